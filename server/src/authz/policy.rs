@@ -1,0 +1,140 @@
+//! Loads `policies/model.conf` and `policies/policy.csv` with casbin and keeps the rules with their
+//! line numbers, so that `check` can point at the offending line.
+
+use std::path::{Path, PathBuf};
+
+use casbin::{CoreApi, Enforcer, MgmtApi};
+
+use super::Action;
+use crate::defs::{Problem, Problems};
+
+/// One `p` line of the policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    /// A unit or group name.
+    pub subject: String,
+    /// A table code, or `*` for every table.
+    pub table: String,
+    /// The action word as written (checked by `check`).
+    pub action: String,
+    /// 1-based line in policy.csv, when found.
+    pub line: Option<usize>,
+}
+
+/// The loaded policy: casbin's enforcer plus the rules as written.
+pub struct Policy {
+    enforcer: Enforcer,
+    rules: Vec<Rule>,
+    groupings: Vec<(String, String, Option<usize>)>,
+    policy_file: PathBuf,
+}
+
+impl Policy {
+    /// Loads `model.conf` and `policy.csv` from `dir`.
+    pub async fn load(dir: &Path) -> Result<Policy, Problems> {
+        let model = dir.join("model.conf");
+        let policy_file = dir.join("policy.csv");
+        for f in [&model, &policy_file] {
+            if !f.is_file() {
+                return Err(Problems(vec![Problem::at(f, "", "file not found")]));
+            }
+        }
+        let cannot = |e: casbin::Error| {
+            Problems(vec![Problem::at(
+                &policy_file,
+                "",
+                format!("casbin cannot load the policy: {e}"),
+            )])
+        };
+        let model_def = casbin::DefaultModel::from_file(&model).await.map_err(|e| {
+            Problems(vec![Problem::at(
+                &model,
+                "",
+                format!("casbin cannot load the model: {e}"),
+            )])
+        })?;
+        let adapter = casbin::FileAdapter::new(policy_file.clone());
+        let enforcer = Enforcer::new(model_def, adapter).await.map_err(cannot)?;
+        let text = std::fs::read_to_string(&policy_file).map_err(|e| {
+            Problems(vec![Problem::at(
+                &policy_file,
+                "",
+                format!("cannot read: {e}"),
+            )])
+        })?;
+        let line_of = |kind: &str, parts: &[String]| find_line(&text, kind, parts);
+        let rules = enforcer
+            .get_policy()
+            .into_iter()
+            .map(|r| {
+                let line = line_of("p", &r);
+                let mut it = r.into_iter();
+                Rule {
+                    subject: it.next().unwrap_or_default(),
+                    table: it.next().unwrap_or_default(),
+                    action: it.next().unwrap_or_default(),
+                    line,
+                }
+            })
+            .collect();
+        let groupings = enforcer
+            .get_grouping_policy()
+            .into_iter()
+            .map(|g| {
+                let line = line_of("g", &g);
+                let mut it = g.into_iter();
+                (
+                    it.next().unwrap_or_default(),
+                    it.next().unwrap_or_default(),
+                    line,
+                )
+            })
+            .collect();
+        Ok(Policy {
+            enforcer,
+            rules,
+            groupings,
+            policy_file,
+        })
+    }
+
+    /// Whether `subject` (a unit name) may do `action` on the table `code`, through any group.
+    pub fn allows(&self, subject: &str, code: &str, action: Action) -> bool {
+        self.enforcer
+            .enforce((subject, code, action.as_str()))
+            .unwrap_or(false)
+    }
+
+    /// The subjects a line grants `action` on exactly this table (not through `*`), in file order.
+    pub fn granted(&self, code: &str, action: Action) -> Vec<&str> {
+        self.rules
+            .iter()
+            .filter(|r| r.table == code && r.action == action.as_str())
+            .map(|r| r.subject.as_str())
+            .collect()
+    }
+
+    /// Every `p` line.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// Every `g` line as (member, group, line).
+    pub fn groupings(&self) -> &[(String, String, Option<usize>)] {
+        &self.groupings
+    }
+
+    /// The policy.csv path, for messages.
+    pub fn file(&self) -> &Path {
+        &self.policy_file
+    }
+}
+
+fn find_line(text: &str, kind: &str, parts: &[String]) -> Option<usize> {
+    text.lines()
+        .position(|line| {
+            let mut cells = line.split(',').map(str::trim);
+            cells.next() == Some(kind) && cells.eq(parts.iter().map(String::as_str))
+        })
+        .map(|i| i + 1)
+}

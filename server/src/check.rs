@@ -1,0 +1,179 @@
+//! `statusdata check`: loads definitions, code lists, units and policies together and reports
+//! every way they disagree. Each loader checks its own files; this module checks them against
+//! each other (policy subjects are units, every table has a filler, a reviewer and an acceptor).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::authz::{Action, Policy};
+use crate::defs::{self, Catalog, Problem, Problems, TableKind, Units};
+
+/// Where the administrator's files are.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub defs: PathBuf,
+    pub units: PathBuf,
+    pub policies: PathBuf,
+}
+
+/// What a clean check found, for the summary line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub tables: usize,
+    pub source: usize,
+    pub basic: usize,
+    pub special: usize,
+    pub fields: usize,
+    pub code_lists: usize,
+    pub units: usize,
+    pub rules: usize,
+}
+
+/// Runs every check; `Err` carries all problems found.
+pub async fn check_all(paths: &Paths) -> Result<Summary, Problems> {
+    let mut problems = Problems::default();
+    let catalog = defs::load_catalog(&paths.defs)
+        .map_err(|p| problems.0.extend(p.0))
+        .ok();
+    let units = defs::load_units(&paths.units)
+        .map_err(|p| problems.0.extend(p.0))
+        .ok();
+    let policy = Policy::load(&paths.policies)
+        .await
+        .map_err(|p| problems.0.extend(p.0))
+        .ok();
+    let (Some(catalog), Some(units), Some(policy)) = (catalog, units, policy) else {
+        return Err(problems);
+    };
+    check_policy(&catalog, &units, &policy, &mut problems);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let count = |k| catalog.tables.iter().filter(|t| t.kind == k).count();
+    Ok(Summary {
+        tables: catalog.tables.len(),
+        source: count(TableKind::Source),
+        basic: count(TableKind::Basic),
+        special: count(TableKind::Special),
+        fields: catalog.tables.iter().map(|t| t.fields.len()).sum(),
+        code_lists: catalog.code_lists.len(),
+        units: units.units.len(),
+        rules: policy.rules().len() + policy.groupings().len(),
+    })
+}
+
+/// Checks the policy against the catalog and the units.
+pub fn check_policy(catalog: &Catalog, units: &Units, policy: &Policy, problems: &mut Problems) {
+    let file = policy.file();
+    let at = |line: Option<usize>, message: String| {
+        let p = Problem::at(file, "", message);
+        match line {
+            Some(l) => p.on_line(l),
+            None => p,
+        }
+    };
+    for rule in policy.rules() {
+        if let Err(msg) = subject_known(units, &rule.subject) {
+            problems.push(at(rule.line, msg));
+        }
+        if rule.table != "*" && catalog.table_by_code(&rule.table).is_none() {
+            problems.push(at(rule.line, format!("unknown table \"{}\"", rule.table)));
+        }
+        if let Err(msg) = rule.action.parse::<Action>() {
+            problems.push(at(rule.line, msg));
+        }
+    }
+    check_groupings(units, policy, problems);
+    for table in &catalog.tables {
+        for action in [Action::Fill, Action::Review] {
+            if policy.granted(&table.code, action).is_empty() {
+                problems.push(Problem::at(
+                    file,
+                    "",
+                    format!(
+                        "table {} {} has no unit with `{action}` (add `p, <unit>, {}, {action}`)",
+                        table.code, table.name, table.code
+                    ),
+                ));
+            }
+        }
+        let accepted = units
+            .units
+            .iter()
+            .any(|u| policy.allows(&u.name, &table.code, Action::Accept));
+        if !accepted {
+            problems.push(Problem::at(
+                file,
+                "",
+                format!("no unit may `accept` table {}", table.code),
+            ));
+        }
+    }
+}
+
+fn subject_known(units: &Units, subject: &str) -> Result<(), String> {
+    if units.group_by_name(subject).is_some() {
+        return Ok(());
+    }
+    match units.by_name(subject) {
+        Some(u) if u.name == subject => Ok(()),
+        Some(u) => Err(format!(
+            "\"{subject}\" is an alias; write the unit's name \"{}\"",
+            u.name
+        )),
+        None => Err(format!(
+            "unknown unit \"{subject}\" (not in seeds/units.toml)"
+        )),
+    }
+}
+
+/// The `g` lines must say exactly what units.toml says about group membership.
+fn check_groupings(units: &Units, policy: &Policy, problems: &mut Problems) {
+    let file = policy.file();
+    let mut declared = BTreeSet::new();
+    for g in &units.groups {
+        for m in &g.members {
+            if let Some(u) = units.by_code(m) {
+                declared.insert((u.name.clone(), g.name.clone()));
+            }
+        }
+    }
+    let mut written = BTreeSet::new();
+    for (member, group, line) in policy.groupings() {
+        let problem = if units.group_by_name(group).is_none() {
+            Some(format!("unknown group \"{group}\""))
+        } else if units.by_name(member).is_none_or(|u| &u.name != member) {
+            Some(format!("unknown unit \"{member}\" in group \"{group}\""))
+        } else if !declared.contains(&(member.clone(), group.clone())) {
+            Some(format!(
+                "\"{member}\" is not a member of \"{group}\" in seeds/units.toml"
+            ))
+        } else {
+            None
+        };
+        if let Some(message) = problem {
+            let p = Problem::at(file, "", message);
+            problems.push(match line {
+                Some(l) => p.on_line(*l),
+                None => p,
+            });
+        }
+        written.insert((member.clone(), group.clone()));
+    }
+    for (member, group) in declared.difference(&written) {
+        problems.push(Problem::at(
+            file,
+            "",
+            format!("missing line `g, {member}, {group}` (seeds/units.toml puts it in the group)"),
+        ));
+    }
+}
+
+/// The default paths relative to a project folder.
+pub fn default_paths(root: &Path) -> Paths {
+    Paths {
+        defs: root.join("table-defs"),
+        units: root.join("seeds/units.toml"),
+        policies: root.join("policies"),
+    }
+}

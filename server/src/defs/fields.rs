@@ -1,0 +1,301 @@
+//! Turns one raw `[[fields]]` entry into a validated [`Field`], reporting every option
+//! that does not fit the field's type. Checks that need other tables live in `consistency`.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use regex::Regex;
+use rust_decimal::Decimal;
+
+use super::raw::{RawCondition, RawField, RawType};
+use super::{naming, Condition, Field, FieldType, Literal, Problem, Problems, RefTarget, Test};
+
+/// Validates a field, recording every problem. A field with problems is still returned (bad options
+/// dropped) so that the table's other checks do not cascade into follow-on errors.
+pub fn convert_field(file: &Path, at: &str, raw: RawField, problems: &mut Problems) -> Field {
+    let mut bad = |key: &str, message: String| {
+        problems.push(Problem::at(file, format!("{at}.{key}"), message))
+    };
+
+    if let Err(msg) = naming::check_identifier(&raw.name) {
+        bad("name", msg);
+    } else if naming::is_system_column(&raw.name) {
+        bad(
+            "name",
+            format!("\"{}\" is a system column; choose another name", raw.name),
+        );
+    }
+    if raw.label.trim().is_empty() {
+        bad("label", "label must not be empty".into());
+    }
+
+    let ty = match raw.ty {
+        RawType::String => FieldType::String,
+        RawType::Text => FieldType::Text,
+        RawType::Int => FieldType::Int,
+        RawType::Decimal => match raw.scale {
+            Some(scale @ 0..=6) => FieldType::Decimal { scale },
+            Some(scale) => {
+                bad("scale", format!("scale {scale} is out of range (0..=6)"));
+                FieldType::Decimal { scale: 2 }
+            }
+            None => {
+                bad(
+                    "scale",
+                    "a decimal needs `scale` (digits after the point)".into(),
+                );
+                FieldType::Decimal { scale: 2 }
+            }
+        },
+        RawType::Date => FieldType::Date,
+        RawType::YearMonth => FieldType::YearMonth,
+        RawType::Year => FieldType::Year,
+        RawType::Bool => FieldType::Bool,
+        RawType::Enum | RawType::MultiEnum => {
+            let codes = raw.codes.clone().unwrap_or_default();
+            if codes.is_empty() {
+                bad(
+                    "codes",
+                    format!(
+                        "an {} field needs `codes` (a code list name)",
+                        type_name(raw.ty)
+                    ),
+                );
+            }
+            if raw.ty == RawType::Enum {
+                FieldType::Enum { codes }
+            } else {
+                FieldType::MultiEnum { codes }
+            }
+        }
+        RawType::Ref | RawType::MultiRef => {
+            let targets = match raw.reference.as_deref() {
+                Some(spec) => parse_ref(spec).unwrap_or_else(|msg| {
+                    bad("ref", msg);
+                    Vec::new()
+                }),
+                None => {
+                    bad(
+                        "ref",
+                        format!(
+                            "a {} field needs `ref = \"<table slug>.<field>\"`",
+                            type_name(raw.ty)
+                        ),
+                    );
+                    Vec::new()
+                }
+            };
+            if raw.ty == RawType::Ref {
+                FieldType::Ref { targets }
+            } else {
+                FieldType::MultiRef { targets }
+            }
+        }
+    };
+
+    // Options that only make sense for some types: say so rather than silently ignoring them.
+    let t = raw.ty;
+    let allowed: [(&str, bool, bool); 8] = [
+        ("scale", raw.scale.is_some(), t == RawType::Decimal),
+        (
+            "codes",
+            raw.codes.is_some(),
+            matches!(t, RawType::Enum | RawType::MultiEnum),
+        ),
+        (
+            "ref",
+            raw.reference.is_some(),
+            matches!(t, RawType::Ref | RawType::MultiRef),
+        ),
+        (
+            "min",
+            raw.min.is_some(),
+            matches!(t, RawType::Int | RawType::Decimal | RawType::Year),
+        ),
+        (
+            "max",
+            raw.max.is_some(),
+            matches!(t, RawType::Int | RawType::Decimal | RawType::Year),
+        ),
+        ("max_len", raw.max_len.is_some(), textual(t)),
+        ("pattern", raw.pattern.is_some(), textual(t)),
+        ("format", raw.format.is_some(), textual(t)),
+    ];
+    for (key, given, fits) in allowed {
+        if given && !fits {
+            bad(
+                key,
+                format!("`{key}` does not apply to a {} field", type_name(t)),
+            );
+        }
+    }
+    if raw.unit.is_some() && !matches!(t, RawType::Int | RawType::Decimal) {
+        bad(
+            "unit",
+            format!(
+                "`unit` applies to int and decimal fields, not {}",
+                type_name(t)
+            ),
+        );
+    }
+    if raw.max_len == Some(0) {
+        bad("max_len", "max_len must be at least 1".into());
+    }
+
+    let min = raw
+        .min
+        .as_ref()
+        .and_then(|v| bound(v).map_err(|m| bad("min", m)).ok());
+    let max = raw
+        .max
+        .as_ref()
+        .and_then(|v| bound(v).map_err(|m| bad("max", m)).ok());
+    if let (Some(lo), Some(hi)) = (min, max) {
+        if lo > hi {
+            bad("max", format!("max {hi} is below min {lo}"));
+        }
+    }
+    let pattern = raw.pattern.as_deref().and_then(|p| {
+        Regex::new(p)
+            .map_err(|e| {
+                bad(
+                    "pattern",
+                    format!(
+                        "not a valid regular expression: {}",
+                        first_line(&e.to_string())
+                    ),
+                )
+            })
+            .ok()
+    });
+    let required_if = raw
+        .required_if
+        .map(|c| condition(c).map_err(|m| bad("required_if", m)));
+    let format_if = raw
+        .format_if
+        .map(|c| condition(c).map_err(|m| bad("format_if", m)));
+    if format_if.is_some() && raw.format.is_none() {
+        bad("format_if", "`format_if` needs a `format` to apply".into());
+    }
+    if raw.required && required_if.is_some() {
+        bad(
+            "required_if",
+            "a field is either `required = true` or `required_if`, not both".into(),
+        );
+    }
+
+    Field {
+        name: raw.name,
+        label: raw.label,
+        ty,
+        required: raw.required,
+        required_if: required_if.and_then(Result::ok),
+        help: raw.help,
+        unit: raw.unit,
+        min,
+        max,
+        max_len: raw.max_len,
+        pattern,
+        format: raw.format,
+        format_if: format_if.and_then(Result::ok),
+    }
+}
+
+fn textual(t: RawType) -> bool {
+    matches!(
+        t,
+        RawType::String | RawType::Text | RawType::Enum | RawType::Ref | RawType::MultiRef
+    )
+}
+
+fn type_name(t: RawType) -> &'static str {
+    match t {
+        RawType::String => "string",
+        RawType::Text => "text",
+        RawType::Int => "int",
+        RawType::Decimal => "decimal",
+        RawType::Date => "date",
+        RawType::YearMonth => "year_month",
+        RawType::Year => "year",
+        RawType::Bool => "bool",
+        RawType::Enum => "enum",
+        RawType::MultiEnum => "multi_enum",
+        RawType::Ref => "ref",
+        RawType::MultiRef => "multi_ref",
+    }
+}
+
+/// Parses `slug.field` or `a.x|b.y`.
+fn parse_ref(spec: &str) -> Result<Vec<RefTarget>, String> {
+    spec.split('|')
+        .map(|one| {
+            let one = one.trim();
+            let (table, field) = one
+                .split_once('.')
+                .ok_or_else(|| format!("\"{one}\" is not `<table slug>.<field>`"))?;
+            naming::check_identifier(table).map_err(|m| format!("\"{one}\": table {m}"))?;
+            naming::check_identifier(field).map_err(|m| format!("\"{one}\": field {m}"))?;
+            Ok(RefTarget {
+                table: table.to_owned(),
+                field: field.to_owned(),
+            })
+        })
+        .collect()
+}
+
+fn bound(value: &toml::Value) -> Result<Decimal, String> {
+    match value {
+        toml::Value::Integer(i) => Ok(Decimal::from(*i)),
+        toml::Value::String(s) => {
+            Decimal::from_str(s).map_err(|_| format!("\"{s}\" is not a decimal number"))
+        }
+        toml::Value::Float(f) => Err(format!(
+            "write a fractional bound as a string (\"{f}\") so it stays exact"
+        )),
+        other => Err(format!("expected a number, found {}", other.type_str())),
+    }
+}
+
+fn condition(raw: RawCondition) -> Result<Condition, String> {
+    let literal = |v: &toml::Value| match v {
+        toml::Value::String(s) => Ok(Literal::Text(s.clone())),
+        toml::Value::Integer(i) => Ok(Literal::Int(*i)),
+        toml::Value::Boolean(b) => Ok(Literal::Bool(*b)),
+        other => Err(format!(
+            "a condition compares with a string, integer or bool, not {}",
+            other.type_str()
+        )),
+    };
+    let mut tests = Vec::new();
+    if let Some(v) = &raw.eq {
+        tests.push(Test::Eq(literal(v)?));
+    }
+    if let Some(v) = &raw.ne {
+        tests.push(Test::Ne(literal(v)?));
+    }
+    if let Some(vs) = &raw.any_of {
+        if vs.is_empty() {
+            return Err("`in` needs at least one value".into());
+        }
+        tests.push(Test::In(vs.iter().map(literal).collect::<Result<_, _>>()?));
+    }
+    if let Some(b) = raw.set {
+        tests.push(Test::Set(b));
+    }
+    match tests.len() {
+        1 => Ok(Condition {
+            field: raw.field,
+            test: tests.remove(0),
+        }),
+        0 => Err("a condition needs one of `eq`, `ne`, `in`, `set`".into()),
+        _ => Err("a condition takes exactly one of `eq`, `ne`, `in`, `set`".into()),
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines()
+        .rfind(|l| !l.trim().is_empty())
+        .unwrap_or(s)
+        .trim()
+        .to_owned()
+}

@@ -1,0 +1,234 @@
+//! Reads the definition folder: table files, then code lists, then the checks across them.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::raw::{self, RawTable};
+use super::{
+    codes, consistency, fields, naming, Catalog, Problem, Problems, Scope, Table, TableKind,
+};
+
+/// Loads and checks every table definition and code list under `dir`.
+///
+/// Fails with every problem found, each naming its file and key.
+pub fn load_catalog(dir: &Path) -> Result<Catalog, Problems> {
+    let mut problems = Problems::default();
+    if !dir.is_dir() {
+        problems.push(Problem::at(dir, "", "no such definitions folder"));
+        return Err(problems);
+    }
+    let code_lists = codes::load_code_lists(&dir.join("codes"), &mut problems);
+    let mut tables = Vec::new();
+    for file in toml_files(dir, &mut problems) {
+        let Some(text) = read(&file, &mut problems) else {
+            continue;
+        };
+        match raw::parse::<RawTable>(&file, &text) {
+            Ok(raw) => {
+                if let Some(table) = convert_table(&file, raw, &mut problems) {
+                    tables.push(table);
+                }
+            }
+            Err(p) => problems.push(p),
+        }
+    }
+    tables.sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.code.cmp(&b.code)));
+    let catalog = Catalog {
+        tables: tables.into_iter().map(Arc::new).collect(),
+        code_lists: code_lists
+            .into_iter()
+            .map(|(k, v)| (k, Arc::new(v)))
+            .collect(),
+    };
+    consistency::check_catalog(&catalog, &mut problems);
+    if problems.is_empty() {
+        Ok(catalog)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The `*.toml` files directly in `dir`, sorted by name.
+pub(super) fn toml_files(dir: &Path, problems: &mut Problems) -> Vec<PathBuf> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            problems.push(Problem::at(dir, "", format!("cannot read folder: {e}")));
+            return Vec::new();
+        }
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The file's text, or a recorded problem.
+pub(super) fn read(file: &Path, problems: &mut Problems) -> Option<String> {
+    std::fs::read_to_string(file)
+        .map_err(|e| problems.push(Problem::at(file, "", format!("cannot read: {e}"))))
+        .ok()
+}
+
+fn convert_table(file: &Path, raw: RawTable, problems: &mut Problems) -> Option<Table> {
+    let before = problems.0.len();
+    let mut bad = |key: &str, message: String| problems.push(Problem::at(file, key, message));
+
+    let code_ok = raw.code.split('.').count() == 3
+        && raw
+            .code
+            .split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+    if !code_ok {
+        bad(
+            "code",
+            format!("\"{}\" is not a table code like 1.4.1", raw.code),
+        );
+    }
+    let expected_kind = match raw.code.split('.').next() {
+        Some("0") => Some(TableKind::Source),
+        Some("1") => Some(TableKind::Basic),
+        Some("2") => Some(TableKind::Special),
+        _ => None,
+    };
+    if code_ok && expected_kind != Some(raw.kind) {
+        bad(
+            "kind",
+            format!(
+                "table {} is a {:?} table by its code, not {:?}",
+                raw.code, expected_kind, raw.kind
+            ),
+        );
+    }
+    if let Err(msg) = naming::check_identifier(&raw.slug) {
+        bad("slug", msg);
+    }
+    let expected_file = format!("{}-{}.toml", raw.code, raw.slug);
+    if file.file_name().and_then(|n| n.to_str()) != Some(expected_file.as_str()) {
+        bad("slug", format!("the file should be called {expected_file}"));
+    }
+    if raw.name.trim().is_empty() {
+        bad("name", "name must not be empty".into());
+    }
+    let group_prefix = raw
+        .code
+        .rsplit_once('.')
+        .map(|(g, _)| g)
+        .unwrap_or_default();
+    match raw.group.split_once(' ') {
+        Some((g, title)) if g == group_prefix && !title.trim().is_empty() => {}
+        _ => bad(
+            "group",
+            format!(
+                "expected \"{group_prefix} <group name>\", found \"{}\"",
+                raw.group
+            ),
+        ),
+    }
+    if raw.order == 0 {
+        bad("order", "order counts from 1".into());
+    }
+    if raw.fields.is_empty() {
+        bad("fields", "a table needs at least one field".into());
+    }
+
+    let mut fields = Vec::with_capacity(raw.fields.len());
+    for (i, f) in raw.fields.into_iter().enumerate() {
+        fields.push(fields::convert_field(
+            file,
+            &format!("fields[{i}]"),
+            f,
+            problems,
+        ));
+    }
+    let mut bad = |key: &str, message: String| problems.push(Problem::at(file, key, message));
+    let mut names = HashSet::new();
+    let mut labels = HashSet::new();
+    for (i, f) in fields.iter().enumerate() {
+        if !names.insert(f.name.as_str()) {
+            bad(
+                &format!("fields[{i}].name"),
+                format!("duplicate field \"{}\"", f.name),
+            );
+        }
+        if !labels.insert(f.label.as_str()) {
+            bad(
+                &format!("fields[{i}].label"),
+                format!("duplicate label \"{}\"", f.label),
+            );
+        }
+    }
+    check_key(&raw.key, raw.scope, &fields, &mut bad);
+
+    // Keep a table whose identity is sound even when its fields have problems, so that references
+    // to it do not turn into a cascade of "no table" errors.
+    if problems.0[before..]
+        .iter()
+        .any(|p| p.key == "slug" || p.key == "code")
+    {
+        return None;
+    }
+    Some(Table {
+        code: raw.code,
+        slug: raw.slug,
+        name: raw.name,
+        group: raw.group,
+        kind: raw.kind,
+        period: raw.period,
+        scope: raw.scope,
+        key: raw.key,
+        carry_forward: raw.carry_forward,
+        order: raw.order,
+        help: raw.help,
+        fields,
+        file: file.to_path_buf(),
+    })
+}
+
+fn check_key(
+    key: &[String],
+    scope: Scope,
+    fields: &[super::Field],
+    bad: &mut impl FnMut(&str, String),
+) {
+    match scope {
+        Scope::Single if !key.is_empty() => {
+            bad("key", "a single-row table has no key; remove `key`".into());
+        }
+        Scope::Rows if key.is_empty() => {
+            bad("key", "a table with many rows needs a natural `key`".into());
+        }
+        _ => {}
+    }
+    let mut seen = HashSet::new();
+    for (i, k) in key.iter().enumerate() {
+        if !seen.insert(k.as_str()) {
+            bad(&format!("key[{i}]"), format!("\"{k}\" is listed twice"));
+        }
+        match fields.iter().find(|f| &f.name == k) {
+            None => bad(
+                &format!("key[{i}]"),
+                format!("no field \"{k}\" in this table"),
+            ),
+            Some(f) if !f.required => bad(
+                &format!("key[{i}]"),
+                format!("key field \"{k}\" must be `required = true`"),
+            ),
+            Some(f)
+                if matches!(
+                    f.ty,
+                    super::FieldType::MultiEnum { .. } | super::FieldType::MultiRef { .. }
+                ) =>
+            {
+                bad(
+                    &format!("key[{i}]"),
+                    format!("key field \"{k}\" cannot hold a list"),
+                )
+            }
+            Some(_) => {}
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! The definition layer: loads and validates table definitions (`table-defs/*.toml`), code lists
+//! (`table-defs/codes/*.toml`) and units (`seeds/units.toml`) into a [`Catalog`].
+//! It knows nothing of databases, GraphQL or HTTP, and is the only module that parses TOML.
+
+mod codes;
+mod consistency;
+mod fields;
+mod load;
+mod model;
+pub mod naming;
+mod problem;
+mod raw;
+mod units;
+
+pub use load::load_catalog;
+pub use model::*;
+pub use problem::{line_of, Problem, Problems};
+pub use units::load_units;

@@ -1,0 +1,241 @@
+//! Every SQL and GraphQL name statusdata derives from a slug or field name.
+//! Nothing else in the code base spells such a name by hand, so renaming a table is a one-line change.
+
+/// Columns every data table has; a definition may not use these names for its own fields.
+pub const SYSTEM_COLUMNS: [&str; 8] = [
+    "id",
+    "cycle",
+    "unit",
+    "row_version",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+];
+
+/// The longest slug or field name; keeps `d_<slug>` and index names inside PostgreSQL's 63 bytes.
+pub const MAX_IDENTIFIER_LEN: usize = 48;
+
+/// Checks `^[a-z][a-z0-9_]*$` and the length limit.
+pub fn check_identifier(name: &str) -> Result<(), String> {
+    let mut chars = name.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase());
+    let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !first_ok || !rest_ok {
+        return Err(format!("\"{name}\" must match ^[a-z][a-z0-9_]*$"));
+    }
+    if name.len() > MAX_IDENTIFIER_LEN {
+        return Err(format!(
+            "\"{name}\" is longer than {MAX_IDENTIFIER_LEN} characters"
+        ));
+    }
+    Ok(())
+}
+
+/// True for the names of system columns.
+pub fn is_system_column(name: &str) -> bool {
+    SYSTEM_COLUMNS.contains(&name)
+}
+
+/// The SQL table holding a definition's rows: `d_<slug>`.
+pub fn sql_table(slug: &str) -> String {
+    format!("d_{slug}")
+}
+
+/// The GraphQL object type: singular, PascalCase (`internal_teachers` → `InternalTeacher`).
+pub fn type_name(slug: &str) -> String {
+    pascal(&singular(slug))
+}
+
+/// The list query field (`internalTeachers`); `…List` when the slug has no plural form.
+pub fn list_field(slug: &str) -> String {
+    if singular(slug) == slug {
+        format!("{}List", camel(slug))
+    } else {
+        camel(slug)
+    }
+}
+
+/// The single-row query field (`internalTeacher`).
+pub fn single_field(slug: &str) -> String {
+    camel(&singular(slug))
+}
+
+/// The aggregate query field (`internalTeachersAggregate`).
+pub fn aggregate_field(slug: &str) -> String {
+    format!("{}Aggregate", camel(slug))
+}
+
+/// The filter input type (`InternalTeacherFilter`).
+pub fn filter_type(slug: &str) -> String {
+    format!("{}Filter", type_name(slug))
+}
+
+/// The ordering input type (`InternalTeacherOrderBy`).
+pub fn order_type(slug: &str) -> String {
+    format!("{}OrderBy", type_name(slug))
+}
+
+/// The create input type (`CreateInternalTeacherInput`).
+pub fn create_input(slug: &str) -> String {
+    format!("Create{}Input", type_name(slug))
+}
+
+/// The update patch input type (`UpdateInternalTeacherInput`).
+pub fn update_input(slug: &str) -> String {
+    format!("Update{}Input", type_name(slug))
+}
+
+/// The create mutation (`createInternalTeacher`).
+pub fn create_mutation(slug: &str) -> String {
+    format!("create{}", type_name(slug))
+}
+
+/// The update mutation (`updateInternalTeacher`).
+pub fn update_mutation(slug: &str) -> String {
+    format!("update{}", type_name(slug))
+}
+
+/// The delete mutation (`deleteInternalTeacher`).
+pub fn delete_mutation(slug: &str) -> String {
+    format!("delete{}", type_name(slug))
+}
+
+/// The bulk upsert mutation (`bulkUpsertInternalTeacher`).
+pub fn bulk_upsert_mutation(slug: &str) -> String {
+    format!("bulkUpsert{}", type_name(slug))
+}
+
+/// A field's GraphQL name: camelCase (`teacher_no` → `teacherNo`).
+pub fn graphql_field(field: &str) -> String {
+    camel(field)
+}
+
+/// All GraphQL names a table claims, for the uniqueness check.
+pub fn graphql_names(slug: &str) -> Vec<String> {
+    vec![
+        type_name(slug),
+        list_field(slug),
+        single_field(slug),
+        aggregate_field(slug),
+        filter_type(slug),
+        order_type(slug),
+        create_input(slug),
+        update_input(slug),
+        create_mutation(slug),
+        update_mutation(slug),
+        delete_mutation(slug),
+        bulk_upsert_mutation(slug),
+    ]
+}
+
+/// English singular of the last word of a snake_case name.
+///
+/// Only the last word is touched (`teacher_training` stays, `student_clubs` → `student_club`); words
+/// ending in `ss`, `us`, `is` or a digit are already singular.
+pub fn singular(slug: &str) -> String {
+    let (head, last) = match slug.rsplit_once('_') {
+        Some((h, l)) => (Some(h), l),
+        None => (None, slug),
+    };
+    let one = singular_word(last);
+    match head {
+        Some(h) => format!("{h}_{one}"),
+        None => one,
+    }
+}
+
+fn singular_word(word: &str) -> String {
+    let keep = ["ss", "us", "is"];
+    if word.ends_with(|c: char| c.is_ascii_digit()) || keep.iter().any(|k| word.ends_with(k)) {
+        return word.to_owned();
+    }
+    if let Some(stem) = word.strip_suffix("ies") {
+        return format!("{stem}y");
+    }
+    for suffix in ["ches", "shes", "sses", "xes"] {
+        if let Some(stem) = word.strip_suffix(suffix) {
+            return format!("{stem}{}", &suffix[..suffix.len() - 2]);
+        }
+    }
+    match word.strip_suffix('s') {
+        Some(stem) if !stem.is_empty() => stem.to_owned(),
+        _ => word.to_owned(),
+    }
+}
+
+fn pascal(snake: &str) -> String {
+    snake
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut cs = w.chars();
+            match cs.next() {
+                Some(c) => c.to_ascii_uppercase().to_string() + cs.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+fn camel(snake: &str) -> String {
+    let p = pascal(snake);
+    let mut cs = p.chars();
+    match cs.next() {
+        Some(c) => c.to_ascii_lowercase().to_string() + cs.as_str(),
+        None => p,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_the_style_guide() {
+        assert_eq!(type_name("internal_teachers"), "InternalTeacher");
+        assert_eq!(list_field("internal_teachers"), "internalTeachers");
+        assert_eq!(filter_type("internal_teachers"), "InternalTeacherFilter");
+        assert_eq!(
+            create_input("internal_teachers"),
+            "CreateInternalTeacherInput"
+        );
+        assert_eq!(
+            create_mutation("internal_teachers"),
+            "createInternalTeacher"
+        );
+        assert_eq!(graphql_field("teacher_no"), "teacherNo");
+        assert_eq!(sql_table("internal_teachers"), "d_internal_teachers");
+    }
+
+    #[test]
+    fn singular_handles_common_english_endings() {
+        assert_eq!(singular("student_clubs"), "student_club");
+        assert_eq!(singular("major_groups"), "major_group");
+        assert_eq!(singular("it_status"), "it_status");
+        assert_eq!(singular("sino_foreign_programs"), "sino_foreign_program");
+        assert_eq!(singular("publicity"), "publicity");
+        assert_eq!(singular("graduates_2023"), "graduates_2023");
+        assert_eq!(singular("large_equipment_usage"), "large_equipment_usage");
+        assert_eq!(singular("expense_summary"), "expense_summary");
+        assert_eq!(singular("leader_visits"), "leader_visit");
+        assert_eq!(singular("financial_aid"), "financial_aid");
+        assert_eq!(singular("activities"), "activity");
+        assert_eq!(singular("branches"), "branch");
+    }
+
+    #[test]
+    fn uncountable_slugs_get_a_list_suffix() {
+        assert_eq!(list_field("school_profile"), "schoolProfileList");
+        assert_eq!(single_field("school_profile"), "schoolProfile");
+    }
+
+    #[test]
+    fn identifiers_are_checked() {
+        assert!(check_identifier("teacher_no").is_ok());
+        assert!(check_identifier("Teacher").is_err());
+        assert!(check_identifier("1abc").is_err());
+        assert!(check_identifier("a-b").is_err());
+        assert!(check_identifier(&"a".repeat(49)).is_err());
+    }
+}

@@ -1,0 +1,7 @@
+//! statusdata: collects, reviews, validates and reports a 高职院校's annual
+//! 人才培养工作状态数据. The crate is a library so that tests and the `statusdata`
+//! binary share one code path.
+
+pub mod authz;
+pub mod check;
+pub mod defs;
