@@ -42,10 +42,14 @@ pub async fn check_all(paths: &Paths) -> Result<Summary, Problems> {
         .await
         .map_err(|p| problems.0.extend(p.0))
         .ok();
+    // Policy lines are still checked against the units when the definitions are broken, so an
+    // administrator sees every problem in one run.
+    if let (Some(units), Some(policy)) = (&units, &policy) {
+        check_policy(catalog.as_ref(), units, policy, &mut problems);
+    }
     let (Some(catalog), Some(units), Some(policy)) = (catalog, units, policy) else {
         return Err(problems);
     };
-    check_policy(&catalog, &units, &policy, &mut problems);
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -62,8 +66,13 @@ pub async fn check_all(paths: &Paths) -> Result<Summary, Problems> {
     })
 }
 
-/// Checks the policy against the catalog and the units.
-pub fn check_policy(catalog: &Catalog, units: &Units, policy: &Policy, problems: &mut Problems) {
+/// Checks the policy against the units and, when it loaded, the catalog.
+pub fn check_policy(
+    catalog: Option<&Catalog>,
+    units: &Units,
+    policy: &Policy,
+    problems: &mut Problems,
+) {
     let file = policy.file();
     let at = |line: Option<usize>, message: String| {
         let p = Problem::at(file, "", message);
@@ -76,7 +85,8 @@ pub fn check_policy(catalog: &Catalog, units: &Units, policy: &Policy, problems:
         if let Err(msg) = subject_known(units, &rule.subject) {
             problems.push(at(rule.line, msg));
         }
-        if rule.table != "*" && catalog.table_by_code(&rule.table).is_none() {
+        let unknown_table = catalog.is_some_and(|c| c.table_by_code(&rule.table).is_none());
+        if rule.table != "*" && unknown_table {
             problems.push(at(rule.line, format!("unknown table \"{}\"", rule.table)));
         }
         if let Err(msg) = rule.action.parse::<Action>() {
@@ -84,6 +94,7 @@ pub fn check_policy(catalog: &Catalog, units: &Units, policy: &Policy, problems:
         }
     }
     check_groupings(units, policy, problems);
+    let Some(catalog) = catalog else { return };
     for table in &catalog.tables {
         for action in [Action::Fill, Action::Review] {
             if policy.granted(&table.code, action).is_empty() {
