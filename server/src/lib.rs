@@ -5,3 +5,4 @@
 pub mod authz;
 pub mod check;
 pub mod defs;
+pub mod store;

@@ -42,6 +42,29 @@ pub fn sql_table(slug: &str) -> String {
     format!("d_{slug}")
 }
 
+/// The unique index over a data table's natural key.
+pub fn key_index(slug: &str) -> String {
+    bounded(format!("ux_{slug}"))
+}
+
+/// The index on one column of a data table.
+pub fn column_index(slug: &str, field: &str) -> String {
+    bounded(format!("ix_{slug}__{field}"))
+}
+
+/// Keeps a generated name within PostgreSQL's 63 bytes, replacing the tail by a stable hash.
+fn bounded(name: String) -> String {
+    const MAX: usize = 63;
+    if name.len() <= MAX {
+        return name;
+    }
+    // FNV-1a: stable across releases and platforms, unlike std's hasher.
+    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{}_{:08x}", &name[..MAX - 9], hash as u32)
+}
+
 /// The GraphQL object type: singular, PascalCase (`internal_teachers` → `InternalTeacher`).
 pub fn type_name(slug: &str) -> String {
     pascal(&singular(slug))
@@ -228,6 +251,14 @@ mod tests {
     fn uncountable_slugs_get_a_list_suffix() {
         assert_eq!(list_field("school_profile"), "schoolProfileList");
         assert_eq!(single_field("school_profile"), "schoolProfile");
+    }
+
+    #[test]
+    fn index_names_fit_postgresql() {
+        let long = column_index(&"a".repeat(48), &"b".repeat(48));
+        assert_eq!(long.len(), 63);
+        assert_ne!(long, column_index(&"a".repeat(48), &"c".repeat(48)));
+        assert_eq!(key_index("students"), "ux_students");
     }
 
     #[test]

@@ -1,0 +1,13 @@
+DROP TABLE data_columns;
+DROP TABLE data_tables;
+DROP TABLE audit_log;
+DROP TABLE lock_exceptions;
+DROP TABLE findings;
+DROP TABLE submission_events;
+DROP TABLE submissions;
+DROP TABLE schedule_tasks;
+DROP TABLE cycles;
+DROP TABLE api_tokens;
+DROP TABLE sessions;
+DROP TABLE users;
+DROP TABLE units;

@@ -1,0 +1,39 @@
+//! `statusdata check`.
+
+use std::process::ExitCode;
+
+use clap::Args;
+use statusdata::check::{self, Paths};
+
+use super::ProjectArgs;
+
+#[derive(Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+}
+
+pub async fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let p = args.project;
+    let paths = Paths {
+        defs: p.defs,
+        units: p.units,
+        policies: p.policies,
+    };
+    match check::check_all(&paths).await {
+        Ok(s) => {
+            println!(
+                "ok: {} tables ({} source, {} basic, {} special), {} fields, {} code lists, {} units, {} policy lines",
+                s.tables, s.source, s.basic, s.special, s.fields, s.code_lists, s.units, s.rules
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(problems) => {
+            for p in &problems.0 {
+                println!("{p}");
+            }
+            println!("{} problem(s) found", problems.0.len());
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! Subcommands of the `statusdata` binary. Each reads its flags (or the environment variables the
+//! contract names), calls the library and prints a result a person can act on.
+
+mod check;
+mod migrate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "statusdata",
+    version,
+    about = "高职院校人才培养工作状态数据采集与上报服务"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate table definitions, code lists, units and policies together.
+    Check(check::CheckArgs),
+    /// Create or update the core and data tables of a database.
+    Migrate(migrate::MigrateArgs),
+}
+
+/// Where the administrator's files are; shared by every command that reads them.
+#[derive(Args, Clone)]
+pub struct ProjectArgs {
+    /// Folder of table definitions.
+    #[arg(long, env = "STATUSDATA_DEFS", default_value = "table-defs")]
+    pub defs: PathBuf,
+    /// The units file.
+    #[arg(long, env = "STATUSDATA_UNITS", default_value = "seeds/units.toml")]
+    pub units: PathBuf,
+    /// Folder holding the casbin model.conf and policy.csv.
+    #[arg(long, env = "STATUSDATA_POLICIES", default_value = "policies")]
+    pub policies: PathBuf,
+}
+
+/// Runs the parsed command.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Check(args) => check::run(args).await,
+        Command::Migrate(args) => migrate::run(args).await,
+    }
+}

@@ -1,0 +1,125 @@
+//! Connections: the database URL, one connection type over SQLite and PostgreSQL, and the pool.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{CustomizeConnection, ManageConnection, Pool};
+use diesel::Connection;
+
+use super::StoreError;
+
+// The derive lives in its own module: importing diesel's `Row`/`NamedRow` beside it makes the
+// generated code ambiguous (two `get` methods in scope).
+mod multi {
+    /// A connection to either backend; most queries are written once against it.
+    #[derive(diesel::MultiConnection)]
+    pub enum AnyConnection {
+        Postgresql(diesel::PgConnection),
+        Sqlite(diesel::SqliteConnection),
+    }
+}
+pub use multi::AnyConnection;
+
+/// Which database a URL names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbUrl {
+    /// `sqlite://path/to/file.db`
+    Sqlite(PathBuf),
+    /// `postgres://…` or `postgresql://…`, passed to libpq as is.
+    Postgres(String),
+}
+
+impl DbUrl {
+    /// Parses `sqlite://PATH` or `postgres://…`; anything else is refused with the accepted forms.
+    pub fn parse(url: &str) -> Result<DbUrl, StoreError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DbUrl::Postgres(url.to_owned()));
+        }
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(StoreError::Config("sqlite:// needs a file path".into()));
+            }
+            return Ok(DbUrl::Sqlite(PathBuf::from(path)));
+        }
+        Err(StoreError::Config(format!(
+            "unsupported database URL \"{url}\": use sqlite://PATH or postgres://USER@HOST:PORT/DB"
+        )))
+    }
+}
+
+/// Opens connections for the pool; keeps the backend's own error text (a refused PostgreSQL
+/// connection says so, instead of diesel's generic "invalid connection url").
+#[derive(Debug, Clone)]
+pub struct Manager {
+    url: DbUrl,
+}
+
+impl ManageConnection for Manager {
+    type Connection = AnyConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, Self::Error> {
+        let conn = match &self.url {
+            DbUrl::Postgres(url) => {
+                diesel::PgConnection::establish(url).map(AnyConnection::Postgresql)
+            }
+            DbUrl::Sqlite(path) => diesel::SqliteConnection::establish(&path.to_string_lossy())
+                .map(AnyConnection::Sqlite),
+        };
+        conn.map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
+        std::thread::panicking()
+    }
+}
+
+/// Per-connection SQLite settings.
+#[derive(Debug, Clone, Copy)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), diesel::r2d2::Error> {
+        if let AnyConnection::Sqlite(c) = conn {
+            // SQLite enforces foreign keys per connection; without this pragma a delete silently
+            // orphans rows. busy_timeout lets a writer wait for another instead of failing at once.
+            c.batch_execute(
+                "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
+            )
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+/// The connection pool.
+pub type DbPool = Pool<Manager>;
+
+/// Builds the pool; for SQLite creates the file's folder and switches the file to WAL first.
+pub fn open_pool(url: &DbUrl, max_size: u32) -> Result<DbPool, StoreError> {
+    if let DbUrl::Sqlite(path) = url {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Config(format!("cannot create folder {}: {e}", dir.display()))
+            })?;
+        }
+        // WAL is a property of the file: set it once here rather than on every pooled
+        // connection, where concurrent switching contends for the lock on a new file.
+        let mut c = diesel::SqliteConnection::establish(&path.to_string_lossy())
+            .map_err(|e| StoreError::Config(format!("cannot open {}: {e}", path.display())))?;
+        c.batch_execute("PRAGMA journal_mode = WAL;")?;
+    }
+    Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(10))
+        .connection_customizer(Box::new(SqlitePragmas))
+        .build(Manager { url: url.clone() })
+        .map_err(|e| StoreError::Config(format!("cannot connect to the database: {e}")))
+}

@@ -1,0 +1,68 @@
+//! The store's errors. Database errors become these in one place (`From<diesel::result::Error>`),
+//! so callers never match on diesel's types.
+
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database URL or connection settings are unusable.
+    #[error("{0}")]
+    Config(String),
+    /// A value does not fit its field, or a name is not a field of the table.
+    #[error("{table}: {field}: {message}")]
+    Invalid {
+        table: String,
+        field: String,
+        message: String,
+    },
+    /// No row with this id in the caller's scope.
+    #[error("{table}: no row {id}")]
+    NotFound { table: String, id: i64 },
+    /// The row changed since the caller read it.
+    #[error("{table}: row {id} was changed by someone else (version {current}, yours {given}); reload it and try again")]
+    Conflict {
+        table: String,
+        id: i64,
+        given: i64,
+        current: i64,
+    },
+    /// A row with the same natural key exists in this cycle and unit.
+    #[error("{table}: a row with the same key already exists ({detail})")]
+    Duplicate { table: String, detail: String },
+    /// One row of a bulk insert failed; nothing was written.
+    #[error("row {index}: {source}")]
+    BulkRow {
+        index: usize,
+        source: Box<StoreError>,
+    },
+    /// The definitions would drop or retype data; `migrate --allow-destructive` is needed.
+    #[error("refusing destructive schema changes:\n{}", .0.join("\n"))]
+    Destructive(Vec<String>),
+    /// A migration failed.
+    #[error("migration failed: {0}")]
+    Migration(String),
+    /// Any other database error.
+    #[error("database error: {0}")]
+    Database(String),
+}
+
+impl From<DieselError> for StoreError {
+    fn from(e: DieselError) -> Self {
+        match &e {
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                StoreError::Duplicate {
+                    table: info.table_name().unwrap_or("").to_owned(),
+                    detail: info.message().to_owned(),
+                }
+            }
+            _ => StoreError::Database(e.to_string()),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for StoreError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        StoreError::Database(format!("no database connection: {e}"))
+    }
+}

@@ -1,0 +1,256 @@
+//! Filters and ordering for list, count and aggregate queries, turned into SQL with bound values.
+
+use super::dialect::Dialect;
+use super::sql::{ident, DynQuery, SqlValue};
+use super::value::{encode, Value};
+use super::StoreError;
+use crate::defs::{Field, FieldType, Table};
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Eq,
+    /// Differs from the value; rows where the field is empty count as different.
+    Ne,
+    Lt,
+    Lte,
+    Gt,
+    Gte,
+    /// Text containing the value (case-insensitive for ASCII); a list containing the code.
+    Contains,
+    /// Text starting with the value (case-insensitive for ASCII).
+    StartsWith,
+}
+
+/// A condition on rows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Filter {
+    /// Every condition holds (an empty list matches all rows).
+    And(Vec<Filter>),
+    /// At least one condition holds (an empty list matches none).
+    Or(Vec<Filter>),
+    Compare {
+        field: String,
+        op: Op,
+        value: Value,
+    },
+    In {
+        field: String,
+        values: Vec<Value>,
+    },
+    IsNull {
+        field: String,
+        is_null: bool,
+    },
+}
+
+/// One ordering term; rows with an empty value sort last either way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Order {
+    pub field: String,
+    pub descending: bool,
+}
+
+/// A column a query may name: a system column or a defined field.
+enum Column<'a> {
+    Int,
+    Text,
+    Field(&'a Field),
+}
+
+fn column<'a>(table: &'a Table, name: &str) -> Result<Column<'a>, StoreError> {
+    match name {
+        "id" | "cycle" | "row_version" => Ok(Column::Int),
+        "unit" | "created_at" | "created_by" | "updated_at" | "updated_by" => Ok(Column::Text),
+        _ => table
+            .field(name)
+            .map(Column::Field)
+            .ok_or_else(|| StoreError::Invalid {
+                table: table.code.clone(),
+                field: name.to_owned(),
+                message: format!("{} 没有字段 \"{name}\"", table.name),
+            }),
+    }
+}
+
+fn bind_value(table: &Table, name: &str, value: &Value) -> Result<SqlValue, StoreError> {
+    let invalid = |message: String| StoreError::Invalid {
+        table: table.code.clone(),
+        field: name.to_owned(),
+        message,
+    };
+    match (column(table, name)?, value) {
+        (Column::Int, Value::Int(i)) => Ok(SqlValue::Int(*i)),
+        (Column::Text, Value::Text(s)) => Ok(SqlValue::Text(s.clone())),
+        (Column::Field(f), v) => encode(f, v).map_err(invalid),
+        (_, v) => Err(invalid(format!("cannot compare with {v:?}"))),
+    }
+}
+
+/// Appends ` AND (<filter>)` to a WHERE clause.
+pub fn push_filter(
+    q: &mut DynQuery,
+    dialect: Dialect,
+    table: &Table,
+    filter: &Filter,
+) -> Result<(), StoreError> {
+    q.sql(" AND ");
+    write(q, dialect, table, filter)
+}
+
+fn write(
+    q: &mut DynQuery,
+    dialect: Dialect,
+    table: &Table,
+    filter: &Filter,
+) -> Result<(), StoreError> {
+    match filter {
+        Filter::And(list) | Filter::Or(list) if list.is_empty() => {
+            q.sql(if matches!(filter, Filter::And(_)) {
+                "1=1"
+            } else {
+                "1=0"
+            });
+        }
+        Filter::And(list) | Filter::Or(list) => {
+            let joiner = if matches!(filter, Filter::And(_)) {
+                " AND "
+            } else {
+                " OR "
+            };
+            q.sql("(");
+            for (i, f) in list.iter().enumerate() {
+                if i > 0 {
+                    q.sql(joiner);
+                }
+                write(q, dialect, table, f)?;
+            }
+            q.sql(")");
+        }
+        Filter::IsNull { field, is_null } => {
+            column(table, field)?;
+            q.sql(&format!(
+                "{} IS {}NULL",
+                ident(field),
+                if *is_null { "" } else { "NOT " }
+            ));
+        }
+        Filter::In { field, values } => {
+            if values.is_empty() {
+                column(table, field)?;
+                q.sql("1=0");
+            } else {
+                q.sql(&format!("{} IN (", ident(field)));
+                for (i, v) in values.iter().enumerate() {
+                    if i > 0 {
+                        q.sql(", ");
+                    }
+                    q.bind(bind_value(table, field, v)?);
+                }
+                q.sql(")");
+            }
+        }
+        Filter::Compare { field, op, value } => compare(q, dialect, table, field, *op, value)?,
+    }
+    Ok(())
+}
+
+fn compare(
+    q: &mut DynQuery,
+    dialect: Dialect,
+    table: &Table,
+    field: &str,
+    op: Op,
+    value: &Value,
+) -> Result<(), StoreError> {
+    let col = ident(field);
+    let is_list = matches!(
+        column(table, field)?,
+        Column::Field(Field {
+            ty: FieldType::MultiEnum { .. } | FieldType::MultiRef { .. },
+            ..
+        })
+    );
+    let like = match dialect {
+        Dialect::Sqlite => "LIKE",
+        // SQLite's LIKE ignores ASCII case; ILIKE gives PostgreSQL the same behaviour.
+        Dialect::Postgres => "ILIKE",
+    };
+    match (op, value) {
+        (Op::Eq, Value::Null) => {
+            q.sql(&format!("{col} IS NULL"));
+        }
+        (Op::Ne, Value::Null) => {
+            q.sql(&format!("{col} IS NOT NULL"));
+        }
+        (Op::Contains | Op::StartsWith, v) => {
+            let Value::Text(text) = v else {
+                return Err(StoreError::Invalid {
+                    table: table.code.clone(),
+                    field: field.to_owned(),
+                    message: "contains/startsWith take text".into(),
+                });
+            };
+            let pattern = if is_list {
+                // Lists are stored as JSON arrays: match the quoted element exactly.
+                let quoted = serde_json::Value::String(text.clone()).to_string();
+                format!("%{}%", escape_like(&quoted))
+            } else if op == Op::Contains {
+                format!("%{}%", escape_like(text))
+            } else {
+                format!("{}%", escape_like(text))
+            };
+            q.sql(&format!("{col} {like} "));
+            q.bind(SqlValue::Text(pattern));
+            q.sql(" ESCAPE '\\'");
+        }
+        (_, v) if is_list => {
+            return Err(StoreError::Invalid {
+                table: table.code.clone(),
+                field: field.to_owned(),
+                message: format!("a list field supports contains and isNull, not {op:?} {v:?}"),
+            });
+        }
+        (Op::Ne, v) => {
+            q.sql(&format!("({col} <> "));
+            q.bind(bind_value(table, field, v)?);
+            q.sql(&format!(" OR {col} IS NULL)"));
+        }
+        (op, v) => {
+            let sym = match op {
+                Op::Eq => "=",
+                Op::Lt => "<",
+                Op::Lte => "<=",
+                Op::Gt => ">",
+                _ => ">=",
+            };
+            q.sql(&format!("{col} {sym} "));
+            q.bind(bind_value(table, field, v)?);
+        }
+    }
+    Ok(())
+}
+
+/// Escapes `\`, `%` and `_` so that user text is matched literally by LIKE … ESCAPE '\'.
+pub fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Appends ` ORDER BY …, id` (id last, so paging is stable).
+pub fn push_order(q: &mut DynQuery, table: &Table, order: &[Order]) -> Result<(), StoreError> {
+    q.sql(" ORDER BY ");
+    for o in order {
+        column(table, &o.field)?;
+        let dir = if o.descending { "DESC" } else { "ASC" };
+        q.sql(&format!("{} {dir} NULLS LAST, ", ident(&o.field)));
+    }
+    q.sql("id ASC");
+    Ok(())
+}

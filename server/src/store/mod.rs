@@ -1,0 +1,259 @@
+//! Storage: one code base over SQLite (the embedded default) and PostgreSQL through diesel's
+//! `MultiConnection`. It owns the connection pool, the core migrations, the data tables made from
+//! the definitions, typed values, row CRUD with unit scope, aggregates and the audit log.
+//! Only this module knows which database it talks to; it knows nothing of GraphQL or HTTP.
+
+mod aggregate;
+mod audit;
+mod conn;
+mod dialect;
+mod error;
+mod filter;
+mod migrate;
+mod rows;
+mod sql;
+mod sync;
+mod value;
+
+use std::sync::Arc;
+
+pub use aggregate::{AggFn, AggregateQuery, AggregateRow, Measure};
+pub use conn::{AnyConnection, DbPool, DbUrl};
+pub use dialect::Dialect;
+pub use error::StoreError;
+pub use filter::{escape_like, Filter, Op, Order};
+pub use migrate::{POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
+pub use rows::{ListQuery, StoredRow, WriteCtx};
+pub use sync::SyncReport;
+pub use value::{parse_year_month, Record, Value};
+
+use diesel::Connection;
+
+use crate::defs::{Catalog, Table, Units};
+
+/// The default database: an SQLite file next to where the service runs.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/statusdata.db";
+
+/// The set of units whose rows a caller may see or touch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowScope {
+    /// Every unit (reviewers, 质量部, leaders, BI tokens reading).
+    All,
+    /// Only these unit codes (a filling unit: its own rows).
+    Units(Vec<String>),
+}
+
+/// What `migrate` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MigrateReport {
+    /// Core migrations applied now.
+    pub core: Vec<String>,
+    /// Unit rows inserted or changed.
+    pub units_changed: usize,
+    /// Data table changes.
+    pub tables: SyncReport,
+    /// Where the SQLite database was copied before destructive changes.
+    pub backup: Option<std::path::PathBuf>,
+}
+
+impl MigrateReport {
+    /// True when the database already matched.
+    pub fn is_empty(&self) -> bool {
+        self.core.is_empty() && self.units_changed == 0 && self.tables.is_empty()
+    }
+}
+
+/// The store: a pool and the catalog whose tables it serves.
+#[derive(Clone)]
+pub struct Store {
+    pool: DbPool,
+    url: DbUrl,
+    catalog: Arc<Catalog>,
+}
+
+/// A pooled connection.
+pub type Conn = diesel::r2d2::PooledConnection<conn::Manager>;
+
+impl Store {
+    /// Opens (and for SQLite creates) the database named by `url`.
+    pub fn open(url: &str, catalog: Arc<Catalog>) -> Result<Store, StoreError> {
+        let url = DbUrl::parse(url)?;
+        let size = match url {
+            DbUrl::Sqlite(_) => 4,
+            DbUrl::Postgres(_) => 8,
+        };
+        let pool = conn::open_pool(&url, size)?;
+        Ok(Store { pool, url, catalog })
+    }
+
+    /// The catalog the store serves.
+    pub fn catalog(&self) -> &Arc<Catalog> {
+        &self.catalog
+    }
+
+    /// A connection from the pool (blocking: call from `call` or a blocking thread).
+    pub fn conn(&self) -> Result<Conn, StoreError> {
+        Ok(self.pool.get()?)
+    }
+
+    /// The dialect of the database.
+    pub fn dialect(&self) -> Dialect {
+        match self.url {
+            DbUrl::Sqlite(_) => Dialect::Sqlite,
+            DbUrl::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Runs blocking store work on tokio's blocking threads, never on the async executor's.
+    pub async fn call<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || f(&store))
+            .await
+            .map_err(|e| StoreError::Database(format!("database task failed: {e}")))?
+    }
+
+    /// Applies core migrations, syncs the units and brings every data table in line with the
+    /// catalog. Destructive changes are refused unless `allow_destructive`; on SQLite the
+    /// database is then first copied aside.
+    pub fn migrate(
+        &self,
+        units: &Units,
+        allow_destructive: bool,
+    ) -> Result<MigrateReport, StoreError> {
+        let mut conn = self.conn()?;
+        let core = migrate::run_core_migrations(&mut conn)?;
+        let units_changed = conn.transaction(|c| migrate::sync_units(c, units))?;
+        let plan = sync::plan(&mut conn, &self.catalog)?;
+        let mut backup = None;
+        if !plan.refusals.is_empty() {
+            if !allow_destructive {
+                return Err(StoreError::Destructive(plan.refusals));
+            }
+            if let DbUrl::Sqlite(path) = &self.url {
+                backup = Some(sync::backup_sqlite(&mut conn, path)?);
+            }
+        }
+        let tables = sync::apply(&mut conn, &self.catalog, plan)?;
+        Ok(MigrateReport {
+            core,
+            units_changed,
+            tables,
+            backup,
+        })
+    }
+
+    /// The table with this code, or an error naming it.
+    pub fn table(&self, code: &str) -> Result<&Arc<Table>, StoreError> {
+        self.catalog
+            .table_by_code(code)
+            .ok_or_else(|| StoreError::Invalid {
+                table: code.to_owned(),
+                field: String::new(),
+                message: format!("没有编号为 {code} 的数据表"),
+            })
+    }
+
+    /// Lists rows (see [`ListQuery`]).
+    pub fn list(
+        &self,
+        table: &Table,
+        scope: &RowScope,
+        query: &ListQuery,
+    ) -> Result<Vec<StoredRow>, StoreError> {
+        rows::list_rows(&mut *self.conn()?, table, scope, query)
+    }
+
+    /// Counts rows matching a filter.
+    pub fn count(
+        &self,
+        table: &Table,
+        scope: &RowScope,
+        cycle: i32,
+        filter: Option<&Filter>,
+    ) -> Result<i64, StoreError> {
+        rows::count_rows(&mut *self.conn()?, table, scope, cycle, filter)
+    }
+
+    /// One row by id, within the scope.
+    pub fn get(
+        &self,
+        table: &Table,
+        scope: &RowScope,
+        id: i64,
+    ) -> Result<Option<StoredRow>, StoreError> {
+        rows::get_row(&mut *self.conn()?, table, scope, id)
+    }
+
+    /// Aggregates with group-by.
+    pub fn aggregate(
+        &self,
+        table: &Table,
+        scope: &RowScope,
+        query: &AggregateQuery,
+    ) -> Result<Vec<AggregateRow>, StoreError> {
+        aggregate::aggregate_rows(&mut *self.conn()?, table, scope, query)
+    }
+
+    /// Inserts a row (and its audit entry) in one transaction.
+    pub fn insert(
+        &self,
+        table: &Table,
+        scope: &RowScope,
+        ctx: &WriteCtx,
+        record: &Record,
+    ) -> Result<StoredRow, StoreError> {
+        rows::insert_row(&mut *self.conn()?, table, scope, ctx, record)
+    }
+
+    /// Inserts many rows in one transaction: all or nothing.
+    pub fn bulk_insert(
+        &self,
+        table: &Table,
+        scope: &RowScope,
+        ctx: &WriteCtx,
+        records: &[Record],
+    ) -> Result<Vec<i64>, StoreError> {
+        rows::bulk_insert(&mut *self.conn()?, table, scope, ctx, records)
+    }
+
+    /// Updates a row if it still has `row_version`; a stale version is a conflict.
+    pub fn update(
+        &self,
+        table: &Table,
+        scope: &RowScope,
+        id: i64,
+        row_version: i64,
+        patch: &Record,
+        actor: &str,
+    ) -> Result<StoredRow, StoreError> {
+        rows::update_row(
+            &mut *self.conn()?,
+            table,
+            scope,
+            id,
+            row_version,
+            patch,
+            actor,
+        )
+    }
+
+    /// Deletes a row within the scope.
+    pub fn delete(
+        &self,
+        table: &Table,
+        scope: &RowScope,
+        id: i64,
+        actor: &str,
+    ) -> Result<StoredRow, StoreError> {
+        rows::delete_row(&mut *self.conn()?, table, scope, id, actor)
+    }
+}
+
+/// The current time as RFC 3339 UTC with milliseconds, as every timestamp column stores it.
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}

@@ -1,0 +1,367 @@
+//! Keeps the data tables `d_<slug>` in step with the definitions: creates missing tables and
+//! columns, and refuses (unless allowed) changes that would lose data: a dropped, renamed or
+//! retyped field, or a whole table that is no longer defined.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, RunQueryDsl};
+
+use super::conn::AnyConnection;
+use super::dialect::Dialect;
+use super::sql::{ident, literal, DynQuery, SqlValue, TextRow};
+use super::StoreError;
+use crate::defs::{naming, Catalog, FieldType, Table};
+
+/// What a sync did (or, when refused, would do).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub created_tables: Vec<String>,
+    pub added_columns: Vec<String>,
+    pub rekeyed_tables: Vec<String>,
+    pub dropped: Vec<String>,
+}
+
+impl SyncReport {
+    /// True when the database already matched the definitions.
+    pub fn is_empty(&self) -> bool {
+        self.created_tables.is_empty()
+            && self.added_columns.is_empty()
+            && self.rekeyed_tables.is_empty()
+            && self.dropped.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Column {
+    ty: String,
+    scale: Option<u32>,
+}
+
+#[derive(Debug, Default)]
+struct Recorded {
+    code: String,
+    key: String,
+    columns: BTreeMap<String, Column>,
+}
+
+/// The changes a sync would make, computed before anything is touched.
+#[derive(Debug, Default)]
+pub struct Plan {
+    ddl: Vec<String>,
+    report: SyncReport,
+    /// Why each destructive change is refused unless allowed.
+    pub refusals: Vec<String>,
+    changed: Vec<String>,
+}
+
+/// Compares the recorded data tables with the catalog.
+pub fn plan(conn: &mut AnyConnection, catalog: &Catalog) -> Result<Plan, StoreError> {
+    let dialect = Dialect::of(conn);
+    let mut recorded = load_recorded(conn)?;
+    let mut p = Plan::default();
+    for table in &catalog.tables {
+        let before = p.ddl.len();
+        match recorded.remove(&table.slug) {
+            None => {
+                p.ddl.extend(create_table(dialect, table));
+                p.report.created_tables.push(table.code.clone());
+            }
+            Some(rec) => diff_table(dialect, table, &rec, &mut p),
+        }
+        if p.ddl.len() > before {
+            p.changed.push(table.slug.clone());
+        }
+    }
+    for (slug, rec) in recorded {
+        p.refusals.push(format!(
+            "table {} (d_{slug}) is no longer defined but its data table exists: restore its definition, or run `statusdata migrate --allow-destructive` to drop the table and its rows",
+            rec.code
+        ));
+        p.ddl
+            .push(format!("DROP TABLE {}", ident(&naming::sql_table(&slug))));
+        p.ddl.push(format!(
+            "DELETE FROM data_columns WHERE table_slug = {}",
+            literal(&slug)
+        ));
+        p.ddl.push(format!(
+            "DELETE FROM data_tables WHERE slug = {}",
+            literal(&slug)
+        ));
+        p.report.dropped.push(format!("table {}", rec.code));
+    }
+    Ok(p)
+}
+
+/// Applies a plan in one transaction and records what the tables now hold.
+pub fn apply(
+    conn: &mut AnyConnection,
+    catalog: &Catalog,
+    plan: Plan,
+) -> Result<SyncReport, StoreError> {
+    let now = super::now();
+    conn.transaction(|conn| {
+        for stmt in &plan.ddl {
+            conn.batch_execute(stmt)?;
+        }
+        for table in catalog
+            .tables
+            .iter()
+            .filter(|t| plan.changed.contains(&t.slug))
+        {
+            record_table(conn, table, &now)?;
+        }
+        Ok(plan.report)
+    })
+}
+
+/// Copies the SQLite database aside (a consistent copy, WAL included) and returns the copy's path.
+pub fn backup_sqlite(conn: &mut AnyConnection, path: &Path) -> Result<PathBuf, StoreError> {
+    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+    let name = format!(
+        "{}.before-migrate-{stamp}.db",
+        path.file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("statusdata")
+    );
+    let target = path.with_file_name(name);
+    conn.batch_execute(&format!(
+        "VACUUM INTO {}",
+        literal(&target.to_string_lossy())
+    ))?;
+    Ok(target)
+}
+
+fn diff_table(dialect: Dialect, table: &Table, rec: &Recorded, p: &mut Plan) {
+    let (ddl, report, refusals) = (&mut p.ddl, &mut p.report, &mut p.refusals);
+    let sql_table = ident(&naming::sql_table(&table.slug));
+    let mut rekey = rec.key != key_columns(table).join(",");
+    for field in &table.fields {
+        let wanted = column_of(&field.ty);
+        match rec.columns.get(&field.name) {
+            None => {
+                ddl.push(format!(
+                    "ALTER TABLE {sql_table} ADD COLUMN {} {}",
+                    ident(&field.name),
+                    dialect.column_type(&field.ty)
+                ));
+                ddl.extend(column_index(table, &field.name, &field.ty));
+                report
+                    .added_columns
+                    .push(format!("{}.{}", table.code, field.name));
+            }
+            Some(have) if *have != wanted => {
+                refusals.push(format!(
+                    "table {} field \"{}\" changes type from {} to {}: the stored values cannot be kept; restore the old type in {}, add a new field instead, or run `statusdata migrate --allow-destructive` to empty the column",
+                    table.code, field.name, describe(have), describe(&wanted), table.file.display()
+                ));
+                rekey |= table.key.contains(&field.name);
+                drop_index_for(table, &field.name, ddl);
+                ddl.push(format!(
+                    "ALTER TABLE {sql_table} DROP COLUMN {}",
+                    ident(&field.name)
+                ));
+                ddl.push(format!(
+                    "ALTER TABLE {sql_table} ADD COLUMN {} {}",
+                    ident(&field.name),
+                    dialect.column_type(&field.ty)
+                ));
+                ddl.extend(column_index(table, &field.name, &field.ty));
+                report
+                    .dropped
+                    .push(format!("{}.{} (retyped)", table.code, field.name));
+            }
+            Some(_) => {}
+        }
+    }
+    for (name, _) in rec.columns.iter().filter(|(n, _)| table.field(n).is_none()) {
+        refusals.push(format!(
+            "table {} field \"{name}\" was removed or renamed, but its column holds data: restore the field in {}, or run `statusdata migrate --allow-destructive` to drop the column",
+            table.code,
+            table.file.display()
+        ));
+        rekey |= rec.key.split(',').any(|k| k == name);
+        drop_index_for(table, name, ddl);
+        ddl.push(format!(
+            "ALTER TABLE {sql_table} DROP COLUMN {}",
+            ident(name)
+        ));
+        report.dropped.push(format!("{}.{name}", table.code));
+    }
+    if rekey {
+        // Dropped before the columns change (SQLite cannot drop an indexed column), rebuilt after.
+        ddl.insert(
+            0,
+            format!(
+                "DROP INDEX IF EXISTS {}",
+                ident(&naming::key_index(&table.slug))
+            ),
+        );
+        ddl.push(key_index(table));
+        report.rekeyed_tables.push(table.code.clone());
+    }
+}
+
+fn drop_index_for(table: &Table, field: &str, ddl: &mut Vec<String>) {
+    ddl.push(format!(
+        "DROP INDEX IF EXISTS {}",
+        ident(&naming::column_index(&table.slug, field))
+    ));
+}
+
+fn create_table(dialect: Dialect, table: &Table) -> Vec<String> {
+    let mut cols = vec![
+        dialect.id_column().to_owned(),
+        "cycle INTEGER NOT NULL".to_owned(),
+        "unit TEXT NOT NULL REFERENCES units(code)".to_owned(),
+        "row_version BIGINT NOT NULL DEFAULT 1".to_owned(),
+        "created_at TEXT NOT NULL".to_owned(),
+        "created_by TEXT NOT NULL".to_owned(),
+        "updated_at TEXT NOT NULL".to_owned(),
+        "updated_by TEXT NOT NULL".to_owned(),
+    ];
+    cols.extend(
+        table
+            .fields
+            .iter()
+            .map(|f| format!("{} {}", ident(&f.name), dialect.column_type(&f.ty))),
+    );
+    let mut ddl = vec![format!(
+        "CREATE TABLE {} (\n  {}\n)",
+        ident(&naming::sql_table(&table.slug)),
+        cols.join(",\n  ")
+    )];
+    ddl.push(key_index(table));
+    for f in &table.fields {
+        ddl.extend(column_index(table, &f.name, &f.ty));
+    }
+    ddl
+}
+
+/// The unique index: one row per key within a cycle and unit (or one row at all, for single tables).
+fn key_index(table: &Table) -> String {
+    let cols: Vec<String> = key_columns(table).iter().map(|c| ident(c)).collect();
+    format!(
+        "CREATE UNIQUE INDEX {} ON {} ({})",
+        ident(&naming::key_index(&table.slug)),
+        ident(&naming::sql_table(&table.slug)),
+        cols.join(", ")
+    )
+}
+
+fn key_columns(table: &Table) -> Vec<String> {
+    ["cycle", "unit"]
+        .into_iter()
+        .map(str::to_owned)
+        .chain(table.key.iter().cloned())
+        .collect()
+}
+
+/// References are what lists filter and join on most, so each single reference gets an index.
+fn column_index(table: &Table, field: &str, ty: &FieldType) -> Option<String> {
+    let FieldType::Ref { .. } = ty else {
+        return None;
+    };
+    if table.key.first().is_some_and(|k| k == field) {
+        return None;
+    }
+    Some(format!(
+        "CREATE INDEX {} ON {} (cycle, {})",
+        ident(&naming::column_index(&table.slug, field)),
+        ident(&naming::sql_table(&table.slug)),
+        ident(field)
+    ))
+}
+
+fn column_of(ty: &FieldType) -> Column {
+    let scale = match ty {
+        FieldType::Decimal { scale } => Some(*scale),
+        _ => None,
+    };
+    Column {
+        ty: ty.name().to_owned(),
+        scale,
+    }
+}
+
+fn describe(c: &Column) -> String {
+    match c.scale {
+        Some(s) => format!("{}(scale {s})", c.ty),
+        None => c.ty.clone(),
+    }
+}
+
+fn load_recorded(conn: &mut AnyConnection) -> Result<BTreeMap<String, Recorded>, StoreError> {
+    let mut out: BTreeMap<String, Recorded> = BTreeMap::new();
+    let tables: Vec<TextRow> =
+        DynQuery::new("SELECT slug, code, key_columns FROM data_tables").load(conn)?;
+    for t in tables {
+        let slug = t.get("slug").unwrap_or_default().to_owned();
+        out.insert(
+            slug,
+            Recorded {
+                code: t.get("code").unwrap_or_default().to_owned(),
+                key: t.get("key_columns").unwrap_or_default().to_owned(),
+                columns: BTreeMap::new(),
+            },
+        );
+    }
+    let cols: Vec<TextRow> = DynQuery::new(
+        "SELECT table_slug, column_name, field_type, CAST(scale AS TEXT) AS scale FROM data_columns",
+    )
+    .load(conn)?;
+    for c in cols {
+        if let Some(rec) = out.get_mut(c.get("table_slug").unwrap_or_default()) {
+            rec.columns.insert(
+                c.get("column_name").unwrap_or_default().to_owned(),
+                Column {
+                    ty: c.get("field_type").unwrap_or_default().to_owned(),
+                    scale: c.get("scale").and_then(|s| s.parse().ok()),
+                },
+            );
+        }
+    }
+    Ok(out)
+}
+
+fn record_table(conn: &mut AnyConnection, table: &Table, now: &str) -> Result<(), StoreError> {
+    let slug = SqlValue::Text(table.slug.clone());
+    let mut del = DynQuery::new("DELETE FROM data_columns WHERE table_slug = ");
+    del.bind(slug.clone());
+    del.execute(conn)?;
+    let mut del = DynQuery::new("DELETE FROM data_tables WHERE slug = ");
+    del.bind(slug.clone());
+    del.execute(conn)?;
+    let mut ins = DynQuery::new(
+        "INSERT INTO data_tables (slug, code, name, key_columns, synced_at) VALUES (",
+    );
+    ins.bind(slug.clone())
+        .sql(", ")
+        .bind(SqlValue::Text(table.code.clone()))
+        .sql(", ");
+    ins.bind(SqlValue::Text(table.name.clone())).sql(", ");
+    ins.bind(SqlValue::Text(key_columns(table).join(",")))
+        .sql(", ");
+    ins.bind(SqlValue::Text(now.to_owned())).sql(")");
+    ins.execute(conn)?;
+    for (position, field) in table.fields.iter().enumerate() {
+        let col = column_of(&field.ty);
+        let mut q = DynQuery::new(
+            "INSERT INTO data_columns (table_slug, column_name, field_type, scale, position) VALUES (",
+        );
+        q.bind(slug.clone())
+            .sql(", ")
+            .bind(SqlValue::Text(field.name.clone()))
+            .sql(", ");
+        q.bind(SqlValue::Text(col.ty)).sql(", ");
+        q.bind(
+            col.scale
+                .map_or(SqlValue::Null, |s| SqlValue::Int(i64::from(s))),
+        )
+        .sql(", ");
+        q.bind(SqlValue::Int(position as i64)).sql(")");
+        q.execute(conn)?;
+    }
+    Ok(())
+}
