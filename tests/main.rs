@@ -1,9 +1,13 @@
-//! The integration tests: one binary, one module per area.
+//! The integration tests: one binary, one module per area. Storage tests run on SQLite, or on
+//! PostgreSQL when TEST_DATABASE_URL is set.
 
 #![expect(clippy::expect_used, reason = "a failed expectation is a failed test")]
 
 mod check_cli;
 mod check_fixtures;
+mod db;
 mod definitions;
 mod policy;
+mod store_rows;
+mod store_schema;
 mod support;

@@ -244,13 +244,17 @@ pub fn escape_like(text: &str) -> String {
 }
 
 /// Appends ` ORDER BY …, id` (id last, so paging is stable).
+///
+/// Columns are qualified with the table: a bare name would sort by the select list's text cast
+/// of the same name, ordering numbers as strings.
 pub fn push_order(q: &mut DynQuery, table: &Table, order: &[Order]) -> Result<(), StoreError> {
+    let t = ident(&crate::defs::naming::sql_table(&table.slug));
     q.sql(" ORDER BY ");
     for o in order {
         column(table, &o.field)?;
         let dir = if o.descending { "DESC" } else { "ASC" };
-        q.sql(&format!("{} {dir} NULLS LAST, ", ident(&o.field)));
+        q.sql(&format!("{t}.{} {dir} NULLS LAST, ", ident(&o.field)));
     }
-    q.sql("id ASC");
+    q.sql(&format!("{t}.id ASC"));
     Ok(())
 }

@@ -18,6 +18,7 @@ mod value;
 use std::sync::Arc;
 
 pub use aggregate::{AggFn, AggregateQuery, AggregateRow, Measure};
+pub use audit::AuditRecord;
 pub use conn::{AnyConnection, DbPool, DbUrl};
 pub use dialect::Dialect;
 pub use error::StoreError;
@@ -239,6 +240,15 @@ impl Store {
             patch,
             actor,
         )
+    }
+
+    /// The audit history of a table, or of one row of it, oldest first.
+    pub fn audit_log(
+        &self,
+        table_code: &str,
+        row_id: Option<i64>,
+    ) -> Result<Vec<AuditRecord>, StoreError> {
+        audit::read_audit(&mut *self.conn()?, table_code, row_id)
     }
 
     /// Deletes a row within the scope.
