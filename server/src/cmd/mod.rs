@@ -1,6 +1,7 @@
 //! Subcommands of the `statusdata` binary. Each reads its flags (or the environment variables the
 //! contract names), calls the library and prints a result a person can act on.
 
+mod bench;
 mod check;
 mod migrate;
 
@@ -26,6 +27,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Create or update the core and data tables of a database.
     Migrate(migrate::MigrateArgs),
+    /// Measure throughput against a baseline measured in the same run.
+    Bench(bench::BenchArgs),
 }
 
 /// Where the administrator's files are; shared by every command that reads them.
@@ -47,5 +50,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Check(args) => check::run(args).await,
         Command::Migrate(args) => migrate::run(args).await,
+        Command::Bench(args) => bench::run(args).await,
     }
 }

@@ -5,6 +5,7 @@
 
 mod aggregate;
 mod audit;
+mod baseline;
 mod conn;
 mod dialect;
 mod error;
@@ -240,6 +241,16 @@ impl Store {
             patch,
             actor,
         )
+    }
+
+    /// Inserts rows with plain diesel (no audit, no checks): the baseline of `bench storage` only.
+    pub fn baseline_insert(
+        &self,
+        table: &Table,
+        ctx: &WriteCtx,
+        records: &[Record],
+    ) -> Result<usize, StoreError> {
+        baseline::baseline_insert(&mut *self.conn()?, table, ctx, records)
     }
 
     /// The audit history of a table, or of one row of it, oldest first.

@@ -1,0 +1,217 @@
+//! `statusdata bench storage`: insert and list throughput of the store, measured against plain
+//! diesel on the same machine in the same run (a ratio, not an absolute target).
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use chrono::{Days, NaiveDate};
+use clap::{Args, Subcommand};
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+use rust_decimal::Decimal;
+use statusdata::defs::{self, Catalog, FieldType, Table};
+use statusdata::store::{Filter, ListQuery, Op, Record, RowScope, Store, Value, WriteCtx};
+
+use super::ProjectArgs;
+
+#[derive(Args)]
+pub struct BenchArgs {
+    #[command(subcommand)]
+    what: BenchWhat,
+}
+
+#[derive(Subcommand)]
+enum BenchWhat {
+    /// Bulk insert and filtered list on 1.5.1 全日制高职在校生信息表.
+    Storage {
+        /// Databases to measure: `sqlite` (a temporary file) and/or a postgres:// URL, in whose
+        /// database a temporary schema is created and dropped.
+        #[arg(long, default_values_t = ["sqlite".to_owned()])]
+        db: Vec<String>,
+        /// Rows to insert.
+        #[arg(long, default_value_t = 20_000)]
+        rows: usize,
+        #[command(flatten)]
+        project: ProjectArgs,
+    },
+}
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
+    let BenchWhat::Storage { db, rows, project } = args.what;
+    let catalog = Arc::new(defs::load_catalog(&project.defs).map_err(|p| anyhow::anyhow!("{p}"))?);
+    let units = defs::load_units(&project.units).map_err(|p| anyhow::anyhow!("{p}"))?;
+    for url in db {
+        let catalog = catalog.clone();
+        let units = units.clone();
+        tokio::task::spawn_blocking(move || storage(&url, catalog, &units, rows)).await??;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A database for one measurement, removed afterwards.
+struct Scratch {
+    url: String,
+    cleanup: Box<dyn FnOnce()>,
+}
+
+fn scratch(spec: &str, name: &str) -> anyhow::Result<Scratch> {
+    if spec == "sqlite" {
+        let dir = tempfile::tempdir()?;
+        let url = format!(
+            "sqlite://{}",
+            dir.path().join(format!("{name}.db")).display()
+        );
+        return Ok(Scratch {
+            url,
+            cleanup: Box::new(move || drop(dir)),
+        });
+    }
+    let schema = format!("bench_{}_{name}", std::process::id());
+    let mut c = diesel::PgConnection::establish(spec).context("connecting for the benchmark")?;
+    c.batch_execute(&format!(
+        "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+    ))?;
+    let sep = if spec.contains('?') { '&' } else { '?' };
+    let url = format!("{spec}{sep}options=-csearch_path%3D{schema}");
+    let base = spec.to_owned();
+    Ok(Scratch {
+        url,
+        cleanup: Box::new(move || {
+            if let Ok(mut c) = diesel::PgConnection::establish(&base) {
+                let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+            }
+        }),
+    })
+}
+
+fn storage(
+    spec: &str,
+    catalog: Arc<Catalog>,
+    units: &defs::Units,
+    rows: usize,
+) -> anyhow::Result<()> {
+    let table = catalog
+        .table_by_code("1.5.1")
+        .context("table 1.5.1 is not defined")?
+        .clone();
+    let records: Vec<Record> = (0..rows).map(|i| synthetic(&catalog, &table, i)).collect();
+    let unit = units.units.first().context("no units")?.code.clone();
+    let ctx = WriteCtx {
+        cycle: 2023,
+        unit,
+        actor: "bench".into(),
+    };
+    let backend = if spec == "sqlite" {
+        "SQLite"
+    } else {
+        "PostgreSQL"
+    };
+    println!(
+        "storage benchmark on {backend}: {rows} rows of 1.5.1 {} ({} fields)",
+        table.name,
+        table.fields.len()
+    );
+
+    let base = scratch(spec, "baseline")?;
+    let store = Store::open(&base.url, catalog.clone())?;
+    store.migrate(units, false)?;
+    let start = Instant::now();
+    store.baseline_insert(&table, &ctx, &records)?;
+    let baseline = start.elapsed();
+    drop(store);
+    (base.cleanup)();
+
+    let ours = scratch(spec, "store")?;
+    let store = Store::open(&ours.url, catalog.clone())?;
+    store.migrate(units, false)?;
+    let start = Instant::now();
+    store.bulk_insert(&table, &RowScope::All, &ctx, &records)?;
+    let insert = start.elapsed();
+
+    let filter = Filter::And(vec![
+        Filter::Compare {
+            field: "gender".into(),
+            op: Op::Eq,
+            value: Value::Text("2".into()),
+        },
+        Filter::Compare {
+            field: "grade".into(),
+            op: Op::Eq,
+            value: Value::Year(2022),
+        },
+    ]);
+    let query = ListQuery {
+        cycle: 2023,
+        filter: Some(filter.clone()),
+        order: vec![],
+        limit: Some(100),
+        offset: 0,
+    };
+    let rounds = 20;
+    let start = Instant::now();
+    let mut listed = 0;
+    for _ in 0..rounds {
+        listed = store.list(&table, &RowScope::All, &query)?.len();
+        store.count(&table, &RowScope::All, 2023, Some(&filter))?;
+    }
+    let list = start.elapsed() / rounds;
+    drop(store);
+    (ours.cleanup)();
+
+    let rate = |d: Duration| rows as f64 / d.as_secs_f64();
+    println!(
+        "  plain diesel insert (baseline): {:>8.3} s  {:>9.0} rows/s",
+        baseline.as_secs_f64(),
+        rate(baseline)
+    );
+    println!(
+        "  store bulk insert (+ audit):    {:>8.3} s  {:>9.0} rows/s  = {:.2} x baseline",
+        insert.as_secs_f64(),
+        rate(insert),
+        rate(insert) / rate(baseline)
+    );
+    println!("  filtered list (女, 2022级; first 100 + total count): {:.2} ms per request, {listed} rows", list.as_secs_f64() * 1000.0);
+    Ok(())
+}
+
+/// A deterministic, type-correct value for every field of a row (not realistic data: the demo
+/// generator makes that); row `i` has a unique key.
+fn synthetic(catalog: &Catalog, table: &Table, i: usize) -> Record {
+    let start = NaiveDate::from_ymd_opt(2022, 9, 1).unwrap_or_default();
+    let n = i as i64;
+    let code = |list: &str, k: usize| {
+        catalog
+            .code_list(list)
+            .and_then(|l| l.codes.get(k % l.codes.len().max(1)))
+            .map_or_else(|| "1".to_owned(), |c| c.code.clone())
+    };
+    table
+        .fields
+        .iter()
+        .map(|f| {
+            let v = match &f.ty {
+                _ if table.key.contains(&f.name) => Value::Text(format!("2023{i:08}")),
+                FieldType::String | FieldType::Text | FieldType::Ref { .. } => {
+                    Value::Text(format!("{}{}", f.label, i % 500))
+                }
+                FieldType::Int => Value::Int(n % 1000),
+                FieldType::Decimal { scale } => {
+                    Value::Decimal(Decimal::new(n * 37 % 1_000_000, *scale))
+                }
+                FieldType::Date => Value::Date(start + Days::new((i % 365) as u64)),
+                FieldType::YearMonth => Value::YearMonth {
+                    year: 2019 + (i % 5) as i32,
+                    month: 9,
+                },
+                FieldType::Year => Value::Year(2020 + (i / 3 % 4) as i32),
+                FieldType::Bool => Value::Bool(i.is_multiple_of(2)),
+                FieldType::Enum { codes } => Value::Text(code(codes, i)),
+                FieldType::MultiEnum { codes } => Value::List(vec![code(codes, i)]),
+                FieldType::MultiRef { .. } => Value::List(vec![format!("R{}", i % 50)]),
+            };
+            (f.name.clone(), v)
+        })
+        .collect()
+}
