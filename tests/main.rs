@@ -7,6 +7,7 @@ mod check_cli;
 mod check_fixtures;
 mod db;
 mod definitions;
+mod demo;
 mod policy;
 mod store_rows;
 mod store_schema;

@@ -2,7 +2,10 @@
 //! 人才培养工作状态数据. The crate is a library so that tests and the `statusdata`
 //! binary share one code path.
 
+pub mod auth;
 pub mod authz;
 pub mod check;
 pub mod defs;
+pub mod demo;
 pub mod store;
+pub mod validate;

@@ -1,12 +1,13 @@
 //! Loads `policies/model.conf` and `policies/policy.csv` with casbin and keeps the rules with their
 //! line numbers, so that `check` can point at the offending line.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use casbin::{CoreApi, Enforcer, MgmtApi};
 
 use super::Action;
-use crate::defs::{Problem, Problems};
+use crate::defs::{Catalog, Problem, Problems, Units};
 
 /// One `p` line of the policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,6 +112,34 @@ impl Policy {
             .iter()
             .filter(|r| r.table == code && r.action == action.as_str())
             .map(|r| r.subject.as_str())
+            .collect()
+    }
+
+    /// For every table, the codes of the units granted `action` on it directly (groups such as
+    /// 各院系 expanded to their members), in policy order.
+    pub fn unit_codes(
+        &self,
+        catalog: &Catalog,
+        units: &Units,
+        action: Action,
+    ) -> HashMap<String, Vec<String>> {
+        catalog
+            .tables
+            .iter()
+            .map(|t| {
+                let codes = self
+                    .granted(&t.code, action)
+                    .into_iter()
+                    .flat_map(|subject| match units.group_by_name(subject) {
+                        Some(g) => g.members.clone(),
+                        None => units
+                            .by_name(subject)
+                            .map(|u| vec![u.code.clone()])
+                            .unwrap_or_default(),
+                    })
+                    .collect();
+                (t.code.clone(), codes)
+            })
             .collect()
     }
 

@@ -4,6 +4,7 @@
 mod bench;
 mod check;
 mod migrate;
+mod seed;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,6 +28,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Create or update the core and data tables of a database.
     Migrate(migrate::MigrateArgs),
+    /// Fill a database with data (`seed demo`: the demo college).
+    Seed(seed::SeedArgs),
     /// Measure throughput against a baseline measured in the same run.
     Bench(bench::BenchArgs),
 }
@@ -51,5 +54,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check::run(args).await,
         Command::Migrate(args) => migrate::run(args).await,
         Command::Bench(args) => bench::run(args).await,
+        Command::Seed(args) => seed::run(args).await,
     }
 }

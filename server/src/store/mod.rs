@@ -14,6 +14,7 @@ mod migrate;
 mod rows;
 mod sql;
 mod sync;
+mod users;
 mod value;
 
 use std::sync::Arc;
@@ -27,6 +28,7 @@ pub use filter::{escape_like, Filter, Op, Order};
 pub use migrate::{POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
 pub use rows::{ListQuery, StoredRow, WriteCtx};
 pub use sync::SyncReport;
+pub use users::NewUser;
 pub use value::{parse_year_month, Record, Value};
 
 use diesel::Connection;
@@ -251,6 +253,16 @@ impl Store {
         records: &[Record],
     ) -> Result<usize, StoreError> {
         baseline::baseline_insert(&mut *self.conn()?, table, ctx, records)
+    }
+
+    /// Creates an account unless its staff number exists; true when created.
+    pub fn create_user(&self, user: &NewUser) -> Result<bool, StoreError> {
+        users::create_user(&mut *self.conn()?, user)
+    }
+
+    /// The number of accounts.
+    pub fn count_users(&self) -> Result<i64, StoreError> {
+        users::count_users(&mut *self.conn()?)
     }
 
     /// The audit history of a table, or of one row of it, oldest first.

@@ -1,0 +1,3 @@
+//! Accounts and credentials. Passwords are stored only as argon2id hashes.
+
+pub mod password;

@@ -1,0 +1,412 @@
+//! The rest of the generator: finance tables whose totals add up, links from generic rows to real
+//! people and majors, the rows broken on purpose, row counts, and the demo accounts.
+
+use rand::seq::IndexedRandom;
+use rand::RngExt;
+use rust_decimal::Decimal;
+
+use super::{r, t, Breakage, DemoError, Gen};
+use crate::auth::password::hash_password;
+use crate::defs::{Table, Units};
+use crate::store::{NewUser, Record, Store, Value};
+
+/// Rows per filling unit (before scale) for tables no specific generator makes.
+pub fn row_count(code: &str, units: usize) -> usize {
+    let per_college = units > 1;
+    match code {
+        "2.2.1" => 900,
+        "2.2.2" => 60,
+        "2.3.2" if per_college => 60,
+        "2.13.1" | "2.15.2" | "2.15.3" | "2.15.10" => 20,
+        "2.4.1" | "2.4.2" | "2.4.3" | "2.5.1" | "2.5.2" | "2.6.1" | "2.9.1" | "2.9.3" | "2.9.5" => {
+            40
+        }
+        "2.12.1" | "2.12.2" | "2.12.5" | "2.12.7" | "1.2.3" => 3,
+        _ if per_college => 8,
+        _ => 12,
+    }
+}
+
+/// Changes one record on purpose and says how, for the seed's report.
+type Break = fn(&mut Record) -> String;
+
+const INCOME_TOTALLED: &[&str] = &[
+    "tuition",
+    "accommodation_fee",
+    "training_fee",
+    "adult_edu_fee",
+    "edu_income_other",
+    "research_horizontal",
+    "research_vertical",
+    "research_other",
+    "fiscal_regular",
+    "central_special",
+    "local_special",
+    "gov_fund",
+    "soe_capital",
+    "superior_subsidy",
+    "non_peer_fiscal",
+    "enterprise_funding",
+    "social_training",
+    "tech_transfer",
+    "service_other",
+    "invest_school_ent",
+    "invest_other",
+    "donation",
+    "other",
+];
+const DAILY: &[&str] = &[
+    "consumables",
+    "equip_repair",
+    "practice",
+    "ext_teacher_pay",
+    "sports",
+    "ideo_special",
+    "ideo_online",
+    "coop_program",
+    "intern_insurance",
+    "daily_other",
+];
+const REFORM: &[&str] = &[
+    "course_dev",
+    "textbook_dev",
+    "teaching_reform",
+    "research",
+    "reform_other",
+];
+const FACULTY: &[&str] = &[
+    "master_studio",
+    "innovation_team",
+    "talent_intro",
+    "staff_training",
+    "faculty_other",
+];
+const EXPENSE_TOTALLED: &[&str] = &[
+    "land",
+    "infrastructure",
+    "equipment",
+    "books",
+    "daily_teaching",
+    "reform_research",
+    "faculty_dev",
+    "salary_total",
+    "student_activity",
+    "innovation_entrepreneurship",
+    "mental_health",
+    "scholarships",
+    "party_ideo_team",
+    "debt_repayment",
+    "other",
+];
+
+fn sum(rec: &Record, fields: &[&str]) -> Decimal {
+    fields
+        .iter()
+        .filter_map(|f| match rec.get(*f) {
+            Some(Value::Decimal(d)) => Some(*d),
+            _ => None,
+        })
+        .sum()
+}
+
+impl Gen<'_> {
+    /// 2.11.x: the detail tables first, then summaries whose "other" and totals add up exactly.
+    pub(super) fn finance(&mut self) {
+        for (code, cat) in [("2.11.2", "income"), ("2.11.4", "expense")] {
+            let items: &[&str] = if cat == "income" {
+                &[
+                    "教学楼场地出租",
+                    "银行存款利息",
+                    "食堂经营收入上缴",
+                    "报废资产处置",
+                    "校车服务收入",
+                ]
+            } else {
+                &[
+                    "离退休人员补贴",
+                    "物业管理费",
+                    "银行贷款利息",
+                    "附属幼儿园补助",
+                    "校园绿化养护",
+                ]
+            };
+            for (i, item) in items.iter().enumerate() {
+                let rec = r(&[
+                    ("item", t(item)),
+                    (
+                        "amount",
+                        Value::Decimal(Decimal::new(self.rng.random_range(500..50_000), 2)),
+                    ),
+                ]);
+                self.emit(code, None, rec, i);
+            }
+            self.finish(code);
+        }
+        let other = |g: &Self, code: &str| {
+            g.out
+                .get(code)
+                .into_iter()
+                .flatten()
+                .map(|(_, r)| sum(r, &["amount"]))
+                .sum::<Decimal>()
+        };
+        let income_other = other(self, "2.11.2");
+        let expense_other = other(self, "2.11.4");
+        let Some(income) = self.table("2.11.1") else {
+            return;
+        };
+        let mut rec = self.filler.fill(
+            &mut self.rng,
+            income,
+            r(&[("other", Value::Decimal(income_other))]),
+            0,
+        );
+        let total = sum(&rec, INCOME_TOTALLED);
+        rec.insert("total".into(), Value::Decimal(total));
+        let unit = self
+            .units_of("2.11.1")
+            .into_iter()
+            .next()
+            .unwrap_or_default();
+        self.out
+            .entry("2.11.1".into())
+            .or_default()
+            .push((unit.clone(), rec));
+        self.finish("2.11.1");
+        let Some(expense) = self.table("2.11.3") else {
+            return;
+        };
+        let mut rec = self.filler.fill(
+            &mut self.rng,
+            expense,
+            r(&[("other", Value::Decimal(expense_other))]),
+            0,
+        );
+        for (total, parts) in [
+            ("daily_teaching", DAILY),
+            ("reform_research", REFORM),
+            ("faculty_dev", FACULTY),
+        ] {
+            let s = sum(&rec, parts);
+            rec.insert(total.into(), Value::Decimal(s));
+        }
+        let total = sum(&rec, EXPENSE_TOTALLED);
+        rec.insert("total".into(), Value::Decimal(total));
+        self.out
+            .entry("2.11.3".into())
+            .or_default()
+            .push((unit, rec));
+        self.finish("2.11.3");
+    }
+
+    /// Seeds a generic row with a real student, teacher, major or enterprise of the filling unit,
+    /// and the fields of the row that describe it.
+    pub(super) fn link(&mut self, table: &Table, unit: &str) -> Record {
+        let c = self.college;
+        let mut rec = Record::new();
+        let has = |name: &str| table.field(name).is_some();
+        let refers = |name: &str, target: &str| {
+            table.field(name).is_some_and(|f| {
+                f.ty.ref_targets()
+                    .first()
+                    .is_some_and(|r| r.table == target)
+            })
+        };
+        let org = c.orgs.iter().position(|o| o.unit == unit && o.college);
+        if refers("student_no", "students") {
+            let pool: Vec<_> = c
+                .students
+                .iter()
+                .filter(|s| c.majors[c.classes[s.class].major].level == "01")
+                .filter(|s| org.is_none_or(|o| c.majors[c.classes[s.class].major].org == o))
+                .collect();
+            if let Some(s) = pool.choose(&mut self.rng) {
+                let class = &c.classes[s.class];
+                let m = &c.majors[class.major];
+                rec.insert("student_no".into(), t(&s.no));
+                for (k, v) in [
+                    ("student_name", t(&s.person.name)),
+                    ("gender", t(&s.person.gender)),
+                    ("id_no", t(&s.person.id_no)),
+                    ("major_code", t(&m.code)),
+                    ("major_name", t(&m.name)),
+                    ("class_name", t(&class.name)),
+                    ("dept_code", t(&c.orgs[m.org].code)),
+                    ("grade", Value::Year(class.grade)),
+                    ("duration", t(m.duration)),
+                ] {
+                    if has(k) {
+                        rec.insert(k.into(), v);
+                    }
+                }
+            }
+        }
+        if refers("teacher_no", "internal_teachers") {
+            let pool: Vec<_> = c
+                .teachers
+                .iter()
+                .filter(|x| org.is_none_or(|o| x.org == o))
+                .collect();
+            if let Some(x) = pool.choose(&mut self.rng) {
+                rec.insert("teacher_no".into(), t(&x.no));
+                for (k, v) in [
+                    ("teacher_name", t(&x.person.name)),
+                    ("gender", t(&x.person.gender)),
+                    ("dept_code", t(&c.orgs[x.org].code)),
+                ] {
+                    if has(k) && !rec.contains_key(k) {
+                        rec.insert(k.into(), v);
+                    }
+                }
+                if table
+                    .field("name")
+                    .is_some_and(|f| f.label.contains("姓名"))
+                {
+                    rec.insert("name".into(), t(&x.person.name));
+                }
+            }
+        }
+        if refers("major_code", "majors") && !rec.contains_key("major_code") {
+            // A 中职 table's pattern admits only 中职 codes: draw from the majors it admits.
+            let pattern = table.field("major_code").and_then(|f| f.pattern.as_ref());
+            let pool: Vec<_> = c
+                .majors
+                .iter()
+                .filter(|m| org.is_none_or(|o| m.org == o))
+                .filter(|m| pattern.is_none_or(|p| p.is_match(&m.code)))
+                .collect();
+            if let Some(m) = pool.choose(&mut self.rng) {
+                rec.insert("major_code".into(), t(&m.code));
+                for (k, v) in [("major_name", t(&m.name)), ("duration", t(m.duration))] {
+                    if has(k) {
+                        rec.insert(k.into(), v);
+                    }
+                }
+            }
+        }
+        for (field, name) in [
+            ("uscc", "ent_name"),
+            ("company", "company_name"),
+            ("uscc", "company_name"),
+        ] {
+            if refers(field, "enterprises") && !rec.contains_key(field) {
+                if let Some(e) = c.enterprises.choose(&mut self.rng) {
+                    rec.insert(field.into(), t(&e.uscc));
+                    if has(name) {
+                        rec.insert(name.into(), t(&e.name));
+                    }
+                }
+            }
+        }
+        rec
+    }
+
+    /// Breaks a handful of rows on purpose, each of a kind a check should catch.
+    pub(super) fn break_some(&mut self) -> Vec<Breakage> {
+        let mut out = Vec::new();
+        let breaks: Vec<(&str, usize, &str, Break)> = vec![
+            ("1.5.1", 7, "id_no", |r: &mut Record| {
+                if let Some(Value::Text(id)) = r.get_mut("id_no") {
+                    let last = if id.ends_with('1') { '2' } else { '1' };
+                    id.pop();
+                    id.push(last);
+                }
+                "身份证号码校验位错误".into()
+            }),
+            ("1.5.3", 0, "total", |r: &mut Record| {
+                if let Some(Value::Int(n)) = r.get_mut("total") {
+                    *n += 1;
+                }
+                "在校生数比1.5.1多1人".into()
+            }),
+            ("2.1.1", 3, "course_code", |r: &mut Record| {
+                r.insert("course_code".into(), t("XX9999"));
+                "课程代码不在1.3.1高职课程设置表中".into()
+            }),
+            ("2.11.1", 0, "total", |r: &mut Record| {
+                if let Some(Value::Decimal(d)) = r.get_mut("total") {
+                    *d += Decimal::new(1000, 2);
+                }
+                "经费总收入比各项之和多10.00万元".into()
+            }),
+            ("1.4.1", 11, "name", |r: &mut Record| {
+                if let Some(Value::Text(n)) = r.get_mut("name") {
+                    n.push('明');
+                }
+                "姓名与0.1.3校内教师基础信息表不一致".into()
+            }),
+            ("2.2.1", 2, "end_date", |r: &mut Record| {
+                if let Some(Value::Date(start)) = r.get("start_date").cloned() {
+                    r.insert("end_date".into(), Value::Date(start - chrono::Days::new(3)));
+                }
+                "实习结束日期早于开始日期".into()
+            }),
+        ];
+        for (code, index, field, apply) in breaks {
+            let Some(table) = self.table(code) else {
+                continue;
+            };
+            let Some((unit, rec)) = self.out.get_mut(code).and_then(|rows| rows.get_mut(index))
+            else {
+                continue;
+            };
+            let what = apply(rec);
+            let row = table
+                .key
+                .iter()
+                .map(|k| {
+                    format!(
+                        "{k}={}",
+                        rec.get(k).map_or(serde_json::Value::Null, Value::to_json)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            out.push(Breakage {
+                table: code.to_owned(),
+                unit: unit.clone(),
+                row,
+                field: field.to_owned(),
+                what,
+            });
+        }
+        out
+    }
+}
+
+/// Creates the accounts of `seeds/demo-accounts.csv` (staff_no,name,unit,role,password), each
+/// required to change its password at first login; returns how many were created.
+pub fn create_accounts(store: &Store, units: &Units, csv: &str) -> Result<usize, DemoError> {
+    let mut created = 0;
+    for (n, line) in csv
+        .lines()
+        .enumerate()
+        .skip(1)
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+        let [staff_no, name, unit, role, password] = cells[..] else {
+            return Err(DemoError::Accounts(format!(
+                "demo-accounts.csv line {}: expected 5 columns",
+                n + 1
+            )));
+        };
+        let unit = units.by_name(unit).ok_or_else(|| {
+            DemoError::Accounts(format!(
+                "demo-accounts.csv line {}: unknown unit {unit}",
+                n + 1
+            ))
+        })?;
+        let password_hash = hash_password(password).map_err(DemoError::Accounts)?;
+        let user = NewUser {
+            staff_no: staff_no.into(),
+            name: name.into(),
+            unit: unit.code.clone(),
+            role: role.into(),
+            password_hash,
+            must_change_password: true,
+        };
+        created += usize::from(store.create_user(&user)?);
+    }
+    Ok(created)
+}

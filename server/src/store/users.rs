@@ -1,0 +1,58 @@
+//! Account rows. The accounts feature builds on these; here only what seeding needs.
+
+use diesel::RunQueryDsl;
+
+use super::conn::AnyConnection;
+use super::sql::{DynQuery, SqlValue, TextRow};
+use super::StoreError;
+
+/// An account to create.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub staff_no: String,
+    pub name: String,
+    /// Unit code.
+    pub unit: String,
+    pub role: String,
+    pub password_hash: String,
+    pub must_change_password: bool,
+}
+
+/// Creates the account unless one with the staff number exists; true when created.
+pub fn create_user(conn: &mut AnyConnection, user: &NewUser) -> Result<bool, StoreError> {
+    let now = super::now();
+    let mut q = DynQuery::new(
+        "INSERT INTO users (staff_no, name, unit, role, password_hash, must_change_password, created_at, updated_at) VALUES (",
+    );
+    for (i, v) in [
+        SqlValue::Text(user.staff_no.clone()),
+        SqlValue::Text(user.name.clone()),
+        SqlValue::Text(user.unit.clone()),
+        SqlValue::Text(user.role.clone()),
+        SqlValue::Text(user.password_hash.clone()),
+        SqlValue::Bool(user.must_change_password),
+        SqlValue::Text(now.clone()),
+        SqlValue::Text(now),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        if i > 0 {
+            q.sql(", ");
+        }
+        q.bind(v);
+    }
+    q.sql(") ON CONFLICT (staff_no) DO NOTHING");
+    Ok(q.execute(conn)? > 0)
+}
+
+/// The number of accounts.
+pub fn count_users(conn: &mut AnyConnection) -> Result<i64, StoreError> {
+    let rows: Vec<TextRow> =
+        DynQuery::new("SELECT CAST(COUNT(*) AS TEXT) AS n FROM users").load(conn)?;
+    Ok(rows
+        .first()
+        .and_then(|r| r.get("n"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0))
+}
