@@ -8,20 +8,11 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 use super::people::{self, Person};
+use super::words::{
+    COLLEGE_CLASSES, COURSE_STEMS, FIRMS, PUBLIC_COURSES, SECONDARY_MAJORS, TRADES,
+};
 use crate::defs::{Catalog, UnitKind, Units};
 use crate::validate::formats::gb32100_check;
-
-/// Major classes (专业类) each college draws its majors from, by the college's unit code.
-const COLLEGE_CLASSES: &[(&str, &[&str])] = &[
-    ("jdgc", &["4601", "4603", "4607"]),
-    ("xxgc", &["5101", "5102", "5103"]),
-    ("jjgl", &["5303", "5306", "5307", "5308"]),
-    ("jzgc", &["4401", "4403", "4405"]),
-    ("yssj", &["5501"]),
-    ("jkhl", &["5202", "5206", "5208"]),
-];
-/// 附设中职班 majors (五专部), from the 中职 catalogue.
-const SECONDARY_MAJORS: &[&str] = &["710201", "700206", "730301"];
 
 /// A unit of 1.1.3 内设机构表.
 #[derive(Debug, Clone)]
@@ -99,62 +90,6 @@ pub struct College {
     pub enterprises: Vec<Enterprise>,
     pub counties: Vec<String>,
 }
-
-const PUBLIC_COURSES: &[&str] = &[
-    "思想道德与法治",
-    "毛泽东思想和中国特色社会主义理论体系概论",
-    "习近平新时代中国特色社会主义思想概论",
-    "形势与政策",
-    "大学英语",
-    "高等数学",
-    "信息技术",
-    "体育与健康",
-    "心理健康教育",
-    "大学生职业发展与就业指导",
-    "劳动教育",
-    "军事理论",
-];
-const COURSE_STEMS: &[&str] = &[
-    "导论",
-    "基础",
-    "原理与应用",
-    "技术",
-    "实训",
-    "综合实训",
-    "项目实践",
-    "设计",
-    "工艺",
-    "管理",
-    "岗位实习",
-    "专业英语",
-    "制图",
-    "检测技术",
-    "维护与维修",
-    "数据分析",
-    "应用开发",
-    "创新创业实践",
-];
-const FIRMS: &[&str] = &[
-    "华信", "中原", "正大", "恒通", "宇航", "天成", "新锐", "博远", "嘉禾", "安泰", "鼎盛", "润丰",
-    "瑞达", "金桥", "同创", "力拓", "汇智", "盛世", "东方", "九州", "万邦", "宏图", "远景", "长城",
-];
-const TRADES: &[&str] = &[
-    "智能装备",
-    "软件",
-    "信息技术",
-    "建设工程",
-    "电子商务",
-    "汽车服务",
-    "医疗器械",
-    "数字科技",
-    "新能源",
-    "物流",
-    "文化传媒",
-    "健康管理",
-    "精密机械",
-    "电力工程",
-    "会计服务",
-];
 
 impl College {
     /// Builds the college for `scale` (1 = about 12,000 students).
@@ -360,63 +295,6 @@ impl College {
                 });
             }
         }
-    }
-
-    /// The keys of the model's entities by the `slug.field` that references them, so that a table
-    /// generated before the table it refers to can still point at real rows.
-    pub fn key_pools(&self) -> std::collections::HashMap<String, Vec<String>> {
-        let higher = |s: &&Student| self.majors[self.classes[s.class].major].level == "01";
-        let students: Vec<String> = self
-            .students
-            .iter()
-            .filter(higher)
-            .map(|s| s.no.clone())
-            .collect();
-        let secondary: Vec<String> = self
-            .students
-            .iter()
-            .filter(|s| !higher(s))
-            .map(|s| s.no.clone())
-            .collect();
-        let teachers: Vec<String> = self.teachers.iter().map(|t| t.no.clone()).collect();
-        let external: Vec<String> = self.ext_teachers.iter().map(|t| t.0.clone()).collect();
-        let courses: Vec<String> = self.courses.iter().map(|c| c.code.clone()).collect();
-        let groups: Vec<String> = self
-            .orgs
-            .iter()
-            .enumerate()
-            .filter(|(_, o)| o.college)
-            .map(|(i, _)| format!("ZYQ{i:02}"))
-            .collect();
-        [
-            ("students.student_no", students.clone()),
-            ("student_roster.student_no", students),
-            ("sec_students.student_no", secondary),
-            ("internal_teachers.teacher_no", teachers.clone()),
-            ("internal_teacher_roster.teacher_no", teachers),
-            ("external_teachers.ext_teacher_no", external.clone()),
-            ("external_teacher_roster.ext_teacher_no", external),
-            (
-                "enterprises.uscc",
-                self.enterprises.iter().map(|e| e.uscc.clone()).collect(),
-            ),
-            (
-                "majors.major_code",
-                self.majors.iter().map(|m| m.code.clone()).collect(),
-            ),
-            (
-                "org_units.org_code",
-                self.orgs.iter().map(|o| o.code.clone()).collect(),
-            ),
-            ("course_catalog.course_code", courses),
-            ("major_groups.group_code", groups),
-        ]
-        .into_iter()
-        .map(|(k, mut v)| {
-            v.sort();
-            (k.to_owned(), v)
-        })
-        .collect()
     }
 
     /// A county code, mostly from 河南 (where the demo college is).

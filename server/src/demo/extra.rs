@@ -5,10 +5,9 @@ use rand::seq::IndexedRandom;
 use rand::RngExt;
 use rust_decimal::Decimal;
 
-use super::{r, t, Breakage, DemoError, Gen};
-use crate::auth::password::hash_password;
-use crate::defs::{Table, Units};
-use crate::store::{NewUser, Record, Store, Value};
+use super::{r, t, Gen};
+use crate::defs::Table;
+use crate::store::{Record, Value};
 
 /// Rows per filling unit (before scale) for tables no specific generator makes.
 pub fn row_count(code: &str, units: usize) -> usize {
@@ -26,9 +25,6 @@ pub fn row_count(code: &str, units: usize) -> usize {
         _ => 12,
     }
 }
-
-/// Changes one record on purpose and says how, for the seed's report.
-type Break = fn(&mut Record) -> String;
 
 const INCOME_TOTALLED: &[&str] = &[
     "tuition",
@@ -300,113 +296,4 @@ impl Gen<'_> {
         }
         rec
     }
-
-    /// Breaks a handful of rows on purpose, each of a kind a check should catch.
-    pub(super) fn break_some(&mut self) -> Vec<Breakage> {
-        let mut out = Vec::new();
-        let breaks: Vec<(&str, usize, &str, Break)> = vec![
-            ("1.5.1", 7, "id_no", |r: &mut Record| {
-                if let Some(Value::Text(id)) = r.get_mut("id_no") {
-                    let last = if id.ends_with('1') { '2' } else { '1' };
-                    id.pop();
-                    id.push(last);
-                }
-                "身份证号码校验位错误".into()
-            }),
-            ("1.5.3", 0, "total", |r: &mut Record| {
-                if let Some(Value::Int(n)) = r.get_mut("total") {
-                    *n += 1;
-                }
-                "在校生数比1.5.1多1人".into()
-            }),
-            ("2.1.1", 3, "course_code", |r: &mut Record| {
-                r.insert("course_code".into(), t("XX9999"));
-                "课程代码不在1.3.1高职课程设置表中".into()
-            }),
-            ("2.11.1", 0, "total", |r: &mut Record| {
-                if let Some(Value::Decimal(d)) = r.get_mut("total") {
-                    *d += Decimal::new(1000, 2);
-                }
-                "经费总收入比各项之和多10.00万元".into()
-            }),
-            ("1.4.1", 11, "name", |r: &mut Record| {
-                if let Some(Value::Text(n)) = r.get_mut("name") {
-                    n.push('明');
-                }
-                "姓名与0.1.3校内教师基础信息表不一致".into()
-            }),
-            ("2.2.1", 2, "end_date", |r: &mut Record| {
-                if let Some(Value::Date(start)) = r.get("start_date").cloned() {
-                    r.insert("end_date".into(), Value::Date(start - chrono::Days::new(3)));
-                }
-                "实习结束日期早于开始日期".into()
-            }),
-        ];
-        for (code, index, field, apply) in breaks {
-            let Some(table) = self.table(code) else {
-                continue;
-            };
-            let Some((unit, rec)) = self.out.get_mut(code).and_then(|rows| rows.get_mut(index))
-            else {
-                continue;
-            };
-            let what = apply(rec);
-            let row = table
-                .key
-                .iter()
-                .map(|k| {
-                    format!(
-                        "{k}={}",
-                        rec.get(k).map_or(serde_json::Value::Null, Value::to_json)
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(", ");
-            out.push(Breakage {
-                table: code.to_owned(),
-                unit: unit.clone(),
-                row,
-                field: field.to_owned(),
-                what,
-            });
-        }
-        out
-    }
-}
-
-/// Creates the accounts of `seeds/demo-accounts.csv` (staff_no,name,unit,role,password), each
-/// required to change its password at first login; returns how many were created.
-pub fn create_accounts(store: &Store, units: &Units, csv: &str) -> Result<usize, DemoError> {
-    let mut created = 0;
-    for (n, line) in csv
-        .lines()
-        .enumerate()
-        .skip(1)
-        .filter(|(_, l)| !l.trim().is_empty())
-    {
-        let cells: Vec<&str> = line.split(',').map(str::trim).collect();
-        let [staff_no, name, unit, role, password] = cells[..] else {
-            return Err(DemoError::Accounts(format!(
-                "demo-accounts.csv line {}: expected 5 columns",
-                n + 1
-            )));
-        };
-        let unit = units.by_name(unit).ok_or_else(|| {
-            DemoError::Accounts(format!(
-                "demo-accounts.csv line {}: unknown unit {unit}",
-                n + 1
-            ))
-        })?;
-        let password_hash = hash_password(password).map_err(DemoError::Accounts)?;
-        let user = NewUser {
-            staff_no: staff_no.into(),
-            name: name.into(),
-            unit: unit.code.clone(),
-            role: role.into(),
-            password_hash,
-            must_change_password: true,
-        };
-        created += usize::from(store.create_user(&user)?);
-    }
-    Ok(created)
 }

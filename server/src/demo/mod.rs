@@ -3,11 +3,17 @@
 //! collector would (each row owned by the unit that fills its table), then breaks a few rows on
 //! purpose and says which, so that validation has something true to find.
 
+mod accounts;
+mod breakages;
 mod college;
 mod core;
 mod extra;
 mod generic;
 mod people;
+mod pools;
+mod roster;
+mod teaching;
+mod text;
 mod words;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -146,7 +152,7 @@ pub fn seed_demo(
         }
     }
     if let Some(csv) = accounts_csv {
-        report.accounts = extra::create_accounts(store, units, csv)?;
+        report.accounts = accounts::create_accounts(store, units, csv)?;
     }
     Ok(report)
 }

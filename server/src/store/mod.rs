@@ -16,6 +16,7 @@ mod sql;
 mod sync;
 mod users;
 mod value;
+mod write;
 
 use std::sync::Arc;
 
@@ -210,7 +211,7 @@ impl Store {
         ctx: &WriteCtx,
         record: &Record,
     ) -> Result<StoredRow, StoreError> {
-        rows::insert_row(&mut *self.conn()?, table, scope, ctx, record)
+        write::insert_row(&mut *self.conn()?, table, scope, ctx, record)
     }
 
     /// Inserts many rows in one transaction: all or nothing.
@@ -221,7 +222,7 @@ impl Store {
         ctx: &WriteCtx,
         records: &[Record],
     ) -> Result<Vec<i64>, StoreError> {
-        rows::bulk_insert(&mut *self.conn()?, table, scope, ctx, records)
+        write::bulk_insert(&mut *self.conn()?, table, scope, ctx, records)
     }
 
     /// Updates a row if it still has `row_version`; a stale version is a conflict.
@@ -234,7 +235,7 @@ impl Store {
         patch: &Record,
         actor: &str,
     ) -> Result<StoredRow, StoreError> {
-        rows::update_row(
+        write::update_row(
             &mut *self.conn()?,
             table,
             scope,
@@ -282,7 +283,7 @@ impl Store {
         id: i64,
         actor: &str,
     ) -> Result<StoredRow, StoreError> {
-        rows::delete_row(&mut *self.conn()?, table, scope, id, actor)
+        write::delete_row(&mut *self.conn()?, table, scope, id, actor)
     }
 }
 
