@@ -2,8 +2,10 @@
 //! Policy lines grant `(unit or group, table code or *, action)`; `g` lines put units in groups
 //! (every 院系 in 各院系). Nothing here knows about HTTP or the database.
 
+mod access;
 mod policy;
 
+pub use access::{Access, Principal};
 pub use policy::{Policy, Rule};
 
 use std::fmt;

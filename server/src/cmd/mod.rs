@@ -5,6 +5,7 @@ mod bench;
 mod check;
 mod migrate;
 mod seed;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,6 +29,10 @@ enum Command {
     Check(check::CheckArgs),
     /// Create or update the core and data tables of a database.
     Migrate(migrate::MigrateArgs),
+    /// Run the service: GraphQL at /graphql, GraphiQL at /graphiql.
+    Serve(serve::ServeArgs),
+    /// Print the GraphQL schema (SDL), as committed in schema.graphql.
+    PrintSchema(serve::PrintSchemaArgs),
     /// Fill a database with data (`seed demo`: the demo college).
     Seed(seed::SeedArgs),
     /// Measure throughput against a baseline measured in the same run.
@@ -55,5 +60,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Migrate(args) => migrate::run(args).await,
         Command::Bench(args) => bench::run(args).await,
         Command::Seed(args) => seed::run(args).await,
+        Command::Serve(args) => serve::run(args).await,
+        Command::PrintSchema(args) => serve::print_schema(args).await,
     }
 }

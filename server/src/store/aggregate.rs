@@ -54,9 +54,6 @@ fn invalid(table: &Table, field: &str, message: impl Into<String>) -> StoreError
 }
 
 fn field<'a>(table: &'a Table, name: &str) -> Result<&'a Field, StoreError> {
-    if name == "unit" {
-        return Err(invalid(table, name, "group by unit with group_units"));
-    }
     table
         .field(name)
         .ok_or_else(|| invalid(table, name, format!("{} 没有字段 \"{name}\"", table.name)))
@@ -90,6 +87,10 @@ pub fn aggregate_rows(
     let dialect = Dialect::of(conn);
     let mut select = Vec::new();
     for (i, g) in query.group_by.iter().enumerate() {
+        if g == "unit" {
+            select.push(format!("unit AS g_{i}"));
+            continue;
+        }
         let f = field(table, g)?;
         if matches!(
             f.ty,
@@ -162,8 +163,16 @@ fn decode_group(
 ) -> Result<AggregateRow, StoreError> {
     let mut group = Record::new();
     for (i, g) in query.group_by.iter().enumerate() {
+        let raw = row.get(&format!("g_{i}"));
+        if g == "unit" {
+            group.insert(
+                g.clone(),
+                raw.map_or(Value::Null, |u| Value::Text(u.to_owned())),
+            );
+            continue;
+        }
         let f = field(table, g)?;
-        let v = decode(f, row.get(&format!("g_{i}"))).map_err(|m| invalid(table, g, m))?;
+        let v = decode(f, raw).map_err(|m| invalid(table, g, m))?;
         group.insert(g.clone(), v);
     }
     let mut values = Vec::with_capacity(query.measures.len());

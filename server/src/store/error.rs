@@ -56,6 +56,13 @@ impl From<DieselError> for StoreError {
                     detail: info.message().to_owned(),
                 }
             }
+            DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
+                StoreError::Invalid {
+                    table: info.table_name().unwrap_or("").to_owned(),
+                    field: "unit".into(),
+                    message: "单位不存在（不在 seeds/units.toml 中）".into(),
+                }
+            }
             _ => StoreError::Database(e.to_string()),
         }
     }

@@ -91,6 +91,13 @@ impl Store {
         Ok(Store { pool, url, catalog })
     }
 
+    /// Checks that the database answers.
+    pub fn ping(&self) -> Result<(), StoreError> {
+        use diesel::connection::SimpleConnection;
+        self.conn()?.batch_execute("SELECT 1")?;
+        Ok(())
+    }
+
     /// The catalog the store serves.
     pub fn catalog(&self) -> &Arc<Catalog> {
         &self.catalog
@@ -223,6 +230,17 @@ impl Store {
         records: &[Record],
     ) -> Result<Vec<i64>, StoreError> {
         write::bulk_insert(&mut *self.conn()?, table, scope, ctx, records)
+    }
+
+    /// Inserts or updates (by natural key) every record in one transaction: (inserted, updated).
+    pub fn bulk_upsert(
+        &self,
+        table: &Table,
+        scope: &RowScope,
+        ctx: &WriteCtx,
+        records: &[Record],
+    ) -> Result<(usize, usize), StoreError> {
+        write::bulk_upsert(&mut *self.conn()?, table, scope, ctx, records)
     }
 
     /// Updates a row if it still has `row_version`; a stale version is a conflict.

@@ -192,67 +192,83 @@ pub fn update_row(
     patch: &Record,
     actor: &str,
 ) -> Result<StoredRow, StoreError> {
-    let values = check_fields(table, patch)?;
     let now = super::now();
-    conn.transaction(|conn| {
-        let before = get_row(conn, table, scope, id)?.ok_or(StoreError::NotFound {
+    conn.transaction(|conn| update_in_tx(conn, table, id, row_version, patch, actor, scope, &now))
+}
+
+/// The update itself, inside the caller's transaction.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site each; a struct would only rename them"
+)]
+fn update_in_tx(
+    conn: &mut AnyConnection,
+    table: &Table,
+    id: i64,
+    row_version: i64,
+    patch: &Record,
+    actor: &str,
+    scope: &RowScope,
+    now: &str,
+) -> Result<StoredRow, StoreError> {
+    let values = check_fields(table, patch)?;
+    let before = get_row(conn, table, scope, id)?.ok_or(StoreError::NotFound {
+        table: table.code.clone(),
+        id,
+    })?;
+    if before.row_version != row_version {
+        return Err(StoreError::Conflict {
             table: table.code.clone(),
             id,
-        })?;
-        if before.row_version != row_version {
-            return Err(StoreError::Conflict {
-                table: table.code.clone(),
-                id,
-                given: row_version,
-                current: before.row_version,
-            });
-        }
-        let mut q = DynQuery::new(format!(
-            "UPDATE {} SET ",
-            ident(&naming::sql_table(&table.slug))
-        ));
-        for (name, v) in values {
-            q.sql(&format!("{} = ", ident(&name))).bind(v).sql(", ");
-        }
-        q.sql("row_version = row_version + 1, updated_at = ")
-            .bind(SqlValue::Text(now.clone()));
-        q.sql(", updated_by = ")
-            .bind(SqlValue::Text(actor.to_owned()));
-        q.sql(" WHERE id = ").bind(SqlValue::Int(id));
-        q.sql(" AND row_version = ")
-            .bind(SqlValue::Int(row_version));
-        let mut merged = before.values.clone();
-        merged.extend(patch.clone());
-        let changed = q
-            .execute(conn)
-            .map_err(|e| key_clash(table, &merged, e.into()))?;
-        if changed == 0 {
-            return Err(StoreError::Conflict {
-                table: table.code.clone(),
-                id,
-                given: row_version,
-                current: row_version + 1,
-            });
-        }
-        let after = get_row(conn, table, &RowScope::All, id)?.ok_or(StoreError::NotFound {
+            given: row_version,
+            current: before.row_version,
+        });
+    }
+    let mut q = DynQuery::new(format!(
+        "UPDATE {} SET ",
+        ident(&naming::sql_table(&table.slug))
+    ));
+    for (name, v) in values {
+        q.sql(&format!("{} = ", ident(&name))).bind(v).sql(", ");
+    }
+    q.sql("row_version = row_version + 1, updated_at = ")
+        .bind(SqlValue::Text(now.to_owned()));
+    q.sql(", updated_by = ")
+        .bind(SqlValue::Text(actor.to_owned()));
+    q.sql(" WHERE id = ").bind(SqlValue::Int(id));
+    q.sql(" AND row_version = ")
+        .bind(SqlValue::Int(row_version));
+    let mut merged = before.values.clone();
+    merged.extend(patch.clone());
+    let changed = q
+        .execute(conn)
+        .map_err(|e| key_clash(table, &merged, e.into()))?;
+    if changed == 0 {
+        return Err(StoreError::Conflict {
             table: table.code.clone(),
             id,
-        })?;
-        write_audit(
-            conn,
-            &now,
-            AuditEntry {
-                actor,
-                cycle: Some(before.cycle),
-                table_code: Some(&table.code),
-                row_id: Some(id),
-                operation: "update",
-                before: Some(before.to_json()),
-                after: Some(after.to_json()),
-            },
-        )?;
-        Ok(after)
-    })
+            given: row_version,
+            current: row_version + 1,
+        });
+    }
+    let after = get_row(conn, table, &RowScope::All, id)?.ok_or(StoreError::NotFound {
+        table: table.code.clone(),
+        id,
+    })?;
+    write_audit(
+        conn,
+        now,
+        AuditEntry {
+            actor,
+            cycle: Some(before.cycle),
+            table_code: Some(&table.code),
+            row_id: Some(id),
+            operation: "update",
+            before: Some(before.to_json()),
+            after: Some(after.to_json()),
+        },
+    )?;
+    Ok(after)
 }
 
 /// Deletes a row within the scope; returns the deleted row.
@@ -290,4 +306,85 @@ pub fn delete_row(
         )?;
         Ok(before)
     })
+}
+
+/// Inserts each record, or updates the row with the same natural key in the cycle and unit;
+/// all in one transaction. Returns (inserted, updated).
+pub fn bulk_upsert(
+    conn: &mut AnyConnection,
+    table: &Table,
+    scope: &RowScope,
+    ctx: &WriteCtx,
+    records: &[Record],
+) -> Result<(usize, usize), StoreError> {
+    check_unit(table, scope, &ctx.unit)?;
+    let now = super::now();
+    conn.transaction(|conn| {
+        let (mut inserted, mut updated) = (0, 0);
+        for (index, record) in records.iter().enumerate() {
+            let wrap = |e: StoreError| StoreError::BulkRow {
+                index,
+                source: Box::new(e),
+            };
+            match find_by_key(conn, table, ctx, record).map_err(wrap)? {
+                None => {
+                    insert_one(conn, table, ctx, record, &now).map_err(wrap)?;
+                    inserted += 1;
+                }
+                Some((id, version)) => {
+                    update_in_tx(
+                        conn,
+                        table,
+                        id,
+                        version,
+                        record,
+                        &ctx.actor,
+                        &RowScope::All,
+                        &now,
+                    )
+                    .map_err(wrap)?;
+                    updated += 1;
+                }
+            }
+        }
+        Ok((inserted, updated))
+    })
+}
+
+/// The id and version of the row with the record's natural key, in the context's cycle and unit.
+fn find_by_key(
+    conn: &mut AnyConnection,
+    table: &Table,
+    ctx: &WriteCtx,
+    record: &Record,
+) -> Result<Option<(i64, i64)>, StoreError> {
+    let mut q = DynQuery::new(format!(
+        "SELECT CAST(id AS TEXT) AS id, CAST(row_version AS TEXT) AS v FROM {} WHERE cycle = ",
+        ident(&naming::sql_table(&table.slug))
+    ));
+    q.bind(SqlValue::Int(i64::from(ctx.cycle)))
+        .sql(" AND unit = ")
+        .bind(SqlValue::Text(ctx.unit.clone()));
+    for key in &table.key {
+        let field = table.field(key).ok_or_else(|| StoreError::Invalid {
+            table: table.code.clone(),
+            field: key.clone(),
+            message: "key field missing".into(),
+        })?;
+        let value = record.get(key).unwrap_or(&Value::Null);
+        let bound = encode(field, value).map_err(|m| StoreError::Invalid {
+            table: table.code.clone(),
+            field: key.clone(),
+            message: m,
+        })?;
+        if bound == SqlValue::Null {
+            q.sql(&format!(" AND {} IS NULL", ident(key)));
+        } else {
+            q.sql(&format!(" AND {} = ", ident(key))).bind(bound);
+        }
+    }
+    let rows: Vec<TextRow> = q.load(conn)?;
+    Ok(rows
+        .first()
+        .and_then(|r| Some((r.get("id")?.parse().ok()?, r.get("v")?.parse().ok()?))))
 }

@@ -1,0 +1,140 @@
+//! `statusdata serve` and `statusdata print-schema`.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Args;
+use statusdata::authz::{Action, Policy};
+use statusdata::defs;
+use statusdata::demo::{self, DemoOptions};
+use statusdata::graphql::{build_schema, ApiConfig};
+use statusdata::http::{router, AppState};
+use statusdata::store::{Store, DEFAULT_DATABASE_URL};
+
+use super::ProjectArgs;
+
+#[derive(Args)]
+pub struct ServeArgs {
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    db: String,
+    /// Address to listen on.
+    #[arg(long, env = "STATUSDATA_BIND", default_value = "127.0.0.1:8080")]
+    bind: String,
+    /// Demo mode: fill an empty database with the demo college, and run every request as a
+    /// development principal (until accounts exist).
+    #[arg(long)]
+    demo: bool,
+    #[command(flatten)]
+    project: ProjectArgs,
+}
+
+#[derive(Args)]
+pub struct PrintSchemaArgs {
+    /// Folder of table definitions.
+    #[arg(long, env = "STATUSDATA_DEFS", default_value = "table-defs")]
+    defs: std::path::PathBuf,
+}
+
+pub async fn print_schema(args: PrintSchemaArgs) -> anyhow::Result<ExitCode> {
+    let catalog = defs::load_catalog(&args.defs).map_err(|p| anyhow::anyhow!("{p}"))?;
+    print!("{}", build_schema(&catalog, None)?.sdl());
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let p = args.project;
+    let catalog = Arc::new(
+        defs::load_catalog(&p.defs)
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .context("table definitions")?,
+    );
+    let units = Arc::new(defs::load_units(&p.units).map_err(|e| anyhow::anyhow!("{e}"))?);
+    let policy = Arc::new(
+        Policy::load(&p.policies)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
+    );
+    let store = Store::open(&args.db, catalog.clone())?;
+    let migrate_units = units.clone();
+    let report = store
+        .call(move |s| s.migrate(&migrate_units, false))
+        .await?;
+    tracing::info!(
+        created = report.tables.created_tables.len(),
+        added = report.tables.added_columns.len(),
+        "database {} is up to date",
+        args.db
+    );
+    if args.demo {
+        let fill = policy.unit_codes(&catalog, &units, Action::Fill);
+        let accounts = std::fs::read_to_string(p.units.with_file_name("demo-accounts.csv")).ok();
+        let u = units.clone();
+        let seeded = store
+            .call(move |s| {
+                match demo::seed_demo(s, &u, &fill, accounts.as_deref(), DemoOptions::default()) {
+                    Ok(r) => Ok(Some(r)),
+                    Err(demo::DemoError::NotEmpty(_)) => Ok(None),
+                    Err(demo::DemoError::Store(e)) => Err(e),
+                    Err(e) => Err(statusdata::store::StoreError::Database(e.to_string())),
+                }
+            })
+            .await?;
+        match seeded {
+            Some(r) => tracing::info!(
+                rows = r.rows.iter().map(|x| x.2).sum::<usize>(),
+                "demo college generated"
+            ),
+            None => tracing::info!("database already holds data; demo data left as it is"),
+        }
+        tracing::warn!("demo mode: every request runs as the development principal");
+    } else {
+        tracing::warn!("accounts are not available yet: without --demo every GraphQL request is unauthenticated");
+    }
+    let schema = build_schema(&catalog, Some((store.clone(), ApiConfig::default())))?;
+    let app = router(AppState {
+        schema,
+        store,
+        policy,
+        units,
+        development: args.demo,
+    });
+    let listener = tokio::net::TcpListener::bind(&args.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.bind))?;
+    tracing::info!(
+        "statusdata listening on http://{}/ (GraphiQL: /graphiql)",
+        args.bind
+    );
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Resolves on Ctrl-C or SIGTERM, so that in-flight requests finish before the process exits.
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

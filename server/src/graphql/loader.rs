@@ -1,0 +1,127 @@
+//! References resolve to the referenced row through a DataLoader: one query per referenced
+//! table and cycle for a whole page, never one per row.
+
+use std::collections::HashMap;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dynamic::{Field, FieldFuture, FieldValue, TypeRef};
+
+use crate::authz::{Access, Action};
+use crate::defs::{naming, Catalog, FieldType, Table};
+use crate::store::{Filter, ListQuery, Store, StoredRow, Value};
+
+/// What a reference points at.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RefKey {
+    pub table: String,
+    pub field: String,
+    pub cycle: i32,
+    pub value: String,
+}
+
+/// Loads referenced rows in batches, within the caller's read scope.
+pub struct RefLoader {
+    pub store: Store,
+    pub access: Access,
+}
+
+impl RefLoader {
+    /// The per-request loader.
+    pub fn data_loader(store: Store, access: Access) -> DataLoader<RefLoader> {
+        DataLoader::new(RefLoader { store, access }, tokio::spawn)
+    }
+}
+
+impl Loader<RefKey> for RefLoader {
+    type Value = StoredRow;
+    type Error = String;
+
+    async fn load(&self, keys: &[RefKey]) -> Result<HashMap<RefKey, StoredRow>, String> {
+        let mut batches: HashMap<(String, String, i32), Vec<String>> = HashMap::new();
+        for k in keys {
+            batches
+                .entry((k.table.clone(), k.field.clone(), k.cycle))
+                .or_default()
+                .push(k.value.clone());
+        }
+        let mut out = HashMap::new();
+        for ((code, field, cycle), values) in batches {
+            if !self.access.can(&code, Action::Read) && !self.access.principal.development {
+                continue;
+            }
+            let scope = self.access.read_scope(&code);
+            let store = self.store.clone();
+            let (c, f) = (code.clone(), field.clone());
+            let rows = tokio::task::spawn_blocking(move || {
+                let table = store.table(&c).map_err(|e| e.to_string())?.clone();
+                let filter = Filter::In {
+                    field: f,
+                    values: values.into_iter().map(Value::Text).collect(),
+                };
+                let query = ListQuery {
+                    cycle,
+                    filter: Some(filter),
+                    order: vec![],
+                    limit: None,
+                    offset: 0,
+                };
+                store
+                    .list(&table, &scope, &query)
+                    .map_err(|e| e.to_string())
+            })
+            .await
+            .map_err(|e| e.to_string())??;
+            for row in rows {
+                if let Some(Value::Text(v)) = row.values.get(&field) {
+                    let key = RefKey {
+                        table: code.clone(),
+                        field: field.clone(),
+                        cycle,
+                        value: v.clone(),
+                    };
+                    out.entry(key).or_insert(row);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// `<field>Row`: the row a single-target reference points at.
+pub fn ref_field(catalog: &Catalog, _table: &Table, f: &crate::defs::Field) -> Option<Field> {
+    let FieldType::Ref { targets } = &f.ty else {
+        return None;
+    };
+    let [target] = targets.as_slice() else {
+        return None;
+    };
+    let to = catalog.table_by_slug(&target.table)?;
+    let (code, to_field, name) = (to.code.clone(), target.field.clone(), f.name.clone());
+    let field = Field::new(
+        format!("{}Row", naming::graphql_field(&f.name)),
+        TypeRef::named(naming::type_name(&to.slug)),
+        move |ctx| {
+            let (code, to_field, name) = (code.clone(), to_field.clone(), name.clone());
+            FieldFuture::new(async move {
+                let row = ctx.parent_value.try_downcast_ref::<StoredRow>()?;
+                let Some(Value::Text(value)) = row.values.get(&name) else {
+                    return Ok(None);
+                };
+                let loader = ctx.data::<DataLoader<RefLoader>>()?;
+                let key = RefKey {
+                    table: code,
+                    field: to_field,
+                    cycle: row.cycle,
+                    value: value.clone(),
+                };
+                let found = loader
+                    .load_one(key)
+                    .await
+                    .map_err(async_graphql::Error::new)?;
+                Ok(found.map(FieldValue::owned_any))
+            })
+        },
+    )
+    .description(format!("{} 所指的记录（{}）", f.label, to.name));
+    Some(field)
+}

@@ -1,0 +1,55 @@
+//! The GraphQL API: at start-up the catalog becomes an async-graphql dynamic schema, split by role
+//! (shared types, per-table types, queries, mutations, meta). Resolvers are thin: they read the
+//! request's principal, check rights, call the store and map the result. No SQL here.
+
+mod convert;
+pub mod errors;
+pub mod loader;
+mod meta;
+mod mutation;
+mod query;
+pub mod resolve;
+mod shared;
+mod types;
+
+use async_graphql::dynamic::{Object, Schema, SchemaError};
+
+pub use resolve::ApiConfig;
+
+use crate::defs::Catalog;
+use crate::store::Store;
+
+/// Query depth limit: deep enough for GraphiQL's introspection query, shallow enough to refuse
+/// pathological nesting.
+pub const MAX_DEPTH: usize = 16;
+/// Query complexity limit (one per selected field): GraphiQL's introspection and the widest
+/// table's full row fit; a flood of aliased fields does not.
+pub const MAX_COMPLEXITY: usize = 300;
+
+/// Builds the schema for the catalog, serving `store` with `config` (printing the SDL needs
+/// neither). The principal is attached to each request by the HTTP layer.
+pub fn build_schema(
+    catalog: &Catalog,
+    serve: Option<(Store, ApiConfig)>,
+) -> Result<Schema, SchemaError> {
+    let mut query = Object::new("Query").description("查询");
+    let mut mutation = Object::new("Mutation").description("修改");
+    let mut b = Schema::build("Query", Some("Mutation"), None);
+    b = shared::register(b);
+    b = meta::register(b).register(mutation::bulk_result_type());
+    for table in &catalog.tables {
+        b = types::register_table(b, catalog, table);
+        query = query::add_table_queries(query, table);
+        mutation = mutation::add_table_mutations(mutation, table);
+    }
+    query = meta::add_queries(query);
+    if let Some((store, config)) = serve {
+        b = b.data(store).data(config);
+    }
+    b.register(query)
+        .register(mutation)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .limit_recursive_depth(32)
+        .finish()
+}

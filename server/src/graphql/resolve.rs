@@ -1,0 +1,184 @@
+//! Resolver plumbing: reading the request's store, rights and cycle; parent-value fields.
+
+use std::sync::Arc;
+
+use async_graphql::dynamic::{Field, FieldFuture, FieldValue, ResolverContext, TypeRef};
+use async_graphql::Value as Gql;
+
+use super::errors::{ApiError, ApiResult, Code};
+use crate::authz::{Access, Action};
+use crate::defs::{Catalog, Table};
+use crate::store::{Record, Store, StoredRow, Value};
+
+/// Server-wide settings the resolvers read.
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    /// The cycle used when a request names none.
+    pub default_cycle: i32,
+    /// The largest page a list returns.
+    pub max_page: i64,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig {
+            default_cycle: 2023,
+            max_page: 1000,
+        }
+    }
+}
+
+/// Reads a GraphQL value out of a parent object.
+pub type Getter<T> = fn(&T) -> Gql;
+
+/// A page of rows for a connection.
+pub struct Page {
+    pub total: i64,
+    pub rows: Vec<StoredRow>,
+    pub has_next: bool,
+    pub end_cursor: Option<String>,
+}
+
+/// One aggregate group.
+pub struct Group {
+    pub key: Record,
+    pub count: i64,
+    /// (measure, field) → value, e.g. ("sum", "total").
+    pub values: std::collections::HashMap<(&'static str, String), Value>,
+}
+
+/// A field that reads its value from the parent object of type `T`.
+pub fn field_of_parent<T: Send + Sync + 'static>(
+    name: &str,
+    ty: TypeRef,
+    get: impl Fn(&T) -> Gql + Send + Sync + 'static,
+) -> Field {
+    let get = Arc::new(get);
+    Field::new(name, ty, move |ctx| {
+        let get = get.clone();
+        FieldFuture::new(async move {
+            let parent = ctx.parent_value.try_downcast_ref::<T>()?;
+            Ok(Some(FieldValue::value(get(parent))))
+        })
+    })
+}
+
+/// The store, catalog and rights of a request.
+pub struct Req<'a> {
+    pub store: &'a Store,
+    pub access: &'a Access,
+    pub config: &'a ApiConfig,
+}
+
+/// Reads the request's context; a request without a principal is unauthenticated.
+pub fn req<'a>(ctx: &'a ResolverContext<'_>) -> ApiResult<Req<'a>> {
+    let store = ctx
+        .data::<Store>()
+        .map_err(|_| ApiError::new(Code::Internal, "服务器未连接数据库"))?;
+    let config = ctx
+        .data::<ApiConfig>()
+        .map_err(|_| ApiError::new(Code::Internal, "服务器未配置"))?;
+    let access = ctx
+        .data::<Access>()
+        .map_err(|_| ApiError::new(Code::Unauthenticated, "请先登录"))?;
+    Ok(Req {
+        store,
+        access,
+        config,
+    })
+}
+
+impl Req<'_> {
+    /// Refuses unless the caller may do `action` on the table (checked before anything else).
+    pub fn guard(&self, table: &Table, action: Action) -> ApiResult<()> {
+        if self.access.can(&table.code, action) {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                Code::Forbidden,
+                format!(
+                    "您没有{}“{} {}”的权限",
+                    verb(action),
+                    table.code,
+                    table.name
+                ),
+            ))
+        }
+    }
+
+    /// The cycle argument, or the default cycle.
+    pub fn cycle(&self, ctx: &ResolverContext<'_>) -> ApiResult<i32> {
+        match ctx.args.get("cycle") {
+            Some(v) if !v.is_null() => v
+                .i64()
+                .ok()
+                .and_then(|c| i32::try_from(c).ok())
+                .ok_or_else(|| ApiError::new(Code::BadRequest, "cycle 应为年份，如 2023")),
+            _ => Ok(self.config.default_cycle),
+        }
+    }
+}
+
+fn verb(action: Action) -> &'static str {
+    match action {
+        Action::Read => "查看",
+        Action::Fill => "填报",
+        Action::Review => "审核",
+        Action::Accept => "验收",
+        Action::Admin => "管理",
+    }
+}
+
+/// Catalog access for resolvers that need other tables.
+pub fn catalog<'a>(ctx: &'a ResolverContext<'_>) -> ApiResult<&'a Arc<Catalog>> {
+    Ok(req(ctx)?.store.catalog())
+}
+
+/// Runs blocking store work off the async threads, mapping errors to API errors.
+pub async fn blocking<T, F>(store: &Store, f: F) -> ApiResult<T>
+where
+    F: FnOnce(&Store) -> ApiResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || f(&store))
+        .await
+        .map_err(|e| ApiError::new(Code::Internal, format!("task failed: {e}")))?
+}
+
+/// A field that hands its parent object on to a nested object type.
+fn pass_parent<T: Send + Sync + 'static>(name: &str, ty: TypeRef) -> Field {
+    Field::new(name, ty, |ctx| {
+        FieldFuture::new(async move {
+            let parent = ctx.parent_value.try_downcast_ref::<T>()?;
+            Ok(Some(FieldValue::borrowed_any(parent)))
+        })
+    })
+}
+
+/// `nodes` of a connection.
+pub fn page_nodes(type_name: &str) -> Field {
+    Field::new("nodes", TypeRef::named_nn_list_nn(type_name), |ctx| {
+        FieldFuture::new(async move {
+            let page = ctx.parent_value.try_downcast_ref::<Page>()?;
+            Ok(Some(FieldValue::list(
+                page.rows.iter().map(|r| FieldValue::borrowed_any(r)),
+            )))
+        })
+    })
+}
+
+/// `pageInfo` of a connection.
+pub fn page_info() -> Field {
+    pass_parent::<Page>("pageInfo", TypeRef::named_nn(super::shared::PAGE_INFO))
+}
+
+/// `key` of an aggregate group.
+pub fn group_key(type_name: &str) -> Field {
+    pass_parent::<Group>("key", TypeRef::named_nn(format!("{type_name}GroupKey")))
+}
+
+/// `sum`, `avg`, `min` or `max` of an aggregate group.
+pub fn group_self(measure: &str, type_name: &str) -> Field {
+    pass_parent::<Group>(measure, TypeRef::named_nn(type_name))
+}

@@ -1,0 +1,237 @@
+//! Per-table output and input types: the row object, its connection, filter, sortable fields,
+//! create/update inputs and aggregate shapes. All names come from `defs::naming`.
+
+use async_graphql::dynamic::{
+    Enum, EnumItem, InputObject, InputValue, Object, SchemaBuilder, TypeRef,
+};
+use async_graphql::Value as Gql;
+
+use super::convert::to_gql;
+use super::loader::ref_field;
+use super::resolve::{field_of_parent, Getter, Group, Page};
+use super::shared::{filter_of, scalar_of, DECIMAL, SORT};
+use crate::defs::{naming, Catalog, Field, FieldType, Table};
+use crate::store::StoredRow;
+
+/// The connection type of a table.
+pub fn connection_type(slug: &str) -> String {
+    format!("{}Connection", naming::type_name(slug))
+}
+
+/// The enum of a table's sortable and groupable fields.
+pub fn field_enum(slug: &str) -> String {
+    format!("{}Field", naming::type_name(slug))
+}
+
+/// The aggregate group type of a table.
+pub fn group_type(slug: &str) -> String {
+    format!("{}Group", naming::type_name(slug))
+}
+
+/// `teacher_no` → `TEACHER_NO`.
+pub fn enum_item(field: &str) -> String {
+    field.to_ascii_uppercase()
+}
+
+/// Numeric fields: the ones sum and avg apply to.
+pub fn numeric(f: &Field) -> bool {
+    matches!(f.ty, FieldType::Int | FieldType::Decimal { .. })
+}
+
+/// Fields a list may be sorted and grouped by (not lists, not long text).
+pub fn sortable(f: &Field) -> bool {
+    !matches!(
+        f.ty,
+        FieldType::MultiEnum { .. } | FieldType::MultiRef { .. } | FieldType::Text
+    )
+}
+
+fn describe(f: &Field) -> String {
+    let mut d = f.label.clone();
+    if let Some(u) = &f.unit {
+        d.push_str(&format!("（{u}）"));
+    }
+    if let Some(list) = f.ty.code_list() {
+        d.push_str(&format!("；代码表 {list}"));
+    }
+    if let Some(h) = &f.help {
+        d.push('。');
+        d.push_str(h);
+    }
+    d
+}
+
+/// Registers every type of one table.
+pub fn register_table(mut b: SchemaBuilder, catalog: &Catalog, table: &Table) -> SchemaBuilder {
+    let slug = &table.slug;
+    let type_name = naming::type_name(slug);
+    let mut obj = Object::new(&type_name).description(format!("{} {}", table.code, table.name));
+    let system: [(&str, TypeRef, Getter<StoredRow>); 8] = [
+        ("id", TypeRef::named_nn(TypeRef::ID), |r| {
+            Gql::from(r.id.to_string())
+        }),
+        ("cycle", TypeRef::named_nn(TypeRef::INT), |r| {
+            Gql::from(r.cycle)
+        }),
+        ("unit", TypeRef::named_nn(TypeRef::STRING), |r| {
+            Gql::from(r.unit.clone())
+        }),
+        ("rowVersion", TypeRef::named_nn(TypeRef::INT), |r| {
+            Gql::from(r.row_version)
+        }),
+        ("createdAt", TypeRef::named_nn(TypeRef::STRING), |r| {
+            Gql::from(r.created_at.clone())
+        }),
+        ("createdBy", TypeRef::named_nn(TypeRef::STRING), |r| {
+            Gql::from(r.created_by.clone())
+        }),
+        ("updatedAt", TypeRef::named_nn(TypeRef::STRING), |r| {
+            Gql::from(r.updated_at.clone())
+        }),
+        ("updatedBy", TypeRef::named_nn(TypeRef::STRING), |r| {
+            Gql::from(r.updated_by.clone())
+        }),
+    ];
+    for (name, ty, get) in system {
+        obj = obj.field(field_of_parent::<StoredRow>(name, ty, get));
+    }
+    let mut filter = InputObject::new(naming::filter_type(slug))
+        .description(format!(
+            "{} 的过滤条件；同一对象内的条件须同时满足",
+            table.name
+        ))
+        .field(InputValue::new("id", TypeRef::named("IDFilter")))
+        .field(InputValue::new("unit", TypeRef::named("StringFilter")))
+        .field(InputValue::new(
+            "and",
+            TypeRef::named_nn_list(naming::filter_type(slug)),
+        ))
+        .field(InputValue::new(
+            "or",
+            TypeRef::named_nn_list(naming::filter_type(slug)),
+        ));
+    let mut create = InputObject::new(naming::create_input(slug)).description(format!(
+        "新增一行{}；必填项由服务端校验并一次列出全部问题",
+        table.name
+    ));
+    let mut update = InputObject::new(naming::update_input(slug))
+        .description(format!("修改{}的字段；未给出的字段保持不变", table.name));
+    let mut fields_enum = Enum::new(field_enum(slug))
+        .item(EnumItem::new("ID"))
+        .item(EnumItem::new("UNIT"))
+        .item(EnumItem::new("UPDATED_AT"));
+    let mut key = Object::new(format!("{type_name}GroupKey")).field(field_of_parent::<Group>(
+        "unit",
+        TypeRef::named(TypeRef::STRING),
+        |g| g.key.get("unit").map_or(Gql::Null, to_gql),
+    ));
+    for f in &table.fields {
+        let gql = naming::graphql_field(&f.name);
+        let name = f.name.clone();
+        obj = obj.field(
+            field_of_parent::<StoredRow>(&gql, scalar_of(&f.ty), move |r| {
+                r.values.get(&name).map_or(Gql::Null, to_gql)
+            })
+            .description(describe(f)),
+        );
+        if let Some(rf) = ref_field(catalog, table, f) {
+            obj = obj.field(rf);
+        }
+        filter = filter.field(
+            InputValue::new(&gql, TypeRef::named(filter_of(&f.ty))).description(f.label.clone()),
+        );
+        create = create.field(InputValue::new(&gql, scalar_of(&f.ty)).description(describe(f)));
+        update = update.field(InputValue::new(&gql, scalar_of(&f.ty)).description(f.label.clone()));
+        if sortable(f) {
+            fields_enum =
+                fields_enum.item(EnumItem::new(enum_item(&f.name)).description(f.label.clone()));
+            let name = f.name.clone();
+            key = key.field(field_of_parent::<Group>(&gql, scalar_of(&f.ty), move |g| {
+                g.key.get(&name).map_or(Gql::Null, to_gql)
+            }));
+        }
+    }
+    let order = InputObject::new(naming::order_type(slug))
+        .field(InputValue::new(
+            "field",
+            TypeRef::named_nn(field_enum(slug)),
+        ))
+        .field(InputValue::new("direction", TypeRef::named(SORT)));
+    let connection = Object::new(connection_type(slug))
+        .field(field_of_parent::<Page>(
+            "totalCount",
+            TypeRef::named_nn(TypeRef::INT),
+            |p| Gql::from(p.total),
+        ))
+        .field(super::resolve::page_nodes(&type_name))
+        .field(super::resolve::page_info());
+    b = b
+        .register(obj)
+        .register(filter)
+        .register(create)
+        .register(update)
+        .register(fields_enum)
+        .register(order)
+        .register(connection)
+        .register(key);
+    register_aggregate(b, table)
+}
+
+fn register_aggregate(mut b: SchemaBuilder, table: &Table) -> SchemaBuilder {
+    let type_name = naming::type_name(&table.slug);
+    let mut group = Object::new(group_type(&table.slug))
+        .description(format!("{} 的分组统计", table.name))
+        .field(super::resolve::group_key(&type_name))
+        .field(field_of_parent::<Group>(
+            "count",
+            TypeRef::named_nn(TypeRef::INT),
+            |g| Gql::from(g.count),
+        ));
+    let nums: Vec<&Field> = table.fields.iter().filter(|f| numeric(f)).collect();
+    let ordered: Vec<&Field> = table
+        .fields
+        .iter()
+        .filter(|f| {
+            numeric(f)
+                || matches!(
+                    f.ty,
+                    FieldType::Date | FieldType::YearMonth | FieldType::Year
+                )
+        })
+        .collect();
+    for (measure, fields) in [
+        ("sum", &nums),
+        ("avg", &nums),
+        ("min", &ordered),
+        ("max", &ordered),
+    ] {
+        if fields.is_empty() {
+            continue;
+        }
+        let name = format!("{type_name}{}", capitalise(measure));
+        let mut o = Object::new(&name);
+        for f in fields.iter() {
+            let ty = match (measure, &f.ty) {
+                ("avg", _) => TypeRef::named(DECIMAL),
+                _ => scalar_of(&f.ty),
+            };
+            let key = (measure, f.name.clone());
+            o = o.field(
+                field_of_parent::<Group>(&naming::graphql_field(&f.name), ty, move |g| {
+                    g.values.get(&key).map_or(Gql::Null, to_gql)
+                })
+                .description(f.label.clone()),
+            );
+        }
+        b = b.register(o);
+        group = group.field(super::resolve::group_self(measure, &name));
+    }
+    b.register(group)
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or_else(String::new, |f| {
+        f.to_ascii_uppercase().to_string() + c.as_str()
+    })
+}
