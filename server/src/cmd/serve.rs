@@ -34,11 +34,28 @@ pub struct PrintSchemaArgs {
     /// Folder of table definitions.
     #[arg(long, env = "STATUSDATA_DEFS", default_value = "table-defs")]
     defs: std::path::PathBuf,
+    /// Instead of the SDL, run this GraphQL document (a file, or - for standard input) against the
+    /// schema and print the JSON response; meant for introspection, which needs no database.
+    #[arg(long)]
+    execute: Option<std::path::PathBuf>,
 }
 
 pub async fn print_schema(args: PrintSchemaArgs) -> anyhow::Result<ExitCode> {
     let catalog = defs::load_catalog(&args.defs).map_err(|p| anyhow::anyhow!("{p}"))?;
-    print!("{}", build_schema(&catalog, None)?.sdl());
+    let schema = build_schema(&catalog, None)?;
+    match args.execute {
+        None => print!("{}", schema.sdl()),
+        Some(path) => {
+            let query = if path.as_os_str() == "-" {
+                std::io::read_to_string(std::io::stdin())?
+            } else {
+                std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read {}", path.display()))?
+            };
+            let response = schema.execute(query).await;
+            println!("{}", serde_json::to_string(&response)?);
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -99,6 +99,26 @@ pub fn order_type(slug: &str) -> String {
     format!("{}OrderBy", type_name(slug))
 }
 
+/// The connection (page) type (`InternalTeacherConnection`).
+pub fn connection_type(slug: &str) -> String {
+    format!("{}Connection", type_name(slug))
+}
+
+/// The enum of sortable and groupable fields (`InternalTeacherField`).
+pub fn field_enum(slug: &str) -> String {
+    format!("{}Field", type_name(slug))
+}
+
+/// The aggregate group type (`InternalTeacherAggregate`).
+pub fn aggregate_type(slug: &str) -> String {
+    format!("{}Aggregate", type_name(slug))
+}
+
+/// A part of the aggregate group: `Key`, `Sum`, `Avg`, `Min` or `Max` (`InternalTeacherAggregateSum`).
+pub fn aggregate_part(slug: &str, part: &str) -> String {
+    format!("{}{part}", aggregate_type(slug))
+}
+
 /// The create input type (`CreateInternalTeacherInput`).
 pub fn create_input(slug: &str) -> String {
     format!("Create{}Input", type_name(slug))
@@ -149,6 +169,14 @@ pub fn graphql_names(slug: &str) -> Vec<String> {
         update_mutation(slug),
         delete_mutation(slug),
         bulk_upsert_mutation(slug),
+        connection_type(slug),
+        field_enum(slug),
+        aggregate_type(slug),
+        aggregate_part(slug, "Key"),
+        aggregate_part(slug, "Sum"),
+        aggregate_part(slug, "Avg"),
+        aggregate_part(slug, "Min"),
+        aggregate_part(slug, "Max"),
     ]
 }
 

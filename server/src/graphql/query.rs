@@ -11,7 +11,7 @@ use base64::Engine;
 use super::convert::read_filter;
 use super::errors::{ApiError, ApiResult, Code};
 use super::resolve::{blocking, req, Group, Page};
-use super::types::{connection_type, field_enum, group_type, numeric, sortable};
+use super::types::{numeric, sortable};
 use crate::authz::Action;
 use crate::defs::{naming, FieldType, Table};
 use crate::store::{AggFn, AggregateQuery, Filter, ListQuery, Measure, Order, Value};
@@ -25,7 +25,7 @@ pub fn add_table_queries(mut query: Object, table: &Arc<Table>) -> Object {
     query = query.field(
         Field::new(
             naming::list_field(slug),
-            TypeRef::named_nn(connection_type(slug)),
+            TypeRef::named_nn(naming::connection_type(slug)),
             move |ctx| {
                 let t = t.clone();
                 FieldFuture::new(async move { Ok(Some(list(&ctx, t).await?)) })
@@ -78,7 +78,7 @@ pub fn add_table_queries(mut query: Object, table: &Arc<Table>) -> Object {
     query.field(
         Field::new(
             naming::aggregate_field(slug),
-            TypeRef::named_nn_list_nn(group_type(slug)),
+            TypeRef::named_nn_list_nn(naming::aggregate_type(slug)),
             move |ctx| {
                 let t = t.clone();
                 FieldFuture::new(async move { Ok(Some(aggregate(&ctx, t).await?)) })
@@ -95,7 +95,7 @@ pub fn add_table_queries(mut query: Object, table: &Arc<Table>) -> Object {
         ))
         .argument(InputValue::new(
             "groupBy",
-            TypeRef::named_nn_list(field_enum(slug)),
+            TypeRef::named_nn_list(naming::field_enum(slug)),
         )),
     )
 }

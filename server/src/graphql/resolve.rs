@@ -174,8 +174,8 @@ pub fn page_info() -> Field {
 }
 
 /// `key` of an aggregate group.
-pub fn group_key(type_name: &str) -> Field {
-    pass_parent::<Group>("key", TypeRef::named_nn(format!("{type_name}GroupKey")))
+pub fn group_key(key_type: &str) -> Field {
+    pass_parent::<Group>("key", TypeRef::named_nn(key_type))
 }
 
 /// `sum`, `avg`, `min` or `max` of an aggregate group.

@@ -13,21 +13,6 @@ use super::shared::{filter_of, scalar_of, DECIMAL, SORT};
 use crate::defs::{naming, Catalog, Field, FieldType, Table};
 use crate::store::StoredRow;
 
-/// The connection type of a table.
-pub fn connection_type(slug: &str) -> String {
-    format!("{}Connection", naming::type_name(slug))
-}
-
-/// The enum of a table's sortable and groupable fields.
-pub fn field_enum(slug: &str) -> String {
-    format!("{}Field", naming::type_name(slug))
-}
-
-/// The aggregate group type of a table.
-pub fn group_type(slug: &str) -> String {
-    format!("{}Group", naming::type_name(slug))
-}
-
 /// `teacher_no` → `TEACHER_NO`.
 pub fn enum_item(field: &str) -> String {
     field.to_ascii_uppercase()
@@ -116,11 +101,11 @@ pub fn register_table(mut b: SchemaBuilder, catalog: &Catalog, table: &Table) ->
     ));
     let mut update = InputObject::new(naming::update_input(slug))
         .description(format!("修改{}的字段；未给出的字段保持不变", table.name));
-    let mut fields_enum = Enum::new(field_enum(slug))
+    let mut fields_enum = Enum::new(naming::field_enum(slug))
         .item(EnumItem::new("ID"))
         .item(EnumItem::new("UNIT"))
         .item(EnumItem::new("UPDATED_AT"));
-    let mut key = Object::new(format!("{type_name}GroupKey")).field(field_of_parent::<Group>(
+    let mut key = Object::new(naming::aggregate_part(slug, "Key")).field(field_of_parent::<Group>(
         "unit",
         TypeRef::named(TypeRef::STRING),
         |g| g.key.get("unit").map_or(Gql::Null, to_gql),
@@ -154,10 +139,10 @@ pub fn register_table(mut b: SchemaBuilder, catalog: &Catalog, table: &Table) ->
     let order = InputObject::new(naming::order_type(slug))
         .field(InputValue::new(
             "field",
-            TypeRef::named_nn(field_enum(slug)),
+            TypeRef::named_nn(naming::field_enum(slug)),
         ))
         .field(InputValue::new("direction", TypeRef::named(SORT)));
-    let connection = Object::new(connection_type(slug))
+    let connection = Object::new(naming::connection_type(slug))
         .field(field_of_parent::<Page>(
             "totalCount",
             TypeRef::named_nn(TypeRef::INT),
@@ -178,10 +163,12 @@ pub fn register_table(mut b: SchemaBuilder, catalog: &Catalog, table: &Table) ->
 }
 
 fn register_aggregate(mut b: SchemaBuilder, table: &Table) -> SchemaBuilder {
-    let type_name = naming::type_name(&table.slug);
-    let mut group = Object::new(group_type(&table.slug))
+    let mut group = Object::new(naming::aggregate_type(&table.slug))
         .description(format!("{} 的分组统计", table.name))
-        .field(super::resolve::group_key(&type_name))
+        .field(super::resolve::group_key(&naming::aggregate_part(
+            &table.slug,
+            "Key",
+        )))
         .field(field_of_parent::<Group>(
             "count",
             TypeRef::named_nn(TypeRef::INT),
@@ -208,7 +195,7 @@ fn register_aggregate(mut b: SchemaBuilder, table: &Table) -> SchemaBuilder {
         if fields.is_empty() {
             continue;
         }
-        let name = format!("{type_name}{}", capitalise(measure));
+        let name = naming::aggregate_part(&table.slug, &capitalise(measure));
         let mut o = Object::new(&name);
         for f in fields.iter() {
             let ty = match (measure, &f.ty) {
