@@ -197,6 +197,26 @@ async fn input_problems_come_back_all_at_once_in_chinese() {
     );
     let r = api
         .gql(
+            "mutation { createLeaderVisit(input: { visitDate: \"2021-05-01\" }, unit: \"cjrh\") { id } }",
+            json!({}),
+        )
+        .await;
+    let problems = r["errors"][0]["extensions"]["problems"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let period = problems
+        .iter()
+        .find(|p| p["field"] == "visitDate")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(period["rule"], "period", "{r}");
+    assert_eq!(
+        period["message"], "走访日期：应在本周期统计时段内（2022-09-01至2023-08-31）",
+        "{r}"
+    );
+    let r = api
+        .gql(
             "{ students(filter: { grade: { eq: \"x\" } }) { totalCount } }",
             json!({}),
         )

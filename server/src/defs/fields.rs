@@ -138,6 +138,15 @@ pub fn convert_field(file: &Path, at: &str, raw: RawField, problems: &mut Proble
             ),
         );
     }
+    if raw.in_period && !matches!(t, RawType::Date | RawType::YearMonth) {
+        bad(
+            "in_period",
+            format!(
+                "`in_period` applies to date and year_month fields, not {}",
+                type_name(t)
+            ),
+        );
+    }
     if raw.max_len == Some(0) {
         bad("max_len", "max_len must be at least 1".into());
     }
@@ -198,6 +207,7 @@ pub fn convert_field(file: &Path, at: &str, raw: RawField, problems: &mut Proble
         pattern,
         format: raw.format,
         format_if: format_if.and_then(Result::ok),
+        in_period: raw.in_period,
     }
 }
 

@@ -177,6 +177,8 @@ pub struct Field {
     pub pattern: Option<Regex>,
     pub format: Option<Format>,
     pub format_if: Option<Condition>,
+    /// The date must fall inside the cycle's period for the table's period kind.
+    pub in_period: bool,
 }
 
 /// A table definition, validated.

@@ -61,6 +61,8 @@ pub struct RawField {
     pub format: Option<super::Format>,
     pub format_if: Option<RawCondition>,
     pub scale: Option<u32>,
+    #[serde(default)]
+    pub in_period: bool,
     pub codes: Option<String>,
     #[serde(rename = "ref")]
     pub reference: Option<String>,

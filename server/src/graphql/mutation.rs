@@ -15,7 +15,7 @@ use super::resolve::{blocking, field_of_parent, req, Req};
 use crate::authz::Action;
 use crate::defs::{naming, Table};
 use crate::store::{Record, RowScope, WriteCtx};
-use crate::validate::{check_record, Severity};
+use crate::validate::{check_record, CycleDates, Severity};
 
 /// The result of a bulk upsert.
 pub const BULK_RESULT: &str = "BulkUpsertResult";
@@ -154,8 +154,15 @@ fn write_ctx(ctx: &ResolverContext<'_>, r: &Req<'_>) -> ApiResult<WriteCtx> {
 }
 
 /// Rule problems of a complete row, as input problems with GraphQL field names.
-fn rule_problems(r: &Req<'_>, t: &Table, rec: &Record, row: usize, out: &mut Vec<InputProblem>) {
-    for p in check_record(r.store.catalog(), t, rec) {
+fn rule_problems(
+    r: &Req<'_>,
+    t: &Table,
+    rec: &Record,
+    cycle: i32,
+    row: usize,
+    out: &mut Vec<InputProblem>,
+) {
+    for p in check_record(r.store.catalog(), t, rec, &CycleDates::standard(cycle)) {
         if p.severity == Severity::Error
             && !out
                 .iter()
@@ -180,7 +187,7 @@ async fn create<'a>(
     let wctx = write_ctx(ctx, &r)?;
     let mut problems = Vec::new();
     let rec = read_record(&t, &ctx.args.try_get("input")?.object()?, 0, &mut problems);
-    rule_problems(&r, &t, &rec, 0, &mut problems);
+    rule_problems(&r, &t, &rec, wctx.cycle, 0, &mut problems);
     if !problems.is_empty() {
         return Err(ApiError::invalid(&t.name, problems).into());
     }
@@ -206,7 +213,7 @@ async fn update<'a>(
         .ok_or_else(|| ApiError::new(Code::NotFound, "记录不存在，或不在您可修改的范围内"))?;
     let mut merged = current.values.clone();
     merged.extend(patch.clone());
-    rule_problems(&r, &t, &merged, 0, &mut problems);
+    rule_problems(&r, &t, &merged, current.cycle, 0, &mut problems);
     if !problems.is_empty() {
         return Err(ApiError::invalid(&t.name, problems).into());
     }
@@ -228,7 +235,7 @@ async fn bulk<'a>(
     let mut records = Vec::new();
     for (i, item) in ctx.args.try_get("rows")?.list()?.iter().enumerate() {
         let rec = read_record(&t, &item.object()?, i, &mut problems);
-        rule_problems(&r, &t, &rec, i, &mut problems);
+        rule_problems(&r, &t, &rec, wctx.cycle, i, &mut problems);
         records.push(rec);
     }
     if !problems.is_empty() {

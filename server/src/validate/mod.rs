@@ -4,7 +4,9 @@
 
 pub mod formats;
 
-use crate::defs::{Catalog, Condition, Field, FieldType, Literal, Table, Test};
+use chrono::NaiveDate;
+
+use crate::defs::{Catalog, Condition, Field, FieldType, Literal, Period, Table, Test};
 use crate::store::{Record, Value};
 
 /// How bad a problem is: errors block submission, warnings need an explanation.
@@ -26,14 +28,100 @@ pub struct Problem {
     pub message: String,
 }
 
-/// Checks every field rule of `table` on `record` (a missing field counts as empty).
-pub fn check_record(catalog: &Catalog, table: &Table, record: &Record) -> Vec<Problem> {
+/// The dates of a collection cycle: the academic year, the finance year and the snapshot date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CycleDates {
+    pub year: i32,
+    /// 学年: from September 1 of the year before.
+    pub start: NaiveDate,
+    /// 学年: to August 31 of the cycle's year.
+    pub end: NaiveDate,
+    /// 财务数据: the calendar year before.
+    pub finance_year: i32,
+    /// 时点.
+    pub snapshot: NaiveDate,
+}
+
+impl CycleDates {
+    /// The notice's rule for a cycle year (2023: 2022-09-01..2023-08-31, finance 2022, snapshot 2023-08-31).
+    pub fn standard(year: i32) -> CycleDates {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default();
+        CycleDates {
+            year,
+            start: d(year - 1, 9, 1),
+            end: d(year, 8, 31),
+            finance_year: year - 1,
+            snapshot: d(year, 8, 31),
+        }
+    }
+
+    /// The first and last day a date of a table with this period may have.
+    pub fn range(&self, period: Period) -> (Option<NaiveDate>, NaiveDate) {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default();
+        match period {
+            Period::AcademicYear => (Some(self.start), self.end),
+            Period::CalendarYear => (
+                Some(d(self.finance_year, 1, 1)),
+                d(self.finance_year, 12, 31),
+            ),
+            Period::Snapshot => (None, self.snapshot),
+        }
+    }
+}
+
+/// Checks every field rule of `table` on `record` (a missing field counts as empty), dates marked
+/// `in_period` against the cycle.
+pub fn check_record(
+    catalog: &Catalog,
+    table: &Table,
+    record: &Record,
+    cycle: &CycleDates,
+) -> Vec<Problem> {
     let mut out = Vec::new();
     for field in &table.fields {
         let value = record.get(&field.name).unwrap_or(&Value::Null);
         check_field(catalog, table, field, value, record, &mut out);
+        if field.in_period {
+            check_period(table, field, value, cycle, &mut out);
+        }
     }
     out
+}
+
+fn check_period(
+    table: &Table,
+    field: &Field,
+    value: &Value,
+    cycle: &CycleDates,
+    out: &mut Vec<Problem>,
+) {
+    let (from, to) = cycle.range(table.period);
+    // A year-month is inside when any of its days is.
+    let (first, last) = match value {
+        Value::Date(d) => (*d, *d),
+        Value::YearMonth { year, month } => {
+            let first = NaiveDate::from_ymd_opt(*year, *month, 1).unwrap_or_default();
+            let next = if *month == 12 {
+                NaiveDate::from_ymd_opt(year + 1, 1, 1)
+            } else {
+                NaiveDate::from_ymd_opt(*year, month + 1, 1)
+            };
+            (first, next.and_then(|n| n.pred_opt()).unwrap_or(first))
+        }
+        _ => return,
+    };
+    if last < from.unwrap_or(NaiveDate::MIN) || first > to {
+        let span = match from {
+            Some(f) => format!("{}至{}", f.format("%Y-%m-%d"), to.format("%Y-%m-%d")),
+            None => format!("不晚于{}", to.format("%Y-%m-%d")),
+        };
+        out.push(Problem {
+            field: field.name.clone(),
+            rule: "period",
+            severity: Severity::Error,
+            message: format!("{}：应在本周期统计时段内（{span}）", field.label),
+        });
+    }
 }
 
 fn check_field(
