@@ -36,10 +36,47 @@ enum BenchWhat {
         #[command(flatten)]
         project: ProjectArgs,
     },
+    /// A filtered 100-row page of 1.5.1 over HTTP at a concurrency, against literal SQL.
+    Graphql {
+        /// `sqlite` (a temporary file) or a postgres:// URL (a temporary schema).
+        #[arg(long, default_value = "sqlite")]
+        db: String,
+        #[arg(long, default_value_t = 2000)]
+        requests: usize,
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        #[command(flatten)]
+        project: ProjectArgs,
+    },
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
-    let BenchWhat::Storage { db, rows, project } = args.what;
+    let (db, rows, project) = match args.what {
+        BenchWhat::Storage { db, rows, project } => (db, rows, project),
+        BenchWhat::Graphql {
+            db,
+            requests,
+            concurrency,
+            project,
+        } => {
+            let catalog =
+                Arc::new(defs::load_catalog(&project.defs).map_err(|p| anyhow::anyhow!("{p}"))?);
+            let units =
+                Arc::new(defs::load_units(&project.units).map_err(|p| anyhow::anyhow!("{p}"))?);
+            let policy = Arc::new(
+                statusdata::authz::Policy::load(&project.policies)
+                    .await
+                    .map_err(|p| anyhow::anyhow!("{p}"))?,
+            );
+            let target = tokio::task::spawn_blocking(move || scratch(&db, "graphql")).await??;
+            let result =
+                super::bench_http::run(&target.url, catalog, units, policy, requests, concurrency)
+                    .await;
+            tokio::task::spawn_blocking(move || (target.cleanup)()).await?;
+            result?;
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
     let catalog = Arc::new(defs::load_catalog(&project.defs).map_err(|p| anyhow::anyhow!("{p}"))?);
     let units = defs::load_units(&project.units).map_err(|p| anyhow::anyhow!("{p}"))?;
     for url in db {
@@ -53,7 +90,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
 /// A database for one measurement, removed afterwards.
 struct Scratch {
     url: String,
-    cleanup: Box<dyn FnOnce()>,
+    cleanup: Box<dyn FnOnce() + Send>,
 }
 
 fn scratch(spec: &str, name: &str) -> anyhow::Result<Scratch> {

@@ -284,6 +284,18 @@ impl Store {
         users::count_users(&mut *self.conn()?)
     }
 
+    /// One filtered page plus its count in literal SQL: the read baseline of `bench graphql` only.
+    pub fn baseline_page(
+        &self,
+        table: &Table,
+        cycle: i32,
+        text: (&str, &str),
+        int: (&str, i64),
+        limit: i64,
+    ) -> Result<(usize, i64), StoreError> {
+        baseline::baseline_page(&mut *self.conn()?, table, cycle, text, int, limit)
+    }
+
     /// The audit history of a table, or of one row of it, oldest first.
     pub fn audit_log(
         &self,
