@@ -380,3 +380,80 @@ async fn the_demo_college_through_graphql() {
         json!({ "code": "2", "name": "女" })
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn graphiql_loads_only_embedded_assets() {
+    let api = tokio::task::spawn_blocking(|| Api::new(true))
+        .await
+        .expect("setup");
+    let get = |path: &'static str| {
+        let app = api.app.clone();
+        async move {
+            let response = app
+                .oneshot(Request::get(path).body(Body::empty()).expect("request"))
+                .await
+                .expect("response");
+            let status = response.status();
+            let bytes = axum::body::to_bytes(response.into_body(), 8 << 20)
+                .await
+                .expect("body");
+            (status, String::from_utf8_lossy(&bytes).into_owned())
+        }
+    };
+    let (status, page) = get("/graphiql").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !page.contains("http://") && !page.contains("https://") && !page.contains("//unpkg"),
+        "the page must not load from the internet"
+    );
+    let assets: Vec<&str> = page
+        .split("/assets/")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .collect();
+    assert_eq!(assets.len(), 4, "{assets:?}");
+    for name in [
+        "/assets/graphiql.min.js",
+        "/assets/graphiql.min.css",
+        "/assets/react.production.min.js",
+        "/assets/react-dom.production.min.js",
+    ] {
+        let (status, body) = get(name).await;
+        assert_eq!(status, StatusCode::OK, "{name}");
+        assert!(body.len() > 10_000, "{name} is embedded");
+    }
+    let (status, body) = get("/healthz").await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_schema_executes_without_http() {
+    let api = tokio::task::spawn_blocking(|| Api::new(true))
+        .await
+        .expect("setup");
+    let paths = project_paths();
+    let policy = Arc::new(Policy::load(&paths.policies).await.expect("policy"));
+    let access = statusdata::authz::Access::new(
+        statusdata::authz::Principal::development(),
+        policy,
+        &api.db.units,
+    );
+    let loader =
+        statusdata::graphql::loader::RefLoader::data_loader(api.db.store.clone(), access.clone());
+    let schema = build_schema(
+        api.db.store.catalog(),
+        Some((api.db.store.clone(), ApiConfig::default())),
+    )
+    .expect("schema");
+    let create = async_graphql::Request::new(
+        "mutation { createOrgUnit(input: { orgCode: \"0201\", orgName: \"机电工程学院\", orgType: \"02\" }, unit: \"zwb\") { id orgName rowVersion } }",
+    )
+    .data(access.clone())
+    .data(loader);
+    let r = serde_json::to_value(schema.execute(create).await).expect("json");
+    assert_eq!(r["data"]["createOrgUnit"]["orgName"], "机电工程学院", "{r}");
+    let list = async_graphql::Request::new("{ orgUnits(filter: { orgCode: { startsWith: \"02\" } }) { totalCount nodes { orgCode } } orgUnitsAggregate(groupBy: [ORG_TYPE]) { key { orgType } count } }").data(access);
+    let r = serde_json::to_value(schema.execute(list).await).expect("json");
+    assert_eq!(r["data"]["orgUnits"]["totalCount"], 1, "{r}");
+    assert_eq!(r["data"]["orgUnitsAggregate"][0]["count"], 1, "{r}");
+}
