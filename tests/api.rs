@@ -35,13 +35,9 @@ impl Api {
         let catalog = db.store.catalog().clone();
         let schema =
             build_schema(&catalog, Some((db.store.clone(), ApiConfig::default()))).expect("schema");
-        let app = router(AppState {
-            schema,
-            store: db.store.clone(),
-            policy,
-            units,
-            development,
-        });
+        let mut state = AppState::new(schema, db.store.clone(), policy, units);
+        state.development = development;
+        let app = router(state);
         Api { db, app }
     }
 

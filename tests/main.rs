@@ -3,6 +3,7 @@
 
 #![expect(clippy::expect_used, reason = "a failed expectation is a failed test")]
 
+mod accounts;
 mod api;
 mod check_cli;
 mod check_fixtures;

@@ -14,7 +14,9 @@ pub struct Principal {
     /// Unit code.
     pub unit: String,
     pub roles: Vec<String>,
-    /// The development principal of `serve --demo`: every right on every table.
+    /// An initial or reset password: every operation but changePassword, logout and me is refused.
+    pub must_change_password: bool,
+    /// The development principal (tests): every right on every table.
     pub development: bool,
 }
 
@@ -26,6 +28,7 @@ impl Principal {
             name: "开发调试账号".into(),
             unit: "zlb".into(),
             roles: vec!["sysadmin".into()],
+            must_change_password: false,
             development: true,
         }
     }
@@ -53,16 +56,51 @@ impl Access {
         }
     }
 
-    /// Whether the principal may do `action` on table `code`.
-    pub fn can(&self, code: &str, action: Action) -> bool {
-        self.principal.development || self.policy.allows(&self.unit_name, code, action)
+    fn has(&self, role: &str) -> bool {
+        self.principal.roles.iter().any(|r| r == role)
     }
 
-    /// The rows of table `code` the principal reads: all of them for reviewers, acceptors and
-    /// administrators, otherwise only its own unit's.
+    /// Whether the unit's policy grants `action` on table `code` (through its groups too).
+    fn unit_may(&self, code: &str, action: Action) -> bool {
+        !self.unit_name.is_empty() && self.policy.allows(&self.unit_name, code, action)
+    }
+
+    /// Whether the principal may do `action` on table `code`: the unit's rights from the policy,
+    /// narrowed by the account's role (a collector fills, a head also reviews; leaders and BI
+    /// tokens only read).
+    pub fn can(&self, code: &str, action: Action) -> bool {
+        if self.principal.development || self.has("sysadmin") {
+            return true;
+        }
+        let filler = self.has("collector") || self.has("head") || self.has("quality_admin");
+        let head = self.has("head") || self.has("quality_admin");
+        match action {
+            Action::Read => {
+                self.has("leader")
+                    || self.has("bi")
+                    || [Action::Read, Action::Fill, Action::Review, Action::Accept]
+                        .iter()
+                        .any(|a| self.unit_may(code, *a))
+            }
+            Action::Fill => filler && self.unit_may(code, Action::Fill),
+            Action::Review => head && self.unit_may(code, Action::Review),
+            Action::Accept | Action::Admin => {
+                self.has("quality_admin") && self.unit_may(code, action)
+            }
+        }
+    }
+
+    /// The rows of table `code` the principal reads: every unit's for reviewers, 质量部, leaders
+    /// and BI tokens; a filling unit only its own.
     pub fn read_scope(&self, code: &str) -> RowScope {
-        let wide = [Action::Review, Action::Accept, Action::Admin, Action::Read];
-        if wide.iter().any(|a| self.can(code, *a)) {
+        let wide = self.principal.development
+            || self.has("sysadmin")
+            || self.has("leader")
+            || self.has("bi")
+            || [Action::Read, Action::Review, Action::Accept, Action::Admin]
+                .iter()
+                .any(|a| self.unit_may(code, *a));
+        if wide {
             RowScope::All
         } else {
             RowScope::Units(vec![self.principal.unit.clone()])

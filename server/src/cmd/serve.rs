@@ -21,8 +21,8 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "STATUSDATA_BIND", default_value = "127.0.0.1:8080")]
     bind: String,
-    /// Demo mode: fill an empty database with the demo college, and run every request as a
-    /// development principal (until accounts exist).
+    /// Demo mode: fill an empty database with the demo college and the demo accounts of
+    /// seeds/demo-accounts.csv.
     #[arg(long)]
     demo: bool,
     #[command(flatten)]
@@ -109,18 +109,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             ),
             None => tracing::info!("database already holds data; demo data left as it is"),
         }
-        tracing::warn!("demo mode: every request runs as the development principal");
-    } else {
-        tracing::warn!("accounts are not available yet: without --demo every GraphQL request is unauthenticated");
+        tracing::info!("demo accounts are in seeds/demo-accounts.csv; each changes its password at first login");
     }
     let schema = build_schema(&catalog, Some((store.clone(), ApiConfig::default())))?;
-    let app = router(AppState {
-        schema,
-        store,
-        policy,
-        units,
-        development: args.demo,
-    });
+    let app = router(AppState::new(schema, store, policy, units));
     let listener = tokio::net::TcpListener::bind(&args.bind)
         .await
         .with_context(|| format!("cannot listen on {}", args.bind))?;
@@ -128,9 +120,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         "statusdata listening on http://{}/ (GraphiQL: /graphiql)",
         args.bind
     );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -221,6 +221,11 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
             "roles",
             TypeRef::named_nn_list_nn(TypeRef::STRING),
             |p| strings(&p.roles),
+        ))
+        .field(field_of_parent::<crate::authz::Principal>(
+            "mustChangePassword",
+            TypeRef::named_nn(TypeRef::BOOLEAN),
+            |p| Gql::from(p.must_change_password),
         ));
     b.register(table)
         .register(field)
@@ -267,7 +272,7 @@ pub fn add_queries(query: Object) -> Object {
         ))
         .field(Field::new("me", TypeRef::named_nn("Me"), |ctx| {
             FieldFuture::new(async move {
-                let r = req(&ctx)?;
+                let r = super::resolve::req_any(&ctx)?;
                 Ok(Some(FieldValue::owned_any(r.access.principal.clone())))
             })
         }))

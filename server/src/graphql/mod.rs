@@ -2,6 +2,7 @@
 //! (shared types, per-table types, queries, mutations, meta). Resolvers are thin: they read the
 //! request's principal, check rights, call the store and map the result. No SQL here.
 
+pub mod account;
 mod convert;
 pub mod errors;
 pub mod loader;
@@ -37,12 +38,15 @@ pub fn build_schema(
     let mut b = Schema::build("Query", Some("Mutation"), None);
     b = shared::register(b);
     b = meta::register(b).register(mutation::bulk_result_type());
+    b = account::register(b);
     for table in &catalog.tables {
         b = types::register_table(b, catalog, table);
         query = query::add_table_queries(query, table);
         mutation = mutation::add_table_mutations(mutation, table);
     }
     query = meta::add_queries(query);
+    query = account::add_queries(query);
+    mutation = account::add_mutations(mutation);
     if let Some((store, config)) = serve {
         b = b.data(store).data(config);
     }

@@ -70,8 +70,22 @@ pub struct Req<'a> {
     pub config: &'a ApiConfig,
 }
 
-/// Reads the request's context; a request without a principal is unauthenticated.
+/// Reads the request's context; a request without a principal is unauthenticated, and one whose
+/// password must change first is refused.
 pub fn req<'a>(ctx: &'a ResolverContext<'_>) -> ApiResult<Req<'a>> {
+    let r = req_any(ctx)?;
+    if r.access.principal.must_change_password {
+        return Err(ApiError::new(
+            Code::PasswordChangeRequired,
+            "首次登录（或密码重置后）须先修改密码",
+        ));
+    }
+    Ok(r)
+}
+
+/// Like [`req`], but also for a principal that must still change its password (me,
+/// changePassword, logout).
+pub fn req_any<'a>(ctx: &'a ResolverContext<'_>) -> ApiResult<Req<'a>> {
     let store = ctx
         .data::<Store>()
         .map_err(|_| ApiError::new(Code::Internal, "服务器未连接数据库"))?;

@@ -8,16 +8,24 @@ use std::time::Duration;
 
 use async_graphql::dynamic::Schema;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::StatusCode;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
+use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
+use axum::Extension;
 use axum::Router;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::auth::service::{authenticate, system_clock, Clock};
 use crate::authz::{Access, Policy, Principal};
 use crate::defs::Units;
+use crate::graphql::account::{
+    ClientAddr, ServerClock, SessionToken, Throttle, COOKIE as SESSION_COOKIE,
+};
 use crate::graphql::loader::RefLoader;
 use crate::store::Store;
 
@@ -33,8 +41,27 @@ pub struct AppState {
     pub store: Store,
     pub policy: Arc<Policy>,
     pub units: Arc<Units>,
-    /// `serve --demo`: every request runs as the development principal.
+    /// Every request runs as the development principal. Never set by the binary: tests only.
     pub development: bool,
+    /// The clock sessions, lockouts and audit times follow.
+    pub clock: Clock,
+    /// Slows down repeated failed logins from one address.
+    pub throttle: Throttle,
+}
+
+impl AppState {
+    /// The state for a schema over a store, with the real clock.
+    pub fn new(schema: Schema, store: Store, policy: Arc<Policy>, units: Arc<Units>) -> AppState {
+        AppState {
+            schema,
+            store,
+            policy,
+            units,
+            development: false,
+            clock: system_clock(),
+            throttle: Throttle::default(),
+        }
+    }
 }
 
 /// The router, without a socket (tests drive it directly).
@@ -61,10 +88,58 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn graphql(State(app): State<AppState>, request: GraphQLRequest) -> GraphQLResponse {
-    let mut request = request.into_inner();
-    if app.development {
-        let access = Access::new(Principal::development(), app.policy.clone(), &app.units);
+/// The session token of a request: `Authorization: Bearer …` first, then the session cookie.
+fn token_of(headers: &HeaderMap) -> Option<String> {
+    if let Some(bearer) = headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    {
+        return Some(bearer.trim().to_owned());
+    }
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| {
+            c.trim()
+                .strip_prefix(&format!("{SESSION_COOKIE}="))
+                .map(str::to_owned)
+        })
+        .find(|t| !t.is_empty())
+}
+
+async fn graphql(
+    State(app): State<AppState>,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> GraphQLResponse {
+    let mut request = request
+        .into_inner()
+        .data(ServerClock(app.clock.clone()))
+        .data(app.throttle.clone());
+    if let Some(Extension(ConnectInfo(addr))) = connect {
+        request = request.data(ClientAddr(addr.ip()));
+    }
+    let principal = if app.development {
+        Some(Principal::development())
+    } else if let Some(token) = token_of(&headers) {
+        let now = (app.clock)();
+        request = request.data(SessionToken(token.clone()));
+        match app.store.call(move |s| authenticate(s, &token, now)).await {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot check the session");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    if let Some(principal) = principal {
+        let access = Access::new(principal, app.policy.clone(), &app.units);
         request = request
             .data(RefLoader::data_loader(app.store.clone(), access.clone()))
             .data(access);
