@@ -538,3 +538,61 @@ fn no_password_or_token_is_stored_or_logged_in_clear() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_staff_list_becomes_accounts_with_the_notices_initial_passwords() {
+    let site = tokio::task::spawn_blocking(setup).await.expect("setup");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "工号,姓名,部门,角色\n6001,欧阳娜娜,后勤处,采集员\n6002,曾志,教务部,校长\n",
+    )
+    .expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_statusdata"))
+        .args(["users", "--db", &site.db.url, "import"])
+        .arg(&bad)
+        .current_dir(root())
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("第 2 行：部门“后勤处”") && stderr.contains("第 3 行：角色“校长”无效"),
+        "{stderr}"
+    );
+    let good = dir.path().join("staff.csv");
+    std::fs::write(&good, "工号,姓名,部门,角色,姓氏拼音\n6001,欧阳娜娜,人事处,采集员,\n6002,曾志,教务部,部门负责人,\n6003,单田芳,机电工程学院,采集员,Shan\n").expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_statusdata"))
+        .args(["users", "--db", &site.db.url, "import"])
+        .arg(&good)
+        .current_dir(root())
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("created 3 account(s)"));
+    for (no, password) in [
+        ("6001", "Ouyang@6001"),
+        ("6002", "Zeng@6002"),
+        ("6003", "Shan@6003"),
+    ] {
+        let r = site.login(no, password).await;
+        assert_eq!(r["data"]["login"]["mustChangePassword"], true, "{no}: {r}");
+    }
+    let (r, _) = site
+        .gql(
+            Some(&site.token("6001", "Ouyang@6001").await),
+            "{ me { unit roles } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        r["data"]["me"],
+        json!({ "unit": "zwb_rs", "roles": ["collector"] }),
+        "人事处 is 政务部（人事）"
+    );
+}

@@ -7,6 +7,7 @@ mod check;
 mod migrate;
 mod seed;
 mod serve;
+mod users;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,6 +35,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Print the GraphQL schema (SDL), as committed in schema.graphql.
     PrintSchema(serve::PrintSchemaArgs),
+    /// Manage accounts: import a staff list, reset a password, disable or enable.
+    Users(users::UsersArgs),
     /// Fill a database with data (`seed demo`: the demo college).
     Seed(seed::SeedArgs),
     /// Measure throughput against a baseline measured in the same run.
@@ -61,6 +64,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Migrate(args) => migrate::run(args).await,
         Command::Bench(args) => bench::run(args).await,
         Command::Seed(args) => seed::run(args).await,
+        Command::Users(args) => users::run(args).await,
         Command::Serve(args) => serve::run(args).await,
         Command::PrintSchema(args) => serve::print_schema(args).await,
     }
