@@ -9,7 +9,6 @@ use axum::http::{Request, StatusCode};
 use chrono::{Duration, Utc};
 use serde_json::{json, Value as Json};
 use statusdata::auth::password::hash_password;
-use statusdata::authz::Policy;
 use statusdata::defs::{self, naming};
 use statusdata::graphql::{build_schema, ApiConfig};
 use statusdata::http::{router, AppState};
@@ -24,18 +23,14 @@ struct Site {
     db: TestDb,
     app: axum::Router,
     minutes: Arc<AtomicI64>,
+    policy_dir: tempfile::TempDir,
 }
 
 impl Site {
     fn new() -> Site {
         let db = TestDb::new(&root());
         let paths = project_paths();
-        let runtime = tokio::runtime::Runtime::new().expect("runtime");
-        let policy = Arc::new(
-            runtime
-                .block_on(Policy::load(&paths.policies))
-                .expect("policy"),
-        );
+        let (policy, policy_dir) = crate::support::policy_cell();
         let units = Arc::new(defs::load_units(&paths.units).expect("units"));
         let schema = build_schema(
             db.store.catalog(),
@@ -51,6 +46,7 @@ impl Site {
             db,
             app: router(state),
             minutes,
+            policy_dir,
         }
     }
 
@@ -595,4 +591,84 @@ async fn a_staff_list_becomes_accounts_with_the_notices_initial_passwords() {
         json!({ "unit": "zwb_rs", "roles": ["collector"] }),
         "人事处 is 政务部（人事）"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn quality_office_grants_and_revokes_rights_without_a_restart() {
+    let site = tokio::task::spawn_blocking(setup).await.expect("setup");
+    site.account(
+        "7001",
+        "质量部",
+        "zlb",
+        "quality_admin",
+        "Right#2023",
+        false,
+    );
+    site.account("7002", "图书馆", "tsg", "collector", "Right#2023", false);
+    let (admin, library) = (
+        site.token("7001", "Right#2023").await,
+        site.token("7002", "Right#2023").await,
+    );
+    let create = "mutation { createContact(input: {}) { id } }";
+    assert_eq!(
+        code(&site.gql(Some(&library), create, json!({})).await.0),
+        "FORBIDDEN"
+    );
+    let grant =
+        "mutation($u: String!, $t: String!) { grantRight(unit: $u, table: $t, action: FILL) }";
+    let (r, _) = site
+        .gql(
+            Some(&library),
+            grant,
+            json!({ "u": "图书馆", "t": "1.1.2" }),
+        )
+        .await;
+    assert_eq!(code(&r), "FORBIDDEN", "only 质量部: {r}");
+    let (r, _) = site
+        .gql(Some(&admin), grant, json!({ "u": "tsg", "t": "1.1.2" }))
+        .await;
+    assert_eq!(r["data"]["grantRight"], true, "{r}");
+    assert_eq!(
+        code(&site.gql(Some(&library), create, json!({})).await.0),
+        "VALIDATION_FAILED",
+        "the grant is in force at once"
+    );
+    let file =
+        std::fs::read_to_string(site.policy_dir.path().join("policy.csv")).expect("policy.csv");
+    assert!(
+        file.contains("p, 图书馆, 1.1.2, fill") && file.starts_with("# 填报与审核分工"),
+        "written, comments kept"
+    );
+    let revoke = "mutation($u: String!, $t: String!, $a: RightAction!) { revokeRight(unit: $u, table: $t, action: $a) }";
+    let (r, _) = site
+        .gql(
+            Some(&admin),
+            revoke,
+            json!({ "u": "图书馆", "t": "1.1.2", "a": "FILL" }),
+        )
+        .await;
+    assert_eq!(r["data"]["revokeRight"], true, "{r}");
+    assert_eq!(
+        code(&site.gql(Some(&library), create, json!({})).await.0),
+        "FORBIDDEN",
+        "revoked"
+    );
+    let (r, _) = site
+        .gql(
+            Some(&admin),
+            revoke,
+            json!({ "u": "图书馆", "t": "1.1.6", "a": "REVIEW" }),
+        )
+        .await;
+    assert_eq!(
+        code(&r),
+        "BAD_REQUEST",
+        "the last reviewer of a table cannot go: {r}"
+    );
+    let after =
+        std::fs::read_to_string(site.policy_dir.path().join("policy.csv")).expect("policy.csv");
+    assert!(after.contains("p, 图书馆, 1.1.6, review"));
+    let log = site.db.store.audit_log("1.1.2", None).expect("audit");
+    let ops: Vec<&str> = log.iter().map(|e| e.operation.as_str()).collect();
+    assert_eq!(ops, ["grant", "revoke"]);
 }

@@ -18,6 +18,7 @@ use crate::support::{project_paths, root};
 struct Api {
     db: TestDb,
     app: axum::Router,
+    _policy_dir: tempfile::TempDir,
 }
 
 impl Api {
@@ -25,12 +26,8 @@ impl Api {
     fn new(development: bool) -> Api {
         let db = TestDb::new(&root());
         let paths = project_paths();
-        let runtime = tokio::runtime::Runtime::new().expect("runtime");
-        let policy = Arc::new(
-            runtime
-                .block_on(Policy::load(&paths.policies))
-                .expect("policy"),
-        );
+
+        let (policy, policy_dir) = crate::support::policy_cell();
         let units = Arc::new(defs::load_units(&paths.units).expect("units"));
         let catalog = db.store.catalog().clone();
         let schema =
@@ -38,7 +35,11 @@ impl Api {
         let mut state = AppState::new(schema, db.store.clone(), policy, units);
         state.development = development;
         let app = router(state);
-        Api { db, app }
+        Api {
+            db,
+            app,
+            _policy_dir: policy_dir,
+        }
     }
 
     /// With the demo college written into the database.

@@ -134,3 +134,23 @@ pub fn has_problem(problems: &[Problem], file: &str, needle: &str) -> bool {
 pub fn show(problems: &[Problem]) -> String {
     problems.iter().map(|p| format!("  {p}\n")).collect()
 }
+
+/// The project's policy in a scratch folder, so that a test may grant and revoke rights.
+pub fn policy_cell() -> (
+    std::sync::Arc<statusdata::authz::PolicyCell>,
+    tempfile::TempDir,
+) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_dir(&root().join("policies"), dir.path());
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let policy = runtime
+        .block_on(statusdata::authz::Policy::load(dir.path()))
+        .expect("policy");
+    (
+        std::sync::Arc::new(statusdata::authz::PolicyCell::new(
+            dir.path().to_path_buf(),
+            policy,
+        )),
+        dir,
+    )
+}

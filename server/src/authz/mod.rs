@@ -3,9 +3,11 @@
 //! (every 院系 in 各院系). Nothing here knows about HTTP or the database.
 
 mod access;
+mod admin;
 mod policy;
 
 pub use access::{Access, Principal};
+pub use admin::PolicyCell;
 pub use policy::{Policy, Rule};
 
 use std::fmt;

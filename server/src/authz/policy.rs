@@ -33,8 +33,12 @@ pub struct Policy {
 impl Policy {
     /// Loads `model.conf` and `policy.csv` from `dir`.
     pub async fn load(dir: &Path) -> Result<Policy, Problems> {
-        let model = dir.join("model.conf");
-        let policy_file = dir.join("policy.csv");
+        Policy::load_files(&dir.join("model.conf"), &dir.join("policy.csv")).await
+    }
+
+    /// Loads a model and a policy file.
+    pub async fn load_files(model: &Path, policy_file: &Path) -> Result<Policy, Problems> {
+        let (model, policy_file) = (model.to_path_buf(), policy_file.to_path_buf());
         for f in [&model, &policy_file] {
             if !f.is_file() {
                 return Err(Problems(vec![Problem::at(f, "", "file not found")]));

@@ -63,11 +63,12 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
                 Arc::new(defs::load_catalog(&project.defs).map_err(|p| anyhow::anyhow!("{p}"))?);
             let units =
                 Arc::new(defs::load_units(&project.units).map_err(|p| anyhow::anyhow!("{p}"))?);
-            let policy = Arc::new(
+            let policy = Arc::new(statusdata::authz::PolicyCell::new(
+                project.policies.clone(),
                 statusdata::authz::Policy::load(&project.policies)
                     .await
                     .map_err(|p| anyhow::anyhow!("{p}"))?,
-            );
+            ));
             let target = tokio::task::spawn_blocking(move || scratch(&db, "graphql")).await??;
             let result =
                 super::bench_http::run(&target.url, catalog, units, policy, requests, concurrency)

@@ -8,7 +8,7 @@ use anyhow::Context;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
-use statusdata::authz::{Action, Policy};
+use statusdata::authz::{Action, PolicyCell};
 use statusdata::defs::{Catalog, Units};
 use statusdata::demo::{self, DemoOptions};
 use statusdata::graphql::{build_schema, ApiConfig};
@@ -22,12 +22,12 @@ pub async fn run(
     url: &str,
     catalog: Arc<Catalog>,
     units: Arc<Units>,
-    policy: Arc<Policy>,
+    policy: Arc<PolicyCell>,
     requests: usize,
     concurrency: usize,
 ) -> anyhow::Result<()> {
     let store = Store::open(url, catalog.clone())?;
-    let fill = policy.unit_codes(&catalog, &units, Action::Fill);
+    let fill = policy.current().unit_codes(&catalog, &units, Action::Fill);
     let u = units.clone();
     store
         .call(move |s| {

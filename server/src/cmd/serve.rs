@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
-use statusdata::authz::{Action, Policy};
+use statusdata::authz::{Action, Policy, PolicyCell};
 use statusdata::defs;
 use statusdata::demo::{self, DemoOptions};
 use statusdata::graphql::{build_schema, ApiConfig};
@@ -72,11 +72,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .context("table definitions")?,
     );
     let units = Arc::new(defs::load_units(&p.units).map_err(|e| anyhow::anyhow!("{e}"))?);
-    let policy = Arc::new(
+    let cell = Arc::new(PolicyCell::new(
+        p.policies.clone(),
         Policy::load(&p.policies)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?,
-    );
+    ));
+    let policy = cell.current();
     let store = Store::open(&args.db, catalog.clone())?;
     let migrate_units = units.clone();
     let report = store
@@ -112,7 +114,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         tracing::info!("demo accounts are in seeds/demo-accounts.csv; each changes its password at first login");
     }
     let schema = build_schema(&catalog, Some((store.clone(), ApiConfig::default())))?;
-    let app = router(AppState::new(schema, store, policy, units));
+    let app = router(AppState::new(schema, store, cell, units));
     let listener = tokio::net::TcpListener::bind(&args.bind)
         .await
         .with_context(|| format!("cannot listen on {}", args.bind))?;

@@ -10,6 +10,7 @@ mod meta;
 mod mutation;
 mod query;
 pub mod resolve;
+mod rights;
 mod shared;
 mod types;
 
@@ -39,6 +40,7 @@ pub fn build_schema(
     b = shared::register(b);
     b = meta::register(b).register(mutation::bulk_result_type());
     b = account::register(b);
+    b = rights::register(b);
     for table in &catalog.tables {
         b = types::register_table(b, catalog, table);
         query = query::add_table_queries(query, table);
@@ -47,6 +49,7 @@ pub fn build_schema(
     query = meta::add_queries(query);
     query = account::add_queries(query);
     mutation = account::add_mutations(mutation);
+    mutation = rights::add_mutations(mutation);
     if let Some((store, config)) = serve {
         b = b.data(store).data(config);
     }

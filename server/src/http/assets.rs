@@ -30,10 +30,14 @@ const PAGE: &str = r#"<!doctype html>
 <script>
 const fetcher = GraphiQL.createFetcher({ url: '/graphql', credentials: 'same-origin' });
 const defaultQuery = `# statusdata：人才培养工作状态数据 GraphQL 接口
-# 左侧 Docs 可查看全部采集表；Ctrl-Enter 运行。
+# 1. 先登录（演示账号见 seeds/demo-accounts.csv，初始密码如 Zhang@1001），首次登录须修改密码：
+#    mutation { login(staffNo: "1001", password: "Zhang@1001") { mustChangePassword } }
+#    mutation { changePassword(oldPassword: "Zhang@1001", newPassword: "新密码至少8位含三类字符") }
+# 2. 左上角 Docs 可查看全部采集表；Ctrl-Enter 运行。
 {
+  me { staffNo name unit roles }
   catalog { tables { code name listField } }
-  studentsList: students(first: 5, orderBy: [{ field: STUDENT_NO }]) {
+  students(first: 5, orderBy: [{ field: STUDENT_NO }]) {
     totalCount
     nodes { id studentNo name majorCode className }
   }

@@ -21,7 +21,7 @@ use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::auth::service::{authenticate, system_clock, Clock};
-use crate::authz::{Access, Policy, Principal};
+use crate::authz::{Access, PolicyCell, Principal};
 use crate::defs::Units;
 use crate::graphql::account::{
     ClientAddr, ServerClock, SessionToken, Throttle, COOKIE as SESSION_COOKIE,
@@ -39,7 +39,7 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct AppState {
     pub schema: Schema,
     pub store: Store,
-    pub policy: Arc<Policy>,
+    pub policy: Arc<PolicyCell>,
     pub units: Arc<Units>,
     /// Every request runs as the development principal. Never set by the binary: tests only.
     pub development: bool,
@@ -51,7 +51,12 @@ pub struct AppState {
 
 impl AppState {
     /// The state for a schema over a store, with the real clock.
-    pub fn new(schema: Schema, store: Store, policy: Arc<Policy>, units: Arc<Units>) -> AppState {
+    pub fn new(
+        schema: Schema,
+        store: Store,
+        policy: Arc<PolicyCell>,
+        units: Arc<Units>,
+    ) -> AppState {
         AppState {
             schema,
             store,
@@ -119,7 +124,9 @@ async fn graphql(
     let mut request = request
         .into_inner()
         .data(ServerClock(app.clock.clone()))
-        .data(app.throttle.clone());
+        .data(app.throttle.clone())
+        .data(app.policy.clone())
+        .data(app.units.clone());
     if let Some(Extension(ConnectInfo(addr))) = connect {
         request = request.data(ClientAddr(addr.ip()));
     }
@@ -139,7 +146,7 @@ async fn graphql(
         None
     };
     if let Some(principal) = principal {
-        let access = Access::new(principal, app.policy.clone(), &app.units);
+        let access = Access::new(principal, app.policy.current(), &app.units);
         request = request
             .data(RefLoader::data_loader(app.store.clone(), access.clone()))
             .data(access);

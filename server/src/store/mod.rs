@@ -307,6 +307,29 @@ impl Store {
         baseline::baseline_page(&mut *self.conn()?, table, cycle, text, int, limit)
     }
 
+    /// Records a change that is not a row write (rights, accounts) in the audit log.
+    pub fn audit(
+        &self,
+        actor: &str,
+        operation: &str,
+        table_code: Option<&str>,
+        detail: serde_json::Value,
+    ) -> Result<(), StoreError> {
+        audit::write_audit(
+            &mut *self.conn()?,
+            &now(),
+            audit::AuditEntry {
+                actor,
+                cycle: None,
+                table_code,
+                row_id: None,
+                operation,
+                before: None,
+                after: Some(detail),
+            },
+        )
+    }
+
     /// The audit history of a table, or of one row of it, oldest first.
     pub fn audit_log(
         &self,
