@@ -15,15 +15,15 @@ use tower::ServiceExt;
 use crate::db::TestDb;
 use crate::support::{project_paths, root};
 
-struct Api {
-    db: TestDb,
-    app: axum::Router,
+pub struct Api {
+    pub db: TestDb,
+    pub app: axum::Router,
     _policy_dir: tempfile::TempDir,
 }
 
 impl Api {
     /// The real catalog on a fresh database; `development` runs requests as the development principal.
-    fn new(development: bool) -> Api {
+    pub fn new(development: bool) -> Api {
         let db = TestDb::new(&root());
         let paths = project_paths();
 
@@ -43,7 +43,7 @@ impl Api {
     }
 
     /// With the demo college written into the database.
-    fn with_demo() -> Api {
+    pub fn with_demo() -> Api {
         let api = Api::new(true);
         let paths = project_paths();
         let runtime = tokio::runtime::Runtime::new().expect("runtime");
@@ -62,7 +62,7 @@ impl Api {
         api
     }
 
-    async fn post(&self, body: Json) -> (StatusCode, Json) {
+    pub async fn post(&self, body: Json) -> (StatusCode, Json) {
         let request = Request::post("/graphql")
             .header("content-type", "application/json")
             .body(Body::from(body.to_string()))
@@ -75,94 +75,15 @@ impl Api {
         (status, serde_json::from_slice(&bytes).unwrap_or(Json::Null))
     }
 
-    async fn gql(&self, query: &str, variables: Json) -> Json {
+    pub async fn gql(&self, query: &str, variables: Json) -> Json {
         self.post(json!({ "query": query, "variables": variables }))
             .await
             .1
     }
 }
 
-fn code(r: &Json) -> &str {
+pub fn code(r: &Json) -> &str {
     r["errors"][0]["extensions"]["code"].as_str().unwrap_or("")
-}
-
-#[test]
-fn schema_graphql_is_current() -> anyhow::Result<()> {
-    let catalog = defs::load_catalog(&project_paths().defs)?;
-    let live = build_schema(&catalog, None)?.sdl();
-    let committed = std::fs::read_to_string(root().join("schema.graphql"))?;
-    if live != committed {
-        let first = live
-            .lines()
-            .zip(committed.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or(0);
-        let show = |s: &str| {
-            s.lines()
-                .skip(first.saturating_sub(2))
-                .take(6)
-                .collect::<Vec<_>>()
-                .join("\n")
-        };
-        panic!(
-            "schema.graphql is stale; regenerate it with `cargo run -- print-schema > schema.graphql`\nfirst difference at line {}:\n--- committed\n{}\n+++ live\n{}",
-            first + 1,
-            show(&committed),
-            show(&live)
-        );
-    }
-    Ok(())
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn requests_without_a_principal_are_unauthenticated() {
-    let api = tokio::task::spawn_blocking(|| Api::new(false))
-        .await
-        .expect("setup");
-    let r = api.gql("{ me { staffNo } }", json!({})).await;
-    assert_eq!(code(&r), "UNAUTHENTICATED", "{r}");
-    let r = api.gql("{ students { totalCount } }", json!({})).await;
-    assert_eq!(code(&r), "UNAUTHENTICATED", "{r}");
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn floods_and_deep_nesting_are_refused_before_running() {
-    let api = tokio::task::spawn_blocking(|| Api::new(true))
-        .await
-        .expect("setup");
-    let flood = format!(
-        "{{ {} }}",
-        (0..400)
-            .map(|i| format!("a{i}: me {{ staffNo }}"))
-            .collect::<Vec<_>>()
-            .join(" ")
-    );
-    let r = api.gql(&flood, json!({})).await;
-    assert!(
-        r["data"].is_null()
-            && r["errors"][0]["message"]
-                .as_str()
-                .unwrap_or("")
-                .contains("complex"),
-        "{r}"
-    );
-    let deep = format!(
-        "{{ students(first: 1) {{ nodes {{ {}id{} }} }} }}",
-        "studentNoRow { ".repeat(19),
-        " }".repeat(19)
-    );
-    let r = api.gql(&deep, json!({})).await;
-    assert!(
-        r["errors"][0]["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("nested too deep"),
-        "{r}"
-    );
-    let r = api
-        .gql("{ students(first: 5000) { totalCount } }", json!({}))
-        .await;
-    assert_eq!(code(&r), "BAD_REQUEST", "{r}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -376,51 +297,6 @@ async fn the_demo_college_through_graphql() {
         r["data"]["codeList"]["codes"][1],
         json!({ "code": "2", "name": "女" })
     );
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn graphiql_loads_only_embedded_assets() {
-    let api = tokio::task::spawn_blocking(|| Api::new(true))
-        .await
-        .expect("setup");
-    let get = |path: &'static str| {
-        let app = api.app.clone();
-        async move {
-            let response = app
-                .oneshot(Request::get(path).body(Body::empty()).expect("request"))
-                .await
-                .expect("response");
-            let status = response.status();
-            let bytes = axum::body::to_bytes(response.into_body(), 8 << 20)
-                .await
-                .expect("body");
-            (status, String::from_utf8_lossy(&bytes).into_owned())
-        }
-    };
-    let (status, page) = get("/graphiql").await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(
-        !page.contains("http://") && !page.contains("https://") && !page.contains("//unpkg"),
-        "the page must not load from the internet"
-    );
-    let assets: Vec<&str> = page
-        .split("/assets/")
-        .skip(1)
-        .filter_map(|s| s.split('"').next())
-        .collect();
-    assert_eq!(assets.len(), 4, "{assets:?}");
-    for name in [
-        "/assets/graphiql.min.js",
-        "/assets/graphiql.min.css",
-        "/assets/react.production.min.js",
-        "/assets/react-dom.production.min.js",
-    ] {
-        let (status, body) = get(name).await;
-        assert_eq!(status, StatusCode::OK, "{name}");
-        assert!(body.len() > 10_000, "{name} is embedded");
-    }
-    let (status, body) = get("/healthz").await;
-    assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
 }
 
 #[tokio::test(flavor = "multi_thread")]

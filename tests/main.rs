@@ -5,12 +5,16 @@
 
 mod accounts;
 mod api;
+mod api_surface;
 mod check_cli;
 mod check_fixtures;
 mod db;
 mod definitions;
 mod demo;
 mod policy;
+mod rights;
+mod site;
+mod store_query;
 mod store_rows;
 mod store_schema;
 mod support;

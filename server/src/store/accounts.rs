@@ -293,3 +293,98 @@ pub fn revoke_api_token(conn: &mut AnyConnection, id: i64, now: &str) -> Result<
         .bind(SqlValue::Int(id));
     Ok(q.execute(conn)? > 0)
 }
+
+/// A connection lent to account work: users, sessions and API tokens.
+pub struct AccountsConn<'a> {
+    conn: &'a mut AnyConnection,
+}
+
+impl<'a> AccountsConn<'a> {
+    pub(super) fn new(conn: &'a mut AnyConnection) -> Self {
+        AccountsConn { conn }
+    }
+
+    pub fn find_user(&mut self, staff_no: &str) -> Result<Option<UserRow>, StoreError> {
+        find_user(self.conn, staff_no)
+    }
+    pub fn record_failure(
+        &mut self,
+        id: i64,
+        failed: i64,
+        locked_until: Option<&str>,
+    ) -> Result<(), StoreError> {
+        record_failure(self.conn, id, failed, locked_until)
+    }
+    pub fn record_success(&mut self, id: i64) -> Result<(), StoreError> {
+        record_success(self.conn, id)
+    }
+    pub fn set_password(
+        &mut self,
+        staff_no: &str,
+        hash: &str,
+        must_change: bool,
+        now: &str,
+    ) -> Result<bool, StoreError> {
+        set_password(self.conn, staff_no, hash, must_change, now)
+    }
+    pub fn set_disabled(
+        &mut self,
+        staff_no: &str,
+        disabled: bool,
+        now: &str,
+    ) -> Result<bool, StoreError> {
+        set_disabled(self.conn, staff_no, disabled, now)
+    }
+    pub fn create_user(&mut self, user: &super::NewUser) -> Result<bool, StoreError> {
+        super::users::create_user(self.conn, user)
+    }
+    pub fn insert_session(
+        &mut self,
+        token_hash: &str,
+        user_id: i64,
+        now: &str,
+        expires: &str,
+        addr: Option<&str>,
+    ) -> Result<(), StoreError> {
+        insert_session(self.conn, token_hash, user_id, now, expires, addr)
+    }
+    pub fn find_session(
+        &mut self,
+        token_hash: &str,
+    ) -> Result<Option<(UserRow, String, String)>, StoreError> {
+        find_session(self.conn, token_hash)
+    }
+    pub fn touch_session(
+        &mut self,
+        token_hash: &str,
+        now: &str,
+        expires: &str,
+    ) -> Result<(), StoreError> {
+        touch_session(self.conn, token_hash, now, expires)
+    }
+    pub fn delete_session(&mut self, token_hash: &str) -> Result<bool, StoreError> {
+        delete_session(self.conn, token_hash)
+    }
+    pub fn insert_api_token(
+        &mut self,
+        token_hash: &str,
+        name: &str,
+        created_by: &str,
+        now: &str,
+    ) -> Result<i64, StoreError> {
+        insert_api_token(self.conn, token_hash, name, created_by, now)
+    }
+    pub fn list_api_tokens(&mut self) -> Result<Vec<ApiTokenRow>, StoreError> {
+        list_api_tokens(self.conn)
+    }
+    pub fn use_api_token(
+        &mut self,
+        token_hash: &str,
+        now: &str,
+    ) -> Result<Option<ApiTokenRow>, StoreError> {
+        use_api_token(self.conn, token_hash, now)
+    }
+    pub fn revoke_api_token(&mut self, id: i64, now: &str) -> Result<bool, StoreError> {
+        revoke_api_token(self.conn, id, now)
+    }
+}

@@ -21,7 +21,7 @@ mod write;
 
 use std::sync::Arc;
 
-pub use accounts::{ApiTokenRow, UserRow};
+pub use accounts::{AccountsConn, ApiTokenRow, UserRow};
 pub use aggregate::{AggFn, AggregateQuery, AggregateRow, Measure};
 pub use audit::AuditRecord;
 pub use conn::{AnyConnection, DbPool, DbUrl};
@@ -287,7 +287,7 @@ impl Store {
         f: impl FnOnce(&mut AccountsConn<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut conn = self.conn()?;
-        f(&mut AccountsConn { conn: &mut conn })
+        f(&mut AccountsConn::new(&mut conn))
     }
 
     /// The number of accounts.
@@ -348,97 +348,6 @@ impl Store {
         actor: &str,
     ) -> Result<StoredRow, StoreError> {
         write::delete_row(&mut *self.conn()?, table, scope, id, actor)
-    }
-}
-
-/// A connection lent to account work: users, sessions and API tokens.
-pub struct AccountsConn<'a> {
-    conn: &'a mut AnyConnection,
-}
-
-impl AccountsConn<'_> {
-    pub fn find_user(&mut self, staff_no: &str) -> Result<Option<UserRow>, StoreError> {
-        accounts::find_user(self.conn, staff_no)
-    }
-    pub fn record_failure(
-        &mut self,
-        id: i64,
-        failed: i64,
-        locked_until: Option<&str>,
-    ) -> Result<(), StoreError> {
-        accounts::record_failure(self.conn, id, failed, locked_until)
-    }
-    pub fn record_success(&mut self, id: i64) -> Result<(), StoreError> {
-        accounts::record_success(self.conn, id)
-    }
-    pub fn set_password(
-        &mut self,
-        staff_no: &str,
-        hash: &str,
-        must_change: bool,
-        now: &str,
-    ) -> Result<bool, StoreError> {
-        accounts::set_password(self.conn, staff_no, hash, must_change, now)
-    }
-    pub fn set_disabled(
-        &mut self,
-        staff_no: &str,
-        disabled: bool,
-        now: &str,
-    ) -> Result<bool, StoreError> {
-        accounts::set_disabled(self.conn, staff_no, disabled, now)
-    }
-    pub fn create_user(&mut self, user: &NewUser) -> Result<bool, StoreError> {
-        users::create_user(self.conn, user)
-    }
-    pub fn insert_session(
-        &mut self,
-        token_hash: &str,
-        user_id: i64,
-        now: &str,
-        expires: &str,
-        addr: Option<&str>,
-    ) -> Result<(), StoreError> {
-        accounts::insert_session(self.conn, token_hash, user_id, now, expires, addr)
-    }
-    pub fn find_session(
-        &mut self,
-        token_hash: &str,
-    ) -> Result<Option<(UserRow, String, String)>, StoreError> {
-        accounts::find_session(self.conn, token_hash)
-    }
-    pub fn touch_session(
-        &mut self,
-        token_hash: &str,
-        now: &str,
-        expires: &str,
-    ) -> Result<(), StoreError> {
-        accounts::touch_session(self.conn, token_hash, now, expires)
-    }
-    pub fn delete_session(&mut self, token_hash: &str) -> Result<bool, StoreError> {
-        accounts::delete_session(self.conn, token_hash)
-    }
-    pub fn insert_api_token(
-        &mut self,
-        token_hash: &str,
-        name: &str,
-        created_by: &str,
-        now: &str,
-    ) -> Result<i64, StoreError> {
-        accounts::insert_api_token(self.conn, token_hash, name, created_by, now)
-    }
-    pub fn list_api_tokens(&mut self) -> Result<Vec<ApiTokenRow>, StoreError> {
-        accounts::list_api_tokens(self.conn)
-    }
-    pub fn use_api_token(
-        &mut self,
-        token_hash: &str,
-        now: &str,
-    ) -> Result<Option<ApiTokenRow>, StoreError> {
-        accounts::use_api_token(self.conn, token_hash, now)
-    }
-    pub fn revoke_api_token(&mut self, id: i64, now: &str) -> Result<bool, StoreError> {
-        accounts::revoke_api_token(self.conn, id, now)
     }
 }
 

@@ -1,0 +1,127 @@
+//! A site for account and rights tests: the real catalog, a fresh database, a clock the test
+//! moves, and helpers to create accounts, log in and send GraphQL.
+
+//! API tokens, and who may fill and see which rows.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use chrono::{Duration, Utc};
+use serde_json::{json, Value as Json};
+use statusdata::auth::password::hash_password;
+use statusdata::defs::{self};
+use statusdata::graphql::{build_schema, ApiConfig};
+use statusdata::http::{router, AppState};
+use statusdata::store::NewUser;
+use tower::ServiceExt;
+
+use crate::db::TestDb;
+use crate::support::{project_paths, root};
+
+/// The real catalog, a fresh database and a clock the test moves.
+pub struct Site {
+    pub db: TestDb,
+    app: axum::Router,
+    minutes: Arc<AtomicI64>,
+    pub policy_dir: tempfile::TempDir,
+}
+
+impl Site {
+    pub fn new() -> Site {
+        let db = TestDb::new(&root());
+        let paths = project_paths();
+        let (policy, policy_dir) = crate::support::policy_cell();
+        let units = Arc::new(defs::load_units(&paths.units).expect("units"));
+        let schema = build_schema(
+            db.store.catalog(),
+            Some((db.store.clone(), ApiConfig::default())),
+        )
+        .expect("schema");
+        let minutes = Arc::new(AtomicI64::new(0));
+        let mut state = AppState::new(schema, db.store.clone(), policy, units);
+        let start = Utc::now();
+        let offset = minutes.clone();
+        state.clock = Arc::new(move || start + Duration::minutes(offset.load(Ordering::SeqCst)));
+        Site {
+            db,
+            app: router(state),
+            minutes,
+            policy_dir,
+        }
+    }
+
+    pub fn advance(&self, minutes: i64) {
+        self.minutes.fetch_add(minutes, Ordering::SeqCst);
+    }
+
+    /// An account with a password that need not change (unless `initial`).
+    pub fn account(
+        &self,
+        staff_no: &str,
+        name: &str,
+        unit: &str,
+        role: &str,
+        password: &str,
+        initial: bool,
+    ) {
+        let user = NewUser {
+            staff_no: staff_no.into(),
+            name: name.into(),
+            unit: unit.into(),
+            role: role.into(),
+            password_hash: hash_password(password).expect("hash"),
+            must_change_password: initial,
+        };
+        assert!(self.db.store.create_user(&user).expect("create user"));
+    }
+
+    pub async fn gql(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Json,
+    ) -> (Json, Option<String>) {
+        let mut request = Request::post("/graphql").header("content-type", "application/json");
+        if let Some(t) = token {
+            request = request.header("authorization", format!("Bearer {t}"));
+        }
+        let request = request
+            .body(Body::from(
+                json!({ "query": query, "variables": variables }).to_string(),
+            ))
+            .expect("request");
+        let response = self.app.clone().oneshot(request).await.expect("response");
+        assert_eq!(response.status(), StatusCode::OK);
+        let cookie = response
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes = axum::body::to_bytes(response.into_body(), 16 << 20)
+            .await
+            .expect("body");
+        (serde_json::from_slice(&bytes).unwrap_or(Json::Null), cookie)
+    }
+
+    pub async fn login(&self, staff_no: &str, password: &str) -> Json {
+        self.gql(None, "mutation($s: String!, $p: String!) { login(staffNo: $s, password: $p) { token mustChangePassword } }", json!({ "s": staff_no, "p": password })).await.0
+    }
+
+    pub async fn token(&self, staff_no: &str, password: &str) -> String {
+        let r = self.login(staff_no, password).await;
+        r["data"]["login"]["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("login failed: {r}"))
+            .to_owned()
+    }
+}
+
+pub fn code(r: &Json) -> &str {
+    r["errors"][0]["extensions"]["code"].as_str().unwrap_or("")
+}
+
+pub fn setup() -> Site {
+    Site::new()
+}
