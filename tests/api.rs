@@ -25,6 +25,7 @@ impl Api {
     /// The real catalog on a fresh database; `development` runs requests as the development principal.
     pub fn new(development: bool) -> Api {
         let db = TestDb::new(&root());
+        db.install_demo_cycle();
         let paths = project_paths();
 
         let (policy, policy_dir) = crate::support::policy_cell();

@@ -93,6 +93,16 @@ impl TestDb {
         }
     }
 
+    /// The project's 2023 cycle, with its dates moved so that today is in the filling phase.
+    pub fn install_demo_cycle(&self) {
+        let cycle = defs::load_cycle(&root().join("seeds/cycle-2023.toml"), self.store.catalog())
+            .expect("cycle");
+        let today = statusdata::workflow::progress::today(chrono::Utc::now());
+        self.store
+            .install_cycle(&cycle.for_demo(today))
+            .expect("install cycle");
+    }
+
     /// The mini fixture database.
     pub fn mini() -> TestDb {
         TestDb::new(&mini_dir())

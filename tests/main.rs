@@ -18,3 +18,4 @@ mod store_query;
 mod store_rows;
 mod store_schema;
 mod support;
+mod workflow;

@@ -31,6 +31,7 @@ pub struct Site {
 impl Site {
     pub fn new() -> Site {
         let db = TestDb::new(&root());
+        db.install_demo_cycle();
         let paths = project_paths();
         let (policy, policy_dir) = crate::support::policy_cell();
         let units = Arc::new(defs::load_units(&paths.units).expect("units"));

@@ -90,6 +90,19 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         "database {} is up to date",
         args.db
     );
+    let cycle_file = p.units.with_file_name("cycle-2023.toml");
+    let mut cycle = defs::load_cycle(&cycle_file, &catalog).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if args.demo {
+        // The demo keeps the notice's periods but moves its dates so that today is in the filling phase.
+        cycle = cycle.for_demo(statusdata::workflow::progress::today(chrono::Utc::now()));
+    }
+    let c = cycle.clone();
+    store.call(move |s| s.install_cycle(&c)).await?;
+    tracing::info!(
+        cycle = cycle.year,
+        "cycle installed from {}",
+        cycle_file.display()
+    );
     if args.demo {
         let fill = policy.unit_codes(&catalog, &units, Action::Fill);
         let accounts = std::fs::read_to_string(p.units.with_file_name("demo-accounts.csv")).ok();

@@ -4,6 +4,7 @@
 
 mod codes;
 mod consistency;
+mod cycle;
 mod fields;
 mod load;
 mod model;
@@ -12,6 +13,7 @@ mod problem;
 mod raw;
 mod units;
 
+pub use cycle::{load_cycle, CycleConfig, Phase, Task};
 pub use load::load_catalog;
 pub use model::*;
 pub use problem::{line_of, Problem, Problems};

@@ -8,11 +8,13 @@ pub mod errors;
 pub mod loader;
 mod meta;
 mod mutation;
+mod progress;
 mod query;
 pub mod resolve;
 mod rights;
 mod shared;
 mod types;
+pub mod workflow;
 
 use async_graphql::dynamic::{Object, Schema, SchemaError};
 
@@ -41,6 +43,7 @@ pub fn build_schema(
     b = meta::register(b).register(mutation::bulk_result_type());
     b = account::register(b);
     b = rights::register(b);
+    b = workflow::register(b);
     for table in &catalog.tables {
         b = types::register_table(b, catalog, table);
         query = query::add_table_queries(query, table);
@@ -50,6 +53,8 @@ pub fn build_schema(
     query = account::add_queries(query);
     mutation = account::add_mutations(mutation);
     mutation = rights::add_mutations(mutation);
+    mutation = workflow::add_mutations(mutation);
+    query = progress::add_queries(query);
     if let Some((store, config)) = serve {
         b = b.data(store).data(config);
     }

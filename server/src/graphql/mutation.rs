@@ -12,6 +12,7 @@ use super::convert::read_record;
 use super::errors::{ApiError, ApiResult, Code, InputProblem};
 use super::query::parse_id;
 use super::resolve::{blocking, field_of_parent, req, Req};
+use super::workflow::check_editable;
 use crate::authz::Action;
 use crate::defs::{naming, Table};
 use crate::store::{Record, RowScope, WriteCtx};
@@ -97,6 +98,12 @@ pub fn add_table_mutations(mut m: Object, table: &Arc<Table>) -> Object {
                     let id = parse_id(ctx.args.try_get("id")?.string()?)?;
                     let (scope, actor) =
                         (r.access.write_scope(), r.access.principal.staff_no.clone());
+                    let (t2, s2) = (t.clone(), scope.clone());
+                    let current = blocking(r.store, move |s| Ok(s.get(&t2, &s2, id)?)).await?;
+                    let current = current.ok_or_else(|| {
+                        ApiError::new(Code::NotFound, "记录不存在，或不在您可修改的范围内")
+                    })?;
+                    check_editable(&ctx, r.store, &t, current.cycle, &current.unit).await?;
                     let row =
                         blocking(r.store, move |s| Ok(s.delete(&t, &scope, id, &actor)?)).await?;
                     Ok(Some(FieldValue::value(Gql::from(row.id.to_string()))))
@@ -185,6 +192,7 @@ async fn create<'a>(
     let r = req(ctx)?;
     r.guard(&t, Action::Fill)?;
     let wctx = write_ctx(ctx, &r)?;
+    check_editable(ctx, r.store, &t, wctx.cycle, &wctx.unit).await?;
     let mut problems = Vec::new();
     let rec = read_record(&t, &ctx.args.try_get("input")?.object()?, 0, &mut problems);
     rule_problems(&r, &t, &rec, wctx.cycle, 0, &mut problems);
@@ -204,13 +212,14 @@ async fn update<'a>(
     r.guard(&t, Action::Fill)?;
     let id = parse_id(ctx.args.try_get("id")?.string()?)?;
     let version = ctx.args.try_get("rowVersion")?.i64()?;
-    let mut problems = Vec::new();
-    let patch = read_record(&t, &ctx.args.try_get("patch")?.object()?, 0, &mut problems);
     let (scope, actor) = (r.access.write_scope(), r.access.principal.staff_no.clone());
     let (t2, s2) = (t.clone(), scope.clone());
     let current = blocking(r.store, move |s| Ok(s.get(&t2, &s2, id)?)).await?;
     let current = current
         .ok_or_else(|| ApiError::new(Code::NotFound, "记录不存在，或不在您可修改的范围内"))?;
+    check_editable(ctx, r.store, &t, current.cycle, &current.unit).await?;
+    let mut problems = Vec::new();
+    let patch = read_record(&t, &ctx.args.try_get("patch")?.object()?, 0, &mut problems);
     let mut merged = current.values.clone();
     merged.extend(patch.clone());
     rule_problems(&r, &t, &merged, current.cycle, 0, &mut problems);
@@ -231,6 +240,7 @@ async fn bulk<'a>(
     let r = req(ctx)?;
     r.guard(&t, Action::Fill)?;
     let wctx = write_ctx(ctx, &r)?;
+    check_editable(ctx, r.store, &t, wctx.cycle, &wctx.unit).await?;
     let mut problems = Vec::new();
     let mut records = Vec::new();
     for (i, item) in ctx.args.try_get("rows")?.list()?.iter().enumerate() {

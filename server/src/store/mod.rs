@@ -17,6 +17,7 @@ mod sql;
 mod sync;
 mod users;
 mod value;
+pub mod workflow;
 mod write;
 
 use std::sync::Arc;
@@ -328,6 +329,20 @@ impl Store {
                 after: Some(detail),
             },
         )
+    }
+
+    /// Writes a cycle and its schedule (periods, tasks, phases, deadlines).
+    pub fn install_cycle(&self, cycle: &crate::defs::CycleConfig) -> Result<(), StoreError> {
+        workflow::install_cycle(&mut *self.conn()?, cycle, &now())
+    }
+
+    /// Runs workflow reads and writes on one connection (see [`workflow`]).
+    pub fn with_workflow<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut conn = self.conn()?;
+        f(&mut conn)
     }
 
     /// The audit history of a table, or of one row of it, oldest first.

@@ -1,0 +1,217 @@
+//! A collection cycle's configuration (`seeds/cycle-<year>.toml`): periods, the notice's tasks and
+//! phases, and every table's deadline.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::{Duration, NaiveDate};
+use serde::Deserialize;
+
+use super::{raw, Catalog, Problem, Problems};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCycle {
+    year: i32,
+    period_start: toml::value::Datetime,
+    period_end: toml::value::Datetime,
+    finance_year: i32,
+    snapshot_date: toml::value::Datetime,
+    #[serde(default)]
+    tasks: Vec<RawTask>,
+    #[serde(default)]
+    phases: Vec<RawPhase>,
+    deadlines: BTreeMap<String, toml::value::Datetime>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTask {
+    no: String,
+    title: String,
+    units: Vec<String>,
+    start: toml::value::Datetime,
+    end: toml::value::Datetime,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPhase {
+    no: String,
+    name: String,
+    start: Option<toml::value::Datetime>,
+    end: toml::value::Datetime,
+    #[serde(default)]
+    filling: bool,
+}
+
+/// A task of the notice's table 1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Task {
+    pub no: String,
+    pub title: String,
+    pub units: Vec<String>,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
+/// A phase of the collection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phase {
+    pub no: String,
+    pub name: String,
+    pub start: Option<NaiveDate>,
+    pub end: NaiveDate,
+    /// The phase in which units fill and review.
+    pub filling: bool,
+}
+
+/// A cycle, validated against the catalog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CycleConfig {
+    pub year: i32,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub finance_year: i32,
+    pub snapshot_date: NaiveDate,
+    pub tasks: Vec<Task>,
+    pub phases: Vec<Phase>,
+    /// Last day of filling, by table code.
+    pub deadlines: BTreeMap<String, NaiveDate>,
+}
+
+fn date(file: &Path, key: &str, d: &toml::value::Datetime) -> Result<NaiveDate, Problem> {
+    NaiveDate::parse_from_str(&d.to_string(), "%Y-%m-%d")
+        .map_err(|_| Problem::at(file, key, format!("\"{d}\" is not a date (YYYY-MM-DD)")))
+}
+
+/// Loads a cycle file; every table of the catalog must have a deadline.
+pub fn load_cycle(path: &Path, catalog: &Catalog) -> Result<CycleConfig, Problems> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Problems(vec![Problem::at(path, "", format!("cannot read: {e}"))]))?;
+    let raw: RawCycle = raw::parse(path, &text).map_err(|p| Problems(vec![p]))?;
+    let mut problems = Problems::default();
+    let mut d = |key: &str, v: &toml::value::Datetime| {
+        date(path, key, v)
+            .map_err(|p| problems.push(p))
+            .unwrap_or_default()
+    };
+    let tasks = raw
+        .tasks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Task {
+            no: t.no.clone(),
+            title: t.title.clone(),
+            units: t.units.clone(),
+            start: d(&format!("tasks[{i}].start"), &t.start),
+            end: d(&format!("tasks[{i}].end"), &t.end),
+        })
+        .collect();
+    let phases = raw
+        .phases
+        .iter()
+        .enumerate()
+        .map(|(i, p)| Phase {
+            no: p.no.clone(),
+            name: p.name.clone(),
+            start: p
+                .start
+                .as_ref()
+                .map(|s| d(&format!("phases[{i}].start"), s)),
+            end: d(&format!("phases[{i}].end"), &p.end),
+            filling: p.filling,
+        })
+        .collect();
+    let deadlines: BTreeMap<String, NaiveDate> = raw
+        .deadlines
+        .iter()
+        .map(|(k, v)| (k.clone(), d(&format!("deadlines.\"{k}\""), v)))
+        .collect();
+    let config = CycleConfig {
+        year: raw.year,
+        period_start: d("period_start", &raw.period_start),
+        period_end: d("period_end", &raw.period_end),
+        finance_year: raw.finance_year,
+        snapshot_date: d("snapshot_date", &raw.snapshot_date),
+        tasks,
+        phases,
+        deadlines,
+    };
+    for t in &catalog.tables {
+        if !config.deadlines.contains_key(&t.code) {
+            problems.push(Problem::at(
+                path,
+                "deadlines",
+                format!("table {} {} has no deadline", t.code, t.name),
+            ));
+        }
+    }
+    for code in config.deadlines.keys() {
+        if catalog.table_by_code(code).is_none() {
+            problems.push(Problem::at(
+                path,
+                format!("deadlines.\"{code}\""),
+                format!("unknown table \"{code}\""),
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(config)
+    } else {
+        Err(problems)
+    }
+}
+
+impl CycleConfig {
+    /// The same cycle with tasks, phases and deadlines moved by `days` (periods unchanged).
+    pub fn shifted(&self, days: i64) -> CycleConfig {
+        let m = |d: NaiveDate| d + Duration::days(days);
+        CycleConfig {
+            tasks: self
+                .tasks
+                .iter()
+                .map(|t| Task {
+                    start: m(t.start),
+                    end: m(t.end),
+                    ..t.clone()
+                })
+                .collect(),
+            phases: self
+                .phases
+                .iter()
+                .map(|p| Phase {
+                    start: p.start.map(m),
+                    end: m(p.end),
+                    ..p.clone()
+                })
+                .collect(),
+            deadlines: self
+                .deadlines
+                .iter()
+                .map(|(k, v)| (k.clone(), m(*v)))
+                .collect(),
+            ..self.clone()
+        }
+    }
+
+    /// For the demo: dates moved so that `today` is in the filling phase, with the filling
+    /// deadline three weeks ahead.
+    pub fn for_demo(&self, today: NaiveDate) -> CycleConfig {
+        let end = self
+            .phases
+            .iter()
+            .find(|p| p.filling)
+            .map_or(self.period_end, |p| p.end);
+        self.shifted((today + Duration::days(21) - end).num_days())
+    }
+
+    /// The deadline of a table (the latest deadline when the table has none).
+    pub fn deadline(&self, code: &str) -> NaiveDate {
+        self.deadlines
+            .get(code)
+            .copied()
+            .or_else(|| self.deadlines.values().max().copied())
+            .unwrap_or(self.period_end)
+    }
+}

@@ -1,0 +1,95 @@
+//! Progress through GraphQL: every (table, filling unit) of a cycle, the bulletin for the staff
+//! chat group, and a person's to-do list.
+
+use async_graphql::dynamic::{
+    Field, FieldFuture, FieldValue, InputValue, Object, ResolverContext, TypeRef,
+};
+use chrono::NaiveDate;
+
+use super::errors::{ApiError, ApiResult, Code};
+use super::resolve::req;
+use super::workflow::{cell, now};
+use crate::authz::Action;
+use crate::workflow::progress::{self, Entry};
+use crate::workflow::State;
+
+async fn entries(ctx: &ResolverContext<'_>, cycle: i32) -> ApiResult<Vec<Entry>> {
+    let r = req(ctx)?;
+    let (cell, units) = cell(ctx)?;
+    let fill = cell
+        .current()
+        .unit_codes(r.store.catalog(), units, Action::Fill);
+    let on = progress::today(now(ctx));
+    let (s, catalog, u) = (r.store.clone(), r.store.catalog().clone(), units.clone());
+    let all =
+        tokio::task::spawn_blocking(move || progress::progress(&s, &catalog, &u, &fill, cycle, on))
+            .await
+            .map_err(|e| ApiError::new(Code::Internal, e.to_string()))?
+            .map_err(ApiError::from)?;
+    Ok(all
+        .into_iter()
+        .filter(|e| r.access.can(&e.table, Action::Read) || e.unit == r.access.principal.unit)
+        .collect())
+}
+
+/// Adds `progress`, `bulletin` and `myTasks`.
+pub fn add_queries(q: Object) -> Object {
+    q.field(
+        Field::new("progress", TypeRef::named_nn_list_nn("Progress"), |ctx| {
+            FieldFuture::new(async move {
+                let cycle = ctx.args.try_get("cycle")?.i64()? as i32;
+                let list = entries(&ctx, cycle).await?;
+                Ok(Some(FieldValue::list(
+                    list.into_iter().map(FieldValue::owned_any),
+                )))
+            })
+        })
+        .description("每张表、每个填报单位的报送进度")
+        .argument(InputValue::new("cycle", TypeRef::named_nn(TypeRef::INT))),
+    )
+    .field(
+        Field::new("bulletin", TypeRef::named_nn(TypeRef::STRING), |ctx| {
+            FieldFuture::new(async move {
+                let cycle = ctx.args.try_get("cycle")?.i64()? as i32;
+                let on = match ctx
+                    .args
+                    .get("date")
+                    .and_then(|v| v.string().ok().map(str::to_owned))
+                {
+                    Some(d) => NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                        .map_err(|_| ApiError::new(Code::BadRequest, "date 应为 YYYY-MM-DD"))?,
+                    None => progress::today(now(&ctx)),
+                };
+                let list = entries(&ctx, cycle).await?;
+                Ok(Some(FieldValue::value(progress::bulletin(&list, on))))
+            })
+        })
+        .description("可直接粘贴到工作群的进度通报")
+        .argument(InputValue::new("cycle", TypeRef::named_nn(TypeRef::INT)))
+        .argument(InputValue::new("date", TypeRef::named(super::shared::DATE))),
+    )
+    .field(
+        Field::new("myTasks", TypeRef::named_nn_list_nn("Progress"), |ctx| {
+            FieldFuture::new(async move {
+                let r = req(&ctx)?;
+                let cycle = ctx.args.try_get("cycle")?.i64()? as i32;
+                let (cell, units) = cell(&ctx)?;
+                let reviews = cell
+                    .current()
+                    .unit_codes(r.store.catalog(), units, Action::Review);
+                let me = r.access.principal.unit.clone();
+                let list = entries(&ctx, cycle).await?;
+                let mine = list.into_iter().filter(|e| {
+                    e.unit == me
+                        || (reviews.get(&e.table).is_some_and(|rs| rs.contains(&me))
+                            && e.state == State::Submitted)
+                });
+                Ok(Some(FieldValue::list(
+                    mine.map(FieldValue::owned_any).collect::<Vec<_>>(),
+                )))
+            })
+        })
+        .description("本人单位待填报、待审核的表（含退回意见和截止日期）")
+        .argument(InputValue::new("cycle", TypeRef::named_nn(TypeRef::INT))),
+    )
+}

@@ -1,0 +1,8 @@
+//! The collection workflow: the submission state machine, progress and bulletins. Storage of
+//! submissions, cycles and lock exceptions is in `store::workflow`; the GraphQL surface in
+//! `graphql::workflow`.
+
+pub mod machine;
+pub mod progress;
+
+pub use machine::{apply, State, Step, StepError, Submission};

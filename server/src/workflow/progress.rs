@@ -1,0 +1,147 @@
+//! Progress of a cycle: for every (table, filling unit) its state, deadline, overdue flag, rows
+//! and last change; summaries; and the plain-text bulletin 质量部 posts in the staff chat group.
+
+use std::collections::BTreeMap;
+
+use chrono::{FixedOffset, NaiveDate, Utc};
+
+use super::machine::{State, Submission};
+use crate::defs::{naming, Catalog, Units};
+use crate::store::workflow as wf;
+use crate::store::{Store, StoreError};
+
+/// One (table, filling unit) of a cycle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub table: String,
+    pub table_name: String,
+    pub group: String,
+    pub unit: String,
+    pub unit_name: String,
+    pub state: State,
+    pub comment: Option<String>,
+    pub deadline: NaiveDate,
+    pub overdue: bool,
+    pub rows: i64,
+    pub last_change: Option<String>,
+}
+
+/// Today in China Standard Time (deadlines are calendar days there).
+pub fn today(now: chrono::DateTime<Utc>) -> NaiveDate {
+    FixedOffset::east_opt(8 * 3600)
+        .map_or(now.date_naive(), |cst| now.with_timezone(&cst).date_naive())
+}
+
+/// Every (table, filling unit) of the cycle in the notice's order.
+pub fn progress(
+    store: &Store,
+    catalog: &Catalog,
+    units: &Units,
+    fill_units: &std::collections::HashMap<String, Vec<String>>,
+    cycle: i32,
+    on: NaiveDate,
+) -> Result<Vec<Entry>, StoreError> {
+    store.with_workflow(|conn| {
+        let deadlines = wf::deadlines(conn, cycle)?.unwrap_or_default();
+        let subs: BTreeMap<(String, String), Submission> = wf::list_submissions(conn, cycle)?
+            .into_iter()
+            .map(|(t, u, s, _)| ((t, u), s))
+            .collect();
+        let mut out = Vec::new();
+        for table in &catalog.tables {
+            let activity = wf::unit_activity(conn, &naming::sql_table(&table.slug), cycle)?;
+            let deadline = deadlines.get(&table.code).copied().unwrap_or(on);
+            for unit in fill_units.get(&table.code).into_iter().flatten() {
+                let sub = subs
+                    .get(&(table.code.clone(), unit.clone()))
+                    .cloned()
+                    .unwrap_or_default();
+                let (rows, last) = activity
+                    .get(unit)
+                    .cloned()
+                    .map_or((0, None), |(n, l)| (n, Some(l)));
+                out.push(Entry {
+                    table: table.code.clone(),
+                    table_name: table.name.clone(),
+                    group: table.group.clone(),
+                    unit: unit.clone(),
+                    unit_name: units
+                        .by_code(unit)
+                        .map_or_else(|| unit.clone(), |u| u.name.clone()),
+                    overdue: sub.state.editable() && on > deadline,
+                    state: sub.state,
+                    comment: sub.comment,
+                    deadline,
+                    rows,
+                    last_change: last,
+                });
+            }
+        }
+        Ok(out)
+    })
+}
+
+/// Counts of a set of entries.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub expected: usize,
+    pub submitted: usize,
+    pub approved: usize,
+    pub accepted: usize,
+    pub overdue: usize,
+}
+
+/// Tallies entries: submitted counts everything past draft/returned, approved everything
+/// approved or accepted.
+pub fn tally<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> Tally {
+    let mut t = Tally::default();
+    for e in entries {
+        t.expected += 1;
+        t.submitted += usize::from(!e.state.editable());
+        t.approved += usize::from(matches!(e.state, State::Approved | State::Accepted));
+        t.accepted += usize::from(e.state == State::Accepted);
+        t.overdue += usize::from(e.overdue);
+    }
+    t
+}
+
+/// The bulletin for the staff chat group, in Chinese.
+pub fn bulletin(entries: &[Entry], on: NaiveDate) -> String {
+    let t = tally(entries);
+    let mut text = format!(
+        "截至{}月{}日，{} 项填报任务已提交 {} 项、审核通过 {} 项、质量部验收 {} 项。",
+        chrono::Datelike::month(&on),
+        chrono::Datelike::day(&on),
+        t.expected,
+        t.submitted,
+        t.approved,
+        t.accepted
+    );
+    let mut late: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for e in entries.iter().filter(|e| e.overdue) {
+        late.entry(e.unit_name.as_str())
+            .or_default()
+            .push(e.table.as_str());
+    }
+    if late.is_empty() {
+        text.push_str("暂无逾期未提交的表。");
+    } else {
+        text.push_str(&format!("\n逾期未提交（{} 项）：", t.overdue));
+        let parts: Vec<String> = late
+            .iter()
+            .map(|(u, ts)| format!("{u}（{}）", ts.join("、")))
+            .collect();
+        text.push_str(&parts.join("；"));
+        text.push('。');
+    }
+    let returned: Vec<String> = entries
+        .iter()
+        .filter(|e| e.state == State::Returned)
+        .map(|e| format!("{} {}", e.unit_name, e.table))
+        .collect();
+    if !returned.is_empty() {
+        text.push_str(&format!("\n被退回待修改：{}。", returned.join("、")));
+    }
+    text.push_str("\n请各部门按时完成填报与审核。");
+    text
+}
