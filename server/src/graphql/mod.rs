@@ -5,6 +5,7 @@
 pub mod account;
 mod convert;
 pub mod errors;
+mod gate;
 pub mod loader;
 mod meta;
 mod mutation;
@@ -15,6 +16,7 @@ mod rights;
 mod shared;
 mod types;
 pub mod workflow;
+mod workflow_types;
 
 use async_graphql::dynamic::{Object, Schema, SchemaError};
 
@@ -43,7 +45,7 @@ pub fn build_schema(
     b = meta::register(b).register(mutation::bulk_result_type());
     b = account::register(b);
     b = rights::register(b);
-    b = workflow::register(b);
+    b = workflow_types::register(b);
     for table in &catalog.tables {
         b = types::register_table(b, catalog, table);
         query = query::add_table_queries(query, table);

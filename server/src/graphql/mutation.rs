@@ -10,9 +10,9 @@ use async_graphql::Value as Gql;
 
 use super::convert::read_record;
 use super::errors::{ApiError, ApiResult, Code, InputProblem};
+use super::gate::check_editable;
 use super::query::parse_id;
 use super::resolve::{blocking, field_of_parent, req, Req};
-use super::workflow::check_editable;
 use crate::authz::Action;
 use crate::defs::{naming, Table};
 use crate::store::{Record, RowScope, WriteCtx};

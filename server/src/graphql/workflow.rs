@@ -5,21 +5,16 @@
 use std::sync::Arc;
 
 use async_graphql::dynamic::{
-    Enum, Field, FieldFuture, FieldValue, InputValue, Object, ResolverContext, SchemaBuilder,
-    TypeRef,
+    Field, FieldFuture, FieldValue, InputValue, Object, ResolverContext, TypeRef,
 };
-use async_graphql::Value as Gql;
 use chrono::NaiveDate;
 
 use super::account::ServerClock;
-use super::errors::{ApiError, ApiResult, Code, InputProblem};
-use super::resolve::{field_of_parent, req, Req};
+use super::errors::{ApiError, ApiResult, Code};
+use super::resolve::{req, Req};
 use crate::authz::{Action, PolicyCell};
-use crate::defs::{naming, Table, Units};
+use crate::defs::{Table, Units};
 use crate::store::workflow::{self as wf, Actor};
-use crate::store::{ListQuery, RowScope, Store};
-use crate::validate::{check_record, CycleDates, Severity};
-use crate::workflow::progress::{self, Entry};
 use crate::workflow::{apply, Step, Submission};
 
 /// A submission as the API shows it.
@@ -36,160 +31,8 @@ pub(super) fn now(ctx: &ResolverContext<'_>) -> chrono::DateTime<chrono::Utc> {
         .map_or_else(|_| chrono::Utc::now(), |c| (c.0)())
 }
 
-fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
+pub(super) fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-/// Refuses an edit of `table` for `unit` unless its submission is a draft or returned and the
-/// deadline has not passed, or 质量部 granted a lock exception.
-pub async fn check_editable(
-    ctx: &ResolverContext<'_>,
-    store: &Store,
-    table: &Table,
-    cycle: i32,
-    unit: &str,
-) -> ApiResult<()> {
-    let at = now(ctx);
-    let (code, unit, s) = (table.code.clone(), unit.to_owned(), store.clone());
-    let (deadlines, sub, excepted) = tokio::task::spawn_blocking(move || {
-        s.with_workflow(|c| {
-            Ok::<_, crate::store::StoreError>((
-                wf::deadlines(c, cycle)?,
-                wf::get_submission(c, cycle, &code, &unit)?,
-                wf::lock_exception(c, cycle, &code, &unit, &stamp(at))?,
-            ))
-        })
-    })
-    .await
-    .map_err(|e| ApiError::new(Code::Internal, e.to_string()))??;
-    let Some(deadlines) = deadlines else {
-        return Err(ApiError::new(
-            Code::BadRequest,
-            format!("{cycle} 年采集周期尚未设置"),
-        ));
-    };
-    if excepted {
-        return Ok(());
-    }
-    if !sub.state.editable() {
-        return Err(ApiError::new(
-            Code::Locked,
-            format!(
-                "“{} {}”当前为“{}”，不能修改；如需修改请联系审核部门退回或质量部重新打开",
-                table.code,
-                table.name,
-                sub.state.label()
-            ),
-        ));
-    }
-    let deadline = deadlines.get(&table.code).copied();
-    if deadline.is_some_and(|d| progress::today(at) > d) {
-        return Err(ApiError::new(
-            Code::DeadlinePassed,
-            format!(
-                "“{} {}”已过填报截止日期（{}），如需修改请联系质量部",
-                table.code,
-                table.name,
-                deadline.map(|d| d.to_string()).unwrap_or_default()
-            ),
-        ));
-    }
-    Ok(())
-}
-
-/// Registers the workflow types.
-pub fn register(b: SchemaBuilder) -> SchemaBuilder {
-    let sub = Object::new("Submission")
-        .description("一张表某单位的报送状态")
-        .field(field_of_parent::<SubmissionOut>(
-            "table",
-            TypeRef::named_nn(TypeRef::STRING),
-            |s| Gql::from(s.table.clone()),
-        ))
-        .field(field_of_parent::<SubmissionOut>(
-            "unit",
-            TypeRef::named_nn(TypeRef::STRING),
-            |s| Gql::from(s.unit.clone()),
-        ))
-        .field(field_of_parent::<SubmissionOut>(
-            "state",
-            TypeRef::named_nn(TypeRef::STRING),
-            |s| Gql::from(s.sub.state.as_str()),
-        ))
-        .field(field_of_parent::<SubmissionOut>(
-            "comment",
-            TypeRef::named(TypeRef::STRING),
-            |s| s.sub.comment.clone().map_or(Gql::Null, Gql::from),
-        ))
-        .field(field_of_parent::<SubmissionOut>(
-            "approvedBy",
-            TypeRef::named_nn_list_nn(TypeRef::STRING),
-            |s| Gql::List(s.sub.approvals.iter().cloned().map(Gql::from).collect()),
-        ))
-        .field(field_of_parent::<SubmissionOut>(
-            "updatedAt",
-            TypeRef::named_nn(TypeRef::STRING),
-            |s| Gql::from(s.updated_at.clone()),
-        ));
-    let entry = Object::new("Progress")
-        .field(field_of_parent::<Entry>(
-            "table",
-            TypeRef::named_nn(TypeRef::STRING),
-            |e| Gql::from(e.table.clone()),
-        ))
-        .field(field_of_parent::<Entry>(
-            "tableName",
-            TypeRef::named_nn(TypeRef::STRING),
-            |e| Gql::from(e.table_name.clone()),
-        ))
-        .field(field_of_parent::<Entry>(
-            "group",
-            TypeRef::named_nn(TypeRef::STRING),
-            |e| Gql::from(e.group.clone()),
-        ))
-        .field(field_of_parent::<Entry>(
-            "unit",
-            TypeRef::named_nn(TypeRef::STRING),
-            |e| Gql::from(e.unit.clone()),
-        ))
-        .field(field_of_parent::<Entry>(
-            "unitName",
-            TypeRef::named_nn(TypeRef::STRING),
-            |e| Gql::from(e.unit_name.clone()),
-        ))
-        .field(field_of_parent::<Entry>(
-            "state",
-            TypeRef::named_nn(TypeRef::STRING),
-            |e| Gql::from(e.state.as_str()),
-        ))
-        .field(field_of_parent::<Entry>(
-            "comment",
-            TypeRef::named(TypeRef::STRING),
-            |e| e.comment.clone().map_or(Gql::Null, Gql::from),
-        ))
-        .field(field_of_parent::<Entry>(
-            "deadline",
-            TypeRef::named_nn(super::shared::DATE),
-            |e| Gql::from(e.deadline.to_string()),
-        ))
-        .field(field_of_parent::<Entry>(
-            "overdue",
-            TypeRef::named_nn(TypeRef::BOOLEAN),
-            |e| Gql::from(e.overdue),
-        ))
-        .field(field_of_parent::<Entry>(
-            "rowCount",
-            TypeRef::named_nn(TypeRef::INT),
-            |e| Gql::from(e.rows),
-        ))
-        .field(field_of_parent::<Entry>(
-            "lastChange",
-            TypeRef::named(TypeRef::STRING),
-            |e| e.last_change.clone().map_or(Gql::Null, Gql::from),
-        ));
-    b.register(sub)
-        .register(entry)
-        .register(Enum::new("ReviewDecision").item("APPROVE").item("RETURN"))
 }
 
 fn args(ctx: &ResolverContext<'_>) -> ApiResult<(i32, String, String)> {
@@ -253,7 +96,7 @@ async fn step<'a>(
     let step = make(&r, &table, &unit, &reviewers)?;
     let at = stamp(now(ctx));
     if matches!(step, Step::Submit) {
-        check_submittable(ctx, &r, &table, cycle, &unit).await?;
+        super::gate::check_submittable(ctx, &r, &table, cycle, &unit).await?;
     }
     let (s, who, from) = (
         r.store.clone(),
@@ -287,72 +130,6 @@ async fn step<'a>(
         sub,
         updated_at: at,
     }))
-}
-
-/// Submitting needs rows without errors; warnings need an explanation.
-async fn check_submittable(
-    ctx: &ResolverContext<'_>,
-    r: &Req<'_>,
-    table: &Table,
-    cycle: i32,
-    unit: &str,
-) -> ApiResult<()> {
-    let (s, t, u) = (r.store.clone(), Arc::new(table.clone()), unit.to_owned());
-    let rows = tokio::task::spawn_blocking(move || {
-        s.list(
-            &t,
-            &RowScope::Units(vec![u]),
-            &ListQuery {
-                cycle,
-                filter: None,
-                order: vec![],
-                limit: None,
-                offset: 0,
-            },
-        )
-    })
-    .await
-    .map_err(|e| ApiError::new(Code::Internal, e.to_string()))?
-    .map_err(ApiError::from)?;
-    let dates = CycleDates::standard(cycle);
-    let (mut errors, mut warnings) = (Vec::new(), 0);
-    for row in &rows {
-        for p in check_record(r.store.catalog(), table, &row.values, &dates) {
-            match p.severity {
-                Severity::Error => errors.push(InputProblem {
-                    row: row.id as usize,
-                    field: naming::graphql_field(&p.field),
-                    rule: p.rule.into(),
-                    message: p.message,
-                }),
-                Severity::Warning => warnings += 1,
-            }
-        }
-    }
-    if !errors.is_empty() {
-        let mut e = ApiError::invalid(&table.name, errors);
-        e.message = format!(
-            "{}：有 {} 处错误，改正后才能提交（problems 中的 row 为行的 id）",
-            table.name,
-            e.problems.len()
-        );
-        return Err(e);
-    }
-    let explained = ctx
-        .args
-        .get("explanation")
-        .and_then(|v| v.string().ok())
-        .is_some_and(|s| !s.trim().is_empty());
-    if warnings > 0 && !explained {
-        return Err(ApiError::new(
-            Code::ValidationFailed,
-            format!(
-                "{}：有 {warnings} 处提醒，提交时须在 explanation 中说明",
-                table.name
-            ),
-        ));
-    }
-    Ok(())
 }
 
 fn key_args(f: Field) -> Field {
