@@ -23,7 +23,7 @@ use crate::support::{project_paths, root};
 /// The real catalog, a fresh database and a clock the test moves.
 pub struct Site {
     pub db: TestDb,
-    app: axum::Router,
+    pub app: axum::Router,
     minutes: Arc<AtomicI64>,
     pub policy_dir: tempfile::TempDir,
 }

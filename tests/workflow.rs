@@ -250,6 +250,14 @@ async fn the_deadline_locks_edits_unless_the_quality_office_allows_them() {
             && bulletin.contains("逾期未提交"),
         "{bulletin}"
     );
+    let (s, _) = site.gql(Some(&quality), "{ progressSummary(cycle: 2023) { byUnit { name expected overdue } byGroup { name } onTimeRate } }", json!({})).await;
+    assert_eq!(s["data"]["progressSummary"]["onTimeRate"], 0.0, "{s}");
+    assert!(
+        s["data"]["progressSummary"]["byUnit"]
+            .as_array()
+            .is_some_and(|u| u.len() >= 20),
+        "{s}"
+    );
     let progress = r["data"]["progress"]
         .as_array()
         .cloned()
@@ -258,4 +266,110 @@ async fn the_deadline_locks_edits_unless_the_quality_office_allows_them() {
         progress.len() >= 90 && progress.iter().all(|p| p["overdue"] == true),
         "everything is late after the deadline"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn progress_downloads_as_a_workbook() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use calamine::Reader;
+    use tower::ServiceExt;
+    let site = tokio::task::spawn_blocking(setup).await.expect("setup");
+    let (_, head, _, quality, _) = people(&site).await;
+    submit(&site, &head, "2.15.5", "jdgc").await;
+    let get = |token: Option<String>| {
+        let app = site.app.clone();
+        async move {
+            let mut r = Request::get("/export/2023/progress.xlsx");
+            if let Some(t) = token {
+                r = r.header("authorization", format!("Bearer {t}"));
+            }
+            let response = app
+                .oneshot(r.body(Body::empty()).expect("request"))
+                .await
+                .expect("response");
+            let status = response.status();
+            (
+                status,
+                axum::body::to_bytes(response.into_body(), 16 << 20)
+                    .await
+                    .expect("body"),
+            )
+        }
+    };
+    assert_eq!(get(None).await.0, axum::http::StatusCode::UNAUTHORIZED);
+    let (status, bytes) = get(Some(quality)).await;
+    assert_eq!(status, axum::http::StatusCode::OK);
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("an xlsx");
+    let detail = book.worksheet_range("明细").expect("detail sheet");
+    assert!(
+        detail.height() > 90,
+        "every (table, unit): {}",
+        detail.height()
+    );
+    let submitted = detail.rows().any(|r| {
+        r.first().map(|c| c.to_string()) == Some("2.15.5".into())
+            && r.get(3).map(|c| c.to_string()) == Some("机电工程学院".into())
+            && r.get(4).map(|c| c.to_string()) == Some("待审核".into())
+    });
+    assert!(submitted, "the submitted table shows as 待审核");
+}
+
+#[test]
+fn a_new_cycle_carries_forward_master_data_as_drafts() -> anyhow::Result<()> {
+    use statusdata::store::{RowScope, Value, WriteCtx};
+    let s = crate::support::Scratch::new();
+    std::fs::copy(
+        crate::support::root().join("seeds/cycle-2023.toml"),
+        s.path("seeds/cycle-2023.toml"),
+    )?;
+    let db = crate::db::TestDb::new(&crate::support::root());
+    let (enterprises, visits) = (db.table("1.6.1"), db.table("2.8.1"));
+    let ctx = WriteCtx {
+        cycle: 2023,
+        unit: "cjrh".into(),
+        actor: "t".into(),
+    };
+    let rec = |k: &str, v: &str| {
+        [(k.to_owned(), Value::Text(v.to_owned()))]
+            .into_iter()
+            .collect()
+    };
+    db.store.insert(
+        &enterprises,
+        &RowScope::All,
+        &ctx,
+        &rec("uscc", "91350100M000100Y43"),
+    )?;
+    db.store
+        .insert(&visits, &RowScope::All, &ctx, &rec("visitor", "王校长"))?;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_statusdata"))
+        .args(["cycle", "new", "2024", "--from", "2023", "--db", &db.url])
+        .current_dir(s.dir.path())
+        .output()?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("1.6.1: 1 rows carried forward"), "{stdout}");
+    assert_eq!(
+        db.store.count(&enterprises, &RowScope::All, 2024, None)?,
+        1,
+        "master data carried forward"
+    );
+    assert_eq!(
+        db.store.count(&visits, &RowScope::All, 2024, None)?,
+        0,
+        "yearly events start empty"
+    );
+    let file = std::fs::read_to_string(s.path("seeds/cycle-2024.toml"))?;
+    assert!(
+        file.contains("year = 2024")
+            && file.contains("period_start = 2023-09-01")
+            && file.contains("\"2.1.1\" = 2024-10-15"),
+        "{file}"
+    );
+    Ok(())
 }

@@ -4,6 +4,7 @@
 mod bench;
 mod bench_http;
 mod check;
+mod cycle;
 mod migrate;
 mod seed;
 mod serve;
@@ -35,6 +36,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Print the GraphQL schema (SDL), as committed in schema.graphql.
     PrintSchema(serve::PrintSchemaArgs),
+    /// Collection cycles: `cycle new 2024 --from 2023`.
+    Cycle(cycle::CycleArgs),
     /// Manage accounts: import a staff list, reset a password, disable or enable.
     Users(users::UsersArgs),
     /// Fill a database with data (`seed demo`: the demo college).
@@ -65,6 +68,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(args) => bench::run(args).await,
         Command::Seed(args) => seed::run(args).await,
         Command::Users(args) => users::run(args).await,
+        Command::Cycle(args) => cycle::run(args).await,
         Command::Serve(args) => serve::run(args).await,
         Command::PrintSchema(args) => serve::print_schema(args).await,
     }

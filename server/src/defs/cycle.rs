@@ -206,6 +206,80 @@ impl CycleConfig {
         self.shifted((today + Duration::days(21) - end).num_days())
     }
 
+    /// The next year's cycle: every date a year later.
+    pub fn next_year(&self) -> CycleConfig {
+        use chrono::Datelike;
+        let y = |d: NaiveDate| d.with_year(d.year() + 1).unwrap_or(d + Duration::days(365));
+        CycleConfig {
+            year: self.year + 1,
+            period_start: y(self.period_start),
+            period_end: y(self.period_end),
+            finance_year: self.finance_year + 1,
+            snapshot_date: y(self.snapshot_date),
+            tasks: self
+                .tasks
+                .iter()
+                .map(|t| Task {
+                    start: y(t.start),
+                    end: y(t.end),
+                    ..t.clone()
+                })
+                .collect(),
+            phases: self
+                .phases
+                .iter()
+                .map(|p| Phase {
+                    start: p.start.map(y),
+                    end: y(p.end),
+                    ..p.clone()
+                })
+                .collect(),
+            deadlines: self
+                .deadlines
+                .iter()
+                .map(|(k, v)| (k.clone(), y(*v)))
+                .collect(),
+        }
+    }
+
+    /// The cycle as a `seeds/cycle-<year>.toml` file.
+    pub fn to_toml(&self) -> String {
+        let d = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+        let mut out = format!(
+            "# {} 年人才培养状态数据采集周期（由 statusdata cycle new 生成，请按当年通知核对日期）\n\nyear = {}\nperiod_start = {}\nperiod_end = {}\nfinance_year = {}\nsnapshot_date = {}\n",
+            self.year, self.year, d(self.period_start), d(self.period_end), self.finance_year, d(self.snapshot_date)
+        );
+        for t in &self.tasks {
+            let units: Vec<String> = t.units.iter().map(|u| format!("{u:?}")).collect();
+            out.push_str(&format!(
+                "\n[[tasks]]\nno = {:?}\ntitle = {:?}\nunits = [{}]\nstart = {}\nend = {}\n",
+                t.no,
+                t.title,
+                units.join(", "),
+                d(t.start),
+                d(t.end)
+            ));
+        }
+        for p in &self.phases {
+            out.push_str(&format!(
+                "\n[[phases]]\nno = {:?}\nname = {:?}\n",
+                p.no, p.name
+            ));
+            if let Some(s) = p.start {
+                out.push_str(&format!("start = {}\n", d(s)));
+            }
+            out.push_str(&format!("end = {}\n", d(p.end)));
+            if p.filling {
+                out.push_str("filling = true\n");
+            }
+        }
+        out.push_str("\n[deadlines]\n");
+        for (k, v) in &self.deadlines {
+            out.push_str(&format!("{k:?} = {}\n", d(*v)));
+        }
+        out
+    }
+
     /// The deadline of a table (the latest deadline when the table has none).
     pub fn deadline(&self, code: &str) -> NaiveDate {
         self.deadlines

@@ -46,6 +46,7 @@ pub fn build_schema(
     b = account::register(b);
     b = rights::register(b);
     b = workflow_types::register(b);
+    b = progress::register(b);
     for table in &catalog.tables {
         b = types::register_table(b, catalog, table);
         query = query::add_table_queries(query, table);
@@ -57,6 +58,7 @@ pub fn build_schema(
     mutation = rights::add_mutations(mutation);
     mutation = workflow::add_mutations(mutation);
     query = progress::add_queries(query);
+    query = progress::add_summary(query);
     if let Some((store, config)) = serve {
         b = b.data(store).data(config);
     }

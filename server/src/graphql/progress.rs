@@ -93,3 +93,95 @@ pub fn add_queries(q: Object) -> Object {
         .argument(InputValue::new("cycle", TypeRef::named_nn(TypeRef::INT))),
     )
 }
+
+/// A summary row: a unit or a table group with its counts.
+struct SummaryRow {
+    name: String,
+    tally: progress::Tally,
+}
+
+/// Registers the summary types.
+pub fn register(b: async_graphql::dynamic::SchemaBuilder) -> async_graphql::dynamic::SchemaBuilder {
+    use super::resolve::field_of_parent;
+    use async_graphql::Value as Gql;
+    let mut row = Object::new("ProgressTally").field(field_of_parent::<SummaryRow>(
+        "name",
+        TypeRef::named_nn(TypeRef::STRING),
+        |r| Gql::from(r.name.clone()),
+    ));
+    type Count = fn(&progress::Tally) -> usize;
+    let counts: [(&str, Count); 5] = [
+        ("expected", |t| t.expected),
+        ("submitted", |t| t.submitted),
+        ("approved", |t| t.approved),
+        ("accepted", |t| t.accepted),
+        ("overdue", |t| t.overdue),
+    ];
+    for (name, get) in counts {
+        row = row.field(field_of_parent::<SummaryRow>(
+            name,
+            TypeRef::named_nn(TypeRef::INT),
+            move |r| Gql::from(get(&r.tally) as i64),
+        ));
+    }
+    let summary = Object::new("ProgressSummary")
+        .field(Field::new(
+            "byUnit",
+            TypeRef::named_nn_list_nn("ProgressTally"),
+            |ctx| summary_rows(ctx, |e| e.unit_name.clone()),
+        ))
+        .field(Field::new(
+            "byGroup",
+            TypeRef::named_nn_list_nn("ProgressTally"),
+            |ctx| summary_rows(ctx, |e| e.group.clone()),
+        ))
+        .field(
+            field_of_parent::<(Vec<Entry>, Option<f64>)>(
+                "onTimeRate",
+                TypeRef::named(TypeRef::FLOAT),
+                |s| s.1.map_or(Gql::Null, Gql::from),
+            )
+            .description("截止日已过的任务中按时提交的比例（0–1）"),
+        );
+    b.register(row).register(summary)
+}
+
+fn summary_rows<'a>(ctx: ResolverContext<'a>, key: fn(&Entry) -> String) -> FieldFuture<'a> {
+    FieldFuture::new(async move {
+        let (entries, _) = ctx
+            .parent_value
+            .try_downcast_ref::<(Vec<Entry>, Option<f64>)>()?;
+        let mut groups: std::collections::BTreeMap<String, Vec<&Entry>> =
+            std::collections::BTreeMap::new();
+        for e in entries {
+            groups.entry(key(e)).or_default().push(e);
+        }
+        let rows = groups.into_iter().map(|(name, es)| {
+            FieldValue::owned_any(SummaryRow {
+                name,
+                tally: progress::tally(es),
+            })
+        });
+        Ok(Some(FieldValue::list(rows.collect::<Vec<_>>())))
+    })
+}
+
+/// Adds `progressSummary`.
+pub fn add_summary(q: Object) -> Object {
+    q.field(
+        Field::new(
+            "progressSummary",
+            TypeRef::named_nn("ProgressSummary"),
+            |ctx| {
+                FieldFuture::new(async move {
+                    let cycle = ctx.args.try_get("cycle")?.i64()? as i32;
+                    let list = entries(&ctx, cycle).await?;
+                    let rate = progress::on_time_rate(&list, progress::today(now(&ctx)));
+                    Ok(Some(FieldValue::owned_any((list, rate))))
+                })
+            },
+        )
+        .description("按单位、按表组汇总的进度，及按时提交率")
+        .argument(InputValue::new("cycle", TypeRef::named_nn(TypeRef::INT))),
+    )
+}

@@ -94,6 +94,16 @@ async fn step<'a>(
         .remove(&code)
         .unwrap_or_default();
     let step = make(&r, &table, &unit, &reviewers)?;
+    let explanation = match step {
+        Step::Submit => ctx
+            .args
+            .get("explanation")
+            .and_then(|v| v.string().ok())
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .map(str::to_owned),
+        _ => None,
+    };
     let at = stamp(now(ctx));
     if matches!(step, Step::Submit) {
         super::gate::check_submittable(ctx, &r, &table, cycle, &unit).await?;
@@ -116,7 +126,15 @@ async fn step<'a>(
                     unit: &from,
                 },
                 &at2,
-                |before| apply(before, &step, &reviewers),
+                |before| {
+                    apply(before, &step, &reviewers).map(|mut after| {
+                        // A submission with warnings carries its explanation for the reviewers.
+                        if let Some(e) = explanation {
+                            after.comment = Some(format!("提交说明：{e}"));
+                        }
+                        after
+                    })
+                },
             )
         })
     })

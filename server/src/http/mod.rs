@@ -10,7 +10,7 @@ use async_graphql::dynamic::Schema;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
@@ -76,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .route("/graphiql", get(assets::graphiql))
         .route("/assets/{name}", get(assets::asset))
         .route("/healthz", get(healthz))
+        .route("/export/{cycle}/progress.xlsx", get(progress_xlsx))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -115,6 +116,22 @@ fn token_of(headers: &HeaderMap) -> Option<String> {
         .find(|t| !t.is_empty())
 }
 
+/// The principal behind a request's token (or the development principal in tests).
+async fn principal_of(app: &AppState, token: Option<String>) -> Option<Principal> {
+    if app.development {
+        return Some(Principal::development());
+    }
+    let token = token?;
+    let now = (app.clock)();
+    match app.store.call(move |s| authenticate(s, &token, now)).await {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot check the session");
+            None
+        }
+    }
+}
+
 async fn graphql(
     State(app): State<AppState>,
     connect: Option<Extension<ConnectInfo<SocketAddr>>>,
@@ -130,21 +147,11 @@ async fn graphql(
     if let Some(Extension(ConnectInfo(addr))) = connect {
         request = request.data(ClientAddr(addr.ip()));
     }
-    let principal = if app.development {
-        Some(Principal::development())
-    } else if let Some(token) = token_of(&headers) {
-        let now = (app.clock)();
-        request = request.data(SessionToken(token.clone()));
-        match app.store.call(move |s| authenticate(s, &token, now)).await {
-            Ok(p) => p,
-            Err(e) => {
-                tracing::error!(error = %e, "cannot check the session");
-                None
-            }
-        }
-    } else {
-        None
-    };
+    let token = token_of(&headers);
+    if let Some(t) = &token {
+        request = request.data(SessionToken(t.clone()));
+    }
+    let principal = principal_of(&app, token).await;
     if let Some(principal) = principal {
         let access = Access::new(principal, app.policy.current(), &app.units);
         request = request
@@ -169,6 +176,66 @@ async fn healthz(State(app): State<AppState>) -> (StatusCode, &'static str) {
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
             (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+        }
+    }
+}
+
+/// `GET /export/{cycle}/progress.xlsx`: the progress the caller may read, as a workbook.
+async fn progress_xlsx(
+    State(app): State<AppState>,
+    Path(cycle): Path<i32>,
+    headers: HeaderMap,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let Some(principal) = principal_of(&app, token_of(&headers)).await else {
+        return (StatusCode::UNAUTHORIZED, "请先登录").into_response();
+    };
+    if principal.must_change_password {
+        return (StatusCode::FORBIDDEN, "首次登录须先修改密码").into_response();
+    }
+    let access = Access::new(principal, app.policy.current(), &app.units);
+    let policy = app.policy.current();
+    let (store, units) = (app.store.clone(), app.units.clone());
+    let today = crate::workflow::progress::today((app.clock)());
+    let built = tokio::task::spawn_blocking(move || {
+        let fill = policy.unit_codes(store.catalog(), &units, crate::authz::Action::Fill);
+        let all = crate::workflow::progress::progress(
+            &store,
+            store.catalog(),
+            &units,
+            &fill,
+            cycle,
+            today,
+        )?;
+        let mine: Vec<_> = all
+            .into_iter()
+            .filter(|e| {
+                access.can(&e.table, crate::authz::Action::Read) || e.unit == access.principal.unit
+            })
+            .collect();
+        let bulletin = crate::workflow::progress::bulletin(&mine, today);
+        crate::workflow::workbook::progress_workbook(cycle, &mine, &bulletin)
+            .map_err(|e| crate::store::StoreError::Database(e.to_string()))
+    })
+    .await;
+    match built {
+        Ok(Ok(bytes)) => (
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+                ),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"progress-{cycle}.xlsx\""),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        other => {
+            tracing::error!(?other, "progress workbook failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "无法生成进度表").into_response()
         }
     }
 }

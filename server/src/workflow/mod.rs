@@ -4,5 +4,6 @@
 
 pub mod machine;
 pub mod progress;
+pub mod workbook;
 
 pub use machine::{apply, State, Step, StepError, Submission};

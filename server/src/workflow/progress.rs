@@ -145,3 +145,13 @@ pub fn bulletin(entries: &[Entry], on: NaiveDate) -> String {
     text.push_str("\n请各部门按时完成填报与审核。");
     text
 }
+
+/// Among entries whose deadline has passed, the share submitted (按时提交率); `None` before any
+/// deadline.
+pub fn on_time_rate(entries: &[Entry], on: NaiveDate) -> Option<f64> {
+    let due: Vec<&Entry> = entries.iter().filter(|e| e.deadline < on).collect();
+    if due.is_empty() {
+        return None;
+    }
+    Some(due.iter().filter(|e| !e.overdue).count() as f64 / due.len() as f64)
+}
