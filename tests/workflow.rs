@@ -373,3 +373,106 @@ fn a_new_cycle_carries_forward_master_data_as_drafts() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_whole_path_for_a_single_unit_and_a_multi_unit_table() {
+    let site = tokio::task::spawn_blocking(setup).await.expect("setup");
+    for (no, unit, role) in [
+        ("tc", "tsg", "collector"),
+        ("th", "tsg", "head"),
+        ("jw", "jwb", "head"),
+        ("qa", "zlb", "quality_admin"),
+        ("ac", "jdgc", "collector"),
+        ("ah", "jdgc", "head"),
+        ("bc", "xxgc", "collector"),
+        ("bh", "xxgc", "head"),
+        ("cc", "jjgl", "collector"),
+        ("ch", "jjgl", "head"),
+    ] {
+        site.account(no, "测试", unit, role, PASSWORD, false);
+    }
+    let site = &site;
+    let t = |no: &'static str| async move { site.token(no, PASSWORD).await };
+    let (tc, th, jw, qa) = (t("tc").await, t("th").await, t("jw").await, t("qa").await);
+
+    // 1.1.6 馆藏图书资料表: 图书馆 fills it and reviews it; 质量部 accepts.
+    let (r, _) = site.gql(Some(&tc), "mutation { createLibraryHolding(input: { paperBooks: 820000, newBooks: 21000, paperJournals: 600, ebooks: 300000, readingSeats: 2600 }) { id } }", json!({})).await;
+    assert!(r["data"]["createLibraryHolding"]["id"].is_string(), "{r}");
+    assert_eq!(
+        submit(site, &th, "1.1.6", "tsg").await["data"]["submitTable"]["state"],
+        "submitted"
+    );
+    assert_eq!(
+        review(site, &th, "1.1.6", "tsg", "APPROVE", None).await["data"]["reviewTable"]["state"],
+        "approved"
+    );
+    let (r, _) = site
+        .gql(
+            Some(&qa),
+            "mutation { acceptTable(cycle: 2023, table: \"1.1.6\", unit: \"tsg\") { state } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(r["data"]["acceptTable"]["state"], "accepted", "{r}");
+
+    // 2.1.1 授课表: three 院系 fill and submit their own rows; 教务部 reviews each.
+    let row = json!({ "term": "2022-2023-1", "courseCode": "C01", "courseName": "制图", "teacherKind": "1", "teacherNo": "T1", "teacherName": "张三", "className": "班1", "majorCode": "460101", "students": 40, "hours": 48, "practiceHours": 24, "mode": "01" });
+    for (c, h, unit) in [
+        ("ac", "ah", "jdgc"),
+        ("bc", "bh", "xxgc"),
+        ("cc", "ch", "jjgl"),
+    ] {
+        let (r, _) = site.gql(Some(&t(c).await), "mutation($i: CreateTeachingAssignmentInput!) { createTeachingAssignment(input: $i) { id } }", json!({ "i": row })).await;
+        assert!(
+            r["data"]["createTeachingAssignment"]["id"].is_string(),
+            "{unit}: {r}"
+        );
+        assert_eq!(
+            submit(site, &t(h).await, "2.1.1", unit).await["data"]["submitTable"]["state"],
+            "submitted",
+            "{unit}"
+        );
+    }
+    assert_eq!(
+        code(&review(site, &th, "2.1.1", "jdgc", "APPROVE", None).await),
+        "FORBIDDEN",
+        "图书馆 does not review 2.1.1"
+    );
+    assert_eq!(
+        code(&submit(site, &t("ah").await, "2.1.1", "xxgc").await),
+        "FORBIDDEN",
+        "机电 cannot submit 信息's table"
+    );
+    assert_eq!(
+        review(site, &jw, "2.1.1", "jdgc", "APPROVE", None).await["data"]["reviewTable"]["state"],
+        "approved"
+    );
+    assert_eq!(
+        review(
+            &site,
+            &jw,
+            "2.1.1",
+            "xxgc",
+            "RETURN",
+            Some("班级与学生表不一致")
+        )
+        .await["data"]["reviewTable"]["state"],
+        "returned"
+    );
+    assert_eq!(
+        review(site, &jw, "2.1.1", "jjgl", "APPROVE", None).await["data"]["reviewTable"]["state"],
+        "approved"
+    );
+
+    // The bulletin, checked against the exact text.
+    let (r, _) = site
+        .gql(
+            Some(&qa),
+            "{ bulletin(cycle: 2023, date: \"2023-10-10\") progress(cycle: 2023) { state } }",
+            json!({}),
+        )
+        .await;
+    let total = r["data"]["progress"].as_array().map_or(0, Vec::len);
+    let expected = format!("截至10月10日，{total} 项填报任务已提交 3 项、审核通过 3 项、质量部验收 1 项。暂无逾期未提交的表。\n被退回待修改：信息工程学院 2.1.1。\n请各部门按时完成填报与审核。");
+    assert_eq!(r["data"]["bulletin"], expected);
+}

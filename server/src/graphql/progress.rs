@@ -13,13 +13,18 @@ use crate::authz::Action;
 use crate::workflow::progress::{self, Entry};
 use crate::workflow::State;
 
-async fn entries(ctx: &ResolverContext<'_>, cycle: i32) -> ApiResult<Vec<Entry>> {
+/// The entries the caller may read, with overdue judged on `on` (today when `None`).
+async fn entries(
+    ctx: &ResolverContext<'_>,
+    cycle: i32,
+    on: Option<NaiveDate>,
+) -> ApiResult<Vec<Entry>> {
     let r = req(ctx)?;
     let (cell, units) = cell(ctx)?;
     let fill = cell
         .current()
         .unit_codes(r.store.catalog(), units, Action::Fill);
-    let on = progress::today(now(ctx));
+    let on = on.unwrap_or_else(|| progress::today(now(ctx)));
     let (s, catalog, u) = (r.store.clone(), r.store.catalog().clone(), units.clone());
     let all =
         tokio::task::spawn_blocking(move || progress::progress(&s, &catalog, &u, &fill, cycle, on))
@@ -38,7 +43,7 @@ pub fn add_queries(q: Object) -> Object {
         Field::new("progress", TypeRef::named_nn_list_nn("Progress"), |ctx| {
             FieldFuture::new(async move {
                 let cycle = ctx.args.try_get("cycle")?.i64()? as i32;
-                let list = entries(&ctx, cycle).await?;
+                let list = entries(&ctx, cycle, None).await?;
                 Ok(Some(FieldValue::list(
                     list.into_iter().map(FieldValue::owned_any),
                 )))
@@ -60,7 +65,7 @@ pub fn add_queries(q: Object) -> Object {
                         .map_err(|_| ApiError::new(Code::BadRequest, "date 应为 YYYY-MM-DD"))?,
                     None => progress::today(now(&ctx)),
                 };
-                let list = entries(&ctx, cycle).await?;
+                let list = entries(&ctx, cycle, Some(on)).await?;
                 Ok(Some(FieldValue::value(progress::bulletin(&list, on))))
             })
         })
@@ -78,7 +83,7 @@ pub fn add_queries(q: Object) -> Object {
                     .current()
                     .unit_codes(r.store.catalog(), units, Action::Review);
                 let me = r.access.principal.unit.clone();
-                let list = entries(&ctx, cycle).await?;
+                let list = entries(&ctx, cycle, None).await?;
                 let mine = list.into_iter().filter(|e| {
                     e.unit == me
                         || (reviews.get(&e.table).is_some_and(|rs| rs.contains(&me))
@@ -175,7 +180,7 @@ pub fn add_summary(q: Object) -> Object {
             |ctx| {
                 FieldFuture::new(async move {
                     let cycle = ctx.args.try_get("cycle")?.i64()? as i32;
-                    let list = entries(&ctx, cycle).await?;
+                    let list = entries(&ctx, cycle, None).await?;
                     let rate = progress::on_time_rate(&list, progress::today(now(&ctx)));
                     Ok(Some(FieldValue::owned_any((list, rate))))
                 })
