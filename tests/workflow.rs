@@ -449,7 +449,7 @@ async fn the_whole_path_for_a_single_unit_and_a_multi_unit_table() {
     );
     assert_eq!(
         review(
-            &site,
+            site,
             &jw,
             "2.1.1",
             "xxgc",
