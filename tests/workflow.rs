@@ -475,4 +475,16 @@ async fn the_whole_path_for_a_single_unit_and_a_multi_unit_table() {
     let total = r["data"]["progress"].as_array().map_or(0, Vec::len);
     let expected = format!("截至10月10日，{total} 项填报任务已提交 3 项、审核通过 3 项、质量部验收 1 项。暂无逾期未提交的表。\n被退回待修改：信息工程学院 2.1.1。\n请各部门按时完成填报与审核。");
     assert_eq!(r["data"]["bulletin"], expected);
+    let (r, _) = site
+        .gql(
+            Some(&qa),
+            "{ cycles { year periodStart periodEnd financeYear snapshotDate } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        r["data"]["cycles"],
+        json!([{ "year": 2023, "periodStart": "2022-09-01", "periodEnd": "2023-08-31", "financeYear": 2022, "snapshotDate": "2023-08-31" }]),
+        "the installed cycle keeps the notice's periods"
+    );
 }

@@ -11,7 +11,7 @@ use super::workflow::{now, stamp};
 use crate::defs::{naming, Table};
 use crate::store::workflow as wf;
 use crate::store::{ListQuery, RowScope, Store};
-use crate::validate::{check_record, CycleDates, Severity};
+use crate::validate::{check_record, Severity};
 use crate::workflow::progress;
 
 /// Refuses an edit of `table` for `unit` unless its submission is a draft or returned and the
@@ -96,7 +96,7 @@ pub(super) async fn check_submittable(
     .await
     .map_err(|e| ApiError::new(Code::Internal, e.to_string()))?
     .map_err(ApiError::from)?;
-    let dates = CycleDates::standard(cycle);
+    let dates = super::mutation::cycle_dates(r.store, cycle).await?;
     let (mut errors, mut warnings) = (Vec::new(), 0);
     for row in &rows {
         for p in check_record(r.store.catalog(), table, &row.values, &dates) {

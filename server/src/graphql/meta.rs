@@ -180,27 +180,33 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
                 })
             },
         ));
+    type Dates = crate::validate::CycleDates;
+    let day = |d: chrono::NaiveDate| s(d.format("%Y-%m-%d").to_string());
     let cycle = Object::new("Cycle")
         .description("采集周期：学年、财务自然年与统计时点")
-        .field(field_of_parent::<i32>(
+        .field(field_of_parent::<Dates>(
             "year",
             TypeRef::named_nn(TypeRef::INT),
-            |y| Gql::from(*y),
+            |c| Gql::from(c.year),
         ))
-        .field(field_of_parent::<i32>("periodStart", str_nn(), |y| {
-            s(format!("{}-09-01", y - 1))
+        .field(field_of_parent::<Dates>(
+            "periodStart",
+            str_nn(),
+            move |c| day(c.start),
+        ))
+        .field(field_of_parent::<Dates>("periodEnd", str_nn(), move |c| {
+            day(c.end)
         }))
-        .field(field_of_parent::<i32>("periodEnd", str_nn(), |y| {
-            s(format!("{y}-08-31"))
-        }))
-        .field(field_of_parent::<i32>(
+        .field(field_of_parent::<Dates>(
             "financeYear",
             TypeRef::named_nn(TypeRef::INT),
-            |y| Gql::from(y - 1),
+            |c| Gql::from(c.finance_year),
         ))
-        .field(field_of_parent::<i32>("snapshotDate", str_nn(), |y| {
-            s(format!("{y}-08-31"))
-        }));
+        .field(field_of_parent::<Dates>(
+            "snapshotDate",
+            str_nn(),
+            move |c| day(c.snapshot),
+        ));
     let me = Object::new("Me")
         .field(field_of_parent::<crate::authz::Principal>(
             "staffNo",
@@ -264,9 +270,18 @@ pub fn add_queries(query: Object) -> Object {
             |ctx| {
                 FieldFuture::new(async move {
                     let r = req(&ctx)?;
-                    Ok(Some(FieldValue::list([FieldValue::owned_any(
-                        r.config.default_cycle,
-                    )])))
+                    let (store, default) = (r.store.clone(), r.config.default_cycle);
+                    let mut cycles = tokio::task::spawn_blocking(move || {
+                        store.with_workflow(crate::store::workflow::list_cycles)
+                    })
+                    .await?
+                    .map_err(super::errors::ApiError::from)?;
+                    if cycles.is_empty() {
+                        cycles.push(crate::validate::CycleDates::standard(default));
+                    }
+                    Ok(Some(FieldValue::list(
+                        cycles.into_iter().map(FieldValue::owned_any),
+                    )))
                 })
             },
         ))

@@ -160,16 +160,29 @@ fn write_ctx(ctx: &ResolverContext<'_>, r: &Req<'_>) -> ApiResult<WriteCtx> {
     })
 }
 
+/// The installed dates of a cycle (the notice's rule when the cycle is not installed).
+pub(super) async fn cycle_dates(store: &crate::store::Store, cycle: i32) -> ApiResult<CycleDates> {
+    let s = store.clone();
+    let all =
+        tokio::task::spawn_blocking(move || s.with_workflow(crate::store::workflow::list_cycles))
+            .await
+            .map_err(|e| ApiError::new(Code::Internal, e.to_string()))??;
+    Ok(all
+        .into_iter()
+        .find(|c| c.year == cycle)
+        .unwrap_or_else(|| CycleDates::standard(cycle)))
+}
+
 /// Rule problems of a complete row, as input problems with GraphQL field names.
 fn rule_problems(
     r: &Req<'_>,
     t: &Table,
     rec: &Record,
-    cycle: i32,
+    dates: &CycleDates,
     row: usize,
     out: &mut Vec<InputProblem>,
 ) {
-    for p in check_record(r.store.catalog(), t, rec, &CycleDates::standard(cycle)) {
+    for p in check_record(r.store.catalog(), t, rec, dates) {
         if p.severity == Severity::Error
             && !out
                 .iter()
@@ -195,7 +208,8 @@ async fn create<'a>(
     check_editable(ctx, r.store, &t, wctx.cycle, &wctx.unit).await?;
     let mut problems = Vec::new();
     let rec = read_record(&t, &ctx.args.try_get("input")?.object()?, 0, &mut problems);
-    rule_problems(&r, &t, &rec, wctx.cycle, 0, &mut problems);
+    let dates = cycle_dates(r.store, wctx.cycle).await?;
+    rule_problems(&r, &t, &rec, &dates, 0, &mut problems);
     if !problems.is_empty() {
         return Err(ApiError::invalid(&t.name, problems).into());
     }
@@ -222,7 +236,8 @@ async fn update<'a>(
     let patch = read_record(&t, &ctx.args.try_get("patch")?.object()?, 0, &mut problems);
     let mut merged = current.values.clone();
     merged.extend(patch.clone());
-    rule_problems(&r, &t, &merged, current.cycle, 0, &mut problems);
+    let dates = cycle_dates(r.store, current.cycle).await?;
+    rule_problems(&r, &t, &merged, &dates, 0, &mut problems);
     if !problems.is_empty() {
         return Err(ApiError::invalid(&t.name, problems).into());
     }
@@ -241,11 +256,12 @@ async fn bulk<'a>(
     r.guard(&t, Action::Fill)?;
     let wctx = write_ctx(ctx, &r)?;
     check_editable(ctx, r.store, &t, wctx.cycle, &wctx.unit).await?;
+    let dates = cycle_dates(r.store, wctx.cycle).await?;
     let mut problems = Vec::new();
     let mut records = Vec::new();
     for (i, item) in ctx.args.try_get("rows")?.list()?.iter().enumerate() {
         let rec = read_record(&t, &item.object()?, i, &mut problems);
-        rule_problems(&r, &t, &rec, wctx.cycle, i, &mut problems);
+        rule_problems(&r, &t, &rec, &dates, i, &mut problems);
         records.push(rec);
     }
     if !problems.is_empty() {

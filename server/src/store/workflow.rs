@@ -259,3 +259,26 @@ pub fn unit_activity(
         })
         .collect())
 }
+
+/// The installed cycles, newest first.
+pub fn list_cycles(
+    conn: &mut AnyConnection,
+) -> Result<Vec<crate::validate::CycleDates>, StoreError> {
+    let rows = load(conn, "SELECT CAST(year AS TEXT) AS year, period_start, period_end, CAST(finance_year AS TEXT) AS fy, snapshot_date FROM cycles ORDER BY year DESC", vec![])?;
+    let d = |r: &TextRow, k: &str| {
+        r.get(k)
+            .and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok())
+    };
+    Ok(rows
+        .iter()
+        .filter_map(|r| {
+            Some(crate::validate::CycleDates {
+                year: r.get("year")?.parse().ok()?,
+                start: d(r, "period_start")?,
+                end: d(r, "period_end")?,
+                finance_year: r.get("fy")?.parse().ok()?,
+                snapshot: d(r, "snapshot_date")?,
+            })
+        })
+        .collect())
+}
