@@ -11,6 +11,7 @@ mod check_fixtures;
 mod db;
 mod definitions;
 mod demo;
+mod excel;
 mod policy;
 mod rights;
 mod site;

@@ -12,3 +12,4 @@ pub mod http;
 pub mod store;
 pub mod validate;
 pub mod workflow;
+pub mod xlsx;

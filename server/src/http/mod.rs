@@ -2,6 +2,7 @@
 //! Handlers are thin: extract, attach the principal, execute, respond.
 
 mod assets;
+mod files;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,7 +11,7 @@ use async_graphql::dynamic::Schema;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
@@ -76,7 +77,8 @@ pub fn router(state: AppState) -> Router {
         .route("/graphiql", get(assets::graphiql))
         .route("/assets/{name}", get(assets::asset))
         .route("/healthz", get(healthz))
-        .route("/export/{cycle}/progress.xlsx", get(progress_xlsx))
+        .route("/templates/{file}", get(files::template))
+        .route("/export/{cycle}/{file}", get(files::export))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -95,7 +97,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// The session token of a request: `Authorization: Bearer …` first, then the session cookie.
-fn token_of(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn token_of(headers: &HeaderMap) -> Option<String> {
     if let Some(bearer) = headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -117,7 +119,7 @@ fn token_of(headers: &HeaderMap) -> Option<String> {
 }
 
 /// The principal behind a request's token (or the development principal in tests).
-async fn principal_of(app: &AppState, token: Option<String>) -> Option<Principal> {
+pub(crate) async fn principal_of(app: &AppState, token: Option<String>) -> Option<Principal> {
     if app.development {
         return Some(Principal::development());
     }
@@ -176,66 +178,6 @@ async fn healthz(State(app): State<AppState>) -> (StatusCode, &'static str) {
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
             (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
-        }
-    }
-}
-
-/// `GET /export/{cycle}/progress.xlsx`: the progress the caller may read, as a workbook.
-async fn progress_xlsx(
-    State(app): State<AppState>,
-    Path(cycle): Path<i32>,
-    headers: HeaderMap,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let Some(principal) = principal_of(&app, token_of(&headers)).await else {
-        return (StatusCode::UNAUTHORIZED, "请先登录").into_response();
-    };
-    if principal.must_change_password {
-        return (StatusCode::FORBIDDEN, "首次登录须先修改密码").into_response();
-    }
-    let access = Access::new(principal, app.policy.current(), &app.units);
-    let policy = app.policy.current();
-    let (store, units) = (app.store.clone(), app.units.clone());
-    let today = crate::workflow::progress::today((app.clock)());
-    let built = tokio::task::spawn_blocking(move || {
-        let fill = policy.unit_codes(store.catalog(), &units, crate::authz::Action::Fill);
-        let all = crate::workflow::progress::progress(
-            &store,
-            store.catalog(),
-            &units,
-            &fill,
-            cycle,
-            today,
-        )?;
-        let mine: Vec<_> = all
-            .into_iter()
-            .filter(|e| {
-                access.can(&e.table, crate::authz::Action::Read) || e.unit == access.principal.unit
-            })
-            .collect();
-        let bulletin = crate::workflow::progress::bulletin(&mine, today);
-        crate::workflow::workbook::progress_workbook(cycle, &mine, &bulletin)
-            .map_err(|e| crate::store::StoreError::Database(e.to_string()))
-    })
-    .await;
-    match built {
-        Ok(Ok(bytes)) => (
-            [
-                (
-                    axum::http::header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-                ),
-                (
-                    axum::http::header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"progress-{cycle}.xlsx\""),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
-        other => {
-            tracing::error!(?other, "progress workbook failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "无法生成进度表").into_response()
         }
     }
 }

@@ -1,0 +1,172 @@
+//! Import templates: one sheet for the table with a header of labels (required ones marked),
+//! dropdowns for code lists (long lists through a hidden sheet), number and date validations,
+//! a note on each header, a frozen header, and a read-me sheet.
+
+use rust_xlsxwriter::{
+    DataValidation, DataValidationRule, ExcelDateTime, Format, FormatBorder, Formula, Note,
+    Workbook, XlsxError,
+};
+
+use super::{choices, header, rules, sheet_name};
+use crate::defs::{Catalog, FieldType, Table};
+
+/// Rows of the data sheet that carry validations.
+const ROWS: u32 = 5000;
+/// Excel's limit for an inline list, in characters.
+const INLINE_LIST: usize = 250;
+
+/// The template workbook for `table`.
+pub fn template(catalog: &Catalog, table: &Table) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let head = Format::new()
+        .set_bold()
+        .set_background_color("#DDEBF7")
+        .set_border(FormatBorder::Thin)
+        .set_text_wrap();
+    let required = Format::new()
+        .set_bold()
+        .set_font_color("#C00000")
+        .set_background_color("#DDEBF7")
+        .set_border(FormatBorder::Thin)
+        .set_text_wrap();
+    let text = Format::new().set_num_format("@");
+    let mut lists: Vec<(String, Vec<String>)> = Vec::new();
+    {
+        let sheet = book.add_worksheet();
+        sheet.set_name(sheet_name(table))?;
+        for (c, f) in table.fields.iter().enumerate() {
+            let col = c as u16;
+            sheet.write_string_with_format(
+                0,
+                col,
+                header(f),
+                if f.required { &required } else { &head },
+            )?;
+            sheet.insert_note(
+                0,
+                col,
+                &Note::new(format!("{}：{}", f.label, rules(catalog, f)))
+                    .set_width(300)
+                    .set_height(160),
+            )?;
+            let width = (f.label.chars().count() as f64 * 2.2).clamp(10.0, 40.0);
+            sheet.set_column_width(col, width)?;
+            let validation = match &f.ty {
+                FieldType::Enum { .. } => {
+                    let options = choices(catalog, f);
+                    let inline: usize = options.iter().map(|o| o.chars().count() + 1).sum();
+                    if inline <= INLINE_LIST {
+                        Some(DataValidation::new().allow_list_strings(
+                            &options.iter().map(String::as_str).collect::<Vec<_>>(),
+                        )?)
+                    } else {
+                        let col_letter = column_letter(lists.len());
+                        let range = format!(
+                            "='代码表'!${col_letter}$2:${col_letter}${}",
+                            options.len() + 1
+                        );
+                        lists.push((f.label.clone(), options));
+                        Some(DataValidation::new().allow_list_formula(Formula::new(range)))
+                    }
+                }
+                FieldType::Int | FieldType::Year => {
+                    let lo = f
+                        .min
+                        .and_then(|m| i32::try_from(m.trunc().mantissa()).ok())
+                        .unwrap_or(i32::MIN);
+                    let hi = f
+                        .max
+                        .and_then(|m| i32::try_from(m.trunc().mantissa()).ok())
+                        .unwrap_or(i32::MAX);
+                    Some(
+                        DataValidation::new()
+                            .allow_whole_number(DataValidationRule::Between(lo, hi)),
+                    )
+                }
+                FieldType::Decimal { .. } => {
+                    let to_f =
+                        |d: rust_decimal::Decimal| d.to_string().parse::<f64>().unwrap_or(0.0);
+                    let lo = f.min.map_or(-1e15, to_f);
+                    let hi = f.max.map_or(1e15, to_f);
+                    Some(
+                        DataValidation::new()
+                            .allow_decimal_number(DataValidationRule::Between(lo, hi)),
+                    )
+                }
+                FieldType::Date => {
+                    let lo = ExcelDateTime::from_ymd(1900, 1, 1)?;
+                    let hi = ExcelDateTime::from_ymd(2100, 12, 31)?;
+                    Some(DataValidation::new().allow_date(DataValidationRule::Between(lo, hi)))
+                }
+                FieldType::Bool => Some(DataValidation::new().allow_list_strings(&["是", "否"])?),
+                _ => None,
+            };
+            if let Some(v) = validation {
+                let v = v
+                    .set_error_title(&f.label)?
+                    .set_error_message(rules(catalog, f).chars().take(220).collect::<String>())?;
+                sheet.add_data_validation(1, col, ROWS, col, &v)?;
+            }
+            if matches!(
+                f.ty,
+                FieldType::String | FieldType::Ref { .. } | FieldType::YearMonth
+            ) {
+                // Codes such as 0101 or 2023-09 must stay text, not turn into numbers or dates.
+                sheet.set_column_format(col, &text)?;
+            }
+        }
+        sheet.set_freeze_panes(1, 0)?;
+        sheet.set_row_height(0, 32)?;
+    }
+    readme(&mut book, catalog, table)?;
+    if !lists.is_empty() {
+        let sheet = book.add_worksheet();
+        sheet.set_name("代码表")?;
+        for (c, (label, options)) in lists.iter().enumerate() {
+            sheet.write_string(0, c as u16, label)?;
+            for (r, o) in options.iter().enumerate() {
+                sheet.write_string(r as u32 + 1, c as u16, o)?;
+            }
+        }
+        sheet.set_hidden(true);
+    }
+    book.save_to_buffer()
+}
+
+fn readme(book: &mut Workbook, catalog: &Catalog, table: &Table) -> Result<(), XlsxError> {
+    let sheet = book.add_worksheet();
+    sheet.set_name("填表说明")?;
+    let bold = Format::new().set_bold();
+    sheet.write_string_with_format(
+        0,
+        0,
+        format!("{} {}", table.code, table.name),
+        &Format::new().set_bold().set_font_size(14),
+    )?;
+    sheet.write_string(1, 0, table.help.as_deref().unwrap_or(""))?;
+    sheet.write_string(2, 0, "带 * 的列必填；下拉列可直接选择；日期写作 2023-08-31，年月写作 2023-08；导入时按列标题（或字段名）识别列，顺序不限。")?;
+    for (c, title) in ["字段", "字段名", "规则"].iter().enumerate() {
+        sheet.write_string_with_format(4, c as u16, *title, &bold)?;
+    }
+    for (i, f) in table.fields.iter().enumerate() {
+        let row = 5 + i as u32;
+        sheet.write_string(row, 0, header(f))?;
+        sheet.write_string(row, 1, &f.name)?;
+        sheet.write_string(row, 2, rules(catalog, f))?;
+    }
+    sheet.set_column_width(0, 24)?;
+    sheet.set_column_width(1, 20)?;
+    sheet.set_column_width(2, 90)?;
+    Ok(())
+}
+
+fn column_letter(index: usize) -> String {
+    let mut n = index + 1;
+    let mut out = String::new();
+    while n > 0 {
+        let r = (n - 1) % 26;
+        out.insert(0, char::from(b'A' + r as u8));
+        n = (n - 1) / 26;
+    }
+    out
+}
