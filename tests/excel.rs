@@ -8,7 +8,7 @@ use tower::ServiceExt;
 
 use crate::api::Api;
 
-async fn get(api: &Api, path: &str) -> (StatusCode, Vec<u8>) {
+pub async fn get(api: &Api, path: &str) -> (StatusCode, Vec<u8>) {
     let response = api
         .app
         .clone()
@@ -25,11 +25,11 @@ async fn get(api: &Api, path: &str) -> (StatusCode, Vec<u8>) {
     )
 }
 
-fn book(bytes: Vec<u8>) -> Xlsx<std::io::Cursor<Vec<u8>>> {
+pub fn book(bytes: Vec<u8>) -> Xlsx<std::io::Cursor<Vec<u8>>> {
     Xlsx::new(std::io::Cursor::new(bytes)).expect("an xlsx workbook")
 }
 
-fn text(d: &Data) -> String {
+pub fn text(d: &Data) -> String {
     d.to_string()
 }
 

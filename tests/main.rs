@@ -12,6 +12,7 @@ mod db;
 mod definitions;
 mod demo;
 mod excel;
+mod excel_import;
 mod policy;
 mod rights;
 mod site;

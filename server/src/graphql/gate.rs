@@ -23,7 +23,17 @@ pub async fn check_editable(
     cycle: i32,
     unit: &str,
 ) -> ApiResult<()> {
-    let at = now(ctx);
+    editable_at(store, table, cycle, unit, now(ctx)).await
+}
+
+/// [`check_editable`] at a given time, for callers outside GraphQL (Excel import).
+pub async fn editable_at(
+    store: &Store,
+    table: &Table,
+    cycle: i32,
+    unit: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<()> {
     let (code, unit, s) = (table.code.clone(), unit.to_owned(), store.clone());
     let (deadlines, sub, excepted) = tokio::task::spawn_blocking(move || {
         s.with_workflow(|c| {

@@ -39,7 +39,7 @@ fn urlencode(s: &str) -> String {
         .collect()
 }
 
-async fn signed_in(app: &AppState, headers: &HeaderMap) -> Result<Principal, Response> {
+pub(super) async fn signed_in(app: &AppState, headers: &HeaderMap) -> Result<Principal, Response> {
     match principal_of(app, token_of(headers)).await {
         None => Err((StatusCode::UNAUTHORIZED, "请先登录").into_response()),
         Some(p) if p.must_change_password => {

@@ -1,8 +1,10 @@
-//! The HTTP surface (axum): `/graphql`, `/graphiql` with its embedded assets, `/healthz`.
+//! The HTTP surface (axum): `/graphql`, `/graphiql` with its embedded assets, `/healthz`, and
+//! Excel templates, exports and imports.
 //! Handlers are thin: extract, attach the principal, execute, respond.
 
 mod assets;
 mod files;
+mod import;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,7 +16,7 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Extension;
 use axum::Router;
 use tower_http::timeout::TimeoutLayer;
@@ -79,6 +81,10 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/templates/{file}", get(files::template))
         .route("/export/{cycle}/{file}", get(files::export))
+        .route(
+            "/import/{cycle}/{code}",
+            post(import::import).layer(DefaultBodyLimit::max(import::MAX_FILE)),
+        )
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

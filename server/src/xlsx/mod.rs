@@ -2,6 +2,7 @@
 //! Cells show codes as "code name" (as the dropdowns offer them) and decimals as numbers.
 
 pub mod export;
+pub mod import;
 pub mod template;
 
 use crate::defs::{Catalog, Field, FieldType, Table};

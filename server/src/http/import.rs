@@ -1,0 +1,246 @@
+//! `POST /import/{cycle}/{code}`: a filled template (multipart field `file`) becomes rows of the
+//! caller's unit. `?dryRun=true` only checks. Rows are upserted by the table's natural key in one
+//! transaction: a file with any problem writes nothing, and the JSON report names every problem
+//! by Excel row, field and label.
+
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+use super::files::signed_in;
+use super::AppState;
+use crate::authz::{Access, Action};
+use crate::graphql::errors::{ApiError, Code};
+use crate::graphql::gate::editable_at;
+use crate::store::{RowScope, StoreError, WriteCtx};
+use crate::validate::CycleDates;
+use crate::xlsx::import::{check_file, parse, ImportProblem, Limits};
+
+/// The largest file accepted (the body limit of this route).
+pub const MAX_FILE: usize = 20 << 20;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportParams {
+    #[serde(default)]
+    dry_run: bool,
+    unit: Option<String>,
+}
+
+/// What an import did, or why it did nothing.
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportReport {
+    /// True when the file had no problems (and, unless a dry run, was stored).
+    ok: bool,
+    table: String,
+    dry_run: bool,
+    rows: usize,
+    inserted: usize,
+    updated: usize,
+    ignored_columns: Vec<String>,
+    problems: Vec<ReportProblem>,
+    message: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReportProblem {
+    row: usize,
+    field: String,
+    label: String,
+    rule: String,
+    message: String,
+}
+
+fn refuse(status: StatusCode, table: &str, message: impl Into<String>) -> Response {
+    let report = ImportReport {
+        table: table.to_owned(),
+        message: message.into(),
+        ..ImportReport::default()
+    };
+    (status, Json(report)).into_response()
+}
+
+fn status_of(code: Code) -> StatusCode {
+    match code {
+        Code::Unauthenticated => StatusCode::UNAUTHORIZED,
+        Code::Forbidden | Code::PasswordChangeRequired => StatusCode::FORBIDDEN,
+        Code::Locked | Code::DeadlinePassed => StatusCode::LOCKED,
+        Code::NotFound => StatusCode::NOT_FOUND,
+        Code::ValidationFailed | Code::Conflict => StatusCode::UNPROCESSABLE_ENTITY,
+        Code::BadRequest => StatusCode::BAD_REQUEST,
+        Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// `POST /import/{cycle}/{code}`.
+pub async fn import(
+    State(app): State<AppState>,
+    Path((cycle, code)): Path<(i32, String)>,
+    Query(params): Query<ImportParams>,
+    headers: HeaderMap,
+    multipart: Multipart,
+) -> Response {
+    let principal = match signed_in(&app, &headers).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let Some(table) = app.store.catalog().table_by_code(&code).cloned() else {
+        return refuse(
+            StatusCode::NOT_FOUND,
+            &code,
+            format!("没有编号为 {code} 的数据表"),
+        );
+    };
+    let title = format!("“{} {}”", table.code, table.name);
+    let access = Access::new(principal, app.policy.current(), &app.units);
+    if !access.can(&code, Action::Fill) {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            &code,
+            format!("您没有填报{title}的权限"),
+        );
+    }
+    let unit = params
+        .unit
+        .clone()
+        .unwrap_or_else(|| access.principal.unit.clone());
+    let scope = access.write_scope();
+    if let RowScope::Units(own) = &scope {
+        if !own.contains(&unit) {
+            return refuse(
+                StatusCode::FORBIDDEN,
+                &code,
+                format!("不能替其他单位（{unit}）填报"),
+            );
+        }
+    }
+    if !params.dry_run {
+        if let Err(e) = editable_at(&app.store, &table, cycle, &unit, (app.clock)()).await {
+            return refuse(status_of(e.code), &code, e.message);
+        }
+    }
+    let bytes = match read_file(multipart).await {
+        Ok(b) => b,
+        Err(m) => return refuse(StatusCode::BAD_REQUEST, &code, m),
+    };
+    let dates = match app
+        .store
+        .call(|s| s.with_workflow(crate::store::workflow::list_cycles))
+        .await
+    {
+        Ok(all) => all
+            .into_iter()
+            .find(|c| c.year == cycle)
+            .unwrap_or_else(|| CycleDates::standard(cycle)),
+        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, &code, e.to_string()),
+    };
+    let (catalog, t) = (app.store.catalog().clone(), table.clone());
+    let parsed = tokio::task::spawn_blocking(move || {
+        let limits = Limits::default();
+        check_file(&bytes, &limits)?;
+        parse(&catalog, &t, &bytes, &dates, &limits)
+    })
+    .await;
+    let parsed = match parsed {
+        Ok(Ok(p)) => p,
+        Ok(Err(m)) => return refuse(StatusCode::BAD_REQUEST, &code, m),
+        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, &code, e.to_string()),
+    };
+    let mut report = ImportReport {
+        table: code.clone(),
+        dry_run: params.dry_run,
+        rows: parsed.rows.len(),
+        ignored_columns: parsed.ignored_columns,
+        problems: labelled(&table, parsed.problems),
+        ..ImportReport::default()
+    };
+    if !report.problems.is_empty() {
+        report.message = format!(
+            "{title}有 {} 处问题，未导入任何数据；请按报告修改后重新导入",
+            report.problems.len()
+        );
+        return (StatusCode::UNPROCESSABLE_ENTITY, Json(report)).into_response();
+    }
+    report.ok = true;
+    if params.dry_run {
+        report.message = format!("检查通过：{} 行可以导入{title}", report.rows);
+        return (StatusCode::OK, Json(report)).into_response();
+    }
+    let excel_rows: Vec<usize> = parsed.rows.iter().map(|(r, _)| *r).collect();
+    let records: Vec<_> = parsed.rows.into_iter().map(|(_, r)| r).collect();
+    let wctx = WriteCtx {
+        cycle,
+        unit,
+        actor: access.principal.staff_no.clone(),
+    };
+    let t = table.clone();
+    match app
+        .store
+        .call(move |s| s.bulk_upsert(&t, &scope, &wctx, &records))
+        .await
+    {
+        Ok((inserted, updated)) => {
+            report.inserted = inserted;
+            report.updated = updated;
+            report.message = format!("已导入{title}：新增 {inserted} 行，更新 {updated} 行");
+            (StatusCode::OK, Json(report)).into_response()
+        }
+        Err(e) => {
+            let index = match &e {
+                StoreError::BulkRow { index, .. } => Some(*index),
+                _ => None,
+            };
+            report.ok = false;
+            let api = ApiError::from(e);
+            let row = index.and_then(|i| excel_rows.get(i).copied()).unwrap_or(0);
+            report.problems = vec![ReportProblem {
+                row,
+                field: String::new(),
+                label: String::new(),
+                rule: api.code.as_str().to_owned(),
+                message: api.message.clone(),
+            }];
+            report.message = format!("第 {row} 行无法保存，未导入任何数据：{}", api.message);
+            (status_of(api.code), Json(report)).into_response()
+        }
+    }
+}
+
+/// The bytes of the multipart field `file`.
+async fn read_file(mut multipart: Multipart) -> Result<Vec<u8>, String> {
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| format!("上传内容无法读取：{e}"))?
+    {
+        if field.name() == Some("file") {
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| format!("上传内容无法读取（文件上限 {} MB）：{e}", MAX_FILE >> 20))?;
+            return Ok(bytes.to_vec());
+        }
+    }
+    Err("请求中没有名为 file 的文件字段".into())
+}
+
+fn labelled(table: &crate::defs::Table, problems: Vec<ImportProblem>) -> Vec<ReportProblem> {
+    problems
+        .into_iter()
+        .map(|p| ReportProblem {
+            label: table
+                .fields
+                .iter()
+                .find(|f| crate::defs::naming::graphql_field(&f.name) == p.field)
+                .map(|f| f.label.clone())
+                .unwrap_or_default(),
+            row: p.row,
+            field: p.field,
+            rule: p.rule,
+            message: p.message,
+        })
+        .collect()
+}
