@@ -211,3 +211,62 @@ async fn files_that_are_not_plain_workbooks_are_refused() {
     let (status, _) = upload(&api, "/import/2023/9.9.9", b"PK").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[test]
+fn the_command_line_exports_and_imports() {
+    let api = Api::with_demo();
+    let dir = tempfile::tempdir().expect("dir");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_statusdata"))
+            .args(args)
+            .current_dir(crate::support::root())
+            .output()
+            .expect("statusdata runs")
+    };
+    let one = dir.path().join("1.4.1.xlsx");
+    let all = dir.path().join("all.xlsx");
+    let (one_s, all_s) = (one.to_string_lossy(), all.to_string_lossy());
+    let db = api.db.url.as_str();
+    let out = run(&[
+        "export", "--db", db, "--cycle", "2023", "--table", "1.4.1", "--out", &one_s,
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let out = run(&["export", "--db", db, "--cycle", "2023", "--out", &all_s]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        book(std::fs::read(&all).expect("file")).sheet_names().len(),
+        91
+    );
+
+    let before = count(&api, "1.4.1");
+    let out = run(&[
+        "import", "--db", db, "--cycle", "2023", "--table", "1.4.1", "--unit", "zwb_rs", &one_s,
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("新增 0 行"),
+        "the same rows again only update: {said}"
+    );
+    assert_eq!(count(&api, "1.4.1"), before);
+
+    let broken = dir.path().join("broken.xlsx");
+    std::fs::write(&broken, b"not a workbook").expect("write");
+    let out = run(&[
+        "import",
+        "--db",
+        db,
+        "--cycle",
+        "2023",
+        "--table",
+        "1.4.1",
+        "--unit",
+        "zwb_rs",
+        &broken.to_string_lossy(),
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("不是 .xlsx"),
+        "{out:?}"
+    );
+}

@@ -5,6 +5,7 @@ mod bench;
 mod bench_http;
 mod check;
 mod cycle;
+mod excel;
 mod migrate;
 mod seed;
 mod serve;
@@ -42,6 +43,10 @@ enum Command {
     Users(users::UsersArgs),
     /// Fill a database with data (`seed demo`: the demo college).
     Seed(seed::SeedArgs),
+    /// Export the whole cycle (or one table) as an Excel workbook.
+    Export(excel::ExportArgs),
+    /// Import a filled template into one unit's rows: all or nothing.
+    Import(excel::ImportArgs),
     /// Measure throughput against a baseline measured in the same run.
     Bench(bench::BenchArgs),
 }
@@ -66,6 +71,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check::run(args).await,
         Command::Migrate(args) => migrate::run(args).await,
         Command::Bench(args) => bench::run(args).await,
+        Command::Export(args) => excel::export(args).await,
+        Command::Import(args) => excel::import(args).await,
         Command::Seed(args) => seed::run(args).await,
         Command::Users(args) => users::run(args).await,
         Command::Cycle(args) => cycle::run(args).await,

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::{principal_of, token_of, AppState};
 use crate::authz::{Access, Action, Principal};
-use crate::store::{ListQuery, RowScope};
+use crate::store::ListQuery;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -139,74 +139,9 @@ async fn table_xlsx(app: &AppState, cycle: i32, code: &str, principal: Principal
 async fn all_xlsx(app: &AppState, cycle: i32, principal: Principal) -> Response {
     let access = Access::new(principal, app.policy.current(), &app.units);
     let (store, units, policy) = (app.store.clone(), app.units.clone(), app.policy.current());
-    let today = crate::workflow::progress::today((app.clock)());
-    let at = (app.clock)().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let now = (app.clock)();
     let built = tokio::task::spawn_blocking(move || {
-        let catalog = store.catalog().clone();
-        let fill = policy.unit_codes(&catalog, &units, Action::Fill);
-        let entries =
-            crate::workflow::progress::progress(&store, &catalog, &units, &fill, cycle, today)
-                .map_err(|e| e.to_string())?;
-        let school = catalog
-            .table_by_code("1.1.1")
-            .and_then(|t| {
-                store
-                    .list(
-                        t,
-                        &RowScope::All,
-                        &ListQuery {
-                            cycle,
-                            filter: None,
-                            order: vec![],
-                            limit: Some(1),
-                            offset: 0,
-                        },
-                    )
-                    .ok()
-            })
-            .and_then(|rows| {
-                rows.first()
-                    .and_then(|r| r.values.get("school_name").cloned())
-            })
-            .and_then(|v| match v {
-                crate::store::Value::Text(s) => Some(s),
-                _ => None,
-            })
-            .unwrap_or_default();
-        let who = format!("{}（{}）", access.principal.name, access.principal.staff_no);
-        let cover = crate::xlsx::export::Cover {
-            school: &school,
-            cycle,
-            generated_by: &who,
-            generated_at: &at,
-        };
-        let states = |t: &crate::defs::Table| {
-            let mine: Vec<_> = entries.iter().filter(|e| e.table == t.code).collect();
-            let accepted = mine
-                .iter()
-                .filter(|e| e.state == crate::workflow::State::Accepted)
-                .count();
-            format!("已验收 {accepted}/{}", mine.len())
-        };
-        let mut rows_of = |t: &crate::defs::Table| {
-            if !access.can(&t.code, Action::Read) {
-                return Ok(Vec::new());
-            }
-            store
-                .list(
-                    t,
-                    &access.read_scope(&t.code),
-                    &ListQuery {
-                        cycle,
-                        filter: None,
-                        order: vec![],
-                        limit: None,
-                        offset: 0,
-                    },
-                )
-                .map_err(|e| e.to_string())
-        };
-        crate::xlsx::export::cycle_workbook(&catalog, &cover, &states, &mut rows_of)
+        crate::xlsx::cycle::whole_cycle(&store, &units, &policy, &access, cycle, now, &mut |_| {})
     })
     .await;
     match built {

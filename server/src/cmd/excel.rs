@@ -1,0 +1,198 @@
+//! `statusdata export` and `statusdata import`: the Excel round trip from the command line, for
+//! the quality office's administrator (full rights; every write is audited as `cli`).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use statusdata::authz::{Access, Policy, Principal};
+use statusdata::defs;
+use statusdata::store::{workflow, RowScope, Store, WriteCtx, DEFAULT_DATABASE_URL};
+use statusdata::validate::CycleDates;
+use statusdata::xlsx::import::{check_file, parse, Limits};
+
+use super::ProjectArgs;
+
+#[derive(Args)]
+pub struct ExportArgs {
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    db: String,
+    #[arg(long)]
+    cycle: i32,
+    /// One table (`1.5.1`); without it, the whole cycle with a cover sheet.
+    #[arg(long)]
+    table: Option<String>,
+    #[arg(long)]
+    out: PathBuf,
+    #[command(flatten)]
+    project: ProjectArgs,
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    db: String,
+    #[arg(long)]
+    cycle: i32,
+    #[arg(long)]
+    table: String,
+    /// The unit the rows belong to (its code, as in seeds/units.toml).
+    #[arg(long)]
+    unit: String,
+    /// Check only; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    file: PathBuf,
+    #[command(flatten)]
+    project: ProjectArgs,
+}
+
+/// The command line acts as the administrator.
+fn cli_principal() -> Principal {
+    Principal {
+        staff_no: "cli".into(),
+        name: "命令行".into(),
+        ..Principal::development()
+    }
+}
+
+async fn open(db: &str, project: &ProjectArgs) -> anyhow::Result<(Store, defs::Units)> {
+    let catalog = Arc::new(defs::load_catalog(&project.defs).map_err(|p| anyhow::anyhow!("{p}"))?);
+    let units = defs::load_units(&project.units).map_err(|p| anyhow::anyhow!("{p}"))?;
+    let store = Store::open(db, catalog)?;
+    let u = units.clone();
+    store
+        .call(move |s| s.migrate(&u, false).map(|_| ()))
+        .await?;
+    Ok((store, units))
+}
+
+fn bar(len: u64) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+pub async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
+    let (store, units) = open(&args.db, &args.project).await?;
+    let policy = Arc::new(Policy::load(&args.project.policies).await?);
+    let access = Access::new(cli_principal(), policy.clone(), &units);
+    let bytes = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<u8>> {
+        match args.table {
+            Some(code) => {
+                let table = store.table(&code)?.clone();
+                let rows = store.list(&table, &RowScope::All, &all_rows(args.cycle))?;
+                Ok(statusdata::xlsx::export::table_workbook(
+                    store.catalog(),
+                    &table,
+                    &rows,
+                )?)
+            }
+            None => {
+                let progress = bar(store.catalog().tables.len() as u64);
+                let bytes = statusdata::xlsx::cycle::whole_cycle(
+                    &store,
+                    &units,
+                    &policy,
+                    &access,
+                    args.cycle,
+                    chrono::Utc::now(),
+                    &mut |t| {
+                        progress.set_message(format!("{} {}", t.code, t.name));
+                        progress.inc(1);
+                    },
+                )
+                .map_err(anyhow::Error::msg)?;
+                progress.finish_and_clear();
+                Ok(bytes)
+            }
+        }
+    })
+    .await??;
+    std::fs::write(&args.out, &bytes)?;
+    println!("wrote {} ({} KB)", args.out.display(), bytes.len() >> 10);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn all_rows(cycle: i32) -> statusdata::store::ListQuery {
+    statusdata::store::ListQuery {
+        cycle,
+        filter: None,
+        order: vec![],
+        limit: None,
+        offset: 0,
+    }
+}
+
+pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
+    let (store, units) = open(&args.db, &args.project).await?;
+    anyhow::ensure!(
+        units.by_code(&args.unit).is_some(),
+        "没有代码为 {} 的单位（见 seeds/units.toml）",
+        args.unit
+    );
+    let table = store.table(&args.table)?.clone();
+    let bytes = std::fs::read(&args.file)?;
+    let spinner = ProgressBar::new_spinner();
+    spinner.set_message(format!("读取 {}", args.file.display()));
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let cycle = args.cycle;
+    let dates = store
+        .call(move |s| s.with_workflow(workflow::list_cycles))
+        .await?
+        .into_iter()
+        .find(|c| c.year == cycle)
+        .unwrap_or_else(|| CycleDates::standard(cycle));
+    let (catalog, t) = (store.catalog().clone(), table.clone());
+    let parsed = tokio::task::spawn_blocking(move || {
+        let limits = Limits::default();
+        check_file(&bytes, &limits)?;
+        parse(&catalog, &t, &bytes, &dates, &limits)
+    })
+    .await?;
+    spinner.finish_and_clear();
+    let parsed = match parsed {
+        Ok(p) => p,
+        Err(message) => {
+            eprintln!("{}：{message}", args.file.display());
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    for column in &parsed.ignored_columns {
+        eprintln!("提示：未知的列“{column}”已忽略");
+    }
+    if !parsed.problems.is_empty() {
+        for p in &parsed.problems {
+            eprintln!(
+                "“{} {}” 第 {} 行 {}：{}",
+                table.code, table.name, p.row, p.field, p.message
+            );
+        }
+        eprintln!("未导入任何数据：共 {} 处问题", parsed.problems.len());
+        return Ok(ExitCode::FAILURE);
+    }
+    let rows = parsed.rows.len();
+    if args.dry_run {
+        println!("检查通过：{rows} 行可以导入“{} {}”", table.code, table.name);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let records: Vec<_> = parsed.rows.into_iter().map(|(_, r)| r).collect();
+    let ctx = WriteCtx {
+        cycle,
+        unit: args.unit,
+        actor: "cli".into(),
+    };
+    let t = table.clone();
+    let (inserted, updated) = store
+        .call(move |s| s.bulk_upsert(&t, &RowScope::All, &ctx, &records))
+        .await?;
+    println!(
+        "已导入“{} {}”：新增 {inserted} 行，更新 {updated} 行",
+        table.code, table.name
+    );
+    Ok(ExitCode::SUCCESS)
+}
