@@ -36,6 +36,14 @@ enum BenchWhat {
         #[command(flatten)]
         project: ProjectArgs,
     },
+    /// The whole demo cycle as one workbook, against bare rust_xlsxwriter, with peak memory.
+    Export {
+        /// Demo scale (1 = about 12,000 students).
+        #[arg(long, default_value_t = 1)]
+        scale: u32,
+        #[command(flatten)]
+        project: ProjectArgs,
+    },
     /// A filtered 100-row page of 1.5.1 over HTTP at a concurrency, against literal SQL.
     Graphql {
         /// `sqlite` (a temporary file) or a postgres:// URL (a temporary schema).
@@ -53,6 +61,10 @@ enum BenchWhat {
 pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let (db, rows, project) = match args.what {
         BenchWhat::Storage { db, rows, project } => (db, rows, project),
+        BenchWhat::Export { scale, project } => {
+            super::bench_export::run(scale, project).await?;
+            return Ok(ExitCode::SUCCESS);
+        }
         BenchWhat::Graphql {
             db,
             requests,

@@ -2,6 +2,7 @@
 //! contract names), calls the library and prints a result a person can act on.
 
 mod bench;
+mod bench_export;
 mod bench_http;
 mod check;
 mod cycle;

@@ -1,0 +1,159 @@
+//! `statusdata bench export`: the whole demo cycle as one workbook, against reading the same rows
+//! and writing the same cells with rust_xlsxwriter directly (no formats, no cover, codes without
+//! names). Reports time as a ratio and each phase's peak resident memory.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use rust_xlsxwriter::Workbook;
+use statusdata::authz::{Access, Action, Policy, Principal};
+use statusdata::defs::{self, Units};
+use statusdata::demo::{self, DemoOptions};
+use statusdata::store::{ListQuery, RowScope, Store, Value};
+
+use super::ProjectArgs;
+
+/// Runs the benchmark on a temporary SQLite database filled with the demo at `scale`.
+pub async fn run(scale: u32, project: ProjectArgs) -> anyhow::Result<()> {
+    let catalog = Arc::new(defs::load_catalog(&project.defs).map_err(|p| anyhow::anyhow!("{p}"))?);
+    let units = defs::load_units(&project.units).map_err(|p| anyhow::anyhow!("{p}"))?;
+    let policy = Arc::new(Policy::load(&project.policies).await?);
+    let dir = tempfile::tempdir()?;
+    let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let store = Store::open(&url, catalog)?;
+    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        store.migrate(&units, false)?;
+        let fill = policy.unit_codes(store.catalog(), &units, Action::Fill);
+        let opts = DemoOptions {
+            scale,
+            ..DemoOptions::default()
+        };
+        demo::seed_demo(&store, &units, &fill, None, opts)?;
+        let cells = store
+            .catalog()
+            .tables
+            .iter()
+            .map(|t| Ok(store.count(t, &RowScope::All, 2023, None)? as usize * t.fields.len()))
+            .sum::<anyhow::Result<usize>>()?;
+        println!("demo scale {scale}: {cells} cells in 90 tables");
+
+        let floor = reset_peak();
+        let start = Instant::now();
+        let raw = baseline(&store)?;
+        let (base_time, base_peak) = (start.elapsed(), growth(floor));
+
+        let floor = reset_peak();
+        let start = Instant::now();
+        let ours = ours(&store, &units, &policy)?;
+        let (our_time, our_peak) = (start.elapsed(), growth(floor));
+
+        println!(
+            "baseline (raw rust_xlsxwriter): {:>7.2} s, {:>6} KB file, peak {}",
+            base_time.as_secs_f64(),
+            raw >> 10,
+            show(base_peak)
+        );
+        println!(
+            "statusdata whole-cycle export:  {:>7.2} s, {:>6} KB file, peak {}",
+            our_time.as_secs_f64(),
+            ours >> 10,
+            show(our_peak)
+        );
+        println!(
+            "ratio: {:.2}× the baseline's time",
+            our_time.as_secs_f64() / base_time.as_secs_f64()
+        );
+        Ok(())
+    })
+    .await??;
+    Ok(())
+}
+
+fn ours(store: &Store, units: &Units, policy: &Arc<Policy>) -> anyhow::Result<usize> {
+    let principal = Principal {
+        staff_no: "bench".into(),
+        ..Principal::development()
+    };
+    let access = Access::new(principal, policy.clone(), units);
+    let bytes = statusdata::xlsx::cycle::whole_cycle(
+        store,
+        units,
+        policy,
+        &access,
+        2023,
+        chrono::Utc::now(),
+        &mut |_| {},
+    )
+    .map_err(anyhow::Error::msg)?;
+    Ok(bytes.len())
+}
+
+/// The same rows read the same way, written as bare cells.
+fn baseline(store: &Store) -> anyhow::Result<usize> {
+    let mut book = Workbook::new();
+    for table in &store.catalog().tables {
+        let query = ListQuery {
+            cycle: 2023,
+            filter: None,
+            order: vec![],
+            limit: None,
+            offset: 0,
+        };
+        let rows = store.list(table, &RowScope::All, &query)?;
+        let sheet = if rows.len() > 2000 {
+            book.add_worksheet_with_constant_memory()?
+        } else {
+            book.add_worksheet()
+        };
+        for (c, field) in table.fields.iter().enumerate() {
+            sheet.write_string(0, c as u16, &field.label)?;
+        }
+        for (r, row) in rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            for (c, field) in table.fields.iter().enumerate() {
+                let c = c as u16;
+                let written = match row.values.get(&field.name) {
+                    None | Some(Value::Null) => continue,
+                    Some(Value::Text(s)) => sheet.write_string(r, c, s),
+                    Some(Value::Int(i)) => sheet.write_number(r, c, *i as f64),
+                    Some(Value::Year(y)) => sheet.write_number(r, c, *y),
+                    Some(Value::Decimal(d)) => sheet.write_number(
+                        r,
+                        c,
+                        rust_decimal::prelude::ToPrimitive::to_f64(d).unwrap_or(0.0),
+                    ),
+                    Some(Value::Date(d)) => sheet.write_datetime(r, c, *d),
+                    Some(Value::YearMonth { year, month }) => {
+                        sheet.write_string(r, c, format!("{year}-{month:02}"))
+                    }
+                    Some(Value::Bool(b)) => sheet.write_boolean(r, c, *b),
+                    Some(Value::List(items)) => sheet.write_string(r, c, items.join("；")),
+                };
+                written?;
+            }
+        }
+    }
+    Ok(book.save_to_buffer()?.len())
+}
+
+/// Resets the kernel's peak-RSS mark (Linux: writing 5 to clear_refs) and returns the resident
+/// memory it starts from: the allocator keeps what seeding used, so peaks are shown above it.
+fn reset_peak() -> Option<u64> {
+    std::fs::write("/proc/self/clear_refs", "5").ok()?;
+    status_kb("VmRSS:")
+}
+
+/// How far resident memory rose above `floor` since the last reset, in KB (Linux only).
+fn growth(floor: Option<u64>) -> Option<u64> {
+    Some(status_kb("VmHWM:")?.saturating_sub(floor?))
+}
+
+fn status_kb(key: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(key))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn show(kb: Option<u64>) -> String {
+    kb.map_or_else(|| "unavailable".into(), |k| format!("+{} MB", k >> 10))
+}
