@@ -212,6 +212,45 @@ async fn files_that_are_not_plain_workbooks_are_refused() {
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
+/// The first `n` data rows of a workbook's first sheet, rewritten as a new workbook.
+fn first_rows(bytes: Vec<u8>, n: usize) -> Vec<u8> {
+    let mut wb = book(bytes);
+    let first = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&first).expect("sheet");
+    let mut out = rust_xlsxwriter::Workbook::new();
+    let sheet = out.add_worksheet();
+    for (r, row) in range.rows().take(n + 1).enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            match cell {
+                calamine::Data::Float(f) => sheet.write_number(r, c, *f),
+                calamine::Data::DateTime(d) => {
+                    let date = d.as_datetime().expect("a date").date();
+                    sheet.write_string(r, c, date.format("%Y-%m-%d").to_string())
+                }
+                other => sheet.write_string(r, c, text(other)),
+            }
+            .expect("cell");
+        }
+    }
+    out.save_to_buffer().expect("workbook")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn replace_mode_swaps_the_units_rows() {
+    let api = tokio::task::spawn_blocking(Api::with_demo)
+        .await
+        .expect("setup");
+    let (_, exported) = get(&api, "/export/2023/1.4.1.xlsx").await;
+    let three = first_rows(exported, 3);
+    let path = "/import/2023/1.4.1?mode=replace&unit=zwb_rs";
+    let (status, report) = upload(&api, path, &three).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["deleted"], 600, "{report}");
+    assert_eq!(report["inserted"], 3, "{report}");
+    assert_eq!(count(&api, "1.4.1"), 3);
+}
+
 #[test]
 fn the_command_line_exports_and_imports() {
     let api = Api::with_demo();

@@ -44,6 +44,10 @@ pub struct ImportArgs {
     /// Check only; write nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Delete the unit's rows of the table in the cycle first (default: add, or update rows with
+    /// the same key).
+    #[arg(long)]
+    replace: bool,
     file: PathBuf,
     #[command(flatten)]
     project: ProjectArgs,
@@ -187,12 +191,22 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         actor: "cli".into(),
     };
     let t = table.clone();
-    let (inserted, updated) = store
-        .call(move |s| s.bulk_upsert(&t, &RowScope::All, &ctx, &records))
-        .await?;
-    println!(
-        "已导入“{} {}”：新增 {inserted} 行，更新 {updated} 行",
-        table.code, table.name
-    );
+    if args.replace {
+        let (deleted, inserted) = store
+            .call(move |s| s.replace_rows(&t, &RowScope::All, &ctx, &records))
+            .await?;
+        println!(
+            "已导入“{} {}”：删除原有 {deleted} 行，写入 {inserted} 行",
+            table.code, table.name
+        );
+    } else {
+        let (inserted, updated) = store
+            .call(move |s| s.bulk_upsert(&t, &RowScope::All, &ctx, &records))
+            .await?;
+        println!(
+            "已导入“{} {}”：新增 {inserted} 行，更新 {updated} 行",
+            table.code, table.name
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,6 @@
 //! `POST /import/{cycle}/{code}`: a filled template (multipart field `file`) becomes rows of the
-//! caller's unit. `?dryRun=true` only checks. Rows are upserted by the table's natural key in one
+//! caller's unit. `?dryRun=true` only checks. Rows are upserted by the table's natural key
+//! (`mode=append`, the default) or replace the unit's rows (`mode=replace`), in one
 //! transaction: a file with any problem writes nothing, and the JSON report names every problem
 //! by Excel row, field and label.
 
@@ -27,6 +28,18 @@ pub struct ImportParams {
     #[serde(default)]
     dry_run: bool,
     unit: Option<String>,
+    #[serde(default)]
+    mode: Mode,
+}
+
+/// `append` inserts new rows and updates rows with the same natural key; `replace` first deletes
+/// the unit's rows of the table in the cycle.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    #[default]
+    Append,
+    Replace,
 }
 
 /// What an import did, or why it did nothing.
@@ -40,6 +53,8 @@ pub struct ImportReport {
     rows: usize,
     inserted: usize,
     updated: usize,
+    /// Rows deleted first (`mode=replace`).
+    deleted: usize,
     ignored_columns: Vec<String>,
     problems: Vec<ReportProblem>,
     message: String,
@@ -177,15 +192,29 @@ pub async fn import(
         actor: access.principal.staff_no.clone(),
     };
     let t = table.clone();
-    match app
+    let mode = params.mode;
+    let stored = app
         .store
-        .call(move |s| s.bulk_upsert(&t, &scope, &wctx, &records))
-        .await
-    {
-        Ok((inserted, updated)) => {
+        .call(move |s| match mode {
+            Mode::Append => s
+                .bulk_upsert(&t, &scope, &wctx, &records)
+                .map(|(i, u)| (0, i, u)),
+            Mode::Replace => s
+                .replace_rows(&t, &scope, &wctx, &records)
+                .map(|(d, i)| (d, i, 0)),
+        })
+        .await;
+    match stored {
+        Ok((deleted, inserted, updated)) => {
+            report.deleted = deleted;
             report.inserted = inserted;
             report.updated = updated;
-            report.message = format!("已导入{title}：新增 {inserted} 行，更新 {updated} 行");
+            report.message = match mode {
+                Mode::Append => format!("已导入{title}：新增 {inserted} 行，更新 {updated} 行"),
+                Mode::Replace => {
+                    format!("已导入{title}：删除原有 {deleted} 行，写入 {inserted} 行")
+                }
+            };
             (StatusCode::OK, Json(report)).into_response()
         }
         Err(e) => {

@@ -12,6 +12,7 @@ mod dialect;
 mod error;
 mod filter;
 mod migrate;
+mod replace;
 mod rows;
 mod sql;
 mod sync;
@@ -244,6 +245,18 @@ impl Store {
         records: &[Record],
     ) -> Result<(usize, usize), StoreError> {
         write::bulk_upsert(&mut *self.conn()?, table, scope, ctx, records)
+    }
+
+    /// Replaces the context unit's rows in the cycle with `records`, in one transaction:
+    /// (deleted, inserted).
+    pub fn replace_rows(
+        &self,
+        table: &Table,
+        scope: &RowScope,
+        ctx: &WriteCtx,
+        records: &[Record],
+    ) -> Result<(usize, usize), StoreError> {
+        replace::replace_rows(&mut *self.conn()?, table, scope, ctx, records)
     }
 
     /// Updates a row if it still has `row_version`; a stale version is a conflict.

@@ -28,7 +28,7 @@ fn check_fields(table: &Table, record: &Record) -> Result<Vec<(String, SqlValue)
         .collect()
 }
 
-fn check_unit(table: &Table, scope: &RowScope, unit: &str) -> Result<(), StoreError> {
+pub(super) fn check_unit(table: &Table, scope: &RowScope, unit: &str) -> Result<(), StoreError> {
     match scope {
         RowScope::Units(units) if !units.iter().any(|u| u == unit) => Err(StoreError::Invalid {
             table: table.code.clone(),
@@ -67,7 +67,7 @@ fn key_clash(table: &Table, record: &Record, e: StoreError) -> StoreError {
     }
 }
 
-fn insert_one(
+pub(super) fn insert_one(
     conn: &mut AnyConnection,
     table: &Table,
     ctx: &WriteCtx,
