@@ -14,6 +14,14 @@ use crate::excel::{book, get, text};
 const BOUNDARY: &str = "statusdata-test-boundary";
 
 async fn upload(api: &Api, path: &str, file: &[u8]) -> (StatusCode, Json) {
+    let (status, bytes) = upload_raw(api, path, file).await;
+    (
+        status,
+        serde_json::from_slice(&bytes).expect("a JSON report"),
+    )
+}
+
+async fn upload_raw(api: &Api, path: &str, file: &[u8]) -> (StatusCode, Vec<u8>) {
     let mut body = format!(
         "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"t.xlsx\"\r\n\
          Content-Type: application/octet-stream\r\n\r\n"
@@ -33,10 +41,7 @@ async fn upload(api: &Api, path: &str, file: &[u8]) -> (StatusCode, Json) {
     let bytes = axum::body::to_bytes(response.into_body(), 16 << 20)
         .await
         .expect("body");
-    (
-        status,
-        serde_json::from_slice(&bytes).expect("a JSON report"),
-    )
+    (status, bytes.to_vec())
 }
 
 /// The data rows of an exported table, sorted, as text.
@@ -179,6 +184,27 @@ async fn a_bad_file_is_reported_by_row_and_field_and_writes_nothing() {
     );
     assert!(problems.iter().all(|p| p["row"] == 3), "{report}");
     assert_eq!(report["ignoredColumns"][0], "备注列");
+    let (status, marked) = upload_raw(&api, "/import/2023/1.1.6?report=xlsx", &bytes).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut wb = book(marked.clone());
+    let first = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&first).expect("sheet");
+    assert_eq!(
+        text(&range[(2, number)]),
+        "很多",
+        "the collector's cell comes back"
+    );
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(marked)).expect("xlsx");
+    let mut notes = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/comments1.xml").expect("notes"),
+        &mut notes,
+    )
+    .expect("read");
+    assert!(
+        notes.contains("很多"),
+        "the note says what is wrong: {notes}"
+    );
     let (status, _) = upload(&api, "/import/2023/1.1.6", &bytes).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(count(&api, "1.1.6"), 0, "nothing written");

@@ -10,7 +10,7 @@ use super::{principal_of, token_of, AppState};
 use crate::authz::{Access, Action, Principal};
 use crate::store::ListQuery;
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub(super) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 fn workbook(bytes: Vec<u8>, name: &str) -> Response {
     let disposition = format!(

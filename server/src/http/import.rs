@@ -2,10 +2,11 @@
 //! caller's unit. `?dryRun=true` only checks. Rows are upserted by the table's natural key
 //! (`mode=append`, the default) or replace the unit's rows (`mode=replace`), in one
 //! transaction: a file with any problem writes nothing, and the JSON report names every problem
-//! by Excel row, field and label.
+//! by Excel row, field and label; with `?report=xlsx` it is the uploaded workbook, bad cells
+//! marked red with a note.
 
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -18,6 +19,7 @@ use crate::graphql::gate::editable_at;
 use crate::store::{RowScope, StoreError, WriteCtx};
 use crate::validate::CycleDates;
 use crate::xlsx::import::{check_file, parse, ImportProblem, Limits};
+use crate::xlsx::report::annotated;
 
 /// The largest file accepted (the body limit of this route).
 pub const MAX_FILE: usize = 20 << 20;
@@ -30,6 +32,8 @@ pub struct ImportParams {
     unit: Option<String>,
     #[serde(default)]
     mode: Mode,
+    /// `xlsx`: a file with problems comes back as the workbook with its bad cells marked.
+    report: Option<String>,
 }
 
 /// `append` inserts new rows and updates rows with the same natural key; `replace` first deletes
@@ -153,17 +157,32 @@ pub async fn import(
         Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, &code, e.to_string()),
     };
     let (catalog, t) = (app.store.catalog().clone(), table.clone());
+    let want_xlsx = params.report.as_deref() == Some("xlsx");
     let parsed = tokio::task::spawn_blocking(move || {
         let limits = Limits::default();
         check_file(&bytes, &limits)?;
-        parse(&catalog, &t, &bytes, &dates, &limits)
+        let parsed = parse(&catalog, &t, &bytes, &dates, &limits)?;
+        let marked = if want_xlsx && !parsed.problems.is_empty() {
+            Some(annotated(&t, &bytes, &parsed.problems)?)
+        } else {
+            None
+        };
+        Ok::<_, String>((parsed, marked))
     })
     .await;
-    let parsed = match parsed {
+    let (parsed, marked) = match parsed {
         Ok(Ok(p)) => p,
         Ok(Err(m)) => return refuse(StatusCode::BAD_REQUEST, &code, m),
         Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, &code, e.to_string()),
     };
+    if let Some(bytes) = marked {
+        let disposition = format!("attachment; filename=\"{code}-problems.xlsx\"");
+        let headers = [
+            (header::CONTENT_TYPE, super::files::XLSX.to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ];
+        return (StatusCode::UNPROCESSABLE_ENTITY, headers, bytes).into_response();
+    }
     let mut report = ImportReport {
         table: code.clone(),
         dry_run: params.dry_run,

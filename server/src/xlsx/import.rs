@@ -10,7 +10,7 @@ use calamine::{Data, Reader, Xlsx};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::sheet_name;
+use super::data_sheet;
 use crate::defs::{naming, Catalog, Field, FieldType, Table};
 use crate::store::{parse_year_month, Record, Value};
 use crate::validate::{check_record, CycleDates, Severity};
@@ -93,17 +93,7 @@ pub fn parse(
     limits: &Limits,
 ) -> Result<Parsed, String> {
     let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| format!("无法读取工作簿：{e}"))?;
-    let wanted = sheet_name(table);
-    let names = book.sheet_names();
-    let sheet = names
-        .iter()
-        .find(|n| **n == wanted)
-        .or_else(|| names.first())
-        .cloned()
-        .ok_or("工作簿中没有工作表")?;
-    let range = book
-        .worksheet_range(&sheet)
-        .map_err(|e| format!("无法读取工作表“{sheet}”：{e}"))?;
+    let (_, range) = data_sheet(&mut book, table)?;
     if range.height() > limits.max_rows + 1 {
         return Err(format!(
             "行数过多（{}），一次最多导入 {} 行",
