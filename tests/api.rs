@@ -24,6 +24,11 @@ pub struct Api {
 impl Api {
     /// The real catalog on a fresh database; `development` runs requests as the development principal.
     pub fn new(development: bool) -> Api {
+        Api::with_limits(development, statusdata::xlsx::import::Limits::default())
+    }
+
+    /// As [`Api::new`], with the given Excel import limits.
+    pub fn with_limits(development: bool, limits: statusdata::xlsx::import::Limits) -> Api {
         let db = TestDb::new(&root());
         db.install_demo_cycle();
         let paths = project_paths();
@@ -35,6 +40,7 @@ impl Api {
             build_schema(&catalog, Some((db.store.clone(), ApiConfig::default()))).expect("schema");
         let mut state = AppState::new(schema, db.store.clone(), policy, units);
         state.development = development;
+        state.import_limits = limits;
         let app = router(state);
         Api {
             db,

@@ -224,18 +224,61 @@ async fn files_that_are_not_plain_workbooks_are_refused() {
         ),
         ("broken zip", b"PK\x03\x04 not really".to_vec(), "损坏"),
     ];
-    for (kind, bytes, needle) in cases {
-        let (status, report) = upload(&api, "/import/2023/1.1.6", &bytes).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{kind}: {report}");
-        assert!(
-            report["message"]
-                .as_str()
-                .is_some_and(|m| m.contains(needle)),
-            "{kind}: {report}"
-        );
-    }
+    assert_refused(&api, "/import/2023/1.1.6", cases).await;
     let (status, _) = upload(&api, "/import/2023/9.9.9", b"PK").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// Each file is refused with a 400 whose message contains the needle.
+async fn assert_refused(api: &Api, path: &str, cases: [(&str, Vec<u8>, &str); 3]) {
+    for (kind, bytes, needle) in cases {
+        let (status, report) = upload(api, path, &bytes).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{kind}: {report}");
+        let message = report["message"].as_str().unwrap_or_default();
+        assert!(message.contains(needle), "{kind}: {report}");
+    }
+}
+
+/// A workbook of 1.1.6 with `rows` rows of a long repetitive text (made distinct per row, as
+/// shared strings are stored once): it packs very small.
+fn bulky(rows: u32, text: &str) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let sheet = wb.add_worksheet();
+    sheet.write_string(0, 0, "备注").expect("header");
+    for r in 1..=rows {
+        sheet
+            .write_string(r, 0, format!("{r}{text}"))
+            .expect("cell");
+    }
+    wb.save_to_buffer().expect("workbook")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_configured_limits_refuse_large_files_bombs_and_long_sheets() {
+    let limits = statusdata::xlsx::import::Limits {
+        max_bytes: 200 << 10,
+        max_unpacked: 2 << 20,
+        max_rows: 50,
+    };
+    let api = tokio::task::spawn_blocking(move || Api::with_limits(true, limits))
+        .await
+        .expect("setup");
+    let cases: [(&str, Vec<u8>, &str); 3] = [
+        ("too many rows", bulky(60, "x"), "行数过多"),
+        (
+            "unpacks far larger",
+            bulky(40, &"压缩炸弹".repeat(8_000)),
+            "压缩炸弹",
+        ),
+        ("too large", vec![b'P'; 300 << 10], "上限"),
+    ];
+    assert_refused(&api, "/import/2023/1.1.6?dryRun=true", cases).await;
+    let (status, report) = upload(&api, "/import/2023/1.1.6?dryRun=true", &bulky(3, "x")).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "within limits it is read: {report}"
+    );
 }
 
 /// The first `n` data rows of a workbook's first sheet, rewritten as a new workbook.

@@ -25,6 +25,12 @@ pub struct ServeArgs {
     /// seeds/demo-accounts.csv.
     #[arg(long)]
     demo: bool,
+    /// The largest Excel file an import accepts, in MB.
+    #[arg(long, env = "STATUSDATA_IMPORT_MAX_MB", default_value_t = 20)]
+    import_max_mb: usize,
+    /// The most data rows one Excel import accepts.
+    #[arg(long, env = "STATUSDATA_IMPORT_MAX_ROWS", default_value_t = 100_000)]
+    import_max_rows: usize,
     #[command(flatten)]
     project: ProjectArgs,
 }
@@ -127,7 +133,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         tracing::info!("demo accounts are in seeds/demo-accounts.csv; each changes its password at first login");
     }
     let schema = build_schema(&catalog, Some((store.clone(), ApiConfig::default())))?;
-    let app = router(AppState::new(schema, store, cell, units));
+    let mut state = AppState::new(schema, store, cell, units);
+    state.import_limits.max_bytes = args.import_max_mb << 20;
+    state.import_limits.max_rows = args.import_max_rows;
+    let app = router(state);
     let listener = tokio::net::TcpListener::bind(&args.bind)
         .await
         .with_context(|| format!("cannot listen on {}", args.bind))?;

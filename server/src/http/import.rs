@@ -18,11 +18,11 @@ use crate::graphql::errors::{ApiError, Code};
 use crate::graphql::gate::editable_at;
 use crate::store::{RowScope, StoreError, WriteCtx};
 use crate::validate::CycleDates;
-use crate::xlsx::import::{check_file, parse, ImportProblem, Limits};
+use crate::xlsx::import::{check_file, parse, size, ImportProblem};
 use crate::xlsx::report::annotated;
 
-/// The largest file accepted (the body limit of this route).
-pub const MAX_FILE: usize = 20 << 20;
+/// Room for the multipart framing around the file, in the route's body limit.
+pub const MAX_FRAMING: usize = 64 << 10;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -141,7 +141,8 @@ pub async fn import(
             return refuse(status_of(e.code), &code, e.message);
         }
     }
-    let bytes = match read_file(multipart).await {
+    let limits = app.import_limits;
+    let bytes = match read_file(multipart, limits.max_bytes).await {
         Ok(b) => b,
         Err(m) => return refuse(StatusCode::BAD_REQUEST, &code, m),
     };
@@ -159,7 +160,6 @@ pub async fn import(
     let (catalog, t) = (app.store.catalog().clone(), table.clone());
     let want_xlsx = params.report.as_deref() == Some("xlsx");
     let parsed = tokio::task::spawn_blocking(move || {
-        let limits = Limits::default();
         check_file(&bytes, &limits)?;
         let parsed = parse(&catalog, &t, &bytes, &dates, &limits)?;
         let marked = if want_xlsx && !parsed.problems.is_empty() {
@@ -258,18 +258,14 @@ pub async fn import(
 }
 
 /// The bytes of the multipart field `file`.
-async fn read_file(mut multipart: Multipart) -> Result<Vec<u8>, String> {
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| format!("上传内容无法读取：{e}"))?
-    {
+async fn read_file(mut multipart: Multipart, max_bytes: usize) -> Result<Vec<u8>, String> {
+    // A body over the route's limit fails while reading, at whichever step meets it.
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        format!("文件过大（上限 {}）或上传中断：{e}", size(max_bytes))
+    };
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
         if field.name() == Some("file") {
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| format!("上传内容无法读取（文件上限 {} MB）：{e}", MAX_FILE >> 20))?;
-            return Ok(bytes.to_vec());
+            return Ok(field.bytes().await.map_err(unreadable)?.to_vec());
         }
     }
     Err("请求中没有名为 file 的文件字段".into())

@@ -50,6 +50,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Slows down repeated failed logins from one address.
     pub throttle: Throttle,
+    /// What an Excel import accepts (file size, unpacked size, rows).
+    pub import_limits: crate::xlsx::import::Limits,
 }
 
 impl AppState {
@@ -68,12 +70,16 @@ impl AppState {
             development: false,
             clock: system_clock(),
             throttle: Throttle::default(),
+            import_limits: crate::xlsx::import::Limits::default(),
         }
     }
 }
 
 /// The router, without a socket (tests drive it directly).
 pub fn router(state: AppState) -> Router {
+    // The body may carry the largest accepted file plus its multipart framing; a larger file is
+    // still refused with the import's own message (see `import::MAX_FRAMING`).
+    let upload_limit = state.import_limits.max_bytes + import::MAX_FRAMING;
     Router::new()
         .route("/graphql", get(graphql).post(graphql))
         .route("/graphiql", get(assets::graphiql))
@@ -83,7 +89,7 @@ pub fn router(state: AppState) -> Router {
         .route("/export/{cycle}/{file}", get(files::export))
         .route(
             "/import/{cycle}/{code}",
-            post(import::import).layer(DefaultBodyLimit::max(import::MAX_FILE)),
+            post(import::import).layer(DefaultBodyLimit::max(upload_limit)),
         )
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(TimeoutLayer::with_status_code(

@@ -52,14 +52,23 @@ pub struct Parsed {
     pub ignored_columns: Vec<String>,
 }
 
+/// A byte count for people: MB from 1 MB up, else KB.
+pub fn size(bytes: usize) -> String {
+    if bytes >= 1 << 20 {
+        format!("{} MB", bytes >> 20)
+    } else {
+        format!("{} KB", bytes >> 10)
+    }
+}
+
 /// Refuses files that are not xlsx, encrypted, too large, or that unpack to far more than they
 /// weigh. `Err` is the Chinese reason.
 pub fn check_file(bytes: &[u8], limits: &Limits) -> Result<(), String> {
     if bytes.len() > limits.max_bytes {
         return Err(format!(
-            "文件过大（{} MB），上限为 {} MB",
-            bytes.len() >> 20,
-            limits.max_bytes >> 20
+            "文件过大（{}），上限为 {}",
+            size(bytes.len()),
+            size(limits.max_bytes)
         ));
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
