@@ -14,14 +14,20 @@ use crate::excel::{book, get, text};
 const BOUNDARY: &str = "statusdata-test-boundary";
 
 async fn upload(api: &Api, path: &str, file: &[u8]) -> (StatusCode, Json) {
-    let (status, bytes) = upload_raw(api, path, file).await;
+    let (status, bytes) = upload_raw(&api.app, None, path, file).await;
     (
         status,
         serde_json::from_slice(&bytes).expect("a JSON report"),
     )
 }
 
-async fn upload_raw(api: &Api, path: &str, file: &[u8]) -> (StatusCode, Vec<u8>) {
+/// Posts `file` as the multipart field `file`, with a bearer token when given.
+pub async fn upload_raw(
+    app: &axum::Router,
+    token: Option<&str>,
+    path: &str,
+    file: &[u8],
+) -> (StatusCode, Vec<u8>) {
     let mut body = format!(
         "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"t.xlsx\"\r\n\
          Content-Type: application/octet-stream\r\n\r\n"
@@ -29,14 +35,15 @@ async fn upload_raw(api: &Api, path: &str, file: &[u8]) -> (StatusCode, Vec<u8>)
     .into_bytes();
     body.extend_from_slice(file);
     body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
-    let request = Request::post(path)
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={BOUNDARY}"),
-        )
-        .body(Body::from(body))
-        .expect("request");
-    let response = api.app.clone().oneshot(request).await.expect("response");
+    let mut request = Request::post(path).header(
+        "content-type",
+        format!("multipart/form-data; boundary={BOUNDARY}"),
+    );
+    if let Some(t) = token {
+        request = request.header("authorization", format!("Bearer {t}"));
+    }
+    let request = request.body(Body::from(body)).expect("request");
+    let response = app.clone().oneshot(request).await.expect("response");
     let status = response.status();
     let bytes = axum::body::to_bytes(response.into_body(), 16 << 20)
         .await
@@ -184,7 +191,8 @@ async fn a_bad_file_is_reported_by_row_and_field_and_writes_nothing() {
     );
     assert!(problems.iter().all(|p| p["row"] == 3), "{report}");
     assert_eq!(report["ignoredColumns"][0], "备注列");
-    let (status, marked) = upload_raw(&api, "/import/2023/1.1.6?report=xlsx", &bytes).await;
+    let (status, marked) =
+        upload_raw(&api.app, None, "/import/2023/1.1.6?report=xlsx", &bytes).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let mut wb = book(marked.clone());
     let first = wb.sheet_names()[0].clone();

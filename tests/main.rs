@@ -13,6 +13,7 @@ mod definitions;
 mod demo;
 mod excel;
 mod excel_import;
+mod excel_rights;
 mod policy;
 mod rights;
 mod site;
