@@ -14,6 +14,7 @@ mod demo;
 mod excel;
 mod excel_import;
 mod excel_rights;
+mod excel_roundtrip;
 mod policy;
 mod rights;
 mod site;
