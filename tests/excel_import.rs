@@ -266,6 +266,24 @@ fn the_command_line_exports_and_imports() {
         91
     );
 
+    let out = run(&[
+        "template",
+        "1.5.1",
+        "2.15.5",
+        "--out-dir",
+        &dir.path().to_string_lossy(),
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let template = std::fs::read(dir.path().join("1.5.1-模板.xlsx")).expect("template");
+    assert_eq!(
+        book(template).sheet_names()[0],
+        "1.5.1 全日制高职在校生信息表"
+    );
+    assert!(
+        !run(&["template", "9.9"]).status.success(),
+        "an unknown table is an error"
+    );
+
     let before = count(&api, "1.4.1");
     let out = run(&[
         "import", "--db", db, "--cycle", "2023", "--table", "1.4.1", "--unit", "zwb_rs", &one_s,

@@ -53,6 +53,53 @@ pub struct ImportArgs {
     project: ProjectArgs,
 }
 
+#[derive(Args)]
+pub struct TemplateArgs {
+    /// Table codes (`1.5.1 2.15.5`); none writes all 90.
+    codes: Vec<String>,
+    /// The folder the templates are written to, as `{code}-模板.xlsx`.
+    #[arg(long, default_value = ".")]
+    out_dir: PathBuf,
+    #[command(flatten)]
+    project: ProjectArgs,
+}
+
+/// Writes blank import templates; needs only the definitions, no database.
+pub async fn template(args: TemplateArgs) -> anyhow::Result<ExitCode> {
+    let catalog = defs::load_catalog(&args.project.defs).map_err(|p| anyhow::anyhow!("{p}"))?;
+    let tables: Vec<_> = if args.codes.is_empty() {
+        catalog.tables.clone()
+    } else {
+        args.codes
+            .iter()
+            .map(|c| {
+                catalog
+                    .table_by_code(c)
+                    .cloned()
+                    .ok_or_else(|| anyhow::anyhow!("没有编号为 {c} 的数据表"))
+            })
+            .collect::<anyhow::Result<_>>()?
+    };
+    std::fs::create_dir_all(&args.out_dir)?;
+    let progress = bar(tables.len() as u64);
+    for table in &tables {
+        progress.set_message(format!("{} {}", table.code, table.name));
+        let bytes = statusdata::xlsx::template::template(&catalog, table)?;
+        std::fs::write(
+            args.out_dir.join(format!("{}-模板.xlsx", table.code)),
+            bytes,
+        )?;
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    println!(
+        "wrote {} template(s) to {}",
+        tables.len(),
+        args.out_dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// The command line acts as the administrator.
 fn cli_principal() -> Principal {
     Principal {

@@ -44,6 +44,8 @@ enum Command {
     Users(users::UsersArgs),
     /// Fill a database with data (`seed demo`: the demo college).
     Seed(seed::SeedArgs),
+    /// Write blank import templates (all 90, or the tables named).
+    Template(excel::TemplateArgs),
     /// Export the whole cycle (or one table) as an Excel workbook.
     Export(excel::ExportArgs),
     /// Import a filled template into one unit's rows: all or nothing.
@@ -73,6 +75,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Migrate(args) => migrate::run(args).await,
         Command::Bench(args) => bench::run(args).await,
         Command::Export(args) => excel::export(args).await,
+        Command::Template(args) => excel::template(args).await,
         Command::Import(args) => excel::import(args).await,
         Command::Seed(args) => seed::run(args).await,
         Command::Users(args) => users::run(args).await,
