@@ -36,6 +36,8 @@ use crate::store::Store;
 pub const MAX_BODY: usize = 2 * 1024 * 1024;
 /// How long one request may take.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long an Excel template, export or import may take.
+pub const FILE_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// Everything a request handler needs.
 #[derive(Clone)]
@@ -80,22 +82,30 @@ pub fn router(state: AppState) -> Router {
     // The body may carry the largest accepted file plus its multipart framing; a larger file is
     // still refused with the import's own message (see `import::MAX_FRAMING`).
     let upload_limit = state.import_limits.max_bytes + import::MAX_FRAMING;
-    Router::new()
-        .route("/graphql", get(graphql).post(graphql))
-        .route("/graphiql", get(assets::graphiql))
-        .route("/assets/{name}", get(assets::asset))
-        .route("/healthz", get(healthz))
+    // Excel files take as long as their rows: a large import on a busy PostgreSQL must not be cut
+    // off at the API's timeout while its transaction goes on to commit.
+    let files = Router::new()
         .route("/templates/{file}", get(files::template))
         .route("/export/{cycle}/{file}", get(files::export))
         .route(
             "/import/{cycle}/{code}",
             post(import::import).layer(DefaultBodyLimit::max(upload_limit)),
         )
-        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            FILE_TIMEOUT,
+        ));
+    Router::new()
+        .route("/graphql", get(graphql).post(graphql))
+        .route("/graphiql", get(assets::graphiql))
+        .route("/assets/{name}", get(assets::asset))
+        .route("/healthz", get(healthz))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
+        .merge(files)
+        .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
