@@ -9,16 +9,6 @@ use statusdata::store::{
 
 use crate::db::{ctx, only, record, text, TestDb};
 
-fn list_all(cycle: i32) -> ListQuery {
-    ListQuery {
-        cycle,
-        filter: None,
-        order: vec![],
-        limit: None,
-        offset: 0,
-    }
-}
-
 fn dec(s: &str) -> Value {
     Value::Decimal(Decimal::from_str(s).expect("decimal"))
 }
@@ -53,7 +43,7 @@ fn quotes_semicolons_and_comments_are_data() -> anyhow::Result<()> {
             &RowScope::All,
             &ListQuery {
                 filter: Some(eq),
-                ..list_all(2023)
+                ..ListQuery::all(2023)
             },
         )?;
         assert_eq!(found.len(), 1, "{s}");
@@ -132,7 +122,7 @@ fn filters_order_and_paging() -> anyhow::Result<()> {
         }],
         limit: Some(3),
         offset: 1,
-        ..list_all(2023)
+        ..ListQuery::all(2023)
     };
     let codes: Vec<_> = db
         .store

@@ -92,13 +92,7 @@ fn ours(store: &Store, units: &Units, policy: &Arc<Policy>) -> anyhow::Result<us
 fn baseline(store: &Store) -> anyhow::Result<usize> {
     let mut book = Workbook::new();
     for table in &store.catalog().tables {
-        let query = ListQuery {
-            cycle: 2023,
-            filter: None,
-            order: vec![],
-            limit: None,
-            offset: 0,
-        };
+        let query = ListQuery::all(2023);
         let rows = store.list(table, &RowScope::All, &query)?;
         let sheet = if rows.len() > 2000 {
             book.add_worksheet_with_constant_memory()?

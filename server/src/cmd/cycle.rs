@@ -74,17 +74,7 @@ pub async fn run(args: CycleArgs) -> anyhow::Result<ExitCode> {
                 "table {} already has {year} rows; nothing copied",
                 table.code
             );
-            let rows = store.list(
-                table,
-                &RowScope::All,
-                &ListQuery {
-                    cycle: from,
-                    filter: None,
-                    order: vec![],
-                    limit: None,
-                    offset: 0,
-                },
-            )?;
+            let rows = store.list(table, &RowScope::All, &ListQuery::all(from))?;
             let mut by_unit: std::collections::BTreeMap<String, Vec<Record>> =
                 std::collections::BTreeMap::new();
             for r in &rows {

@@ -10,8 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use statusdata::authz::{Access, Policy, Principal};
 use statusdata::defs;
 use statusdata::store::{workflow, RowScope, Store, WriteCtx, DEFAULT_DATABASE_URL};
-use statusdata::validate::CycleDates;
-use statusdata::xlsx::import::{check_file, parse, Limits};
+use statusdata::xlsx::import::{read, Limits};
 
 use super::ProjectArgs;
 
@@ -136,7 +135,11 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         match args.table {
             Some(code) => {
                 let table = store.table(&code)?.clone();
-                let rows = store.list(&table, &RowScope::All, &all_rows(args.cycle))?;
+                let rows = store.list(
+                    &table,
+                    &RowScope::All,
+                    &statusdata::store::ListQuery::all(args.cycle),
+                )?;
                 Ok(statusdata::xlsx::export::table_workbook(
                     store.catalog(),
                     &table,
@@ -169,16 +172,6 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn all_rows(cycle: i32) -> statusdata::store::ListQuery {
-    statusdata::store::ListQuery {
-        cycle,
-        filter: None,
-        order: vec![],
-        limit: None,
-        offset: 0,
-    }
-}
-
 pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let (store, units) = open(&args.db, &args.project).await?;
     anyhow::ensure!(
@@ -193,18 +186,12 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
     let cycle = args.cycle;
     let dates = store
-        .call(move |s| s.with_workflow(workflow::list_cycles))
-        .await?
-        .into_iter()
-        .find(|c| c.year == cycle)
-        .unwrap_or_else(|| CycleDates::standard(cycle));
+        .call(move |s| s.with_workflow(|c| workflow::cycle_dates(c, cycle)))
+        .await?;
     let (catalog, t) = (store.catalog().clone(), table.clone());
-    let parsed = tokio::task::spawn_blocking(move || {
-        let limits = Limits::default();
-        check_file(&bytes, &limits)?;
-        parse(&catalog, &t, &bytes, &dates, &limits)
-    })
-    .await?;
+    let parsed =
+        tokio::task::spawn_blocking(move || read(&catalog, &t, &bytes, &dates, &Limits::default()))
+            .await?;
     spinner.finish_and_clear();
     let parsed = match parsed {
         Ok(p) => p,

@@ -91,17 +91,7 @@ pub(super) async fn check_submittable(
 ) -> ApiResult<()> {
     let (s, t, u) = (r.store.clone(), Arc::new(table.clone()), unit.to_owned());
     let rows = tokio::task::spawn_blocking(move || {
-        s.list(
-            &t,
-            &RowScope::Units(vec![u]),
-            &ListQuery {
-                cycle,
-                filter: None,
-                order: vec![],
-                limit: None,
-                offset: 0,
-            },
-        )
+        s.list(&t, &RowScope::Units(vec![u]), &ListQuery::all(cycle))
     })
     .await
     .map_err(|e| ApiError::new(Code::Internal, e.to_string()))?

@@ -162,15 +162,9 @@ fn write_ctx(ctx: &ResolverContext<'_>, r: &Req<'_>) -> ApiResult<WriteCtx> {
 
 /// The installed dates of a cycle (the notice's rule when the cycle is not installed).
 pub(super) async fn cycle_dates(store: &crate::store::Store, cycle: i32) -> ApiResult<CycleDates> {
-    let s = store.clone();
-    let all =
-        tokio::task::spawn_blocking(move || s.with_workflow(crate::store::workflow::list_cycles))
-            .await
-            .map_err(|e| ApiError::new(Code::Internal, e.to_string()))??;
-    Ok(all
-        .into_iter()
-        .find(|c| c.year == cycle)
-        .unwrap_or_else(|| CycleDates::standard(cycle)))
+    Ok(store
+        .call(move |s| s.with_workflow(|c| crate::store::workflow::cycle_dates(c, cycle)))
+        .await?)
 }
 
 /// Rule problems of a complete row, as input problems with GraphQL field names.

@@ -111,17 +111,7 @@ async fn table_xlsx(app: &AppState, cycle: i32, code: &str, principal: Principal
     let (store, scope) = (app.store.clone(), access.read_scope(code));
     let built = tokio::task::spawn_blocking(move || {
         let rows = store
-            .list(
-                &table,
-                &scope,
-                &ListQuery {
-                    cycle,
-                    filter: None,
-                    order: vec![],
-                    limit: None,
-                    offset: 0,
-                },
-            )
+            .list(&table, &scope, &ListQuery::all(cycle))
             .map_err(|e| e.to_string())?;
         crate::xlsx::export::table_workbook(store.catalog(), &table, &rows)
             .map_err(|e| e.to_string())

@@ -16,9 +16,8 @@ use super::AppState;
 use crate::authz::{Access, Action};
 use crate::graphql::errors::{ApiError, Code};
 use crate::graphql::gate::editable_at;
-use crate::store::{RowScope, StoreError, WriteCtx};
-use crate::validate::CycleDates;
-use crate::xlsx::import::{check_file, parse, size, ImportProblem};
+use crate::store::{workflow, RowScope, StoreError, WriteCtx};
+use crate::xlsx::import::{read, size, ImportProblem};
 use crate::xlsx::report::annotated;
 
 /// Room for the multipart framing around the file, in the route's body limit.
@@ -148,20 +147,16 @@ pub async fn import(
     };
     let dates = match app
         .store
-        .call(|s| s.with_workflow(crate::store::workflow::list_cycles))
+        .call(move |s| s.with_workflow(|c| workflow::cycle_dates(c, cycle)))
         .await
     {
-        Ok(all) => all
-            .into_iter()
-            .find(|c| c.year == cycle)
-            .unwrap_or_else(|| CycleDates::standard(cycle)),
+        Ok(d) => d,
         Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, &code, e.to_string()),
     };
     let (catalog, t) = (app.store.catalog().clone(), table.clone());
     let want_xlsx = params.report.as_deref() == Some("xlsx");
     let parsed = tokio::task::spawn_blocking(move || {
-        check_file(&bytes, &limits)?;
-        let parsed = parse(&catalog, &t, &bytes, &dates, &limits)?;
+        let parsed = read(&catalog, &t, &bytes, &dates, &limits)?;
         let marked = if want_xlsx && !parsed.problems.is_empty() {
             Some(annotated(&t, &bytes, &parsed.problems)?)
         } else {

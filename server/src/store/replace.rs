@@ -2,16 +2,14 @@
 //! mode): the old rows are deleted, each with its audit entry, and the new ones inserted, all in
 //! one transaction, so a failure leaves the old rows untouched.
 
-use diesel::{Connection, RunQueryDsl};
+use diesel::Connection;
 
-use super::audit::{write_audit, AuditEntry};
 use super::conn::AnyConnection;
 use super::rows::{list_rows, ListQuery, WriteCtx};
-use super::sql::{ident, DynQuery, SqlValue};
 use super::value::Record;
-use super::write::{check_unit, insert_one};
+use super::write::{check_unit, delete_in_tx, insert_one};
 use super::{RowScope, StoreError};
-use crate::defs::{naming, Table};
+use crate::defs::Table;
 
 /// Deletes the rows of `ctx.unit` in `ctx.cycle` and inserts `records`: (deleted, inserted).
 pub fn replace_rows(
@@ -24,13 +22,7 @@ pub fn replace_rows(
     check_unit(table, scope, &ctx.unit)?;
     let now = super::now();
     conn.transaction(|conn| {
-        let query = ListQuery {
-            cycle: ctx.cycle,
-            filter: None,
-            order: vec![],
-            limit: None,
-            offset: 0,
-        };
+        let query = ListQuery::all(ctx.cycle);
         let old = list_rows(
             conn,
             table,
@@ -38,25 +30,7 @@ pub fn replace_rows(
             &query,
         )?;
         for row in &old {
-            let mut q = DynQuery::new(format!(
-                "DELETE FROM {} WHERE id = ",
-                ident(&naming::sql_table(&table.slug))
-            ));
-            q.bind(SqlValue::Int(row.id));
-            q.execute(conn)?;
-            write_audit(
-                conn,
-                &now,
-                AuditEntry {
-                    actor: &ctx.actor,
-                    cycle: Some(row.cycle),
-                    table_code: Some(&table.code),
-                    row_id: Some(row.id),
-                    operation: "delete",
-                    before: Some(row.to_json()),
-                    after: None,
-                },
-            )?;
+            delete_in_tx(conn, table, row, &ctx.actor, &now)?;
         }
         for (index, record) in records.iter().enumerate() {
             insert_one(conn, table, ctx, record, &now).map_err(|e| StoreError::BulkRow {

@@ -46,6 +46,19 @@ pub struct ListQuery {
     pub offset: i64,
 }
 
+impl ListQuery {
+    /// Every row of a cycle, unfiltered, in storage order.
+    pub fn all(cycle: i32) -> ListQuery {
+        ListQuery {
+            cycle,
+            filter: None,
+            order: vec![],
+            limit: None,
+            offset: 0,
+        }
+    }
+}
+
 /// Who writes, in which cycle, for which unit.
 #[derive(Debug, Clone)]
 pub struct WriteCtx {

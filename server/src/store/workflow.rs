@@ -260,6 +260,17 @@ pub fn unit_activity(
         .collect())
 }
 
+/// The dates of `cycle` as installed, or the notice's rule when it is not installed.
+pub fn cycle_dates(
+    conn: &mut AnyConnection,
+    cycle: i32,
+) -> Result<crate::validate::CycleDates, StoreError> {
+    Ok(list_cycles(conn)?
+        .into_iter()
+        .find(|c| c.year == cycle)
+        .unwrap_or_else(|| crate::validate::CycleDates::standard(cycle)))
+}
+
 /// The installed cycles, newest first.
 pub fn list_cycles(
     conn: &mut AnyConnection,

@@ -285,27 +285,38 @@ pub fn delete_row(
             table: table.code.clone(),
             id,
         })?;
-        let mut q = DynQuery::new(format!(
-            "DELETE FROM {} WHERE id = ",
-            ident(&naming::sql_table(&table.slug))
-        ));
-        q.bind(SqlValue::Int(id));
-        q.execute(conn)?;
-        write_audit(
-            conn,
-            &now,
-            AuditEntry {
-                actor,
-                cycle: Some(before.cycle),
-                table_code: Some(&table.code),
-                row_id: Some(id),
-                operation: "delete",
-                before: Some(before.to_json()),
-                after: None,
-            },
-        )?;
+        delete_in_tx(conn, table, &before, actor, &now)?;
         Ok(before)
     })
+}
+
+/// Deletes a row known to exist, with its audit entry; the caller holds the transaction.
+pub(super) fn delete_in_tx(
+    conn: &mut AnyConnection,
+    table: &Table,
+    row: &StoredRow,
+    actor: &str,
+    now: &str,
+) -> Result<(), StoreError> {
+    let mut q = DynQuery::new(format!(
+        "DELETE FROM {} WHERE id = ",
+        ident(&naming::sql_table(&table.slug))
+    ));
+    q.bind(SqlValue::Int(row.id));
+    q.execute(conn)?;
+    write_audit(
+        conn,
+        now,
+        AuditEntry {
+            actor,
+            cycle: Some(row.cycle),
+            table_code: Some(&table.code),
+            row_id: Some(row.id),
+            operation: "delete",
+            before: Some(row.to_json()),
+            after: None,
+        },
+    )
 }
 
 /// Inserts each record, or updates the row with the same natural key in the cycle and unit;

@@ -43,20 +43,10 @@ pub fn whole_cycle(
             return Ok(Vec::new());
         }
         store
-            .list(t, &access.read_scope(&t.code), &all_rows(cycle, None))
+            .list(t, &access.read_scope(&t.code), &ListQuery::all(cycle))
             .map_err(|e| e.to_string())
     };
     cycle_workbook(&catalog, &cover, &states, &mut rows_of)
-}
-
-fn all_rows(cycle: i32, limit: Option<i64>) -> ListQuery {
-    ListQuery {
-        cycle,
-        filter: None,
-        order: vec![],
-        limit,
-        offset: 0,
-    }
 }
 
 /// The school's name from 1.1.1, or empty before it is filled.
@@ -66,7 +56,14 @@ fn school_name(store: &Store, cycle: i32) -> String {
         .table_by_code("1.1.1")
         .and_then(|t| {
             store
-                .list(t, &RowScope::All, &all_rows(cycle, Some(1)))
+                .list(
+                    t,
+                    &RowScope::All,
+                    &ListQuery {
+                        limit: Some(1),
+                        ..ListQuery::all(cycle)
+                    },
+                )
                 .ok()
         })
         .unwrap_or_default();

@@ -93,6 +93,18 @@ pub fn check_file(bytes: &[u8], limits: &Limits) -> Result<(), String> {
     Ok(())
 }
 
+/// Checks the file, then reads the rows of `table` from it.
+pub fn read(
+    catalog: &Catalog,
+    table: &Table,
+    bytes: &[u8],
+    cycle: &CycleDates,
+    limits: &Limits,
+) -> Result<Parsed, String> {
+    check_file(bytes, limits)?;
+    parse(catalog, table, bytes, cycle, limits)
+}
+
 /// Reads the rows of `table` from a checked workbook.
 pub fn parse(
     catalog: &Catalog,
