@@ -325,14 +325,23 @@ async fn the_schema_executes_without_http() {
         Some((api.db.store.clone(), ApiConfig::default())),
     )
     .expect("schema");
+    let (cell, _dir) = tokio::task::spawn_blocking(crate::support::policy_cell)
+        .await
+        .expect("policy");
+    let service = statusdata::service::Service::new(
+        api.db.store.clone(),
+        cell,
+        Arc::new(api.db.units.clone()),
+    );
     let create = async_graphql::Request::new(
         "mutation { createOrgUnit(input: { orgCode: \"0201\", orgName: \"机电工程学院\", orgType: \"02\" }, unit: \"zwb\") { id orgName rowVersion } }",
     )
     .data(access.clone())
+    .data(service.clone())
     .data(loader);
     let r = serde_json::to_value(schema.execute(create).await).expect("json");
     assert_eq!(r["data"]["createOrgUnit"]["orgName"], "机电工程学院", "{r}");
-    let list = async_graphql::Request::new("{ orgUnits(filter: { orgCode: { startsWith: \"02\" } }) { totalCount nodes { orgCode } } orgUnitsAggregate(groupBy: [ORG_TYPE]) { key { orgType } count } }").data(access);
+    let list = async_graphql::Request::new("{ orgUnits(filter: { orgCode: { startsWith: \"02\" } }) { totalCount nodes { orgCode } } orgUnitsAggregate(groupBy: [ORG_TYPE]) { key { orgType } count } }").data(access).data(service);
     let r = serde_json::to_value(schema.execute(list).await).expect("json");
     assert_eq!(r["data"]["orgUnits"]["totalCount"], 1, "{r}");
     assert_eq!(r["data"]["orgUnitsAggregate"][0]["count"], 1, "{r}");

@@ -9,6 +9,8 @@ pub mod defs;
 pub mod demo;
 pub mod graphql;
 pub mod http;
+pub mod model;
+pub mod service;
 pub mod store;
 pub mod validate;
 pub mod workflow;

@@ -99,12 +99,10 @@ fn login_in(
         return Err(AuthError::BadLogin);
     }
     if !verify_password(password, &user.password_hash) {
-        let failed = user.failed_logins + 1;
-        let until = (failed >= LOCK_AFTER).then(|| stamp(now + Duration::minutes(LOCK_MINUTES)));
         a.record_failure(
             user.id,
-            if until.is_some() { 0 } else { failed },
-            until.as_deref(),
+            LOCK_AFTER,
+            &stamp(now + Duration::minutes(LOCK_MINUTES)),
         )?;
         return Err(AuthError::BadLogin);
     }

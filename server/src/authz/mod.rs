@@ -7,7 +7,7 @@ mod admin;
 mod policy;
 
 pub use access::{Access, Principal};
-pub use admin::PolicyCell;
+pub use admin::{PolicyCell, PolicyChange};
 pub use policy::{Policy, Rule};
 
 use std::fmt;

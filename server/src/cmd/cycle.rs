@@ -6,8 +6,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Args, Subcommand};
+use statusdata::authz::{Policy, PolicyCell};
 use statusdata::defs;
-use statusdata::store::{ListQuery, Record, RowScope, Store, WriteCtx, DEFAULT_DATABASE_URL};
+use statusdata::service::Service;
+use statusdata::store::{Store, DEFAULT_DATABASE_URL};
 
 use super::ProjectArgs;
 
@@ -64,42 +66,19 @@ pub async fn run(args: CycleArgs) -> anyhow::Result<ExitCode> {
     }
     let config = defs::load_cycle(&file, &catalog).map_err(|p| anyhow::anyhow!("{p}"))?;
     let store = Store::open(&db, catalog.clone())?;
-    let copied = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<(String, usize)>> {
-        store.migrate(&units, false)?;
-        store.install_cycle(&config)?;
-        let mut copied = Vec::new();
-        for table in catalog.tables.iter().filter(|t| t.carry_forward) {
-            anyhow::ensure!(
-                store.count(table, &RowScope::All, year, None)? == 0,
-                "table {} already has {year} rows; nothing copied",
-                table.code
-            );
-            let rows = store.list(table, &RowScope::All, &ListQuery::all(from))?;
-            let mut by_unit: std::collections::BTreeMap<String, Vec<Record>> =
-                std::collections::BTreeMap::new();
-            for r in &rows {
-                by_unit
-                    .entry(r.unit.clone())
-                    .or_default()
-                    .push(r.values.clone());
-            }
-            for (unit, records) in by_unit {
-                store.bulk_insert(
-                    table,
-                    &RowScope::All,
-                    &WriteCtx {
-                        cycle: year,
-                        unit,
-                        actor: "cycle-new".into(),
-                    },
-                    &records,
-                )?;
-            }
-            copied.push((table.code.clone(), rows.len()));
-        }
-        Ok(copied)
-    })
-    .await??;
+    let policy = Policy::load(&project.policies).await?;
+    let svc = Service::new(
+        store,
+        Arc::new(PolicyCell::new(project.policies.clone(), policy)),
+        Arc::new(units),
+    );
+    let copied = svc
+        .blocking(move |svc| {
+            svc.store.migrate(&svc.units, false)?;
+            svc.open_cycle(&svc.system(), &config, from)
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("{}（{}）", e.message, e.code.as_str()))?;
     for (code, n) in &copied {
         println!("{code}: {n} rows carried forward as drafts");
     }

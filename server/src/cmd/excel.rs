@@ -7,9 +7,11 @@ use std::sync::Arc;
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use statusdata::authz::{Access, Policy, Principal};
+use statusdata::authz::{Access, Policy, PolicyCell, Principal};
 use statusdata::defs;
-use statusdata::store::{workflow, RowScope, Store, WriteCtx, DEFAULT_DATABASE_URL};
+use statusdata::service::import::Mode;
+use statusdata::service::{Force, Service};
+use statusdata::store::{workflow, RowScope, Store, DEFAULT_DATABASE_URL};
 use statusdata::xlsx::import::{read, Limits};
 
 use super::ProjectArgs;
@@ -47,6 +49,13 @@ pub struct ImportArgs {
     /// the same key).
     #[arg(long)]
     replace: bool,
+    /// Write even though the table is submitted, accepted or past its deadline (audited; needs
+    /// --reason).
+    #[arg(long, requires = "reason")]
+    force: bool,
+    /// Why the write is forced, kept in the audit log.
+    #[arg(long)]
+    reason: Option<String>,
     file: PathBuf,
     #[command(flatten)]
     project: ProjectArgs,
@@ -174,24 +183,49 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
 
 pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let (store, units) = open(&args.db, &args.project).await?;
-    anyhow::ensure!(
-        units.by_code(&args.unit).is_some(),
-        "没有代码为 {} 的单位（见 seeds/units.toml）",
-        args.unit
-    );
-    let table = store.table(&args.table)?.clone();
-    let bytes = std::fs::read(&args.file)?;
+    let policy = Policy::load(&args.project.policies).await?;
+    let cell = Arc::new(PolicyCell::new(args.project.policies.clone(), policy));
+    let svc = Service::new(store, cell, Arc::new(units));
+    let who = svc.system();
+    let force = match (args.force, &args.reason) {
+        (true, Some(reason)) => Force::because(reason),
+        _ => Force::none(),
+    };
+    let table = svc
+        .table(&args.table)
+        .map_err(|e| anyhow::anyhow!(e.message))?;
+    let title = format!("“{} {}”", table.code, table.name);
+    let cycle = args.cycle;
+    // Unit, cycle, state and deadline, before the file is read.
+    let ctx =
+        match svc.authorize_import(&who, &table, cycle, Some(&args.unit), args.dry_run, &force) {
+            Ok(ctx) => ctx,
+            Err(e) => {
+                eprintln!("{title}：{}（{}）", e.message, e.code.as_str());
+                return Ok(ExitCode::FAILURE);
+            }
+        };
+    let bytes = std::fs::read(&args.file)
+        .map_err(|e| anyhow::anyhow!("无法读取 {}：{e}", args.file.display()))?;
     let spinner = ProgressBar::new_spinner();
     spinner.set_message(format!("读取 {}", args.file.display()));
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-    let cycle = args.cycle;
-    let dates = store
-        .call(move |s| s.with_workflow(|c| workflow::cycle_dates(c, cycle)))
-        .await?;
-    let (catalog, t) = (store.catalog().clone(), table.clone());
-    let parsed =
-        tokio::task::spawn_blocking(move || read(&catalog, &t, &bytes, &dates, &Limits::default()))
-            .await?;
+    let t = table.clone();
+    let parsed = svc
+        .blocking(move |svc| {
+            let dates = svc
+                .store
+                .with_workflow(|c| workflow::cycle_dates(c, cycle))?;
+            Ok(read(
+                svc.store.catalog(),
+                &t,
+                &bytes,
+                &dates,
+                &Limits::default(),
+            ))
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))?;
     spinner.finish_and_clear();
     let parsed = match parsed {
         Ok(p) => p,
@@ -205,42 +239,47 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     }
     if !parsed.problems.is_empty() {
         for p in &parsed.problems {
-            eprintln!(
-                "“{} {}” 第 {} 行 {}：{}",
-                table.code, table.name, p.row, p.field, p.message
-            );
+            eprintln!("{title} 第 {} 行 {}：{}", p.row, p.field, p.message);
         }
         eprintln!("未导入任何数据：共 {} 处问题", parsed.problems.len());
         return Ok(ExitCode::FAILURE);
     }
     let rows = parsed.rows.len();
     if args.dry_run {
-        println!("检查通过：{rows} 行可以导入“{} {}”", table.code, table.name);
+        println!("检查通过：{rows} 行可以导入{title}");
         return Ok(ExitCode::SUCCESS);
     }
-    let records: Vec<_> = parsed.rows.into_iter().map(|(_, r)| r).collect();
-    let ctx = WriteCtx {
-        cycle,
-        unit: args.unit,
-        actor: "cli".into(),
+    let mode = if args.replace {
+        Mode::Replace
+    } else {
+        Mode::Append
     };
     let t = table.clone();
-    if args.replace {
-        let (deleted, inserted) = store
-            .call(move |s| s.replace_rows(&t, &RowScope::All, &ctx, &records))
-            .await?;
-        println!(
-            "已导入“{} {}”：删除原有 {deleted} 行，写入 {inserted} 行",
-            table.code, table.name
-        );
-    } else {
-        let (inserted, updated) = store
-            .call(move |s| s.bulk_upsert(&t, &RowScope::All, &ctx, &records))
-            .await?;
-        println!(
-            "已导入“{} {}”：新增 {inserted} 行，更新 {updated} 行",
-            table.code, table.name
-        );
+    let stored = svc
+        .blocking(move |svc| Ok(svc.store_import(&who, &t, &ctx, &parsed.rows, mode, &force)))
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))?;
+    match stored {
+        Ok(done) if args.replace => println!(
+            "已导入{title}：删除原有 {} 行，写入 {} 行",
+            done.deleted, done.inserted
+        ),
+        Ok(done) => println!(
+            "已导入{title}：新增 {} 行，更新 {} 行",
+            done.inserted, done.updated
+        ),
+        Err(refusal) => {
+            let at = refusal
+                .row
+                .map(|r| format!("第 {r} 行"))
+                .unwrap_or_default();
+            eprintln!(
+                "{title}{at}无法保存，未导入任何数据：{}（{}）",
+                refusal.error.message,
+                refusal.error.code.as_str()
+            );
+            return Ok(ExitCode::FAILURE);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -10,6 +10,7 @@ use statusdata::defs;
 use statusdata::demo::{self, DemoOptions};
 use statusdata::graphql::{build_schema, ApiConfig};
 use statusdata::http::{router, AppState};
+use statusdata::service::Service;
 use statusdata::store::{Store, DEFAULT_DATABASE_URL};
 
 use super::ProjectArgs;
@@ -97,18 +98,18 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         args.db
     );
     let cycle_file = p.units.with_file_name("cycle-2023.toml");
-    let mut cycle = defs::load_cycle(&cycle_file, &catalog).map_err(|e| anyhow::anyhow!("{e}"))?;
-    if args.demo {
-        // The demo keeps the notice's periods but moves its dates so that today is in the filling phase.
-        cycle = cycle.for_demo(statusdata::workflow::progress::today(chrono::Utc::now()));
-    }
-    let c = cycle.clone();
-    store.call(move |s| s.install_cycle(&c)).await?;
-    tracing::info!(
-        cycle = cycle.year,
-        "cycle installed from {}",
-        cycle_file.display()
-    );
+    let cycle = defs::load_cycle(&cycle_file, &catalog).map_err(|e| anyhow::anyhow!("{e}"))?;
+    // The demo keeps the notice's periods but moves its dates so that today is in the filling
+    // phase; either way a cycle already in the database keeps its dates unless its file changed.
+    let demo_today = args
+        .demo
+        .then(|| statusdata::workflow::progress::today(chrono::Utc::now()));
+    let svc = Service::new(store.clone(), cell.clone(), units.clone());
+    let installed = svc
+        .blocking(move |svc| svc.install_cycle(&svc.system(), &cycle, demo_today))
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))?;
+    tracing::info!(?installed, "cycle from {}", cycle_file.display());
     if args.demo {
         let fill = policy.unit_codes(&catalog, &units, Action::Fill);
         let accounts = std::fs::read_to_string(p.units.with_file_name("demo-accounts.csv")).ok();

@@ -198,12 +198,27 @@ impl CycleConfig {
     /// For the demo: dates moved so that `today` is in the filling phase, with the filling
     /// deadline three weeks ahead.
     pub fn for_demo(&self, today: NaiveDate) -> CycleConfig {
+        self.shifted(self.demo_shift(today))
+    }
+
+    /// A fingerprint of the cycle's dates (SHA-256 of its TOML form): a changed cycle file has
+    /// another.
+    pub fn source_hash(&self) -> String {
+        use sha2::Digest;
+        sha2::Sha256::digest(self.to_toml().as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// The number of days [`CycleConfig::for_demo`] moves the dates for `today`.
+    pub fn demo_shift(&self, today: NaiveDate) -> i64 {
         let end = self
             .phases
             .iter()
             .find(|p| p.filling)
             .map_or(self.period_end, |p| p.end);
-        self.shifted((today + Duration::days(21) - end).num_days())
+        (today + Duration::days(21) - end).num_days()
     }
 
     /// The next year's cycle: every date a year later.

@@ -270,15 +270,14 @@ pub fn add_queries(query: Object) -> Object {
             |ctx| {
                 FieldFuture::new(async move {
                     let r = req(&ctx)?;
-                    let (store, default) = (r.store.clone(), r.config.default_cycle);
-                    let mut cycles = tokio::task::spawn_blocking(move || {
-                        store.with_workflow(crate::store::workflow::list_cycles)
-                    })
-                    .await?
-                    .map_err(super::errors::ApiError::from)?;
-                    if cycles.is_empty() {
-                        cycles.push(crate::validate::CycleDates::standard(default));
-                    }
+                    let cycles = r
+                        .svc
+                        .blocking(|svc| {
+                            Ok(svc
+                                .store
+                                .with_workflow(crate::store::workflow::list_cycles)?)
+                        })
+                        .await?;
                     Ok(Some(FieldValue::list(
                         cycles.into_iter().map(FieldValue::owned_any),
                     )))

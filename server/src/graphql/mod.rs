@@ -5,7 +5,7 @@
 pub mod account;
 mod convert;
 pub mod errors;
-pub mod gate;
+
 pub mod loader;
 mod meta;
 mod mutation;

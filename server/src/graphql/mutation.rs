@@ -1,5 +1,6 @@
-//! Mutations of each table: create, update (with `rowVersion`), delete, bulk upsert. Checks run in
-//! the contract's order: rights first, then input validation (every problem of every row at once).
+//! Mutations of each table: create, update (with `rowVersion`), delete, bulk upsert. The input is
+//! read here (every problem of every row at once); the service checks rights, state, deadline
+//! and rules in the contract's order and writes.
 
 use std::sync::Arc;
 
@@ -9,14 +10,11 @@ use async_graphql::dynamic::{
 use async_graphql::Value as Gql;
 
 use super::convert::read_record;
-use super::errors::{ApiError, ApiResult, Code, InputProblem};
-use super::gate::check_editable;
+use super::errors::ApiResult;
 use super::query::parse_id;
-use super::resolve::{blocking, field_of_parent, req, Req};
-use crate::authz::Action;
+use super::resolve::{field_of_parent, req, Req};
 use crate::defs::{naming, Table};
-use crate::store::{Record, RowScope, WriteCtx};
-use crate::validate::{check_record, CycleDates, Severity};
+use crate::service::rows::Input;
 
 /// The result of a bulk upsert.
 pub const BULK_RESULT: &str = "BulkUpsertResult";
@@ -94,18 +92,12 @@ pub fn add_table_mutations(mut m: Object, table: &Arc<Table>) -> Object {
                 let t = t.clone();
                 FieldFuture::new(async move {
                     let r = req(&ctx)?;
-                    r.guard(&t, Action::Fill)?;
                     let id = parse_id(ctx.args.try_get("id")?.string()?)?;
-                    let (scope, actor) =
-                        (r.access.write_scope(), r.access.principal.staff_no.clone());
-                    let (t2, s2) = (t.clone(), scope.clone());
-                    let current = blocking(r.store, move |s| Ok(s.get(&t2, &s2, id)?)).await?;
-                    let current = current.ok_or_else(|| {
-                        ApiError::new(Code::NotFound, "记录不存在，或不在您可修改的范围内")
-                    })?;
-                    check_editable(&ctx, r.store, &t, current.cycle, &current.unit).await?;
-                    let row =
-                        blocking(r.store, move |s| Ok(s.delete(&t, &scope, id, &actor)?)).await?;
+                    let who = r.access.clone();
+                    let row = r
+                        .svc
+                        .blocking(move |svc| svc.delete_row(&who, &t, id))
+                        .await?;
                     Ok(Some(FieldValue::value(Gql::from(row.id.to_string()))))
                 })
             },
@@ -136,60 +128,13 @@ pub fn add_table_mutations(mut m: Object, table: &Arc<Table>) -> Object {
     )
 }
 
-/// The write context: cycle and unit from the arguments or the caller.
-fn write_ctx(ctx: &ResolverContext<'_>, r: &Req<'_>) -> ApiResult<WriteCtx> {
-    let unit = match ctx.args.get("unit") {
-        Some(v) if !v.is_null() => v
-            .string()
-            .map_err(|_| ApiError::new(Code::BadRequest, "unit 应为单位代码"))?
-            .to_owned(),
-        _ => r.access.principal.unit.clone(),
+/// The `cycle` and `unit` arguments of a create or bulk mutation.
+fn target(ctx: &ResolverContext<'_>, r: &Req<'_>) -> ApiResult<(Option<i32>, Option<String>)> {
+    let cycle = match ctx.args.get("cycle") {
+        Some(v) if !v.is_null() => Some(r.cycle(ctx)?),
+        _ => None,
     };
-    if let RowScope::Units(own) = r.access.write_scope() {
-        if !own.contains(&unit) {
-            return Err(ApiError::new(
-                Code::Forbidden,
-                format!("不能替其他单位（{unit}）填报"),
-            ));
-        }
-    }
-    Ok(WriteCtx {
-        cycle: r.cycle(ctx)?,
-        unit,
-        actor: r.access.principal.staff_no.clone(),
-    })
-}
-
-/// The installed dates of a cycle (the notice's rule when the cycle is not installed).
-pub(super) async fn cycle_dates(store: &crate::store::Store, cycle: i32) -> ApiResult<CycleDates> {
-    Ok(store
-        .call(move |s| s.with_workflow(|c| crate::store::workflow::cycle_dates(c, cycle)))
-        .await?)
-}
-
-/// Rule problems of a complete row, as input problems with GraphQL field names.
-fn rule_problems(
-    r: &Req<'_>,
-    t: &Table,
-    rec: &Record,
-    dates: &CycleDates,
-    row: usize,
-    out: &mut Vec<InputProblem>,
-) {
-    for p in check_record(r.store.catalog(), t, rec, dates) {
-        if p.severity == Severity::Error
-            && !out
-                .iter()
-                .any(|o| o.row == row && o.field == naming::graphql_field(&p.field))
-        {
-            out.push(InputProblem {
-                row,
-                field: naming::graphql_field(&p.field),
-                rule: p.rule.into(),
-                message: p.message,
-            });
-        }
-    }
+    Ok((cycle, r.opt_str(ctx, "unit").map(str::to_owned)))
 }
 
 async fn create<'a>(
@@ -197,18 +142,15 @@ async fn create<'a>(
     t: Arc<Table>,
 ) -> async_graphql::Result<FieldValue<'a>> {
     let r = req(ctx)?;
-    r.guard(&t, Action::Fill)?;
-    let wctx = write_ctx(ctx, &r)?;
-    check_editable(ctx, r.store, &t, wctx.cycle, &wctx.unit).await?;
+    let (cycle, unit) = target(ctx, &r)?;
     let mut problems = Vec::new();
-    let rec = read_record(&t, &ctx.args.try_get("input")?.object()?, 0, &mut problems);
-    let dates = cycle_dates(r.store, wctx.cycle).await?;
-    rule_problems(&r, &t, &rec, &dates, 0, &mut problems);
-    if !problems.is_empty() {
-        return Err(ApiError::invalid(&t.name, problems).into());
-    }
-    let scope = r.access.write_scope();
-    let row = blocking(r.store, move |s| Ok(s.insert(&t, &scope, &wctx, &rec)?)).await?;
+    let record = read_record(&t, &ctx.args.try_get("input")?.object()?, 0, &mut problems);
+    let input = Input { record, problems };
+    let who = r.access.clone();
+    let row = r
+        .svc
+        .blocking(move |svc| svc.create_row(&who, &t, cycle, unit.as_deref(), input))
+        .await?;
     Ok(FieldValue::owned_any(row))
 }
 
@@ -217,28 +159,16 @@ async fn update<'a>(
     t: Arc<Table>,
 ) -> async_graphql::Result<FieldValue<'a>> {
     let r = req(ctx)?;
-    r.guard(&t, Action::Fill)?;
     let id = parse_id(ctx.args.try_get("id")?.string()?)?;
     let version = ctx.args.try_get("rowVersion")?.i64()?;
-    let (scope, actor) = (r.access.write_scope(), r.access.principal.staff_no.clone());
-    let (t2, s2) = (t.clone(), scope.clone());
-    let current = blocking(r.store, move |s| Ok(s.get(&t2, &s2, id)?)).await?;
-    let current = current
-        .ok_or_else(|| ApiError::new(Code::NotFound, "记录不存在，或不在您可修改的范围内"))?;
-    check_editable(ctx, r.store, &t, current.cycle, &current.unit).await?;
     let mut problems = Vec::new();
-    let patch = read_record(&t, &ctx.args.try_get("patch")?.object()?, 0, &mut problems);
-    let mut merged = current.values.clone();
-    merged.extend(patch.clone());
-    let dates = cycle_dates(r.store, current.cycle).await?;
-    rule_problems(&r, &t, &merged, &dates, 0, &mut problems);
-    if !problems.is_empty() {
-        return Err(ApiError::invalid(&t.name, problems).into());
-    }
-    let row = blocking(r.store, move |s| {
-        Ok(s.update(&t, &scope, id, version, &patch, &actor)?)
-    })
-    .await?;
+    let record = read_record(&t, &ctx.args.try_get("patch")?.object()?, 0, &mut problems);
+    let patch = Input { record, problems };
+    let who = r.access.clone();
+    let row = r
+        .svc
+        .blocking(move |svc| svc.update_row(&who, &t, id, version, patch))
+        .await?;
     Ok(FieldValue::owned_any(row))
 }
 
@@ -247,24 +177,17 @@ async fn bulk<'a>(
     t: Arc<Table>,
 ) -> async_graphql::Result<FieldValue<'a>> {
     let r = req(ctx)?;
-    r.guard(&t, Action::Fill)?;
-    let wctx = write_ctx(ctx, &r)?;
-    check_editable(ctx, r.store, &t, wctx.cycle, &wctx.unit).await?;
-    let dates = cycle_dates(r.store, wctx.cycle).await?;
-    let mut problems = Vec::new();
-    let mut records = Vec::new();
+    let (cycle, unit) = target(ctx, &r)?;
+    let mut rows = Vec::new();
     for (i, item) in ctx.args.try_get("rows")?.list()?.iter().enumerate() {
-        let rec = read_record(&t, &item.object()?, i, &mut problems);
-        rule_problems(&r, &t, &rec, &dates, i, &mut problems);
-        records.push(rec);
+        let mut problems = Vec::new();
+        let record = read_record(&t, &item.object()?, i, &mut problems);
+        rows.push(Input { record, problems });
     }
-    if !problems.is_empty() {
-        return Err(ApiError::invalid(&t.name, problems).into());
-    }
-    let scope = r.access.write_scope();
-    let counts = blocking(r.store, move |s| {
-        Ok(s.bulk_upsert(&t, &scope, &wctx, &records)?)
-    })
-    .await?;
+    let who = r.access.clone();
+    let counts = r
+        .svc
+        .blocking(move |svc| svc.bulk_upsert(&who, &t, cycle, unit.as_deref(), rows))
+        .await?;
     Ok(FieldValue::owned_any(counts))
 }

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use super::errors::{ApiError, ApiResult, Code};
 use super::resolve::req;
-use super::workflow::{cell, now};
+use super::workflow::now;
 use crate::authz::Action;
 use crate::workflow::progress::{self, Entry};
 use crate::workflow::State;
@@ -20,17 +20,21 @@ async fn entries(
     on: Option<NaiveDate>,
 ) -> ApiResult<Vec<Entry>> {
     let r = req(ctx)?;
-    let (cell, units) = cell(ctx)?;
-    let fill = cell
+    let fill = r
+        .svc
+        .policy
         .current()
-        .unit_codes(r.store.catalog(), units, Action::Fill);
+        .unit_codes(r.store.catalog(), &r.svc.units, Action::Fill);
     let on = on.unwrap_or_else(|| progress::today(now(ctx)));
-    let (s, catalog, u) = (r.store.clone(), r.store.catalog().clone(), units.clone());
-    let all =
-        tokio::task::spawn_blocking(move || progress::progress(&s, &catalog, &u, &fill, cycle, on))
-            .await
-            .map_err(|e| ApiError::new(Code::Internal, e.to_string()))?
-            .map_err(ApiError::from)?;
+    let all = r
+        .svc
+        .blocking(move |svc| {
+            let (catalog, units) = (svc.store.catalog(), &svc.units);
+            Ok(progress::progress(
+                &svc.store, catalog, units, &fill, cycle, on,
+            )?)
+        })
+        .await?;
     Ok(all
         .into_iter()
         .filter(|e| r.access.can(&e.table, Action::Read) || e.unit == r.access.principal.unit)
@@ -77,11 +81,12 @@ pub fn add_queries(q: Object) -> Object {
         Field::new("myTasks", TypeRef::named_nn_list_nn("Progress"), |ctx| {
             FieldFuture::new(async move {
                 let r = req(&ctx)?;
-                let cycle = ctx.args.try_get("cycle")?.i64()? as i32;
-                let (cell, units) = cell(&ctx)?;
-                let reviews = cell
-                    .current()
-                    .unit_codes(r.store.catalog(), units, Action::Review);
+                let cycle = r.cycle(&ctx)?;
+                let reviews = r.svc.policy.current().unit_codes(
+                    r.store.catalog(),
+                    &r.svc.units,
+                    Action::Review,
+                );
                 let me = r.access.principal.unit.clone();
                 let list = entries(&ctx, cycle, None).await?;
                 let mine = list.into_iter().filter(|e| {
@@ -94,8 +99,10 @@ pub fn add_queries(q: Object) -> Object {
                 )))
             })
         })
-        .description("本人单位待填报、待审核的表（含退回意见和截止日期）")
-        .argument(InputValue::new("cycle", TypeRef::named_nn(TypeRef::INT))),
+        .description(
+            "本人单位待填报、待审核的表（含退回意见和截止日期）；cycle 默认为最新的开放周期",
+        )
+        .argument(InputValue::new("cycle", TypeRef::named(TypeRef::INT))),
     )
 }
 

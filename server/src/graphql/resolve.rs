@@ -8,23 +8,20 @@ use async_graphql::Value as Gql;
 use super::errors::{ApiError, ApiResult, Code};
 use crate::authz::{Access, Action};
 use crate::defs::{Catalog, Table};
+use crate::service::Service;
 use crate::store::{Record, Store, StoredRow, Value};
 
-/// Server-wide settings the resolvers read.
+/// Server-wide settings the resolvers read. The default cycle is not one of them: it is the
+/// newest open cycle in the database (see [`Service::cycle_or_default`]).
 #[derive(Debug, Clone)]
 pub struct ApiConfig {
-    /// The cycle used when a request names none.
-    pub default_cycle: i32,
     /// The largest page a list returns.
     pub max_page: i64,
 }
 
 impl Default for ApiConfig {
     fn default() -> Self {
-        ApiConfig {
-            default_cycle: 2023,
-            max_page: 1000,
-        }
+        ApiConfig { max_page: 1000 }
     }
 }
 
@@ -63,8 +60,9 @@ pub fn field_of_parent<T: Send + Sync + 'static>(
     })
 }
 
-/// The store, catalog and rights of a request.
+/// The service, store, catalog and rights of a request.
 pub struct Req<'a> {
+    pub svc: &'a Service,
     pub store: &'a Store,
     pub access: &'a Access,
     pub config: &'a ApiConfig,
@@ -86,9 +84,10 @@ pub fn req<'a>(ctx: &'a ResolverContext<'_>) -> ApiResult<Req<'a>> {
 /// Like [`req`], but also for a principal that must still change its password (me,
 /// changePassword, logout).
 pub fn req_any<'a>(ctx: &'a ResolverContext<'_>) -> ApiResult<Req<'a>> {
-    let store = ctx
-        .data::<Store>()
+    let svc = ctx
+        .data::<Service>()
         .map_err(|_| ApiError::new(Code::Internal, "服务器未连接数据库"))?;
+    let store = &svc.store;
     let config = ctx
         .data::<ApiConfig>()
         .map_err(|_| ApiError::new(Code::Internal, "服务器未配置"))?;
@@ -96,6 +95,7 @@ pub fn req_any<'a>(ctx: &'a ResolverContext<'_>) -> ApiResult<Req<'a>> {
         .data::<Access>()
         .map_err(|_| ApiError::new(Code::Unauthenticated, "请先登录"))?;
     Ok(Req {
+        svc,
         store,
         access,
         config,
@@ -105,41 +105,29 @@ pub fn req_any<'a>(ctx: &'a ResolverContext<'_>) -> ApiResult<Req<'a>> {
 impl Req<'_> {
     /// Refuses unless the caller may do `action` on the table (checked before anything else).
     pub fn guard(&self, table: &Table, action: Action) -> ApiResult<()> {
-        if self.access.can(&table.code, action) {
-            Ok(())
-        } else {
-            Err(ApiError::new(
-                Code::Forbidden,
-                format!(
-                    "您没有{}“{} {}”的权限",
-                    verb(action),
-                    table.code,
-                    table.name
-                ),
-            ))
-        }
+        crate::service::guard(self.access, table, action)
     }
 
-    /// The cycle argument, or the default cycle.
+    /// The cycle argument, or the newest open cycle.
     pub fn cycle(&self, ctx: &ResolverContext<'_>) -> ApiResult<i32> {
-        match ctx.args.get("cycle") {
-            Some(v) if !v.is_null() => v
-                .i64()
-                .ok()
-                .and_then(|c| i32::try_from(c).ok())
-                .ok_or_else(|| ApiError::new(Code::BadRequest, "cycle 应为年份，如 2023")),
-            _ => Ok(self.config.default_cycle),
-        }
+        let given = match ctx.args.get("cycle") {
+            Some(v) if !v.is_null() => Some(
+                v.i64()
+                    .ok()
+                    .and_then(|c| i32::try_from(c).ok())
+                    .ok_or_else(|| ApiError::new(Code::BadRequest, "cycle 应为年份，如 2023"))?,
+            ),
+            _ => None,
+        };
+        self.svc.cycle_or_default(given)
     }
-}
 
-fn verb(action: Action) -> &'static str {
-    match action {
-        Action::Read => "查看",
-        Action::Fill => "填报",
-        Action::Review => "审核",
-        Action::Accept => "验收",
-        Action::Admin => "管理",
+    /// An optional string argument.
+    pub fn opt_str<'c>(&self, ctx: &'c ResolverContext<'_>, name: &str) -> Option<&'c str> {
+        ctx.args
+            .get(name)
+            .filter(|v| !v.is_null())
+            .and_then(|v| v.string().ok())
     }
 }
 
@@ -157,7 +145,7 @@ where
     let store = store.clone();
     tokio::task::spawn_blocking(move || f(&store))
         .await
-        .map_err(|e| ApiError::new(Code::Internal, format!("task failed: {e}")))?
+        .map_err(ApiError::internal)?
 }
 
 /// A field that hands its parent object on to a nested object type.

@@ -3,7 +3,8 @@
 //! (`mode=append`, the default) or replace the unit's rows (`mode=replace`), in one
 //! transaction: a file with any problem writes nothing, and the JSON report names every problem
 //! by Excel row, field and label; with `?report=xlsx` it is the uploaded workbook, bad cells
-//! marked red with a note.
+//! marked red with a note. Rights, unit, state and deadline are the service's
+//! (`service::import`); this handler reads the upload and shapes the answer.
 
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -12,11 +13,11 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 
 use super::files::signed_in;
+use super::reply::refuse;
 use super::AppState;
-use crate::authz::{Access, Action};
-use crate::graphql::errors::{ApiError, Code};
-use crate::graphql::gate::editable_at;
-use crate::store::{workflow, RowScope, StoreError, WriteCtx};
+pub use crate::service::import::Mode;
+use crate::service::{ApiError, Code, Force};
+use crate::store::workflow;
 use crate::xlsx::import::{read, size, ImportProblem};
 use crate::xlsx::report::annotated;
 
@@ -35,22 +36,15 @@ pub struct ImportParams {
     report: Option<String>,
 }
 
-/// `append` inserts new rows and updates rows with the same natural key; `replace` first deletes
-/// the unit's rows of the table in the cycle.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    #[default]
-    Append,
-    Replace,
-}
-
 /// What an import did, or why it did nothing.
 #[derive(Debug, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportReport {
     /// True when the file had no problems (and, unless a dry run, was stored).
     ok: bool,
+    /// The contract's error code when refused (`VALIDATION_FAILED`, `LOCKED`…).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<&'static str>,
     table: String,
     dry_run: bool,
     rows: usize,
@@ -72,28 +66,7 @@ pub struct ReportProblem {
     message: String,
 }
 
-fn refuse(status: StatusCode, table: &str, message: impl Into<String>) -> Response {
-    let report = ImportReport {
-        table: table.to_owned(),
-        message: message.into(),
-        ..ImportReport::default()
-    };
-    (status, Json(report)).into_response()
-}
-
-fn status_of(code: Code) -> StatusCode {
-    match code {
-        Code::Unauthenticated => StatusCode::UNAUTHORIZED,
-        Code::Forbidden | Code::PasswordChangeRequired => StatusCode::FORBIDDEN,
-        Code::Locked | Code::DeadlinePassed => StatusCode::LOCKED,
-        Code::NotFound => StatusCode::NOT_FOUND,
-        Code::ValidationFailed | Code::Conflict => StatusCode::UNPROCESSABLE_ENTITY,
-        Code::BadRequest => StatusCode::BAD_REQUEST,
-        Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-    }
-}
-
-/// `POST /import/{cycle}/{code}`.
+/// `POST /import/{cycle}/{code}`: authorise, read the file, store; each step may refuse.
 pub async fn import(
     State(app): State<AppState>,
     Path((cycle, code)): Path<(i32, String)>,
@@ -105,70 +78,44 @@ pub async fn import(
         Ok(p) => p,
         Err(r) => return r,
     };
-    let Some(table) = app.store.catalog().table_by_code(&code).cloned() else {
-        return refuse(
-            StatusCode::NOT_FOUND,
-            &code,
-            format!("没有编号为 {code} 的数据表"),
-        );
+    let svc = app.service();
+    let who = svc.access(principal);
+    let table = match svc.table(&code) {
+        Ok(t) => t,
+        Err(e) => return refuse(&e, &code),
     };
-    let title = format!("“{} {}”", table.code, table.name);
-    let access = Access::new(principal, app.policy.current(), &app.units);
-    if !access.can(&code, Action::Fill) {
-        return refuse(
-            StatusCode::FORBIDDEN,
-            &code,
-            format!("您没有填报{title}的权限"),
-        );
-    }
-    let unit = params
-        .unit
-        .clone()
-        .unwrap_or_else(|| access.principal.unit.clone());
-    let scope = access.write_scope();
-    if let RowScope::Units(own) = &scope {
-        if !own.contains(&unit) {
-            return refuse(
-                StatusCode::FORBIDDEN,
-                &code,
-                format!("不能替其他单位（{unit}）填报"),
-            );
-        }
-    }
-    if !params.dry_run {
-        if let Err(e) = editable_at(&app.store, &table, cycle, &unit, (app.clock)()).await {
-            return refuse(status_of(e.code), &code, e.message);
-        }
-    }
+    // Rights, unit and (unless only checking) state and deadline, before the upload is read.
+    let unit = params.unit.as_deref();
+    let ctx = match svc.authorize_import(&who, &table, cycle, unit, params.dry_run, &Force::none())
+    {
+        Ok(ctx) => ctx,
+        Err(e) => return refuse(&e, &code),
+    };
     let limits = app.import_limits;
     let bytes = match read_file(multipart, limits.max_bytes).await {
         Ok(b) => b,
-        Err(m) => return refuse(StatusCode::BAD_REQUEST, &code, m),
+        Err(m) => return refuse(&ApiError::new(Code::BadRequest, m), &code),
     };
-    let dates = match app
-        .store
-        .call(move |s| s.with_workflow(|c| workflow::cycle_dates(c, cycle)))
-        .await
-    {
-        Ok(d) => d,
-        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, &code, e.to_string()),
-    };
-    let (catalog, t) = (app.store.catalog().clone(), table.clone());
     let want_xlsx = params.report.as_deref() == Some("xlsx");
-    let parsed = tokio::task::spawn_blocking(move || {
-        let parsed = read(&catalog, &t, &bytes, &dates, &limits)?;
-        let marked = if want_xlsx && !parsed.problems.is_empty() {
-            Some(annotated(&t, &bytes, &parsed.problems)?)
-        } else {
-            None
-        };
-        Ok::<_, String>((parsed, marked))
-    })
-    .await;
+    let t = table.clone();
+    let parsed = svc
+        .blocking(move |svc| {
+            let dates = svc
+                .store
+                .with_workflow(|c| workflow::cycle_dates(c, cycle))?;
+            let bad = |m: String| ApiError::new(Code::BadRequest, m);
+            let parsed = read(svc.store.catalog(), &t, &bytes, &dates, &limits).map_err(bad)?;
+            let marked = if want_xlsx && !parsed.problems.is_empty() {
+                Some(annotated(&t, &bytes, &parsed.problems).map_err(bad)?)
+            } else {
+                None
+            };
+            Ok((parsed, marked))
+        })
+        .await;
     let (parsed, marked) = match parsed {
-        Ok(Ok(p)) => p,
-        Ok(Err(m)) => return refuse(StatusCode::BAD_REQUEST, &code, m),
-        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, &code, e.to_string()),
+        Ok(p) => p,
+        Err(e) => return refuse(&e, &code),
     };
     if let Some(bytes) = marked {
         let disposition = format!("attachment; filename=\"{code}-problems.xlsx\"");
@@ -178,6 +125,7 @@ pub async fn import(
         ];
         return (StatusCode::UNPROCESSABLE_ENTITY, headers, bytes).into_response();
     }
+    let title = format!("“{} {}”", table.code, table.name);
     let mut report = ImportReport {
         table: code.clone(),
         dry_run: params.dry_run,
@@ -187,6 +135,7 @@ pub async fn import(
         ..ImportReport::default()
     };
     if !report.problems.is_empty() {
+        report.code = Some(Code::ValidationFailed.as_str());
         report.message = format!(
             "{title}有 {} 处问题，未导入任何数据；请按报告修改后重新导入",
             report.problems.len()
@@ -198,47 +147,32 @@ pub async fn import(
         report.message = format!("检查通过：{} 行可以导入{title}", report.rows);
         return (StatusCode::OK, Json(report)).into_response();
     }
-    let excel_rows: Vec<usize> = parsed.rows.iter().map(|(r, _)| *r).collect();
-    let records: Vec<_> = parsed.rows.into_iter().map(|(_, r)| r).collect();
-    let wctx = WriteCtx {
-        cycle,
-        unit,
-        actor: access.principal.staff_no.clone(),
-    };
-    let t = table.clone();
-    let mode = params.mode;
-    let stored = app
-        .store
-        .call(move |s| match mode {
-            Mode::Append => s
-                .bulk_upsert(&t, &scope, &wctx, &records)
-                .map(|(i, u)| (0, i, u)),
-            Mode::Replace => s
-                .replace_rows(&t, &scope, &wctx, &records)
-                .map(|(d, i)| (d, i, 0)),
-        })
+    let (mode, rows) = (params.mode, parsed.rows);
+    let stored = svc
+        .blocking(move |svc| Ok(svc.store_import(&who, &table, &ctx, &rows, mode, &Force::none())))
         .await;
     match stored {
-        Ok((deleted, inserted, updated)) => {
-            report.deleted = deleted;
-            report.inserted = inserted;
-            report.updated = updated;
+        Ok(Ok(done)) => {
+            report.deleted = done.deleted;
+            report.inserted = done.inserted;
+            report.updated = done.updated;
             report.message = match mode {
-                Mode::Append => format!("已导入{title}：新增 {inserted} 行，更新 {updated} 行"),
-                Mode::Replace => {
-                    format!("已导入{title}：删除原有 {deleted} 行，写入 {inserted} 行")
-                }
+                Mode::Append => format!(
+                    "已导入{title}：新增 {} 行，更新 {} 行",
+                    done.inserted, done.updated
+                ),
+                Mode::Replace => format!(
+                    "已导入{title}：删除原有 {} 行，写入 {} 行",
+                    done.deleted, done.inserted
+                ),
             };
             (StatusCode::OK, Json(report)).into_response()
         }
-        Err(e) => {
-            let index = match &e {
-                StoreError::BulkRow { index, .. } => Some(*index),
-                _ => None,
-            };
+        Ok(Err(refusal)) => {
+            let api = refusal.error;
+            let row = refusal.row.unwrap_or(0);
             report.ok = false;
-            let api = ApiError::from(e);
-            let row = index.and_then(|i| excel_rows.get(i).copied()).unwrap_or(0);
+            report.code = Some(api.code.as_str());
             report.problems = vec![ReportProblem {
                 row,
                 field: String::new(),
@@ -246,13 +180,19 @@ pub async fn import(
                 rule: api.code.as_str().to_owned(),
                 message: api.message.clone(),
             }];
-            report.message = format!("第 {row} 行无法保存，未导入任何数据：{}", api.message);
-            (status_of(api.code), Json(report)).into_response()
+            report.message = if row > 0 {
+                format!("第 {row} 行无法保存，未导入任何数据：{}", api.message)
+            } else {
+                format!("未导入任何数据：{}", api.message)
+            };
+            let status = StatusCode::from_u16(api.code.http_status())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (status, Json(report)).into_response()
         }
+        Err(e) => refuse(&e, &code),
     }
 }
 
-/// The bytes of the multipart field `file`.
 async fn read_file(mut multipart: Multipart, max_bytes: usize) -> Result<Vec<u8>, String> {
     // A body over the route's limit fails while reading, at whichever step meets it.
     let unreadable = |e: axum::extract::multipart::MultipartError| {

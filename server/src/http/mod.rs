@@ -5,6 +5,7 @@
 mod assets;
 mod files;
 mod import;
+mod reply;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,6 +31,7 @@ use crate::graphql::account::{
     ClientAddr, ServerClock, SessionToken, Throttle, COOKIE as SESSION_COOKIE,
 };
 use crate::graphql::loader::RefLoader;
+use crate::service::Service;
 use crate::store::Store;
 
 /// The largest request body accepted.
@@ -54,6 +56,7 @@ pub struct AppState {
     pub throttle: Throttle,
     /// What an Excel import accepts (file size, unpacked size, rows).
     pub import_limits: crate::xlsx::import::Limits,
+    service: Service,
 }
 
 impl AppState {
@@ -64,6 +67,7 @@ impl AppState {
         policy: Arc<PolicyCell>,
         units: Arc<Units>,
     ) -> AppState {
+        let service = Service::new(store.clone(), policy.clone(), units.clone());
         AppState {
             schema,
             store,
@@ -73,7 +77,15 @@ impl AppState {
             clock: system_clock(),
             throttle: Throttle::default(),
             import_limits: crate::xlsx::import::Limits::default(),
+            service,
         }
+    }
+
+    /// The use cases, on this state's clock.
+    pub fn service(&self) -> Service {
+        let mut service = self.service.clone();
+        service.clock = self.clock.clone();
+        service
     }
 }
 
@@ -164,6 +176,7 @@ async fn graphql(
 ) -> GraphQLResponse {
     let mut request = request
         .into_inner()
+        .data(app.service())
         .data(ServerClock(app.clock.clone()))
         .data(app.throttle.clone())
         .data(app.policy.clone())
@@ -183,12 +196,25 @@ async fn graphql(
             .data(access);
     }
     let mut response = app.schema.execute(request).await;
-    // Parse, validation and limit errors come from async-graphql without a code; every error a
-    // client sees carries one of the contract's codes.
+    // Every error a client sees carries one of the contract's codes. Parse, validation and limit
+    // errors come from async-graphql without a code and without a path: the request was bad.
+    // An error raised while resolving without a code was not foreseen: INTERNAL, its detail
+    // logged and not shown.
     for e in &mut response.errors {
+        let has_code = e
+            .extensions
+            .as_ref()
+            .is_some_and(|ext| ext.get("code").is_some());
+        if has_code {
+            continue;
+        }
         let ext = e.extensions.get_or_insert_with(Default::default);
-        if ext.get("code").is_none() {
+        if e.path.is_empty() {
             ext.set("code", "BAD_REQUEST");
+        } else {
+            tracing::error!(error = %e.message, path = ?e.path, "resolver failed without a code");
+            ext.set("code", "INTERNAL");
+            e.message = crate::service::error::INTERNAL_MESSAGE.to_owned();
         }
     }
     response.into()

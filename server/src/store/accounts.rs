@@ -74,18 +74,22 @@ pub fn find_user(conn: &mut AnyConnection, staff_no: &str) -> Result<Option<User
     Ok(rows.first().map(user))
 }
 
-/// Records a failed login: the new failure count and, when locked, until when.
+/// Records a failed login atomically (parallel guesses each count): the count goes up by one,
+/// and at `lock_after` failures it restarts at 0 and the account locks until `lock_until`.
 pub fn record_failure(
     conn: &mut AnyConnection,
     id: i64,
-    failed: i64,
-    locked_until: Option<&str>,
+    lock_after: i64,
+    lock_until: &str,
 ) -> Result<(), StoreError> {
-    let mut q = DynQuery::new("UPDATE users SET failed_logins = ");
-    q.bind(SqlValue::Int(failed))
-        .sql(", locked_until = ")
-        .bind(locked_until.map_or(SqlValue::Null, text));
-    q.sql(" WHERE id = ").bind(SqlValue::Int(id));
+    let mut q = DynQuery::new("UPDATE users SET locked_until = CASE WHEN failed_logins + 1 >= ");
+    q.bind(SqlValue::Int(lock_after))
+        .sql(" THEN ")
+        .bind(text(lock_until))
+        .sql(" ELSE locked_until END, failed_logins = CASE WHEN failed_logins + 1 >= ")
+        .bind(SqlValue::Int(lock_after))
+        .sql(" THEN 0 ELSE failed_logins + 1 END WHERE id = ")
+        .bind(SqlValue::Int(id));
     q.execute(conn)?;
     Ok(())
 }
@@ -310,10 +314,10 @@ impl<'a> AccountsConn<'a> {
     pub fn record_failure(
         &mut self,
         id: i64,
-        failed: i64,
-        locked_until: Option<&str>,
+        lock_after: i64,
+        lock_until: &str,
     ) -> Result<(), StoreError> {
-        record_failure(self.conn, id, failed, locked_until)
+        record_failure(self.conn, id, lock_after, lock_until)
     }
     pub fn record_success(&mut self, id: i64) -> Result<(), StoreError> {
         record_success(self.conn, id)

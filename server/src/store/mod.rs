@@ -16,6 +16,7 @@ mod replace;
 mod rows;
 mod sql;
 mod sync;
+pub mod tx;
 mod users;
 mod value;
 pub mod workflow;
@@ -35,8 +36,6 @@ pub use rows::{ListQuery, StoredRow, WriteCtx};
 pub use sync::SyncReport;
 pub use users::NewUser;
 pub use value::{parse_year_month, Record, Value};
-
-use diesel::Connection;
 
 use crate::defs::{Catalog, Table, Units};
 
@@ -78,6 +77,13 @@ pub struct Store {
     pool: DbPool,
     url: DbUrl,
     catalog: Arc<Catalog>,
+}
+
+/// Row operations on a connection the caller holds (the service's write transactions).
+pub mod ops {
+    pub use super::replace::replace_rows;
+    pub use super::rows::{count_rows, get_row, list_rows};
+    pub use super::write::{bulk_insert, bulk_upsert, delete_row, insert_row, update_row};
 }
 
 /// A pooled connection.
@@ -142,7 +148,7 @@ impl Store {
     ) -> Result<MigrateReport, StoreError> {
         let mut conn = self.conn()?;
         let core = migrate::run_core_migrations(&mut conn)?;
-        let units_changed = conn.transaction(|c| migrate::sync_units(c, units))?;
+        let units_changed = tx::write_tx(&mut conn, |c| migrate::sync_units(c, units))?;
         let plan = sync::plan(&mut conn, &self.catalog)?;
         let mut backup = None;
         if !plan.refusals.is_empty() {
@@ -346,7 +352,21 @@ impl Store {
 
     /// Writes a cycle and its schedule (periods, tasks, phases, deadlines).
     pub fn install_cycle(&self, cycle: &crate::defs::CycleConfig) -> Result<(), StoreError> {
-        workflow::install_cycle(&mut *self.conn()?, cycle, &now())
+        let source = workflow::CycleSource {
+            hash: cycle.source_hash(),
+            shift_days: 0,
+        };
+        workflow::install_cycle(&mut *self.conn()?, cycle, &now(), &source)
+    }
+
+    /// Runs `f` in one write transaction on one connection: `IMMEDIATE` on SQLite, so that it
+    /// waits for other writers instead of failing (see [`tx`]).
+    pub fn write<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut conn = self.conn()?;
+        tx::write_tx(&mut conn, f)
     }
 
     /// Runs workflow reads and writes on one connection (see [`workflow`]).
@@ -377,6 +397,30 @@ impl Store {
     ) -> Result<StoredRow, StoreError> {
         write::delete_row(&mut *self.conn()?, table, scope, id, actor)
     }
+}
+
+/// Records a change that is not a row write in the audit log, inside the caller's transaction.
+pub fn audit_in(
+    conn: &mut AnyConnection,
+    actor: &str,
+    cycle: Option<i32>,
+    operation: &str,
+    table_code: Option<&str>,
+    detail: serde_json::Value,
+) -> Result<(), StoreError> {
+    audit::write_audit(
+        conn,
+        &now(),
+        audit::AuditEntry {
+            actor,
+            cycle,
+            table_code,
+            row_id: None,
+            operation,
+            before: None,
+            after: Some(detail),
+        },
+    )
 }
 
 /// The current time as RFC 3339 UTC with milliseconds, as every timestamp column stores it.

@@ -2,8 +2,6 @@
 //! mode): the old rows are deleted, each with its audit entry, and the new ones inserted, all in
 //! one transaction, so a failure leaves the old rows untouched.
 
-use diesel::Connection;
-
 use super::conn::AnyConnection;
 use super::rows::{list_rows, ListQuery, WriteCtx};
 use super::value::Record;
@@ -21,7 +19,7 @@ pub fn replace_rows(
 ) -> Result<(usize, usize), StoreError> {
     check_unit(table, scope, &ctx.unit)?;
     let now = super::now();
-    conn.transaction(|conn| {
+    super::tx::write_tx(conn, |conn| {
         let query = ListQuery::all(ctx.cycle);
         let old = list_rows(
             conn,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use diesel::connection::SimpleConnection;
-use diesel::{Connection, RunQueryDsl};
+use diesel::RunQueryDsl;
 
 use super::conn::AnyConnection;
 use super::dialect::Dialect;
@@ -101,7 +101,7 @@ pub fn apply(
     plan: Plan,
 ) -> Result<SyncReport, StoreError> {
     let now = super::now();
-    conn.transaction(|conn| {
+    super::tx::write_tx(conn, |conn| {
         for stmt in &plan.ddl {
             conn.batch_execute(stmt)?;
         }

@@ -2,58 +2,13 @@
 //! Decimals are `rust_decimal` values stored as integers scaled by the field's `scale`, so sums
 //! and comparisons are exact on both backends.
 
-use std::collections::BTreeMap;
-
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::sql::SqlValue;
 use crate::defs::{Field, FieldType};
 
-/// A field's value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Value {
-    Null,
-    /// string, text, enum and ref values.
-    Text(String),
-    Int(i64),
-    Decimal(Decimal),
-    Date(NaiveDate),
-    YearMonth {
-        year: i32,
-        month: u32,
-    },
-    Year(i32),
-    Bool(bool),
-    /// multi_enum and multi_ref values.
-    List(Vec<String>),
-}
-
-/// A row's field values by field name.
-pub type Record = BTreeMap<String, Value>;
-
-impl Value {
-    /// True for `Null` and for an empty list.
-    pub fn is_null(&self) -> bool {
-        matches!(self, Value::Null) || matches!(self, Value::List(l) if l.is_empty())
-    }
-
-    /// The value as JSON (decimals as strings, so they stay exact).
-    pub fn to_json(&self) -> serde_json::Value {
-        use serde_json::Value as J;
-        match self {
-            Value::Null => J::Null,
-            Value::Text(s) => J::String(s.clone()),
-            Value::Int(i) => J::from(*i),
-            Value::Decimal(d) => J::String(d.to_string()),
-            Value::Date(d) => J::String(d.format("%Y-%m-%d").to_string()),
-            Value::YearMonth { year, month } => J::String(format!("{year:04}-{month:02}")),
-            Value::Year(y) => J::from(*y),
-            Value::Bool(b) => J::Bool(*b),
-            Value::List(l) => J::Array(l.iter().cloned().map(J::String).collect()),
-        }
-    }
-}
+pub use crate::model::{Record, Value};
 
 /// Encodes a value for its field's column, checking that it has the field's type.
 pub fn encode(field: &Field, value: &Value) -> Result<SqlValue, String> {

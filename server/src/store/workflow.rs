@@ -4,14 +4,14 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use diesel::{Connection, RunQueryDsl};
+use diesel::RunQueryDsl;
 
 use super::audit::{write_audit, AuditEntry};
 use super::conn::AnyConnection;
 use super::sql::{DynQuery, SqlValue, TextRow};
 use super::StoreError;
 use crate::defs::CycleConfig;
-use crate::workflow::{State, Submission};
+use crate::model::{State, Submission};
 
 fn text(s: &str) -> SqlValue {
     SqlValue::Text(s.to_owned())
@@ -47,32 +47,126 @@ fn load(
     Ok(q.load(conn)?)
 }
 
+/// Where an installed cycle came from: the hash of its cycle file and how many days its dates
+/// were moved (the demo's shift; 0 for the notice's dates).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CycleSource {
+    pub hash: String,
+    pub shift_days: i64,
+}
+
+/// The source of an installed cycle: `None` when the cycle is not installed; a hash of `None`
+/// when it was installed before sources were recorded.
+pub fn cycle_source(
+    conn: &mut AnyConnection,
+    year: i32,
+) -> Result<Option<(Option<String>, i64)>, StoreError> {
+    let rows = load(
+        conn,
+        "SELECT source_hash, CAST(shift_days AS TEXT) AS shift FROM cycles WHERE year = ?",
+        vec![SqlValue::Int(i64::from(year))],
+    )?;
+    Ok(rows.first().map(|r| {
+        (
+            r.get("source_hash").map(str::to_owned),
+            r.get("shift").and_then(|s| s.parse().ok()).unwrap_or(0),
+        )
+    }))
+}
+
+/// Records the source of a cycle installed before sources were recorded.
+pub fn set_cycle_source(
+    conn: &mut AnyConnection,
+    year: i32,
+    source: &CycleSource,
+) -> Result<(), StoreError> {
+    exec(
+        conn,
+        "UPDATE cycles SET source_hash = ?, shift_days = ? WHERE year = ?",
+        vec![
+            text(&source.hash),
+            SqlValue::Int(source.shift_days),
+            SqlValue::Int(i64::from(year)),
+        ],
+    )?;
+    Ok(())
+}
+
 /// Writes a cycle and replaces its schedule (tasks, phases, deadlines).
 pub fn install_cycle(
     conn: &mut AnyConnection,
     c: &CycleConfig,
     now: &str,
+    source: &CycleSource,
 ) -> Result<(), StoreError> {
     let y = SqlValue::Int(i64::from(c.year));
-    conn.transaction(|conn| {
-        exec(conn, "DELETE FROM schedule_tasks WHERE cycle = ?", vec![y.clone()])?;
-        let exists = !load(conn, "SELECT CAST(year AS TEXT) AS y FROM cycles WHERE year = ?", vec![y.clone()])?.is_empty();
+    super::tx::write_tx(conn, |conn| {
+        exec(
+            conn,
+            "DELETE FROM schedule_tasks WHERE cycle = ?",
+            vec![y.clone()],
+        )?;
+        let exists = !load(
+            conn,
+            "SELECT CAST(year AS TEXT) AS y FROM cycles WHERE year = ?",
+            vec![y.clone()],
+        )?
+        .is_empty();
         if exists {
-            exec(conn, "UPDATE cycles SET period_start = ?, period_end = ?, finance_year = ?, snapshot_date = ? WHERE year = ?", vec![day(c.period_start), day(c.period_end), SqlValue::Int(i64::from(c.finance_year)), day(c.snapshot_date), y.clone()])?;
+            exec(conn, "UPDATE cycles SET period_start = ?, period_end = ?, finance_year = ?, snapshot_date = ?, source_hash = ?, shift_days = ? WHERE year = ?", vec![day(c.period_start), day(c.period_end), SqlValue::Int(i64::from(c.finance_year)), day(c.snapshot_date), text(&source.hash), SqlValue::Int(source.shift_days), y.clone()])?;
         } else {
-            exec(conn, "INSERT INTO cycles (year, period_start, period_end, finance_year, snapshot_date, is_open, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", vec![y.clone(), day(c.period_start), day(c.period_end), SqlValue::Int(i64::from(c.finance_year)), day(c.snapshot_date), SqlValue::Bool(true), text(now)])?;
+            exec(conn, "INSERT INTO cycles (year, period_start, period_end, finance_year, snapshot_date, is_open, created_at, source_hash, shift_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", vec![y.clone(), day(c.period_start), day(c.period_end), SqlValue::Int(i64::from(c.finance_year)), day(c.snapshot_date), SqlValue::Bool(true), text(now), text(&source.hash), SqlValue::Int(source.shift_days)])?;
         }
         let insert = "INSERT INTO schedule_tasks (cycle, kind, task_no, title, units, table_code, starts_on, ends_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
         for t in &c.tasks {
             let units = serde_json::to_string(&t.units).unwrap_or_else(|_| "[]".into());
-            exec(conn, insert, vec![y.clone(), text("task"), text(&t.no), text(&t.title), text(&units), SqlValue::Null, day(t.start), day(t.end)])?;
+            exec(
+                conn,
+                insert,
+                vec![
+                    y.clone(),
+                    text("task"),
+                    text(&t.no),
+                    text(&t.title),
+                    text(&units),
+                    SqlValue::Null,
+                    day(t.start),
+                    day(t.end),
+                ],
+            )?;
         }
         for p in &c.phases {
             let kind = if p.filling { "filling_phase" } else { "phase" };
-            exec(conn, insert, vec![y.clone(), text(kind), text(&p.no), text(&p.name), text("[]"), SqlValue::Null, p.start.map_or(SqlValue::Null, day), day(p.end)])?;
+            exec(
+                conn,
+                insert,
+                vec![
+                    y.clone(),
+                    text(kind),
+                    text(&p.no),
+                    text(&p.name),
+                    text("[]"),
+                    SqlValue::Null,
+                    p.start.map_or(SqlValue::Null, day),
+                    day(p.end),
+                ],
+            )?;
         }
         for (code, d) in &c.deadlines {
-            exec(conn, insert, vec![y.clone(), text("deadline"), text(code), text(code), text("[]"), text(code), SqlValue::Null, day(*d)])?;
+            exec(
+                conn,
+                insert,
+                vec![
+                    y.clone(),
+                    text("deadline"),
+                    text(code),
+                    text(code),
+                    text("[]"),
+                    text(code),
+                    SqlValue::Null,
+                    day(*d),
+                ],
+            )?;
         }
         Ok(())
     })
@@ -171,7 +265,9 @@ pub fn record_step<E>(
     now: &str,
     change: impl FnOnce(&Submission) -> Result<Submission, E>,
 ) -> Result<Result<Submission, E>, StoreError> {
-    conn.transaction(|conn| {
+    super::tx::write_tx(conn, |conn| {
+        // Two reviewers approving at once must both count: the step reads and writes alone.
+        super::tx::hold_submission(conn, cycle, table, unit, super::tx::Hold::Step)?;
         let before = get_submission(conn, cycle, table, unit)?;
         // A refused step writes nothing.
         let after = match change(&before) {
@@ -189,15 +285,21 @@ pub fn record_step<E>(
             .and_then(|r| r.get("id")?.parse::<i64>().ok())
             .unwrap_or_default();
         exec(conn, "INSERT INTO submission_events (submission_id, from_state, to_state, actor, actor_unit, comment, at) VALUES (?, ?, ?, ?, ?, ?, ?)", vec![SqlValue::Int(id), text(before.state.as_str()), text(after.state.as_str()), text(actor.staff_no), text(actor.unit), after.comment.as_deref().map_or(SqlValue::Null, text), text(now)])?;
-        write_audit(conn, now, AuditEntry {
-            actor: actor.staff_no,
-            cycle: Some(cycle),
-            table_code: Some(table),
-            row_id: None,
-            operation: "workflow",
-            before: Some(serde_json::json!({ "unit": unit, "state": before.state.as_str() })),
-            after: Some(serde_json::json!({ "unit": unit, "state": after.state.as_str(), "comment": after.comment })),
-        })?;
+        write_audit(
+            conn,
+            now,
+            AuditEntry {
+                actor: actor.staff_no,
+                cycle: Some(cycle),
+                table_code: Some(table),
+                row_id: None,
+                operation: "workflow",
+                before: Some(serde_json::json!({ "unit": unit, "state": before.state.as_str() })),
+                after: Some(
+                    serde_json::json!({ "unit": unit, "state": after.state.as_str(), "comment": after.comment }),
+                ),
+            },
+        )?;
         Ok(Ok(after))
     })
 }
@@ -264,17 +366,15 @@ pub fn unit_activity(
 pub fn cycle_dates(
     conn: &mut AnyConnection,
     cycle: i32,
-) -> Result<crate::validate::CycleDates, StoreError> {
+) -> Result<crate::model::CycleDates, StoreError> {
     Ok(list_cycles(conn)?
         .into_iter()
         .find(|c| c.year == cycle)
-        .unwrap_or_else(|| crate::validate::CycleDates::standard(cycle)))
+        .unwrap_or_else(|| crate::model::CycleDates::standard(cycle)))
 }
 
 /// The installed cycles, newest first.
-pub fn list_cycles(
-    conn: &mut AnyConnection,
-) -> Result<Vec<crate::validate::CycleDates>, StoreError> {
+pub fn list_cycles(conn: &mut AnyConnection) -> Result<Vec<crate::model::CycleDates>, StoreError> {
     let rows = load(conn, "SELECT CAST(year AS TEXT) AS year, period_start, period_end, CAST(finance_year AS TEXT) AS fy, snapshot_date FROM cycles ORDER BY year DESC", vec![])?;
     let d = |r: &TextRow, k: &str| {
         r.get(k)
@@ -283,7 +383,7 @@ pub fn list_cycles(
     Ok(rows
         .iter()
         .filter_map(|r| {
-            Some(crate::validate::CycleDates {
+            Some(crate::model::CycleDates {
                 year: r.get("year")?.parse().ok()?,
                 start: d(r, "period_start")?,
                 end: d(r, "period_end")?,
@@ -292,4 +392,17 @@ pub fn list_cycles(
             })
         })
         .collect())
+}
+
+/// The newest open cycle, if any is installed.
+pub fn newest_open_cycle(conn: &mut AnyConnection) -> Result<Option<i32>, StoreError> {
+    let rows = load(
+        conn,
+        "SELECT CAST(year AS TEXT) AS year FROM cycles WHERE is_open = ? ORDER BY year DESC",
+        vec![SqlValue::Bool(true)],
+    )?;
+    Ok(rows
+        .first()
+        .and_then(|r| r.get("year"))
+        .and_then(|y| y.parse().ok()))
 }

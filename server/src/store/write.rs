@@ -1,7 +1,7 @@
 //! Writing rows: insert (one or in bulk, all or nothing), update with optimistic versions, delete;
 //! each in a transaction with its audit entry.
 
-use diesel::{Connection, RunQueryDsl};
+use diesel::RunQueryDsl;
 
 use super::audit::{write_audit, AuditEntry};
 use super::conn::AnyConnection;
@@ -149,7 +149,7 @@ pub fn insert_row(
 ) -> Result<StoredRow, StoreError> {
     check_unit(table, scope, &ctx.unit)?;
     let now = super::now();
-    conn.transaction(|conn| {
+    super::tx::write_tx(conn, |conn| {
         let id = insert_one(conn, table, ctx, record, &now)?;
         get_row(conn, table, &RowScope::All, id)?.ok_or(StoreError::NotFound {
             table: table.code.clone(),
@@ -168,7 +168,7 @@ pub fn bulk_insert(
 ) -> Result<Vec<i64>, StoreError> {
     check_unit(table, scope, &ctx.unit)?;
     let now = super::now();
-    conn.transaction(|conn| {
+    super::tx::write_tx(conn, |conn| {
         records
             .iter()
             .enumerate()
@@ -193,7 +193,9 @@ pub fn update_row(
     actor: &str,
 ) -> Result<StoredRow, StoreError> {
     let now = super::now();
-    conn.transaction(|conn| update_in_tx(conn, table, id, row_version, patch, actor, scope, &now))
+    super::tx::write_tx(conn, |conn| {
+        update_in_tx(conn, table, id, row_version, patch, actor, scope, &now)
+    })
 }
 
 /// The update itself, inside the caller's transaction.
@@ -280,7 +282,7 @@ pub fn delete_row(
     actor: &str,
 ) -> Result<StoredRow, StoreError> {
     let now = super::now();
-    conn.transaction(|conn| {
+    super::tx::write_tx(conn, |conn| {
         let before = get_row(conn, table, scope, id)?.ok_or(StoreError::NotFound {
             table: table.code.clone(),
             id,
@@ -330,7 +332,7 @@ pub fn bulk_upsert(
 ) -> Result<(usize, usize), StoreError> {
     check_unit(table, scope, &ctx.unit)?;
     let now = super::now();
-    conn.transaction(|conn| {
+    super::tx::write_tx(conn, |conn| {
         let (mut inserted, mut updated) = (0, 0);
         for (index, record) in records.iter().enumerate() {
             let wrap = |e: StoreError| StoreError::BulkRow {

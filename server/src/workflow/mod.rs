@@ -2,8 +2,8 @@
 //! submissions, cycles and lock exceptions is in `store::workflow`; the GraphQL surface in
 //! `graphql::workflow`.
 
-pub mod machine;
 pub mod progress;
 pub mod workbook;
 
-pub use machine::{apply, State, Step, StepError, Submission};
+pub use crate::model::machine;
+pub use crate::model::{apply, State, Step, StepError, Submission};

@@ -100,6 +100,9 @@ pub enum StepError {
     NotNow(State, &'static str),
     #[error("{0}")]
     Needs(&'static str),
+    /// The reviewing unit approved already; the other reviewers have not.
+    #[error("本单位已审核通过，等待其他审核单位")]
+    AlreadyApproved,
 }
 
 fn name(step: &Step) -> &'static str {
@@ -127,7 +130,7 @@ pub fn apply(
         }),
         (State::Submitted, Step::Approve { reviewer }) => {
             if current.approvals.contains(reviewer) {
-                return Err(StepError::Needs("本单位已审核通过，等待其他审核单位"));
+                return Err(StepError::AlreadyApproved);
             }
             let mut approvals = current.approvals.clone();
             approvals.push(reviewer.clone());

@@ -1,0 +1,11 @@
+//! Plain data shared by every layer: field values, a cycle's dates and the submission state
+//! machine. Nothing here reads a database, a file or a request; `store`, `validate`,
+//! `workflow`, `service` and the faces all build on it.
+
+mod cycle;
+pub mod machine;
+mod value;
+
+pub use cycle::CycleDates;
+pub use machine::{apply, State, Step, StepError, Submission};
+pub use value::{Record, Value};

@@ -1,0 +1,161 @@
+//! The workflow gates, run inside the caller's write transaction: an edit needs a draft or
+//! returned submission before the deadline (or a lock exception, or an administrator's forced
+//! write with its reason audited); a submission needs rows without errors and an explanation for
+//! warnings.
+
+use chrono::{DateTime, Utc};
+
+use super::{stamp, ApiError, ApiResult, Code, Force, InputProblem};
+use crate::defs::{naming, Catalog, Table};
+use crate::store::tx::{hold_submission, Hold};
+use crate::store::workflow as wf;
+use crate::store::{ops, AnyConnection, ListQuery, Record, RowScope};
+use crate::validate::{check_record, CycleDates, Severity};
+use crate::workflow::progress;
+
+/// Refuses an edit of `table` for `unit` in `cycle` unless the submission is a draft or returned
+/// and the deadline has not passed, or 质量部 granted a lock exception. Holds the submission
+/// until the transaction ends, so that no step slips in between this check and the write.
+pub fn check_editable(
+    conn: &mut AnyConnection,
+    table: &Table,
+    cycle: i32,
+    unit: &str,
+    at: DateTime<Utc>,
+    force: &Force,
+    actor: &str,
+) -> ApiResult<()> {
+    hold_submission(conn, cycle, &table.code, unit, Hold::Edit)?;
+    if let Some(reason) = &force.reason {
+        cycle_deadlines(conn, cycle)?;
+        let detail = serde_json::json!({ "unit": unit, "reason": reason });
+        crate::store::audit_in(conn, actor, Some(cycle), "force", Some(&table.code), detail)?;
+        return Ok(());
+    }
+    editable_state(conn, table, cycle, unit, at)
+}
+
+fn cycle_deadlines(
+    conn: &mut AnyConnection,
+    cycle: i32,
+) -> ApiResult<std::collections::BTreeMap<String, chrono::NaiveDate>> {
+    wf::deadlines(conn, cycle)?
+        .ok_or_else(|| ApiError::new(Code::NotFound, format!("没有 {cycle} 年的采集周期")))
+}
+
+/// The reads of [`check_editable`] without holding anything: a quick refusal before work
+/// (reading an upload) that the write transaction then repeats.
+pub fn editable_state(
+    conn: &mut AnyConnection,
+    table: &Table,
+    cycle: i32,
+    unit: &str,
+    at: DateTime<Utc>,
+) -> ApiResult<()> {
+    let deadlines = cycle_deadlines(conn, cycle)?;
+    let sub = wf::get_submission(conn, cycle, &table.code, unit)?;
+    let deadline = deadlines.get(&table.code).copied();
+    let late = deadline.is_some_and(|d| progress::today(at) > d);
+    if (!sub.state.editable() || late)
+        && wf::lock_exception(conn, cycle, &table.code, unit, &stamp(at))?
+    {
+        return Ok(());
+    }
+    if !sub.state.editable() {
+        return Err(ApiError::new(
+            Code::Locked,
+            format!(
+                "“{} {}”当前为“{}”，不能修改；如需修改请联系审核部门退回或质量部重新打开",
+                table.code,
+                table.name,
+                sub.state.label()
+            ),
+        ));
+    }
+    if late {
+        return Err(ApiError::new(
+            Code::DeadlinePassed,
+            format!(
+                "“{} {}”已过填报截止日期（{}），如需修改请联系质量部",
+                table.code,
+                table.name,
+                deadline.map(|d| d.to_string()).unwrap_or_default()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Rule problems of a complete row, added to `out` as input problems with GraphQL field names
+/// (one per field: a conversion problem already reported wins).
+pub fn rule_problems(
+    catalog: &Catalog,
+    table: &Table,
+    record: &Record,
+    dates: &CycleDates,
+    row: usize,
+    out: &mut Vec<InputProblem>,
+) {
+    for p in check_record(catalog, table, record, dates) {
+        let field = naming::graphql_field(&p.field);
+        if p.severity == Severity::Error && !out.iter().any(|o| o.row == row && o.field == field) {
+            out.push(InputProblem {
+                row,
+                field,
+                rule: p.rule.into(),
+                message: p.message,
+            });
+        }
+    }
+}
+
+/// Submitting needs the unit's rows without errors; warnings need an explanation.
+pub fn check_submittable(
+    conn: &mut AnyConnection,
+    catalog: &Catalog,
+    table: &Table,
+    cycle: i32,
+    unit: &str,
+    explained: bool,
+) -> ApiResult<()> {
+    let rows = ops::list_rows(
+        conn,
+        table,
+        &RowScope::Units(vec![unit.to_owned()]),
+        &ListQuery::all(cycle),
+    )?;
+    let dates = wf::cycle_dates(conn, cycle)?;
+    let (mut errors, mut warnings) = (Vec::new(), 0);
+    for row in &rows {
+        for p in check_record(catalog, table, &row.values, &dates) {
+            match p.severity {
+                Severity::Error => errors.push(InputProblem {
+                    row: usize::try_from(row.id).unwrap_or_default(),
+                    field: naming::graphql_field(&p.field),
+                    rule: p.rule.into(),
+                    message: p.message,
+                }),
+                Severity::Warning => warnings += 1,
+            }
+        }
+    }
+    if !errors.is_empty() {
+        let mut e = ApiError::invalid(&table.name, errors);
+        e.message = format!(
+            "{}：有 {} 处错误，改正后才能提交（problems 中的 row 为行的 id）",
+            table.name,
+            e.problems.len()
+        );
+        return Err(e);
+    }
+    if warnings > 0 && !explained {
+        return Err(ApiError::new(
+            Code::ValidationFailed,
+            format!(
+                "{}：有 {warnings} 处提醒，提交时须在 explanation 中说明",
+                table.name
+            ),
+        ));
+    }
+    Ok(())
+}

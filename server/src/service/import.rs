@@ -1,0 +1,139 @@
+//! The Excel import use case, shared by `POST /import/…` and `statusdata import`: who may import
+//! into which unit, then the parsed rows stored all or nothing (upserted by natural key, or
+//! replacing the unit's rows) with the state and deadline checked in the same transaction.
+
+use super::gate::check_editable;
+use super::{guard, has_role, ApiError, ApiResult, Code, Force, Service};
+use crate::authz::{Access, Action};
+use crate::defs::Table;
+use crate::store::{ops, Record, StoreError, WriteCtx};
+
+/// `Append` inserts new rows and updates rows with the same natural key; `Replace` first deletes
+/// the unit's rows of the table in the cycle.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    #[default]
+    Append,
+    Replace,
+}
+
+/// What a stored import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stored {
+    pub deleted: usize,
+    pub inserted: usize,
+    pub updated: usize,
+}
+
+/// An import refused while storing, with the file's row that caused it (when one did).
+#[derive(Debug)]
+pub struct StoreRefusal {
+    pub error: ApiError,
+    /// The Excel row number of the failing row.
+    pub row: Option<usize>,
+}
+
+impl From<ApiError> for StoreRefusal {
+    fn from(error: ApiError) -> Self {
+        StoreRefusal { error, row: None }
+    }
+}
+
+impl From<StoreError> for StoreRefusal {
+    fn from(e: StoreError) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
+impl Service {
+    /// Checks, before the file is read, that the caller may import into the table for the unit
+    /// and (unless only checking, or forcing) that the submission is open: a quick answer for a
+    /// refused upload. The write re-checks all of it in its transaction.
+    pub fn authorize_import(
+        &self,
+        who: &Access,
+        table: &Table,
+        cycle: i32,
+        unit: Option<&str>,
+        dry_run: bool,
+        force: &Force,
+    ) -> ApiResult<WriteCtx> {
+        guard(who, table, Action::Fill)?;
+        if force.reason.is_some() {
+            check_force(who, force)?;
+        }
+        let ctx = self.write_ctx(who, Some(cycle), unit)?;
+        if !dry_run && force.reason.is_none() {
+            let at = self.now();
+            self.store.with_workflow(|conn| {
+                super::gate::editable_state(conn, table, cycle, &ctx.unit, at)
+            })?;
+        }
+        Ok(ctx)
+    }
+
+    /// Stores parsed rows `(excel_row, record)` for `ctx`, all or nothing.
+    pub fn store_import(
+        &self,
+        who: &Access,
+        table: &Table,
+        ctx: &WriteCtx,
+        rows: &[(usize, Record)],
+        mode: Mode,
+        force: &Force,
+    ) -> Result<Stored, StoreRefusal> {
+        guard(who, table, Action::Fill)?;
+        if force.reason.is_some() {
+            check_force(who, force)?;
+        }
+        let (at, scope) = (self.now(), who.write_scope());
+        let records: Vec<Record> = rows.iter().map(|(_, r)| r.clone()).collect();
+        self.store.write(|conn| {
+            check_editable(conn, table, ctx.cycle, &ctx.unit, at, force, &ctx.actor)?;
+            let stored = match mode {
+                Mode::Append => ops::bulk_upsert(conn, table, &scope, ctx, &records).map(
+                    |(inserted, updated)| Stored {
+                        inserted,
+                        updated,
+                        ..Stored::default()
+                    },
+                ),
+                Mode::Replace => ops::replace_rows(conn, table, &scope, ctx, &records).map(
+                    |(deleted, inserted)| Stored {
+                        deleted,
+                        inserted,
+                        ..Stored::default()
+                    },
+                ),
+            };
+            stored.map_err(|e| {
+                let row = match &e {
+                    StoreError::BulkRow { index, .. } => rows.get(*index).map(|(r, _)| *r),
+                    _ => None,
+                };
+                StoreRefusal {
+                    error: ApiError::from(e),
+                    row,
+                }
+            })
+        })
+    }
+}
+
+/// Only administrators force a write past state and deadline, and only with a reason.
+fn check_force(who: &Access, force: &Force) -> ApiResult<()> {
+    if !has_role(who, &["sysadmin"]) {
+        return Err(ApiError::new(
+            Code::Forbidden,
+            "只有管理员可以强制写入已锁定或已过截止日期的表",
+        ));
+    }
+    if force.reason.as_deref().is_none_or(str::is_empty) {
+        return Err(ApiError::new(
+            Code::BadRequest,
+            "强制写入须说明原因（--reason）",
+        ));
+    }
+    Ok(())
+}
