@@ -53,7 +53,11 @@ fn every_field_type_round_trips() -> anyhow::Result<()> {
     let empty = record(&[("code", text("Z-002"))]);
     let row = db.store.insert(&zoo, &only("jdgc"), &ctx("jdgc"), &empty)?;
     assert_eq!(row.values.get("active"), Some(&Value::Null));
-    assert_eq!(row.values.get("colors"), Some(&Value::Null));
+    assert_eq!(
+        row.values.get("colors"),
+        Some(&Value::List(Vec::new())),
+        "an unset multi-valued field reads as an empty list"
+    );
     Ok(())
 }
 

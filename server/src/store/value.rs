@@ -41,8 +41,18 @@ pub fn encode(field: &Field, value: &Value) -> Result<SqlValue, String> {
 
 /// Decodes a column's text (as selected with `CAST(… AS TEXT)`) into the field's value.
 pub fn decode(field: &Field, text: Option<&str>) -> Result<Value, String> {
-    let Some(t) = text else {
-        return Ok(Value::Null);
+    let multi = matches!(
+        field.ty,
+        FieldType::MultiEnum { .. } | FieldType::MultiRef { .. }
+    );
+    // A multi-valued field with nothing in it (NULL, or an empty string another tool left) is
+    // an empty list, never an error that fails the whole page.
+    let Some(t) = text.filter(|t| !(multi && t.trim().is_empty())) else {
+        return Ok(if multi {
+            Value::List(Vec::new())
+        } else {
+            Value::Null
+        });
     };
     let bad = || format!("stored value {t:?} is not a valid {}", field.ty.name());
     Ok(match &field.ty {
