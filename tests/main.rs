@@ -9,6 +9,7 @@ mod api_surface;
 mod check_cli;
 mod check_fixtures;
 mod concurrency;
+mod cycles;
 mod db;
 mod definitions;
 mod demo;

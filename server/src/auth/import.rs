@@ -144,19 +144,35 @@ pub fn read_staff(path: &Path, units: &Units) -> Result<Vec<StaffRow>, Vec<Strin
 }
 
 /// Creates the accounts (skipping staff numbers that exist); returns (created, skipped).
-pub fn import_staff(store: &Store, rows: &[StaffRow]) -> Result<(usize, usize), StoreError> {
-    let mut created = 0;
-    for r in rows {
-        let password_hash = hash_password(&r.initial_password).map_err(StoreError::Database)?;
-        let user = NewUser {
-            staff_no: r.staff_no.clone(),
-            name: r.name.clone(),
-            unit: r.unit.clone(),
-            role: r.role.clone(),
-            password_hash,
-            must_change_password: true,
-        };
-        created += usize::from(store.create_user(&user)?);
-    }
-    Ok((created, rows.len() - created))
+pub fn import_staff(
+    store: &Store,
+    rows: &[StaffRow],
+    actor: &str,
+) -> Result<(usize, usize), StoreError> {
+    // Hashing is slow; it happens before the transaction, which then writes every account and
+    // the audit row together: a failed import leaves no account behind.
+    let users = rows
+        .iter()
+        .map(|r| {
+            Ok(NewUser {
+                staff_no: r.staff_no.clone(),
+                name: r.name.clone(),
+                unit: r.unit.clone(),
+                role: r.role.clone(),
+                password_hash: hash_password(&r.initial_password).map_err(StoreError::Database)?,
+                must_change_password: true,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    store.accounts_tx(|a| {
+        let mut created = Vec::new();
+        for user in &users {
+            if a.create_user(user)? {
+                created.push(user.staff_no.clone());
+            }
+        }
+        let detail = serde_json::json!({ "created": created, "rows": users.len() });
+        a.audit(actor, "users_import", detail)?;
+        Ok((created.len(), users.len() - created.len()))
+    })
 }

@@ -166,7 +166,7 @@ pub fn change_password(
     new: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AuthError> {
-    store.with_accounts(|a| {
+    store.accounts_tx::<_, StoreError>(|a| {
         let Some(user) = a.find_user(staff_no)? else {
             return Ok(Err(AuthError::WrongPassword));
         };
@@ -179,6 +179,11 @@ pub fn change_password(
         }
         let hash = hash_password(new).map_err(StoreError::Database)?;
         a.set_password(staff_no, &hash, false, &stamp(now))?;
+        a.audit(
+            staff_no,
+            "password_change",
+            serde_json::json!({ "staffNo": staff_no }),
+        )?;
         Ok(Ok(()))
     })?
 }
@@ -189,8 +194,9 @@ pub fn reset_password(
     staff_no: &str,
     pinyin: Option<&str>,
     now: DateTime<Utc>,
+    actor: &str,
 ) -> Result<bool, AuthError> {
-    store.with_accounts(|a| {
+    store.accounts_tx::<_, StoreError>(|a| {
         let Some(user) = a.find_user(staff_no)? else {
             return Ok(Ok(false));
         };
@@ -201,7 +207,13 @@ pub fn reset_password(
             ))));
         };
         let hash = hash_password(&initial).map_err(StoreError::Database)?;
-        Ok(Ok(a.set_password(staff_no, &hash, true, &stamp(now))?))
+        let done = a.set_password(staff_no, &hash, true, &stamp(now))?;
+        a.audit(
+            actor,
+            "password_reset",
+            serde_json::json!({ "staffNo": staff_no }),
+        )?;
+        Ok(Ok(done))
     })?
 }
 
@@ -213,8 +225,52 @@ pub fn create_api_token(
     now: DateTime<Utc>,
 ) -> Result<(i64, String), StoreError> {
     let token = new_token();
-    let id = store.with_accounts(|a| {
-        a.insert_api_token(&hash_token(&token), name, created_by, &stamp(now))
+    let id = store.accounts_tx(|a| {
+        let id = a.insert_api_token(&hash_token(&token), name, created_by, &stamp(now))?;
+        a.audit(
+            created_by,
+            "api_token_create",
+            serde_json::json!({ "id": id, "name": name }),
+        )?;
+        Ok::<_, StoreError>(id)
     })?;
     Ok((id, token))
+}
+
+/// Revokes an API token; false when it was unknown or revoked already. Audited.
+pub fn revoke_api_token(
+    store: &Store,
+    id: i64,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    store.accounts_tx(|a| {
+        let done = a.revoke_api_token(id, &stamp(now))?;
+        if done {
+            a.audit(actor, "api_token_revoke", serde_json::json!({ "id": id }))?;
+        }
+        Ok(done)
+    })
+}
+
+/// Disables (ending its sessions) or enables an account; false when there is none. Audited.
+pub fn set_disabled(
+    store: &Store,
+    staff_no: &str,
+    disabled: bool,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    store.accounts_tx(|a| {
+        let done = a.set_disabled(staff_no, disabled, &stamp(now))?;
+        if done {
+            let op = if disabled {
+                "user_disable"
+            } else {
+                "user_enable"
+            };
+            a.audit(actor, op, serde_json::json!({ "staffNo": staff_no }))?;
+        }
+        Ok(done)
+    })
 }

@@ -32,8 +32,32 @@ pub struct ServeArgs {
     /// The most data rows one Excel import accepts.
     #[arg(long, env = "STATUSDATA_IMPORT_MAX_ROWS", default_value_t = 100_000)]
     import_max_rows: usize,
+    /// How log lines are written: `text` (coloured only on a terminal) or `json` (one object per
+    /// line, for log shippers).
+    #[arg(long, env = "STATUSDATA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     #[command(flatten)]
     project: ProjectArgs,
+}
+
+/// The log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Logs to standard output at `RUST_LOG` (default info). Colour codes only reach a terminal: a
+/// log file or a pipe gets plain text.
+fn init_logging(format: LogFormat) {
+    use std::io::IsTerminal;
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.with_ansi(std::io::stdout().is_terminal()).init(),
+    }
 }
 
 #[derive(Args)]
@@ -67,11 +91,7 @@ pub async fn print_schema(args: PrintSchemaArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
+    init_logging(args.log_format);
     let p = args.project;
     let catalog = Arc::new(
         defs::load_catalog(&p.defs)

@@ -61,7 +61,7 @@ pub async fn run(args: UsersArgs) -> anyhow::Result<ExitCode> {
             }
             Ok(rows) => {
                 let (created, skipped) =
-                    tokio::task::spawn_blocking(move || import::import_staff(&store, &rows))
+                    tokio::task::spawn_blocking(move || import::import_staff(&store, &rows, "cli"))
                         .await??;
                 println!("created {created} account(s); {skipped} staff number(s) already had one");
             }
@@ -69,7 +69,7 @@ pub async fn run(args: UsersArgs) -> anyhow::Result<ExitCode> {
         UsersWhat::ResetPassword { staff_no, pinyin } => {
             let s = staff_no.clone();
             let done = tokio::task::spawn_blocking(move || {
-                service::reset_password(&store, &s, pinyin.as_deref(), now)
+                service::reset_password(&store, &s, pinyin.as_deref(), now, "cli")
             })
             .await??;
             if !done {
@@ -87,9 +87,10 @@ pub async fn run(args: UsersArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn toggle(store: &Store, staff_no: &str, disabled: bool, now: &str) -> anyhow::Result<()> {
-    let (s, n, t) = (staff_no.to_owned(), now.to_owned(), disabled);
+    let (s, t) = (staff_no.to_owned(), disabled);
+    let _ = now;
     let done = store
-        .call(move |st| st.with_accounts(|a| a.set_disabled(&s, t, &n)))
+        .call(move |st| service::set_disabled(st, &s, t, "cli", chrono::Utc::now()))
         .await?;
     anyhow::ensure!(done, "no account {staff_no}");
     println!(

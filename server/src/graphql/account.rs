@@ -294,13 +294,14 @@ pub fn add_mutations(m: Object) -> Object {
                         .string()?
                         .parse()
                         .map_err(|_| ApiError::new(Code::BadRequest, "id 无效"))?;
-                    let (s, at) = (store(&ctx)?.clone(), crate::store::now());
-                    let _ = now(&ctx);
-                    let done = tokio::task::spawn_blocking(move || {
-                        s.with_accounts(|a| a.revoke_api_token(id, &at))
-                    })
-                    .await?
-                    .map_err(ApiError::from)?;
+                    let r = req(&ctx)?;
+                    let (at, by) = (now(&ctx), r.access.principal.staff_no.clone());
+                    let done = r
+                        .svc
+                        .blocking(move |svc| {
+                            Ok(service::revoke_api_token(&svc.store, id, &by, at)?)
+                        })
+                        .await?;
                     Ok(Some(FieldValue::value(done)))
                 })
             },

@@ -49,7 +49,7 @@ pub struct InputProblem {
 }
 
 /// An error a client can act on.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     pub code: Code,
     pub message: String,

@@ -308,6 +308,16 @@ impl<'a> AccountsConn<'a> {
         AccountsConn { conn }
     }
 
+    /// Records an account change in the audit log, in the same transaction as the change.
+    pub fn audit(
+        &mut self,
+        actor: &str,
+        operation: &str,
+        detail: serde_json::Value,
+    ) -> Result<(), StoreError> {
+        super::audit_in(self.conn, actor, None, operation, None, detail)
+    }
+
     pub fn find_user(&mut self, staff_no: &str) -> Result<Option<UserRow>, StoreError> {
         find_user(self.conn, staff_no)
     }

@@ -310,6 +310,15 @@ impl Store {
         f(&mut AccountsConn::new(&mut conn))
     }
 
+    /// Runs account changes in one write transaction (with their audit rows): all or nothing.
+    pub fn accounts_tx<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut AccountsConn<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut conn = self.conn()?;
+        tx::write_tx(&mut conn, |c| f(&mut AccountsConn::new(c)))
+    }
+
     /// The number of accounts.
     pub fn count_users(&self) -> Result<i64, StoreError> {
         users::count_users(&mut *self.conn()?)
