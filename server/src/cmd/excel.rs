@@ -138,6 +138,15 @@ fn bar(len: u64) -> ProgressBar {
 
 pub async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let (store, units) = open(&args.db, &args.project).await?;
+    let cycle = args.cycle;
+    let installed = store
+        .call(move |s| s.with_workflow(|c| workflow::deadlines(c, cycle)))
+        .await?
+        .is_some();
+    anyhow::ensure!(
+        installed,
+        "没有 {cycle} 年的采集周期：先用 serve 安装周期文件，或 cycle new 开启新周期"
+    );
     let policy = Arc::new(Policy::load(&args.project.policies).await?);
     let access = Access::new(cli_principal(), policy.clone(), &units);
     let bytes = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<u8>> {

@@ -3,11 +3,14 @@
 //! caller, with the rows that caller may read.
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 
+use super::reply::refuse;
 use super::{principal_of, token_of, AppState};
 use crate::authz::{Access, Action, Principal};
+use crate::service::{ApiError, Code};
+use crate::store::workflow as wf;
 use crate::store::ListQuery;
 
 pub(super) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -41,12 +44,34 @@ fn urlencode(s: &str) -> String {
 
 pub(super) async fn signed_in(app: &AppState, headers: &HeaderMap) -> Result<Principal, Response> {
     match principal_of(app, token_of(headers)).await {
-        None => Err((StatusCode::UNAUTHORIZED, "请先登录").into_response()),
-        Some(p) if p.must_change_password => {
-            Err((StatusCode::FORBIDDEN, "首次登录须先修改密码").into_response())
-        }
+        None => Err(refuse(
+            &ApiError::new(Code::Unauthenticated, "请先登录"),
+            "",
+        )),
+        Some(p) if p.must_change_password => Err(refuse(
+            &ApiError::new(Code::PasswordChangeRequired, "首次登录须先修改密码"),
+            "",
+        )),
         Some(p) => Ok(p),
     }
+}
+
+fn no_table(code: &str) -> Response {
+    refuse(
+        &ApiError::new(Code::NotFound, format!("没有编号为 {code} 的数据表")),
+        code,
+    )
+}
+
+fn failed(what: &str, detail: impl std::fmt::Debug) -> Response {
+    tracing::error!(?detail, "{what} failed");
+    refuse(
+        &ApiError::new(
+            Code::Internal,
+            format!("无法{what}，请稍后重试或联系管理员"),
+        ),
+        "",
+    )
 }
 
 /// `GET /templates/{code}.xlsx`.
@@ -59,20 +84,17 @@ pub async fn template(
         return r;
     }
     let Some(code) = file.strip_suffix(".xlsx") else {
-        return StatusCode::NOT_FOUND.into_response();
+        return no_table(&file);
     };
     let Some(table) = app.store.catalog().table_by_code(code).cloned() else {
-        return (StatusCode::NOT_FOUND, format!("没有编号为 {code} 的数据表")).into_response();
+        return no_table(code);
     };
     let catalog = app.store.catalog().clone();
     match tokio::task::spawn_blocking(move || crate::xlsx::template::template(&catalog, &table))
         .await
     {
         Ok(Ok(bytes)) => workbook(bytes, &format!("{code}-模板.xlsx")),
-        other => {
-            tracing::error!(?other, "template failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "无法生成模板").into_response()
-        }
+        other => failed("生成模板", other),
     }
 }
 
@@ -87,8 +109,26 @@ pub async fn export(
         Err(r) => return r,
     };
     let Some(what) = file.strip_suffix(".xlsx") else {
-        return StatusCode::NOT_FOUND.into_response();
+        return no_table(&file);
     };
+    // An unknown cycle is said as such, not answered with an empty workbook.
+    let known = app
+        .service()
+        .blocking(move |svc| {
+            Ok(svc
+                .store
+                .with_workflow(|c| wf::deadlines(c, cycle))?
+                .is_some())
+        })
+        .await;
+    match known {
+        Ok(true) => {}
+        Ok(false) => {
+            let e = ApiError::new(Code::NotFound, format!("没有 {cycle} 年的采集周期"));
+            return refuse(&e, what);
+        }
+        Err(e) => return refuse(&e, what),
+    }
     match what {
         "progress" => progress_xlsx(&app, cycle, principal).await,
         "all" => all_xlsx(&app, cycle, principal).await,
@@ -98,15 +138,11 @@ pub async fn export(
 
 async fn table_xlsx(app: &AppState, cycle: i32, code: &str, principal: Principal) -> Response {
     let Some(table) = app.store.catalog().table_by_code(code).cloned() else {
-        return (StatusCode::NOT_FOUND, format!("没有编号为 {code} 的数据表")).into_response();
+        return no_table(code);
     };
     let access = Access::new(principal, app.policy.current(), &app.units);
-    if !access.can(code, Action::Read) {
-        return (
-            StatusCode::FORBIDDEN,
-            format!("您没有查看“{} {}”的权限", table.code, table.name),
-        )
-            .into_response();
+    if let Err(e) = crate::service::guard(&access, &table, Action::Read) {
+        return refuse(&e, code);
     }
     let (store, scope) = (app.store.clone(), access.read_scope(code));
     let built = tokio::task::spawn_blocking(move || {
@@ -119,10 +155,7 @@ async fn table_xlsx(app: &AppState, cycle: i32, code: &str, principal: Principal
     .await;
     match built {
         Ok(Ok(bytes)) => workbook(bytes, &format!("{cycle}-{code}.xlsx")),
-        other => {
-            tracing::error!(?other, "export failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "无法导出").into_response()
-        }
+        other => failed("导出", other),
     }
 }
 
@@ -136,10 +169,7 @@ async fn all_xlsx(app: &AppState, cycle: i32, principal: Principal) -> Response 
     .await;
     match built {
         Ok(Ok(bytes)) => workbook(bytes, &format!("{cycle}-人才培养状态数据.xlsx")),
-        other => {
-            tracing::error!(?other, "export failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "无法导出").into_response()
-        }
+        other => failed("导出", other),
     }
 }
 
@@ -185,9 +215,6 @@ async fn progress_xlsx(app: &AppState, cycle: i32, principal: Principal) -> Resp
             bytes,
         )
             .into_response(),
-        other => {
-            tracing::error!(?other, "progress workbook failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "无法生成进度表").into_response()
-        }
+        other => failed("生成进度表", other),
     }
 }

@@ -7,7 +7,7 @@ pub mod formats;
 use chrono::NaiveDate;
 
 use crate::defs::{Catalog, Condition, Field, FieldType, Literal, Table, Test};
-use crate::store::{Record, Value};
+use crate::model::{Record, Value};
 
 /// How bad a problem is: errors block submission, warnings need an explanation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
