@@ -6,6 +6,7 @@
 mod accounts;
 mod api;
 mod api_surface;
+mod careful;
 mod check_cli;
 mod check_fixtures;
 mod concurrency;

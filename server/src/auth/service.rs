@@ -158,19 +158,34 @@ pub fn logout(store: &Store, token: &str) -> Result<bool, StoreError> {
     store.with_accounts(|a| a.delete_session(&hash_token(token)))
 }
 
-/// Changes a password after checking the old one and the rules.
+/// Changes a password after checking the old one and the rules. A wrong old password counts
+/// toward the lockout like a failed login (so guesses through this door lock the account too);
+/// a changed password ends every other session of the account (`keep` is the caller's token).
 pub fn change_password(
     store: &Store,
     staff_no: &str,
     old: &str,
     new: &str,
+    keep: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), AuthError> {
     store.accounts_tx::<_, StoreError>(|a| {
         let Some(user) = a.find_user(staff_no)? else {
             return Ok(Err(AuthError::WrongPassword));
         };
+        let locked = user
+            .locked_until
+            .as_deref()
+            .and_then(parse)
+            .is_some_and(|until| until > now);
+        if locked {
+            return Ok(Err(AuthError::Rule(format!(
+                "原密码连续输错 {LOCK_AFTER} 次，账号已锁定 {LOCK_MINUTES} 分钟"
+            ))));
+        }
         if !verify_password(old, &user.password_hash) {
+            let until = stamp(now + Duration::minutes(LOCK_MINUTES));
+            a.record_failure(user.id, LOCK_AFTER, &until)?;
             return Ok(Err(AuthError::WrongPassword));
         }
         let initial = initial_password(&user.name, None, &user.staff_no);
@@ -179,11 +194,10 @@ pub fn change_password(
         }
         let hash = hash_password(new).map_err(StoreError::Database)?;
         a.set_password(staff_no, &hash, false, &stamp(now))?;
-        a.audit(
-            staff_no,
-            "password_change",
-            serde_json::json!({ "staffNo": staff_no }),
-        )?;
+        let keep = keep.map(hash_token);
+        let ended = a.end_sessions(user.id, keep.as_deref())?;
+        let detail = serde_json::json!({ "staffNo": staff_no, "sessionsEnded": ended });
+        a.audit(staff_no, "password_change", detail)?;
         Ok(Ok(()))
     })?
 }
@@ -208,6 +222,7 @@ pub fn reset_password(
         };
         let hash = hash_password(&initial).map_err(StoreError::Database)?;
         let done = a.set_password(staff_no, &hash, true, &stamp(now))?;
+        a.end_sessions(user.id, None)?;
         a.audit(
             actor,
             "password_reset",

@@ -49,6 +49,9 @@ pub struct ImportArgs {
     /// the same key).
     #[arg(long)]
     replace: bool,
+    /// With --replace, a file without data rows empties the unit's rows (refused otherwise).
+    #[arg(long, requires = "replace")]
+    allow_empty: bool,
     /// Write even though the table is submitted, accepted or past its deadline (audited; needs
     /// --reason).
     #[arg(long, requires = "reason")]
@@ -259,7 +262,11 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let mode = if args.replace {
-        Mode::Replace
+        if args.allow_empty {
+            Mode::ReplaceAllowEmpty
+        } else {
+            Mode::Replace
+        }
     } else {
         Mode::Append
     };

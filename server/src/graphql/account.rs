@@ -30,12 +30,15 @@ pub struct ClientAddr(pub IpAddr);
 
 /// Failed logins per address: repeated failures from one address are answered more slowly.
 #[derive(Clone, Default)]
-pub struct Throttle(Arc<Mutex<HashMap<IpAddr, (u32, Instant)>>>);
+pub struct Throttle(Arc<Mutex<HashMap<ThrottleKey, (u32, Instant)>>>);
+
+/// A staff number (lower case) and the address it was tried from.
+type ThrottleKey = (String, IpAddr);
 
 impl Throttle {
-    fn delay(&self, addr: IpAddr) -> Duration {
+    fn delay(&self, staff_no: &str, addr: IpAddr) -> Duration {
         let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        match map.get(&addr) {
+        match map.get(&(staff_no.trim().to_lowercase(), addr)) {
             Some((n, at)) if at.elapsed() < Duration::from_secs(900) && *n > 3 => {
                 Duration::from_millis(250 * u64::from((*n - 3).min(20)))
             }
@@ -43,12 +46,15 @@ impl Throttle {
         }
     }
 
-    fn record(&self, addr: IpAddr, ok: bool) {
+    fn record(&self, staff_no: &str, addr: IpAddr, ok: bool) {
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let key = (staff_no.trim().to_lowercase(), addr);
         if ok {
-            map.remove(&addr);
+            map.remove(&key);
         } else {
-            let entry = map.entry(addr).or_insert((0, Instant::now()));
+            // Old entries go, so that a month of LAN traffic does not grow the map.
+            map.retain(|_, (_, at)| at.elapsed() < Duration::from_secs(900));
+            let entry = map.entry(key).or_insert((0, Instant::now()));
             *entry = (entry.0 + 1, Instant::now());
         }
     }
@@ -171,17 +177,20 @@ pub fn add_mutations(m: Object) -> Object {
                 let password = ctx.args.try_get("password")?.string()?.to_owned();
                 let addr = ctx.data::<ClientAddr>().ok().map(|a| a.0);
                 let throttle = ctx.data::<Throttle>().ok().cloned();
+                // Per account and address: one person guessing behind the college's NAT does not
+                // slow everyone else down; the account lockout stops guessing across addresses.
                 if let (Some(t), Some(a)) = (&throttle, addr) {
-                    tokio::time::sleep(t.delay(a)).await;
+                    tokio::time::sleep(t.delay(&staff_no, a)).await;
                 }
                 let (s, at) = (store(&ctx)?.clone(), now(&ctx));
                 let addr_text = addr.map(|a| a.to_string());
+                let who = staff_no.clone();
                 let result = tokio::task::spawn_blocking(move || {
-                    service::login(&s, &staff_no, &password, addr_text.as_deref(), at)
+                    service::login(&s, &who, &password, addr_text.as_deref(), at)
                 })
                 .await?;
                 if let (Some(t), Some(a)) = (&throttle, addr) {
-                    t.record(a, result.is_ok());
+                    t.record(&staff_no, a, result.is_ok());
                 }
                 let (token, must_change) = result.map_err(auth_error)?;
                 ctx.insert_http_header(
@@ -214,9 +223,10 @@ pub fn add_mutations(m: Object) -> Object {
                     let staff_no = r.access.principal.staff_no.clone();
                     let old = ctx.args.try_get("oldPassword")?.string()?.to_owned();
                     let new = ctx.args.try_get("newPassword")?.string()?.to_owned();
+                    let keep = ctx.data::<SessionToken>().ok().map(|t| t.0.clone());
                     let (s, at) = (r.store.clone(), now(&ctx));
                     tokio::task::spawn_blocking(move || {
-                        service::change_password(&s, &staff_no, &old, &new, at)
+                        service::change_password(&s, &staff_no, &old, &new, keep.as_deref(), at)
                     })
                     .await?
                     .map_err(auth_error)?;

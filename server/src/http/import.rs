@@ -32,6 +32,9 @@ pub struct ImportParams {
     unit: Option<String>,
     #[serde(default)]
     mode: Mode,
+    /// With `mode=replace`, a file without data rows empties the unit's rows (refused otherwise).
+    #[serde(default)]
+    allow_empty: bool,
     /// `xlsx`: a file with problems comes back as the workbook with its bad cells marked.
     report: Option<String>,
 }
@@ -143,11 +146,28 @@ pub async fn import(
         return (StatusCode::UNPROCESSABLE_ENTITY, Json(report)).into_response();
     }
     report.ok = true;
+    let mode = match params.mode {
+        Mode::Replace if params.allow_empty => Mode::ReplaceAllowEmpty,
+        m => m,
+    };
     if params.dry_run {
         report.message = format!("检查通过：{} 行可以导入{title}", report.rows);
+        if mode != Mode::Append {
+            let (t, c) = (table.clone(), ctx.clone());
+            match svc.blocking(move |svc| svc.rows_to_replace(&t, &c)).await {
+                Ok(n) => {
+                    report.deleted = usize::try_from(n).unwrap_or_default();
+                    report.message = format!(
+                        "检查通过：将删除本单位原有 {n} 行，写入 {} 行{title}",
+                        report.rows
+                    );
+                }
+                Err(e) => return refuse(&e, &code),
+            }
+        }
         return (StatusCode::OK, Json(report)).into_response();
     }
-    let (mode, rows) = (params.mode, parsed.rows);
+    let rows = parsed.rows;
     let stored = svc
         .blocking(move |svc| Ok(svc.store_import(&who, &table, &ctx, &rows, mode, &Force::none())))
         .await;
@@ -161,7 +181,7 @@ pub async fn import(
                     "已导入{title}：新增 {} 行，更新 {} 行",
                     done.inserted, done.updated
                 ),
-                Mode::Replace => format!(
+                Mode::Replace | Mode::ReplaceAllowEmpty => format!(
                     "已导入{title}：删除原有 {} 行，写入 {} 行",
                     done.deleted, done.inserted
                 ),

@@ -9,13 +9,17 @@ use crate::defs::Table;
 use crate::store::{ops, Record, StoreError, WriteCtx};
 
 /// `Append` inserts new rows and updates rows with the same natural key; `Replace` first deletes
-/// the unit's rows of the table in the cycle.
+/// the unit's rows of the table in the cycle (a file without data rows only when the request
+/// says so: an empty or header-only file must not silently delete a unit's students).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     #[default]
     Append,
     Replace,
+    /// Replace, even with no data rows: empties the unit's rows of the table.
+    #[serde(skip)]
+    ReplaceAllowEmpty,
 }
 
 /// What a stored import did.
@@ -73,6 +77,12 @@ impl Service {
         Ok(ctx)
     }
 
+    /// How many rows of the unit a replace would delete (the dry run says so before it happens).
+    pub fn rows_to_replace(&self, table: &Table, ctx: &WriteCtx) -> ApiResult<i64> {
+        let scope = crate::store::RowScope::Units(vec![ctx.unit.clone()]);
+        Ok(self.store.count(table, &scope, ctx.cycle, None)?)
+    }
+
     /// Stores parsed rows `(excel_row, record)` for `ctx`, all or nothing.
     pub fn store_import(
         &self,
@@ -89,6 +99,16 @@ impl Service {
         }
         let (at, scope) = (self.now(), who.write_scope());
         let records: Vec<Record> = rows.iter().map(|(_, r)| r.clone()).collect();
+        if mode == Mode::Replace && records.is_empty() {
+            return Err(ApiError::new(
+                Code::BadRequest,
+                format!(
+                    "文件中没有数据行：替换会删除本单位“{} {}”的全部数据。确需清空请加 allowEmpty=true（命令行 --allow-empty）",
+                    table.code, table.name
+                ),
+            )
+            .into());
+        }
         self.store.write(|conn| {
             check_editable(conn, table, ctx.cycle, &ctx.unit, at, force, &ctx.actor)?;
             let stored = match mode {
@@ -99,13 +119,14 @@ impl Service {
                         ..Stored::default()
                     },
                 ),
-                Mode::Replace => ops::replace_rows(conn, table, &scope, ctx, &records).map(
-                    |(deleted, inserted)| Stored {
-                        deleted,
-                        inserted,
-                        ..Stored::default()
-                    },
-                ),
+                Mode::Replace | Mode::ReplaceAllowEmpty => ops::replace_rows(
+                    conn, table, &scope, ctx, &records,
+                )
+                .map(|(deleted, inserted)| Stored {
+                    deleted,
+                    inserted,
+                    ..Stored::default()
+                }),
             };
             stored.map_err(|e| {
                 let row = match &e {

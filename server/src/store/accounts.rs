@@ -219,6 +219,20 @@ pub fn delete_session(conn: &mut AnyConnection, token_hash: &str) -> Result<bool
     Ok(q.execute(conn)? > 0)
 }
 
+/// Ends every session of an account but the one whose token hash is `keep`.
+pub fn end_sessions(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    keep: Option<&str>,
+) -> Result<usize, StoreError> {
+    let mut q = DynQuery::new("DELETE FROM sessions WHERE user_id = ");
+    q.bind(SqlValue::Int(user_id));
+    if let Some(k) = keep {
+        q.sql(" AND token_hash <> ").bind(text(k));
+    }
+    Ok(q.execute(conn)?)
+}
+
 /// Creates an API token record; returns its id.
 pub fn insert_api_token(
     conn: &mut AnyConnection,
@@ -378,6 +392,9 @@ impl<'a> AccountsConn<'a> {
     }
     pub fn delete_session(&mut self, token_hash: &str) -> Result<bool, StoreError> {
         delete_session(self.conn, token_hash)
+    }
+    pub fn end_sessions(&mut self, user_id: i64, keep: Option<&str>) -> Result<usize, StoreError> {
+        end_sessions(self.conn, user_id, keep)
     }
     pub fn insert_api_token(
         &mut self,

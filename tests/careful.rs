@@ -1,0 +1,114 @@
+//! Careless input that must not cost data or accounts: an empty file does not replace a unit's
+//! rows unless asked, a dry run says what a replace would delete, a changed password ends the
+//! other sessions, and guessing the old password locks the account like failed logins.
+
+use axum::http::StatusCode;
+use serde_json::{json, Value as Json};
+
+use crate::concurrency::workbook;
+use crate::excel_import::upload_raw;
+use crate::site::{code, setup};
+
+const PASSWORD: &str = "Right#2023";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_empty_file_replaces_nothing_unless_asked() {
+    let site = tokio::task::spawn_blocking(setup).await.expect("setup");
+    site.account("c1", "测试", "jdgc", "collector", PASSWORD, false);
+    let token = site.token("c1", PASSWORD).await;
+    let up = |path: &'static str, file: Vec<u8>| {
+        let (app, token) = (site.app.clone(), token.clone());
+        async move {
+            let (status, body) = upload_raw(&app, Some(&token), path, &file).await;
+            (
+                status,
+                serde_json::from_slice::<Json>(&body).unwrap_or(Json::Null),
+            )
+        }
+    };
+    let (status, r) = up("/import/2023/2.15.5", workbook(4)).await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    let (status, r) = up("/import/2023/2.15.5?mode=replace&dryRun=true", workbook(2)).await;
+    assert_eq!(
+        (status, r["deleted"].clone()),
+        (StatusCode::OK, json!(4)),
+        "{r}"
+    );
+    assert!(
+        r["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("将删除本单位原有 4 行")),
+        "{r}"
+    );
+    let (status, r) = up("/import/2023/2.15.5?mode=replace", workbook(0)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{r}");
+    assert!(
+        r["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("allowEmpty")),
+        "{r}"
+    );
+    let count = |site: &crate::site::Site| {
+        let t = site.db.table("2.15.5");
+        site.db
+            .store
+            .count(&t, &statusdata::store::RowScope::All, 2023, None)
+            .expect("count")
+    };
+    assert_eq!(count(&site), 4, "nothing deleted");
+    let (status, r) = up(
+        "/import/2023/2.15.5?mode=replace&allowEmpty=true",
+        workbook(0),
+    )
+    .await;
+    assert_eq!(
+        (status, r["deleted"].clone()),
+        (StatusCode::OK, json!(4)),
+        "{r}"
+    );
+    assert_eq!(count(&site), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_changed_password_ends_the_other_sessions_and_guesses_lock_the_account() {
+    let site = tokio::task::spawn_blocking(setup).await.expect("setup");
+    site.account("c1", "测试", "jdgc", "collector", PASSWORD, false);
+    let (here, elsewhere) = (
+        site.token("c1", PASSWORD).await,
+        site.token("c1", PASSWORD).await,
+    );
+    let change =
+        "mutation($o: String!, $n: String!) { changePassword(oldPassword: $o, newPassword: $n) }";
+    let (r, _) = site
+        .gql(
+            Some(&here),
+            change,
+            json!({ "o": PASSWORD, "n": "Newer#2024x" }),
+        )
+        .await;
+    assert_eq!(r["data"]["changePassword"], true, "{r}");
+    let me = "{ me { staffNo } }";
+    assert_eq!(
+        site.gql(Some(&here), me, json!({})).await.0["data"]["me"]["staffNo"],
+        "c1"
+    );
+    let (r, _) = site.gql(Some(&elsewhere), me, json!({})).await;
+    assert_eq!(code(&r), "UNAUTHENTICATED", "the other session ended: {r}");
+
+    let guesses: String = (0..5)
+        .map(|i| {
+            format!(
+                "g{i}: changePassword(oldPassword: \"guess{i}\", newPassword: \"Other#2024y\") "
+            )
+        })
+        .collect();
+    let (r, _) = site
+        .gql(Some(&here), &format!("mutation {{ {guesses} }}"), json!({}))
+        .await;
+    assert!(r["errors"].as_array().is_some_and(|e| e.len() == 5), "{r}");
+    let r = site.login("c1", "Newer#2024x").await;
+    assert!(
+        r["data"]["login"].is_null(),
+        "five wrong old passwords lock the account: {r}"
+    );
+}
