@@ -112,3 +112,49 @@ async fn a_changed_password_ends_the_other_sessions_and_guesses_lock_the_account
         "five wrong old passwords lock the account: {r}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_college_sees_other_colleges_state_but_not_their_rows() {
+    let site = tokio::task::spawn_blocking(setup).await.expect("setup");
+    for (no, unit, role) in [
+        ("c1", "jdgc", "collector"),
+        ("c2", "xxgc", "collector"),
+        ("r1", "jwb", "head"),
+    ] {
+        site.account(no, "测试", unit, role, PASSWORD, false);
+    }
+    let (c1, c2, r1) = (
+        site.token("c1", PASSWORD).await,
+        site.token("c2", PASSWORD).await,
+        site.token("r1", PASSWORD).await,
+    );
+    let create = "mutation($i: CreateExternalPostInput!) { createExternalPost(input: $i) { id } }";
+    let row = json!({ "teacherNo": "T00009", "org": "省学会", "post": "理事", "kind": "01", "level": "02", "startYm": "2022-10" });
+    let (r, _) = site.gql(Some(&c2), create, json!({ "i": row })).await;
+    assert!(r["errors"].is_null(), "{r}");
+    let query = "{ progress(cycle: 2023) { table unit state rowCount lastChange } }";
+    let entry = |r: &Json, unit: &str| {
+        r["data"]["progress"]
+            .as_array()
+            .and_then(|l| {
+                l.iter()
+                    .find(|e| e["table"] == "2.15.5" && e["unit"] == unit)
+                    .cloned()
+            })
+            .unwrap_or(Json::Null)
+    };
+    let (seen_by_c1, _) = site.gql(Some(&c1), query, json!({})).await;
+    let other = entry(&seen_by_c1, "xxgc");
+    assert_eq!(other["state"], "draft", "the state is shown: {other}");
+    assert_eq!(
+        (other["rowCount"].clone(), other["lastChange"].clone()),
+        (json!(0), Json::Null),
+        "{other}"
+    );
+    let (seen_by_reviewer, _) = site.gql(Some(&r1), query, json!({})).await;
+    assert_eq!(
+        entry(&seen_by_reviewer, "xxgc")["rowCount"],
+        1,
+        "the reviewer sees the count"
+    );
+}

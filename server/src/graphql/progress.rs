@@ -20,25 +20,11 @@ async fn entries(
     on: Option<NaiveDate>,
 ) -> ApiResult<Vec<Entry>> {
     let r = req(ctx)?;
-    let fill = r
-        .svc
-        .policy
-        .current()
-        .unit_codes(r.store.catalog(), &r.svc.units, Action::Fill);
     let on = on.unwrap_or_else(|| progress::today(now(ctx)));
-    let all = r
-        .svc
-        .blocking(move |svc| {
-            let (catalog, units) = (svc.store.catalog(), &svc.units);
-            Ok(progress::progress(
-                &svc.store, catalog, units, &fill, cycle, on,
-            )?)
-        })
-        .await?;
-    Ok(all
-        .into_iter()
-        .filter(|e| r.access.can(&e.table, Action::Read) || e.unit == r.access.principal.unit)
-        .collect())
+    let who = r.access.clone();
+    r.svc
+        .blocking(move |svc| svc.progress_for(&who, cycle, on))
+        .await
 }
 
 /// Adds `progress`, `bulletin` and `myTasks`.

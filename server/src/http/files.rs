@@ -176,32 +176,18 @@ async fn all_xlsx(app: &AppState, cycle: i32, principal: Principal) -> Response 
 /// `GET /export/{cycle}/progress.xlsx`: the progress the caller may read, as a workbook.
 async fn progress_xlsx(app: &AppState, cycle: i32, principal: Principal) -> Response {
     let access = Access::new(principal, app.policy.current(), &app.units);
-    let policy = app.policy.current();
-    let (store, units) = (app.store.clone(), app.units.clone());
     let today = crate::workflow::progress::today((app.clock)());
-    let built = tokio::task::spawn_blocking(move || {
-        let fill = policy.unit_codes(store.catalog(), &units, crate::authz::Action::Fill);
-        let all = crate::workflow::progress::progress(
-            &store,
-            store.catalog(),
-            &units,
-            &fill,
-            cycle,
-            today,
-        )?;
-        let mine: Vec<_> = all
-            .into_iter()
-            .filter(|e| {
-                access.can(&e.table, crate::authz::Action::Read) || e.unit == access.principal.unit
-            })
-            .collect();
-        let bulletin = crate::workflow::progress::bulletin(&mine, today);
-        crate::workflow::workbook::progress_workbook(cycle, &mine, &bulletin)
-            .map_err(|e| crate::store::StoreError::Database(e.to_string()))
-    })
-    .await;
+    let built = app
+        .service()
+        .blocking(move |svc| {
+            let mine = svc.progress_for(&access, cycle, today)?;
+            let bulletin = crate::workflow::progress::bulletin(&mine, today);
+            crate::workflow::workbook::progress_workbook(cycle, &mine, &bulletin)
+                .map_err(ApiError::internal)
+        })
+        .await;
     match built {
-        Ok(Ok(bytes)) => (
+        Ok(bytes) => (
             [
                 (
                     axum::http::header::CONTENT_TYPE,

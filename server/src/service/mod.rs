@@ -10,6 +10,7 @@ pub mod cycles;
 pub mod error;
 mod gate;
 pub mod import;
+mod progress;
 pub mod rights;
 pub mod rows;
 pub mod workflow;
