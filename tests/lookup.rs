@@ -104,3 +104,30 @@ async fn lookup_refuses_a_field_that_is_not_a_reference() -> anyhow::Result<()> 
     assert_eq!(code(&r), "BAD_REQUEST", "{r}");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_row_with_an_empty_multi_select_reads_as_null() -> anyhow::Result<()> {
+    // The explorer's grid reads every field; an empty 适用专业 (a list) must come back as null,
+    // not as an error for the whole row.
+    let site = tokio::task::spawn_blocking(setup).await?;
+    site.account("9001", "测试员", "jdgc", "collector", "Tester#2023", false);
+    let table = site.db.table("2.3.1");
+    let r = record(&[("isbn", text("9787111213826")), ("title", text("教程"))]);
+    site.db
+        .store
+        .insert(&table, &RowScope::All, &ctx("jdgc"), &r)?;
+    let token = site.token("9001", "Tester#2023").await;
+    let (r, _) = site
+        .gql(
+            Some(&token),
+            "{ textbooksAuthoredList { nodes { isbn majors } } }",
+            json!({}),
+        )
+        .await;
+    assert!(r["errors"].is_null(), "{r}");
+    assert_eq!(
+        r["data"]["textbooksAuthoredList"]["nodes"][0]["majors"],
+        json!(null)
+    );
+    Ok(())
+}
