@@ -25,7 +25,9 @@ function FillTask({ task, me, cycle, onMessage }) {
   const editable = EDITABLE.has(task.state);
   const head = hasRole(me, 'head', 'quality_admin');
   const fill = (extra = {}) =>
-    open('填写', { target: { table: task.table, unit: task.unit, mode: editable ? 'fill' : 'view', ...extra } });
+    open('填写', {
+      target: { table: task.table, unit: task.unit, unitName: task.unitName, mode: editable ? 'fill' : 'view', ...extra },
+    });
   return (
     <article className={`sd-task sd-task-${task.state}`} aria-label={`${task.table} ${task.tableName}`}>
       <div className="sd-task-head">
@@ -84,7 +86,7 @@ function ReviewTask({ task }) {
       {task.comment && <p className="sd-comment">{task.comment}</p>}
       <div className="sd-actions">
         <button type="button" className="sd-primary"
-          onClick={() => open('填写', { target: { table: task.table, unit: task.unit, mode: 'review' } })}>
+          onClick={() => open('填写', { target: { table: task.table, unit: task.unit, unitName: task.unitName, mode: 'review' } })}>
           审核
         </button>
       </div>

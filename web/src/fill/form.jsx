@@ -131,11 +131,15 @@ export function RowForm({ table, unit, row, readOnly, onSaved, onCancel, onReloa
           const wide = f.type === 'text' || f.type === 'multi_enum' || f.type === 'multi_ref';
           return (
             <div key={f.name} className={`sd-field${wide ? ' sd-wide' : ''}${problem ? ' sd-has-problem' : ''}`}>
-              <label id={`${fid}-label`} htmlFor={fid}>
-                {f.label}
-                {f.required && <span className="sd-req" aria-hidden="true"> *</span>}
-                {f.unit && <span className="sd-muted">（{f.unit}）</span>}
-              </label>
+              <div className="sd-label-row">
+                <label id={`${fid}-label`} htmlFor={fid}>
+                  {f.label}
+                  {f.unit && <span className="sd-muted">（{f.unit}）</span>}
+                </label>
+                {/* The star stays outside the label so the field's name is just its label;
+                    aria-required on the input tells screen readers instead. */}
+                {f.required && <span className="sd-req" aria-hidden="true">*</span>}
+              </div>
               <FieldInput table={table.code} field={f} value={values[f.name]} id={fid} labels={labels}
                 describedBy={`${fid}-help ${fid}-problem`} invalid={!!problem} disabled={readOnly}
                 onChange={(v, label) => set(f, v, label)} />

@@ -28,9 +28,10 @@ function TablePicker({ tasks, me, catalog }) {
         const c = choices.find((x) => x.key === e.target.value);
         if (c) {
           const task = tasks?.find((t) => t.table === c.table && t.unit === c.unit);
+          const unitName = task?.unitName;
           const mode = !c.unit ? 'view' : task && c.unit !== me.unit ? 'review'
             : task && ['draft', 'returned'].includes(task.state) ? 'fill' : 'view';
-          setState({ target: { table: c.table, unit: c.unit, mode } });
+          setState({ target: { table: c.table, unit: c.unit, unitName, mode } });
         }
       }}>
         <option value="">（选择要填写或查看的表）</option>
@@ -54,6 +55,7 @@ export function FillPanel() {
   const [message, setMessage] = useState(null);
   const [error, setError] = useState(null);
   const [showImport, setShowImport] = useState(false);
+  const [reviewed, setReviewed] = useState(false);
   const table = target ? tableOf(target.table) : null;
   const task = target && tasks?.find((t) => t.table === target.table && t.unit === target.unit);
   const editable = target?.mode === 'fill' && (!task || ['draft', 'returned'].includes(task.state));
@@ -78,6 +80,7 @@ export function FillPanel() {
     setSearch('');
     setQuery('');
     setShowImport(target?.open === 'import');
+    setReviewed(false);
   }, [target]);
   useEffect(() => {
     reload();
@@ -85,7 +88,7 @@ export function FillPanel() {
 
   const picker = <TablePicker tasks={tasks} me={me} catalog={catalog} />;
   if (!table) return <div>{picker}<p className="sd-lead">请在“我的任务”中点“填写”，或在上方选择一张表。</p></div>;
-  const unitName = task?.unitName || (target.unit ? target.unit : '全部单位');
+  const unitName = task?.unitName || target.unitName || (target.unit ? target.unit : '全部单位');
   const afterSave = async (saved, text) => {
     setMessage(text);
     const d = await reload(true);
@@ -106,11 +109,11 @@ export function FillPanel() {
       {target.mode === 'fill' && !editable && task && (
         <Message>本表当前为“{task.state === 'submitted' ? '待审核' : '已审核/已验收'}”，不能修改。</Message>
       )}
-      {target.mode === 'review' && (
+      {target.mode === 'review' && !reviewed && (
         <ReviewBox table={table.code} unit={target.unit} onDone={(m) => {
           setMessage(m);
+          setReviewed(true);
           refreshTasks().catch(() => {});
-          setState({ target: { ...target, mode: 'view' } });
         }} />
       )}
       <Message kind="success">{message}</Message>
