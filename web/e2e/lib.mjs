@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 
 export const BASE = process.env.E2E_BASE_URL || 'http://127.0.0.1:8080';
 export const SHOTS = process.env.E2E_SCREENSHOTS || '';
+// Pictures of a failed run go elsewhere, so docs/screenshots only ever holds a passing run.
+export const FAILURES = process.env.E2E_FAILURES || SHOTS;
 
 export async function launch() {
   return chromium.launch({
@@ -57,6 +59,10 @@ export async function login(page, staffNo, password, newPassword) {
 
 export async function shot(page, name) {
   if (SHOTS) await page.screenshot({ path: `${SHOTS}/${name}.png` });
+}
+
+export async function failureShot(page, name) {
+  if (FAILURES) await page.screenshot({ path: `${FAILURES}/${name}.png` });
 }
 
 export { assert };

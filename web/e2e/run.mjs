@@ -4,7 +4,7 @@
 // row is shown by row and writes nothing; the head submits; the 教务部 reviewer returns it with a
 // reason; the collector sees the reason and edits; the head resubmits; the reviewer approves;
 // 质量部 accepts and copies the bulletin. No request leaves the origin; no password stays behind.
-import { launch, newUser, login, panel, shot, assert, BASE } from './lib.mjs';
+import { launch, newUser, login, panel, shot, failureShot, assert, BASE } from './lib.mjs';
 import { xlsx } from './xlsx.mjs';
 import { checkStorage } from './storage-check.mjs';
 
@@ -193,7 +193,7 @@ async function main() {
   } catch (e) {
     // Leave a picture of every page for the person reading the CI log.
     let i = 0;
-    for (const c of contexts) for (const p of c.pages()) await shot(p, `failure-${(i += 1)}`).catch(() => {});
+    for (const c of contexts) for (const p of c.pages()) await failureShot(p, `failure-${(i += 1)}`).catch(() => {});
     throw e;
   } finally {
     await browser.close();
