@@ -63,6 +63,9 @@ async function addRowWithLookup(page) {
   await form.getByRole('button', { name: '保存', exact: true }).click();
   await fill.getByText('已新增一行').waitFor();
   await fill.getByRole('row', { name: new RegExp(GOOD_ISBN) }).waitFor();
+  // 查看 GraphQL puts what the form ran into the editor, so users can learn the API from it.
+  await fill.getByRole('button', { name: /查看 GraphQL/ }).click();
+  await page.locator('.graphiql-query-editor').getByText(/createTextbooksAuthored/).first().waitFor();
   return teacherName;
 }
 
@@ -111,7 +114,10 @@ async function review(page, decision, reason) {
   await card(tasks, /2\.3\.1 教材建设表 机电工程学院/).getByRole('button', { name: '审核' }).click();
   const fill = await panel(page, '填写');
   await fill.getByRole('row', { name: new RegExp(GOOD_ISBN) }).waitFor();
-  if (reason) await fill.getByLabel('退回原因（退回时必填）').fill(reason);
+  if (reason) {
+    await fill.getByLabel('退回原因（退回时必填）').fill(reason);
+    await shot(page, 'review');
+  }
   await fill.getByRole('button', { name: decision, exact: true }).click();
   await fill.getByRole('status').filter({ hasText: decision === '退回' ? /已退回/ : /审核通过/ }).waitFor();
 }
@@ -129,6 +135,19 @@ async function editAfterReturn(page, reason) {
   await fill.getByRole('row', { name: new RegExp(GOOD_ISBN) }).getByRole('button', { name: '修改' }).click();
   const form = fill.getByRole('form', { name: /2\.3\.1 教材建设表 的一行/ });
   await form.getByLabel('出版社', { exact: true }).fill('机械工业出版社有限公司');
+  // The session ends meanwhile (as after 8 idle hours): the page asks for the password in place
+  // and keeps the unsaved input.
+  await page.evaluate(() => fetch('/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: 'mutation { logout }' }),
+  }));
+  await form.getByRole('button', { name: '保存', exact: true }).click();
+  await fill.getByText('登录已过期，请重新登录').first().waitFor();
+  await fill.getByLabel('密码', { exact: true }).fill(COLLECTOR.next);
+  await fill.getByRole('button', { name: '登录', exact: true }).click();
+  await fill.getByLabel('密码', { exact: true }).waitFor({ state: 'detached' });
+  assert.equal(await form.getByLabel('出版社', { exact: true }).inputValue(), '机械工业出版社有限公司');
   await form.getByRole('button', { name: '保存', exact: true }).click();
   await fill.getByText('已保存').waitFor();
 }
@@ -170,7 +189,7 @@ async function main() {
     await login(users.reviewer.page, REVIEWER.no, REVIEWER.pw, REVIEWER.next);
     const reason = '第一主编姓名请与人事系统核对，出版社写全称';
     await review(users.reviewer.page, '退回', reason);
-    say('采集员看到退回原因并修改');
+    say('采集员看到退回原因并修改；会话中途过期，重新登录后未保存的修改仍在');
     await editAfterReturn(users.collector.page, reason);
     say('负责人重新提交，审核部门通过');
     await submitAsHead(users.head.page);

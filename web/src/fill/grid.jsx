@@ -12,7 +12,7 @@ const { useState, useEffect } = React;
 export const PAGE = 20;
 
 /** Reads one page of rows (all fields) of a unit, or of every unit when `unit` is null. */
-export async function loadRows(table, unit, search, page) {
+export async function loadRows(table, unit, search, page, record = true) {
   const and = [];
   if (unit) and.push({ unit: { eq: unit } });
   const s = search.trim();
@@ -25,7 +25,7 @@ export async function loadRows(table, unit, search, page) {
   ${table.listField}(cycle: $cycle, filter: $filter, first: $first, offset: $offset) {
     totalCount nodes { id unit rowVersion ${names} } } }`;
   const d = await gql(q, { cycle: getState().cycle, filter: and.length ? { and } : null, first: PAGE, offset: page * PAGE },
-    `读取 ${table.code} ${table.name}`);
+    record ? `读取 ${table.code} ${table.name}` : null);
   return d[table.listField];
 }
 

@@ -64,7 +64,8 @@ export function FillPanel() {
     if (!table) return;
     setError(null);
     try {
-      const d = await loadRows(table, target.unit, query, page);
+      // A reload after a save must not replace the save as the GraphQL 查看 GraphQL shows.
+      const d = await loadRows(table, target.unit, query, page, !keep);
       setData({ rows: d.nodes, total: d.totalCount });
       if (table.scope === 'single' && !keep) setEditing(d.nodes[0] || (editable ? 'new' : null));
       return d;
