@@ -20,8 +20,9 @@ export async function launch() {
 }
 
 /** A fresh browser context (its own cookies and storage) whose requests are all recorded. */
-export async function newUser(browser, requests, viewport = { width: 1366, height: 768 }) {
+export async function newUser(browser, requests, viewport = { width: 1366, height: 768 }, init = null) {
   const context = await browser.newContext({ viewport, locale: 'zh-CN', acceptDownloads: true });
+  if (init) await context.addInitScript(init);
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE });
   context.on('request', (r) => requests.push(r.url()));
   const page = await context.newPage();

@@ -12,7 +12,12 @@ const COLLECTOR = { no: '1033', pw: 'Deng@1033', next: 'Jidian#Caiji2023' };
 const HEAD = { no: '1034', pw: 'Xu@1034', next: 'Jidian#Fuze2023' };
 const REVIEWER = { no: '1012', pw: 'Sun@1012', next: 'Jiaowu#Shenhe2023' };
 const QUALITY = { no: '1001', pw: 'Zhang@1001', next: 'Zhiliang#Guan2023' };
-const ALL_PASSWORDS = [COLLECTOR, HEAD, REVIEWER, QUALITY].flatMap((u) => [u.pw, u.next]);
+// A password an older page left in GraphiQL's History on this PC; opening the page removes it.
+const LEFT_BEHIND = 'Old#Secret2022';
+const ALL_PASSWORDS = [COLLECTOR, HEAD, REVIEWER, QUALITY].flatMap((u) => [u.pw, u.next]).concat(LEFT_BEHIND);
+const OLD_HISTORY = `localStorage.setItem('graphiql:queries', JSON.stringify({ queries: [
+  { query: 'mutation { login(staffNo: "1001", password: "${LEFT_BEHIND}") { mustChangePassword } }' },
+  { query: '{ me { name } }' } ] }));`;
 const GOOD_ISBN = '9787111213826';
 const BAD_ISBN = '9787111213827';
 
@@ -168,12 +173,26 @@ async function acceptAndCopyBulletin(page) {
   assert.equal(copied.trim(), bulletin.trim(), 'the bulletin is on the clipboard');
 }
 
+async function passwordsStayOutOfTheEditor(page) {
+  const history = await page.evaluate(() => localStorage.getItem('graphiql:queries') || '');
+  assert.ok(!history.includes('login('), `old login entries are removed from History: ${history}`);
+  await page.evaluate((pw) => {
+    document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(
+      `mutation { login(staffNo: "1001", password: "${pw}") { mustChangePassword } }`);
+  }, QUALITY.next);
+  await page.getByRole('button', { name: /运行/ }).click();
+  await page.locator('.graphiql-response').getByText(/请在左侧/).first().waitFor();
+  const after = await page.evaluate(() => localStorage.getItem('graphiql:queries') || '');
+  assert.ok(!after.includes('login('), 'History keeps no login');
+}
+
 async function main() {
   const browser = await launch();
   try {
     const users = {};
-    for (const [key, viewport] of [['collector', null], ['head', null], ['reviewer', { width: 1093, height: 614 }], ['quality', null]]) {
-      users[key] = await newUser(browser, requests, viewport || undefined);
+    const who = [['collector', null], ['head', null], ['reviewer', { width: 1093, height: 614 }], ['quality', null, OLD_HISTORY]];
+    for (const [key, viewport, init] of who) {
+      users[key] = await newUser(browser, requests, viewport || undefined, init);
       contexts.push(users[key].context);
     }
     say('采集员首次登录并修改密码');
@@ -197,6 +216,8 @@ async function main() {
     say('质量部验收并复制进度通报');
     await login(users.quality.page, QUALITY.no, QUALITY.pw, QUALITY.next);
     await acceptAndCopyBulletin(users.quality.page);
+    say('编辑器中写登录操作被拒绝，历史记录不保存密码');
+    await passwordsStayOutOfTheEditor(users.quality.page);
     say('没有请求离开本站；浏览器存储中没有密码');
     const origin = new URL(BASE).origin;
     const foreign = requests.filter((u) => !u.startsWith(`${origin}/`) && !/^(data|blob):/.test(u));

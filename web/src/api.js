@@ -24,7 +24,10 @@ const MESSAGES = {
 function messageOf(err) {
   const code = err.extensions?.code;
   if (code === 'CONFLICT') return MESSAGES.CONFLICT;
-  if (/^[\x00-\x7f]*$/.test(err.message || '') && MESSAGES[code]) return MESSAGES[code];
+  const english = /^[\x00-\x7f]*$/.test(err.message || '');
+  if (english && MESSAGES[code]) return MESSAGES[code];
+  // GraphQL's own messages (parse, unknown field) are English: say what kind of error it is.
+  if (english && err.message) return `请求有误（${err.message}）`;
   return err.message || MESSAGES[code] || '请求失败';
 }
 

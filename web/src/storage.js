@@ -8,6 +8,8 @@ const SECRET_OP = /\b(login|changePassword)\s*\(/;
 // Password arguments written into a query, and password keys in variables JSON.
 const PASSWORD_ARG = /((?:old|new)?[Pp]assword\s*:\s*)"(?:[^"\\]|\\.)*"/g;
 const PASSWORD_KEY = /("(?:old|new)?[Pp]assword"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
+// The same test without the global flag: a /g regex keeps lastIndex between test() calls.
+const HAS_PASSWORD_KEY = /"(?:old|new)?[Pp]assword"\s*:/;
 const HISTORY_KEYS = new Set([`${NS}queries`, `${NS}favorites`]);
 // Without a stored width the explorer opens at two thirds of the page, room for a form.
 const DEFAULTS = { [`${NS}docExplorerFlex`]: '2' };
@@ -19,7 +21,7 @@ export function redact(text) {
 }
 
 function holdsSecret(item) {
-  return SECRET_OP.test(item.query || '') || PASSWORD_KEY.test(item.variables || '');
+  return SECRET_OP.test(item.query || '') || HAS_PASSWORD_KEY.test(item.variables || '');
 }
 
 function redactDeep(value) {
@@ -41,7 +43,6 @@ function clean(key, value) {
       return value;
     }
     const list = Object.values(parsed)[0] || [];
-    PASSWORD_KEY.lastIndex = 0;
     if (list.some(holdsSecret)) return new Error('含密码的操作不记入历史记录');
     return value;
   }
@@ -83,10 +84,7 @@ export function sanitizeStoredState() {
       try {
         const parsed = JSON.parse(value);
         const name = Object.keys(parsed)[0];
-        const kept = (parsed[name] || []).filter((item) => {
-          PASSWORD_KEY.lastIndex = 0;
-          return !holdsSecret(item);
-        });
+        const kept = (parsed[name] || []).filter((item) => !holdsSecret(item));
         localStorage.setItem(key, JSON.stringify({ [name]: kept }));
       } catch {
         localStorage.removeItem(key);
