@@ -184,6 +184,11 @@ async function passwordsStayOutOfTheEditor(page) {
   await page.locator('.graphiql-response').getByText(/请在左侧/).first().waitFor();
   const after = await page.evaluate(() => localStorage.getItem('graphiql:queries') || '');
   assert.ok(!after.includes('login('), 'History keeps no login');
+  // Keyboard users are not trapped in the editor: Esc, then Tab moves on.
+  await page.locator('.graphiql-query-editor .CodeMirror textarea').first().focus();
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => !!document.activeElement.closest('.CodeMirror')), false, 'Esc, Tab leaves the editor');
 }
 
 async function main() {
@@ -216,7 +221,7 @@ async function main() {
     say('质量部验收并复制进度通报');
     await login(users.quality.page, QUALITY.no, QUALITY.pw, QUALITY.next);
     await acceptAndCopyBulletin(users.quality.page);
-    say('编辑器中写登录操作被拒绝，历史记录不保存密码');
+    say('编辑器中写登录操作被拒绝，历史记录不保存密码；Esc、Tab 可离开编辑器');
     await passwordsStayOutOfTheEditor(users.quality.page);
     say('没有请求离开本站；浏览器存储中没有密码');
     const origin = new URL(BASE).origin;

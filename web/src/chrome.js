@@ -59,3 +59,31 @@ export function localizeChrome(titles) {
   }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-label'] });
   run();
 }
+
+/**
+ * The query editor keeps Tab for indenting; Esc and then Tab leaves it, so keyboard users are
+ * never trapped there (the same convention as other code editors on the web).
+ */
+export function escapableEditor() {
+  let escaped = false;
+  document.addEventListener(
+    'keydown',
+    (e) => {
+      const inEditor = e.target instanceof Element && e.target.closest('.CodeMirror');
+      if (!inEditor) {
+        escaped = false;
+        return;
+      }
+      if (e.key === 'Escape') {
+        escaped = true;
+      } else if (e.key === 'Tab' && escaped) {
+        // Stopped before CodeMirror sees it: the browser moves the focus as for any field.
+        e.stopPropagation();
+        escaped = false;
+      } else if (e.key !== 'Shift') {
+        escaped = false;
+      }
+    },
+    true,
+  );
+}

@@ -6,12 +6,12 @@ import { guardedStorage, sanitizeStoredState } from './storage.js';
 import { makeFetcher } from './api.js';
 import { PLUGINS } from './plugins.jsx';
 import { boot } from './session.js';
-import { localizeChrome } from './chrome.js';
+import { localizeChrome, escapableEditor } from './chrome.js';
 
 const DEFAULT_QUERY = `# statusdata：人才培养工作状态数据 GraphQL 接口
 # 左侧“我的任务”“填写”“进度”“管理”面板可直接登录、填表、提交、审核，不必写 GraphQL；
 # 面板底部的“查看 GraphQL”会把刚才的操作放到这里，按 Ctrl-Enter 可再次运行。
-# 左上角“接口文档”列出全部 90 张表的查询与修改。
+# 左上角“接口文档”列出全部 90 张表的查询与修改；在编辑器中按 Esc 再按 Tab 可移出编辑器。
 {
   me { staffNo name unit roles }
   catalog { tables { code name listField } }
@@ -20,6 +20,7 @@ const DEFAULT_QUERY = `# statusdata：人才培养工作状态数据 GraphQL 接
 
 sanitizeStoredState();
 localizeChrome(PLUGINS.map((p) => p.title));
+escapableEditor();
 
 ReactDOM.createRoot(document.getElementById('graphiql')).render(
   <GraphiQL
