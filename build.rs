@@ -1,5 +1,6 @@
 //! Build script: installs the pinned front-end packages (web/package-lock.json) with npm when they
-//! are missing, and copies the files the binary embeds into OUT_DIR. Nothing is fetched at run time.
+//! are missing, bundles the form explorer (web/src) with esbuild, and puts the files the binary
+//! embeds into OUT_DIR. Nothing is fetched at run time.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -22,8 +23,11 @@ fn main() {
     let web = root.join("web");
     println!("cargo:rerun-if-changed=web/package.json");
     println!("cargo:rerun-if-changed=web/package-lock.json");
+    println!("cargo:rerun-if-changed=web/build.mjs");
+    println!("cargo:rerun-if-changed=web/src");
     let modules = web.join("node_modules");
-    if ASSETS.iter().any(|(from, _)| !modules.join(from).is_file()) {
+    let bundler = modules.join("esbuild/package.json");
+    if ASSETS.iter().any(|(from, _)| !modules.join(from).is_file()) || !bundler.is_file() {
         npm_ci(&web);
     }
     let out =
@@ -34,6 +38,24 @@ fn main() {
         let src = modules.join(from);
         std::fs::copy(&src, out.join(to))
             .unwrap_or_else(|e| panic!("cannot copy {}: {e}", src.display()));
+    }
+    bundle(&web, &out);
+}
+
+/// Bundles web/src into `explorer.js` and `explorer.css` in `out`.
+fn bundle(web: &Path, out: &Path) {
+    let status = Command::new("node")
+        .arg("build.mjs")
+        .arg(out)
+        .current_dir(web)
+        .status();
+    match status {
+        Ok(s) if s.success() => {}
+        Ok(s) => panic!(
+            "bundling the form explorer (node build.mjs in {}) failed ({s}); see the esbuild errors above",
+            web.display()
+        ),
+        Err(e) => panic!("node is needed to bundle the form explorer (web/src): {e}"),
     }
 }
 

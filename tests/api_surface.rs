@@ -119,17 +119,26 @@ async fn graphiql_loads_only_embedded_assets() {
         .skip(1)
         .filter_map(|s| s.split('"').next())
         .collect();
-    assert_eq!(assets.len(), 4, "{assets:?}");
+    assert_eq!(assets.len(), 6, "{assets:?}");
     for name in [
         "/assets/graphiql.min.js",
         "/assets/graphiql.min.css",
         "/assets/react.production.min.js",
         "/assets/react-dom.production.min.js",
+        "/assets/explorer.js",
+        "/assets/explorer.css",
     ] {
         let (status, body) = get(name).await;
         assert_eq!(status, StatusCode::OK, "{name}");
-        assert!(body.len() > 10_000, "{name} is embedded");
+        assert!(body.len() > 5_000, "{name} is embedded");
+        assert!(!body.contains("//unpkg"), "{name} must not load from a CDN");
     }
+    let (status, root) = get("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        root, page,
+        "/ serves the form explorer, the same page as /graphiql"
+    );
     let (status, body) = get("/healthz").await;
     assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
 }

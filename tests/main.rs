@@ -19,6 +19,7 @@ mod excel;
 mod excel_import;
 mod excel_rights;
 mod excel_roundtrip;
+mod lookup;
 mod policy;
 mod rights;
 mod site;

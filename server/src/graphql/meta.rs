@@ -82,7 +82,7 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
             })
         },
     ));
-    let fields: [(&str, TypeRef, Getter<DefField>); 13] = [
+    let fields: [(&str, TypeRef, Getter<DefField>); 14] = [
         ("name", str_nn(), |f| s(naming::graphql_field(&f.name))),
         ("column", str_nn(), |f| s(&f.name)),
         ("label", str_nn(), |f| s(&f.label)),
@@ -114,6 +114,10 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
         ("max", str_opt(), |f| opt(f.max.map(|d| d.to_string()))),
         ("maxLen", TypeRef::named(TypeRef::INT), |f| {
             f.max_len.map_or(Gql::Null, Gql::from)
+        }),
+        // The explorer checks check digits as the user types; it needs the format's name.
+        ("format", str_opt(), |f| {
+            opt(f.format.map(|x| format!("{x:?}").to_lowercase()))
         }),
     ];
     let mut field = Object::new("CatalogField").description("表的一个字段");

@@ -7,6 +7,7 @@ mod convert;
 pub mod errors;
 
 pub mod loader;
+mod lookup;
 mod meta;
 mod mutation;
 mod progress;
@@ -47,6 +48,7 @@ pub fn build_schema(
     b = rights::register(b);
     b = workflow_types::register(b);
     b = progress::register(b);
+    b = lookup::register(b);
     for table in &catalog.tables {
         b = types::register_table(b, catalog, table);
         query = query::add_table_queries(query, table);
@@ -59,6 +61,7 @@ pub fn build_schema(
     mutation = workflow::add_mutations(mutation);
     query = progress::add_queries(query);
     query = progress::add_summary(query);
+    query = lookup::add_queries(query);
     if let Some((store, config)) = serve {
         b = b.data(store).data(config);
     }

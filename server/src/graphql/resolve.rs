@@ -55,7 +55,12 @@ pub fn field_of_parent<T: Send + Sync + 'static>(
         let get = get.clone();
         FieldFuture::new(async move {
             let parent = ctx.parent_value.try_downcast_ref::<T>()?;
-            Ok(Some(FieldValue::value(get(parent))))
+            // A null must be `None`: async-graphql rejects `Value::Null` for a list-typed field
+            // ("expects an array"), which broke every row with an empty multi-select.
+            match get(parent) {
+                Gql::Null => Ok(None),
+                v => Ok(Some(FieldValue::value(v))),
+            }
         })
     })
 }

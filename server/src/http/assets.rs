@@ -12,46 +12,32 @@ const REACT_DOM: &[u8] = include_bytes!(concat!(
     env!("OUT_DIR"),
     "/assets/react-dom.production.min.js"
 ));
+const EXPLORER_JS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/assets/explorer.js"));
+const EXPLORER_CSS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/assets/explorer.css"));
 
+/// The form explorer: GraphiQL with the Chinese panels in its sidebar (web/src, bundled at build).
 const PAGE: &str = r#"<!doctype html>
 <html lang="zh-CN">
 <head>
 <meta charset="utf-8">
-<title>statusdata · GraphiQL</title>
+<title>statusdata · 人才培养工作状态数据采集</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="stylesheet" href="/assets/graphiql.min.css">
+<link rel="stylesheet" href="/assets/explorer.css">
 <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
 </head>
 <body>
-<div id="graphiql">正在加载 GraphiQL…</div>
+<div id="graphiql">正在加载…</div>
+<noscript>请启用浏览器的 JavaScript 后使用本页面。</noscript>
 <script src="/assets/react.production.min.js"></script>
 <script src="/assets/react-dom.production.min.js"></script>
 <script src="/assets/graphiql.min.js"></script>
-<script>
-const fetcher = GraphiQL.createFetcher({ url: '/graphql', credentials: 'same-origin' });
-const defaultQuery = `# statusdata：人才培养工作状态数据 GraphQL 接口
-# 1. 先登录（演示账号见 seeds/demo-accounts.csv，初始密码如 Zhang@1001），首次登录须修改密码：
-#    mutation { login(staffNo: "1001", password: "Zhang@1001") { mustChangePassword } }
-#    mutation { changePassword(oldPassword: "Zhang@1001", newPassword: "新密码至少8位含三类字符") }
-# 2. 左上角 Docs 可查看全部采集表；Ctrl-Enter 运行。
-{
-  me { staffNo name unit roles }
-  catalog { tables { code name listField } }
-  students(first: 5, orderBy: [{ field: STUDENT_NO }]) {
-    totalCount
-    nodes { id studentNo name majorCode className }
-  }
-}
-`;
-ReactDOM.createRoot(document.getElementById('graphiql')).render(
-  React.createElement(GraphiQL, { fetcher, defaultQuery, defaultEditorToolsVisibility: true })
-);
-</script>
+<script src="/assets/explorer.js"></script>
 </body>
 </html>
 "#;
 
-/// `GET /graphiql`.
+/// `GET /` and `GET /graphiql`: one page for collectors and API users alike.
 pub async fn graphiql() -> Html<&'static str> {
     Html(PAGE)
 }
@@ -63,6 +49,8 @@ pub async fn asset(Path(name): Path<String>) -> Response {
         "graphiql.min.css" => (GRAPHIQL_CSS, "text/css; charset=utf-8"),
         "react.production.min.js" => (REACT, "text/javascript; charset=utf-8"),
         "react-dom.production.min.js" => (REACT_DOM, "text/javascript; charset=utf-8"),
+        "explorer.js" => (EXPLORER_JS, "text/javascript; charset=utf-8"),
+        "explorer.css" => (EXPLORER_CSS, "text/css; charset=utf-8"),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     (

@@ -109,6 +109,7 @@ pub fn router(state: AppState) -> Router {
         ));
     Router::new()
         .route("/graphql", get(graphql).post(graphql))
+        .route("/", get(assets::graphiql))
         .route("/graphiql", get(assets::graphiql))
         .route("/assets/{name}", get(assets::asset))
         .route("/healthz", get(healthz))

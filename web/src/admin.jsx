@@ -1,0 +1,125 @@
+// 管理 (质量部 admins): who fills and reviews what, changed through grantRight / revokeRight with
+// the server's checks shown; the table definitions, read-only.
+
+import { gql } from './api.js';
+import { useApp, hasRole } from './state.js';
+import { Message } from './ui.jsx';
+
+const { useState, useEffect } = React;
+
+function RightsEditor({ catalog, cycle }) {
+  const [fills, setFills] = useState(null);
+  const [table, setTable] = useState('');
+  const [unit, setUnit] = useState('');
+  const [action, setAction] = useState('FILL');
+  const [result, setResult] = useState(null);
+  const load = () =>
+    gql('query($cycle: Int!) { progress(cycle: $cycle) { table unit unitName } }', { cycle })
+      .then((d) => setFills(d.progress))
+      .catch((e) => setResult({ kind: 'error', text: e.message }));
+  useEffect(() => {
+    load();
+  }, [cycle]);
+  const units = [...new Set((fills || []).map((f) => f.unitName))].sort((a, b) => a.localeCompare(b, 'zh'));
+  const change = async (grant) => {
+    setResult(null);
+    try {
+      const d = await gql(
+        `mutation($unit: String!, $table: String!, $action: RightAction!) { ${grant ? 'grantRight' : 'revokeRight'}(unit: $unit, table: $table, action: $action) }`,
+        { unit: unit.trim(), table, action },
+        `${grant ? '授予' : '撤销'}权限`,
+      );
+      const changed = d[grant ? 'grantRight' : 'revokeRight'];
+      setResult({ kind: 'success', text: changed ? '已调整，立即生效' : '没有变化（原本就是如此）' });
+      load();
+    } catch (e) {
+      setResult({ kind: 'error', text: e.message });
+    }
+  };
+  const fillersOf = (code) => (fills || []).filter((f) => f.table === code).map((f) => f.unitName);
+  return (
+    <div className="sd-card">
+      <h3>填报与审核分工</h3>
+      <div className="sd-toolbar sd-wrap">
+        <label htmlFor="sd-right-table">数据表</label>
+        <select id="sd-right-table" value={table} onChange={(e) => setTable(e.target.value)}>
+          <option value="">（选择）</option>
+          {catalog.map((t) => <option key={t.code} value={t.code}>{t.code} {t.name}</option>)}
+        </select>
+        <label htmlFor="sd-right-unit">单位</label>
+        <input id="sd-right-unit" list="sd-unit-list" value={unit} onChange={(e) => setUnit(e.target.value)} placeholder="单位名称，或“各院系”" />
+        <datalist id="sd-unit-list">
+          <option value="各院系" />
+          {units.map((u) => <option key={u} value={u} />)}
+        </datalist>
+        <label htmlFor="sd-right-action">权限</label>
+        <select id="sd-right-action" value={action} onChange={(e) => setAction(e.target.value)}>
+          <option value="FILL">填报</option>
+          <option value="REVIEW">审核</option>
+        </select>
+        <button type="button" className="sd-primary" disabled={!table || !unit.trim()} onClick={() => change(true)}>授予</button>
+        <button type="button" className="sd-danger" disabled={!table || !unit.trim()} onClick={() => change(false)}>撤销</button>
+      </div>
+      {result && <Message kind={result.kind}>{result.text}</Message>}
+      <div className="sd-grid-wrap" tabIndex={0} role="region" aria-label="各表的填报单位">
+        <table className="sd-grid">
+          <thead><tr><th scope="col">表</th><th scope="col">填报单位（本周期）</th></tr></thead>
+          <tbody>
+            {catalog.map((t) => (
+              <tr key={t.code}>
+                <th scope="row">{t.code} {t.name}</th>
+                <td>{fillersOf(t.code).join('、')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
+
+const KIND = { source: '源数据表', basic: '基础数据表', special: '专项数据表' };
+const SCOPE = { single: '每单位一行', rows: '多行' };
+
+function Definitions({ catalog }) {
+  const [open, setOpen] = useState(null);
+  return (
+    <div className="sd-card">
+      <h3>表定义（只读，修改请编辑 table-defs/ 后运行 statusdata check）</h3>
+      <ul className="sd-defs">
+        {catalog.map((t) => (
+          <li key={t.code}>
+            <button type="button" className="sd-link-button" aria-expanded={open === t.code}
+              onClick={() => setOpen(open === t.code ? null : t.code)}>
+              {t.code} {t.name}
+            </button>
+            <span className="sd-muted"> {KIND[t.kind] || t.kind} · {SCOPE[t.scope] || t.scope} · {t.fields.length} 个字段 · {t.listField}</span>
+            {open === t.code && (
+              <table className="sd-grid">
+                <thead><tr><th scope="col">字段</th><th scope="col">名称</th><th scope="col">类型</th><th scope="col">必填</th><th scope="col">代码表/引用</th></tr></thead>
+                <tbody>
+                  {t.fields.map((f) => (
+                    <tr key={f.name}><td>{f.name}</td><td>{f.label}</td><td>{f.type}</td><td>{f.required ? '是' : ''}</td><td>{f.codes || f.ref || ''}</td></tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+export function AdminPanel() {
+  const catalog = useApp((s) => s.catalog);
+  const cycle = useApp((s) => s.cycle);
+  return (
+    <div>
+      <RightsEditor catalog={catalog} cycle={cycle} />
+      <Definitions catalog={catalog} />
+    </div>
+  );
+}
+
+export const adminAllowed = (me) => hasRole(me, 'quality_admin');

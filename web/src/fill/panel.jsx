@@ -1,0 +1,157 @@
+// 填写: pick a table (or arrive from 我的任务), then the grid of the unit's rows and the form of a
+// row. Reviewers get the read-only grid with 通过 / 退回.
+
+import { useApp, setState, tableOf, hasRole } from '../state.js';
+import { refreshTasks } from '../session.js';
+import { Message, StateBadge } from '../ui.jsx';
+import { ImportBox } from '../excel.jsx';
+import { ReviewBox } from '../workflow.jsx';
+import { RowGrid, loadRows } from './grid.jsx';
+import { RowForm } from './form.jsx';
+
+const { useState, useEffect } = React;
+
+function TablePicker({ tasks, me, catalog }) {
+  const all = hasRole(me, 'quality_admin', 'leader');
+  const choices = all
+    ? catalog.map((t) => ({ key: `${t.code}|`, text: `${t.code} ${t.name}（全部单位）`, table: t.code, unit: null }))
+    : (tasks || []).map((t) => ({
+        key: `${t.table}|${t.unit}`,
+        text: `${t.table} ${t.tableName}${t.unit === me.unit ? '' : `（${t.unitName}）`}`,
+        table: t.table,
+        unit: t.unit,
+      }));
+  return (
+    <div className="sd-toolbar">
+      <label htmlFor="sd-pick">数据表</label>
+      <select id="sd-pick" value="" onChange={(e) => {
+        const c = choices.find((x) => x.key === e.target.value);
+        if (c) {
+          const task = tasks?.find((t) => t.table === c.table && t.unit === c.unit);
+          const unitName = task?.unitName;
+          const mode = !c.unit ? 'view' : task && c.unit !== me.unit ? 'review'
+            : task && ['draft', 'returned'].includes(task.state) ? 'fill' : 'view';
+          setState({ target: { table: c.table, unit: c.unit, unitName, mode } });
+        }
+      }}>
+        <option value="">（选择要填写或查看的表）</option>
+        {choices.map((c) => <option key={c.key} value={c.key}>{c.text}</option>)}
+      </select>
+    </div>
+  );
+}
+
+export function FillPanel() {
+  const me = useApp((s) => s.me);
+  const tasks = useApp((s) => s.tasks);
+  const catalog = useApp((s) => s.catalog);
+  const target = useApp((s) => s.target);
+  const cycle = useApp((s) => s.cycle);
+  const [data, setData] = useState({ rows: [], total: 0 });
+  const [page, setPage] = useState(0);
+  const [search, setSearch] = useState('');
+  const [query, setQuery] = useState('');
+  const [editing, setEditing] = useState(null); // a row, 'new', or null
+  const [message, setMessage] = useState(null);
+  const [error, setError] = useState(null);
+  const [showImport, setShowImport] = useState(false);
+  const [reviewed, setReviewed] = useState(false);
+  const table = target ? tableOf(target.table) : null;
+  const task = target && tasks?.find((t) => t.table === target.table && t.unit === target.unit);
+  const editable = target?.mode === 'fill' && (!task || ['draft', 'returned'].includes(task.state));
+
+  const reload = async (keep) => {
+    if (!table) return;
+    setError(null);
+    try {
+      // A reload after a save must not replace the save as the GraphQL 查看 GraphQL shows.
+      const d = await loadRows(table, target.unit, query, page, !keep);
+      setData({ rows: d.nodes, total: d.totalCount });
+      if (table.scope === 'single' && !keep) setEditing(d.nodes[0] || (editable ? 'new' : null));
+      return d;
+    } catch (e) {
+      setError(e.message);
+      return null;
+    }
+  };
+  useEffect(() => {
+    setEditing(null);
+    setMessage(null);
+    setPage(0);
+    setSearch('');
+    setQuery('');
+    setShowImport(target?.open === 'import');
+    setReviewed(false);
+  }, [target]);
+  useEffect(() => {
+    reload();
+  }, [target, page, query]);
+
+  const picker = <TablePicker tasks={tasks} me={me} catalog={catalog} />;
+  if (!table) return <div>{picker}<p className="sd-lead">请在“我的任务”中点“填写”，或在上方选择一张表。</p></div>;
+  const unitName = task?.unitName || target.unitName || (target.unit ? target.unit : '全部单位');
+  const afterSave = async (saved, text) => {
+    setMessage(text);
+    const d = await reload(true);
+    refreshTasks().catch(() => {});
+    if (table.scope === 'single') setEditing(d?.nodes.find((r) => r.id === saved.id) || null);
+    else setEditing(null);
+  };
+  return (
+    <div>
+      {picker}
+      <div className="sd-table-head">
+        <h3>{table.code} {table.name}</h3>
+        <span>{unitName}</span>
+        {task && <StateBadge state={task.state} />}
+      </div>
+      {table.help && <p className="sd-help">{table.help}</p>}
+      {task?.state === 'returned' && task.comment && <p className="sd-return">退回原因：{task.comment}</p>}
+      {target.mode === 'fill' && !editable && task && (
+        <Message>本表当前为“{task.state === 'submitted' ? '待审核' : '已审核/已验收'}”，不能修改。</Message>
+      )}
+      {target.mode === 'review' && !reviewed && (
+        <ReviewBox table={table.code} unit={target.unit} onDone={(m) => {
+          setMessage(m);
+          setReviewed(true);
+          refreshTasks().catch(() => {});
+        }} />
+      )}
+      <Message kind="success">{message}</Message>
+      <Message kind="error">{error}</Message>
+      {editing ? (
+        <RowForm key={editing === 'new' ? 'new' : `${editing.id}-${editing.rowVersion}`} table={table} unit={target.unit}
+          row={editing === 'new' ? null : editing} readOnly={!editable}
+          onSaved={afterSave} onCancel={table.scope === 'single' ? null : () => setEditing(null)}
+          onReload={async () => {
+            const d = await reload(true);
+            const fresh = d?.nodes.find((r) => r.id === editing.id);
+            setEditing(fresh || null);
+          }} />
+      ) : (
+        <>
+          <div className="sd-toolbar">
+            {editable && <button type="button" className="sd-primary" onClick={() => { setMessage(null); setEditing('new'); }}>新增</button>}
+            <label htmlFor="sd-search">搜索</label>
+            <input id="sd-search" type="search" value={search} placeholder="名称、代码等"
+              onChange={(e) => setSearch(e.target.value)}
+              onKeyDown={(e) => { if (e.key === 'Enter') { setPage(0); setQuery(search); } }} />
+            <button type="button" onClick={() => { setPage(0); setQuery(search); }}>查找</button>
+            <a className="sd-button" href={`/templates/${table.code}.xlsx`} download>下载模板</a>
+            {editable && (
+              <button type="button" aria-expanded={showImport} onClick={() => setShowImport(!showImport)}>导入 Excel</button>
+            )}
+            <a className="sd-button" href={`/export/${cycle}/${table.code}.xlsx`} download>导出</a>
+          </div>
+          {showImport && editable && (
+            <ImportBox table={table} unit={target.unit} onImported={() => { reload(true); refreshTasks().catch(() => {}); }} />
+          )}
+          <RowGrid table={table} rows={data.rows} total={data.total} page={page} setPage={setPage}
+            editable={editable} onOpen={(r) => { setMessage(null); setEditing(r); }}
+            onDeleted={() => { setMessage('已删除一行'); reload(true); refreshTasks().catch(() => {}); }}
+            unitNames={target.unit ? null : {}} />
+        </>
+      )}
+    </div>
+  );
+}

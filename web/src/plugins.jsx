@@ -1,0 +1,41 @@
+// The four sidebar panels. The list is fixed (GraphiQL keys plugins by title); what a role may
+// not use says so inside the panel.
+
+import { Panel } from './panel.jsx';
+import { TasksPanel } from './tasks.jsx';
+import { FillPanel } from './fill/panel.jsx';
+import { ProgressPanel } from './progress.jsx';
+import { AdminPanel, adminAllowed } from './admin.jsx';
+
+function icon(text) {
+  return function Icon() {
+    return <span className="sd-icon" aria-hidden="true">{text}</span>;
+  };
+}
+
+export const PLUGINS = [
+  {
+    title: '我的任务',
+    icon: icon('任务'),
+    content: () => <Panel title="我的任务"><TasksPanel /></Panel>,
+  },
+  {
+    title: '填写',
+    icon: icon('填写'),
+    content: () => <Panel title="填写"><FillPanel /></Panel>,
+  },
+  {
+    title: '进度',
+    icon: icon('进度'),
+    content: () => <Panel title="进度"><ProgressPanel /></Panel>,
+  },
+  {
+    title: '管理',
+    icon: icon('管理'),
+    content: () => (
+      <Panel title="管理" allowed={adminAllowed} denied="“管理”仅供质量部管理员使用。">
+        <AdminPanel />
+      </Panel>
+    ),
+  },
+];

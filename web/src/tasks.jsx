@@ -1,0 +1,134 @@
+// 我的任务: one card per (table, unit) the user fills, submits or reviews; returned tables first.
+
+import { useApp, hasRole } from './state.js';
+import { refreshTasks } from './session.js';
+import { StateBadge, Deadline, Message, formatTime, useOpenPanel } from './ui.jsx';
+import { SubmitBox } from './workflow.jsx';
+
+const { useState, useEffect } = React;
+
+const ORDER = { returned: 0, draft: 1, submitted: 2, approved: 3, accepted: 4 };
+const EDITABLE = new Set(['draft', 'returned']);
+
+function sortTasks(list) {
+  return [...list].sort(
+    (a, b) =>
+      (ORDER[a.state] ?? 9) - (ORDER[b.state] ?? 9) ||
+      a.deadline.localeCompare(b.deadline) ||
+      a.table.localeCompare(b.table, 'zh', { numeric: true }),
+  );
+}
+
+function FillTask({ task, me, cycle, onMessage }) {
+  const open = useOpenPanel();
+  const [submitting, setSubmitting] = useState(false);
+  const editable = EDITABLE.has(task.state);
+  const head = hasRole(me, 'head', 'quality_admin');
+  const fill = (extra = {}) =>
+    open('填写', {
+      target: { table: task.table, unit: task.unit, unitName: task.unitName, mode: editable ? 'fill' : 'view', ...extra },
+    });
+  return (
+    <article className={`sd-task sd-task-${task.state}`} aria-label={`${task.table} ${task.tableName}`}>
+      <div className="sd-task-head">
+        <span className="sd-code">{task.table}</span>
+        <span className="sd-task-name">{task.tableName}</span>
+        <StateBadge state={task.state} />
+      </div>
+      <div className="sd-task-meta">
+        <Deadline deadline={task.deadline} overdue={task.overdue && editable} />
+        <span>{task.rowCount} 行</span>
+        {task.lastChange && <span>最近修改 {formatTime(task.lastChange)}</span>}
+      </div>
+      {task.comment && (
+        <p className={task.state === 'returned' ? 'sd-return' : 'sd-comment'}>
+          {task.state === 'returned' ? '退回原因：' : '意见：'}
+          {task.comment}
+        </p>
+      )}
+      <div className="sd-actions">
+        <button type="button" className={editable ? 'sd-primary' : ''} onClick={() => fill()}>
+          {editable ? '填写' : '查看'}
+        </button>
+        <a className="sd-button" href={`/templates/${task.table}.xlsx`} download>下载模板</a>
+        {editable && <button type="button" onClick={() => fill({ open: 'import' })}>导入 Excel</button>}
+        <a className="sd-button" href={`/export/${cycle}/${task.table}.xlsx`} download>导出</a>
+        {head && editable && !submitting && (
+          <button type="button" onClick={() => setSubmitting(true)}>提交</button>
+        )}
+      </div>
+      {submitting && (
+        <SubmitBox table={task.table} unit={task.unit} onCancel={() => setSubmitting(false)}
+          onDone={(m) => {
+            setSubmitting(false);
+            onMessage(`${task.table} ${task.tableName}：${m}`);
+            refreshTasks();
+          }} />
+      )}
+    </article>
+  );
+}
+
+function ReviewTask({ task }) {
+  const open = useOpenPanel();
+  return (
+    <article className="sd-task sd-task-submitted" aria-label={`${task.table} ${task.tableName} ${task.unitName}`}>
+      <div className="sd-task-head">
+        <span className="sd-code">{task.table}</span>
+        <span className="sd-task-name">{task.tableName}</span>
+        <span className="sd-unit">{task.unitName}</span>
+        <StateBadge state={task.state} />
+      </div>
+      <div className="sd-task-meta">
+        <span>{task.rowCount} 行</span>
+        {task.lastChange && <span>提交于 {formatTime(task.lastChange)}</span>}
+      </div>
+      {task.comment && <p className="sd-comment">{task.comment}</p>}
+      <div className="sd-actions">
+        <button type="button" className="sd-primary"
+          onClick={() => open('填写', { target: { table: task.table, unit: task.unit, unitName: task.unitName, mode: 'review' } })}>
+          审核
+        </button>
+      </div>
+    </article>
+  );
+}
+
+export function TasksPanel() {
+  const me = useApp((s) => s.me);
+  const tasks = useApp((s) => s.tasks);
+  const cycle = useApp((s) => s.cycle);
+  const [filter, setFilter] = useState('');
+  const [message, setMessage] = useState(null);
+  useEffect(() => {
+    refreshTasks().catch(() => {});
+  }, []);
+  if (!tasks) return <p className="sd-lead">正在读取任务…</p>;
+  const match = (t) => !filter || `${t.table} ${t.tableName} ${t.unitName}`.includes(filter.trim());
+  const own = sortTasks(tasks.filter((t) => t.unit === me.unit)).filter(match);
+  const review = sortTasks(tasks.filter((t) => t.unit !== me.unit)).filter(match);
+  const returned = own.filter((t) => t.state === 'returned').length;
+  return (
+    <div>
+      <div className="sd-toolbar">
+        <label htmlFor="sd-task-filter">筛选</label>
+        <input id="sd-task-filter" type="search" value={filter} placeholder="表号或表名"
+          onChange={(e) => setFilter(e.target.value)} />
+        <button type="button" onClick={() => refreshTasks()}>刷新</button>
+      </div>
+      <Message kind="success">{message}</Message>
+      {returned > 0 && <Message kind="error">有 {returned} 张表被退回，请按退回原因修改后重新提交。</Message>}
+      {review.length > 0 && (
+        <>
+          <h3>待审核（{review.length}）</h3>
+          {review.map((t) => <ReviewTask key={`${t.table}-${t.unit}`} task={t} />)}
+        </>
+      )}
+      <h3>本单位填报（{own.length}）</h3>
+      {own.length === 0 && <p className="sd-lead">本单位没有需要填报的表。</p>}
+      {own.map((t) => (
+        <FillTask key={`${t.table}-${t.unit}`} task={t} me={me} cycle={cycle} onMessage={setMessage} />
+      ))}
+    </div>
+  );
+}
