@@ -17,6 +17,7 @@ mod excel_rights;
 mod excel_roundtrip;
 mod policy;
 mod rights;
+mod rules_api;
 mod rules_demo;
 mod site;
 mod store_query;

@@ -55,6 +55,7 @@ fn the_rules_find_exactly_the_demo_breakages() -> anyhow::Result<()> {
         table: None,
         unit: None,
         fill_units: Some(&fill),
+        actor: "T0001",
     };
     let first = run_checks(&mut conn, &catalog, &scope, &mut |_| {})?;
     let all = FindingFilter {

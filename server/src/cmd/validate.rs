@@ -49,6 +49,7 @@ pub async fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
             table: args.table.as_deref(),
             unit: None,
             fill_units: Some(&fill),
+            actor: "cli",
         };
         let bar = ProgressBar::new(rules_in_scope(&catalog, &scope).len() as u64);
         if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} 规则 {msg}") {

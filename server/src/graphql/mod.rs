@@ -10,6 +10,7 @@ pub mod loader;
 mod meta;
 mod mutation;
 mod progress;
+mod quality;
 mod query;
 pub mod resolve;
 mod rights;
@@ -47,6 +48,7 @@ pub fn build_schema(
     b = rights::register(b);
     b = workflow_types::register(b);
     b = progress::register(b);
+    b = quality::register(b);
     for table in &catalog.tables {
         b = types::register_table(b, catalog, table);
         query = query::add_table_queries(query, table);
@@ -59,6 +61,8 @@ pub fn build_schema(
     mutation = workflow::add_mutations(mutation);
     query = progress::add_queries(query);
     query = progress::add_summary(query);
+    query = quality::add_queries(query);
+    mutation = quality::add_mutations(mutation);
     if let Some((store, config)) = serve {
         b = b.data(store).data(config);
     }

@@ -91,6 +91,7 @@ pub async fn export(
     };
     match what {
         "progress" => progress_xlsx(&app, cycle, principal).await,
+        "quality" => quality_xlsx(&app, cycle, principal).await,
         "all" => all_xlsx(&app, cycle, principal).await,
         code => table_xlsx(&app, cycle, code, principal).await,
     }
@@ -188,6 +189,37 @@ async fn progress_xlsx(app: &AppState, cycle: i32, principal: Principal) -> Resp
         other => {
             tracing::error!(?other, "progress workbook failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "无法生成进度表").into_response()
+        }
+    }
+}
+
+/// `GET /export/{cycle}/quality.xlsx`: the quality report (质量部 and leaders).
+async fn quality_xlsx(app: &AppState, cycle: i32, principal: Principal) -> Response {
+    let allowed = principal.development
+        || principal
+            .roles
+            .iter()
+            .any(|r| matches!(r.as_str(), "quality_admin" | "leader" | "sysadmin"));
+    if !allowed {
+        return (StatusCode::FORBIDDEN, "质量报告仅质量部和院领导可看").into_response();
+    }
+    let (store, units) = (app.store.clone(), app.units.clone());
+    let built = tokio::task::spawn_blocking(move || {
+        let report = crate::validate::report::quality_report(
+            &mut *store.conn()?,
+            store.catalog(),
+            &units,
+            cycle,
+        )?;
+        crate::xlsx::quality::quality_workbook(&report)
+            .map_err(|e| crate::store::StoreError::Database(e.to_string()))
+    })
+    .await;
+    match built {
+        Ok(Ok(bytes)) => workbook(bytes, &format!("quality-{cycle}.xlsx")),
+        other => {
+            tracing::error!(?other, "quality workbook failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "无法生成质量报告").into_response()
         }
     }
 }

@@ -24,6 +24,8 @@ pub struct RunScope<'a> {
     pub unit: Option<&'a str>,
     /// Who fills what; without it completeness rules are skipped.
     pub fill_units: Option<&'a FillUnits>,
+    /// Who runs the checks (a staff number, or `cli`).
+    pub actor: &'a str,
 }
 
 /// What a run found and changed.
@@ -113,6 +115,7 @@ pub fn run_checks(
     progress: &mut dyn FnMut(&Rule),
 ) -> Result<RunReport, StoreError> {
     let start = Instant::now();
+    let started_at = crate::store::now();
     let found = find_violations(conn, catalog, scope, progress)?;
     let ran: HashSet<String> = rules_in_scope(catalog, scope)
         .iter()
@@ -129,14 +132,34 @@ pub fn run_checks(
         .map(|(r, n)| (r.to_owned(), n))
         .collect();
     by_rule.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    Ok(RunReport {
+    let report = RunReport {
         rules: ran.len(),
         errors: found.iter().filter(|v| v.severity == "error").count(),
         warnings: found.iter().filter(|v| v.severity == "warning").count(),
         changes,
         by_rule,
         elapsed: start.elapsed(),
-    })
+    };
+    // Only whole-cycle runs make the trend; a unit's submission check is not one.
+    if scope.unit.is_none() {
+        let n = |v: usize| i64::try_from(v).unwrap_or(i64::MAX);
+        findings::record_run(
+            conn,
+            &findings::QualityRun {
+                cycle: scope.cycle,
+                scope: scope.table.unwrap_or("全部").to_owned(),
+                actor: scope.actor.to_owned(),
+                started_at,
+                finished_at: crate::store::now(),
+                rules: n(report.rules),
+                errors: n(report.errors),
+                warnings: n(report.warnings),
+                opened: n(report.changes.opened),
+                resolved: n(report.changes.resolved),
+            },
+        )?;
+    }
+    Ok(report)
 }
 
 /// The findings of one unit's table, brought up to date: every rule on the table runs over the
@@ -158,6 +181,7 @@ pub fn findings_for(
         table: Some(table_code),
         unit: Some(unit),
         fill_units: Some(&fill),
+        actor: "submit",
     };
     run_checks(conn, catalog, &scope, &mut |_| {})?;
     let current = findings::list_findings(
