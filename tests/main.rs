@@ -19,6 +19,7 @@ mod policy;
 mod rights;
 mod rules_api;
 mod rules_demo;
+mod rules_families;
 mod site;
 mod store_query;
 mod store_rows;
