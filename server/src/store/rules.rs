@@ -172,7 +172,7 @@ fn show(ty: Ty, text: Option<&str>) -> String {
 fn collect_aggs<'a>(e: &'a Expr, out: &mut Vec<&'a Agg>) {
     match e {
         Expr::Agg(a) => {
-            if !out.iter().any(|x| *x == a) {
+            if !out.contains(&a) {
                 out.push(a);
             }
         }
@@ -414,4 +414,18 @@ fn all_exist(q: &mut DynQuery, dialect: Dialect, column: &str, targets: &[(Strin
         ));
     }
     q.sql(")))");
+}
+
+/// Runs a row rule's statement and only counts the rows: the baseline of `bench validate`.
+pub fn count_rule_rows(
+    conn: &mut AnyConnection,
+    catalog: &Catalog,
+    rule: &Rule,
+    cycle: i32,
+) -> Result<usize, StoreError> {
+    let table = catalog
+        .table_by_code(&rule.table)
+        .ok_or_else(|| StoreError::Config(format!("rule {}: no table {}", rule.id, rule.table)))?;
+    let rows: Vec<TextRow> = rule_query(Dialect::of(conn), table, rule, cycle, None).load(conn)?;
+    Ok(rows.len())
 }
