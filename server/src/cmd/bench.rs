@@ -44,6 +44,14 @@ enum BenchWhat {
         #[command(flatten)]
         project: ProjectArgs,
     },
+    /// Every quality rule over a demo cycle, against the same rules' SQL run directly.
+    Validate {
+        /// Demo scale (1 = about 12,000 students).
+        #[arg(long, default_value_t = 4)]
+        scale: u32,
+        #[command(flatten)]
+        project: ProjectArgs,
+    },
     /// A filtered 100-row page of 1.5.1 over HTTP at a concurrency, against literal SQL.
     Graphql {
         /// `sqlite` (a temporary file) or a postgres:// URL (a temporary schema).
@@ -61,6 +69,10 @@ enum BenchWhat {
 pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let (db, rows, project) = match args.what {
         BenchWhat::Storage { db, rows, project } => (db, rows, project),
+        BenchWhat::Validate { scale, project } => {
+            super::bench_validate::run(scale, project).await?;
+            return Ok(ExitCode::SUCCESS);
+        }
         BenchWhat::Export { scale, project } => {
             super::bench_export::run(scale, project).await?;
             return Ok(ExitCode::SUCCESS);

@@ -132,13 +132,13 @@ fn baseline(store: &Store) -> anyhow::Result<usize> {
 
 /// Resets the kernel's peak-RSS mark (Linux: writing 5 to clear_refs) and returns the resident
 /// memory it starts from: the allocator keeps what seeding used, so peaks are shown above it.
-fn reset_peak() -> Option<u64> {
+pub(super) fn reset_peak() -> Option<u64> {
     std::fs::write("/proc/self/clear_refs", "5").ok()?;
     status_kb("VmRSS:")
 }
 
 /// How far resident memory rose above `floor` since the last reset, in KB (Linux only).
-fn growth(floor: Option<u64>) -> Option<u64> {
+pub(super) fn growth(floor: Option<u64>) -> Option<u64> {
     Some(status_kb("VmHWM:")?.saturating_sub(floor?))
 }
 
@@ -148,6 +148,6 @@ fn status_kb(key: &str) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-fn show(kb: Option<u64>) -> String {
+pub(super) fn show(kb: Option<u64>) -> String {
     kb.map_or_else(|| "unavailable".into(), |k| format!("+{} MB", k >> 10))
 }

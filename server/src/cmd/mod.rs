@@ -4,6 +4,7 @@
 mod bench;
 mod bench_export;
 mod bench_http;
+mod bench_validate;
 mod check;
 mod cycle;
 mod excel;
@@ -11,6 +12,7 @@ mod migrate;
 mod seed;
 mod serve;
 mod users;
+mod validate;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -50,6 +52,8 @@ enum Command {
     Export(excel::ExportArgs),
     /// Import a filled template into one unit's rows: all or nothing.
     Import(excel::ImportArgs),
+    /// Run every quality rule over a cycle and write the findings.
+    Validate(validate::ValidateArgs),
     /// Measure throughput against a baseline measured in the same run.
     Bench(bench::BenchArgs),
 }
@@ -78,6 +82,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Template(args) => excel::template(args).await,
         Command::Import(args) => excel::import(args).await,
         Command::Seed(args) => seed::run(args).await,
+        Command::Validate(args) => validate::run(args).await,
         Command::Users(args) => users::run(args).await,
         Command::Cycle(args) => cycle::run(args).await,
         Command::Serve(args) => serve::run(args).await,

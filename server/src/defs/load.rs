@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::raw::{self, RawTable};
 use super::{
-    codes, consistency, fields, naming, Catalog, Problem, Problems, Scope, Table, TableKind,
+    codes, consistency, fields, naming, rules, Catalog, Problem, Problems, Scope, Table, TableKind,
 };
 
 /// Loads and checks every table definition and code list under `dir`.
@@ -20,14 +20,25 @@ pub fn load_catalog(dir: &Path) -> Result<Catalog, Problems> {
     }
     let code_lists = codes::load_code_lists(&dir.join("codes"), &mut problems);
     let mut tables = Vec::new();
+    let mut table_rules = Vec::new();
     for file in toml_files(dir, &mut problems) {
         let Some(text) = read(&file, &mut problems) else {
             continue;
         };
         match raw::parse::<RawTable>(&file, &text) {
-            Ok(raw) => {
+            Ok(mut raw) => {
+                let own = std::mem::take(&mut raw.rules);
+                let code = raw.code.clone();
                 if let Some(table) = convert_table(&file, raw, &mut problems) {
                     tables.push(table);
+                    if !own.is_empty() {
+                        table_rules.push(rules::TableRules {
+                            file: file.clone(),
+                            lines: rules::rule_lines(&text),
+                            table: code,
+                            rules: own,
+                        });
+                    }
                 }
             }
             Err(p) => problems.push(p),
@@ -40,8 +51,16 @@ pub fn load_catalog(dir: &Path) -> Result<Catalog, Problems> {
             .into_iter()
             .map(|(k, v)| (k, Arc::new(v)))
             .collect(),
+        rules: Vec::new(),
     };
     consistency::check_catalog(&catalog, &mut problems);
+    let mut catalog = catalog;
+    if problems.is_empty() {
+        catalog.rules = rules::load_rules(dir, &catalog, table_rules, &mut problems)
+            .into_iter()
+            .map(Arc::new)
+            .collect();
+    }
     if problems.is_empty() {
         Ok(catalog)
     } else {

@@ -11,10 +11,12 @@ mod model;
 pub mod naming;
 mod problem;
 mod raw;
+pub mod rules;
 mod units;
 
 pub use cycle::{load_cycle, CycleConfig, Phase, Task};
 pub use load::load_catalog;
 pub use model::*;
 pub use problem::{line_of, Problem, Problems};
+pub use rules::{Rule, RuleKind, RuleSeverity};
 pub use units::load_units;

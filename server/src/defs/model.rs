@@ -268,6 +268,8 @@ pub struct Catalog {
     /// Tables in the notice's order.
     pub tables: Vec<Arc<Table>>,
     pub code_lists: BTreeMap<String, Arc<CodeList>>,
+    /// Every quality rule: the tables' own, `rules/` files', and those derived from references.
+    pub rules: Vec<Arc<super::Rule>>,
 }
 
 impl Catalog {
@@ -279,6 +281,11 @@ impl Catalog {
     /// The table with this slug (`internal_teachers`).
     pub fn table_by_slug(&self, slug: &str) -> Option<&Arc<Table>> {
         self.tables.iter().find(|t| t.slug == slug)
+    }
+
+    /// The rule with this id.
+    pub fn rule(&self, id: &str) -> Option<&Arc<super::Rule>> {
+        self.rules.iter().find(|r| r.id == id)
     }
 
     /// The code list with this name.

@@ -21,6 +21,33 @@ pub struct RawTable {
     pub order: u32,
     pub help: Option<String>,
     pub fields: Vec<RawField>,
+    /// Record rules on this table's rows.
+    #[serde(default)]
+    pub rules: Vec<RawRule>,
+}
+
+/// One `[[rules]]` entry: in a table file (the table is the file's) or under `rules/`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRule {
+    pub id: String,
+    /// The code of the table whose rows the rule checks; only in `rules/` files.
+    pub table: Option<String>,
+    pub severity: super::RuleSeverity,
+    pub message: String,
+    pub source: String,
+    #[serde(default)]
+    pub reads: Vec<String>,
+    pub field: Option<String>,
+    pub when: Option<String>,
+    pub check: String,
+}
+
+/// A file of cross-table rules, `table-defs/rules/<name>.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRuleFile {
+    pub rules: Vec<RawRule>,
 }
 
 /// The field types a definition may use.

@@ -6,6 +6,7 @@
 mod accounts;
 mod breakages;
 mod college;
+mod consistent;
 mod core;
 mod extra;
 mod generic;
@@ -103,6 +104,7 @@ pub fn generate(
     gen.teaching();
     gen.finance();
     gen.everything_else();
+    gen.make_consistent();
     let breakages = gen.break_some();
     Generated {
         tables: gen.out,

@@ -11,6 +11,7 @@ mod lookup;
 mod meta;
 mod mutation;
 mod progress;
+mod quality;
 mod query;
 pub mod resolve;
 mod rights;
@@ -49,6 +50,7 @@ pub fn build_schema(
     b = workflow_types::register(b);
     b = progress::register(b);
     b = lookup::register(b);
+    b = quality::register(b);
     for table in &catalog.tables {
         b = types::register_table(b, catalog, table);
         query = query::add_table_queries(query, table);
@@ -62,6 +64,8 @@ pub fn build_schema(
     query = progress::add_queries(query);
     query = progress::add_summary(query);
     query = lookup::add_queries(query);
+    query = quality::add_queries(query);
+    mutation = quality::add_mutations(mutation);
     if let Some((store, config)) = serve {
         b = b.data(store).data(config);
     }

@@ -3,6 +3,8 @@
 //! here later; this module never writes.
 
 pub mod formats;
+pub mod report;
+pub mod rules;
 
 use chrono::NaiveDate;
 

@@ -1,0 +1,10 @@
+DROP TABLE quality_runs;
+DROP INDEX ix_findings_rule;
+ALTER TABLE findings DROP COLUMN updated_at;
+ALTER TABLE findings DROP COLUMN resolved_at;
+ALTER TABLE findings DROP COLUMN accepted_at;
+ALTER TABLE findings DROP COLUMN accepted_by;
+ALTER TABLE findings DROP COLUMN explained_at;
+ALTER TABLE findings DROP COLUMN explained_by;
+ALTER TABLE findings DROP COLUMN state;
+ALTER TABLE findings DROP COLUMN row_ref;

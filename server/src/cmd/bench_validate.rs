@@ -1,0 +1,82 @@
+//! `statusdata bench validate`: every quality rule over a demo cycle (`--scale 4` by default)
+//! through the engine (SQL, messages, completeness, findings diffed and written), against the
+//! same rules' SQL statements run directly; time as a ratio, and peak resident memory.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use statusdata::authz::{Action, Policy};
+use statusdata::defs::{self, RuleKind};
+use statusdata::demo::{self, DemoOptions};
+use statusdata::store::rules::count_rule_rows;
+use statusdata::store::Store;
+use statusdata::validate::rules::{run_checks, RunScope};
+
+use super::bench_export::{growth, reset_peak, show};
+use super::ProjectArgs;
+
+/// Runs the benchmark on a temporary SQLite database filled with the demo at `scale`.
+pub async fn run(scale: u32, project: ProjectArgs) -> anyhow::Result<()> {
+    let catalog = Arc::new(defs::load_catalog(&project.defs).map_err(|p| anyhow::anyhow!("{p}"))?);
+    let units = defs::load_units(&project.units).map_err(|p| anyhow::anyhow!("{p}"))?;
+    let policy = Arc::new(Policy::load(&project.policies).await?);
+    let dir = tempfile::tempdir()?;
+    let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let store = Store::open(&url, catalog.clone())?;
+    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        store.migrate(&units, false)?;
+        let fill = policy.unit_codes(&catalog, &units, Action::Fill);
+        let opts = DemoOptions {
+            scale,
+            ..DemoOptions::default()
+        };
+        let seeded = demo::seed_demo(&store, &units, &fill, None, opts)?;
+        let rows: usize = seeded.rows.iter().map(|(_, _, n)| n).sum();
+        println!(
+            "demo scale {scale}: {rows} rows, {} rules",
+            catalog.rules.len()
+        );
+        let mut conn = store.conn()?;
+
+        let floor = reset_peak();
+        let start = Instant::now();
+        let mut found = 0;
+        for rule in catalog
+            .rules
+            .iter()
+            .filter(|r| r.kind != RuleKind::Completeness)
+        {
+            found += count_rule_rows(&mut conn, &catalog, rule, 2023)?;
+        }
+        let (base, base_peak) = (start.elapsed(), growth(floor));
+        println!(
+            "baseline (each rule's SQL, rows counted): {:>7.2} s, {found} rows, peak {}",
+            base.as_secs_f64(),
+            show(base_peak)
+        );
+
+        let scope = RunScope {
+            cycle: 2023,
+            fill_units: Some(&fill),
+            actor: "bench",
+            ..RunScope::default()
+        };
+        let floor = reset_peak();
+        let start = Instant::now();
+        let report = run_checks(&mut conn, &catalog, &scope, &mut |_| {})?;
+        let (ours, our_peak) = (start.elapsed(), growth(floor));
+        println!(
+            "statusdata validate (findings written):   {:>7.2} s, {} findings, peak {}",
+            ours.as_secs_f64(),
+            report.errors + report.warnings,
+            show(our_peak)
+        );
+        println!(
+            "ratio {:.2}× (goal ≤ 2×)",
+            ours.as_secs_f64() / base.as_secs_f64().max(1e-9)
+        );
+        Ok(())
+    })
+    .await??;
+    Ok(())
+}

@@ -1,0 +1,176 @@
+//! Quality rules as data: `[[rules]]` in a table's definition (record rules) and files under
+//! `table-defs/rules/` (cross-table rules), plus the reference and completeness rules derived
+//! from the definitions. Rules are parsed and type-checked here into a typed tree ([`Expr`]) that
+//! `store` compiles to SQL; nothing here knows SQL.
+
+mod builtin;
+mod check;
+mod load;
+mod parse;
+
+use std::path::PathBuf;
+
+pub(crate) use load::{load_rules, rule_lines, TableRules};
+pub use parse::{AggKind, ArithOp, CmpOp};
+
+/// What a broken rule does to the table's submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleSeverity {
+    /// 错误: blocks submission until fixed.
+    Error,
+    /// 提醒: the unit must write an explanation before submitting.
+    Warning,
+}
+
+impl RuleSeverity {
+    /// `error` or `warning`, as stored in `findings.severity`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleSeverity::Error => "error",
+            RuleSeverity::Warning => "warning",
+        }
+    }
+}
+
+/// Where a rule comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleKind {
+    /// `[[rules]]` in the table's own definition.
+    Record,
+    /// A file under `table-defs/rules/`.
+    Cross,
+    /// Derived: every `ref`/`multi_ref` value exists in its target table in the same cycle.
+    Reference,
+    /// Derived: each filling unit has rows in the table (a `single` table must not be empty).
+    Completeness,
+}
+
+/// The type of an expression. Numbers carry their decimal scale (decimals are scaled integers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ty {
+    Num(u32),
+    Text,
+    Date,
+    YearMonth,
+    Bool,
+    /// multi_enum and multi_ref columns: only `is null` applies.
+    List,
+    Null,
+}
+
+/// A literal, already scaled for numbers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lit {
+    Int(i64),
+    Text(String),
+    Bool(bool),
+    Null,
+}
+
+/// Whose column: the row the rule checks, or the table an aggregate reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Row,
+    Inner,
+}
+
+/// Values derived by a function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Func {
+    /// True when an 18-character GB 11643 number has the right check digit.
+    IdValid,
+    /// The birth date of a GB 11643 number, `YYYY-MM-DD`.
+    IdBirth,
+    /// The sex of a GB 11643 number as a gender code: `1` 男 (odd 17th digit), `2` 女.
+    IdSex,
+    /// The `YYYY-MM` of a date.
+    YearMonth,
+    /// The first argument unless it is null, else the second.
+    Coalesce,
+}
+
+/// An aggregate over another table, joined on key equalities.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Agg {
+    pub kind: AggKind,
+    /// The slug of the table read.
+    pub table: String,
+    /// For `sum`: the summed value (over the inner table).
+    pub value: Option<Box<Expr>>,
+    /// `inner = outer` pairs: the grouping keys.
+    pub keys: Vec<(Expr, Expr)>,
+    /// Conditions on the inner table only.
+    pub filter: Option<Box<Expr>>,
+}
+
+/// A checked expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    Lit(Lit),
+    Col {
+        scope: Scope,
+        name: String,
+    },
+    Neg(Box<Expr>),
+    Arith(ArithOp, Box<Expr>, Box<Expr>),
+    /// Multiplies a number by 10^n so that scales agree.
+    Rescale(Box<Expr>, u32),
+    Cmp(CmpOp, Box<Expr>, Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    Not(Box<Expr>),
+    In(Box<Expr>, Vec<Lit>, bool),
+    IsNull(Box<Expr>, bool),
+    Agg(Agg),
+    Func(Func, Vec<Expr>),
+    /// Every element of a multi_ref column exists in one of the targets (slug, field).
+    AllExist {
+        column: String,
+        targets: Vec<(String, String)>,
+    },
+}
+
+/// A value the message names: `{name}` in the template.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placeholder {
+    pub name: String,
+    pub expr: Expr,
+    pub ty: Ty,
+}
+
+/// A checked rule, ready to run.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub kind: RuleKind,
+    /// The code of the table whose rows the rule checks (its findings belong to that table).
+    pub table: String,
+    pub severity: RuleSeverity,
+    /// The Chinese message template: `{field}`, `{left}`, `{right}` name values.
+    pub message: String,
+    /// The notice, a standard, or 学校惯例.
+    pub source: String,
+    /// Codes of every table the rule reads, its own first.
+    pub reads: Vec<String>,
+    /// The field a finding points at.
+    pub field: Option<String>,
+    /// Rows the rule applies to (all when absent).
+    pub when: Option<Expr>,
+    /// What must hold; a row where it is false is a finding (unknown, i.e. NULL, is not).
+    pub check: Expr,
+    pub placeholders: Vec<Placeholder>,
+    pub file: PathBuf,
+    pub line: usize,
+}
+
+impl Rule {
+    /// Fills the message template with a finding's values.
+    pub fn render(&self, values: &[(String, String)]) -> String {
+        let mut out = self.message.clone();
+        for (name, value) in values {
+            out = out.replace(&format!("{{{name}}}"), value);
+        }
+        out
+    }
+}

@@ -1,0 +1,347 @@
+//! Quality through GraphQL: 质量部 runs the rules over a cycle (`runChecks`) and accepts
+//! explanations (`acceptFinding`); units read and answer their findings (`findings`,
+//! `explainFinding`); `qualityReport` counts them for the work group. Resolvers stay thin: the
+//! work is in `validate::rules`, `validate::report` and `store::findings`.
+
+use async_graphql::dynamic::{
+    Field, FieldFuture, FieldValue, InputValue, Object, ResolverContext, SchemaBuilder, TypeRef,
+};
+use async_graphql::Value as Gql;
+
+use super::errors::{ApiError, ApiResult, Code};
+use super::resolve::{field_of_parent, req, Req};
+use super::workflow::now;
+use crate::authz::Action;
+use crate::service::stamp;
+use crate::store::findings::{self, Finding, FindingFilter};
+use crate::validate::report::{quality_report, QualityReport, Tally};
+use crate::validate::rules::{run_checks, RunReport, RunScope};
+
+fn has_role(r: &Req<'_>, roles: &[&str]) -> bool {
+    r.access.principal.development
+        || r.access
+            .principal
+            .roles
+            .iter()
+            .any(|x| roles.contains(&x.as_str()) || x == "sysadmin")
+}
+
+fn quality_only(r: &Req<'_>) -> ApiResult<()> {
+    if has_role(r, &["quality_admin"]) {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            Code::Forbidden,
+            "只有质量部管理员可以执行校验或认可说明",
+        ))
+    }
+}
+
+fn opt_str(ctx: &ResolverContext<'_>, name: &str) -> Option<String> {
+    ctx.args
+        .get(name)
+        .and_then(|v| v.string().ok().map(str::to_owned))
+}
+
+fn cycle_arg(ctx: &ResolverContext<'_>) -> ApiResult<i32> {
+    ctx.args
+        .get("cycle")
+        .and_then(|v| v.i64().ok())
+        .and_then(|c| i32::try_from(c).ok())
+        .ok_or_else(|| ApiError::new(Code::BadRequest, "cycle 应为年份，如 2023"))
+}
+
+fn id_arg(ctx: &ResolverContext<'_>) -> ApiResult<i64> {
+    ctx.args
+        .get("id")
+        .and_then(|v| v.string().ok().and_then(|s| s.parse().ok()))
+        .ok_or_else(|| ApiError::new(Code::BadRequest, "id 应为发现的编号"))
+}
+
+/// Registers Finding, QualityRun, QualityTally and QualityReport.
+pub fn register(b: SchemaBuilder) -> SchemaBuilder {
+    let s = || TypeRef::named_nn(TypeRef::STRING);
+    let os = || TypeRef::named(TypeRef::STRING);
+    let i = || TypeRef::named_nn(TypeRef::INT);
+    type Get = fn(&Finding) -> Gql;
+    let fields: Vec<(&str, TypeRef, Get)> = vec![
+        ("id", TypeRef::named_nn(TypeRef::ID), |f| {
+            Gql::from(f.id.to_string())
+        }),
+        ("cycle", i(), |f| Gql::from(f.cycle)),
+        ("rule", s(), |f| Gql::from(f.rule.clone())),
+        ("severity", s(), |f| Gql::from(f.severity.clone())),
+        ("table", s(), |f| Gql::from(f.table_code.clone())),
+        ("unit", s(), |f| Gql::from(f.unit.clone())),
+        ("rowId", TypeRef::named(TypeRef::ID), |f| {
+            f.row_id.map_or(Gql::Null, |r| Gql::from(r.to_string()))
+        }),
+        ("rowRef", s(), |f| Gql::from(f.row_ref.clone())),
+        ("field", os(), |f| {
+            f.field.clone().map_or(Gql::Null, Gql::from)
+        }),
+        ("message", s(), |f| Gql::from(f.message.clone())),
+        ("state", s(), |f| Gql::from(f.state.clone())),
+        ("explanation", os(), |f| {
+            f.explanation.clone().map_or(Gql::Null, Gql::from)
+        }),
+        ("explainedBy", os(), |f| {
+            f.explained_by.clone().map_or(Gql::Null, Gql::from)
+        }),
+        ("explainedAt", os(), |f| {
+            f.explained_at.clone().map_or(Gql::Null, Gql::from)
+        }),
+        ("acceptedBy", os(), |f| {
+            f.accepted_by.clone().map_or(Gql::Null, Gql::from)
+        }),
+        ("acceptedAt", os(), |f| {
+            f.accepted_at.clone().map_or(Gql::Null, Gql::from)
+        }),
+        ("createdAt", s(), |f| Gql::from(f.created_at.clone())),
+        ("resolvedAt", os(), |f| {
+            f.resolved_at.clone().map_or(Gql::Null, Gql::from)
+        }),
+    ];
+    let mut finding = Object::new("Finding").description(
+        "校验发现：规则、严重程度（error 错误阻止提交；warning 提醒须写说明）、表、单位、行与中文说明",
+    );
+    for (name, ty, get) in fields {
+        finding = finding.field(field_of_parent::<Finding>(name, ty, get));
+    }
+    type RunGet = fn(&RunReport) -> Gql;
+    let run_fields: [(&str, RunGet); 7] = [
+        ("rules", |r| Gql::from(r.rules)),
+        ("errors", |r| Gql::from(r.errors)),
+        ("warnings", |r| Gql::from(r.warnings)),
+        ("opened", |r| Gql::from(r.changes.opened)),
+        ("kept", |r| Gql::from(r.changes.kept)),
+        ("reopened", |r| Gql::from(r.changes.reopened)),
+        ("resolved", |r| Gql::from(r.changes.resolved)),
+    ];
+    let mut run = Object::new("QualityRun").description("一次全院校验的结果");
+    for (name, get) in run_fields {
+        run = run.field(field_of_parent::<RunReport>(name, i(), get));
+    }
+    type TallyGet = fn(&Tally) -> Gql;
+    let tally_fields: [(&str, TypeRef, TallyGet); 7] = [
+        ("key", s(), |t| Gql::from(t.key.clone())),
+        ("name", s(), |t| Gql::from(t.name.clone())),
+        ("errors", i(), |t| Gql::from(t.errors)),
+        ("warnings", i(), |t| Gql::from(t.warnings)),
+        ("open", i(), |t| Gql::from(t.open)),
+        ("explained", i(), |t| Gql::from(t.explained)),
+        ("accepted", i(), |t| Gql::from(t.accepted)),
+    ];
+    let mut tally =
+        Object::new("QualityTally").description("按单位、表、规则或严重程度统计的发现数");
+    for (name, ty, get) in tally_fields {
+        tally = tally.field(field_of_parent::<Tally>(name, ty, get));
+    }
+    let list = |name: &str, get: fn(&QualityReport) -> &Vec<Tally>| {
+        Field::new(
+            name,
+            TypeRef::named_nn_list_nn("QualityTally"),
+            move |ctx| {
+                FieldFuture::new(async move {
+                    let r = ctx.parent_value.try_downcast_ref::<QualityReport>()?;
+                    Ok(Some(FieldValue::list(
+                        get(r).iter().map(|t| FieldValue::borrowed_any(t)),
+                    )))
+                })
+            },
+        )
+    };
+    let report = Object::new("QualityReport")
+        .description("质量报告：现存发现按单位、表、规则、严重程度统计，附给工作群的一段话")
+        .field(field_of_parent::<QualityReport>("cycle", i(), |r| {
+            Gql::from(r.cycle)
+        }))
+        .field(field_of_parent::<QualityReport>("summary", s(), |r| {
+            Gql::from(r.summary.clone())
+        }))
+        .field(Field::new(
+            "total",
+            TypeRef::named_nn("QualityTally"),
+            |ctx| {
+                FieldFuture::new(async move {
+                    let r = ctx.parent_value.try_downcast_ref::<QualityReport>()?;
+                    Ok(Some(FieldValue::borrowed_any(&r.total)))
+                })
+            },
+        ))
+        .field(list("byUnit", |r| &r.by_unit))
+        .field(list("byTable", |r| &r.by_table))
+        .field(list("byRule", |r| &r.by_rule))
+        .field(list("bySeverity", |r| &r.by_severity));
+    b.register(finding)
+        .register(run)
+        .register(tally)
+        .register(report)
+}
+
+/// The units whose findings the caller reads: everyone's for 质量部, leaders and a table's
+/// reviewers; otherwise the caller's own.
+fn visible_units(r: &Req<'_>, table: Option<&str>) -> Option<Vec<String>> {
+    let wide = has_role(r, &["quality_admin", "leader", "bi"])
+        || table.is_some_and(|t| r.access.can(t, Action::Review));
+    (!wide).then(|| vec![r.access.principal.unit.clone()])
+}
+
+/// Adds `findings` and `qualityReport`.
+pub fn add_queries(q: Object) -> Object {
+    q.field(
+        Field::new("findings", TypeRef::named_nn_list_nn("Finding"), |ctx| {
+            FieldFuture::new(async move {
+                let r = req(&ctx)?;
+                let table = opt_str(&ctx, "table");
+                let mut filter = FindingFilter {
+                    cycle: cycle_arg(&ctx)?,
+                    table: table.clone(),
+                    units: visible_units(&r, table.as_deref()),
+                    severity: opt_str(&ctx, "severity"),
+                    state: opt_str(&ctx, "state"),
+                    rule: None,
+                };
+                if let Some(u) = opt_str(&ctx, "unit") {
+                    let units = &req(&ctx)?.svc.units;
+                    let code = units
+                        .by_code(&u)
+                        .or_else(|| units.by_name(&u))
+                        .map(|x| x.code.clone())
+                        .ok_or_else(|| ApiError::new(Code::NotFound, format!("没有单位“{u}”")))?;
+                    filter.units = match filter.units {
+                        Some(own) if !own.contains(&code) => Some(Vec::new()),
+                        _ => Some(vec![code]),
+                    };
+                }
+                let list = r
+                    .store
+                    .call(move |s| findings::list_findings(&mut *s.conn()?, &filter))
+                    .await?;
+                Ok(Some(FieldValue::list(
+                    list.into_iter().map(FieldValue::owned_any),
+                )))
+            })
+        })
+        .description("校验发现（本单位的；质量部、院领导、审核单位可看全部）")
+        .argument(InputValue::new("cycle", TypeRef::named_nn(TypeRef::INT)))
+        .argument(InputValue::new("table", TypeRef::named(TypeRef::STRING)))
+        .argument(InputValue::new("unit", TypeRef::named(TypeRef::STRING)))
+        .argument(InputValue::new("severity", TypeRef::named(TypeRef::STRING)))
+        .argument(InputValue::new("state", TypeRef::named(TypeRef::STRING))),
+    )
+    .field(
+        Field::new("qualityReport", TypeRef::named_nn("QualityReport"), |ctx| {
+            FieldFuture::new(async move {
+                let r = req(&ctx)?;
+                if !has_role(&r, &["quality_admin", "leader"]) {
+                    return Err(
+                        ApiError::new(Code::Forbidden, "质量报告仅质量部和院领导可看").into(),
+                    );
+                }
+                let cycle = cycle_arg(&ctx)?;
+                let units = &req(&ctx)?.svc.units;
+                let units = units.clone();
+                let report = r
+                    .store
+                    .call(move |s| quality_report(&mut *s.conn()?, s.catalog(), &units, cycle))
+                    .await?;
+                Ok(Some(FieldValue::owned_any(report)))
+            })
+        })
+        .description("质量报告：按单位、表、规则、严重程度统计，附一段中文小结")
+        .argument(InputValue::new("cycle", TypeRef::named_nn(TypeRef::INT))),
+    )
+}
+
+/// Adds `runChecks`, `explainFinding` and `acceptFinding`.
+pub fn add_mutations(m: Object) -> Object {
+    m.field(
+        Field::new("runChecks", TypeRef::named_nn("QualityRun"), |ctx| {
+            FieldFuture::new(async move {
+                let r = req(&ctx)?;
+                quality_only(&r)?;
+                let cycle = cycle_arg(&ctx)?;
+                let fill = r.svc.policy.current().unit_codes(
+                    r.store.catalog(),
+                    &r.svc.units,
+                    Action::Fill,
+                );
+                let actor = r.access.principal.staff_no.clone();
+                let report = r
+                    .store
+                    .call(move |s| {
+                        let scope = RunScope {
+                            cycle,
+                            fill_units: Some(&fill),
+                            actor: &actor,
+                            ..RunScope::default()
+                        };
+                        run_checks(&mut *s.conn()?, s.catalog(), &scope, &mut |_| {})
+                    })
+                    .await?;
+                Ok(Some(FieldValue::owned_any(report)))
+            })
+        })
+        .description("质量部：对整个周期运行全部校验规则，写入发现（已修正的自动解决，说明保留）")
+        .argument(InputValue::new("cycle", TypeRef::named_nn(TypeRef::INT))),
+    )
+    .field(
+        Field::new("explainFinding", TypeRef::named_nn("Finding"), |ctx| {
+            FieldFuture::new(async move {
+                let r = req(&ctx)?;
+                let id = id_arg(&ctx)?;
+                let text = opt_str(&ctx, "explanation").unwrap_or_default();
+                if text.trim().is_empty() {
+                    return Err(ApiError::new(Code::BadRequest, "说明不能为空").into());
+                }
+                let f = load(&r, id).await?;
+                let own = r.access.principal.development || f.unit == r.access.principal.unit;
+                if !own || !r.access.can(&f.table_code, Action::Fill) {
+                    return Err(ApiError::new(
+                        Code::Forbidden,
+                        "只有填报该表的本单位可以说明此发现",
+                    )
+                    .into());
+                }
+                let (actor, at) = (r.access.principal.staff_no.clone(), stamp(now(&ctx)));
+                r.store
+                    .call(move |s| {
+                        findings::explain_finding(&mut *s.conn()?, id, &text, &actor, &at)
+                    })
+                    .await?;
+                Ok(Some(FieldValue::owned_any(load(&r, id).await?)))
+            })
+        })
+        .description("填报单位对发现写说明（提醒须说明后才能提交）")
+        .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID)))
+        .argument(InputValue::new(
+            "explanation",
+            TypeRef::named_nn(TypeRef::STRING),
+        )),
+    )
+    .field(
+        Field::new("acceptFinding", TypeRef::named_nn("Finding"), |ctx| {
+            FieldFuture::new(async move {
+                let r = req(&ctx)?;
+                quality_only(&r)?;
+                let id = id_arg(&ctx)?;
+                load(&r, id).await?;
+                let (actor, at) = (r.access.principal.staff_no.clone(), stamp(now(&ctx)));
+                r.store
+                    .call(move |s| findings::accept_finding(&mut *s.conn()?, id, &actor, &at))
+                    .await?;
+                Ok(Some(FieldValue::owned_any(load(&r, id).await?)))
+            })
+        })
+        .description("质量部认可发现（及其说明）：不再计入该单位的问题")
+        .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID))),
+    )
+}
+
+async fn load(r: &Req<'_>, id: i64) -> ApiResult<Finding> {
+    r.store
+        .call(move |s| findings::get_finding(&mut *s.conn()?, id))
+        .await?
+        .ok_or_else(|| ApiError::new(Code::NotFound, format!("没有编号为 {id} 的发现")))
+}
