@@ -158,3 +158,61 @@ async fn a_college_sees_other_colleges_state_but_not_their_rows() {
         "the reviewer sees the count"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_submission_is_held_to_the_quality_rules() {
+    let site = tokio::task::spawn_blocking(setup).await.expect("setup");
+    for (no, unit, role) in [("c1", "jdgc", "collector"), ("h1", "jdgc", "head")] {
+        site.account(no, "测试", unit, role, PASSWORD, false);
+    }
+    let (c1, h1) = (
+        site.token("c1", PASSWORD).await,
+        site.token("h1", PASSWORD).await,
+    );
+    let create = "mutation($i: CreateExternalPostInput!) { createExternalPost(input: $i) { id } }";
+    let row = json!({ "teacherNo": "T99999", "org": "省学会", "post": "理事", "kind": "01", "level": "02", "startYm": "2022-10" });
+    let (r, _) = site.gql(Some(&c1), create, json!({ "i": row })).await;
+    assert!(r["errors"].is_null(), "{r}");
+    let submit = "mutation($t: String!, $e: String) { submitTable(cycle: 2023, table: $t, explanation: $e) { state } }";
+    let (r, _) = site.gql(Some(&h1), submit, json!({ "t": "2.15.5" })).await;
+    assert_eq!(code(&r), "VALIDATION_FAILED", "{r}");
+    let problems = r["errors"][0]["extensions"]["problems"].clone();
+    assert!(
+        problems
+            .as_array()
+            .is_some_and(|p| p.iter().any(|p| p["rule"] == "REF:2.15.5.teacher_no"
+                && p["message"].as_str().is_some_and(|m| m.contains("T99999")))),
+        "an unknown teacher blocks the submission: {r}"
+    );
+
+    let (r, _) = site.gql(Some(&h1), submit, json!({ "t": "2.15.2" })).await;
+    assert_eq!(
+        code(&r),
+        "VALIDATION_FAILED",
+        "an empty table needs the declaration: {r}"
+    );
+    let (r, _) = site
+        .gql(
+            Some(&h1),
+            submit,
+            json!({ "t": "2.15.2", "e": "本年度无数据" }),
+        )
+        .await;
+    assert_eq!(r["data"]["submitTable"]["state"], "submitted", "{r}");
+    let (r, _) = site
+        .gql(
+            Some(&c1),
+            "{ findings(cycle: 2023, table: \"2.15.2\") { rule state explanation } }",
+            json!({}),
+        )
+        .await;
+    let kept = r["data"]["findings"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["rule"] == "FULL:2.15.2").cloned())
+        .unwrap_or(Json::Null);
+    assert_eq!(
+        (kept["state"].clone(), kept["explanation"].clone()),
+        (json!("explained"), json!("本年度无数据")),
+        "the explanation is kept on the finding: {r}"
+    );
+}

@@ -116,7 +116,7 @@ async fn two_reviewers_approving_at_once_both_count() {
     ];
     let (site, t) = site_with(&people).await;
     let submit =
-        "mutation { submitTable(cycle: 2023, table: \"2.15.2\", unit: \"jdgc\") { state } }";
+        "mutation { submitTable(cycle: 2023, table: \"2.15.2\", unit: \"jdgc\", explanation: \"本年度无数据\") { state } }";
     let approve = "mutation { reviewTable(cycle: 2023, table: \"2.15.2\", unit: \"机电工程学院\", decision: APPROVE) { state approvedBy } }";
     let reopen = "mutation { reopenTable(cycle: 2023, table: \"2.15.2\", unit: \"jdgc\", reason: \"再审一次\") { state } }";
     for round in 0..10 {
@@ -170,6 +170,7 @@ pub fn workbook(n: usize) -> Vec<u8> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_import_racing_a_submit_lands_before_it_or_is_refused() {
     let (site, t) = site_with(&[("c1", "jdgc", "collector"), ("h1", "jdgc", "head")]).await;
+    site.satisfy_refs("2.15.5", &json!({ "teacherNo": "T00002" }));
     let file = workbook(300);
     for round in 0..6 {
         let (s1, c1, f) = (site.clone(), t[0].clone(), file.clone());
@@ -179,7 +180,7 @@ async fn an_import_racing_a_submit_lands_before_it_or_is_refused() {
             );
         let (s2, h1) = (site.clone(), t[1].clone());
         let submit = tokio::spawn(async move {
-            let q = "mutation { submitTable(cycle: 2023, table: \"2.15.5\") { state } }";
+            let q = "mutation { submitTable(cycle: 2023, table: \"2.15.5\", explanation: \"本年度无数据\") { state } }";
             step(&s2, &h1, q).await
         });
         let ((status, body), submitted) =

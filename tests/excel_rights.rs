@@ -49,6 +49,7 @@ async fn import_needs_the_fill_right_the_own_unit_and_an_open_submission() {
         site.token("l1", PASSWORD).await,
     );
     let path = "/import/2023/2.15.5";
+    site.satisfy_refs("2.15.5", &serde_json::json!({ "teacherNo": "T00001" }));
 
     let (status, report) = upload(&site, &l1, path).await;
     assert_eq!(

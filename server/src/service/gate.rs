@@ -7,10 +7,11 @@ use chrono::{DateTime, Utc};
 
 use super::{stamp, ApiError, ApiResult, Code, Force, InputProblem};
 use crate::defs::{naming, Catalog, Table};
+use crate::store::findings::{self, Finding};
 use crate::store::tx::{hold_submission, Hold};
 use crate::store::workflow as wf;
 use crate::store::{ops, AnyConnection, ListQuery, Record, RowScope};
-use crate::validate::{check_record, CycleDates, Severity};
+use crate::validate::{check_record, rules, CycleDates, Severity};
 use crate::workflow::progress;
 
 /// Refuses an edit of `table` for `unit` in `cycle` unless the submission is a draft or returned
@@ -109,14 +110,17 @@ pub fn rule_problems(
     }
 }
 
-/// Submitting needs the unit's rows without errors; warnings need an explanation.
+/// Submitting needs the unit's rows without errors, by the field rules and by the quality rules
+/// (reference, record, cross-table, completeness); open warnings need an explanation, which is
+/// kept on each of them.
 pub fn check_submittable(
     conn: &mut AnyConnection,
     catalog: &Catalog,
     table: &Table,
     cycle: i32,
     unit: &str,
-    explained: bool,
+    explanation: Option<&str>,
+    actor: &str,
 ) -> ApiResult<()> {
     let rows = ops::list_rows(
         conn,
@@ -139,6 +143,30 @@ pub fn check_submittable(
             }
         }
     }
+    let standing = rules::findings_for(conn, catalog, cycle, &table.code, unit)?;
+    let problem = |f: &Finding| InputProblem {
+        row: f
+            .row_id
+            .and_then(|r| usize::try_from(r).ok())
+            .unwrap_or_default(),
+        field: f
+            .field
+            .as_deref()
+            .map(naming::graphql_field)
+            .unwrap_or_default(),
+        rule: f.rule.clone(),
+        message: if f.row_ref.is_empty() {
+            f.message.clone()
+        } else {
+            format!("{}：{}", f.row_ref, f.message)
+        },
+    };
+    errors.extend(
+        standing
+            .iter()
+            .filter(|f| f.severity == "error" && rules::blocks_submission(f))
+            .map(problem),
+    );
     if !errors.is_empty() {
         let mut e = ApiError::invalid(&table.name, errors);
         e.message = format!(
@@ -148,14 +176,28 @@ pub fn check_submittable(
         );
         return Err(e);
     }
-    if warnings > 0 && !explained {
-        return Err(ApiError::new(
-            Code::ValidationFailed,
-            format!(
-                "{}：有 {warnings} 处提醒，提交时须在 explanation 中说明",
-                table.name
-            ),
-        ));
+    let open: Vec<&Finding> = standing
+        .iter()
+        .filter(|f| f.severity != "error" && rules::blocks_submission(f))
+        .collect();
+    let explanation = explanation.map(str::trim).filter(|e| !e.is_empty());
+    match explanation {
+        None if warnings > 0 || !open.is_empty() => {
+            let mut e = ApiError::invalid(&table.name, open.iter().map(|f| problem(f)).collect());
+            e.message = format!(
+                "{}：有 {} 处提醒，提交时须在 explanation 中说明",
+                table.name,
+                warnings + open.len()
+            );
+            Err(e)
+        }
+        Some(text) => {
+            let at = crate::store::now();
+            for f in open {
+                findings::explain_finding(conn, f.id, text, actor, &at)?;
+            }
+            Ok(())
+        }
+        None => Ok(()),
     }
-    Ok(())
 }

@@ -79,8 +79,15 @@ impl Service {
                         format!("没有 {cycle} 年的采集周期"),
                     ));
                 }
-                let explained = explanation.is_some();
-                check_submittable(conn, self.store.catalog(), &table, cycle, &unit, explained)?;
+                check_submittable(
+                    conn,
+                    self.store.catalog(),
+                    &table,
+                    cycle,
+                    &unit,
+                    explanation.as_deref(),
+                    &who.principal.staff_no,
+                )?;
             }
             let result = wf::record_step(conn, cycle, &table.code, &unit, actor, &at, |before| {
                 apply(before, &step, &reviewers).map(|mut after| {
