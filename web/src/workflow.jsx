@@ -43,7 +43,7 @@ export function SubmitBox({ table, unit, onDone, onCancel }) {
     } catch (e) {
       if (/提醒/.test(e.message)) {
         setNeeds(true);
-        setError({ message: '本表有提醒（不是错误），请在“说明”中写明原因后再提交', problems: [] });
+        setError({ message: '本表有提醒（不是错误），请在“说明”中写明原因后再提交（例如本表确无数据时写“本年度无数据”）', problems: e.problems || [] });
       } else {
         setError({ message: e.message, problems: e.problems });
       }

@@ -193,12 +193,11 @@ pub fn add_mutations(m: Object) -> Object {
                     t.record(&staff_no, a, result.is_ok());
                 }
                 let (token, must_change) = result.map_err(auth_error)?;
+                // A session cookie (no Max-Age): it ends with the browser, and the server's
+                // session, which slides with use, decides when it expires.
                 ctx.insert_http_header(
                     "set-cookie",
-                    format!(
-                        "{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
-                        service::SESSION_HOURS * 3600
-                    ),
+                    format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/"),
                 );
                 Ok(Some(FieldValue::owned_any((token, must_change))))
             })

@@ -88,6 +88,11 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
             |e| Gql::from(e.overdue),
         ))
         .field(field_of_parent::<Entry>(
+            "approvedBy",
+            TypeRef::named_nn_list_nn(TypeRef::STRING),
+            |e| Gql::List(e.approvals.iter().cloned().map(Gql::from).collect()),
+        ))
+        .field(field_of_parent::<Entry>(
             "rowCount",
             TypeRef::named_nn(TypeRef::INT),
             |e| Gql::from(e.rows),

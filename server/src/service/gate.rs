@@ -170,7 +170,7 @@ pub fn check_submittable(
     if !errors.is_empty() {
         let mut e = ApiError::invalid(&table.name, errors);
         e.message = format!(
-            "{}：有 {} 处错误，改正后才能提交（problems 中的 row 为行的 id）",
+            "{}：有 {} 处错误，改正后才能提交",
             table.name,
             e.problems.len()
         );
@@ -185,7 +185,7 @@ pub fn check_submittable(
         None if warnings > 0 || !open.is_empty() => {
             let mut e = ApiError::invalid(&table.name, open.iter().map(|f| problem(f)).collect());
             e.message = format!(
-                "{}：有 {} 处提醒，提交时须在 explanation 中说明",
+                "{}：有 {} 处提醒，提交时须填写说明（explanation）",
                 table.name,
                 warnings + open.len()
             );

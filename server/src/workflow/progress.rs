@@ -24,6 +24,8 @@ pub struct Entry {
     pub overdue: bool,
     pub rows: i64,
     pub last_change: Option<String>,
+    /// The reviewing units that approved (a table with two reviewers shows who has).
+    pub approvals: Vec<String>,
 }
 
 /// Today in China Standard Time (deadlines are calendar days there).
@@ -70,6 +72,7 @@ pub fn progress(
                         .map_or_else(|| unit.clone(), |u| u.name.clone()),
                     overdue: sub.state.editable() && on > deadline,
                     state: sub.state,
+                    approvals: sub.approvals,
                     comment: sub.comment,
                     deadline,
                     rows,
