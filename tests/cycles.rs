@@ -85,3 +85,41 @@ fn a_cycle_file_is_installed_once_and_again_only_when_it_changed() {
         "the newest open cycle is the default"
     );
 }
+
+#[test]
+fn instances_starting_at_once_all_come_up() {
+    let db = TestDb::new(&root());
+    let file = defs::load_cycle(&root().join("seeds/cycle-2023.toml"), db.store.catalog())
+        .expect("cycle file");
+    let today = statusdata::workflow::progress::today(chrono::Utc::now());
+    let starts: Vec<_> = (0..4)
+        .map(|_| {
+            let (url, catalog, units, file) = (
+                db.url.clone(),
+                db.store.catalog().clone(),
+                db.units.clone(),
+                file.clone(),
+            );
+            std::thread::spawn(move || {
+                let store = statusdata::store::Store::open(&url, catalog).expect("open");
+                store.migrate(&units, false).expect("migrate");
+                let (cell, _dir) = crate::support::policy_cell();
+                let svc = Service::new(store, cell, Arc::new(units));
+                svc.install_cycle(&svc.system(), &file, Some(today))
+            })
+        })
+        .collect();
+    let outcomes: Vec<_> = starts
+        .into_iter()
+        .map(|s| s.join().expect("thread"))
+        .collect();
+    let new = outcomes
+        .iter()
+        .filter(|o| **o == Ok(Installed::New))
+        .count();
+    let unchanged = outcomes
+        .iter()
+        .filter(|o| **o == Ok(Installed::Unchanged))
+        .count();
+    assert_eq!((new, unchanged), (1, 3), "{outcomes:?}");
+}

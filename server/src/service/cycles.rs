@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use super::{ApiError, ApiResult, Code, Service};
 use crate::authz::Access;
 use crate::defs::CycleConfig;
+use crate::store::tx::Hold;
 use crate::store::workflow::{self as wf, CycleSource};
 use crate::store::{now, ops, ListQuery, Record, RowScope, WriteCtx};
 
@@ -34,6 +35,7 @@ impl Service {
     ) -> ApiResult<Installed> {
         let hash = file.source_hash();
         let installed = self.store.write(|conn| {
+            crate::store::tx::hold_key(conn, &format!("cycle:{}", file.year), Hold::Step)?;
             let existing = wf::cycle_source(conn, file.year)?;
             let shift = match (&existing, demo_today) {
                 (Some((_, shift)), _) => *shift,
@@ -90,6 +92,7 @@ impl Service {
         }
         let catalog = self.store.catalog().clone();
         let copied = self.store.write(|conn| {
+            crate::store::tx::hold_key(conn, &format!("cycle:{}", next.year), Hold::Step)?;
             // The source cycle's shift (the demo's); the file's own dates when it is not installed.
             let shift = wf::cycle_source(conn, from)?.map_or(0, |(_, shift)| shift);
             let source = CycleSource {

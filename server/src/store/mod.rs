@@ -150,20 +150,40 @@ impl Store {
         units: &Units,
         allow_destructive: bool,
     ) -> Result<MigrateReport, StoreError> {
+        use diesel::connection::SimpleConnection;
         let mut conn = self.conn()?;
-        let core = migrate::run_core_migrations(&mut conn)?;
-        let units_changed = tx::write_tx(&mut conn, |c| migrate::sync_units(c, units))?;
-        let plan = sync::plan(&mut conn, &self.catalog)?;
+        // Instances started together on one PostgreSQL take turns: the second finds the schema
+        // up to date instead of failing on a table the first just created.
+        let pg = matches!(self.url, DbUrl::Postgres(_));
+        if pg {
+            conn.batch_execute("SELECT pg_advisory_lock(7274601)")?;
+        }
+        let report = self.migrate_on(&mut conn, units, allow_destructive);
+        if pg {
+            let _ = conn.batch_execute("SELECT pg_advisory_unlock(7274601)");
+        }
+        report
+    }
+
+    fn migrate_on(
+        &self,
+        conn: &mut AnyConnection,
+        units: &Units,
+        allow_destructive: bool,
+    ) -> Result<MigrateReport, StoreError> {
+        let core = migrate::run_core_migrations(conn)?;
+        let units_changed = tx::write_tx(conn, |c| migrate::sync_units(c, units))?;
+        let plan = sync::plan(conn, &self.catalog)?;
         let mut backup = None;
         if !plan.refusals.is_empty() {
             if !allow_destructive {
                 return Err(StoreError::Destructive(plan.refusals));
             }
             if let DbUrl::Sqlite(path) = &self.url {
-                backup = Some(sync::backup_sqlite(&mut conn, path)?);
+                backup = Some(sync::backup_sqlite(conn, path)?);
             }
         }
-        let tables = sync::apply(&mut conn, &self.catalog, plan)?;
+        let tables = sync::apply(conn, &self.catalog, plan)?;
         Ok(MigrateReport {
             core,
             units_changed,

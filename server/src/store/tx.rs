@@ -88,6 +88,13 @@ pub fn hold_submission(
     unit: &str,
     hold: Hold,
 ) -> Result<(), StoreError> {
+    hold_key(conn, &format!("submission:{cycle}:{table}:{unit}"), hold)
+}
+
+/// Holds an advisory lock on `key` until the transaction ends (PostgreSQL; SQLite's `IMMEDIATE`
+/// transaction already excludes every other writer). Instances starting at once on one database
+/// take turns installing a cycle this way instead of failing on a duplicate key.
+pub fn hold_key(conn: &mut AnyConnection, key: &str, hold: Hold) -> Result<(), StoreError> {
     if matches!(conn, AnyConnection::Sqlite(_)) {
         return Ok(());
     }
@@ -96,7 +103,7 @@ pub fn hold_submission(
         Hold::Step => "pg_advisory_xact_lock",
     };
     let mut q = DynQuery::new(format!("SELECT CAST({function}(hashtext(CAST("));
-    q.bind(SqlValue::Text(format!("submission:{cycle}:{table}:{unit}")))
+    q.bind(SqlValue::Text(key.to_owned()))
         .sql(" AS TEXT))) AS TEXT) AS locked");
     let _: Vec<TextRow> = q.load(conn)?;
     Ok(())
