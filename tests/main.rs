@@ -15,6 +15,7 @@ mod excel;
 mod excel_import;
 mod excel_rights;
 mod excel_roundtrip;
+mod limits;
 mod policy;
 mod rights;
 mod site;

@@ -4,6 +4,7 @@
 
 mod assets;
 mod files;
+pub mod guard;
 mod import;
 
 use std::sync::Arc;
@@ -20,7 +21,7 @@ use axum::routing::{get, post};
 use axum::Extension;
 use axum::Router;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::auth::service::{authenticate, system_clock, Clock};
@@ -54,6 +55,8 @@ pub struct AppState {
     pub throttle: Throttle,
     /// What an Excel import accepts (file size, unpacked size, rows).
     pub import_limits: crate::xlsx::import::Limits,
+    /// What `/graphql` accepts before async-graphql reads it (size, nesting, method, origin).
+    pub request_limits: Arc<guard::RequestLimits>,
 }
 
 impl AppState {
@@ -73,6 +76,7 @@ impl AppState {
             clock: system_clock(),
             throttle: Throttle::default(),
             import_limits: crate::xlsx::import::Limits::default(),
+            request_limits: Arc::default(),
         }
     }
 }
@@ -96,7 +100,15 @@ pub fn router(state: AppState) -> Router {
             FILE_TIMEOUT,
         ));
     Router::new()
-        .route("/graphql", get(graphql).post(graphql))
+        .route(
+            "/graphql",
+            get(graphql)
+                .post(graphql)
+                .layer(axum::middleware::from_fn_with_state(
+                    state.request_limits.clone(),
+                    guard::graphql,
+                )),
+        )
         .route("/graphiql", get(assets::graphiql))
         .route("/assets/{name}", get(assets::asset))
         .route("/healthz", get(healthz))
@@ -108,7 +120,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .make_span_with(guard::span)
                 .on_response(
                     DefaultOnResponse::new()
                         .level(Level::INFO)
