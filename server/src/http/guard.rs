@@ -131,7 +131,8 @@ async fn check(limits: &RequestLimits, request: Request) -> Result<Request, Refu
             "修改操作（mutation）只能用 POST 提交，GET 只用于查询",
         ));
     }
-    if mutation && cookie_authenticates(&parts.headers) && !same_origin(&parts.headers) {
+    let proxied = from_trusted_proxy(limits, &parts.extensions);
+    if mutation && cookie_authenticates(&parts.headers) && !same_origin(&parts.headers, proxied) {
         return Err(refuse(
             StatusCode::FORBIDDEN,
             "请求来自其他网站（Origin/Referer 与本服务不符），已拒绝；请在本系统页面中操作",
@@ -267,15 +268,19 @@ fn cookie_authenticates(headers: &HeaderMap) -> bool {
             .any(|v| v.contains(&format!("{SESSION_COOKIE}=")))
 }
 
-/// The request's Origin (or, without one, its Referer) names this server's host.
-fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(host) = headers.get(HOST).and_then(|v| v.to_str().ok()) else {
+/// The request's Origin (or, without one, its Referer) names this server's host: the `Host`
+/// header, or behind a trusted proxy the `X-Forwarded-Host` it passes on.
+fn same_origin(headers: &HeaderMap, proxied: bool) -> bool {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let forwarded = proxied
+        .then(|| header("x-forwarded-host"))
+        .flatten()
+        .and_then(|h| h.split(',').next())
+        .map(str::trim);
+    let Some(host) = forwarded.or_else(|| header(HOST.as_str())) else {
         return false;
     };
-    let source = headers
-        .get(ORIGIN)
-        .or_else(|| headers.get(REFERER))
-        .and_then(|v| v.to_str().ok());
+    let source = header(ORIGIN.as_str()).or_else(|| header(REFERER.as_str()));
     source
         .and_then(authority)
         .is_some_and(|a| a.eq_ignore_ascii_case(host))
@@ -289,17 +294,20 @@ fn authority(url: &str) -> Option<&str> {
     rest.split(['/', '?', '#']).next()
 }
 
+/// Whether the request comes straight from one of the trusted proxies.
+fn from_trusted_proxy(limits: &RequestLimits, extensions: &axum::http::Extensions) -> bool {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .is_some_and(|ConnectInfo(a)| limits.trusted_proxies.contains(&a.ip()))
+}
+
 /// Whether the client reached the service over https: always when configured so, else when a
 /// trusted proxy says so.
 fn is_https(limits: &RequestLimits, request: &Request) -> bool {
     if limits.https {
         return true;
     }
-    let from_proxy = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .is_some_and(|ConnectInfo(a)| limits.trusted_proxies.contains(&a.ip()));
-    from_proxy
+    from_trusted_proxy(limits, request.extensions())
         && request
             .headers()
             .get("x-forwarded-proto")
@@ -333,6 +341,22 @@ pub fn span(request: &axum::http::Request<Body>) -> tracing::Span {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn behind_a_trusted_proxy_the_forwarded_host_is_the_servers() {
+        let mut h = HeaderMap::new();
+        h.insert(HOST, HeaderValue::from_static("127.0.0.1:8080"));
+        h.insert(
+            "x-forwarded-host",
+            HeaderValue::from_static("sjcj.example.edu.cn"),
+        );
+        h.insert(
+            ORIGIN,
+            HeaderValue::from_static("https://sjcj.example.edu.cn"),
+        );
+        assert!(same_origin(&h, true));
+        assert!(!same_origin(&h, false), "the header alone is not believed");
+    }
 
     #[test]
     fn authority_is_host_and_port() {
