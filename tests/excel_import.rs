@@ -164,7 +164,7 @@ async fn assert_refused(api: &Api, path: &str, cases: [(&str, Vec<u8>, &str); 3]
 fn bulky(rows: u32, text: &str) -> Vec<u8> {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let sheet = wb.add_worksheet();
-    sheet.write_string(0, 0, "备注").expect("header");
+    sheet.write_string(0, 0, "纸质图书总数").expect("header");
     for r in 1..=rows {
         sheet
             .write_string(r, 0, format!("{r}{text}"))
@@ -179,6 +179,7 @@ async fn the_configured_limits_refuse_large_files_bombs_and_long_sheets() {
         max_bytes: 200 << 10,
         max_unpacked: 2 << 20,
         max_rows: 50,
+        ..Default::default()
     };
     let api = tokio::task::spawn_blocking(move || Api::with_limits(true, limits))
         .await

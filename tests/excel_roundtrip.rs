@@ -93,27 +93,23 @@ async fn every_table_round_trips_through_excel() {
         } else {
             (status, report, exported)
         };
+        // Rows of different departments may share a natural key (each numbers its projects from
+        // P00001): into one unit such a file is refused row by row, naming both rows, rather
+        // than merged with rows silently lost.
+        let problems = report["problems"].as_array().cloned().unwrap_or_default();
+        let repeated_keys =
+            !problems.is_empty() && problems.iter().all(|p| p["rule"] == "duplicate_key");
+        if status == StatusCode::UNPROCESSABLE_ENTITY && repeated_keys {
+            assert_eq!(count(&empty, code), 0, "{code}: nothing written");
+            continue;
+        }
         if status != StatusCode::OK {
             failures.push(format!("{code}: {status} {report}"));
             continue;
         }
         let (_, again) = get(&empty, &format!("/export/2023/{code}.xlsx")).await;
         let (before, after) = (rows_of(exported), rows_of(again));
-        // Rows of different departments may share a natural key (each numbers its projects from
-        // P00001); into one unit they merge, so then every stored row must be one of the file's.
-        let merged = report["updated"].as_u64().unwrap_or(0) > 0;
-        let inserted = report["inserted"].as_u64().unwrap_or(0) as usize;
-        if merged {
-            if let Some(a) = after.iter().find(|a| !before.contains(a)) {
-                failures.push(format!("{code}: stored row {a:?} is not in the file"));
-            }
-            if after.len() != inserted {
-                failures.push(format!(
-                    "{code}: {inserted} inserted, {} stored",
-                    after.len()
-                ));
-            }
-        } else if let Some((b, a)) = before.iter().zip(&after).find(|(b, a)| b != a) {
+        if let Some((b, a)) = before.iter().zip(&after).find(|(b, a)| b != a) {
             failures.push(format!("{code}: exported {b:?}, imported {a:?}"));
         } else if before.len() != after.len() {
             failures.push(format!(

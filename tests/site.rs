@@ -30,6 +30,11 @@ pub struct Site {
 
 impl Site {
     pub fn new() -> Site {
+        Site::with_state(|_| {})
+    }
+
+    /// A site whose router state the test adjusts first (limits, https).
+    pub fn with_state(configure: impl FnOnce(&mut AppState)) -> Site {
         let db = TestDb::new(&root());
         db.install_demo_cycle();
         let paths = project_paths();
@@ -45,6 +50,7 @@ impl Site {
         let start = Utc::now();
         let offset = minutes.clone();
         state.clock = Arc::new(move || start + Duration::minutes(offset.load(Ordering::SeqCst)));
+        configure(&mut state);
         Site {
             db,
             app: router(state),

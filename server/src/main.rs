@@ -7,6 +7,13 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> anyhow::Result<ExitCode> {
+    // `.env` (see `.env.example`) stands in for the environment variables the flags read; a
+    // variable already set wins, and a missing file is not an error.
+    if let Err(e) = dotenvy::dotenv() {
+        if !e.not_found() {
+            return Err(anyhow::anyhow!("cannot read .env: {e}"));
+        }
+    }
     let cli = cmd::Cli::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

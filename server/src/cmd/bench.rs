@@ -52,6 +52,17 @@ enum BenchWhat {
         #[command(flatten)]
         project: ProjectArgs,
     },
+    /// Peak memory while the router refuses a 3.5-million-row xlsx and 100 MB /graphql bodies.
+    Import {
+        /// One-cell rows in the refused workbook.
+        #[arg(long, default_value_t = 3_500_000)]
+        rows: u32,
+        /// Size of each refused /graphql body, in MB.
+        #[arg(long, default_value_t = 100)]
+        body_mb: usize,
+        #[command(flatten)]
+        project: ProjectArgs,
+    },
     /// A filtered 100-row page of 1.5.1 over HTTP at a concurrency, against literal SQL.
     Graphql {
         /// `sqlite` (a temporary file) or a postgres:// URL (a temporary schema).
@@ -75,6 +86,14 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         }
         BenchWhat::Export { scale, project } => {
             super::bench_export::run(scale, project).await?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        BenchWhat::Import {
+            rows,
+            body_mb,
+            project,
+        } => {
+            super::bench_import::run(rows, body_mb, project).await?;
             return Ok(ExitCode::SUCCESS);
         }
         BenchWhat::Graphql {

@@ -4,6 +4,7 @@
 mod bench;
 mod bench_export;
 mod bench_http;
+mod bench_import;
 mod bench_validate;
 mod check;
 mod cycle;

@@ -36,6 +36,18 @@ pub struct ServeArgs {
     /// line, for log shippers).
     #[arg(long, env = "STATUSDATA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
+    /// The largest POST body /graphql accepts, in KB.
+    #[arg(long, env = "STATUSDATA_MAX_BODY_KB", default_value_t = 2048)]
+    max_body_kb: usize,
+    /// The deepest bracket nesting a GraphQL document or its variables may have.
+    #[arg(long, env = "STATUSDATA_MAX_NESTING", default_value_t = 64)]
+    max_nesting: usize,
+    /// The service is reached over https (a TLS proxy in front): session cookies get `Secure`.
+    #[arg(long, env = "STATUSDATA_HTTPS")]
+    https: bool,
+    /// A proxy whose `X-Forwarded-Proto: https` is believed (repeat, or comma-separated).
+    #[arg(long, env = "STATUSDATA_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxy: Vec<std::net::IpAddr>,
     #[command(flatten)]
     project: ProjectArgs,
 }
@@ -157,6 +169,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let mut state = AppState::new(schema, store, cell, units);
     state.import_limits.max_bytes = args.import_max_mb << 20;
     state.import_limits.max_rows = args.import_max_rows;
+    state.request_limits = Arc::new(statusdata::http::guard::RequestLimits {
+        max_body: args.max_body_kb << 10,
+        max_nesting: args.max_nesting,
+        https: args.https,
+        trusted_proxies: args.trusted_proxy,
+        ..Default::default()
+    });
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(&args.bind)
         .await

@@ -150,6 +150,14 @@ pub fn convert_field(file: &Path, at: &str, raw: RawField, problems: &mut Proble
     if raw.max_len == Some(0) {
         bad("max_len", "max_len must be at least 1".into());
     }
+    if let Some(n) = raw.max_len.filter(|n| *n > EXCEL_CELL_MAX) {
+        bad(
+            "max_len",
+            format!(
+                "max_len {n} is over {EXCEL_CELL_MAX}, the most characters an Excel cell holds"
+            ),
+        );
+    }
 
     let min = raw
         .min
@@ -203,11 +211,28 @@ pub fn convert_field(file: &Path, at: &str, raw: RawField, problems: &mut Proble
         unit: raw.unit,
         min,
         max,
-        max_len: raw.max_len,
+        max_len: raw.max_len.or_else(|| default_max_len(t)),
         pattern,
         format: raw.format,
         format_if: format_if.and_then(Result::ok),
         in_period: raw.in_period,
+    }
+}
+
+/// The most characters an Excel cell holds: a longer value could not be exported.
+pub const EXCEL_CELL_MAX: u32 = 32_767;
+/// The length limit of a string, enum or reference value whose definition names none.
+pub const DEFAULT_MAX_LEN: u32 = 255;
+/// The length limit of a `text` value whose definition names none.
+pub const DEFAULT_TEXT_MAX_LEN: u32 = 2000;
+
+/// Every textual field has a length limit, so that no value breaks the export or the page;
+/// a definition may set its own up to [`EXCEL_CELL_MAX`].
+fn default_max_len(t: RawType) -> Option<u32> {
+    match t {
+        RawType::Text => Some(DEFAULT_TEXT_MAX_LEN),
+        t if textual(t) || t == RawType::MultiEnum => Some(DEFAULT_MAX_LEN),
+        _ => None,
     }
 }
 

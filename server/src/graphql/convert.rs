@@ -1,15 +1,12 @@
 //! GraphQL values to store values and back, and filter inputs to store filters.
 
-use std::str::FromStr;
-
 use async_graphql::dynamic::{ObjectAccessor, ValueAccessor};
 use async_graphql::Value as Gql;
-use chrono::NaiveDate;
-use rust_decimal::Decimal;
 
 use super::errors::{ApiError, ApiResult, Code, InputProblem};
 use crate::defs::{naming, Field, FieldType, Table};
-use crate::store::{parse_year_month, Filter, Op, Record, Value};
+use crate::store::{Filter, Op, Record, Value};
+use crate::validate::lenient::{self, Raw};
 
 /// A stored value as GraphQL shows it: decimals and dates as strings, lists as lists.
 pub fn to_gql(value: &Value) -> Gql {
@@ -28,57 +25,49 @@ pub fn to_gql(value: &Value) -> Gql {
     }
 }
 
-/// Reads an input value for a field; `Err` is the Chinese reason, naming the label.
+/// Reads an input value for a field through the lenient reading Excel uses as well (dates as
+/// `2003.6.11`, numbers as `1,234.50`, …); `Err` is the Chinese reason, naming the label.
 pub fn from_gql(field: &Field, v: &ValueAccessor<'_>) -> Result<Value, String> {
-    if v.is_null() {
-        return Ok(Value::Null);
-    }
-    let bad = |what: &str| format!("{}：应为{what}", field.label);
-    Ok(match &field.ty {
-        FieldType::String | FieldType::Text | FieldType::Enum { .. } | FieldType::Ref { .. } => {
-            Value::Text(v.string().map_err(|_| bad("文字"))?.trim().to_owned())
-        }
-        FieldType::Int => Value::Int(v.i64().map_err(|_| bad("整数"))?),
-        FieldType::Year => Value::Year(
-            v.i64()
-                .ok()
-                .and_then(|y| i32::try_from(y).ok())
-                .ok_or_else(|| bad("年份（如 2023）"))?,
-        ),
-        FieldType::Bool => Value::Bool(v.boolean().map_err(|_| bad("是或否"))?),
-        FieldType::Decimal { .. } => {
-            let text = match v.as_value() {
-                Gql::String(s) => s.trim().to_owned(),
-                Gql::Number(n) => n.to_string(),
-                _ => return Err(bad("数字")),
-            };
-            Value::Decimal(Decimal::from_str(&text).map_err(|_| bad("数字（如 12.50）"))?)
-        }
-        FieldType::Date => {
-            let s = v.string().map_err(|_| bad("日期"))?;
-            Value::Date(
-                NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-                    .map_err(|_| bad("日期，格式 YYYY-MM-DD"))?,
-            )
-        }
-        FieldType::YearMonth => {
-            let s = v.string().map_err(|_| bad("年月"))?;
-            parse_year_month(s.trim()).ok_or_else(|| bad("年月，格式 YYYY-MM"))?
-        }
-        FieldType::MultiEnum { .. } | FieldType::MultiRef { .. } => {
-            let list = v.list().map_err(|_| bad("代码列表"))?;
-            let mut out = Vec::with_capacity(list.len());
-            for item in list.iter() {
-                out.push(
-                    item.string()
-                        .map_err(|_| bad("代码列表"))?
-                        .trim()
-                        .to_owned(),
-                );
+    let raw = match v.as_value() {
+        Gql::Null => return Ok(Value::Null),
+        Gql::List(items)
+            if matches!(
+                field.ty,
+                FieldType::MultiEnum { .. } | FieldType::MultiRef { .. }
+            ) =>
+        {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                let Gql::String(s) = item else {
+                    return Err(format!("{}：应为代码列表", field.label));
+                };
+                if let Value::List(l) = lenient::read(None, field, Raw::Text(s))? {
+                    out.extend(l);
+                }
             }
-            Value::List(out)
+            return Ok(Value::List(out));
         }
-    })
+        Gql::String(s) => Raw::Text(s),
+        Gql::Boolean(b) => Raw::Bool(*b),
+        Gql::Number(n) => match n.as_i64() {
+            Some(i) => Raw::Int(i),
+            // A JSON float keeps its shortest form, so 12.345 is read as typed.
+            None => Raw::Number(
+                n.as_f64()
+                    .ok_or_else(|| format!("{}：不是数字", field.label))?,
+            ),
+        },
+        _ => return Err(format!("{}：应为{}", field.label, expected(&field.ty))),
+    };
+    lenient::read(None, field, raw)
+}
+
+fn expected(ty: &FieldType) -> &'static str {
+    match ty {
+        FieldType::MultiEnum { .. } | FieldType::MultiRef { .. } => "代码列表",
+        FieldType::Int | FieldType::Decimal { .. } => "数字",
+        _ => "文字",
+    }
 }
 
 /// The definition field behind a GraphQL field name.
@@ -116,8 +105,35 @@ pub fn read_record(
     rec
 }
 
+/// The most values one `in` condition may list.
+pub const MAX_IN: usize = 1000;
+/// The longest text a `contains` or `startsWith` condition may search for, in characters.
+pub const MAX_PATTERN: usize = 200;
+/// The most conditions one filter may hold (each `in` value counts): every one becomes SQL.
+pub const MAX_CONDITIONS: usize = 2000;
+
 /// Reads a `…Filter` input into a store filter (all conditions of one object hold together).
+/// Its nesting is bounded before parsing (`http::guard`); its size here.
 pub fn read_filter(table: &Table, input: &ObjectAccessor<'_>) -> ApiResult<Filter> {
+    let filter = read_filter_part(table, input)?;
+    let mut count = 0usize;
+    let mut stack = vec![&filter];
+    while let Some(f) = stack.pop() {
+        match f {
+            Filter::And(parts) | Filter::Or(parts) => stack.extend(parts),
+            Filter::In { values, .. } => count += values.len().max(1),
+            _ => count += 1,
+        }
+    }
+    if count > MAX_CONDITIONS {
+        return Err(bad_request(format!(
+            "过滤条件过多（{count} 个），一次最多 {MAX_CONDITIONS} 个；请分批查询"
+        )));
+    }
+    Ok(filter)
+}
+
+fn read_filter_part(table: &Table, input: &ObjectAccessor<'_>) -> ApiResult<Filter> {
     let mut all = Vec::new();
     for (name, v) in input.iter() {
         match name.as_str() {
@@ -127,7 +143,7 @@ pub fn read_filter(table: &Table, input: &ObjectAccessor<'_>) -> ApiResult<Filte
                     .map_err(|_| bad_request(format!("{name} 应为列表")))?;
                 let mut parts = Vec::new();
                 for item in list.iter() {
-                    parts.push(read_filter(
+                    parts.push(read_filter_part(
                         table,
                         &item.object().map_err(|_| bad_request("过滤条件应为对象"))?,
                     )?);
@@ -213,23 +229,14 @@ fn read_ops(table: &Table, gql_name: &str, ops: &ObjectAccessor<'_>) -> ApiResul
             "lte" => cmp(Op::Lte)?,
             "gt" => cmp(Op::Gt)?,
             "gte" => cmp(Op::Gte)?,
-            "contains" => Filter::Compare {
+            "contains" | "startsWith" => Filter::Compare {
                 field: column.clone(),
-                op: Op::Contains,
-                value: Value::Text(
-                    v.string()
-                        .map_err(|_| bad_request("contains 应为文字"))?
-                        .to_owned(),
-                ),
-            },
-            "startsWith" => Filter::Compare {
-                field: column.clone(),
-                op: Op::StartsWith,
-                value: Value::Text(
-                    v.string()
-                        .map_err(|_| bad_request("startsWith 应为文字"))?
-                        .to_owned(),
-                ),
+                op: if op.as_str() == "contains" {
+                    Op::Contains
+                } else {
+                    Op::StartsWith
+                },
+                value: Value::Text(pattern(op.as_str(), &v)?),
             },
             "isNull" => Filter::IsNull {
                 field: column.clone(),
@@ -239,6 +246,12 @@ fn read_ops(table: &Table, gql_name: &str, ops: &ObjectAccessor<'_>) -> ApiResul
             },
             "in" => {
                 let list = v.list().map_err(|_| bad_request("in 应为列表"))?;
+                if list.len() > MAX_IN {
+                    return Err(bad_request(format!(
+                        "{gql_name} 的 in 列出了 {} 个值，最多 {MAX_IN} 个；请分批查询",
+                        list.len()
+                    )));
+                }
                 let values = list
                     .iter()
                     .map(|item| value(&item))
@@ -252,6 +265,20 @@ fn read_ops(table: &Table, gql_name: &str, ops: &ObjectAccessor<'_>) -> ApiResul
         });
     }
     Ok(out)
+}
+
+/// The text of a `contains`/`startsWith` condition, within its length limit.
+fn pattern(op: &str, v: &ValueAccessor<'_>) -> ApiResult<String> {
+    let text = v
+        .string()
+        .map_err(|_| bad_request(format!("{op} 应为文字")))?;
+    let len = text.chars().count();
+    if len > MAX_PATTERN {
+        return Err(bad_request(format!(
+            "{op} 的文字过长（{len} 个字），最多 {MAX_PATTERN} 个字"
+        )));
+    }
+    Ok(text.to_owned())
 }
 
 /// The column behind a system field's GraphQL name.

@@ -4,6 +4,7 @@
 
 mod assets;
 mod files;
+pub mod guard;
 mod import;
 mod reply;
 
@@ -21,7 +22,7 @@ use axum::routing::{get, post};
 use axum::Extension;
 use axum::Router;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::auth::service::{authenticate, system_clock, Clock};
@@ -57,6 +58,8 @@ pub struct AppState {
     /// What an Excel import accepts (file size, unpacked size, rows).
     pub import_limits: crate::xlsx::import::Limits,
     service: Service,
+    /// What `/graphql` accepts before async-graphql reads it (size, nesting, method, origin).
+    pub request_limits: Arc<guard::RequestLimits>,
 }
 
 impl AppState {
@@ -78,6 +81,7 @@ impl AppState {
             throttle: Throttle::default(),
             import_limits: crate::xlsx::import::Limits::default(),
             service,
+            request_limits: Arc::default(),
         }
     }
 
@@ -108,7 +112,15 @@ pub fn router(state: AppState) -> Router {
             FILE_TIMEOUT,
         ));
     Router::new()
-        .route("/graphql", get(graphql).post(graphql))
+        .route(
+            "/graphql",
+            get(graphql)
+                .post(graphql)
+                .layer(axum::middleware::from_fn_with_state(
+                    state.request_limits.clone(),
+                    guard::graphql,
+                )),
+        )
         .route("/", get(assets::graphiql))
         .route("/graphiql", get(assets::graphiql))
         .route("/assets/{name}", get(assets::asset))
@@ -121,7 +133,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .make_span_with(guard::span)
                 .on_response(
                     DefaultOnResponse::new()
                         .level(Level::INFO)

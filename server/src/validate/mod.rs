@@ -3,6 +3,7 @@
 //! here later; this module never writes.
 
 pub mod formats;
+pub mod lenient;
 pub mod report;
 pub mod rules;
 
@@ -128,6 +129,19 @@ fn check_field(
         _ => vec![],
     };
     for text in &texts {
+        // Control characters print as nothing (or break the export's XML); only a text field
+        // may hold tabs and line breaks.
+        let multiline = field.ty == FieldType::Text;
+        if let Some(at) = text
+            .chars()
+            .position(|c| c.is_control() && !(multiline && matches!(c, '\t' | '\n')))
+        {
+            push(
+                "control",
+                Severity::Error,
+                format!("第 {} 个字是不可见的控制字符，请删除", at + 1),
+            );
+        }
         if let Some(max) = field.max_len {
             let len = text.chars().count();
             if len > max as usize {

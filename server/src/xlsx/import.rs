@@ -4,16 +4,10 @@
 //! Excel row number. Nothing here writes; the caller stores the rows in one transaction.
 
 use std::io::Cursor;
-use std::str::FromStr;
 
-use calamine::{Data, Reader, Xlsx};
-use chrono::NaiveDate;
-use rust_decimal::Decimal;
-
-use super::data_sheet;
-use crate::defs::{naming, Catalog, Field, FieldType, Table};
-use crate::store::{parse_year_month, Record, Value};
-use crate::validate::{check_record, CycleDates, Severity};
+use crate::defs::{Catalog, Table};
+use crate::store::Record;
+use crate::validate::CycleDates;
 
 /// Limits on what an import accepts.
 #[derive(Debug, Clone, Copy)]
@@ -21,6 +15,8 @@ pub struct Limits {
     pub max_bytes: usize,
     pub max_unpacked: u64,
     pub max_rows: usize,
+    /// Cells with content in the data sheet, and distinct shared strings in the workbook.
+    pub max_cells: usize,
 }
 
 impl Default for Limits {
@@ -29,6 +25,7 @@ impl Default for Limits {
             max_bytes: 20 << 20,
             max_unpacked: 300 << 20,
             max_rows: 100_000,
+            max_cells: 3_000_000,
         }
     }
 }
@@ -90,7 +87,60 @@ pub fn check_file(bytes: &[u8], limits: &Limits) -> Result<(), String> {
             return Err("文件解压后异常巨大，已拒绝（疑似压缩炸弹）".into());
         }
     }
-    Ok(())
+    shared_strings(&mut archive, limits)
+}
+
+/// Counts the shared strings as they stream out of the zip: calamine loads them all when it
+/// opens the workbook (and reserves room for the count the file declares), before any sheet
+/// limit could refuse a file of millions of distinct strings.
+fn shared_strings(
+    archive: &mut zip::ZipArchive<Cursor<&[u8]>>,
+    limits: &Limits,
+) -> Result<(), String> {
+    use quick_xml::events::Event;
+    let Some(name) = archive
+        .file_names()
+        .filter_map(Result::ok)
+        .find(|n| n.eq_ignore_ascii_case("xl/sharedStrings.xml"))
+        .map(|n| n.into_owned())
+    else {
+        return Ok(());
+    };
+    let entry = archive
+        .by_name(&name)
+        .map_err(|_| "文件已损坏，无法读取".to_owned())?;
+    let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(entry));
+    let (mut buf, mut count) = (Vec::new(), 0usize);
+    let too_many = || {
+        format!(
+            "文件中不同的文字过多（超过 {} 个），已拒绝",
+            limits.max_cells
+        )
+    };
+    loop {
+        match xml.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) if e.local_name().as_ref() == "sst" => {
+                let declared = e
+                    .try_get_attribute("uniqueCount")
+                    .ok()
+                    .flatten()
+                    .and_then(|a| a.value.parse::<u64>().ok());
+                if declared.is_some_and(|n| n > limits.max_cells as u64) {
+                    return Err(too_many());
+                }
+            }
+            Ok(Event::Start(e)) if e.local_name().as_ref() == "si" => {
+                count += 1;
+                if count > limits.max_cells {
+                    return Err(too_many());
+                }
+            }
+            Ok(Event::Eof) => return Ok(()),
+            Err(_) => return Err("文件已损坏，无法读取共享文字表".into()),
+            _ => {}
+        }
+        buf.clear();
+    }
 }
 
 /// Checks the file, then reads the rows of `table` from it.
@@ -113,169 +163,5 @@ pub fn parse(
     cycle: &CycleDates,
     limits: &Limits,
 ) -> Result<Parsed, String> {
-    let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| format!("无法读取工作簿：{e}"))?;
-    let (_, range) = data_sheet(&mut book, table)?;
-    if range.height() > limits.max_rows + 1 {
-        return Err(format!(
-            "行数过多（{}），一次最多导入 {} 行",
-            range.height() - 1,
-            limits.max_rows
-        ));
-    }
-    let mut rows = range.rows();
-    let header = rows.next().ok_or("工作表是空的：第 1 行应为列标题")?;
-    let mut columns: Vec<Option<&Field>> = Vec::with_capacity(header.len());
-    let mut out = Parsed::default();
-    for cell in header {
-        let title = cell.to_string();
-        let title = title.trim().trim_end_matches('*').trim();
-        let field = table.fields.iter().find(|f| {
-            f.label == title || f.name == title || naming::graphql_field(&f.name) == title
-        });
-        if field.is_none() && !title.is_empty() {
-            out.ignored_columns.push(title.to_owned());
-        }
-        columns.push(field);
-    }
-    for (i, row) in rows.enumerate() {
-        let excel_row = i + 2;
-        if row
-            .iter()
-            .all(|c| matches!(c, Data::Empty) || c.to_string().trim().is_empty())
-        {
-            continue;
-        }
-        let mut rec = Record::new();
-        for (c, cell) in row.iter().enumerate() {
-            let Some(field) = columns.get(c).copied().flatten() else {
-                continue;
-            };
-            match cell_value(catalog, field, cell) {
-                Ok(v) => {
-                    rec.insert(field.name.clone(), v);
-                }
-                Err(message) => out.problems.push(ImportProblem {
-                    row: excel_row,
-                    field: naming::graphql_field(&field.name),
-                    rule: "type".into(),
-                    message,
-                }),
-            }
-        }
-        for p in check_record(catalog, table, &rec, cycle) {
-            let gql = naming::graphql_field(&p.field);
-            let already = out
-                .problems
-                .iter()
-                .any(|x| x.row == excel_row && x.field == gql);
-            if p.severity == Severity::Error && !already {
-                out.problems.push(ImportProblem {
-                    row: excel_row,
-                    field: gql,
-                    rule: p.rule.into(),
-                    message: p.message,
-                });
-            }
-        }
-        out.rows.push((excel_row, rec));
-    }
-    Ok(out)
-}
-
-/// A code from "code name", "code" or "name".
-fn code_of(catalog: &Catalog, list: &str, text: &str) -> String {
-    let text = text.trim();
-    let Some(l) = catalog.code_list(list) else {
-        return text.to_owned();
-    };
-    if l.get(text).is_some() {
-        return text.to_owned();
-    }
-    if let Some((code, _)) = text.split_once(' ') {
-        if l.get(code).is_some() {
-            return code.to_owned();
-        }
-    }
-    l.codes
-        .iter()
-        .find(|c| c.name == text)
-        .map_or_else(|| text.to_owned(), |c| c.code.clone())
-}
-
-fn as_text(cell: &Data) -> String {
-    match cell {
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Int(i) => i.to_string(),
-        other => other.to_string().trim().to_owned(),
-    }
-}
-
-fn cell_value(catalog: &Catalog, field: &Field, cell: &Data) -> Result<Value, String> {
-    if matches!(cell, Data::Empty) || as_text(cell).is_empty() {
-        return Ok(Value::Null);
-    }
-    let bad = |what: &str| format!("{}：“{}”应为{what}", field.label, as_text(cell));
-    Ok(match &field.ty {
-        FieldType::String | FieldType::Text | FieldType::Ref { .. } => Value::Text(as_text(cell)),
-        FieldType::Enum { codes } => Value::Text(code_of(catalog, codes, &as_text(cell))),
-        FieldType::MultiEnum { codes } => Value::List(
-            as_text(cell)
-                .split(['；', ';', ',', '，'])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(|s| code_of(catalog, codes, s))
-                .collect(),
-        ),
-        FieldType::MultiRef { .. } => Value::List(
-            as_text(cell)
-                .split(['；', ';', ',', '，'])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect(),
-        ),
-        FieldType::Int => Value::Int(match cell {
-            Data::Float(f) if f.fract() == 0.0 => *f as i64,
-            Data::Int(i) => *i,
-            _ => as_text(cell).parse().map_err(|_| bad("整数"))?,
-        }),
-        FieldType::Year => Value::Year(match cell {
-            Data::Float(f) if f.fract() == 0.0 => *f as i32,
-            Data::Int(i) => i32::try_from(*i).map_err(|_| bad("年份"))?,
-            _ => as_text(cell).parse().map_err(|_| bad("年份"))?,
-        }),
-        FieldType::Decimal { scale } => Value::Decimal(match cell {
-            // Excel keeps binary floating point; the field's scale recovers the exact value.
-            Data::Float(f) => {
-                Decimal::from_str(&format!("{:.*}", *scale as usize, f)).map_err(|_| bad("数字"))?
-            }
-            Data::Int(i) => Decimal::from(*i),
-            _ => Decimal::from_str(&as_text(cell)).map_err(|_| bad("数字"))?,
-        }),
-        FieldType::Date => Value::Date(match cell {
-            Data::DateTime(d) => d
-                .as_datetime()
-                .map(|t| t.date())
-                .ok_or_else(|| bad("日期"))?,
-            _ => NaiveDate::parse_from_str(&as_text(cell), "%Y-%m-%d")
-                .or_else(|_| NaiveDate::parse_from_str(&as_text(cell), "%Y/%m/%d"))
-                .map_err(|_| bad("日期（YYYY-MM-DD）"))?,
-        }),
-        FieldType::YearMonth => match cell {
-            Data::DateTime(d) => d
-                .as_datetime()
-                .map(|t| Value::YearMonth {
-                    year: chrono::Datelike::year(&t),
-                    month: chrono::Datelike::month(&t),
-                })
-                .ok_or_else(|| bad("年月"))?,
-            _ => parse_year_month(&as_text(cell).replace('/', "-"))
-                .ok_or_else(|| bad("年月（YYYY-MM）"))?,
-        },
-        FieldType::Bool => Value::Bool(match as_text(cell).as_str() {
-            "是" | "true" | "TRUE" | "1" | "Y" => true,
-            "否" | "false" | "FALSE" | "0" | "N" => false,
-            _ => return Err(bad("“是”或“否”")),
-        }),
-    })
+    super::rows::parse(catalog, table, bytes, cycle, limits)
 }

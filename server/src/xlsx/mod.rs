@@ -6,6 +6,8 @@ pub mod export;
 pub mod import;
 pub mod quality;
 pub mod report;
+pub mod rows;
+pub mod sheet;
 pub mod template;
 
 use crate::defs::{Catalog, Field, FieldType, Table};
@@ -19,27 +21,6 @@ pub fn sheet_name(table: &Table) -> String {
         .take(31)
         .collect();
     name
-}
-
-/// The sheet of an uploaded workbook that holds `table`'s rows, with its name: the one named as
-/// our templates name it, else the first.
-pub fn data_sheet<R: std::io::Read + std::io::Seek>(
-    book: &mut calamine::Xlsx<R>,
-    table: &Table,
-) -> Result<(String, calamine::Range<calamine::Data>), String> {
-    use calamine::Reader;
-    let wanted = sheet_name(table);
-    let names = book.sheet_names();
-    let sheet = names
-        .iter()
-        .find(|n| **n == wanted)
-        .or_else(|| names.first())
-        .cloned()
-        .ok_or("工作簿中没有工作表")?;
-    let range = book
-        .worksheet_range(&sheet)
-        .map_err(|e| format!("无法读取工作表“{sheet}”：{e}"))?;
-    Ok((sheet, range))
 }
 
 /// The header of a field's column: its label, with `*` for a required field.

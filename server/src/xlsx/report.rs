@@ -7,8 +7,8 @@ use std::io::Cursor;
 use calamine::{Data, Reader, Xlsx};
 use rust_xlsxwriter::{Color, Format, Note, Workbook};
 
-use super::data_sheet;
-use super::import::ImportProblem;
+use super::import::{ImportProblem, Limits};
+use super::sheet::{find_header, find_sheet, read_sheet};
 use crate::defs::{naming, Table};
 
 /// Rewrites the data sheet of `bytes` with the cells of `problems` marked. A problem of a whole
@@ -18,28 +18,22 @@ pub fn annotated(
     bytes: &[u8],
     problems: &[ImportProblem],
 ) -> Result<Vec<u8>, String> {
+    // `import::read` has read this file within the request's limits already.
+    let limits = &Limits {
+        max_rows: usize::MAX / 2,
+        max_cells: usize::MAX,
+        ..Limits::default()
+    };
     let x = |e: rust_xlsxwriter::XlsxError| e.to_string();
     let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
-    let (sheet, range) = data_sheet(&mut book, table)?;
-    let columns: HashMap<String, u16> = range
-        .rows()
-        .next()
-        .map(|header| {
-            header
-                .iter()
-                .enumerate()
-                .filter_map(|(c, cell)| {
-                    let title = cell.to_string();
-                    let title = title.trim().trim_end_matches('*').trim().to_owned();
-                    table
-                        .fields
-                        .iter()
-                        .find(|f| f.label == title || f.name == title)
-                        .map(|f| (naming::graphql_field(&f.name), c as u16))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let sheet = find_sheet(&mut book, table, limits)?;
+    let content = read_sheet(&mut book, &sheet, limits, None)?;
+    let header = find_header(table, &content);
+    let columns: HashMap<String, u16> = header
+        .iter()
+        .flat_map(|h| &h.columns)
+        .map(|(c, f)| (naming::graphql_field(&f.name), *c as u16))
+        .collect();
     let mut marks: HashMap<(u32, u16), Vec<&str>> = HashMap::new();
     for p in problems {
         let row = p.row.saturating_sub(1) as u32;
@@ -53,9 +47,11 @@ pub fn annotated(
     let bad = Format::new().set_background_color(Color::RGB(0xFFC7CE));
     let bad_date = bad.clone().set_num_format("yyyy-mm-dd");
     let date = Format::new().set_num_format("yyyy-mm-dd");
-    for (r, row) in range.rows().enumerate() {
-        for (c, cell) in row.iter().enumerate() {
-            let (r, c) = (r as u32, c as u16);
+    let mut filled = std::collections::HashSet::new();
+    for row in &content.rows {
+        for (c, cell) in &row.cells {
+            let (r, c) = (row.index, *c as u16);
+            filled.insert((r, c));
             let marked = marks.contains_key(&(r, c));
             let f = if marked { &bad } else { &Format::new() };
             match cell {
@@ -76,15 +72,13 @@ pub fn annotated(
         }
     }
     for ((r, c), messages) in &marks {
-        if !range
-            .get((*r as usize, *c as usize))
-            .is_some_and(|d| !matches!(d, Data::Empty))
-        {
+        if !filled.contains(&(*r, *c)) {
             ws.write_blank(*r, *c, &bad).map_err(x)?;
         }
-        let note = Note::new(messages.join("\n")).set_author("statusdata");
+        let note = Note::new(messages.join("\n")).add_author_prefix(false);
         ws.insert_note(*r, *c, &note).map_err(x)?;
     }
-    ws.set_freeze_panes(1, 0).map_err(x)?;
+    let below_header = header.map_or(1, |h| h.row + 1);
+    ws.set_freeze_panes(below_header, 0).map_err(x)?;
     out.save_to_buffer().map_err(x)
 }

@@ -10,8 +10,9 @@ use rust_xlsxwriter::{
 use super::{choices, header, rules, sheet_name};
 use crate::defs::{Catalog, FieldType, Table};
 
-/// Rows of the data sheet that carry validations.
-const ROWS: u32 = 5000;
+/// The last row of a worksheet (0-based): validations and dropdowns cover every row a collector
+/// can fill, far past the import's row limit.
+pub const LAST_ROW: u32 = 1_048_575;
 /// Excel's limit for an inline list, in characters.
 const INLINE_LIST: usize = 250;
 
@@ -46,6 +47,9 @@ pub fn template(catalog: &Catalog, table: &Table) -> Result<Vec<u8>, XlsxError> 
                 0,
                 col,
                 &Note::new(format!("{}：{}", f.label, rules(catalog, f)))
+                    // The note is the rule, not a remark by someone called "Author".
+                    .set_author("statusdata")
+                    .add_author_prefix(false)
                     .set_width(300)
                     .set_height(160),
             )?;
@@ -105,7 +109,7 @@ pub fn template(catalog: &Catalog, table: &Table) -> Result<Vec<u8>, XlsxError> 
                 let v = v
                     .set_error_title(&f.label)?
                     .set_error_message(rules(catalog, f).chars().take(220).collect::<String>())?;
-                sheet.add_data_validation(1, col, ROWS, col, &v)?;
+                sheet.add_data_validation(1, col, LAST_ROW, col, &v)?;
             }
             if matches!(
                 f.ty,

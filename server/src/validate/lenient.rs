@@ -1,0 +1,250 @@
+//! Lenient reading: what a collector typed (in an Excel cell or a GraphQL argument) becomes a
+//! field's value when its meaning is unambiguous — dates as `2003.6.11`, `2003年6月11日`,
+//! `20030611` or an Excel serial number; year-months as `2021.9` or `202109`; years as `2021级`;
+//! full-width digits; numbers as `1,234.50`, `￥1234`, `1234元`; codes whose leading zero Excel
+//! dropped; booleans as `√`, `y`, `yes`. Anything that could mean two things is refused with the
+//! accepted forms in the message. The one conversion module for GraphQL input and Excel import;
+//! it checks forms only, never rules (those are `validate::check_record`'s).
+
+mod dates;
+#[cfg(test)]
+mod tests;
+
+use std::str::FromStr;
+
+use chrono::NaiveDateTime;
+use rust_decimal::Decimal;
+
+use crate::defs::{Catalog, Field, FieldType};
+use crate::store::Value;
+
+pub use dates::{read_date, read_year, read_year_month};
+
+/// A value as it arrives, before it is read for a field.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Raw<'a> {
+    Text(&'a str),
+    /// An Excel number cell (General or number format), or a JSON float.
+    Number(f64),
+    /// A GraphQL Int or an integer cell.
+    Int(i64),
+    Bool(bool),
+    /// An Excel cell formatted as a date.
+    DateTime(NaiveDateTime),
+}
+
+/// Excel keeps 15 significant digits; a longer integer has already lost its last digits.
+pub const EXCEL_EXACT: f64 = 999_999_999_999_999.0;
+
+/// Reads `raw` for `field`. `catalog` lets codes be matched by name or repaired (a leading zero
+/// Excel dropped); without it codes are taken as given. `Err` is the Chinese reason, naming
+/// the field by its label.
+pub fn read(catalog: Option<&Catalog>, field: &Field, raw: Raw<'_>) -> Result<Value, String> {
+    if let Raw::Text(t) = raw {
+        if t.trim().is_empty() {
+            return Ok(Value::Null);
+        }
+    }
+    let label = &field.label;
+    let shown = shown(raw);
+    let fail = |why: String| format!("{label}：“{shown}”{why}");
+    Ok(match &field.ty {
+        FieldType::String | FieldType::Ref { .. } => Value::Text(text(raw).map_err(fail)?),
+        // Excel writes a line break inside a cell as \n, a browser's textarea may send \r\n.
+        FieldType::Text => Value::Text(text(raw).map_err(fail)?.replace("\r\n", "\n")),
+        FieldType::Enum { codes } => Value::Text(code(catalog, codes, &text(raw).map_err(fail)?)),
+        FieldType::MultiEnum { codes } => Value::List(
+            split_list(&text(raw).map_err(fail)?)
+                .map(|s| code(catalog, codes, s))
+                .collect(),
+        ),
+        FieldType::MultiRef { .. } => Value::List(
+            split_list(&text(raw).map_err(fail)?)
+                .map(str::to_owned)
+                .collect(),
+        ),
+        FieldType::Int => Value::Int(int(field, raw).map_err(fail)?),
+        FieldType::Decimal { .. } => Value::Decimal(decimal(field, raw).map_err(fail)?),
+        FieldType::Date => Value::Date(read_date(raw).map_err(fail)?),
+        FieldType::YearMonth => {
+            let (year, month) = read_year_month(raw).map_err(fail)?;
+            Value::YearMonth { year, month }
+        }
+        FieldType::Year => Value::Year(read_year(raw).map_err(fail)?),
+        FieldType::Bool => Value::Bool(boolean(raw).map_err(fail)?),
+    })
+}
+
+/// The value as the collector sees it, for messages.
+fn shown(raw: Raw<'_>) -> String {
+    match raw {
+        Raw::Text(t) => t.trim().chars().take(40).collect(),
+        Raw::Number(f) if f.abs() >= 1e15 => format!("{f:E}"),
+        Raw::Number(f) => format!("{f}"),
+        Raw::Int(i) => i.to_string(),
+        Raw::Bool(b) => if b { "是" } else { "否" }.into(),
+        Raw::DateTime(d) => d.format("%Y-%m-%d").to_string(),
+    }
+}
+
+/// Full-width ASCII (`２０２１`, `．`, `－`) and the ideographic space as their ASCII forms.
+pub fn halfwidth(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            c => c,
+        })
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+fn text(raw: Raw<'_>) -> Result<String, String> {
+    Ok(match raw {
+        Raw::Text(t) => t.trim().to_owned(),
+        Raw::Int(i) => i.to_string(),
+        // An 18-digit ID number typed into a General cell: Excel keeps 15 digits and the
+        // rest is gone, so no reading can restore it.
+        Raw::Number(f) if f.abs() > EXCEL_EXACT => {
+            return Err("是 Excel 把长数字存成数值后的结果，末几位已丢失（常见于身份证号）；请把该列设为“文本”格式后重新输入".into())
+        }
+        Raw::Number(f) if f.fract() == 0.0 => format!("{}", f as i64),
+        Raw::Number(f) => format!("{f}"),
+        Raw::Bool(b) => if b { "是" } else { "否" }.into(),
+        Raw::DateTime(d) => d.format("%Y-%m-%d").to_string(),
+    })
+}
+
+fn split_list(text: &str) -> impl Iterator<Item = &str> {
+    text.split(['；', ';', ',', '，', '、'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
+/// A code from "code name", "code" or "name"; a code whose leading zeros Excel dropped gets them
+/// back when every code of the list is digits of one width. Unknown text is kept as given, for
+/// validation to report against the list.
+pub fn code(catalog: Option<&Catalog>, list: &str, text: &str) -> String {
+    let text = halfwidth(text);
+    let Some(l) = catalog.and_then(|c| c.code_list(list)) else {
+        return text;
+    };
+    if l.get(&text).is_some() {
+        return text;
+    }
+    if let Some((code, _)) = text.split_once([' ', '\u{3000}']) {
+        if l.get(code).is_some() {
+            return code.to_owned();
+        }
+    }
+    if let Some(c) = l.codes.iter().find(|c| c.name == text) {
+        return c.code.clone();
+    }
+    let width = l.codes.first().map_or(0, |c| c.code.len());
+    let fixed = width > 0
+        && l.codes
+            .iter()
+            .all(|c| c.code.len() == width && c.code.bytes().all(|b| b.is_ascii_digit()));
+    if fixed && text.len() < width && text.bytes().all(|b| b.is_ascii_digit()) {
+        let padded = format!("{text:0>width$}");
+        if l.get(&padded).is_some() {
+            return padded;
+        }
+    }
+    text
+}
+
+const NUMBER_FORMS: &str = "可写作 1234.5、1,234.50、￥1234 或 1234元";
+
+/// A number from text: thousands separators in groups of three, a currency sign in front, the
+/// field's unit (or 元) behind.
+fn number_text(field: &Field, text: &str) -> Result<Decimal, String> {
+    let mut t = halfwidth(text).replace(' ', "");
+    for sign in ["￥", "¥", "RMB"] {
+        if let Some(rest) = t.strip_prefix(sign) {
+            t = rest.to_owned();
+        }
+    }
+    let unit = field.unit.as_deref().unwrap_or("元");
+    for suffix in [unit, "元"] {
+        if let Some(rest) = t.strip_suffix(suffix) {
+            // 1234元 in a field counted in 万元 would be read ten thousand times too large.
+            if suffix == "元" && unit != "元" && field.unit.is_some() {
+                return Err(format!("的单位与本列不符：本列单位为{unit}"));
+            }
+            t = rest.to_owned();
+            break;
+        }
+    }
+    if t.contains(',') {
+        let (int, frac) = t.split_once('.').unwrap_or((&t, ""));
+        let digits = int.trim_start_matches(['-', '+']);
+        let groups: Vec<&str> = digits.split(',').collect();
+        let grouped = groups.first().is_some_and(|g| (1..=3).contains(&g.len()))
+            && groups[1..].iter().all(|g| g.len() == 3);
+        if !grouped {
+            return Err(format!(
+                "中的逗号含义不明（千位分隔还是小数点？）；{NUMBER_FORMS}"
+            ));
+        }
+        t = if frac.is_empty() && !t.contains('.') {
+            int.replace(',', "")
+        } else {
+            format!("{}.{frac}", int.replace(',', ""))
+        };
+    }
+    Decimal::from_str(&t).map_err(|_| format!("不是数字；{NUMBER_FORMS}"))
+}
+
+/// An Excel number as the decimal the collector typed: Excel keeps 15 significant digits, so the
+/// binary float is read back at that precision (0.1 + 0.2 is 0.3, 12.345 stays 12.345).
+pub fn excel_decimal(f: f64) -> Option<Decimal> {
+    if !f.is_finite() {
+        return None;
+    }
+    let d = Decimal::from_str(&format!("{f}")).ok()?;
+    Some(d.round_sf(15)?.normalize())
+}
+
+fn decimal(field: &Field, raw: Raw<'_>) -> Result<Decimal, String> {
+    match raw {
+        Raw::Number(f) => excel_decimal(f).ok_or_else(|| "超出可保存的范围".to_owned()),
+        Raw::Int(i) => Ok(Decimal::from(i)),
+        Raw::Text(t) => number_text(field, t),
+        _ => Err(format!("不是数字；{NUMBER_FORMS}")),
+    }
+}
+
+fn int(field: &Field, raw: Raw<'_>) -> Result<i64, String> {
+    let too_large = || "超出整数的范围（最多 15 位）".to_owned();
+    let d = match raw {
+        Raw::Int(i) => return Ok(i),
+        Raw::Number(f) if f.abs() > EXCEL_EXACT => return Err(too_large()),
+        other => decimal(field, other)?,
+    };
+    if d.fract() != Decimal::ZERO {
+        return Err("应为整数".into());
+    }
+    if d.abs() > Decimal::from(999_999_999_999_999_i64) {
+        return Err(too_large());
+    }
+    i64::try_from(d).map_err(|_| too_large())
+}
+
+fn boolean(raw: Raw<'_>) -> Result<bool, String> {
+    let forms = "应为“是”或“否”（也可写 √/×、Y/N、yes/no、true/false、1/0）";
+    match raw {
+        Raw::Bool(b) => Ok(b),
+        Raw::Int(1) => Ok(true),
+        Raw::Int(0) => Ok(false),
+        Raw::Number(1.0) => Ok(true),
+        Raw::Number(0.0) => Ok(false),
+        Raw::Text(t) => match halfwidth(t).to_lowercase().as_str() {
+            "是" | "√" | "✓" | "✔" | "y" | "yes" | "true" | "t" | "1" => Ok(true),
+            "否" | "×" | "✗" | "✘" | "n" | "no" | "false" | "f" | "0" => Ok(false),
+            _ => Err(forms.into()),
+        },
+        _ => Err(forms.into()),
+    }
+}
