@@ -1,13 +1,21 @@
 //! References resolve to the referenced row through a DataLoader: one query per referenced
 //! table and cycle for a whole page, never one per row.
 
+use std::any::TypeId;
 use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
+};
+use async_graphql::{Request, ServerResult};
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::dynamic::{Field, FieldFuture, FieldValue, TypeRef};
 
 use crate::authz::{Access, Action};
 use crate::defs::{naming, Catalog, FieldType, Table};
+use crate::service::Service;
 use crate::store::{Filter, ListQuery, Store, StoredRow, Value};
 
 /// What a reference points at.
@@ -29,6 +37,40 @@ impl RefLoader {
     /// The per-request loader.
     pub fn data_loader(store: Store, access: Access) -> DataLoader<RefLoader> {
         DataLoader::new(RefLoader { store, access }, tokio::spawn)
+    }
+}
+
+/// Gives every request that carries a caller its own reference loader, so that whoever executes
+/// the schema (the HTTP endpoint, a test, a script) gets batched references without knowing of
+/// the loader.
+pub struct AttachLoader;
+
+impl ExtensionFactory for AttachLoader {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(AttachLoader)
+    }
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for AttachLoader {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        let of = |id: TypeId| request.data.get(&id);
+        let access = of(TypeId::of::<Access>()).and_then(|a| a.downcast_ref::<Access>());
+        let service = of(TypeId::of::<Service>()).and_then(|s| s.downcast_ref::<Service>());
+        let loader = match (access, service) {
+            (Some(a), Some(s)) => Some(RefLoader::data_loader(s.store.clone(), a.clone())),
+            _ => None,
+        };
+        let request = match loader {
+            Some(l) => request.data(l),
+            None => request,
+        };
+        next.run(ctx, request).await
     }
 }
 

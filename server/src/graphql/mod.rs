@@ -74,5 +74,6 @@ pub fn build_schema(
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(32)
+        .extension(loader::AttachLoader)
         .finish()
 }

@@ -17,7 +17,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value as Json};
 
-use crate::graphql::account::COOKIE as SESSION_COOKIE;
+use crate::service::session::COOKIE as SESSION_COOKIE;
 
 mod depth;
 pub use depth::{json_depth, query_depth};

@@ -28,10 +28,9 @@ use tracing::Level;
 use crate::auth::service::{authenticate, system_clock, Clock};
 use crate::authz::{Access, PolicyCell, Principal};
 use crate::defs::Units;
-use crate::graphql::account::{
+use crate::service::session::{
     ClientAddr, ServerClock, SessionToken, Throttle, COOKIE as SESSION_COOKIE,
 };
-use crate::graphql::loader::RefLoader;
 use crate::service::Service;
 use crate::store::Store;
 
@@ -204,9 +203,7 @@ async fn graphql(
     let principal = principal_of(&app, token).await;
     if let Some(principal) = principal {
         let access = Access::new(principal, app.policy.current(), &app.units);
-        request = request
-            .data(RefLoader::data_loader(app.store.clone(), access.clone()))
-            .data(access);
+        request = request.data(access);
     }
     let mut response = app.schema.execute(request).await;
     // Every error a client sees carries one of the contract's codes. Parse, validation and limit

@@ -13,6 +13,7 @@ pub mod import;
 mod progress;
 pub mod rights;
 pub mod rows;
+pub mod session;
 pub mod workflow;
 
 use std::sync::{Arc, Mutex};
