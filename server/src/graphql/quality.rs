@@ -10,12 +10,10 @@ use async_graphql::Value as Gql;
 
 use super::errors::{ApiError, ApiResult, Code};
 use super::resolve::{field_of_parent, req, Req};
-use super::workflow::now;
 use crate::authz::Action;
-use crate::service::stamp;
 use crate::store::findings::{self, Finding, FindingFilter};
 use crate::validate::report::{quality_report, QualityReport, Tally};
-use crate::validate::rules::{run_checks, RunReport, RunScope};
+use crate::validate::rules::RunReport;
 
 fn has_role(r: &Req<'_>, roles: &[&str]) -> bool {
     r.access.principal.development
@@ -24,17 +22,6 @@ fn has_role(r: &Req<'_>, roles: &[&str]) -> bool {
             .roles
             .iter()
             .any(|x| roles.contains(&x.as_str()) || x == "sysadmin")
-}
-
-fn quality_only(r: &Req<'_>) -> ApiResult<()> {
-    if has_role(r, &["quality_admin"]) {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            Code::Forbidden,
-            "只有质量部管理员可以执行校验或认可说明",
-        ))
-    }
 }
 
 fn opt_str(ctx: &ResolverContext<'_>, name: &str) -> Option<String> {
@@ -260,25 +247,11 @@ pub fn add_mutations(m: Object) -> Object {
         Field::new("runChecks", TypeRef::named_nn("QualityRun"), |ctx| {
             FieldFuture::new(async move {
                 let r = req(&ctx)?;
-                quality_only(&r)?;
                 let cycle = cycle_arg(&ctx)?;
-                let fill = r.svc.policy.current().unit_codes(
-                    r.store.catalog(),
-                    &r.svc.units,
-                    Action::Fill,
-                );
-                let actor = r.access.principal.staff_no.clone();
+                let who = r.access.clone();
                 let report = r
-                    .store
-                    .call(move |s| {
-                        let scope = RunScope {
-                            cycle,
-                            fill_units: Some(&fill),
-                            actor: &actor,
-                            ..RunScope::default()
-                        };
-                        run_checks(&mut *s.conn()?, s.catalog(), &scope, &mut |_| {})
-                    })
+                    .svc
+                    .blocking(move |svc| svc.run_checks(&who, cycle))
                     .await?;
                 Ok(Some(FieldValue::owned_any(report)))
             })
@@ -292,25 +265,12 @@ pub fn add_mutations(m: Object) -> Object {
                 let r = req(&ctx)?;
                 let id = id_arg(&ctx)?;
                 let text = opt_str(&ctx, "explanation").unwrap_or_default();
-                if text.trim().is_empty() {
-                    return Err(ApiError::new(Code::BadRequest, "说明不能为空").into());
-                }
-                let f = load(&r, id).await?;
-                let own = r.access.principal.development || f.unit == r.access.principal.unit;
-                if !own || !r.access.can(&f.table_code, Action::Fill) {
-                    return Err(ApiError::new(
-                        Code::Forbidden,
-                        "只有填报该表的本单位可以说明此发现",
-                    )
-                    .into());
-                }
-                let (actor, at) = (r.access.principal.staff_no.clone(), stamp(now(&ctx)));
-                r.store
-                    .call(move |s| {
-                        findings::explain_finding(&mut *s.conn()?, id, &text, &actor, &at)
-                    })
+                let who = r.access.clone();
+                let f = r
+                    .svc
+                    .blocking(move |svc| svc.explain_finding(&who, id, &text))
                     .await?;
-                Ok(Some(FieldValue::owned_any(load(&r, id).await?)))
+                Ok(Some(FieldValue::owned_any(f)))
             })
         })
         .description("填报单位对发现写说明（提醒须说明后才能提交）")
@@ -324,24 +284,16 @@ pub fn add_mutations(m: Object) -> Object {
         Field::new("acceptFinding", TypeRef::named_nn("Finding"), |ctx| {
             FieldFuture::new(async move {
                 let r = req(&ctx)?;
-                quality_only(&r)?;
                 let id = id_arg(&ctx)?;
-                load(&r, id).await?;
-                let (actor, at) = (r.access.principal.staff_no.clone(), stamp(now(&ctx)));
-                r.store
-                    .call(move |s| findings::accept_finding(&mut *s.conn()?, id, &actor, &at))
+                let who = r.access.clone();
+                let f = r
+                    .svc
+                    .blocking(move |svc| svc.accept_finding(&who, id))
                     .await?;
-                Ok(Some(FieldValue::owned_any(load(&r, id).await?)))
+                Ok(Some(FieldValue::owned_any(f)))
             })
         })
         .description("质量部认可发现（及其说明）：不再计入该单位的问题")
         .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID))),
     )
-}
-
-async fn load(r: &Req<'_>, id: i64) -> ApiResult<Finding> {
-    r.store
-        .call(move |s| findings::get_finding(&mut *s.conn()?, id))
-        .await?
-        .ok_or_else(|| ApiError::new(Code::NotFound, format!("没有编号为 {id} 的发现")))
 }

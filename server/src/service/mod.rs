@@ -11,6 +11,7 @@ pub mod error;
 mod gate;
 pub mod import;
 mod progress;
+pub mod quality;
 pub mod rights;
 pub mod rows;
 pub mod session;
