@@ -211,24 +211,7 @@ async fn an_import_racing_a_submit_lands_before_it_or_is_refused() {
         } else {
             assert_eq!(report["code"], "LOCKED", "round {round}: {report}");
         }
-        let admin_reopen = site.db.store.write(|conn| {
-            statusdata::store::workflow::record_step(
-                conn,
-                2023,
-                "2.15.5",
-                "jdgc",
-                statusdata::store::workflow::Actor {
-                    staff_no: "test",
-                    unit: "zlb",
-                },
-                &statusdata::store::now(),
-                |_| Ok::<_, statusdata::model::StepError>(statusdata::model::Submission::default()),
-            )
-        });
-        assert!(
-            matches!(admin_reopen, Ok(Ok(_))),
-            "back to draft for the next round"
-        );
+        set_state(&site.db, statusdata::model::State::Draft); // for the next round
     }
 }
 
@@ -236,26 +219,7 @@ async fn an_import_racing_a_submit_lands_before_it_or_is_refused() {
 fn the_command_line_honours_a_submission_unless_forced_with_a_reason() {
     let db = crate::db::TestDb::new(&crate::support::root());
     db.install_demo_cycle();
-    let submitted = db.store.write(|conn| {
-        statusdata::store::workflow::record_step(
-            conn,
-            2023,
-            "2.15.5",
-            "jdgc",
-            statusdata::store::workflow::Actor {
-                staff_no: "h1",
-                unit: "jdgc",
-            },
-            &statusdata::store::now(),
-            |_| {
-                Ok::<_, statusdata::model::StepError>(statusdata::model::Submission {
-                    state: statusdata::model::State::Submitted,
-                    ..Default::default()
-                })
-            },
-        )
-    });
-    assert!(matches!(submitted, Ok(Ok(_))));
+    set_state(&db, statusdata::model::State::Submitted);
     let dir = tempfile::tempdir().expect("dir");
     let file = dir.path().join("2.15.5.xlsx");
     std::fs::write(&file, workbook(3)).expect("file");
@@ -291,4 +255,28 @@ fn the_command_line_honours_a_submission_unless_forced_with_a_reason() {
         Some(json!("质量部核对后补录"))
     );
     assert_eq!(log.iter().filter(|e| e.operation == "insert").count(), 3);
+}
+
+/// Puts jdgc's 2.15.5 in `state`, below the API (as 质量部's tools would).
+fn set_state(db: &crate::db::TestDb, state: statusdata::model::State) {
+    let done = db.store.write(|conn| {
+        statusdata::store::workflow::record_step(
+            conn,
+            2023,
+            "2.15.5",
+            "jdgc",
+            statusdata::store::workflow::Actor {
+                staff_no: "test",
+                unit: "zlb",
+            },
+            &statusdata::store::now(),
+            |_| {
+                Ok::<_, statusdata::model::StepError>(statusdata::model::Submission {
+                    state,
+                    ..Default::default()
+                })
+            },
+        )
+    });
+    assert!(matches!(done, Ok(Ok(_))), "state set");
 }

@@ -12,7 +12,7 @@ use statusdata::defs;
 use statusdata::service::import::Mode;
 use statusdata::service::{Force, Service};
 use statusdata::store::{workflow, RowScope, Store, DEFAULT_DATABASE_URL};
-use statusdata::xlsx::import::{read, Limits};
+use statusdata::xlsx::import::Limits;
 
 use super::ProjectArgs;
 
@@ -224,18 +224,7 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
     let t = table.clone();
     let parsed = svc
-        .blocking(move |svc| {
-            let dates = svc
-                .store
-                .with_workflow(|c| workflow::cycle_dates(c, cycle))?;
-            Ok(read(
-                svc.store.catalog(),
-                &t,
-                &bytes,
-                &dates,
-                &Limits::default(),
-            ))
-        })
+        .blocking(move |svc| svc.read_import(&t, cycle, &bytes, &Limits::default()))
         .await
         .map_err(|e| anyhow::anyhow!(e.message))?;
     spinner.finish_and_clear();

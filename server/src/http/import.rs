@@ -17,8 +17,7 @@ use super::reply::refuse;
 use super::AppState;
 pub use crate::service::import::Mode;
 use crate::service::{ApiError, Code, Force};
-use crate::store::workflow;
-use crate::xlsx::import::{read, size, ImportProblem};
+use crate::xlsx::import::{size, ImportProblem};
 use crate::xlsx::report::annotated;
 
 /// Room for the multipart framing around the file, in the route's body limit.
@@ -103,11 +102,8 @@ pub async fn import(
     let t = table.clone();
     let parsed = svc
         .blocking(move |svc| {
-            let dates = svc
-                .store
-                .with_workflow(|c| workflow::cycle_dates(c, cycle))?;
             let bad = |m: String| ApiError::new(Code::BadRequest, m);
-            let parsed = read(svc.store.catalog(), &t, &bytes, &dates, &limits).map_err(bad)?;
+            let parsed = svc.read_import(&t, cycle, &bytes, &limits)?.map_err(bad)?;
             let marked = if want_xlsx && !parsed.problems.is_empty() {
                 Some(annotated(&t, &bytes, &parsed.problems).map_err(bad)?)
             } else {

@@ -77,6 +77,27 @@ impl Service {
         Ok(ctx)
     }
 
+    /// Reads an uploaded workbook for `table` against `cycle`'s dates: rows with their Excel row
+    /// numbers and every problem (nothing is stored). `Err` is a file refused as a whole.
+    pub fn read_import(
+        &self,
+        table: &Table,
+        cycle: i32,
+        bytes: &[u8],
+        limits: &crate::xlsx::import::Limits,
+    ) -> ApiResult<Result<crate::xlsx::import::Parsed, String>> {
+        let dates = self
+            .store
+            .with_workflow(|c| crate::store::workflow::cycle_dates(c, cycle))?;
+        Ok(crate::xlsx::import::read(
+            self.store.catalog(),
+            table,
+            bytes,
+            &dates,
+            limits,
+        ))
+    }
+
     /// How many rows of the unit a replace would delete (the dry run says so before it happens).
     pub fn rows_to_replace(&self, table: &Table, ctx: &WriteCtx) -> ApiResult<i64> {
         let scope = crate::store::RowScope::Units(vec![ctx.unit.clone()]);

@@ -65,15 +65,7 @@ impl Service {
         let ctx = self.write_ctx(who, cycle, unit)?;
         let (at, scope) = (self.now(), who.write_scope());
         self.store.write(|conn| {
-            check_editable(
-                conn,
-                table,
-                ctx.cycle,
-                &ctx.unit,
-                at,
-                &Force::none(),
-                &ctx.actor,
-            )?;
+            editable_for(conn, table, &ctx, at)?;
             self.validated(
                 conn,
                 table,
@@ -154,15 +146,7 @@ impl Service {
         let ctx = self.write_ctx(who, cycle, unit)?;
         let (at, scope) = (self.now(), who.write_scope());
         self.store.write(|conn| {
-            check_editable(
-                conn,
-                table,
-                ctx.cycle,
-                &ctx.unit,
-                at,
-                &Force::none(),
-                &ctx.actor,
-            )?;
+            editable_for(conn, table, &ctx, at)?;
             let dates = wf::cycle_dates(conn, ctx.cycle)?;
             let mut problems = Vec::new();
             for (i, row) in rows.iter().enumerate() {
@@ -211,6 +195,24 @@ impl Service {
             Err(ApiError::invalid(&table.name, problems))
         }
     }
+}
+
+/// The gate for new rows of `ctx`: no override.
+fn editable_for(
+    conn: &mut AnyConnection,
+    table: &Table,
+    ctx: &WriteCtx,
+    at: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<()> {
+    check_editable(
+        conn,
+        table,
+        ctx.cycle,
+        &ctx.unit,
+        at,
+        &Force::none(),
+        &ctx.actor,
+    )
 }
 
 /// The row the caller may change, or `NOT_FOUND`.
