@@ -6,15 +6,26 @@ use async_graphql::dynamic::{
 };
 use async_graphql::Value as Gql;
 
-use super::errors::{ApiError, Code};
+use super::errors::{ApiError, ApiResult, Code};
 use super::resolve::{field_of_parent, req, req_any};
 use crate::auth::service::{self, AuthError};
 pub use crate::service::session::{ClientAddr, ServerClock, SessionToken, Throttle, COOKIE};
-use crate::store::{ApiTokenRow, Store};
+use crate::store::ApiTokenRow;
 
 fn now(ctx: &async_graphql::dynamic::ResolverContext<'_>) -> chrono::DateTime<chrono::Utc> {
     ctx.data::<ServerClock>()
         .map_or_else(|_| chrono::Utc::now(), |c| (c.0)())
+}
+
+/// Runs blocking account work through the service (also for callers without a principal).
+async fn on_service<T: Send + 'static>(
+    ctx: &async_graphql::dynamic::ResolverContext<'_>,
+    f: impl FnOnce(&crate::service::Service) -> ApiResult<T> + Send + 'static,
+) -> ApiResult<T> {
+    let svc = ctx
+        .data::<crate::service::Service>()
+        .map_err(|_| ApiError::new(Code::Internal, "服务器未连接数据库"))?;
+    svc.blocking(f).await
 }
 
 fn auth_error(e: AuthError) -> ApiError {
@@ -97,12 +108,6 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
     )
 }
 
-fn store<'a>(
-    ctx: &'a async_graphql::dynamic::ResolverContext<'_>,
-) -> async_graphql::Result<&'a Store> {
-    ctx.data::<Store>()
-}
-
 fn quality_admin(ctx: &async_graphql::dynamic::ResolverContext<'_>) -> async_graphql::Result<()> {
     let r = req(ctx)?;
     let roles = &r.access.principal.roles;
@@ -131,11 +136,17 @@ pub fn add_mutations(m: Object) -> Object {
                 if let (Some(t), Some(a)) = (&throttle, addr) {
                     tokio::time::sleep(t.delay(&staff_no, a)).await;
                 }
-                let (s, at) = (store(&ctx)?.clone(), now(&ctx));
+                let at = now(&ctx);
                 let addr_text = addr.map(|a| a.to_string());
                 let who = staff_no.clone();
-                let result = tokio::task::spawn_blocking(move || {
-                    service::login(&s, &who, &password, addr_text.as_deref(), at)
+                let result = on_service(&ctx, move |svc| {
+                    Ok(service::login(
+                        &svc.store,
+                        &who,
+                        &password,
+                        addr_text.as_deref(),
+                        at,
+                    ))
                 })
                 .await?;
                 if let (Some(t), Some(a)) = (&throttle, addr) {
@@ -172,12 +183,20 @@ pub fn add_mutations(m: Object) -> Object {
                     let old = ctx.args.try_get("oldPassword")?.string()?.to_owned();
                     let new = ctx.args.try_get("newPassword")?.string()?.to_owned();
                     let keep = ctx.data::<SessionToken>().ok().map(|t| t.0.clone());
-                    let (s, at) = (r.store.clone(), now(&ctx));
-                    tokio::task::spawn_blocking(move || {
-                        service::change_password(&s, &staff_no, &old, &new, keep.as_deref(), at)
-                    })
-                    .await?
-                    .map_err(auth_error)?;
+                    let at = now(&ctx);
+                    r.svc
+                        .blocking(move |svc| {
+                            service::change_password(
+                                &svc.store,
+                                &staff_no,
+                                &old,
+                                &new,
+                                keep.as_deref(),
+                                at,
+                            )
+                            .map_err(auth_error)
+                        })
+                        .await?;
                     Ok(Some(FieldValue::value(true)))
                 })
             },
@@ -199,11 +218,10 @@ pub fn add_mutations(m: Object) -> Object {
         TypeRef::named_nn(TypeRef::BOOLEAN),
         |ctx| {
             FieldFuture::new(async move {
-                let s = store(&ctx)?.clone();
                 let ended = match ctx.data::<SessionToken>().ok().cloned() {
-                    Some(t) => tokio::task::spawn_blocking(move || service::logout(&s, &t.0))
-                        .await?
-                        .map_err(ApiError::from)?,
+                    Some(t) => {
+                        on_service(&ctx, move |svc| Ok(service::logout(&svc.store, &t.0)?)).await?
+                    }
                     None => false,
                 };
                 ctx.insert_http_header(
@@ -223,16 +241,11 @@ pub fn add_mutations(m: Object) -> Object {
                 if name.is_empty() {
                     return Err(ApiError::new(Code::BadRequest, "请填写令牌用途名称").into());
                 }
-                let (s, at, by) = (
-                    r.store.clone(),
-                    now(&ctx),
-                    r.access.principal.staff_no.clone(),
-                );
-                let created = tokio::task::spawn_blocking(move || {
-                    service::create_api_token(&s, &name, &by, at)
-                })
-                .await?
-                .map_err(ApiError::from)?;
+                let (at, by) = (now(&ctx), r.access.principal.staff_no.clone());
+                let created = r
+                    .svc
+                    .blocking(move |svc| Ok(service::create_api_token(&svc.store, &name, &by, at)?))
+                    .await?;
                 Ok(Some(FieldValue::owned_any(created)))
             })
         })
@@ -276,11 +289,10 @@ pub fn add_queries(q: Object) -> Object {
         |ctx| {
             FieldFuture::new(async move {
                 quality_admin(&ctx)?;
-                let s = store(&ctx)?.clone();
-                let rows =
-                    tokio::task::spawn_blocking(move || s.with_accounts(|a| a.list_api_tokens()))
-                        .await?
-                        .map_err(ApiError::from)?;
+                let rows = on_service(&ctx, |svc| {
+                    Ok(svc.store.with_accounts(|a| a.list_api_tokens())?)
+                })
+                .await?;
                 Ok(Some(FieldValue::list(
                     rows.into_iter().map(FieldValue::owned_any),
                 )))
