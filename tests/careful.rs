@@ -216,3 +216,50 @@ async fn a_submission_is_held_to_the_quality_rules() {
         "the explanation is kept on the finding: {r}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reference_lands_on_the_referencing_units_own_row() {
+    use statusdata::store::{RowScope, Value, WriteCtx};
+    let site = tokio::task::spawn_blocking(setup).await.expect("setup");
+    site.account("q1", "测试", "zlb", "quality_admin", PASSWORD, false);
+    let q1 = site.token("q1", PASSWORD).await;
+    let text = |s: &str| Value::Text(s.to_owned());
+    let ctx = |unit: &str| WriteCtx {
+        cycle: 2023,
+        unit: unit.into(),
+        actor: "t".into(),
+    };
+    let courses = site.db.table("1.3.1");
+    for (unit, name) in [("jdgc", "机械制图"), ("xxgc", "程序设计")] {
+        let rec = [
+            ("course_code", text("C01")),
+            ("course_name", text(name)),
+            ("major_code", text(unit)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        site.db
+            .store
+            .insert(&courses, &RowScope::All, &ctx(unit), &rec)
+            .expect("course");
+    }
+    let teaching = site.db.table("2.1.1");
+    let rec = [("course_code".to_owned(), text("C01"))]
+        .into_iter()
+        .collect();
+    site.db
+        .store
+        .insert(&teaching, &RowScope::All, &ctx("xxgc"), &rec)
+        .expect("teaching row");
+    let (r, _) = site
+        .gql(
+            Some(&q1),
+            "{ teachingAssignments { nodes { unit courseCodeRow { unit courseName } } } }",
+            json!({}),
+        )
+        .await;
+    let node = &r["data"]["teachingAssignments"]["nodes"][0];
+    assert_eq!(node["courseCodeRow"]["unit"], "xxgc", "{r}");
+    assert_eq!(node["courseCodeRow"]["courseName"], "程序设计", "{r}");
+}

@@ -25,6 +25,9 @@ pub struct RefKey {
     pub field: String,
     pub cycle: i32,
     pub value: String,
+    /// The unit of the referencing row: where several units' rows share the key (each 院系
+    /// numbers its own), the reference means that unit's row.
+    pub unit: String,
 }
 
 /// Loads referenced rows in batches, within the caller's read scope.
@@ -113,15 +116,24 @@ impl Loader<RefKey> for RefLoader {
             })
             .await
             .map_err(|e| e.to_string())??;
+            // Per key, the referencing unit's own row when there is one, else the first found.
+            let mut found: HashMap<String, Vec<StoredRow>> = HashMap::new();
             for row in rows {
                 if let Some(Value::Text(v)) = row.values.get(&field) {
-                    let key = RefKey {
-                        table: code.clone(),
-                        field: field.clone(),
-                        cycle,
-                        value: v.clone(),
-                    };
-                    out.entry(key).or_insert(row);
+                    found.entry(v.clone()).or_default().push(row);
+                }
+            }
+            for k in keys
+                .iter()
+                .filter(|k| k.table == code && k.field == field && k.cycle == cycle)
+            {
+                let candidates = found.get(&k.value).map(Vec::as_slice).unwrap_or_default();
+                let pick = candidates
+                    .iter()
+                    .find(|r| r.unit == k.unit)
+                    .or_else(|| candidates.first());
+                if let Some(row) = pick {
+                    out.insert(k.clone(), row.clone());
                 }
             }
         }
@@ -155,6 +167,7 @@ pub fn ref_field(catalog: &Catalog, _table: &Table, f: &crate::defs::Field) -> O
                     field: to_field,
                     cycle: row.cycle,
                     value: value.clone(),
+                    unit: row.unit.clone(),
                 };
                 let found = loader
                     .load_one(key)
