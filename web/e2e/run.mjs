@@ -173,6 +173,15 @@ async function acceptAndCopyBulletin(page) {
   assert.equal(copied.trim(), bulletin.trim(), 'the bulletin is on the clipboard');
 }
 
+async function rightsMatrix(page) {
+  const admin = await panel(page, '管理');
+  const row = admin.getByRole('row', { name: /^2\.15\.2 / });
+  await row.getByText(/教务部/).first().waitFor();
+  const text = await row.innerText();
+  assert.ok(text.includes('教务部') && text.includes('质量部'), `2.15.2 has two reviewing units: ${text}`);
+  await shot(page, 'admin');
+}
+
 async function passwordsStayOutOfTheEditor(page) {
   const history = await page.evaluate(() => localStorage.getItem('graphiql:queries') || '');
   assert.ok(!history.includes('login('), `old login entries are removed from History: ${history}`);
@@ -221,6 +230,8 @@ async function main() {
     say('质量部验收并复制进度通报');
     await login(users.quality.page, QUALITY.no, QUALITY.pw, QUALITY.next);
     await acceptAndCopyBulletin(users.quality.page);
+    say('质量部在“管理”中看到各表的填报与审核单位');
+    await rightsMatrix(users.quality.page);
     say('编辑器中写登录操作被拒绝，历史记录不保存密码；Esc、Tab 可离开编辑器');
     await passwordsStayOutOfTheEditor(users.quality.page);
     say('没有请求离开本站；浏览器存储中没有密码');

@@ -7,20 +7,20 @@ import { Message } from './ui.jsx';
 
 const { useState, useEffect } = React;
 
-function RightsEditor({ catalog, cycle }) {
-  const [fills, setFills] = useState(null);
+function RightsEditor({ catalog }) {
+  const [rights, setRights] = useState(null);
   const [table, setTable] = useState('');
   const [unit, setUnit] = useState('');
   const [action, setAction] = useState('FILL');
   const [result, setResult] = useState(null);
   const load = () =>
-    gql('query($cycle: Int!) { progress(cycle: $cycle) { table unit unitName } }', { cycle })
-      .then((d) => setFills(d.progress))
+    gql('{ rights { table fill review } }')
+      .then((d) => setRights(d.rights))
       .catch((e) => setResult({ kind: 'error', text: e.message }));
   useEffect(() => {
     load();
-  }, [cycle]);
-  const units = [...new Set((fills || []).map((f) => f.unitName))].sort((a, b) => a.localeCompare(b, 'zh'));
+  }, []);
+  const units = [...new Set((rights || []).flatMap((r) => [...r.fill, ...r.review]))].sort((a, b) => a.localeCompare(b, 'zh'));
   const change = async (grant) => {
     setResult(null);
     try {
@@ -36,7 +36,7 @@ function RightsEditor({ catalog, cycle }) {
       setResult({ kind: 'error', text: e.message });
     }
   };
-  const fillersOf = (code) => (fills || []).filter((f) => f.table === code).map((f) => f.unitName);
+  const of = (code) => (rights || []).find((r) => r.table === code) || { fill: [], review: [] };
   return (
     <div className="sd-card">
       <h3>填报与审核分工</h3>
@@ -61,14 +61,15 @@ function RightsEditor({ catalog, cycle }) {
         <button type="button" className="sd-danger" disabled={!table || !unit.trim()} onClick={() => change(false)}>撤销</button>
       </div>
       {result && <Message kind={result.kind}>{result.text}</Message>}
-      <div className="sd-grid-wrap" tabIndex={0} role="region" aria-label="各表的填报单位">
+      <div className="sd-grid-wrap" tabIndex={0} role="region" aria-label="各表的填报与审核单位">
         <table className="sd-grid">
-          <thead><tr><th scope="col">表</th><th scope="col">填报单位（本周期）</th></tr></thead>
+          <thead><tr><th scope="col">表</th><th scope="col">填报单位</th><th scope="col">审核单位</th></tr></thead>
           <tbody>
             {catalog.map((t) => (
               <tr key={t.code}>
                 <th scope="row">{t.code} {t.name}</th>
-                <td>{fillersOf(t.code).join('、')}</td>
+                <td>{of(t.code).fill.join('、')}</td>
+                <td>{of(t.code).review.join('、')}</td>
               </tr>
             ))}
           </tbody>
@@ -85,7 +86,11 @@ function Definitions({ catalog }) {
   const [open, setOpen] = useState(null);
   return (
     <div className="sd-card">
-      <h3>表定义（只读，修改请编辑 table-defs/ 后运行 statusdata check）</h3>
+      <h3>表定义（只读）</h3>
+      <p className="sd-muted">
+        正在使用的 {catalog.length} 张表的定义在服务启动时已通过检查（表定义、代码表、单位与分工一致）。
+        修改请编辑服务器上的 table-defs/，运行 statusdata check 直到显示 ok，再重启服务。
+      </p>
       <ul className="sd-defs">
         {catalog.map((t) => (
           <li key={t.code}>
@@ -113,10 +118,9 @@ function Definitions({ catalog }) {
 
 export function AdminPanel() {
   const catalog = useApp((s) => s.catalog);
-  const cycle = useApp((s) => s.cycle);
   return (
     <div>
-      <RightsEditor catalog={catalog} cycle={cycle} />
+      <RightsEditor catalog={catalog} />
       <Definitions catalog={catalog} />
     </div>
   );

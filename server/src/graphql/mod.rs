@@ -60,6 +60,7 @@ pub fn build_schema(
     query = account::add_queries(query);
     mutation = account::add_mutations(mutation);
     mutation = rights::add_mutations(mutation);
+    query = rights::add_queries(query);
     mutation = workflow::add_mutations(mutation);
     query = progress::add_queries(query);
     query = progress::add_summary(query);

@@ -5,12 +5,73 @@ use async_graphql::dynamic::{
     Enum, Field, FieldFuture, FieldValue, InputValue, Object, SchemaBuilder, TypeRef,
 };
 
-use super::resolve::req;
+use super::resolve::{field_of_parent, req};
 use crate::authz::Action;
+use async_graphql::Value as Gql;
 
-/// Registers the action enum.
+/// Who fills and who reviews one table, by unit name.
+struct TableRights {
+    table: String,
+    fill: Vec<String>,
+    review: Vec<String>,
+}
+
+/// Registers the action enum and the rights matrix type.
 pub fn register(b: SchemaBuilder) -> SchemaBuilder {
+    let names = |l: &Vec<String>| Gql::List(l.iter().cloned().map(Gql::from).collect());
     b.register(Enum::new("RightAction").item("FILL").item("REVIEW"))
+        .register(
+            Object::new("TableRights")
+                .description("一张表的填报单位与审核单位（按现行分工）")
+                .field(field_of_parent::<TableRights>(
+                    "table",
+                    TypeRef::named_nn(TypeRef::STRING),
+                    |t| Gql::from(t.table.clone()),
+                ))
+                .field(field_of_parent::<TableRights>(
+                    "fill",
+                    TypeRef::named_nn_list_nn(TypeRef::STRING),
+                    move |t| names(&t.fill),
+                ))
+                .field(field_of_parent::<TableRights>(
+                    "review",
+                    TypeRef::named_nn_list_nn(TypeRef::STRING),
+                    move |t| names(&t.review),
+                )),
+        )
+}
+
+/// Adds `rights`: the matrix of who fills and reviews every table (质量部 administers it).
+pub fn add_queries(q: Object) -> Object {
+    q.field(
+        Field::new("rights", TypeRef::named_nn_list_nn("TableRights"), |ctx| {
+            FieldFuture::new(async move {
+                let r = req(&ctx)?;
+                let svc = r.svc;
+                let policy = svc.policy.current();
+                let catalog = svc.store.catalog();
+                let by = |action| policy.unit_codes(catalog, &svc.units, action);
+                let (fill, review) = (by(Action::Fill), by(Action::Review));
+                let name = |code: &String| {
+                    svc.units
+                        .by_code(code)
+                        .map_or_else(|| code.clone(), |u| u.name.clone())
+                };
+                let rows = catalog.tables.iter().map(|t| TableRights {
+                    table: t.code.clone(),
+                    fill: fill.get(&t.code).into_iter().flatten().map(name).collect(),
+                    review: review
+                        .get(&t.code)
+                        .into_iter()
+                        .flatten()
+                        .map(name)
+                        .collect(),
+                });
+                Ok(Some(FieldValue::list(rows.map(FieldValue::owned_any))))
+            })
+        })
+        .description("各表的填报单位与审核单位（按现行分工，含“各院系”展开后的院系）"),
+    )
 }
 
 fn change(grant: bool) -> Field {
