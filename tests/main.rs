@@ -24,6 +24,7 @@ mod input_limits;
 mod limits;
 mod lookup;
 mod policy;
+mod ready;
 mod rights;
 mod rules_api;
 mod rules_demo;

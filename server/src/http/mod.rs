@@ -124,6 +124,7 @@ pub fn router(state: AppState) -> Router {
         .route("/graphiql", get(assets::graphiql))
         .route("/assets/{name}", get(assets::asset))
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
@@ -236,6 +237,23 @@ async fn healthz(State(app): State<AppState>) -> (StatusCode, &'static str) {
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
             (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+        }
+    }
+}
+
+/// `GET /readyz`: 200 when the database answers, its core migrations are applied and its data
+/// tables match the definitions; 503 with the reasons otherwise (a load balancer sends no
+/// traffic to an instance whose files and database disagree).
+async fn readyz(State(app): State<AppState>) -> (StatusCode, String) {
+    match app.store.call(|s| s.readiness()).await {
+        Ok(why) if why.is_empty() => (StatusCode::OK, "ready".into()),
+        Ok(why) => (StatusCode::SERVICE_UNAVAILABLE, why.join("\n")),
+        Err(e) => {
+            tracing::error!(error = %e, "readiness check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database unreachable".into(),
+            )
         }
     }
 }

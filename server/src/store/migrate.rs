@@ -23,6 +23,19 @@ pub fn run_core_migrations(conn: &mut AnyConnection) -> Result<Vec<String>, Stor
     Ok(applied.into_iter().map(|v| v.to_string()).collect())
 }
 
+/// The core migrations not yet applied.
+pub fn pending_core_migrations(conn: &mut AnyConnection) -> Result<Vec<String>, StoreError> {
+    let names = match conn {
+        AnyConnection::Sqlite(c) => c
+            .pending_migrations(SQLITE_MIGRATIONS)
+            .map(|p| p.iter().map(|m| m.name().to_string()).collect()),
+        AnyConnection::Postgresql(c) => c
+            .pending_migrations(POSTGRES_MIGRATIONS)
+            .map(|p| p.iter().map(|m| m.name().to_string()).collect()),
+    };
+    names.map_err(|e| StoreError::Migration(e.to_string()))
+}
+
 /// Inserts or updates the units from `seeds/units.toml` (parents first); never deletes one,
 /// since rows and accounts refer to units. Returns how many rows changed.
 pub fn sync_units(conn: &mut AnyConnection, units: &Units) -> Result<usize, StoreError> {

@@ -192,6 +192,23 @@ impl Store {
         })
     }
 
+    /// Why the database is not ready for this catalog: core migrations pending, or data tables
+    /// that differ from the definitions (empty when ready).
+    pub fn readiness(&self) -> Result<Vec<String>, StoreError> {
+        let mut conn = self.conn()?;
+        let mut why: Vec<String> = migrate::pending_core_migrations(&mut conn)?
+            .into_iter()
+            .map(|m| format!("core migration {m} is pending: run statusdata migrate"))
+            .collect();
+        if why.is_empty() {
+            let plan = sync::plan(&mut conn, &self.catalog)?;
+            if !plan.is_empty() {
+                why.push("data tables differ from the definitions: run statusdata migrate".into());
+            }
+        }
+        Ok(why)
+    }
+
     /// The table with this code, or an error naming it.
     pub fn table(&self, code: &str) -> Result<&Arc<Table>, StoreError> {
         self.catalog

@@ -56,6 +56,13 @@ pub struct Plan {
     changed: Vec<String>,
 }
 
+impl Plan {
+    /// True when the database already matches the catalog.
+    pub fn is_empty(&self) -> bool {
+        self.ddl.is_empty() && self.refusals.is_empty()
+    }
+}
+
 /// Compares the recorded data tables with the catalog.
 pub fn plan(conn: &mut AnyConnection, catalog: &Catalog) -> Result<Plan, StoreError> {
     let dialect = Dialect::of(conn);

@@ -1,0 +1,37 @@
+//! `/readyz`: ready when the database answers, its migrations are applied and its data tables
+//! match the definitions; not ready, with the reason, when an administrator's edit is not
+//! migrated yet.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use tower::ServiceExt;
+
+use crate::site::setup;
+use crate::support::Scratch;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ready_until_the_definitions_run_ahead_of_the_database() {
+    let site = tokio::task::spawn_blocking(setup).await.expect("setup");
+    let request = Request::get("/readyz")
+        .body(Body::empty())
+        .expect("request");
+    let response = site.app.clone().oneshot(request).await.expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+
+    let scratch = Scratch::new();
+    scratch.append_field(
+        "table-defs/1.1.7-school_awards.toml",
+        "name = \"remark\"\nlabel = \"备注\"\ntype = \"string\"",
+    );
+    let edited = site.db.reopen(scratch.dir.path());
+    let why = edited.readiness().expect("readiness");
+    assert!(
+        why.iter().any(|w| w.contains("statusdata migrate")),
+        "{why:?}"
+    );
+    edited.migrate(&site.db.units, false).expect("migrate");
+    assert!(
+        edited.readiness().expect("readiness").is_empty(),
+        "ready after migrate"
+    );
+}
