@@ -156,6 +156,23 @@ async fn a_table_with_two_reviewers_needs_both() {
         r["data"]["reviewTable"]["state"], "submitted",
         "教务部 alone is not enough: {r}"
     );
+    let (tasks, _) = site
+        .gql(
+            Some(&quality_head),
+            "{ myTasks { table unit state approvedBy } }",
+            json!({}),
+        )
+        .await;
+    let waiting = tasks["data"]["myTasks"].as_array().and_then(|t| {
+        t.iter()
+            .find(|e| e["table"] == "2.15.2" && e["unit"] == "jdgc")
+            .cloned()
+    });
+    assert_eq!(
+        waiting.map(|e| e["approvedBy"].clone()),
+        Some(json!(["教务部"])),
+        "the second reviewer sees who has approved: {tasks}"
+    );
     let r = review(&site, &quality_head, "2.15.2", "jdgc", "APPROVE", None).await;
     assert_eq!(r["data"]["reviewTable"]["state"], "approved", "{r}");
     assert_eq!(

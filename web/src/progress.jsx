@@ -9,7 +9,7 @@ import { QualityBox } from './workflow.jsx';
 const { useState, useEffect } = React;
 
 const Q = `query($cycle: Int!) {
-  progress(cycle: $cycle) { table tableName group unit unitName state comment deadline overdue rowCount }
+  progress(cycle: $cycle) { table tableName group unit unitName state comment deadline overdue rowCount approvedBy }
   progressSummary(cycle: $cycle) { onTimeRate }
   bulletin(cycle: $cycle) }`;
 
@@ -140,6 +140,9 @@ export function ProgressPanel() {
             <span className="sd-unit">{e.unitName}</span>
             <StateBadge state={e.state} />
             <span className="sd-muted">{e.rowCount} 行 · 截止 {e.deadline}</span>
+            {e.state === 'submitted' && e.approvedBy.length > 0 && (
+              <span className="sd-muted">已通过：{e.approvedBy.join('、')}（等待其他审核部门）</span>
+            )}
           </div>
           {e.comment && <p className="sd-comment">{e.comment}</p>}
           {quality && <QualityBox entry={e} onDone={(m) => { setMessage(m); load(); }} />}

@@ -8,7 +8,7 @@ const CATALOG = `{ catalog { tables { code name group kind scope help listField 
   createMutation updateMutation deleteMutation key
   fields { name label type required codes ref unit help pattern min max maxLen format } } } }`;
 const TASKS = `query($cycle: Int!) { myTasks(cycle: $cycle) {
-  table tableName group unit unitName state comment deadline overdue rowCount lastChange } }`;
+  table tableName group unit unitName state comment deadline overdue rowCount lastChange approvedBy } }`;
 
 /** Finds out whether a session exists and loads what the panels need. */
 export async function boot() {

@@ -82,6 +82,7 @@ function ReviewTask({ task }) {
       <div className="sd-task-meta">
         <span>{task.rowCount} 行</span>
         {task.lastChange && <span>提交于 {formatTime(task.lastChange)}</span>}
+        {task.approvedBy?.length > 0 && <span>已通过：{task.approvedBy.join('、')}（等待其他审核部门）</span>}
       </div>
       {task.comment && <p className="sd-comment">{task.comment}</p>}
       <div className="sd-actions">

@@ -16,10 +16,23 @@ struct TableRights {
     review: Vec<String>,
 }
 
-/// Registers the action enum and the rights matrix type.
+/// Registers the action enum, the rights matrix type and the unit type.
 pub fn register(b: SchemaBuilder) -> SchemaBuilder {
     let names = |l: &Vec<String>| Gql::List(l.iter().cloned().map(Gql::from).collect());
+    let unit = Object::new("UnitInfo")
+        .description("学院的一个部门或院系")
+        .field(field_of_parent::<(String, String)>(
+            "code",
+            TypeRef::named_nn(TypeRef::STRING),
+            |u| Gql::from(u.0.clone()),
+        ))
+        .field(field_of_parent::<(String, String)>(
+            "name",
+            TypeRef::named_nn(TypeRef::STRING),
+            |u| Gql::from(u.1.clone()),
+        ));
     b.register(Enum::new("RightAction").item("FILL").item("REVIEW"))
+        .register(unit)
         .register(
             Object::new("TableRights")
                 .description("一张表的填报单位与审核单位（按现行分工）")
@@ -71,6 +84,21 @@ pub fn add_queries(q: Object) -> Object {
             })
         })
         .description("各表的填报单位与审核单位（按现行分工，含“各院系”展开后的院系）"),
+    )
+    .field(
+        Field::new("units", TypeRef::named_nn_list_nn("UnitInfo"), |ctx| {
+            FieldFuture::new(async move {
+                let r = req(&ctx)?;
+                let list = r
+                    .svc
+                    .units
+                    .units
+                    .iter()
+                    .map(|u| (u.code.clone(), u.name.clone()));
+                Ok(Some(FieldValue::list(list.map(FieldValue::owned_any))))
+            })
+        })
+        .description("学院的部门与院系（代码与名称），见 seeds/units.toml"),
     )
 }
 

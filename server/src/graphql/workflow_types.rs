@@ -87,11 +87,14 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
             TypeRef::named_nn(TypeRef::BOOLEAN),
             |e| Gql::from(e.overdue),
         ))
-        .field(field_of_parent::<Entry>(
-            "approvedBy",
-            TypeRef::named_nn_list_nn(TypeRef::STRING),
-            |e| Gql::List(e.approvals.iter().cloned().map(Gql::from).collect()),
-        ))
+        .field(
+            field_of_parent::<Entry>(
+                "approvedBy",
+                TypeRef::named_nn_list_nn(TypeRef::STRING),
+                |e| Gql::List(e.approvals.iter().cloned().map(Gql::from).collect()),
+            )
+            .description("已审核通过的审核单位（名称）；两家审核的表在两家都通过前仍为待审核"),
+        )
         .field(field_of_parent::<Entry>(
             "rowCount",
             TypeRef::named_nn(TypeRef::INT),

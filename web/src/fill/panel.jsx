@@ -8,6 +8,7 @@ import { ImportBox } from '../excel.jsx';
 import { ReviewBox } from '../workflow.jsx';
 import { RowGrid, loadRows } from './grid.jsx';
 import { RowForm } from './form.jsx';
+import { gql } from '../api.js';
 
 const { useState, useEffect } = React;
 
@@ -54,6 +55,13 @@ export function FillPanel() {
   const [editing, setEditing] = useState(null); // a row, 'new', or null
   const [message, setMessage] = useState(null);
   const [error, setError] = useState(null);
+  const [unitNames, setUnitNames] = useState({});
+  useEffect(() => {
+    // 质量部 and leaders see every unit's rows: name the unit, not its code.
+    gql('{ units { code name } }')
+      .then((d) => setUnitNames(Object.fromEntries(d.units.map((u) => [u.code, u.name]))))
+      .catch(() => {});
+  }, []);
   const [showImport, setShowImport] = useState(false);
   const [reviewed, setReviewed] = useState(false);
   const table = target ? tableOf(target.table) : null;
@@ -149,7 +157,7 @@ export function FillPanel() {
           <RowGrid table={table} rows={data.rows} total={data.total} page={page} setPage={setPage}
             editable={editable} onOpen={(r) => { setMessage(null); setEditing(r); }}
             onDeleted={() => { setMessage('已删除一行'); reload(true); refreshTasks().catch(() => {}); }}
-            unitNames={target.unit ? null : {}} />
+            unitNames={target.unit ? null : unitNames} />
         </>
       )}
     </div>
