@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use diesel::{Connection, RunQueryDsl};
+use diesel::RunQueryDsl;
 
 use super::conn::AnyConnection;
 use super::rules::Violation;
@@ -161,7 +161,7 @@ pub fn sync_findings(
     found: &[Violation],
     now: &str,
 ) -> Result<SyncCounts, StoreError> {
-    conn.transaction(|conn| {
+    super::tx::write_tx(conn, |conn| {
         let existing = list_findings(
             conn,
             &FindingFilter {
