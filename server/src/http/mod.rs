@@ -6,6 +6,7 @@ mod assets;
 mod files;
 pub mod guard;
 mod import;
+mod metrics;
 mod reply;
 
 use std::sync::Arc;
@@ -125,6 +126,7 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{name}", get(assets::asset))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics::metrics))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
@@ -140,6 +142,7 @@ pub fn router(state: AppState) -> Router {
                         .latency_unit(tower_http::LatencyUnit::Millis),
                 ),
         )
+        .route_layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)
 }
 

@@ -105,6 +105,17 @@ impl Store {
         Ok(Store { pool, url, catalog })
     }
 
+    /// The pool's connections: (open, idle).
+    pub fn pool_state(&self) -> (u32, u32) {
+        let state = self.pool.state();
+        (state.connections, state.idle_connections)
+    }
+
+    /// Submissions by state and standing findings by severity (for `/metrics`).
+    pub fn workflow_counts(&self) -> Result<(Vec<(String, i64)>, Vec<(String, i64)>), StoreError> {
+        workflow::counts(&mut *self.conn()?)
+    }
+
     /// Checks that the database answers.
     pub fn ping(&self) -> Result<(), StoreError> {
         use diesel::connection::SimpleConnection;

@@ -406,3 +406,21 @@ pub fn newest_open_cycle(conn: &mut AnyConnection) -> Result<Option<i32>, StoreE
         .and_then(|r| r.get("year"))
         .and_then(|y| y.parse().ok()))
 }
+
+/// Counts for monitoring: submissions by state, and standing findings by severity.
+pub fn counts(
+    conn: &mut AnyConnection,
+) -> Result<(Vec<(String, i64)>, Vec<(String, i64)>), StoreError> {
+    let pairs = |rows: Vec<TextRow>, key: &str| {
+        rows.iter()
+            .filter_map(|r| Some((r.get(key)?.to_owned(), r.get("n")?.parse().ok()?)))
+            .collect::<Vec<(String, i64)>>()
+    };
+    let states = load(
+        conn,
+        "SELECT state, CAST(COUNT(*) AS TEXT) AS n FROM submissions GROUP BY state",
+        vec![],
+    )?;
+    let findings = load(conn, "SELECT severity, CAST(COUNT(*) AS TEXT) AS n FROM findings WHERE state IN ('open', 'explained') GROUP BY severity", vec![])?;
+    Ok((pairs(states, "state"), pairs(findings, "severity")))
+}
