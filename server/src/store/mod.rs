@@ -112,7 +112,7 @@ impl Store {
     }
 
     /// Submissions by state and standing findings by severity (for `/metrics`).
-    pub fn workflow_counts(&self) -> Result<(Vec<(String, i64)>, Vec<(String, i64)>), StoreError> {
+    pub fn workflow_counts(&self) -> Result<(workflow::Counts, workflow::Counts), StoreError> {
         workflow::counts(&mut *self.conn()?)
     }
 

@@ -407,10 +407,11 @@ pub fn newest_open_cycle(conn: &mut AnyConnection) -> Result<Option<i32>, StoreE
         .and_then(|y| y.parse().ok()))
 }
 
+/// (label, count) pairs, e.g. ("submitted", 12).
+pub type Counts = Vec<(String, i64)>;
+
 /// Counts for monitoring: submissions by state, and standing findings by severity.
-pub fn counts(
-    conn: &mut AnyConnection,
-) -> Result<(Vec<(String, i64)>, Vec<(String, i64)>), StoreError> {
+pub fn counts(conn: &mut AnyConnection) -> Result<(Counts, Counts), StoreError> {
     let pairs = |rows: Vec<TextRow>, key: &str| {
         rows.iter()
             .filter_map(|r| Some((r.get(key)?.to_owned(), r.get("n")?.parse().ok()?)))
