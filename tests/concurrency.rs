@@ -280,3 +280,45 @@ fn set_state(db: &crate::db::TestDb, state: statusdata::model::State) {
     });
     assert!(matches!(done, Ok(Ok(_))), "state set");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_rights_changes_at_once_both_land_with_their_audit_rows() {
+    let (site, t) = site_with(&[
+        ("a1", "zlb", "quality_admin"),
+        ("a2", "zlb", "quality_admin"),
+    ])
+    .await;
+    let grant =
+        "mutation($u: String!, $t: String!) { grantRight(unit: $u, table: $t, action: FILL) }";
+    let tables = ["1.1.2", "1.1.7", "2.17.1", "2.17.2"];
+    let tasks: Vec<_> = tables
+        .iter()
+        .enumerate()
+        .map(|(i, table)| {
+            let (site, token, table) = (site.clone(), t[i % 2].clone(), table.to_string());
+            tokio::spawn(async move {
+                site.gql(Some(&token), grant, json!({ "u": "图书馆", "t": table }))
+                    .await
+                    .0
+            })
+        })
+        .collect();
+    for task in tasks {
+        let r = task.await.expect("task");
+        assert_eq!(r["data"]["grantRight"], true, "{r}");
+    }
+    let policy =
+        std::fs::read_to_string(site.policy_dir.path().join("policy.csv")).expect("policy.csv");
+    for table in tables {
+        assert!(
+            policy.contains(&format!("p, 图书馆, {table}, fill")),
+            "{table} lost: {policy}"
+        );
+        let log = site.db.store.audit_log(table, None).expect("audit");
+        assert_eq!(
+            log.iter().filter(|e| e.operation == "grant").count(),
+            1,
+            "{table}"
+        );
+    }
+}

@@ -89,16 +89,7 @@ impl Service {
         guard(who, table, Action::Fill)?;
         let (at, scope, actor) = (self.now(), who.write_scope(), &who.principal.staff_no);
         self.store.write(|conn| {
-            let current = current_row(conn, table, &scope, id)?;
-            check_editable(
-                conn,
-                table,
-                current.cycle,
-                &current.unit,
-                at,
-                &Force::none(),
-                actor,
-            )?;
+            let current = editable_row(conn, table, &scope, id, at, actor)?;
             let mut merged = current.values.clone();
             merged.extend(patch.record.clone());
             self.validated(conn, table, current.cycle, &merged, patch.problems.clone())?;
@@ -119,16 +110,7 @@ impl Service {
         guard(who, table, Action::Fill)?;
         let (at, scope, actor) = (self.now(), who.write_scope(), &who.principal.staff_no);
         self.store.write(|conn| {
-            let current = current_row(conn, table, &scope, id)?;
-            check_editable(
-                conn,
-                table,
-                current.cycle,
-                &current.unit,
-                at,
-                &Force::none(),
-                actor,
-            )?;
+            editable_row(conn, table, &scope, id, at, actor)?;
             Ok(ops::delete_row(conn, table, &scope, id, actor)?)
         })
     }
@@ -215,13 +197,18 @@ fn editable_for(
     )
 }
 
-/// The row the caller may change, or `NOT_FOUND`.
-fn current_row(
+/// The row the caller may change, once its submission allows the change; `NOT_FOUND` when it
+/// is not in the caller's scope.
+fn editable_row(
     conn: &mut AnyConnection,
     table: &Table,
     scope: &RowScope,
     id: i64,
+    at: chrono::DateTime<chrono::Utc>,
+    actor: &str,
 ) -> ApiResult<StoredRow> {
-    ops::get_row(conn, table, scope, id)?
-        .ok_or_else(|| ApiError::new(Code::NotFound, "记录不存在，或不在您可修改的范围内"))
+    let row = ops::get_row(conn, table, scope, id)?
+        .ok_or_else(|| ApiError::new(Code::NotFound, "记录不存在，或不在您可修改的范围内"))?;
+    check_editable(conn, table, row.cycle, &row.unit, at, &Force::none(), actor)?;
+    Ok(row)
 }
