@@ -37,6 +37,11 @@ impl Site {
     pub fn with_state(configure: impl FnOnce(&mut AppState)) -> Site {
         let db = TestDb::new(&root());
         db.install_demo_cycle();
+        Site::over(db, configure)
+    }
+
+    /// The service over a database the test prepared (a copy, a restore).
+    pub fn over(db: TestDb, configure: impl FnOnce(&mut AppState)) -> Site {
         let paths = project_paths();
         let (policy, policy_dir) = crate::support::policy_cell();
         let units = Arc::new(defs::load_units(&paths.units).expect("units"));

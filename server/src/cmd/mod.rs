@@ -8,6 +8,7 @@ mod bench_import;
 mod bench_validate;
 mod check;
 mod cycle;
+mod dump;
 mod excel;
 mod migrate;
 mod seed;
@@ -57,6 +58,12 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// Measure throughput against a baseline measured in the same run.
     Bench(bench::BenchArgs),
+    /// Write a consistent copy of the database to an SQLite file (safe while serving).
+    Backup(dump::BackupArgs),
+    /// Restore a backup file into an empty database.
+    Restore(dump::RestoreArgs),
+    /// Copy every row from one database to another (e.g. SQLite to PostgreSQL), checked.
+    Copy(dump::CopyArgs),
 }
 
 /// Where the administrator's files are; shared by every command that reads them.
@@ -87,6 +94,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Users(args) => users::run(args).await,
         Command::Cycle(args) => cycle::run(args).await,
         Command::Serve(args) => serve::run(args).await,
+        Command::Backup(args) => dump::backup(args).await,
+        Command::Restore(args) => dump::restore(args).await,
+        Command::Copy(args) => dump::copy(args).await,
         Command::PrintSchema(args) => serve::print_schema(args).await,
     }
 }

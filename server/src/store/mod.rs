@@ -9,6 +9,7 @@ mod audit;
 mod baseline;
 mod conn;
 mod dialect;
+pub mod dump;
 mod error;
 mod filter;
 pub mod findings;
