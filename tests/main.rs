@@ -14,6 +14,7 @@ mod cycles;
 mod db;
 mod definitions;
 mod demo;
+mod deploy;
 mod dump;
 mod every_field;
 mod excel;
