@@ -106,28 +106,31 @@ pub async fn backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub async fn restore(args: RestoreArgs) -> anyhow::Result<ExitCode> {
-    let catalog = catalog(&args.project)?;
     let from = format!("sqlite://{}", args.file.display());
-    let source = open_existing(&from, &catalog)?;
-    let digests = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<TableDigest>> {
-        let target = open_target(&args.db, &args.project, &catalog)?;
-        Ok(source.copy_into(&target)?)
-    })
-    .await??;
+    let digests = copy_between(from, args.db, args.project).await?;
     print(&digests, "checked against the backup");
     println!("restored {}", args.file.display());
     Ok(ExitCode::SUCCESS)
 }
 
 pub async fn copy(args: CopyArgs) -> anyhow::Result<ExitCode> {
-    let catalog = catalog(&args.project)?;
-    let source = open_existing(&args.from, &catalog)?;
-    let digests = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<TableDigest>> {
-        let target = open_target(&args.to, &args.project, &catalog)?;
-        Ok(source.copy_into(&target)?)
-    })
-    .await??;
+    let digests = copy_between(args.from, args.to, args.project).await?;
     print(&digests, "checked against the source");
     println!("copied; the target is ready for `statusdata serve`");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Copies every row of `from` (which must exist) into `to` (migrated first).
+async fn copy_between(
+    from: String,
+    to: String,
+    project: ProjectArgs,
+) -> anyhow::Result<Vec<TableDigest>> {
+    let catalog = catalog(&project)?;
+    let source = open_existing(&from, &catalog)?;
+    tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<TableDigest>> {
+        let target = open_target(&to, &project, &catalog)?;
+        Ok(source.copy_into(&target)?)
+    })
+    .await?
 }
