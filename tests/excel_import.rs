@@ -239,6 +239,15 @@ async fn replace_mode_swaps_the_units_rows() {
     assert_eq!(report["deleted"], 600, "{report}");
     assert_eq!(report["inserted"], 3, "{report}");
     assert_eq!(count(&api, "1.4.1"), 3);
+    let (_, metrics) = get(&api, "/metrics").await;
+    let metrics = String::from_utf8_lossy(&metrics);
+    for line in [
+        "statusdata_exports_total{kind=\"table\"}",
+        "statusdata_imports_total{outcome=\"stored\"}",
+        "statusdata_imported_rows_total{table=\"1.4.1\"}",
+    ] {
+        assert!(metrics.contains(line), "/metrics counts {line}: {metrics}");
+    }
 }
 
 #[test]

@@ -129,6 +129,11 @@ pub async fn export(
         }
         Err(e) => return refuse(&e, what),
     }
+    let kind = match what {
+        "progress" | "quality" | "all" => what,
+        _ => "table",
+    };
+    metrics::counter!("statusdata_exports_total", "kind" => kind.to_owned()).increment(1);
     match what {
         "progress" => progress_xlsx(&app, cycle, principal).await,
         "quality" => quality_xlsx(&app, cycle, principal).await,

@@ -130,7 +130,7 @@ impl Service {
             )
             .into());
         }
-        self.store.write(|conn| {
+        let result = self.store.write(|conn| {
             check_editable(conn, table, ctx.cycle, &ctx.unit, at, force, &ctx.actor)?;
             let stored = match mode {
                 Mode::Append => ops::bulk_upsert(conn, table, &scope, ctx, &records).map(
@@ -159,7 +159,20 @@ impl Service {
                     row,
                 }
             })
-        })
+        });
+        count_import(table, &result);
+        result
+    }
+}
+
+/// Imports by outcome and rows written, for `/metrics` (a no-op without a recorder: the CLI).
+fn count_import(table: &Table, result: &Result<Stored, StoreRefusal>) {
+    let outcome = if result.is_ok() { "stored" } else { "refused" };
+    metrics::counter!("statusdata_imports_total", "outcome" => outcome).increment(1);
+    if let Ok(stored) = result {
+        let rows = (stored.inserted + stored.updated) as u64;
+        metrics::counter!("statusdata_imported_rows_total", "table" => table.code.clone())
+            .increment(rows);
     }
 }
 
