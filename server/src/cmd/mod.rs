@@ -9,6 +9,7 @@ mod bench_validate;
 mod check;
 mod cycle;
 mod excel;
+mod live;
 mod migrate;
 mod seed;
 mod serve;
@@ -57,6 +58,10 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// Measure throughput against a baseline measured in the same run.
     Bench(bench::BenchArgs),
+    /// Ask every running instance to reload its definitions and policy (as SIGHUP does).
+    Reload(live::ReloadArgs),
+    /// The policy in force, kept in the database: `policy export [--out FILE]`, `policy import FILE`.
+    Policy(live::PolicyArgs),
 }
 
 /// Where the administrator's files are; shared by every command that reads them.
@@ -88,5 +93,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Cycle(args) => cycle::run(args).await,
         Command::Serve(args) => serve::run(args).await,
         Command::PrintSchema(args) => serve::print_schema(args).await,
+        Command::Reload(args) => live::reload(args).await,
+        Command::Policy(args) => live::policy(args).await,
     }
 }
