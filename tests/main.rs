@@ -22,6 +22,7 @@ mod excel_rights;
 mod excel_roundtrip;
 mod input_limits;
 mod limits;
+mod live;
 mod lookup;
 mod policy;
 mod ready;
