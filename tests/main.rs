@@ -21,6 +21,7 @@ mod excel_reading;
 mod excel_rights;
 mod excel_roundtrip;
 mod input_limits;
+mod instances;
 mod limits;
 mod live;
 mod lookup;
