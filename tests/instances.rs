@@ -1,7 +1,8 @@
 //! Two `serve` processes (the real binary) on one PostgreSQL: a session opened on one works on
 //! the other, and a rights change, a definitions reload and an account lockout made through one
 //! are in force on the other. Several instances need PostgreSQL, so on SQLite this is skipped;
-//! CI's PostgreSQL pass runs it.
+//! CI's PostgreSQL pass runs it. And on either backend, `statusdata reload` and `statusdata policy
+//! import` reach a running instance through the database.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -118,24 +119,8 @@ fn eventually(what: &str, mut f: impl FnMut() -> bool) {
     panic!("not seen in time: {what}");
 }
 
-fn account(db: &TestDb, staff_no: &str, unit: &str, role: &str) {
-    let user = NewUser {
-        staff_no: staff_no.into(),
-        name: "测试".into(),
-        unit: unit.into(),
-        role: role.into(),
-        password_hash: hash_password(PASSWORD).expect("hash"),
-        must_change_password: false,
-    };
-    assert!(db.store.create_user(&user).expect("create user"));
-}
-
-#[test]
-fn two_instances_share_sessions_rights_definitions_and_lockouts() {
-    if !on_postgres() {
-        eprintln!("skipped: several instances need PostgreSQL (set TEST_DATABASE_URL)");
-        return;
-    }
+/// A database with the cycle and four accounts, and a scratch copy of the files to serve.
+fn prepared() -> (TestDb, Scratch) {
     let db = TestDb::new(&root());
     // The cycle as `serve --demo` installs it (deadlines ahead), so that the instances keep it.
     let file =
@@ -164,6 +149,28 @@ fn two_instances_share_sessions_rights_definitions_and_lockouts() {
         scratch.path("seeds/cycle-2023.toml"),
     )
     .expect("cycle file");
+    (db, scratch)
+}
+
+fn account(db: &TestDb, staff_no: &str, unit: &str, role: &str) {
+    let user = NewUser {
+        staff_no: staff_no.into(),
+        name: "测试".into(),
+        unit: unit.into(),
+        role: role.into(),
+        password_hash: hash_password(PASSWORD).expect("hash"),
+        must_change_password: false,
+    };
+    assert!(db.store.create_user(&user).expect("create user"));
+}
+
+#[test]
+fn two_instances_share_sessions_rights_definitions_and_lockouts() {
+    if !on_postgres() {
+        eprintln!("skipped: several instances need PostgreSQL (set TEST_DATABASE_URL)");
+        return;
+    }
+    let (db, scratch) = prepared();
     let (a, b) = (
         start(&db.url, scratch.dir.path(), "a"),
         start(&db.url, scratch.dir.path(), "b"),
@@ -208,6 +215,9 @@ fn two_instances_share_sessions_rights_definitions_and_lockouts() {
             .to_string()
             .contains("\"remark\"")
     });
+    eventually("b ready on the new definitions", || {
+        http(b.port, "GET", "/readyz", None, "").0 == 200
+    });
     let government = token(&b, "8003");
     let row = json!({
         "awardName": "全国文明校园", "level": "02", "issuer": "中央文明委",
@@ -225,4 +235,72 @@ fn two_instances_share_sessions_rights_definitions_and_lockouts() {
     }
     let r = login(&b, "8004", PASSWORD);
     assert_eq!(code(&r), "UNAUTHENTICATED", "locked on b too: {r}");
+}
+
+/// Runs `statusdata COMMAND --defs … SUBCOMMAND…` in the scratch copy.
+fn statusdata(scratch: &Path, command: &str, rest: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_statusdata"))
+        .arg(command)
+        .args(["--defs", "table-defs", "--units", "seeds/units.toml"])
+        .args(["--policies", "policies"])
+        .args(rest)
+        .current_dir(scratch)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("statusdata runs")
+}
+
+#[test]
+fn the_reload_and_policy_commands_reach_a_running_instance() {
+    let (db, scratch) = prepared();
+    let a = start(&db.url, scratch.dir.path(), "a");
+    eventually("the instance answers /healthz", || {
+        TcpStream::connect(("127.0.0.1", a.port)).is_ok()
+            && http(a.port, "GET", "/healthz", None, "").0 == 200
+    });
+    let admin = token(&a, "8001");
+
+    scratch.append_field(
+        "table-defs/1.1.7-school_awards.toml",
+        "name = \"remark\"\nlabel = \"备注\"\ntype = \"string\"",
+    );
+    let out = statusdata(scratch.dir.path(), "reload", &["--db", &db.url]);
+    assert!(out.status.success(), "{out:?}");
+    let fields = "{ __type(name: \"SchoolAward\") { fields { name } } }";
+    eventually("the new field after statusdata reload", || {
+        gql(&a, Some(&admin), fields, json!({}))["data"]["__type"]["fields"]
+            .to_string()
+            .contains("\"remark\"")
+    });
+
+    let out = statusdata(scratch.dir.path(), "policy", &["export", "--db", &db.url]);
+    assert!(out.status.success(), "{out:?}");
+    let exported = String::from_utf8_lossy(&out.stdout).into_owned();
+    let seed = std::fs::read_to_string(scratch.path("policies/policy.csv")).expect("policy.csv");
+    assert_eq!(exported, seed, "the seed is the policy in force");
+    let file = scratch.path("granted.csv");
+    std::fs::write(&file, format!("{exported}p, 图书馆, 1.1.2, fill\n")).expect("write");
+    let out = statusdata(
+        scratch.dir.path(),
+        "policy",
+        &["import", "--db", &db.url, "granted.csv"],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let library = token(&a, "8002");
+    let create = "mutation { createContact(input: {}) { id } }";
+    eventually("the imported grant", || {
+        code(&gql(&a, Some(&library), create, json!({}))) == "VALIDATION_FAILED"
+    });
+    let broken = scratch.path("broken.csv");
+    std::fs::write(&broken, format!("{exported}p, 不存在的单位, 1.1.2, fill\n")).expect("write");
+    let out = statusdata(
+        scratch.dir.path(),
+        "policy",
+        &["import", "--db", &db.url, "broken.csv"],
+    );
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && said.contains("不存在的单位"),
+        "{said}"
+    );
 }

@@ -277,10 +277,21 @@ async fn healthz(State(app): State<AppState>) -> (StatusCode, &'static str) {
 }
 
 /// `GET /readyz`: 200 when the database answers, its core migrations are applied and its data
-/// tables match the definitions; 503 with the reasons otherwise (a load balancer sends no
-/// traffic to an instance whose files and database disagree).
+/// tables match the definitions, which are the database's newest version; 503 with the reasons
+/// otherwise (a load balancer sends no traffic to an instance whose files and database disagree).
 async fn readyz(State(app): State<AppState>) -> (StatusCode, String) {
-    match app.current().store.call(|s| s.readiness()).await {
+    let generation = app.current();
+    let version = generation.version;
+    let checked = generation.store.call(move |s| {
+        let mut why = s.readiness()?;
+        // An instance left on older definitions refuses writes to the tables that changed.
+        let newest = s.with_workflow(crate::store::live::latest_definitions)?;
+        if let Some((v, _)) = newest.filter(|(v, _)| version > 0 && *v != version) {
+            why.push(format!("definitions version {v} is in the database, this instance serves version {version}: run statusdata reload"));
+        }
+        Ok(why)
+    });
+    match checked.await {
         Ok(why) if why.is_empty() => (StatusCode::OK, "ready".into()),
         Ok(why) => (StatusCode::SERVICE_UNAVAILABLE, why.join("\n")),
         Err(e) => {
