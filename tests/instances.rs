@@ -251,7 +251,7 @@ fn statusdata(scratch: &Path, command: &str, rest: &[&str]) -> std::process::Out
 }
 
 #[test]
-fn the_reload_and_policy_commands_reach_a_running_instance() {
+fn reload_sighup_and_policy_commands_reach_a_running_instance() {
     let (db, scratch) = prepared();
     let a = start(&db.url, scratch.dir.path(), "a");
     eventually("the instance answers /healthz", || {
@@ -271,6 +271,23 @@ fn the_reload_and_policy_commands_reach_a_running_instance() {
         gql(&a, Some(&admin), fields, json!({}))["data"]["__type"]["fields"]
             .to_string()
             .contains("\"remark\"")
+    });
+
+    // SIGHUP does the same for the instance it is sent to.
+    scratch.append_field(
+        "table-defs/1.1.7-school_awards.toml",
+        "name = \"remark2\"\nlabel = \"备注二\"\ntype = \"string\"",
+    );
+    let pid = a.child.id().to_string();
+    let hup = Command::new("kill")
+        .args(["-HUP", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(hup.success());
+    eventually("the new field after SIGHUP", || {
+        gql(&a, Some(&admin), fields, json!({}))["data"]["__type"]["fields"]
+            .to_string()
+            .contains("\"remark2\"")
     });
 
     let out = statusdata(scratch.dir.path(), "policy", &["export", "--db", &db.url]);

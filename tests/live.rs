@@ -330,3 +330,76 @@ async fn a_policy_change_and_login_failures_reach_another_instance_through_the_d
         .expect("delay");
     assert_eq!(delay, std::time::Duration::ZERO, "a success forgets");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn instances_changing_rights_and_reloading_at_once_lose_nothing() {
+    let db = tokio::task::spawn_blocking(|| TestDb::new(&root()))
+        .await
+        .expect("db");
+    let units = Arc::new(db.units.clone());
+    let mut instances = Vec::new();
+    for _ in 0..2 {
+        let cell = statusdata::service::rights::open_policy(&db.store, &root().join("policies"))
+            .await
+            .expect("policy");
+        instances.push(Service::new(db.store.clone(), cell, units.clone()));
+    }
+    let tables = ["1.1.2", "1.1.7", "2.17.1", "2.17.2"];
+    let grants: Vec<_> = tables
+        .iter()
+        .enumerate()
+        .map(|(i, table)| {
+            let svc = instances[i % 2].clone();
+            let table = table.to_string();
+            tokio::spawn(async move {
+                svc.blocking(move |svc| {
+                    svc.change_right(
+                        &svc.system(),
+                        "图书馆",
+                        &table,
+                        statusdata::authz::Action::Fill,
+                        true,
+                    )
+                })
+                .await
+            })
+        })
+        .collect();
+    for g in grants {
+        assert_eq!(g.await.expect("task"), Ok(true));
+    }
+    let (version, text) = instances[0].export_policy().expect("export");
+    assert_eq!(version, 5, "one seed and four changes");
+    for table in tables {
+        assert!(
+            text.contains(&format!("p, 图书馆, {table}, fill")),
+            "{table} lost"
+        );
+        let log = db.store.audit_log(table, None).expect("audit");
+        assert_eq!(log.iter().filter(|e| e.operation == "grant").count(), 1);
+    }
+
+    let scratch = Scratch::new();
+    scratch.append_field("table-defs/1.1.7-school_awards.toml", REMARK);
+    let reloads: Vec<_> = instances
+        .iter()
+        .map(|svc| {
+            let defs = Definitions::new(scratch.path("table-defs"), Arc::new(|_, _| Ok(())));
+            let svc = svc.clone();
+            tokio::spawn(async move {
+                svc.blocking(move |svc| defs.reload(svc, &svc.system(), Mode::Explicit))
+                    .await
+            })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for r in reloads {
+        outcomes.push(r.await.expect("task").expect("reload"));
+    }
+    assert_eq!(outcomes[0].version, outcomes[1].version);
+    assert_eq!(
+        outcomes.iter().filter(|o| o.recorded).count(),
+        1,
+        "one version for one set of files: {outcomes:?}"
+    );
+}
