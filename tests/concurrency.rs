@@ -307,8 +307,7 @@ async fn two_rights_changes_at_once_both_land_with_their_audit_rows() {
         let r = task.await.expect("task");
         assert_eq!(r["data"]["grantRight"], true, "{r}");
     }
-    let policy =
-        std::fs::read_to_string(site.policy_dir.path().join("policy.csv")).expect("policy.csv");
+    let policy = crate::site::stored_policy(&site);
     for table in tables {
         assert!(
             policy.contains(&format!("p, 图书馆, {table}, fill")),

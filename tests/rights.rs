@@ -167,8 +167,7 @@ async fn quality_office_grants_and_revokes_rights_without_a_restart() {
         "VALIDATION_FAILED",
         "the grant is in force at once"
     );
-    let file =
-        std::fs::read_to_string(site.policy_dir.path().join("policy.csv")).expect("policy.csv");
+    let file = crate::site::stored_policy(&site);
     assert!(
         file.contains("p, 图书馆, 1.1.2, fill") && file.starts_with("# 填报与审核分工"),
         "written, comments kept"
@@ -199,8 +198,7 @@ async fn quality_office_grants_and_revokes_rights_without_a_restart() {
         "BAD_REQUEST",
         "the last reviewer of a table cannot go: {r}"
     );
-    let after =
-        std::fs::read_to_string(site.policy_dir.path().join("policy.csv")).expect("policy.csv");
+    let after = crate::site::stored_policy(&site);
     assert!(after.contains("p, 图书馆, 1.1.6, review"));
     let log = site.db.store.audit_log("1.1.2", None).expect("audit");
     let ops: Vec<&str> = log.iter().map(|e| e.operation.as_str()).collect();

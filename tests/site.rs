@@ -25,6 +25,10 @@ pub struct Site {
     pub db: TestDb,
     pub app: axum::Router,
     minutes: Arc<AtomicI64>,
+    #[expect(
+        dead_code,
+        reason = "holds model.conf, which every policy change reads, while the site lives"
+    )]
     pub policy_dir: tempfile::TempDir,
 }
 
@@ -176,4 +180,14 @@ impl Site {
             );
         }
     }
+}
+
+/// The policy in force as the database holds it (policy.csv's text).
+pub fn stored_policy(site: &Site) -> String {
+    site.db
+        .store
+        .with_workflow(statusdata::store::live::latest_policy)
+        .expect("read the policy")
+        .expect("a policy is stored")
+        .1
 }

@@ -1,8 +1,9 @@
 // 管理 (质量部 admins): who fills and reviews what, changed through grantRight / revokeRight with
-// the server's checks shown; the table definitions, read-only.
+// the server's checks shown; the table definitions, read-only, and reloading them.
 
 import { gql } from './api.js';
 import { useApp, hasRole } from './state.js';
+import { refreshCatalog } from './session.js';
 import { Message } from './ui.jsx';
 
 const { useState, useEffect } = React;
@@ -84,13 +85,34 @@ const SCOPE = { single: '每单位一行', rows: '多行' };
 
 function Definitions({ catalog }) {
   const [open, setOpen] = useState(null);
+  const [result, setResult] = useState(null);
+  const reload = async () => {
+    setResult(null);
+    try {
+      const d = await gql('mutation { reloadDefinitions { version recorded createdTables addedColumns } }', {}, '重新载入表定义');
+      const r = d.reloadDefinitions;
+      const added = [...r.createdTables.map((t) => `新表 ${t}`), ...r.addedColumns.map((c) => `新字段 ${c}`)];
+      setResult({
+        kind: 'success',
+        text: `已载入第 ${r.version} 版${r.recorded ? '（新版本）' : '（与数据库中的相同）'}${added.length ? '：' + added.join('、') : ''}`,
+      });
+      await refreshCatalog();
+    } catch (e) {
+      setResult({ kind: 'error', text: e.message });
+    }
+  };
   return (
     <div className="sd-card">
       <h3>表定义（只读）</h3>
       <p className="sd-muted">
-        正在使用的 {catalog.length} 张表的定义在服务启动时已通过检查（表定义、代码表、单位与分工一致）。
-        修改请编辑服务器上的 table-defs/，运行 statusdata check 直到显示 ok，再重启服务。
+        正在使用的 {catalog.length} 张表的定义已通过检查（表定义、代码表、单位与分工一致）。
+        修改请编辑服务器上的 table-defs/，运行 statusdata check 直到显示 ok，再点“重新载入表定义”（不必重启；
+        新增表和字段立即可用，删除或改类型的修改会被拒绝，须停机后运行 statusdata migrate --allow-destructive）。
       </p>
+      <div className="sd-toolbar">
+        <button type="button" className="sd-primary" onClick={reload}>重新载入表定义</button>
+      </div>
+      {result && <Message kind={result.kind}>{result.text}</Message>}
       <ul className="sd-defs">
         {catalog.map((t) => (
           <li key={t.code}>

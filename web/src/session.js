@@ -36,6 +36,12 @@ async function enter(me) {
   await refreshTasks();
 }
 
+/** Reads the catalog again (after 质量部 reloaded the definitions): new fields show at once. */
+export async function refreshCatalog() {
+  const { catalog } = await gql(CATALOG);
+  setState({ catalog: catalog.tables });
+}
+
 /** Logs in; a first login goes on to the password change. */
 export async function login(staffNo, password) {
   const { login: result } = await gql(

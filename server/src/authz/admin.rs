@@ -1,10 +1,9 @@
-//! Granting and revoking fill and review rights: policy.csv is edited as text (comments and
-//! order kept), checked against the catalog and units before it replaces the old file (written to
-//! a fresh temporary file, then renamed), and the new policy takes effect without a restart.
-//! The service puts a change in force inside the transaction of its audit row.
-//! casbin's own FileAdapter would drop the comments and not quote on save.
+//! The policy in force, replaceable while the server runs, and the edit behind granting and
+//! revoking fill and review rights: policy.csv's text is edited as text (comments and order
+//! kept) and checked against the catalog and units before anyone stores it. Where the policy is
+//! stored (the database, shared by every instance) is the service's business, not this module's.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
 use super::{Action, Policy};
@@ -19,6 +18,7 @@ pub struct PolicyCell {
 }
 
 impl PolicyCell {
+    /// A cell holding `policy`; `dir` holds model.conf (and policy.csv, the seed).
     pub fn new(dir: PathBuf, policy: Policy) -> PolicyCell {
         PolicyCell {
             dir,
@@ -35,65 +35,27 @@ impl PolicyCell {
             .unwrap_or_else(|e| e.into_inner().clone())
     }
 
-    /// Serialises policy changes within this process (two admins granting at once must not
-    /// both edit the same old text).
+    /// The folder of model.conf and policy.csv.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Serialises policy changes within this process (the database's lock orders instances).
     pub fn lock_changes(&self) -> std::sync::MutexGuard<'_, ()> {
         self.changing.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Prepares granting (`grant = true`) or revoking `action` on table `code` for the unit or
-    /// group called `subject`: the new policy.csv is written to a fresh temporary file beside it,
-    /// loaded and checked, but not yet in force. `None` when nothing would change; `Err` lists
-    /// why the change is refused.
-    pub async fn prepare(
+    /// Loads `text` as the policy of database version `version` and checks it against the
+    /// catalog and units; `Err` lists why it is refused.
+    pub async fn candidate(
         &self,
-        subject: &str,
-        code: &str,
-        action: Action,
-        grant: bool,
+        text: &str,
+        version: i64,
         catalog: &Catalog,
         units: &Units,
-    ) -> Result<Option<PolicyChange>, String> {
-        if !matches!(action, Action::Fill | Action::Review) {
-            return Err("只能授予或撤销填报（fill）、审核（review）权限".into());
-        }
-        let file = self.dir.join("policy.csv");
-        let text = std::fs::read_to_string(&file)
-            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-        let line = format!("p, {subject}, {code}, {action}");
-        let is_line = |l: &str| {
-            l.split(',')
-                .map(str::trim)
-                .eq(["p", subject, code, action.as_str()])
-        };
-        let present = text.lines().any(is_line);
-        if present == grant {
-            return Ok(None);
-        }
-        let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
-        if grant {
-            // After the table's last line, so that the file keeps the notice's order.
-            let table_line = |l: &str| {
-                let mut cells = l.split(',').map(str::trim);
-                cells.next() == Some("p") && cells.nth(1) == Some(code)
-            };
-            let at = lines
-                .iter()
-                .rposition(|l| table_line(l))
-                .or_else(|| lines.iter().rposition(|l| l.starts_with("p,")))
-                .map_or(lines.len(), |i| i + 1);
-            lines.insert(at, line);
-        } else {
-            lines.retain(|l| !is_line(l));
-        }
-        // A fresh name per change: two changes never write the same temporary file.
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".policy.csv.")
-            .tempfile_in(&self.dir)
-            .map_err(|e| format!("cannot write in {}: {e}", self.dir.display()))?;
-        std::io::Write::write_all(&mut tmp, (lines.join("\n") + "\n").as_bytes())
-            .map_err(|e| format!("cannot write {}: {e}", tmp.path().display()))?;
-        let candidate = Policy::load_files(&self.dir.join("model.conf"), tmp.path())
+    ) -> Result<Policy, String> {
+        let label = PathBuf::from(format!("policy (database version {version})"));
+        let candidate = Policy::from_text(&self.dir.join("model.conf"), text, &label, version)
             .await
             .map_err(|p| joined(&p))?;
         let mut problems = Problems::default();
@@ -101,40 +63,67 @@ impl PolicyCell {
         if !problems.is_empty() {
             return Err(joined(&problems));
         }
-        Ok(Some(PolicyChange {
-            tmp,
-            previous: text,
-            policy: candidate,
-        }))
+        Ok(candidate)
     }
 
-    /// Puts a prepared change in force: the file replaced by rename, the policy swapped.
-    pub fn install(&self, change: PolicyChange) -> Result<String, String> {
-        let file = self.dir.join("policy.csv");
-        change
-            .tmp
-            .persist(&file)
-            .map_err(|e| format!("cannot replace {}: {e}", file.display()))?;
-        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(change.policy);
-        Ok(change.previous)
+    /// Loads `text` (stored, so checked when written) as the policy of database `version`.
+    pub async fn stored(&self, text: &str, version: i64) -> Result<Policy, String> {
+        let label = PathBuf::from(format!("policy (database version {version})"));
+        Policy::from_text(&self.dir.join("model.conf"), text, &label, version)
+            .await
+            .map_err(|p| joined(&p))
     }
 
-    /// Undoes an installed change whose audit row could not be committed.
-    pub async fn restore(&self, previous: &str) -> Result<(), String> {
-        let file = self.dir.join("policy.csv");
-        std::fs::write(&file, previous)
-            .map_err(|e| format!("cannot restore {}: {e}", file.display()))?;
-        let policy = Policy::load(&self.dir).await.map_err(|p| p.to_string())?;
-        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(policy);
-        Ok(())
+    /// Puts `policy` in force unless a newer database version already is (a change seen through
+    /// the database after this instance's own newer one must not undo it).
+    pub fn install(&self, policy: Policy) -> bool {
+        let mut current = self.current.write().unwrap_or_else(|e| e.into_inner());
+        if policy.version() < current.version() {
+            return false;
+        }
+        *current = Arc::new(policy);
+        true
     }
 }
 
-/// A checked policy change, written to a temporary file, not yet in force.
-pub struct PolicyChange {
-    tmp: tempfile::NamedTempFile,
-    previous: String,
-    policy: Policy,
+/// The policy text after granting (`grant = true`) or revoking `action` on table `code` for the
+/// unit or group called `subject`; `None` when nothing would change. A grant goes after the
+/// table's last line, so that the text keeps the notice's order.
+pub fn edit_policy(
+    text: &str,
+    subject: &str,
+    code: &str,
+    action: Action,
+    grant: bool,
+) -> Result<Option<String>, String> {
+    if !matches!(action, Action::Fill | Action::Review) {
+        return Err("只能授予或撤销填报（fill）、审核（review）权限".into());
+    }
+    let is_line = |l: &str| {
+        l.split(',')
+            .map(str::trim)
+            .eq(["p", subject, code, action.as_str()])
+    };
+    let present = text.lines().any(is_line);
+    if present == grant {
+        return Ok(None);
+    }
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    if grant {
+        let table_line = |l: &str| {
+            let mut cells = l.split(',').map(str::trim);
+            cells.next() == Some("p") && cells.nth(1) == Some(code)
+        };
+        let at = lines
+            .iter()
+            .rposition(|l| table_line(l))
+            .or_else(|| lines.iter().rposition(|l| l.starts_with("p,")))
+            .map_or(lines.len(), |i| i + 1);
+        lines.insert(at, format!("p, {subject}, {code}, {action}"));
+    } else {
+        lines.retain(|l| !is_line(l));
+    }
+    Ok(Some(lines.join("\n") + "\n"))
 }
 
 fn joined(problems: &Problems) -> String {

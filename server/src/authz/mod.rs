@@ -7,7 +7,7 @@ mod admin;
 mod policy;
 
 pub use access::{Access, Principal};
-pub use admin::{PolicyCell, PolicyChange};
+pub use admin::{edit_policy, PolicyCell};
 pub use policy::{Policy, Rule};
 
 use std::fmt;

@@ -28,6 +28,8 @@ pub struct Policy {
     rules: Vec<Rule>,
     groupings: Vec<(String, String, Option<usize>)>,
     policy_file: PathBuf,
+    text: String,
+    version: i64,
 }
 
 impl Policy {
@@ -38,11 +40,35 @@ impl Policy {
 
     /// Loads a model and a policy file.
     pub async fn load_files(model: &Path, policy_file: &Path) -> Result<Policy, Problems> {
-        let (model, policy_file) = (model.to_path_buf(), policy_file.to_path_buf());
-        for f in [&model, &policy_file] {
-            if !f.is_file() {
-                return Err(Problems(vec![Problem::at(f, "", "file not found")]));
-            }
+        if !policy_file.is_file() {
+            return Err(Problems(vec![Problem::at(
+                policy_file,
+                "",
+                "file not found",
+            )]));
+        }
+        let text = std::fs::read_to_string(policy_file).map_err(|e| {
+            Problems(vec![Problem::at(
+                policy_file,
+                "",
+                format!("cannot read: {e}"),
+            )])
+        })?;
+        Policy::from_text(model, &text, policy_file, 0).await
+    }
+
+    /// Loads the policy `text` (policy.csv's format) under `model`; `label` names it in messages
+    /// (the file it came from, or the database version) and `version` is its database version
+    /// (0 when it was read from a file).
+    pub async fn from_text(
+        model: &Path,
+        text: &str,
+        label: &Path,
+        version: i64,
+    ) -> Result<Policy, Problems> {
+        let policy_file = label.to_path_buf();
+        if !model.is_file() {
+            return Err(Problems(vec![Problem::at(model, "", "file not found")]));
         }
         let cannot = |e: casbin::Error| {
             Problems(vec![Problem::at(
@@ -51,23 +77,16 @@ impl Policy {
                 format!("casbin cannot load the policy: {e}"),
             )])
         };
-        let model_def = casbin::DefaultModel::from_file(&model).await.map_err(|e| {
+        let model_def = casbin::DefaultModel::from_file(model).await.map_err(|e| {
             Problems(vec![Problem::at(
-                &model,
+                model,
                 "",
                 format!("casbin cannot load the model: {e}"),
             )])
         })?;
-        let adapter = casbin::FileAdapter::new(policy_file.clone());
+        let adapter = casbin::StringAdapter::new(text);
         let enforcer = Enforcer::new(model_def, adapter).await.map_err(cannot)?;
-        let text = std::fs::read_to_string(&policy_file).map_err(|e| {
-            Problems(vec![Problem::at(
-                &policy_file,
-                "",
-                format!("cannot read: {e}"),
-            )])
-        })?;
-        let line_of = |kind: &str, parts: &[String]| find_line(&text, kind, parts);
+        let line_of = |kind: &str, parts: &[String]| find_line(text, kind, parts);
         let rules = enforcer
             .get_policy()
             .into_iter()
@@ -100,6 +119,8 @@ impl Policy {
             rules,
             groupings,
             policy_file,
+            text: text.to_owned(),
+            version,
         })
     }
 
@@ -160,6 +181,23 @@ impl Policy {
     /// The policy.csv path, for messages.
     pub fn file(&self) -> &Path {
         &self.policy_file
+    }
+
+    /// The policy as policy.csv text, comments and order kept.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The same policy, as stored under database version `version`.
+    pub fn at_version(mut self, version: i64) -> Policy {
+        self.version = version;
+        self.policy_file = PathBuf::from(format!("policy (database version {version})"));
+        self
+    }
+
+    /// The database version of this policy; 0 when it was read from policy.csv.
+    pub fn version(&self) -> i64 {
+        self.version
     }
 }
 

@@ -10,6 +10,7 @@ mod check;
 mod cycle;
 mod dump;
 mod excel;
+mod live;
 mod migrate;
 mod seed;
 mod serve;
@@ -64,6 +65,10 @@ enum Command {
     Restore(dump::RestoreArgs),
     /// Copy every row from one database to another (e.g. SQLite to PostgreSQL), checked.
     Copy(dump::CopyArgs),
+    /// Ask every running instance to reload its definitions and policy (as SIGHUP does).
+    Reload(live::ReloadArgs),
+    /// The policy in force, kept in the database: `policy export [--out FILE]`, `policy import FILE`.
+    Policy(live::PolicyArgs),
 }
 
 /// Where the administrator's files are; shared by every command that reads them.
@@ -98,5 +103,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Restore(args) => dump::restore(args).await,
         Command::Copy(args) => dump::copy(args).await,
         Command::PrintSchema(args) => serve::print_schema(args).await,
+        Command::Reload(args) => live::reload(args).await,
+        Command::Policy(args) => live::policy(args).await,
     }
 }

@@ -5,11 +5,13 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
-use statusdata::authz::{Action, Policy, PolicyCell};
+use statusdata::authz::Action;
 use statusdata::defs;
 use statusdata::demo::{self, DemoOptions};
 use statusdata::graphql::{build_schema, ApiConfig};
 use statusdata::http::{router, AppState};
+use statusdata::service::definitions::Mode;
+use statusdata::service::watch::Watch;
 use statusdata::service::Service;
 use statusdata::store::{Store, DEFAULT_DATABASE_URL};
 
@@ -111,13 +113,6 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .context("table definitions")?,
     );
     let units = Arc::new(defs::load_units(&p.units).map_err(|e| anyhow::anyhow!("{e}"))?);
-    let cell = Arc::new(PolicyCell::new(
-        p.policies.clone(),
-        Policy::load(&p.policies)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?,
-    ));
-    let policy = cell.current();
     let store = Store::open(&args.db, catalog.clone())?;
     let migrate_units = units.clone();
     let report = store
@@ -129,6 +124,25 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         "database {} is up to date",
         args.db
     );
+    // The database's policy is in force (policy.csv only seeds an empty database), and these
+    // definitions are recorded as the database's unless they already are.
+    let cell = statusdata::service::rights::open_policy(&store, &p.policies)
+        .await
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let policy = cell.current();
+    let instance = format!(
+        "{}:{}",
+        std::env::var("HOSTNAME").unwrap_or_else(|_| "localhost".into()),
+        std::process::id()
+    );
+    let defs_dir = p.defs.clone();
+    let version = store
+        .call(move |s| {
+            statusdata::service::definitions::record_start(s, &defs_dir, &instance)
+                .map_err(|e| statusdata::store::StoreError::Database(e.message))
+        })
+        .await?;
+    tracing::info!(version, "definitions in force");
     let cycle_file = p.units.with_file_name("cycle-2023.toml");
     let cycle = defs::load_cycle(&cycle_file, &catalog).map_err(|e| anyhow::anyhow!("{e}"))?;
     // The demo keeps the notice's periods but moves its dates so that today is in the filling
@@ -166,7 +180,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         tracing::info!("demo accounts are in seeds/demo-accounts.csv; each changes its password at first login");
     }
     let schema = build_schema(&catalog, Some((store.clone(), ApiConfig::default())))?;
-    let mut state = AppState::new(schema, store, cell, units);
+    let mut state = AppState::new(schema, store, cell, units).with_definitions(p.defs.clone());
+    state.live.set_version(version);
     state.import_limits.max_bytes = args.import_max_mb << 20;
     state.import_limits.max_rows = args.import_max_rows;
     state.request_limits = Arc::new(statusdata::http::guard::RequestLimits {
@@ -176,6 +191,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         trusted_proxies: args.trusted_proxy,
         ..Default::default()
     });
+    tokio::spawn(watch(state.clone()));
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(&args.bind)
         .await
@@ -192,6 +208,57 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     .await?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Follows what other instances and commands change in the database (policy, definitions,
+/// `statusdata reload`), and reloads on SIGHUP. PostgreSQL wakes it at once (LISTEN); it also
+/// looks every two seconds, which on SQLite is the only way.
+async fn watch(state: AppState) {
+    let Some(defs) = state.definitions.clone() else {
+        return;
+    };
+    #[cfg(unix)]
+    {
+        let (state, defs) = (state.clone(), defs.clone());
+        tokio::spawn(async move {
+            use tokio::signal::unix::{signal, SignalKind};
+            let Ok(mut hup) = signal(SignalKind::hangup()) else {
+                return;
+            };
+            while hup.recv().await.is_some() {
+                tracing::info!("SIGHUP: reloading definitions and policy");
+                let defs = defs.clone();
+                let done = state
+                    .service()
+                    .blocking(move |svc| {
+                        svc.refresh_policy()?;
+                        defs.reload(svc, &svc.system(), Mode::Explicit)
+                    })
+                    .await;
+                match done {
+                    Ok(r) => tracing::info!(
+                        version = r.version,
+                        recorded = r.recorded,
+                        "definitions reloaded"
+                    ),
+                    Err(e) => tracing::error!(error = %e.message, "definitions not reloaded"),
+                }
+            }
+        });
+    }
+    let looked = tokio::task::spawn_blocking(move || {
+        let mut listener = state.store.listener();
+        let mut watch = Watch::start(&state.service());
+        loop {
+            listener.wait(std::time::Duration::from_secs(2));
+            let generation = state.current();
+            watch.look(&state.service_on(&generation), &defs, generation.version);
+        }
+    })
+    .await;
+    if let Err(e) = looked {
+        tracing::error!(error = %e, "the watcher stopped");
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM, so that in-flight requests finish before the process exits.

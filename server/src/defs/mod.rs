@@ -6,6 +6,7 @@ mod codes;
 mod consistency;
 mod cycle;
 mod fields;
+mod hash;
 mod load;
 mod model;
 pub mod naming;
@@ -15,6 +16,7 @@ pub mod rules;
 mod units;
 
 pub use cycle::{load_cycle, CycleConfig, Phase, Task};
+pub use hash::{folder_hash, table_hash};
 pub use load::load_catalog;
 pub use model::*;
 pub use problem::{line_of, Problem, Problems};

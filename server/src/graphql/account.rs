@@ -9,7 +9,7 @@ use async_graphql::Value as Gql;
 use super::errors::{ApiError, ApiResult, Code};
 use super::resolve::{field_of_parent, req, req_any};
 use crate::auth::service::{self, AuthError};
-pub use crate::service::session::{ClientAddr, ServerClock, SessionToken, Throttle, COOKIE};
+pub use crate::service::session::{ClientAddr, ServerClock, SessionToken, COOKIE};
 use crate::store::ApiTokenRow;
 
 fn now(ctx: &async_graphql::dynamic::ResolverContext<'_>) -> chrono::DateTime<chrono::Utc> {
@@ -130,11 +130,12 @@ pub fn add_mutations(m: Object) -> Object {
                 let staff_no = ctx.args.try_get("staffNo")?.string()?.to_owned();
                 let password = ctx.args.try_get("password")?.string()?.to_owned();
                 let addr = ctx.data::<ClientAddr>().ok().map(|a| a.0);
-                let throttle = ctx.data::<Throttle>().ok().cloned();
                 // Per account and address: one person guessing behind the college's NAT does not
                 // slow everyone else down; the account lockout stops guessing across addresses.
-                if let (Some(t), Some(a)) = (&throttle, addr) {
-                    tokio::time::sleep(t.delay(&staff_no, a)).await;
+                if let Some(a) = addr {
+                    let who = staff_no.clone();
+                    let delay = on_service(&ctx, move |svc| svc.login_delay(&who, a)).await?;
+                    tokio::time::sleep(delay).await;
                 }
                 let at = now(&ctx);
                 let addr_text = addr.map(|a| a.to_string());
@@ -149,8 +150,9 @@ pub fn add_mutations(m: Object) -> Object {
                     ))
                 })
                 .await?;
-                if let (Some(t), Some(a)) = (&throttle, addr) {
-                    t.record(&staff_no, a, result.is_ok());
+                if let Some(a) = addr {
+                    let ok = result.is_ok();
+                    on_service(&ctx, move |svc| svc.note_login(&staff_no, a, ok)).await?;
                 }
                 let (token, must_change) = result.map_err(auth_error)?;
                 // A session cookie (no Max-Age): it ends with the browser, and the server's

@@ -4,6 +4,7 @@
 
 pub mod account;
 mod convert;
+mod definitions;
 pub mod errors;
 
 pub mod loader;
@@ -51,6 +52,7 @@ pub fn build_schema(
     b = progress::register(b);
     b = lookup::register(b);
     b = quality::register(b);
+    b = definitions::register(b);
     for table in &catalog.tables {
         b = types::register_table(b, catalog, table);
         query = query::add_table_queries(query, table);
@@ -67,6 +69,7 @@ pub fn build_schema(
     query = lookup::add_queries(query);
     query = quality::add_queries(query);
     mutation = quality::add_mutations(mutation);
+    mutation = definitions::add_mutations(mutation);
     if let Some((store, config)) = serve {
         b = b.data(store).data(config);
     }

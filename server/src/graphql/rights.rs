@@ -1,5 +1,6 @@
 //! `grantRight` and `revokeRight`: 质量部 changes who fills and reviews a table; the change is
-//! checked, written to policy.csv, audited and in force for the next request.
+//! checked, stored in the database as a new policy version with its audit row, and in force for
+//! the next request on every instance.
 
 use async_graphql::dynamic::{
     Enum, Field, FieldFuture, FieldValue, InputValue, Object, SchemaBuilder, TypeRef,

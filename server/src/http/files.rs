@@ -86,10 +86,11 @@ pub async fn template(
     let Some(code) = file.strip_suffix(".xlsx") else {
         return no_table(&file);
     };
-    let Some(table) = app.store.catalog().table_by_code(code).cloned() else {
+    let store = app.current().store.clone();
+    let Some(table) = store.catalog().table_by_code(code).cloned() else {
         return no_table(code);
     };
-    let catalog = app.store.catalog().clone();
+    let catalog = store.catalog().clone();
     match tokio::task::spawn_blocking(move || crate::xlsx::template::template(&catalog, &table))
         .await
     {
@@ -143,14 +144,15 @@ pub async fn export(
 }
 
 async fn table_xlsx(app: &AppState, cycle: i32, code: &str, principal: Principal) -> Response {
-    let Some(table) = app.store.catalog().table_by_code(code).cloned() else {
+    let store = app.current().store.clone();
+    let Some(table) = store.catalog().table_by_code(code).cloned() else {
         return no_table(code);
     };
     let access = Access::new(principal, app.policy.current(), &app.units);
     if let Err(e) = crate::service::guard(&access, &table, Action::Read) {
         return refuse(&e, code);
     }
-    let (store, scope) = (app.store.clone(), access.read_scope(code));
+    let scope = access.read_scope(code);
     let built = tokio::task::spawn_blocking(move || {
         let rows = store
             .list(&table, &scope, &ListQuery::all(cycle))
@@ -167,7 +169,11 @@ async fn table_xlsx(app: &AppState, cycle: i32, code: &str, principal: Principal
 
 async fn all_xlsx(app: &AppState, cycle: i32, principal: Principal) -> Response {
     let access = Access::new(principal, app.policy.current(), &app.units);
-    let (store, units, policy) = (app.store.clone(), app.units.clone(), app.policy.current());
+    let (store, units, policy) = (
+        app.current().store.clone(),
+        app.units.clone(),
+        app.policy.current(),
+    );
     let now = (app.clock)();
     let built = tokio::task::spawn_blocking(move || {
         crate::xlsx::cycle::whole_cycle(&store, &units, &policy, &access, cycle, now, &mut |_| {})
@@ -222,7 +228,7 @@ async fn quality_xlsx(app: &AppState, cycle: i32, principal: Principal) -> Respo
         let e = ApiError::new(Code::Forbidden, "质量报告仅质量部和院领导可看");
         return refuse(&e, "quality");
     }
-    let (store, units) = (app.store.clone(), app.units.clone());
+    let (store, units) = (app.current().store.clone(), app.units.clone());
     let built = tokio::task::spawn_blocking(move || {
         let report = crate::validate::report::quality_report(
             &mut *store.conn()?,

@@ -6,6 +6,7 @@ mod assets;
 mod files;
 pub mod guard;
 mod import;
+pub mod live;
 mod metrics;
 mod reply;
 
@@ -29,9 +30,7 @@ use tracing::Level;
 use crate::auth::service::{authenticate, system_clock, Clock};
 use crate::authz::{Access, PolicyCell, Principal};
 use crate::defs::Units;
-use crate::service::session::{
-    ClientAddr, ServerClock, SessionToken, Throttle, COOKIE as SESSION_COOKIE,
-};
+use crate::service::session::{ClientAddr, ServerClock, SessionToken, COOKIE as SESSION_COOKIE};
 use crate::service::Service;
 use crate::store::Store;
 
@@ -45,16 +44,19 @@ pub const FILE_TIMEOUT: Duration = Duration::from_secs(600);
 /// Everything a request handler needs.
 #[derive(Clone)]
 pub struct AppState {
-    pub schema: Schema,
+    /// The schema and store of the definitions in force (see [`live`]).
+    pub live: Arc<live::Live>,
+    /// The database as the process started: sessions, health and metrics. Anything that depends
+    /// on the definitions takes [`AppState::current`] instead.
     pub store: Store,
+    /// Reloads the definitions (set by `serve`; absent in tests that do not reload).
+    pub definitions: Option<crate::service::definitions::Definitions>,
     pub policy: Arc<PolicyCell>,
     pub units: Arc<Units>,
     /// Every request runs as the development principal. Never set by the binary: tests only.
     pub development: bool,
     /// The clock sessions, lockouts and audit times follow.
     pub clock: Clock,
-    /// Slows down repeated failed logins from one address.
-    pub throttle: Throttle,
     /// What an Excel import accepts (file size, unpacked size, rows).
     pub import_limits: crate::xlsx::import::Limits,
     service: Service,
@@ -71,25 +73,51 @@ impl AppState {
         units: Arc<Units>,
     ) -> AppState {
         let service = Service::new(store.clone(), policy.clone(), units.clone());
-        AppState {
+        let live = Arc::new(live::Live::new(
             schema,
+            store.clone(),
+            crate::graphql::ApiConfig::default(),
+        ));
+        AppState {
+            live,
             store,
+            definitions: None,
             policy,
             units,
             development: false,
             clock: system_clock(),
-            throttle: Throttle::default(),
             import_limits: crate::xlsx::import::Limits::default(),
             service,
             request_limits: Arc::default(),
         }
     }
 
-    /// The use cases, on this state's clock.
+    /// The use cases, on this state's clock and the definitions in force.
     pub fn service(&self) -> Service {
+        self.service_on(&self.current())
+    }
+
+    /// The use cases over one generation's store.
+    pub fn service_on(&self, generation: &live::Generation) -> Service {
         let mut service = self.service.clone();
         service.clock = self.clock.clone();
+        service.store = generation.store.clone();
         service
+    }
+
+    /// The definitions in force now: a request takes them once and keeps them to its end.
+    pub fn current(&self) -> Arc<live::Generation> {
+        self.live.current()
+    }
+
+    /// Lets `reloadDefinitions`, SIGHUP and `statusdata reload` reload the definitions in `dir`
+    /// into this state's schema.
+    pub fn with_definitions(mut self, dir: std::path::PathBuf) -> AppState {
+        let live = self.live.clone();
+        let install: crate::service::definitions::Installer =
+            Arc::new(move |store, version| live.install(store, version));
+        self.definitions = Some(crate::service::definitions::Definitions::new(dir, install));
+        self
     }
 }
 
@@ -190,13 +218,17 @@ async fn graphql(
     headers: HeaderMap,
     request: GraphQLRequest,
 ) -> GraphQLResponse {
+    // One generation for the whole request: a reload meanwhile does not change its schema.
+    let generation = app.current();
     let mut request = request
         .into_inner()
-        .data(app.service())
+        .data(app.service_on(&generation))
         .data(ServerClock(app.clock.clone()))
-        .data(app.throttle.clone())
         .data(app.policy.clone())
         .data(app.units.clone());
+    if let Some(d) = &app.definitions {
+        request = request.data(d.clone());
+    }
     if let Some(Extension(ConnectInfo(addr))) = connect {
         request = request.data(ClientAddr(addr.ip()));
     }
@@ -209,7 +241,7 @@ async fn graphql(
         let access = Access::new(principal, app.policy.current(), &app.units);
         request = request.data(access);
     }
-    let mut response = app.schema.execute(request).await;
+    let mut response = generation.schema.execute(request).await;
     // Every error a client sees carries one of the contract's codes. Parse, validation and limit
     // errors come from async-graphql without a code and without a path: the request was bad.
     // An error raised while resolving without a code was not foreseen: INTERNAL, its detail
@@ -245,10 +277,21 @@ async fn healthz(State(app): State<AppState>) -> (StatusCode, &'static str) {
 }
 
 /// `GET /readyz`: 200 when the database answers, its core migrations are applied and its data
-/// tables match the definitions; 503 with the reasons otherwise (a load balancer sends no
-/// traffic to an instance whose files and database disagree).
+/// tables match the definitions, which are the database's newest version; 503 with the reasons
+/// otherwise (a load balancer sends no traffic to an instance whose files and database disagree).
 async fn readyz(State(app): State<AppState>) -> (StatusCode, String) {
-    match app.store.call(|s| s.readiness()).await {
+    let generation = app.current();
+    let version = generation.version;
+    let checked = generation.store.call(move |s| {
+        let mut why = s.readiness()?;
+        // An instance left on older definitions refuses writes to the tables that changed.
+        let newest = s.with_workflow(crate::store::live::latest_definitions)?;
+        if let Some((v, _)) = newest.filter(|(v, _)| version > 0 && *v != version) {
+            why.push(format!("definitions version {v} is in the database, this instance serves version {version}: run statusdata reload"));
+        }
+        Ok(why)
+    });
+    match checked.await {
         Ok(why) if why.is_empty() => (StatusCode::OK, "ready".into()),
         Ok(why) => (StatusCode::SERVICE_UNAVAILABLE, why.join("\n")),
         Err(e) => {

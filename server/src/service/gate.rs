@@ -27,6 +27,7 @@ pub fn check_editable(
     actor: &str,
 ) -> ApiResult<()> {
     hold_submission(conn, cycle, &table.code, unit, Hold::Edit)?;
+    super::definitions::check_definitions(conn, table)?;
     if let Some(reason) = &force.reason {
         cycle_deadlines(conn, cycle)?;
         let detail = serde_json::json!({ "unit": unit, "reason": reason });

@@ -7,6 +7,7 @@
 //! Checks run in the contract's order: rights, then workflow state and deadline, then input.
 
 pub mod cycles;
+pub mod definitions;
 pub mod error;
 mod gate;
 pub mod import;
@@ -15,6 +16,7 @@ pub mod quality;
 pub mod rights;
 pub mod rows;
 pub mod session;
+pub mod watch;
 pub mod workflow;
 
 use std::sync::{Arc, Mutex};

@@ -1,13 +1,13 @@
 //! What a request brings about its caller, attached by the HTTP layer and read by the use
-//! cases' faces: the server's clock, the session token, the client's address, and the login
-//! slowdown shared by the requests of one process.
+//! cases' faces: the server's clock, the session token and the client's address; and the login
+//! slowdown, shared through the database by every instance.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use super::{stamp, ApiResult, Service};
 use crate::auth::service::Clock;
+use crate::store::live;
 
 /// The server's clock, attached to every request.
 #[derive(Clone)]
@@ -21,38 +21,43 @@ pub struct SessionToken(pub String);
 #[derive(Clone, Copy)]
 pub struct ClientAddr(pub IpAddr);
 
-/// Failed logins per address: repeated failures from one address are answered more slowly.
-#[derive(Clone, Default)]
-pub struct Throttle(Arc<Mutex<HashMap<ThrottleKey, (u32, Instant)>>>);
+/// How long failed logins from one address count toward the slowdown.
+const THROTTLE_WINDOW_MINUTES: i64 = 15;
 
-/// A staff number (lower case) and the address it was tried from.
-type ThrottleKey = (String, IpAddr);
-
-impl Throttle {
-    /// How long to wait before answering a login for this account from this address.
-    pub fn delay(&self, staff_no: &str, addr: IpAddr) -> Duration {
-        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        match map.get(&(staff_no.trim().to_lowercase(), addr)) {
-            Some((n, at)) if at.elapsed() < Duration::from_secs(900) && *n > 3 => {
-                Duration::from_millis(250 * u64::from((*n - 3).min(20)))
-            }
-            _ => Duration::ZERO,
-        }
+impl Service {
+    /// How long to wait before answering a login for this account from this address: repeated
+    /// failures are answered more slowly. The count lives in the database, so guessing spread
+    /// over several instances is slowed down alike (the account lockout stops it).
+    pub fn login_delay(&self, staff_no: &str, addr: IpAddr) -> ApiResult<Duration> {
+        let now = self.now();
+        let since = stamp(now - chrono::Duration::minutes(THROTTLE_WINDOW_MINUTES));
+        let n = self.store.with_workflow(|c| {
+            live::login_failures(c, &key(staff_no), &addr.to_string(), &since)
+        })?;
+        let over = u64::try_from((n - 3).clamp(0, 20)).unwrap_or(0);
+        Ok(Duration::from_millis(250 * over))
     }
 
-    /// Notes a login's outcome.
-    pub fn record(&self, staff_no: &str, addr: IpAddr, ok: bool) {
-        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let key = (staff_no.trim().to_lowercase(), addr);
-        if ok {
-            map.remove(&key);
-        } else {
-            // Old entries go, so that a month of LAN traffic does not grow the map.
-            map.retain(|_, (_, at)| at.elapsed() < Duration::from_secs(900));
-            let entry = map.entry(key).or_insert((0, Instant::now()));
-            *entry = (entry.0 + 1, Instant::now());
-        }
+    /// Notes a login's outcome for the slowdown: a success forgets the failures.
+    pub fn note_login(&self, staff_no: &str, addr: IpAddr, ok: bool) -> ApiResult<()> {
+        let now = self.now();
+        let since = stamp(now - chrono::Duration::minutes(THROTTLE_WINDOW_MINUTES));
+        self.store.with_workflow(|c| {
+            live::record_login(
+                c,
+                &key(staff_no),
+                &addr.to_string(),
+                ok,
+                &stamp(now),
+                &since,
+            )
+        })?;
+        Ok(())
     }
+}
+
+fn key(staff_no: &str) -> String {
+    staff_no.trim().to_lowercase()
 }
 
 /// The name of the session cookie.

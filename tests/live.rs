@@ -1,0 +1,405 @@
+//! Live definitions and shared rights: `reloadDefinitions` puts an edited definition in force
+//! without a restart while readers go on; a destructive edit is refused with `migrate`'s reasons;
+//! an instance whose definition of a table is older refuses writes to it; a policy change and
+//! the login slowdown reach every instance through the database.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use calamine::Reader;
+use serde_json::{json, Value as Json};
+use statusdata::service::definitions::{self, Definitions, Mode};
+use statusdata::service::Service;
+use tower::ServiceExt;
+
+use crate::db::TestDb;
+use crate::site::{code, Site};
+use crate::support::{root, Scratch};
+
+const PASSWORD: &str = "Live#2023x";
+const REMARK: &str = "name = \"remark\"\nlabel = \"备注\"\ntype = \"string\"";
+
+/// A site that reloads its definitions from a scratch copy, a 质量部 admin and a 政务部 collector.
+async fn site_on(scratch: &Scratch) -> (Arc<Site>, String, String) {
+    let dir = scratch.path("table-defs");
+    let site = tokio::task::spawn_blocking(move || {
+        Site::with_state(|state| *state = state.clone().with_definitions(dir))
+    })
+    .await
+    .expect("setup");
+    site.account("8001", "质量部", "zlb", "quality_admin", PASSWORD, false);
+    site.account("8002", "政务部", "zwb", "collector", PASSWORD, false);
+    let admin = site.token("8001", PASSWORD).await;
+    let collector = site.token("8002", PASSWORD).await;
+    (Arc::new(site), admin, collector)
+}
+
+const RELOAD: &str = "mutation { reloadDefinitions { version recorded addedColumns } }";
+const FIELDS: &str = "{ __type(name: \"SchoolAward\") { fields { name } } }";
+
+fn has_remark(r: &Json) -> bool {
+    r["data"]["__type"]["fields"]
+        .as_array()
+        .is_some_and(|f| f.iter().any(|f| f["name"] == "remark"))
+}
+
+async fn template_cells(site: &Site, token: &str) -> Vec<String> {
+    let request = Request::get("/templates/1.1.7.xlsx")
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::empty())
+        .expect("request");
+    let response = site.app.clone().oneshot(request).await.expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+    let bytes = axum::body::to_bytes(response.into_body(), 16 << 20)
+        .await
+        .expect("body");
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("xlsx");
+    let first = book.sheet_names().first().cloned().expect("a sheet");
+    let range = book.worksheet_range(&first).expect("sheet");
+    range.cells().map(|(_, _, c)| c.to_string()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_field_added_through_reload_definitions_is_live_while_readers_go_on() {
+    let scratch = Scratch::new();
+    let (site, admin, collector) = site_on(&scratch).await;
+    assert!(!has_remark(
+        &site.gql(Some(&admin), FIELDS, json!({})).await.0
+    ));
+    assert!(!template_cells(&site, &collector)
+        .await
+        .iter()
+        .any(|c| c == "备注"));
+
+    // Readers keep asking for the table and its type while the definitions change under them.
+    let stop = Arc::new(AtomicBool::new(false));
+    let reads = Arc::new(AtomicUsize::new(0));
+    let reader = {
+        let (site, token, stop, reads) =
+            (site.clone(), collector.clone(), stop.clone(), reads.clone());
+        tokio::spawn(async move {
+            let mut failures = Vec::new();
+            while !stop.load(Ordering::SeqCst) {
+                let q = "{ schoolAwards { totalCount nodes { id awardName } } __type(name: \"SchoolAward\") { name } }";
+                let (r, _) = site.gql(Some(&token), q, json!({})).await;
+                if r.get("errors").is_some() || r["data"]["schoolAwards"].is_null() {
+                    failures.push(r);
+                }
+                reads.fetch_add(1, Ordering::SeqCst);
+            }
+            failures
+        })
+    };
+    while reads.load(Ordering::SeqCst) < 3 {
+        tokio::task::yield_now().await;
+    }
+    scratch.append_field("table-defs/1.1.7-school_awards.toml", REMARK);
+    let (r, _) = site.gql(Some(&admin), RELOAD, json!({})).await;
+    assert_eq!(r["data"]["reloadDefinitions"]["recorded"], true, "{r}");
+    assert_eq!(
+        r["data"]["reloadDefinitions"]["addedColumns"],
+        json!(["1.1.7.remark"]),
+        "{r}"
+    );
+    let after_reload = reads.load(Ordering::SeqCst);
+    while reads.load(Ordering::SeqCst) < after_reload + 3 {
+        tokio::task::yield_now().await;
+    }
+    stop.store(true, Ordering::SeqCst);
+    let failures = reader.await.expect("reader");
+    assert!(failures.is_empty(), "readers saw errors: {failures:?}");
+
+    assert!(
+        has_remark(&site.gql(Some(&admin), FIELDS, json!({})).await.0),
+        "introspection shows the new field"
+    );
+    assert!(
+        template_cells(&site, &collector)
+            .await
+            .iter()
+            .any(|c| c == "备注"),
+        "the template has the new column"
+    );
+    let create =
+        "mutation($i: CreateSchoolAwardInput!) { createSchoolAward(input: $i) { id remark } }";
+    let row = json!({
+        "awardName": "全国文明校园", "level": "02", "issuer": "中央文明委",
+        "awardDate": "2023-05-01", "remark": "重新载入后新增的字段"
+    });
+    let (r, _) = site
+        .gql(Some(&collector), create, json!({ "i": row }))
+        .await;
+    assert_eq!(
+        r["data"]["createSchoolAward"]["remark"], "重新载入后新增的字段",
+        "{r}"
+    );
+    let log = site.db.store.audit_log("1.1.7", None).expect("audit");
+    assert!(log.iter().any(|e| e.operation == "insert"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_destructive_edit_is_refused_with_migrates_reasons_and_changes_nothing() {
+    let scratch = Scratch::new();
+    let (site, admin, collector) = site_on(&scratch).await;
+    let (r, _) = site.gql(Some(&collector), RELOAD, json!({})).await;
+    assert_eq!(code(&r), "FORBIDDEN", "only 质量部: {r}");
+    scratch.replace(
+        "table-defs/1.1.7-school_awards.toml",
+        "name = \"doc_no\"",
+        "name = \"doc_number\"",
+    );
+    let (r, _) = site.gql(Some(&admin), RELOAD, json!({})).await;
+    assert_eq!(code(&r), "BAD_REQUEST", "{r}");
+    let message = r["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("doc_no") && message.contains("--allow-destructive"),
+        "{message}"
+    );
+    let q = "{ __type(name: \"SchoolAward\") { fields { name } } }";
+    let (r, _) = site.gql(Some(&admin), q, json!({})).await;
+    let names = r["data"]["__type"]["fields"].to_string();
+    assert!(
+        names.contains("docNo") && !names.contains("docNumber"),
+        "{names}"
+    );
+}
+
+/// Creates a 1.1.7 row through `svc` as 政务部's collector.
+fn create_award(svc: &Service, name: &str) -> Result<(), statusdata::service::ApiError> {
+    let who = svc.access(statusdata::authz::Principal {
+        staff_no: "8002".into(),
+        name: "政务部".into(),
+        unit: "zwb".into(),
+        roles: vec!["collector".into()],
+        must_change_password: false,
+        development: false,
+    });
+    let table = svc.table("1.1.7")?;
+    let mut record = statusdata::store::Record::new();
+    for (k, v) in [
+        ("award_name", name),
+        ("level", "02"),
+        ("issuer", "中央文明委"),
+    ] {
+        record.insert(k.into(), statusdata::store::Value::Text(v.into()));
+    }
+    record.insert(
+        "award_date".into(),
+        statusdata::store::Value::Date(chrono::NaiveDate::from_ymd_opt(2023, 5, 1).expect("date")),
+    );
+    let input = statusdata::service::rows::Input::from_record(record);
+    svc.create_row(&who, &table, None, None, input).map(|_| ())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_instance_with_an_older_definition_refuses_writes_to_that_table_and_says_so() {
+    let db = tokio::task::spawn_blocking(|| {
+        let db = TestDb::new(&root());
+        db.install_demo_cycle();
+        db
+    })
+    .await
+    .expect("db");
+    let (cell, _dir) = tokio::task::spawn_blocking(crate::support::policy_cell)
+        .await
+        .expect("policy");
+    let units = Arc::new(db.units.clone());
+    let old = Service::new(db.store.clone(), cell.clone(), units.clone());
+    let recorded = old
+        .blocking(|svc| definitions::record_start(&svc.store, &root().join("table-defs"), "old:1"))
+        .await
+        .expect("record");
+    assert_eq!(recorded, 1);
+    old.blocking(|svc| create_award(svc, "甲"))
+        .await
+        .expect("in step");
+
+    // Another instance reloads an edited 1.1.7.
+    let scratch = Scratch::new();
+    scratch.append_field("table-defs/1.1.7-school_awards.toml", REMARK);
+    let installed = Arc::new(std::sync::Mutex::new(None));
+    let seen = installed.clone();
+    let defs = Definitions::new(
+        scratch.path("table-defs"),
+        Arc::new(move |store, version| {
+            *seen.lock().expect("lock") = Some((store.clone(), version));
+            Ok(())
+        }),
+    );
+    let reloaded = old
+        .blocking(move |svc| defs.reload(svc, &svc.system(), Mode::Explicit))
+        .await
+        .expect("reload");
+    assert_eq!((reloaded.version, reloaded.recorded), (2, true));
+
+    let refused = old.blocking(|svc| create_award(svc, "乙")).await;
+    let e = refused.expect_err("the old definition may not write");
+    assert_eq!(e.code.as_str(), "CONFLICT");
+    assert!(
+        e.message.contains("1.1.7")
+            && e.message.contains("第 2 版")
+            && e.message.contains("第 1 版新"),
+        "{}",
+        e.message
+    );
+    let (store, version) = installed.lock().expect("lock").clone().expect("installed");
+    assert_eq!(version, 2);
+    let new = Service::new(store, cell, units);
+    new.blocking(|svc| create_award(svc, "丙"))
+        .await
+        .expect("the new definition writes");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_policy_change_and_login_failures_reach_another_instance_through_the_database() {
+    let db = tokio::task::spawn_blocking(|| TestDb::new(&root()))
+        .await
+        .expect("db");
+    let units = Arc::new(db.units.clone());
+    let open = |db: &TestDb| {
+        let store = db.store.clone();
+        async move {
+            statusdata::service::rights::open_policy(&store, &root().join("policies"))
+                .await
+                .expect("policy")
+        }
+    };
+    let a = Service::new(db.store.clone(), open(&db).await, units.clone());
+    let b = Service::new(db.store.clone(), open(&db).await, units.clone());
+    assert_eq!(a.policy.current().version(), 1, "policy.csv seeded once");
+    assert_eq!(b.policy.current().version(), 1);
+    let library = statusdata::authz::Principal {
+        staff_no: "9".into(),
+        name: "图书馆".into(),
+        unit: "tsg".into(),
+        roles: vec!["collector".into()],
+        must_change_password: false,
+        development: false,
+    };
+    assert!(!b
+        .access(library.clone())
+        .can("1.1.2", statusdata::authz::Action::Fill));
+    let changed = a
+        .blocking(|svc| {
+            svc.change_right(
+                &svc.system(),
+                "图书馆",
+                "1.1.2",
+                statusdata::authz::Action::Fill,
+                true,
+            )
+        })
+        .await
+        .expect("grant");
+    assert!(changed);
+    let refreshed = b
+        .blocking(|svc| svc.refresh_policy())
+        .await
+        .expect("refresh");
+    assert!(refreshed, "b sees the newer version");
+    assert!(b
+        .access(library)
+        .can("1.1.2", statusdata::authz::Action::Fill));
+    let (version, text) = b.blocking(|svc| svc.export_policy()).await.expect("export");
+    assert_eq!(version, 2);
+    assert!(text.contains("p, 图书馆, 1.1.2, fill") && text.starts_with("# 填报与审核分工"));
+
+    let addr: std::net::IpAddr = "10.1.2.3".parse().expect("addr");
+    for _ in 0..5 {
+        a.blocking(move |svc| svc.note_login("1033", addr, false))
+            .await
+            .expect("note");
+    }
+    let delay = b
+        .blocking(move |svc| svc.login_delay("1033", addr))
+        .await
+        .expect("delay");
+    assert_eq!(
+        delay,
+        std::time::Duration::from_millis(500),
+        "two over three"
+    );
+    b.blocking(move |svc| svc.note_login("1033", addr, true))
+        .await
+        .expect("note");
+    let delay = a
+        .blocking(move |svc| svc.login_delay("1033", addr))
+        .await
+        .expect("delay");
+    assert_eq!(delay, std::time::Duration::ZERO, "a success forgets");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn instances_changing_rights_and_reloading_at_once_lose_nothing() {
+    let db = tokio::task::spawn_blocking(|| TestDb::new(&root()))
+        .await
+        .expect("db");
+    let units = Arc::new(db.units.clone());
+    let mut instances = Vec::new();
+    for _ in 0..2 {
+        let cell = statusdata::service::rights::open_policy(&db.store, &root().join("policies"))
+            .await
+            .expect("policy");
+        instances.push(Service::new(db.store.clone(), cell, units.clone()));
+    }
+    let tables = ["1.1.2", "1.1.7", "2.17.1", "2.17.2"];
+    let grants: Vec<_> = tables
+        .iter()
+        .enumerate()
+        .map(|(i, table)| {
+            let svc = instances[i % 2].clone();
+            let table = table.to_string();
+            tokio::spawn(async move {
+                svc.blocking(move |svc| {
+                    svc.change_right(
+                        &svc.system(),
+                        "图书馆",
+                        &table,
+                        statusdata::authz::Action::Fill,
+                        true,
+                    )
+                })
+                .await
+            })
+        })
+        .collect();
+    for g in grants {
+        assert_eq!(g.await.expect("task"), Ok(true));
+    }
+    let (version, text) = instances[0].export_policy().expect("export");
+    assert_eq!(version, 5, "one seed and four changes");
+    for table in tables {
+        assert!(
+            text.contains(&format!("p, 图书馆, {table}, fill")),
+            "{table} lost"
+        );
+        let log = db.store.audit_log(table, None).expect("audit");
+        assert_eq!(log.iter().filter(|e| e.operation == "grant").count(), 1);
+    }
+
+    let scratch = Scratch::new();
+    scratch.append_field("table-defs/1.1.7-school_awards.toml", REMARK);
+    let reloads: Vec<_> = instances
+        .iter()
+        .map(|svc| {
+            let defs = Definitions::new(scratch.path("table-defs"), Arc::new(|_, _| Ok(())));
+            let svc = svc.clone();
+            tokio::spawn(async move {
+                svc.blocking(move |svc| defs.reload(svc, &svc.system(), Mode::Explicit))
+                    .await
+            })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for r in reloads {
+        outcomes.push(r.await.expect("task").expect("reload"));
+    }
+    assert_eq!(outcomes[0].version, outcomes[1].version);
+    assert_eq!(
+        outcomes.iter().filter(|o| o.recorded).count(),
+        1,
+        "one version for one set of files: {outcomes:?}"
+    );
+}
