@@ -6,6 +6,7 @@ mod codes;
 mod consistency;
 mod cycle;
 mod fields;
+pub mod gaoji;
 mod load;
 mod model;
 pub mod naming;
