@@ -73,3 +73,43 @@ pub(super) fn compile_yoy(
         line,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(value: &str, message: &str) -> RawYoy {
+        RawYoy {
+            id: "YOY-test".into(),
+            table: "1.5.1".into(),
+            severity: crate::defs::RuleSeverity::Warning,
+            message: message.into(),
+            source: "测试".into(),
+            field: None,
+            value: value.into(),
+            max_change: Decimal::from(20),
+            min_previous: None,
+        }
+    }
+
+    fn compile(r: &RawYoy) -> Result<Rule, (&'static str, String)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("table-defs");
+        let catalog = crate::defs::load_catalog(&dir).expect("definitions load");
+        compile_yoy(&catalog, Path::new("rules/t.toml"), 1, r)
+    }
+
+    #[test]
+    fn a_yoy_rule_names_the_key_at_fault() {
+        let ok = compile(&raw(
+            "count('1.5.1')",
+            "{value} 比 {previous} 变化 {change}%",
+        ))
+        .expect("ok");
+        assert_eq!(ok.kind, RuleKind::YearOverYear);
+        assert_eq!(ok.reads, vec!["1.5.1".to_owned()]);
+        let (key, _) = compile(&raw("count('1.5.1')", "{total}")).expect_err("placeholder");
+        assert_eq!(key, "message");
+        let (key, msg) = compile(&raw("grade + 1", "{value}")).expect_err("row field");
+        assert_eq!(key, "value", "{msg}");
+    }
+}
