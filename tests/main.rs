@@ -37,3 +37,4 @@ mod store_schema;
 mod support;
 mod workflow;
 mod yoy;
+mod yoy_race;

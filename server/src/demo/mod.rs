@@ -28,6 +28,7 @@ use crate::defs::{Catalog, Scope, Table, Units};
 use crate::store::{Record, RowScope, Store, StoreError, Value, WriteCtx};
 
 pub use college::College;
+pub use previous::PREVIOUS;
 
 /// How much and which demo data.
 #[derive(Debug, Clone, Copy)]
