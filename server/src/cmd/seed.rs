@@ -20,7 +20,8 @@ pub struct SeedArgs {
 
 #[derive(Subcommand)]
 enum SeedWhat {
-    /// Units, demo accounts and realistic data for all 90 tables of the 2023 cycle.
+    /// Units, demo accounts and realistic data for all 90 tables of the 2023 cycle, with a
+    /// previous cycle 2022 for year-over-year comparisons.
     Demo {
         #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
         db: String,
@@ -77,6 +78,12 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<ExitCode> {
         report.rows.len(),
         report.accounts,
         start.elapsed().as_secs_f64()
+    );
+    println!(
+        "{} rows of the previous cycle {} (closed; carried-forward tables linked to {}) for year-over-year comparisons",
+        report.previous_rows,
+        demo::PREVIOUS,
+        demo::CYCLE
     );
     println!("rows broken on purpose (validation should find them):");
     for b in &report.breakages {

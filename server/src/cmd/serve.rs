@@ -173,7 +173,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         match seeded {
             Some(r) => tracing::info!(
                 rows = r.rows.iter().map(|x| x.2).sum::<usize>(),
-                "demo college generated"
+                previous_rows = r.previous_rows,
+                "demo college generated, with its previous cycle {}",
+                demo::PREVIOUS
             ),
             None => tracing::info!("database already holds data; demo data left as it is"),
         }

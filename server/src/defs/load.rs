@@ -52,6 +52,7 @@ pub fn load_catalog(dir: &Path) -> Result<Catalog, Problems> {
             .map(|(k, v)| (k, Arc::new(v)))
             .collect(),
         rules: Vec::new(),
+        gaoji: Vec::new(),
     };
     consistency::check_catalog(&catalog, &mut problems);
     let mut catalog = catalog;
@@ -60,6 +61,7 @@ pub fn load_catalog(dir: &Path) -> Result<Catalog, Problems> {
             .into_iter()
             .map(Arc::new)
             .collect();
+        catalog.gaoji = super::gaoji::load_gaoji(dir, &catalog, &mut problems);
     }
     if problems.is_empty() {
         Ok(catalog)

@@ -7,6 +7,7 @@ mod consistency;
 mod cycle;
 mod fields;
 mod hash;
+pub mod gaoji;
 mod load;
 mod model;
 pub mod naming;

@@ -270,6 +270,8 @@ pub struct Catalog {
     pub code_lists: BTreeMap<String, Arc<CodeList>>,
     /// Every quality rule: the tables' own, `rules/` files', and those derived from references.
     pub rules: Vec<Arc<super::Rule>>,
+    /// 高基报表 reference figures (`reference/gaoji.toml`), in the file's order.
+    pub gaoji: Vec<Arc<super::gaoji::GaojiFigure>>,
 }
 
 impl Catalog {

@@ -47,7 +47,30 @@ pub struct RawRule {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRuleFile {
+    #[serde(default)]
     pub rules: Vec<RawRule>,
+    /// Year-over-year rules: a formula's change against the previous cycle.
+    #[serde(default)]
+    pub yoy: Vec<RawYoy>,
+}
+
+/// One `[[yoy]]` entry under `rules/`: the value of `value` (a formula over whole tables) may
+/// change by at most `max_change` percent against the previous cycle.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawYoy {
+    pub id: String,
+    /// The table whose filling units answer the finding; its rows are counted per unit.
+    pub table: String,
+    pub severity: super::RuleSeverity,
+    pub message: String,
+    pub source: String,
+    pub field: Option<String>,
+    pub value: String,
+    /// Percent, e.g. 20 for ±20%.
+    pub max_change: rust_decimal::Decimal,
+    /// Below this previous value the change is not judged (small numbers swing).
+    pub min_previous: Option<rust_decimal::Decimal>,
 }
 
 /// The field types a definition may use.

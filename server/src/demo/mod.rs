@@ -12,6 +12,7 @@ mod extra;
 mod generic;
 mod people;
 mod pools;
+mod previous;
 mod roster;
 mod teaching;
 mod text;
@@ -27,6 +28,7 @@ use crate::defs::{Catalog, Scope, Table, Units};
 use crate::store::{Record, RowScope, Store, StoreError, Value, WriteCtx};
 
 pub use college::College;
+pub use previous::PREVIOUS;
 
 /// How much and which demo data.
 #[derive(Debug, Clone, Copy)]
@@ -63,6 +65,8 @@ pub struct DemoReport {
     pub rows: Vec<(String, String, usize)>,
     pub breakages: Vec<Breakage>,
     pub accounts: usize,
+    /// Rows written for the previous cycle (2022), for comparisons.
+    pub previous_rows: usize,
 }
 
 /// Why seeding did not happen.
@@ -123,14 +127,17 @@ pub fn seed_demo(
 ) -> Result<DemoReport, DemoError> {
     let catalog = store.catalog().clone();
     for table in &catalog.tables {
-        if store.count(table, &RowScope::All, CYCLE, None)? > 0 {
-            return Err(DemoError::NotEmpty(table.code.clone()));
+        for cycle in [CYCLE, previous::PREVIOUS] {
+            if store.count(table, &RowScope::All, cycle, None)? > 0 {
+                return Err(DemoError::NotEmpty(table.code.clone()));
+            }
         }
     }
     let Generated {
         mut tables,
         breakages,
     } = generate(&catalog, units, fill_units, opts);
+    let mut last_year = previous::previous_year(&catalog, &tables, opts.seed);
     let mut report = DemoReport {
         breakages,
         ..DemoReport::default()
@@ -140,23 +147,52 @@ pub fn seed_demo(
         report
             .rows
             .push((table.code.clone(), table.name.clone(), rows.len()));
-        let mut by_unit: BTreeMap<String, Vec<Record>> = BTreeMap::new();
-        for (unit, rec) in rows {
-            by_unit.entry(unit).or_default().push(rec);
-        }
-        for (unit, records) in by_unit {
-            let ctx = WriteCtx {
-                cycle: CYCLE,
-                unit,
-                actor: "demo".into(),
-            };
-            store.bulk_insert(table, &RowScope::All, &ctx, &records)?;
-        }
+        let before = last_year.remove(&table.code).unwrap_or_default();
+        report.previous_rows += before.len();
+        write_rows(store, table, previous::PREVIOUS, before)?;
+        write_rows(store, table, CYCLE, rows)?;
     }
+    link_years(store, &catalog)?;
     if let Some(csv) = accounts_csv {
         report.accounts = accounts::create_accounts(store, units, csv)?;
     }
     Ok(report)
+}
+
+/// Writes one cycle's rows of a table, each unit's in one transaction.
+fn write_rows(
+    store: &Store,
+    table: &Table,
+    cycle: i32,
+    rows: Vec<(String, Record)>,
+) -> Result<(), StoreError> {
+    let mut by_unit: BTreeMap<String, Vec<Record>> = BTreeMap::new();
+    for (unit, rec) in rows {
+        by_unit.entry(unit).or_default().push(rec);
+    }
+    for (unit, records) in by_unit {
+        let ctx = WriteCtx {
+            cycle,
+            unit,
+            actor: "demo".into(),
+        };
+        store.bulk_insert(table, &RowScope::All, &ctx, &records)?;
+    }
+    Ok(())
+}
+
+/// Records the previous cycle (closed) and links this year's rows of the carried-forward tables
+/// to last year's, as `cycle new --from` would have.
+fn link_years(store: &Store, catalog: &Catalog) -> Result<(), StoreError> {
+    let now = crate::store::now();
+    store.write(|conn| {
+        let dates = crate::model::CycleDates::standard(previous::PREVIOUS);
+        crate::store::past::record_closed_cycle(conn, &dates, &now)?;
+        for table in catalog.tables.iter().filter(|t| t.carry_forward) {
+            crate::store::links::link_by_key(conn, table, CYCLE, previous::PREVIOUS, &now)?;
+        }
+        Ok(())
+    })
 }
 
 /// The generator's working state.

@@ -20,6 +20,7 @@ mod shared;
 mod types;
 pub mod workflow;
 mod workflow_types;
+mod yoy;
 
 use async_graphql::dynamic::{Object, Schema, SchemaError};
 
@@ -53,6 +54,7 @@ pub fn build_schema(
     b = lookup::register(b);
     b = quality::register(b);
     b = definitions::register(b);
+    b = yoy::register(b);
     for table in &catalog.tables {
         b = types::register_table(b, catalog, table);
         query = query::add_table_queries(query, table);
@@ -70,6 +72,8 @@ pub fn build_schema(
     query = quality::add_queries(query);
     mutation = quality::add_mutations(mutation);
     mutation = definitions::add_mutations(mutation);
+    query = yoy::add_queries(query);
+    mutation = yoy::add_mutations(mutation);
     if let Some((store, config)) = serve {
         b = b.data(store).data(config);
     }

@@ -15,7 +15,7 @@ use crate::store::ListQuery;
 
 pub(super) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-fn workbook(bytes: Vec<u8>, name: &str) -> Response {
+pub(super) fn workbook(bytes: Vec<u8>, name: &str) -> Response {
     let disposition = format!(
         "attachment; filename=\"{name}\"; filename*=UTF-8''{}",
         urlencode(name)

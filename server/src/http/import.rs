@@ -209,7 +209,10 @@ pub async fn import(
     }
 }
 
-async fn read_file(mut multipart: Multipart, max_bytes: usize) -> Result<Vec<u8>, String> {
+pub(super) async fn read_file(
+    mut multipart: Multipart,
+    max_bytes: usize,
+) -> Result<Vec<u8>, String> {
     // A body over the route's limit fails while reading, at whichever step meets it.
     let unreadable = |e: axum::extract::multipart::MultipartError| {
         format!("文件过大（上限 {}）或上传中断：{e}", size(max_bytes))

@@ -4,6 +4,7 @@
 
 mod assets;
 mod files;
+mod gaoji;
 pub mod guard;
 mod import;
 pub mod live;
@@ -134,6 +135,11 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/import/{cycle}/{code}",
             post(import::import).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/gaoji/{cycle}/template.xlsx", get(gaoji::template))
+        .route(
+            "/gaoji/{cycle}/import",
+            post(gaoji::import).layer(DefaultBodyLimit::max(upload_limit)),
         )
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use super::{ApiError, ApiResult, Code, Service};
 use crate::authz::Access;
 use crate::defs::CycleConfig;
+use crate::store::links;
 use crate::store::tx::Hold;
 use crate::store::workflow::{self as wf, CycleSource};
 use crate::store::{now, ops, ListQuery, Record, RowScope, WriteCtx};
@@ -76,7 +77,8 @@ impl Service {
     }
 
     /// Opens `next` (the cycle after `from`, as its file says) with `from`'s shift of dates, and
-    /// copies `from`'s rows of every `carry_forward` table in as drafts; all in one transaction,
+    /// copies `from`'s rows of every `carry_forward` table in as drafts, each linked to the row it
+    /// continues (`row_links`); all in one transaction,
     /// so a failed run leaves nothing and can simply run again. Returns rows copied per table.
     pub fn open_cycle(
         &self,
@@ -112,20 +114,23 @@ impl Service {
                     ));
                 }
                 let rows = ops::list_rows(conn, table, &RowScope::All, &ListQuery::all(from))?;
-                let mut by_unit: BTreeMap<String, Vec<Record>> = BTreeMap::new();
+                let mut by_unit: BTreeMap<String, (Vec<i64>, Vec<Record>)> = BTreeMap::new();
                 for r in &rows {
-                    by_unit
-                        .entry(r.unit.clone())
-                        .or_default()
-                        .push(r.values.clone());
+                    let (ids, records) = by_unit.entry(r.unit.clone()).or_default();
+                    ids.push(r.id);
+                    records.push(r.values.clone());
                 }
-                for (unit, records) in by_unit {
+                let stamp = now();
+                for (unit, (old_ids, records)) in by_unit {
                     let ctx = WriteCtx {
                         cycle: next.year,
                         unit,
                         actor: who.principal.staff_no.clone(),
                     };
-                    ops::bulk_insert(conn, table, &RowScope::All, &ctx, &records)?;
+                    let new_ids = ops::bulk_insert(conn, table, &RowScope::All, &ctx, &records)?;
+                    // Each copy remembers the row it continues, so identities follow the years.
+                    let pairs: Vec<(i64, i64)> = new_ids.into_iter().zip(old_ids).collect();
+                    links::link_rows(conn, table, next.year, from, &pairs, &stamp)?;
                 }
                 copied.push((table.code.clone(), rows.len()));
             }

@@ -6,9 +6,11 @@
 //!
 //! Checks run in the contract's order: rights, then workflow state and deadline, then input.
 
+pub mod compare;
 pub mod cycles;
 pub mod definitions;
 pub mod error;
+pub mod gaoji;
 mod gate;
 pub mod import;
 mod progress;

@@ -27,9 +27,9 @@ pub struct Violation {
     pub message: String,
 }
 
-struct Ctx<'a> {
-    dialect: Dialect,
-    aggs: Vec<&'a Agg>,
+pub(super) struct Ctx<'a> {
+    pub dialect: Dialect,
+    pub aggs: Vec<&'a Agg>,
 }
 
 /// The statement that selects the rows of `cycle` (and of `unit`, when given) breaking `rule`:
@@ -248,7 +248,7 @@ fn lit(q: &mut DynQuery, l: &Lit) {
     };
 }
 
-fn emit(q: &mut DynQuery, e: &Expr, cx: &Ctx<'_>) {
+pub(super) fn emit(q: &mut DynQuery, e: &Expr, cx: &Ctx<'_>) {
     match e {
         Expr::Lit(l) => lit(q, l),
         Expr::Col { scope, name } => {

@@ -6,6 +6,7 @@ pub mod formats;
 pub mod lenient;
 pub mod report;
 pub mod rules;
+pub mod yoy;
 
 use chrono::NaiveDate;
 

@@ -61,6 +61,8 @@ pub fn find_violations(
     for rule in rules_in_scope(catalog, scope) {
         if rule.kind == RuleKind::Completeness {
             out.extend(completeness(conn, catalog, rule, scope)?);
+        } else if rule.kind == RuleKind::YearOverYear {
+            out.extend(super::yoy::year_over_year(conn, catalog, rule, scope)?);
         } else {
             out.extend(sql_rules::run_rule(
                 conn,

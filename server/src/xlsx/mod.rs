@@ -3,6 +3,7 @@
 
 pub mod cycle;
 pub mod export;
+pub mod gaoji;
 pub mod import;
 pub mod quality;
 pub mod report;

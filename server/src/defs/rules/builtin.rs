@@ -88,6 +88,7 @@ fn reference_rule(catalog: &Catalog, table: &Table, name: &str) -> Option<Rule> 
             expr: col(Scope::Row, name),
             ty: field_ty(field),
         }],
+        yoy: None,
         file: table.file.clone(),
         line: 1,
     })
@@ -127,6 +128,7 @@ fn completeness_rule(table: &Table) -> Rule {
             Box::new(Expr::Lit(Lit::Int(1))),
         ),
         placeholders: Vec::new(),
+        yoy: None,
         file: table.file.clone(),
         line: 1,
     }

@@ -85,7 +85,7 @@ fn lit_of(d: Decimal) -> (Expr, Ty) {
 }
 
 /// Mentions of row (outer) and inner columns in an expression.
-fn scopes(e: &Expr, row: &mut bool, inner: &mut bool) {
+pub(super) fn scopes(e: &Expr, row: &mut bool, inner: &mut bool) {
     match e {
         Expr::Col { scope, .. } => match scope {
             Scope::Row => *row = true,

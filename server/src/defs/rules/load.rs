@@ -21,9 +21,14 @@ pub(crate) struct TableRules {
 
 /// The 1-based line of each `[[rules]]` header in a TOML text.
 pub(crate) fn rule_lines(text: &str) -> Vec<usize> {
+    header_lines(text, "[[rules]]")
+}
+
+/// The 1-based line of each `header` (e.g. `[[yoy]]`) in a TOML text.
+fn header_lines(text: &str, header: &str) -> Vec<usize> {
     text.lines()
         .enumerate()
-        .filter(|(_, l)| l.trim() == "[[rules]]")
+        .filter(|(_, l)| l.trim() == header)
         .map(|(i, _)| i + 1)
         .collect()
 }
@@ -73,6 +78,15 @@ pub(crate) fn load_rules(
                 }
             };
             let lines = rule_lines(&text);
+            let yoy_lines = header_lines(&text, "[[yoy]]");
+            for (i, raw) in parsed.yoy.iter().enumerate() {
+                let line = yoy_lines.get(i).copied().unwrap_or(1);
+                match super::yoy::compile_yoy(catalog, &file, line, raw) {
+                    Ok(rule) => out.push(rule),
+                    Err((field, msg)) => problems
+                        .push(Problem::at(&file, format!("yoy[{i}].{field}"), msg).on_line(line)),
+                }
+            }
             for (i, raw) in parsed.rules.into_iter().enumerate() {
                 let line = lines.get(i).copied().unwrap_or(1);
                 let key = format!("rules[{i}]");
@@ -173,6 +187,7 @@ fn compile(
         when,
         check,
         placeholders,
+        yoy: None,
         file: file.to_path_buf(),
         line,
     })

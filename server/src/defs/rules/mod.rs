@@ -5,11 +5,14 @@
 
 mod builtin;
 mod check;
+mod formula;
 mod load;
 mod parse;
+mod yoy;
 
 use std::path::PathBuf;
 
+pub use formula::{compile_formula, Formula};
 pub(crate) use load::{load_rules, rule_lines, TableRules};
 pub use parse::{AggKind, ArithOp, CmpOp};
 
@@ -44,6 +47,18 @@ pub enum RuleKind {
     Reference,
     /// Derived: each filling unit has rows in the table (a `single` table must not be empty).
     Completeness,
+    /// A `[[yoy]]` entry under `table-defs/rules/`: a formula's change against the previous cycle.
+    YearOverYear,
+}
+
+/// What a year-over-year rule compares: its formula this cycle and last, per filling unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YoyCheck {
+    pub value: Formula,
+    /// The largest change allowed, in percent of the previous value.
+    pub max_change: rust_decimal::Decimal,
+    /// Previous values below this are not judged.
+    pub min_previous: rust_decimal::Decimal,
 }
 
 /// The type of an expression. Numbers carry their decimal scale (decimals are scaled integers).
@@ -160,6 +175,8 @@ pub struct Rule {
     /// What must hold; a row where it is false is a finding (unknown, i.e. NULL, is not).
     pub check: Expr,
     pub placeholders: Vec<Placeholder>,
+    /// For [`RuleKind::YearOverYear`]: what is compared (`check` is then unused).
+    pub yoy: Option<YoyCheck>,
     pub file: PathBuf,
     pub line: usize,
 }

@@ -1,0 +1,169 @@
+//! Year over year: a table's numeric fields this cycle against the previous cycle (totals and,
+//! for tables several units fill, per unit), how many rows continue last year's, and one row's
+//! history through its carried-forward links. Read-only; the caller reads what its scope allows.
+
+use rust_decimal::Decimal;
+
+use super::{guard, ApiError, ApiResult, Code, Service};
+use crate::authz::{Access, Action};
+use crate::store::compare::{self, Matched, UnitSums};
+use crate::store::links::{self, RowAt};
+use crate::validate::yoy::change_percent;
+
+/// One numeric field's value this cycle and last.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldChange {
+    pub field: String,
+    pub label: String,
+    /// 人, 万元, m² (the definition's unit), empty when it has none.
+    pub measure: String,
+    pub value: Option<Decimal>,
+    pub previous: Option<Decimal>,
+}
+
+impl FieldChange {
+    /// This cycle minus last cycle (when both are known).
+    pub fn change(&self) -> Option<Decimal> {
+        Some(self.value? - self.previous?)
+    }
+
+    /// The change in percent of last cycle's value, one decimal.
+    pub fn change_percent(&self) -> Option<Decimal> {
+        change_percent(self.value?, self.previous?)
+    }
+}
+
+/// One unit's part of a comparison.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitComparison {
+    pub unit: String,
+    pub unit_name: String,
+    pub rows: FieldChange,
+    pub fields: Vec<FieldChange>,
+}
+
+/// A table compared with the previous cycle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comparison {
+    pub cycle: i32,
+    pub previous_cycle: i32,
+    pub table: String,
+    pub table_name: String,
+    /// The row count as a figure (`行数`).
+    pub rows: FieldChange,
+    pub matched: Matched,
+    pub fields: Vec<FieldChange>,
+    /// Per unit, when several units fill the table.
+    pub units: Vec<UnitComparison>,
+}
+
+fn sum_of(
+    groups: &[&UnitSums],
+    cycle: i32,
+    pick: impl Fn(&UnitSums) -> Option<Decimal>,
+) -> Option<Decimal> {
+    groups
+        .iter()
+        .filter(|g| g.cycle == cycle)
+        .filter_map(|g| pick(g))
+        .reduce(|a, b| a + b)
+}
+
+fn figures(
+    table: &crate::defs::Table,
+    groups: &[&UnitSums],
+    cycle: i32,
+    prev: i32,
+) -> (FieldChange, Vec<FieldChange>) {
+    let rows = FieldChange {
+        field: "rows".into(),
+        label: "行数".into(),
+        measure: "行".into(),
+        value: Some(sum_of(groups, cycle, |g| Some(Decimal::from(g.rows))).unwrap_or_default()),
+        previous: Some(sum_of(groups, prev, |g| Some(Decimal::from(g.rows))).unwrap_or_default()),
+    };
+    let fields = compare::numeric_fields(table)
+        .into_iter()
+        .enumerate()
+        .map(|(i, f)| FieldChange {
+            field: f.name.clone(),
+            label: f.label.clone(),
+            measure: f.unit.clone().unwrap_or_default(),
+            value: sum_of(groups, cycle, |g| g.sums.get(i).copied().flatten()),
+            previous: sum_of(groups, prev, |g| g.sums.get(i).copied().flatten()),
+        })
+        .collect();
+    (rows, fields)
+}
+
+impl Service {
+    /// Compares every numeric field of `table` in `cycle` with the previous cycle.
+    pub fn compare_table(&self, who: &Access, cycle: i32, table: &str) -> ApiResult<Comparison> {
+        let table = self.table(table)?;
+        guard(who, &table, Action::Read)?;
+        let scope = who.read_scope(&table.code);
+        let prev = cycle - 1;
+        let fields = compare::numeric_fields(&table);
+        let mut conn = self.store.conn()?;
+        let groups = compare::unit_sums(&mut conn, &table, &fields, [cycle, prev], &scope)?;
+        let matched = compare::matched_rows(&mut conn, &table, cycle, prev, &scope)?;
+        let all: Vec<&UnitSums> = groups.iter().collect();
+        let (rows, totals) = figures(&table, &all, cycle, prev);
+        let fill =
+            self.policy
+                .current()
+                .unit_codes(self.store.catalog(), &self.units, Action::Fill);
+        let several = fill.get(&table.code).is_some_and(|u| u.len() > 1);
+        let mut units = Vec::new();
+        if several {
+            let mut codes: Vec<&str> = groups.iter().map(|g| g.unit.as_str()).collect();
+            codes.dedup();
+            for code in codes {
+                let mine: Vec<&UnitSums> = groups.iter().filter(|g| g.unit == code).collect();
+                let (rows, fields) = figures(&table, &mine, cycle, prev);
+                units.push(UnitComparison {
+                    unit: code.to_owned(),
+                    unit_name: self
+                        .units
+                        .by_code(code)
+                        .map_or_else(|| code.to_owned(), |u| u.name.clone()),
+                    rows,
+                    fields,
+                });
+            }
+        }
+        Ok(Comparison {
+            cycle,
+            previous_cycle: prev,
+            table: table.code.clone(),
+            table_name: table.name.clone(),
+            rows,
+            matched,
+            fields: totals,
+            units,
+        })
+    }
+
+    /// A row's cycles through its carried-forward links, oldest first (the caller must be able
+    /// to read the row).
+    pub fn row_history(&self, who: &Access, table: &str, id: i64) -> ApiResult<Vec<RowAt>> {
+        let table = self.table(table)?;
+        guard(who, &table, Action::Read)?;
+        let scope = who.read_scope(&table.code);
+        let mut conn = self.store.conn()?;
+        let row = crate::store::ops::get_row(&mut conn, &table, &scope, id)?.ok_or_else(|| {
+            ApiError::new(
+                Code::NotFound,
+                format!("{} {} 中没有编号为 {id} 的行", table.code, table.name),
+            )
+        })?;
+        Ok(links::row_history(
+            &mut conn,
+            &table,
+            RowAt {
+                cycle: row.cycle,
+                id,
+            },
+        )?)
+    }
+}
