@@ -20,6 +20,8 @@ mod excel_import;
 mod excel_reading;
 mod excel_rights;
 mod excel_roundtrip;
+mod indicators;
+mod indicators_flow;
 mod input_limits;
 mod limits;
 mod lookup;

@@ -22,6 +22,13 @@ pub fn load_catalog(dir: &Path) -> Result<Catalog, Problems> {
     let mut tables = Vec::new();
     let mut table_rules = Vec::new();
     for file in toml_files(dir, &mut problems) {
+        // The core indicators sit beside the tables but are no table (see `indicators`).
+        if file
+            .file_name()
+            .is_some_and(|n| n == super::indicators::INDICATORS_FILE)
+        {
+            continue;
+        }
         let Some(text) = read(&file, &mut problems) else {
             continue;
         };
@@ -52,11 +59,18 @@ pub fn load_catalog(dir: &Path) -> Result<Catalog, Problems> {
             .map(|(k, v)| (k, Arc::new(v)))
             .collect(),
         rules: Vec::new(),
+        indicators: Vec::new(),
     };
     consistency::check_catalog(&catalog, &mut problems);
     let mut catalog = catalog;
     if problems.is_empty() {
         catalog.rules = rules::load_rules(dir, &catalog, table_rules, &mut problems)
+            .into_iter()
+            .map(Arc::new)
+            .collect();
+    }
+    if problems.is_empty() {
+        catalog.indicators = super::indicators::load_indicators(dir, &catalog, &mut problems)
             .into_iter()
             .map(Arc::new)
             .collect();

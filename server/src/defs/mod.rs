@@ -6,6 +6,7 @@ mod codes;
 mod consistency;
 mod cycle;
 mod fields;
+mod indicators;
 mod load;
 mod model;
 pub mod naming;
@@ -15,6 +16,7 @@ pub mod rules;
 mod units;
 
 pub use cycle::{load_cycle, CycleConfig, Phase, Task};
+pub use indicators::{Breakdown, Indicator, KeyLabels, INDICATORS_FILE};
 pub use load::load_catalog;
 pub use model::*;
 pub use problem::{line_of, Problem, Problems};

@@ -270,6 +270,8 @@ pub struct Catalog {
     pub code_lists: BTreeMap<String, Arc<CodeList>>,
     /// Every quality rule: the tables' own, `rules/` files', and those derived from references.
     pub rules: Vec<Arc<super::Rule>>,
+    /// The core indicators of `indicators.toml`, in the file's order.
+    pub indicators: Vec<Arc<super::Indicator>>,
 }
 
 impl Catalog {
@@ -286,6 +288,11 @@ impl Catalog {
     /// The rule with this id.
     pub fn rule(&self, id: &str) -> Option<&Arc<super::Rule>> {
         self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// The core indicator with this id.
+    pub fn indicator(&self, id: &str) -> Option<&Arc<super::Indicator>> {
+        self.indicators.iter().find(|i| i.id == id)
     }
 
     /// The code list with this name.

@@ -5,6 +5,7 @@
 pub mod account;
 mod convert;
 pub mod errors;
+mod indicators;
 
 pub mod loader;
 mod lookup;
@@ -51,6 +52,7 @@ pub fn build_schema(
     b = progress::register(b);
     b = lookup::register(b);
     b = quality::register(b);
+    b = indicators::register(b);
     for table in &catalog.tables {
         b = types::register_table(b, catalog, table);
         query = query::add_table_queries(query, table);
@@ -67,6 +69,8 @@ pub fn build_schema(
     query = lookup::add_queries(query);
     query = quality::add_queries(query);
     mutation = quality::add_mutations(mutation);
+    query = indicators::add_queries(query);
+    mutation = indicators::add_mutations(mutation);
     if let Some((store, config)) = serve {
         b = b.data(store).data(config);
     }

@@ -10,6 +10,7 @@ pub mod cycles;
 pub mod error;
 mod gate;
 pub mod import;
+pub mod indicators;
 mod progress;
 pub mod quality;
 pub mod rights;
@@ -40,6 +41,8 @@ pub struct Service {
     pub units: Arc<Units>,
     /// The clock deadlines, sessions and audit times follow (tests move it).
     pub clock: Clock,
+    /// What the whole-cycle export does before the leaders sign off the core data.
+    pub export_gate: indicators::ExportGate,
     default_cycle: Arc<Mutex<Option<(Instant, i32)>>>,
 }
 
@@ -54,6 +57,7 @@ impl Service {
             policy,
             units,
             clock: system_clock(),
+            export_gate: indicators::ExportGate::default(),
             default_cycle: Arc::new(Mutex::new(None)),
         }
     }

@@ -12,6 +12,7 @@ mod dialect;
 mod error;
 mod filter;
 pub mod findings;
+pub mod indicators;
 mod migrate;
 mod replace;
 mod rows;

@@ -27,9 +27,19 @@ pub struct Violation {
     pub message: String,
 }
 
-struct Ctx<'a> {
+pub(super) struct Ctx<'a> {
     dialect: Dialect,
     aggs: Vec<&'a Agg>,
+}
+
+impl Ctx<'_> {
+    /// A context for expressions over one table (alias `i`) with no aggregates of their own.
+    pub(super) fn inner(dialect: Dialect) -> Ctx<'static> {
+        Ctx {
+            dialect,
+            aggs: Vec::new(),
+        }
+    }
 }
 
 /// The statement that selects the rows of `cycle` (and of `unit`, when given) breaking `rule`:
@@ -248,7 +258,7 @@ fn lit(q: &mut DynQuery, l: &Lit) {
     };
 }
 
-fn emit(q: &mut DynQuery, e: &Expr, cx: &Ctx<'_>) {
+pub(super) fn emit(q: &mut DynQuery, e: &Expr, cx: &Ctx<'_>) {
     match e {
         Expr::Lit(l) => lit(q, l),
         Expr::Col { scope, name } => {

@@ -5,11 +5,13 @@
 
 mod builtin;
 mod check;
+mod formula;
 mod load;
 mod parse;
 
 use std::path::PathBuf;
 
+pub use formula::{check_formula, Formula};
 pub(crate) use load::{load_rules, rule_lines, TableRules};
 pub use parse::{AggKind, ArithOp, CmpOp};
 
