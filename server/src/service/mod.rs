@@ -16,6 +16,7 @@ pub mod quality;
 pub mod rights;
 pub mod rows;
 pub mod session;
+mod signoff;
 pub mod workflow;
 
 use std::sync::{Arc, Mutex};

@@ -100,7 +100,7 @@ impl Service {
             })?;
             let sub = result.map_err(step_error)?;
             if let Step::Reopen { reason } = &step {
-                super::indicators::unsign_on_reopen(
+                super::signoff::unsign_on_reopen(
                     conn,
                     self.store.catalog(),
                     cycle,
