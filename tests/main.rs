@@ -23,6 +23,8 @@ mod excel_reading;
 mod excel_rights;
 mod excel_roundtrip;
 mod gaoji;
+mod indicators;
+mod indicators_flow;
 mod input_limits;
 mod instances;
 mod limits;

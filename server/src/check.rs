@@ -27,6 +27,8 @@ pub struct Summary {
     pub code_lists: usize,
     pub units: usize,
     pub rules: usize,
+    /// Core indicators in `indicators.toml`.
+    pub indicators: usize,
 }
 
 /// Runs every check; `Err` carries all problems found.
@@ -63,6 +65,7 @@ pub async fn check_all(paths: &Paths) -> Result<Summary, Problems> {
         code_lists: catalog.code_lists.len(),
         units: units.units.len(),
         rules: policy.rules().len() + policy.groupings().len(),
+        indicators: catalog.indicators.len(),
     })
 }
 

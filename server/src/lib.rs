@@ -9,6 +9,7 @@ pub mod defs;
 pub mod demo;
 pub mod graphql;
 pub mod http;
+pub mod indicators;
 pub mod model;
 pub mod service;
 pub mod store;

@@ -3,7 +3,8 @@
 // the teacher by lookup, sees a wrong ISBN flagged, fixes it and saves; an Excel import with a bad
 // row is shown by row and writes nothing; the head submits; the 教务部 reviewer returns it with a
 // reason; the collector sees the reason and edits; the head resubmits; the reviewer approves;
-// 质量部 accepts and copies the bulletin. No request leaves the origin; no password stays behind.
+// 质量部 accepts and copies the bulletin; 质量部 publishes the core data and a leader comments on an
+// indicator and signs it off. No request leaves the origin; no password stays behind.
 import { launch, newUser, login, panel, shot, failureShot, assert, BASE } from './lib.mjs';
 import { xlsx } from './xlsx.mjs';
 import { checkStorage } from './storage-check.mjs';
@@ -12,9 +13,10 @@ const COLLECTOR = { no: '1033', pw: 'Deng@1033', next: 'Jidian#Caiji2023' };
 const HEAD = { no: '1034', pw: 'Xu@1034', next: 'Jidian#Fuze2023' };
 const REVIEWER = { no: '1012', pw: 'Sun@1012', next: 'Jiaowu#Shenhe2023' };
 const QUALITY = { no: '1001', pw: 'Zhang@1001', next: 'Zhiliang#Guan2023' };
+const LEADER = { no: '1002', pw: 'Wang@1002', next: 'Lingdao#Shenhe2023' };
 // A password an older page left in GraphiQL's History on this PC; opening the page removes it.
 const LEFT_BEHIND = 'Old#Secret2022';
-const ALL_PASSWORDS = [COLLECTOR, HEAD, REVIEWER, QUALITY].flatMap((u) => [u.pw, u.next]).concat(LEFT_BEHIND);
+const ALL_PASSWORDS = [COLLECTOR, HEAD, REVIEWER, QUALITY, LEADER].flatMap((u) => [u.pw, u.next]).concat(LEFT_BEHIND);
 const OLD_HISTORY = `localStorage.setItem('graphiql:queries', JSON.stringify({ queries: [
   { query: 'mutation { login(staffNo: "1001", password: "${LEFT_BEHIND}") { mustChangePassword } }' },
   { query: '{ me { name } }' } ] }));`;
@@ -182,6 +184,37 @@ async function rightsMatrix(page) {
   await shot(page, 'admin');
 }
 
+async function publishCoreData(page) {
+  const core = await panel(page, '核心数据');
+  await core.getByRole('button', { name: '发布核心数据' }).click();
+  await core.getByText('已发布，等待院领导审核').waitFor();
+  await core.getByText('待院领导审核', { exact: true }).waitFor();
+}
+
+/** The rows of one indicator in the 核心数据 table. */
+function indicator(page, core, name) {
+  return core.locator('tbody', { has: page.getByRole('rowheader', { name, exact: true }) });
+}
+
+async function leaderCommentsAndSignsOff(page) {
+  const core = await panel(page, '核心数据');
+  const students = indicator(page, core, '在校生数');
+  await students.getByRole('button', { name: /详情/ }).click();
+  await students.locator('summary', { hasText: '按层次' }).click();
+  await students.getByRole('cell', { name: '高职专科', exact: true }).waitFor();
+  await students.getByLabel('对“在校生数”的批注').fill('请与高基报表的在校生数核对后上报');
+  await students.getByRole('button', { name: '添加批注' }).click();
+  await core.getByText('已批注“在校生数”').waitFor();
+  await students.getByText(/王静怡（.*）：请与高基报表的在校生数核对后上报/).waitFor();
+  await core.getByLabel('意见（退回时必填）').fill('数据已核对，同意上报');
+  await shot(page, 'core');
+  await core.getByRole('button', { name: '签字同意' }).click();
+  await core.getByText('已签字，核心数据可以上报').waitFor();
+  await core.getByText('院领导已签字', { exact: true }).waitFor();
+  await core.getByText(/审核：王静怡.*数据已核对，同意上报/).waitFor();
+  assert.equal(await core.getByRole('button', { name: '签字同意' }).count(), 0, 'a signed-off snapshot is final');
+}
+
 async function passwordsStayOutOfTheEditor(page) {
   const history = await page.evaluate(() => localStorage.getItem('graphiql:queries') || '');
   assert.ok(!history.includes('login('), `old login entries are removed from History: ${history}`);
@@ -204,7 +237,7 @@ async function main() {
   const browser = await launch();
   try {
     const users = {};
-    const who = [['collector', null], ['head', null], ['reviewer', { width: 1093, height: 614 }], ['quality', null, OLD_HISTORY]];
+    const who = [['collector', null], ['head', null], ['reviewer', { width: 1093, height: 614 }], ['quality', null, OLD_HISTORY], ['leader', null]];
     for (const [key, viewport, init] of who) {
       users[key] = await newUser(browser, requests, viewport || undefined, init);
       contexts.push(users[key].context);
@@ -232,6 +265,10 @@ async function main() {
     await acceptAndCopyBulletin(users.quality.page);
     say('质量部在“管理”中看到各表的填报与审核单位');
     await rightsMatrix(users.quality.page);
+    say('质量部发布核心数据；院领导查看本年与上年、按层次的分项，逐项批注并签字');
+    await publishCoreData(users.quality.page);
+    await login(users.leader.page, LEADER.no, LEADER.pw, LEADER.next);
+    await leaderCommentsAndSignsOff(users.leader.page);
     say('编辑器中写登录操作被拒绝，历史记录不保存密码；Esc、Tab 可离开编辑器');
     await passwordsStayOutOfTheEditor(users.quality.page);
     say('没有请求离开本站；浏览器存储中没有密码');

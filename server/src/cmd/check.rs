@@ -23,8 +23,8 @@ pub async fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     match check::check_all(&paths).await {
         Ok(s) => {
             println!(
-                "ok: {} tables ({} source, {} basic, {} special), {} fields, {} code lists, {} units, {} policy lines",
-                s.tables, s.source, s.basic, s.special, s.fields, s.code_lists, s.units, s.rules
+                "ok: {} tables ({} source, {} basic, {} special), {} fields, {} code lists, {} units, {} policy lines, {} core indicators",
+                s.tables, s.source, s.basic, s.special, s.fields, s.code_lists, s.units, s.rules, s.indicators
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -168,14 +168,26 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
                 )?)
             }
             None => {
+                // The final export says so when the leaders have not signed off the core data.
+                let note = statusdata::store::indicators::current_snapshot(
+                    &mut *store.conn()?,
+                    args.cycle,
+                )?
+                .filter(|s| s.state == "signed_off")
+                .is_none()
+                .then(|| format!("{} 年核心数据尚未经院领导签字", args.cycle));
+                if let Some(n) = &note {
+                    eprintln!("注意：{n}");
+                }
                 let progress = bar(store.catalog().tables.len() as u64);
-                let bytes = statusdata::xlsx::cycle::whole_cycle(
+                let bytes = statusdata::xlsx::cycle::whole_cycle_with_note(
                     &store,
                     &units,
                     &policy,
                     &access,
                     args.cycle,
                     chrono::Utc::now(),
+                    note.as_deref(),
                     &mut |t| {
                         progress.set_message(format!("{} {}", t.code, t.name));
                         progress.inc(1);

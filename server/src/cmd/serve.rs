@@ -50,6 +50,10 @@ pub struct ServeArgs {
     /// A proxy whose `X-Forwarded-Proto: https` is believed (repeat, or comma-separated).
     #[arg(long, env = "STATUSDATA_TRUSTED_PROXIES", value_delimiter = ',')]
     trusted_proxy: Vec<std::net::IpAddr>,
+    /// What `/export/{cycle}/all.xlsx` does before the leaders sign off the core indicators:
+    /// `warn` (export, with a warning on the cover) or `refuse`.
+    #[arg(long, env = "STATUSDATA_EXPORT_BEFORE_SIGNOFF", default_value = "warn")]
+    export_before_signoff: statusdata::service::indicators::ExportGate,
     #[command(flatten)]
     project: ProjectArgs,
 }
@@ -186,6 +190,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     state.live.set_version(version);
     state.import_limits.max_bytes = args.import_max_mb << 20;
     state.import_limits.max_rows = args.import_max_rows;
+    state.set_export_gate(args.export_before_signoff);
     state.request_limits = Arc::new(statusdata::http::guard::RequestLimits {
         max_body: args.max_body_kb << 10,
         max_nesting: args.max_nesting,

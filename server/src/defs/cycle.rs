@@ -43,6 +43,8 @@ struct RawPhase {
     end: toml::value::Datetime,
     #[serde(default)]
     filling: bool,
+    #[serde(default)]
+    sign_off: bool,
 }
 
 /// A task of the notice's table 1.
@@ -64,6 +66,8 @@ pub struct Phase {
     pub end: NaiveDate,
     /// The phase in which units fill and review.
     pub filling: bool,
+    /// The phase in which leaders review and sign off the core indicators (院领导审核).
+    pub sign_off: bool,
 }
 
 /// A cycle, validated against the catalog.
@@ -121,6 +125,7 @@ pub fn load_cycle(path: &Path, catalog: &Catalog) -> Result<CycleConfig, Problem
                 .map(|s| d(&format!("phases[{i}].start"), s)),
             end: d(&format!("phases[{i}].end"), &p.end),
             filling: p.filling,
+            sign_off: p.sign_off,
         })
         .collect();
     let deadlines: BTreeMap<String, NaiveDate> = raw
@@ -287,12 +292,23 @@ impl CycleConfig {
             if p.filling {
                 out.push_str("filling = true\n");
             }
+            if p.sign_off {
+                out.push_str("sign_off = true\n");
+            }
         }
         out.push_str("\n[deadlines]\n");
         for (k, v) in &self.deadlines {
             out.push_str(&format!("{k:?} = {}\n", d(*v)));
         }
         out
+    }
+
+    /// The 院领导审核 phase: (start, end), when the cycle file marks one with `sign_off = true`.
+    pub fn sign_off_window(&self) -> Option<(Option<NaiveDate>, NaiveDate)> {
+        self.phases
+            .iter()
+            .find(|p| p.sign_off)
+            .map(|p| (p.start, p.end))
     }
 
     /// The deadline of a table (the latest deadline when the table has none).

@@ -22,6 +22,13 @@ pub fn load_catalog(dir: &Path) -> Result<Catalog, Problems> {
     let mut tables = Vec::new();
     let mut table_rules = Vec::new();
     for file in toml_files(dir, &mut problems) {
+        // The core indicators sit beside the tables but are no table (see `indicators`).
+        if file
+            .file_name()
+            .is_some_and(|n| n == super::indicators::INDICATORS_FILE)
+        {
+            continue;
+        }
         let Some(text) = read(&file, &mut problems) else {
             continue;
         };
@@ -53,6 +60,7 @@ pub fn load_catalog(dir: &Path) -> Result<Catalog, Problems> {
             .collect(),
         rules: Vec::new(),
         gaoji: Vec::new(),
+        indicators: Vec::new(),
     };
     consistency::check_catalog(&catalog, &mut problems);
     let mut catalog = catalog;
@@ -62,6 +70,12 @@ pub fn load_catalog(dir: &Path) -> Result<Catalog, Problems> {
             .map(Arc::new)
             .collect();
         catalog.gaoji = super::gaoji::load_gaoji(dir, &catalog, &mut problems);
+    }
+    if problems.is_empty() {
+        catalog.indicators = super::indicators::load_indicators(dir, &catalog, &mut problems)
+            .into_iter()
+            .map(Arc::new)
+            .collect();
     }
     if problems.is_empty() {
         Ok(catalog)

@@ -8,6 +8,7 @@ mod cycle;
 mod fields;
 mod hash;
 pub mod gaoji;
+mod indicators;
 mod load;
 mod model;
 pub mod naming;
@@ -18,6 +19,7 @@ mod units;
 
 pub use cycle::{load_cycle, CycleConfig, Phase, Task};
 pub use hash::{folder_hash, table_hash};
+pub use indicators::{Breakdown, Indicator, KeyLabels, INDICATORS_FILE};
 pub use load::load_catalog;
 pub use model::*;
 pub use problem::{line_of, Problem, Problems};

@@ -272,6 +272,8 @@ pub struct Catalog {
     pub rules: Vec<Arc<super::Rule>>,
     /// 高基报表 reference figures (`reference/gaoji.toml`), in the file's order.
     pub gaoji: Vec<Arc<super::gaoji::GaojiFigure>>,
+    /// The core indicators of `indicators.toml`, in the file's order.
+    pub indicators: Vec<Arc<super::Indicator>>,
 }
 
 impl Catalog {
@@ -288,6 +290,11 @@ impl Catalog {
     /// The rule with this id.
     pub fn rule(&self, id: &str) -> Option<&Arc<super::Rule>> {
         self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// The core indicator with this id.
+    pub fn indicator(&self, id: &str) -> Option<&Arc<super::Indicator>> {
+        self.indicators.iter().find(|i| i.id == id)
     }
 
     /// The code list with this name.

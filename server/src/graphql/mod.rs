@@ -6,6 +6,7 @@ pub mod account;
 mod convert;
 mod definitions;
 pub mod errors;
+mod indicators;
 
 pub mod loader;
 mod lookup;
@@ -55,6 +56,7 @@ pub fn build_schema(
     b = quality::register(b);
     b = definitions::register(b);
     b = yoy::register(b);
+    b = indicators::register(b);
     for table in &catalog.tables {
         b = types::register_table(b, catalog, table);
         query = query::add_table_queries(query, table);
@@ -74,6 +76,8 @@ pub fn build_schema(
     mutation = definitions::add_mutations(mutation);
     query = yoy::add_queries(query);
     mutation = yoy::add_mutations(mutation);
+    query = indicators::add_queries(query);
+    mutation = indicators::add_mutations(mutation);
     if let Some((store, config)) = serve {
         b = b.data(store).data(config);
     }

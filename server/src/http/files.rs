@@ -138,6 +138,7 @@ pub async fn export(
     match what {
         "progress" => progress_xlsx(&app, cycle, principal).await,
         "quality" => quality_xlsx(&app, cycle, principal).await,
+        "indicators" => indicators_xlsx(&app, cycle, principal).await,
         "all" => all_xlsx(&app, cycle, principal).await,
         code => table_xlsx(&app, cycle, code, principal).await,
     }
@@ -168,6 +169,16 @@ async fn table_xlsx(app: &AppState, cycle: i32, code: &str, principal: Principal
 }
 
 async fn all_xlsx(app: &AppState, cycle: i32, principal: Principal) -> Response {
+    // The final export asks whether the leaders signed off the core data: refused or warned,
+    // as `serve --export-before-signoff` says.
+    let warning = match app
+        .service()
+        .blocking(move |svc| svc.final_export_check(cycle))
+        .await
+    {
+        Ok(w) => w,
+        Err(e) => return refuse(&e, "all"),
+    };
     let access = Access::new(principal, app.policy.current(), &app.units);
     let (store, units, policy) = (
         app.current().store.clone(),
@@ -175,13 +186,49 @@ async fn all_xlsx(app: &AppState, cycle: i32, principal: Principal) -> Response 
         app.policy.current(),
     );
     let now = (app.clock)();
+    let note = warning.clone();
     let built = tokio::task::spawn_blocking(move || {
-        crate::xlsx::cycle::whole_cycle(&store, &units, &policy, &access, cycle, now, &mut |_| {})
+        crate::xlsx::cycle::whole_cycle_with_note(
+            &store,
+            &units,
+            &policy,
+            &access,
+            cycle,
+            now,
+            note.as_deref(),
+            &mut |_| {},
+        )
     })
     .await;
     match built {
-        Ok(Ok(bytes)) => workbook(bytes, &format!("{cycle}-人才培养状态数据.xlsx")),
+        Ok(Ok(bytes)) => {
+            let mut response = workbook(bytes, &format!("{cycle}-人才培养状态数据.xlsx"));
+            if warning.is_some() {
+                response.headers_mut().insert(
+                    "x-statusdata-warning",
+                    header::HeaderValue::from_static("indicators-not-signed-off"),
+                );
+            }
+            response
+        }
         other => failed("导出", other),
+    }
+}
+
+/// `GET /export/{cycle}/indicators.xlsx`: the core indicators with last cycle beside them
+/// (质量部, leaders).
+async fn indicators_xlsx(app: &AppState, cycle: i32, principal: Principal) -> Response {
+    let access = Access::new(principal, app.policy.current(), &app.units);
+    let built = app
+        .service()
+        .blocking(move |svc| {
+            let data = svc.core_data(&access, cycle)?;
+            crate::xlsx::indicators::indicators_workbook(&data).map_err(ApiError::internal)
+        })
+        .await;
+    match built {
+        Ok(bytes) => workbook(bytes, &format!("{cycle}-核心数据.xlsx")),
+        Err(e) => refuse(&e, "indicators"),
     }
 }
 

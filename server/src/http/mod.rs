@@ -93,6 +93,11 @@ impl AppState {
         }
     }
 
+    /// What the whole-cycle export does before the leaders sign off the core data.
+    pub fn set_export_gate(&mut self, gate: crate::service::indicators::ExportGate) {
+        self.service.export_gate = gate;
+    }
+
     /// The use cases, on this state's clock and the definitions in force.
     pub fn service(&self) -> Service {
         self.service_on(&self.current())

@@ -13,12 +13,14 @@ pub mod error;
 pub mod gaoji;
 mod gate;
 pub mod import;
+pub mod indicators;
 mod progress;
 pub mod quality;
 pub mod rights;
 pub mod rows;
 pub mod session;
 pub mod watch;
+mod signoff;
 pub mod workflow;
 
 use std::sync::{Arc, Mutex};
@@ -44,6 +46,8 @@ pub struct Service {
     pub units: Arc<Units>,
     /// The clock deadlines, sessions and audit times follow (tests move it).
     pub clock: Clock,
+    /// What the whole-cycle export does before the leaders sign off the core data.
+    pub export_gate: indicators::ExportGate,
     default_cycle: Arc<Mutex<Option<(Instant, i32)>>>,
 }
 
@@ -58,6 +62,7 @@ impl Service {
             policy,
             units,
             clock: system_clock(),
+            export_gate: indicators::ExportGate::default(),
             default_cycle: Arc::new(Mutex::new(None)),
         }
     }

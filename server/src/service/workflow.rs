@@ -98,7 +98,19 @@ impl Service {
                     after
                 })
             })?;
-            result.map_err(step_error)
+            let sub = result.map_err(step_error)?;
+            if let Step::Reopen { reason } = &step {
+                super::signoff::unsign_on_reopen(
+                    conn,
+                    self.store.catalog(),
+                    cycle,
+                    &table.code,
+                    &who.principal.staff_no,
+                    &at,
+                    reason,
+                )?;
+            }
+            Ok(sub)
         })?;
         Ok(SubmissionOut {
             table: table.code.clone(),

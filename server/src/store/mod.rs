@@ -18,6 +18,7 @@ pub mod live;
 pub mod formula;
 pub mod gaoji;
 pub mod links;
+pub mod indicators;
 mod migrate;
 pub mod past;
 mod replace;

@@ -32,6 +32,16 @@ pub(super) struct Ctx<'a> {
     pub aggs: Vec<&'a Agg>,
 }
 
+impl Ctx<'_> {
+    /// A context for expressions over one table (alias `i`) with no aggregates of their own.
+    pub(super) fn inner(dialect: Dialect) -> Ctx<'static> {
+        Ctx {
+            dialect,
+            aggs: Vec::new(),
+        }
+    }
+}
+
 /// The statement that selects the rows of `cycle` (and of `unit`, when given) breaking `rule`:
 /// columns `id`, `unit`, `k0…` (the natural key as text), `p0…` (the message's values as text).
 pub fn rule_query(

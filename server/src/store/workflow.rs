@@ -136,7 +136,13 @@ pub fn install_cycle(
             )?;
         }
         for p in &c.phases {
-            let kind = if p.filling { "filling_phase" } else { "phase" };
+            let kind = if p.filling {
+                "filling_phase"
+            } else if p.sign_off {
+                "sign_off_phase"
+            } else {
+                "phase"
+            };
             exec(
                 conn,
                 insert,

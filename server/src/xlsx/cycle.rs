@@ -19,6 +19,24 @@ pub fn whole_cycle(
     now: chrono::DateTime<chrono::Utc>,
     on_table: &mut dyn FnMut(&Table),
 ) -> Result<Vec<u8>, String> {
+    whole_cycle_with_note(store, units, policy, access, cycle, now, None, on_table)
+}
+
+/// [`whole_cycle`] with a warning on the cover (the core data not yet signed off).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "whole_cycle's arguments and the note"
+)]
+pub fn whole_cycle_with_note(
+    store: &Store,
+    units: &Units,
+    policy: &Policy,
+    access: &Access,
+    cycle: i32,
+    now: chrono::DateTime<chrono::Utc>,
+    note: Option<&str>,
+    on_table: &mut dyn FnMut(&Table),
+) -> Result<Vec<u8>, String> {
     let catalog = store.catalog().clone();
     let fill = policy.unit_codes(&catalog, units, Action::Fill);
     let entries = progress::progress(store, &catalog, units, &fill, cycle, progress::today(now))
@@ -31,6 +49,7 @@ pub fn whole_cycle(
         cycle,
         generated_by: &who,
         generated_at: &at,
+        note,
     };
     let states = |t: &Table| {
         let mine: Vec<_> = entries.iter().filter(|e| e.table == t.code).collect();

@@ -13,6 +13,8 @@ pub struct Cover<'a> {
     pub cycle: i32,
     pub generated_by: &'a str,
     pub generated_at: &'a str,
+    /// A warning shown in red under the title (e.g. core data not yet signed off).
+    pub note: Option<&'a str>,
 }
 
 /// The text of a code as the export shows it: "code name".
@@ -161,6 +163,12 @@ pub fn cycle_workbook(
             ),
         )
         .map_err(x)?;
+    if let Some(note) = cover.note {
+        let red = Format::new().set_bold().set_font_color("#C00000");
+        sheet
+            .write_string_with_format(2, 0, format!("注意：{note}"), &red)
+            .map_err(x)?;
+    }
     for (c, t) in ["表编号", "表名", "行数", "报送状态"].iter().enumerate() {
         sheet
             .write_string_with_format(3, c as u16, *t, &bold)

@@ -5,6 +5,7 @@ pub mod cycle;
 pub mod export;
 pub mod gaoji;
 pub mod import;
+pub mod indicators;
 pub mod quality;
 pub mod report;
 pub mod rows;

@@ -340,6 +340,17 @@ impl Checker<'_> {
         ))
     }
 
+    /// Checks an aggregate written as a whole figure (core indicators): see [`super::formula`].
+    pub(super) fn aggregate_expr(
+        &mut self,
+        kind: AggKind,
+        table: &str,
+        value: Option<&PExpr>,
+        filter: Option<&PExpr>,
+    ) -> Result<(Expr, Ty), String> {
+        self.aggregate(kind, table, value, filter)
+    }
+
     fn key_shape() -> String {
         "where 中用到本行字段时只能写成 对方字段 = @本行字段（用 and 连接）".into()
     }

@@ -6,6 +6,7 @@
 mod builtin;
 mod check;
 mod formula;
+mod indicator_formula;
 mod load;
 mod parse;
 mod yoy;
@@ -13,6 +14,7 @@ mod yoy;
 use std::path::PathBuf;
 
 pub use formula::{compile_formula, Formula};
+pub use indicator_formula::{check_indicator_formula, IndicatorFormula};
 pub(crate) use load::{load_rules, rule_lines, TableRules};
 pub use parse::{AggKind, ArithOp, CmpOp};
 

@@ -1,0 +1,2 @@
+DROP TABLE indicator_comments;
+DROP TABLE indicator_snapshots;

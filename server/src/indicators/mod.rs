@@ -1,0 +1,270 @@
+//! The core-indicator engine: evaluates each indicator of the catalog over a cycle's rows — the
+//! whole figure and each breakdown — and beside it the previous cycle's figure and the change.
+//! Aggregates run as grouped SQL in `store::indicators`; the arithmetic (`+ - *`, the division by
+//! `per`, the factor and the rounding) is exact decimal arithmetic here.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+
+use crate::defs::rules::{Agg, ArithOp, IndicatorFormula};
+use crate::defs::{Catalog, Indicator, KeyLabels};
+use crate::store::indicators::{aggregate_values, key_names, CommentRow, SnapshotRow};
+use crate::store::{AnyConnection, StoreError};
+
+/// One group of a breakdown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    pub key: String,
+    /// The key's name (院系 name, major name, code name); the key when unknown.
+    pub label: String,
+    pub value: Option<String>,
+    pub previous: Option<String>,
+}
+
+/// An indicator grouped by one field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BreakdownValues {
+    pub name: String,
+    pub items: Vec<Item>,
+}
+
+/// An indicator's figures for a cycle, as frozen in a snapshot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Computed {
+    pub id: String,
+    pub name: String,
+    pub unit: String,
+    pub formula: String,
+    pub source: String,
+    pub definition: String,
+    /// The value as a decimal string; `None` when a denominator is zero.
+    pub value: Option<String>,
+    /// The previous cycle's value, when that cycle exists.
+    pub previous: Option<String>,
+    /// `value − previous`.
+    pub change: Option<String>,
+    /// The change in per cent of the previous value (one decimal).
+    pub change_percent: Option<String>,
+    pub breakdowns: Vec<BreakdownValues>,
+}
+
+/// The state of a cycle's core data, as leaders and 质量部 see it.
+#[derive(Debug, Clone)]
+pub struct CoreData {
+    pub cycle: i32,
+    /// `draft` (never published: live values), `published`, `returned`, `signed_off`, `unsigned`.
+    pub state: String,
+    pub snapshot: Option<SnapshotRow>,
+    /// The 院领导审核 phase of the cycle file: (start, end).
+    pub window: Option<(Option<NaiveDate>, NaiveDate)>,
+    pub indicators: Vec<IndicatorView>,
+}
+
+/// One indicator with its state and the leaders' comments.
+#[derive(Debug, Clone)]
+pub struct IndicatorView {
+    pub computed: Computed,
+    pub state: String,
+    pub comments: Vec<CommentRow>,
+}
+
+type Key = Option<String>;
+type Groups = BTreeMap<Key, Decimal>;
+
+/// Every indicator of the catalog over `cycle`, with `previous` (the previous cycle, when it
+/// exists) beside it.
+pub fn compute_all(
+    conn: &mut AnyConnection,
+    catalog: &Catalog,
+    cycle: i32,
+    previous: Option<i32>,
+) -> Result<Vec<Computed>, StoreError> {
+    catalog
+        .indicators
+        .iter()
+        .map(|i| compute(conn, catalog, i, cycle, previous))
+        .collect()
+}
+
+/// One indicator over `cycle` (and `previous`).
+pub fn compute(
+    conn: &mut AnyConnection,
+    catalog: &Catalog,
+    ind: &Indicator,
+    cycle: i32,
+    previous: Option<i32>,
+) -> Result<Computed, StoreError> {
+    let now = figure(conn, ind, cycle, None)?;
+    let before = match previous {
+        Some(p) => figure(conn, ind, p, None)?,
+        None => BTreeMap::new(),
+    };
+    let value = now.get(&None).copied().flatten();
+    let prev = before.get(&None).copied().flatten();
+    let change = value.zip(prev).map(|(v, p)| v - p);
+    let change_percent = change.zip(prev).and_then(|(c, p)| {
+        (!p.is_zero()).then(|| {
+            let mut d = (c * Decimal::ONE_HUNDRED / p)
+                .round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
+            d.rescale(1);
+            d
+        })
+    });
+    let mut breakdowns = Vec::new();
+    for b in &ind.breakdowns {
+        let now = figure(conn, ind, cycle, Some(&b.field))?;
+        let before = match previous {
+            Some(p) => figure(conn, ind, p, Some(&b.field))?,
+            None => BTreeMap::new(),
+        };
+        let names = labels(conn, catalog, &b.labels, cycle)?;
+        let keys: BTreeSet<&Key> = now.keys().chain(before.keys()).collect();
+        let items = keys
+            .into_iter()
+            .map(|k| {
+                let key = k.clone().unwrap_or_default();
+                Item {
+                    label: names.get(&key).cloned().unwrap_or_else(|| {
+                        if key.is_empty() {
+                            "（未填）".into()
+                        } else {
+                            key.clone()
+                        }
+                    }),
+                    value: now.get(k).copied().flatten().map(|d| d.to_string()),
+                    previous: before.get(k).copied().flatten().map(|d| d.to_string()),
+                    key,
+                }
+            })
+            .collect();
+        breakdowns.push(BreakdownValues {
+            name: b.name.clone(),
+            items,
+        });
+    }
+    Ok(Computed {
+        id: ind.id.clone(),
+        name: ind.name.clone(),
+        unit: ind.unit.clone(),
+        formula: ind.formula.clone(),
+        source: ind.source.clone(),
+        definition: ind.definition.clone(),
+        value: value.map(|d| d.to_string()),
+        previous: prev.map(|d| d.to_string()),
+        change: change.map(|d| d.to_string()),
+        change_percent: change_percent.map(|d| d.to_string()),
+        breakdowns,
+    })
+}
+
+/// The indicator's value per group (one group, `None`, when not broken down); `None` as a value
+/// when its denominator is zero.
+fn figure(
+    conn: &mut AnyConnection,
+    ind: &Indicator,
+    cycle: i32,
+    group: Option<&str>,
+) -> Result<BTreeMap<Key, Option<Decimal>>, StoreError> {
+    let mut cache: HashMap<*const Agg, Groups> = HashMap::new();
+    let formulas = std::iter::once(&ind.value).chain(ind.per.as_ref());
+    for f in formulas.clone() {
+        collect(conn, f, cycle, group, &mut cache)?;
+    }
+    let mut keys: BTreeSet<Key> = cache.values().flat_map(|g| g.keys().cloned()).collect();
+    if group.is_none() {
+        keys.insert(None);
+    }
+    let mut out = BTreeMap::new();
+    for k in keys {
+        let v = eval(&ind.value, &k, &cache);
+        let v = match &ind.per {
+            Some(p) => {
+                let d = eval(p, &k, &cache);
+                (!d.is_zero()).then(|| v / d)
+            }
+            None => Some(v),
+        };
+        let v = v.map(|v| {
+            (v * ind.factor)
+                .round_dp_with_strategy(ind.decimals, RoundingStrategy::MidpointAwayFromZero)
+                .normalize()
+        });
+        out.insert(k, v);
+    }
+    Ok(out)
+}
+
+fn collect(
+    conn: &mut AnyConnection,
+    f: &IndicatorFormula,
+    cycle: i32,
+    group: Option<&str>,
+    cache: &mut HashMap<*const Agg, Groups>,
+) -> Result<(), StoreError> {
+    for agg in f.aggregates() {
+        let scale = scale_of(f, agg);
+        let rows = aggregate_values(conn, agg, cycle, group)?;
+        let groups = rows
+            .into_iter()
+            .filter_map(|(k, v)| {
+                let n: i128 = v?.parse().ok()?;
+                Some((k, Decimal::try_from_i128_with_scale(n, scale).ok()?))
+            })
+            .collect();
+        cache.insert(std::ptr::from_ref(agg), groups);
+    }
+    Ok(())
+}
+
+fn scale_of(f: &IndicatorFormula, target: &Agg) -> u32 {
+    match f {
+        IndicatorFormula::Agg { agg, scale } if std::ptr::eq(agg, target) => *scale,
+        IndicatorFormula::Neg(a) => scale_of(a, target),
+        IndicatorFormula::Arith(_, a, b) => scale_of(a, target).max(scale_of(b, target)),
+        _ => 0,
+    }
+}
+
+fn eval(f: &IndicatorFormula, key: &Key, cache: &HashMap<*const Agg, Groups>) -> Decimal {
+    match f {
+        IndicatorFormula::Lit(d) => *d,
+        IndicatorFormula::Agg { agg, .. } => cache
+            .get(&std::ptr::from_ref(agg))
+            .and_then(|g| g.get(key))
+            .copied()
+            .unwrap_or(Decimal::ZERO),
+        IndicatorFormula::Neg(a) => -eval(a, key, cache),
+        IndicatorFormula::Arith(op, a, b) => {
+            let (a, b) = (eval(a, key, cache), eval(b, key, cache));
+            match op {
+                ArithOp::Add => a + b,
+                ArithOp::Sub => a - b,
+                ArithOp::Mul => a * b,
+            }
+        }
+    }
+}
+
+fn labels(
+    conn: &mut AnyConnection,
+    catalog: &Catalog,
+    how: &KeyLabels,
+    cycle: i32,
+) -> Result<BTreeMap<String, String>, StoreError> {
+    Ok(match how {
+        KeyLabels::Codes(list) => catalog
+            .code_list(list)
+            .map(|l| {
+                l.codes
+                    .iter()
+                    .map(|c| (c.code.clone(), c.name.clone()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        KeyLabels::Table(slug, key, name) => key_names(conn, slug, key, name, cycle)?,
+        KeyLabels::Plain => BTreeMap::new(),
+    })
+}

@@ -1,0 +1,335 @@
+//! Core data for the leaders (通知第四阶段：10月21日至27日，质量部将核心数据报院领导审核):
+//! 质量部 publishes a frozen snapshot of the core indicators, with the tables not yet accepted as
+//! warnings; leaders comment per indicator and sign it off or return it; a returned or un-signed
+//! snapshot is published again. A signed-off snapshot never changes: reopening a table it reads
+//! un-signs it (audited), and the whole-cycle export asks whether it is signed off.
+//!
+//! Every step holds the cycle's indicator lock in its write transaction, so two leaders deciding
+//! at once, or a publication racing a sign-off, end in one state and the loser is told why.
+
+pub use super::signoff::ExportGate;
+use super::{has_role, stamp, ApiError, ApiResult, Code, Service};
+use crate::authz::{Access, Action};
+use crate::indicators::{compute_all, Computed};
+pub use crate::indicators::{CoreData, IndicatorView};
+use crate::model::State;
+use crate::store::indicators::{self as ind, CommentRow, NewSnapshot, SnapshotRow};
+use crate::store::tx::{hold_key, Hold};
+use crate::store::workflow as wf;
+use crate::store::AnyConnection;
+
+pub(super) fn lock(conn: &mut AnyConnection, cycle: i32) -> ApiResult<()> {
+    Ok(hold_key(conn, &format!("indicators:{cycle}"), Hold::Step)?)
+}
+
+fn require(who: &Access, roles: &[&str], message: &str) -> ApiResult<()> {
+    if has_role(who, roles) {
+        Ok(())
+    } else {
+        Err(ApiError::new(Code::Forbidden, message.to_owned()))
+    }
+}
+
+fn known_cycle(conn: &mut AnyConnection, cycle: i32) -> ApiResult<()> {
+    match wf::deadlines(conn, cycle)? {
+        Some(_) => Ok(()),
+        None => Err(ApiError::new(
+            Code::NotFound,
+            format!("没有 {cycle} 年的采集周期"),
+        )),
+    }
+}
+
+pub(super) fn state_words(state: &str) -> &'static str {
+    match state {
+        "published" => "已发布、待院领导审核",
+        "returned" => "已退回质量部",
+        "signed_off" => "已经院领导签字",
+        "unsigned" => "签字后有表被重新打开，待重新发布",
+        _ => "尚未发布",
+    }
+}
+
+/// The current snapshot, which must be awaiting the leaders (`published`).
+fn awaiting(conn: &mut AnyConnection, cycle: i32) -> ApiResult<SnapshotRow> {
+    match ind::current_snapshot(conn, cycle)? {
+        Some(s) if s.state == "published" => Ok(s),
+        Some(s) => Err(ApiError::new(
+            Code::Conflict,
+            format!(
+                "{cycle} 年核心数据（第 {} 版）{}{}，不能再审核",
+                s.version,
+                state_words(&s.state),
+                s.decided_by
+                    .as_deref()
+                    .map(|b| format!("（{b}）"))
+                    .unwrap_or_default()
+            ),
+        )),
+        None => Err(ApiError::new(
+            Code::Conflict,
+            format!("{cycle} 年核心数据尚未由质量部发布"),
+        )),
+    }
+}
+
+impl Service {
+    /// The previous cycle's year, when that cycle is installed.
+    fn previous_cycle(conn: &mut AnyConnection, cycle: i32) -> ApiResult<Option<i32>> {
+        Ok(wf::deadlines(conn, cycle - 1)?.map(|_| cycle - 1))
+    }
+
+    /// The core indicators of `cycle`: the current snapshot's frozen values, or live values
+    /// (state `draft`) before the first publication. 质量部, leaders and BI tokens.
+    pub fn core_data(&self, who: &Access, cycle: i32) -> ApiResult<CoreData> {
+        require(
+            who,
+            &["quality_admin", "leader", "bi"],
+            "核心数据仅质量部和院领导可看",
+        )?;
+        let mut conn = self.store.conn()?;
+        known_cycle(&mut conn, cycle)?;
+        let window = ind::sign_off_window(&mut conn, cycle)?;
+        let snapshot = ind::current_snapshot(&mut conn, cycle)?;
+        let (computed, comments) = match &snapshot {
+            Some(s) => (
+                serde_json::from_str::<Vec<Computed>>(&s.values_json)
+                    .map_err(ApiError::internal)?,
+                ind::comments(&mut conn, s.id)?,
+            ),
+            None => {
+                let previous = Self::previous_cycle(&mut conn, cycle)?;
+                (
+                    compute_all(&mut conn, self.store.catalog(), cycle, previous)?,
+                    Vec::new(),
+                )
+            }
+        };
+        let state = snapshot
+            .as_ref()
+            .map_or("draft", |s| s.state.as_str())
+            .to_owned();
+        let indicators = computed
+            .into_iter()
+            .map(|c| IndicatorView {
+                comments: comments
+                    .iter()
+                    .filter(|m| m.indicator == c.id)
+                    .cloned()
+                    .collect(),
+                state: state.clone(),
+                computed: c,
+            })
+            .collect();
+        Ok(CoreData {
+            cycle,
+            state,
+            snapshot,
+            window,
+            indicators,
+        })
+    }
+
+    /// 质量部 freezes the indicators of `cycle` as a new snapshot for the leaders. Allowed before
+    /// every table is accepted: the tables the indicators read that are not yet accepted are
+    /// listed as warnings. Refused while a signed-off snapshot stands.
+    pub fn publish_indicators(&self, who: &Access, cycle: i32) -> ApiResult<CoreData> {
+        require(who, &["quality_admin"], "只有质量部可以发布核心数据")?;
+        let catalog = self.store.catalog().clone();
+        let fill = self
+            .policy
+            .current()
+            .unit_codes(&catalog, &self.units, Action::Fill);
+        let at = stamp(self.now());
+        let actor = who.principal.staff_no.clone();
+        self.store.write(|conn| {
+            lock(conn, cycle)?;
+            known_cycle(conn, cycle)?;
+            if let Some(s) = ind::current_snapshot(conn, cycle)? {
+                if s.state == "signed_off" {
+                    return Err(ApiError::new(
+                        Code::Conflict,
+                        format!(
+                            "{cycle} 年核心数据第 {} 版已经院领导签字，不能重新发布；如需修改，先重新打开相关的表",
+                            s.version
+                        ),
+                    ));
+                }
+            }
+            let previous = Self::previous_cycle(conn, cycle)?;
+            let values = compute_all(conn, &catalog, cycle, previous)?;
+            let values_json = serde_json::to_string(&values).map_err(ApiError::internal)?;
+            let warnings = self.unaccepted(conn, cycle, &fill)?;
+            let snap = ind::insert_snapshot(
+                conn,
+                &NewSnapshot {
+                    cycle,
+                    values_json: &values_json,
+                    warnings: &warnings,
+                    published_by: &actor,
+                    at: &at,
+                },
+            )?;
+            let detail = serde_json::json!({ "version": snap.version, "warnings": warnings });
+            crate::store::audit_in(conn, &actor, Some(cycle), "indicators_publish", None, detail)?;
+            Ok(())
+        })?;
+        self.core_data(who, cycle)
+    }
+
+    /// Tables the indicators read whose submissions are not all accepted, in words.
+    fn unaccepted(
+        &self,
+        conn: &mut AnyConnection,
+        cycle: i32,
+        fill: &std::collections::HashMap<String, Vec<String>>,
+    ) -> ApiResult<Vec<String>> {
+        let catalog = self.store.catalog();
+        let subs = wf::list_submissions(conn, cycle)?;
+        let mut reads: Vec<&String> = catalog.indicators.iter().flat_map(|i| &i.reads).collect();
+        reads.sort_by_key(|c| catalog.table_by_code(c).map_or(u32::MAX, |t| t.order));
+        reads.dedup();
+        let mut out = Vec::new();
+        for code in reads {
+            let open: Vec<String> = fill
+                .get(code)
+                .into_iter()
+                .flatten()
+                .filter(|u| {
+                    !subs
+                        .iter()
+                        .any(|(t, su, s, _)| t == code && su == *u && s.state == State::Accepted)
+                })
+                .map(|u| self.units.by_code(u).map_or(u.clone(), |x| x.name.clone()))
+                .collect();
+            if !open.is_empty() {
+                let name = catalog.table_by_code(code).map_or("", |t| t.name.as_str());
+                out.push(format!("{code} {name}：{} 尚未验收", open.join("、")));
+            }
+        }
+        Ok(out)
+    }
+
+    /// A leader (or 质量部, answering) comments on one indicator of the published snapshot.
+    pub fn comment_indicator(
+        &self,
+        who: &Access,
+        cycle: i32,
+        indicator: &str,
+        text: &str,
+    ) -> ApiResult<CommentRow> {
+        require(
+            who,
+            &["leader", "quality_admin"],
+            "只有院领导和质量部可以批注核心数据",
+        )?;
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(ApiError::new(Code::BadRequest, "批注不能为空"));
+        }
+        let catalog = self.store.catalog().clone();
+        let at = stamp(self.now());
+        self.store.write(|conn| {
+            lock(conn, cycle)?;
+            known_cycle(conn, cycle)?;
+            let snap = awaiting(conn, cycle)?;
+            let values: Vec<Computed> =
+                serde_json::from_str(&snap.values_json).map_err(ApiError::internal)?;
+            let Some(c) = values.iter().find(|c| c.id == indicator) else {
+                let known = catalog.indicator(indicator).is_some();
+                let why = if known {
+                    "不在本版快照中"
+                } else {
+                    "不存在"
+                };
+                return Err(ApiError::new(
+                    Code::NotFound,
+                    format!("核心指标 {indicator} {why}"),
+                ));
+            };
+            let row = ind::add_comment(
+                conn,
+                &CommentRow {
+                    id: 0,
+                    snapshot_id: snap.id,
+                    indicator: c.id.clone(),
+                    author: who.principal.staff_no.clone(),
+                    author_name: who.principal.name.clone(),
+                    body: text.to_owned(),
+                    at: at.clone(),
+                },
+            )?;
+            let detail =
+                serde_json::json!({ "version": snap.version, "indicator": c.id, "comment": text });
+            crate::store::audit_in(
+                conn,
+                &who.principal.staff_no,
+                Some(cycle),
+                "indicators_comment",
+                None,
+                detail,
+            )?;
+            Ok(row)
+        })
+    }
+
+    /// A leader signs off the published snapshot; from now on it is immutable.
+    pub fn sign_off_indicators(
+        &self,
+        who: &Access,
+        cycle: i32,
+        comment: Option<&str>,
+    ) -> ApiResult<CoreData> {
+        let comment = comment.map(str::trim).filter(|c| !c.is_empty());
+        self.decide(who, cycle, "signed_off", comment, "indicators_sign_off")
+    }
+
+    /// A leader sends the published snapshot back to 质量部, saying why.
+    pub fn return_indicators(
+        &self,
+        who: &Access,
+        cycle: i32,
+        comment: &str,
+    ) -> ApiResult<CoreData> {
+        let comment = comment.trim();
+        if comment.is_empty() && has_role(who, &["leader"]) {
+            return Err(ApiError::new(Code::BadRequest, "退回须写明原因"));
+        }
+        self.decide(who, cycle, "returned", Some(comment), "indicators_return")
+    }
+
+    fn decide(
+        &self,
+        who: &Access,
+        cycle: i32,
+        to: &str,
+        comment: Option<&str>,
+        operation: &str,
+    ) -> ApiResult<CoreData> {
+        require(who, &["leader"], "只有院领导可以审核核心数据")?;
+        let at = stamp(self.now());
+        let by = format!("{}（{}）", who.principal.name, who.principal.staff_no);
+        self.store.write(|conn| {
+            lock(conn, cycle)?;
+            known_cycle(conn, cycle)?;
+            let snap = awaiting(conn, cycle)?;
+            if !ind::decide_snapshot(conn, snap.id, "published", to, &by, &at, comment)? {
+                return Err(ApiError::new(
+                    Code::Conflict,
+                    "核心数据刚被他人审核，请刷新",
+                ));
+            }
+            let detail = serde_json::json!({ "version": snap.version, "comment": comment });
+            crate::store::audit_in(
+                conn,
+                &who.principal.staff_no,
+                Some(cycle),
+                operation,
+                None,
+                detail,
+            )?;
+            Ok(())
+        })?;
+        self.core_data(who, cycle)
+    }
+}
