@@ -23,6 +23,7 @@ mod excel_roundtrip;
 mod input_limits;
 mod limits;
 mod lookup;
+mod perf;
 mod policy;
 mod ready;
 mod rights;

@@ -130,7 +130,7 @@ impl Service {
             )
             .into());
         }
-        self.store.write(|conn| {
+        let stored = self.store.write(|conn| {
             check_editable(conn, table, ctx.cycle, &ctx.unit, at, force, &ctx.actor)?;
             let stored = match mode {
                 Mode::Append => ops::bulk_upsert(conn, table, &scope, ctx, &records).map(
@@ -159,9 +159,20 @@ impl Service {
                     row,
                 }
             })
-        })
+        })?;
+        // A large import changes the table's shape for the planner: refresh its statistics now
+        // rather than let SQLite plan the next lists on the old ones.
+        if records.len() >= ANALYZE_AFTER {
+            if let Err(e) = self.store.analyze(Some(table)) {
+                tracing::warn!(error = %e, table = %table.code, "cannot refresh statistics");
+            }
+        }
+        Ok(stored)
     }
 }
+
+/// Imports of at least this many rows refresh the table's statistics.
+const ANALYZE_AFTER: usize = 500;
 
 /// Only administrators force a write past state and deadline, and only with a reason.
 fn check_force(who: &Access, force: &Force) -> ApiResult<()> {
