@@ -7,6 +7,7 @@ mod accounts;
 mod aggregate;
 mod audit;
 mod baseline;
+mod baseline_read;
 mod conn;
 mod dialect;
 mod error;
@@ -434,16 +435,16 @@ impl Store {
         users::count_users(&mut *self.conn()?)
     }
 
-    /// One filtered page plus its count in literal SQL: the read baseline of `bench graphql` only.
+    /// The benchmark's page of 1.5.1 through diesel alone: the read baseline of `bench graphql`
+    /// only (see [`baseline_read`]); (rows, count).
     pub fn baseline_page(
         &self,
-        table: &Table,
         cycle: i32,
-        text: (&str, &str),
-        int: (&str, i64),
+        gender: &str,
+        grade: i64,
         limit: i64,
     ) -> Result<(usize, i64), StoreError> {
-        baseline::baseline_page(&mut *self.conn()?, table, cycle, text, int, limit)
+        baseline_read::baseline_page(&mut *self.conn()?, cycle, gender, grade, limit)
     }
 
     /// Records a change that is not a row write (rights, accounts) in the audit log.
