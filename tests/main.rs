@@ -30,6 +30,7 @@ mod instances;
 mod limits;
 mod live;
 mod lookup;
+mod perf;
 mod policy;
 mod ready;
 mod rights;

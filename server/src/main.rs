@@ -2,6 +2,12 @@
 
 mod cmd;
 
+// glibc's malloc/free took about a third of the server's CPU under load; jemalloc's per-thread
+// caches cut that (measured with `bench graphql` and the peer benchmark; see README).
+#[cfg(feature = "jemalloc")]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use std::process::ExitCode;
 
 use clap::Parser;

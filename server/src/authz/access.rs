@@ -53,6 +53,9 @@ pub struct Access {
     pub principal: Principal,
     unit_name: String,
     policy: Arc<Policy>,
+    /// The policy's answers so far: an `Access` lives for one request, so each (table, action)
+    /// is enforced once per request however often resolvers ask.
+    memo: Arc<std::sync::Mutex<Vec<(String, Action, bool)>>>,
 }
 
 impl Access {
@@ -66,6 +69,7 @@ impl Access {
             principal,
             unit_name,
             policy,
+            memo: Arc::default(),
         }
     }
 
@@ -75,7 +79,19 @@ impl Access {
 
     /// Whether the unit's policy grants `action` on table `code` (through its groups too).
     fn unit_may(&self, code: &str, action: Action) -> bool {
-        !self.unit_name.is_empty() && self.policy.allows(&self.unit_name, code, action)
+        if self.unit_name.is_empty() {
+            return false;
+        }
+        if let Ok(memo) = self.memo.lock() {
+            if let Some((_, _, may)) = memo.iter().find(|(c, a, _)| c == code && *a == action) {
+                return *may;
+            }
+        }
+        let may = self.policy.allows(&self.unit_name, code, action);
+        if let Ok(mut memo) = self.memo.lock() {
+            memo.push((code.to_owned(), action, may));
+        }
+        may
     }
 
     /// Whether the principal may do `action` on table `code`: the unit's rights from the policy,

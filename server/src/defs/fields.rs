@@ -216,6 +216,7 @@ pub fn convert_field(file: &Path, at: &str, raw: RawField, problems: &mut Proble
         format: raw.format,
         format_if: format_if.and_then(Result::ok),
         in_period: raw.in_period,
+        index: raw.index,
     }
 }
 

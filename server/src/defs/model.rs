@@ -179,6 +179,8 @@ pub struct Field {
     pub format_if: Option<Condition>,
     /// The date must fall inside the cycle's period for the table's period kind.
     pub in_period: bool,
+    /// Asked for an index (`index = true`).
+    pub index: bool,
 }
 
 /// A table definition, validated.

@@ -113,6 +113,10 @@ pub struct RawField {
     pub scale: Option<u32>,
     #[serde(default)]
     pub in_period: bool,
+    /// Lists filter on this field often: give it an index (keys, references and code lists
+    /// have one anyway).
+    #[serde(default)]
+    pub index: bool,
     pub codes: Option<String>,
     #[serde(rename = "ref")]
     pub reference: Option<String>,

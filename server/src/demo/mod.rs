@@ -153,6 +153,8 @@ pub fn seed_demo(
         write_rows(store, table, CYCLE, rows)?;
     }
     link_years(store, &catalog)?;
+    // Fresh statistics, so that the first lists use the indexes instead of scanning.
+    store.analyze(None)?;
     if let Some(csv) = accounts_csv {
         report.accounts = accounts::create_accounts(store, units, csv)?;
     }

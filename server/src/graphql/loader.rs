@@ -16,6 +16,7 @@ use async_graphql::dynamic::{Field, FieldFuture, FieldValue, TypeRef};
 use crate::authz::{Access, Action};
 use crate::defs::{naming, Catalog, FieldType, Table};
 use crate::service::Service;
+use crate::store::page::{self, Cells};
 use crate::store::{Filter, ListQuery, Store, StoredRow, Value};
 
 /// What a reference points at.
@@ -142,7 +143,7 @@ impl Loader<RefKey> for RefLoader {
 }
 
 /// `<field>Row`: the row a single-target reference points at.
-pub fn ref_field(catalog: &Catalog, _table: &Table, f: &crate::defs::Field) -> Option<Field> {
+pub fn ref_field(catalog: &Catalog, table: &Table, f: &crate::defs::Field) -> Option<Field> {
     let FieldType::Ref { targets } = &f.ty else {
         return None;
     };
@@ -151,23 +152,23 @@ pub fn ref_field(catalog: &Catalog, _table: &Table, f: &crate::defs::Field) -> O
     };
     let to = catalog.table_by_slug(&target.table)?;
     let (code, to_field, name) = (to.code.clone(), target.field.clone(), f.name.clone());
+    let cell = page::SYSTEM.len() + table.fields.iter().position(|g| g.name == f.name)?;
     let field = Field::new(
         format!("{}Row", naming::graphql_field(&f.name)),
         TypeRef::named(naming::type_name(&to.slug)),
         move |ctx| {
             let (code, to_field, name) = (code.clone(), to_field.clone(), name.clone());
             FieldFuture::new(async move {
-                let row = ctx.parent_value.try_downcast_ref::<StoredRow>()?;
-                let Some(Value::Text(value)) = row.values.get(&name) else {
+                let Some((cycle, unit, value)) = ref_of(ctx.parent_value, &name, cell)? else {
                     return Ok(None);
                 };
                 let loader = ctx.data::<DataLoader<RefLoader>>()?;
                 let key = RefKey {
                     table: code,
                     field: to_field,
-                    cycle: row.cycle,
-                    value: value.clone(),
-                    unit: row.unit.clone(),
+                    cycle,
+                    value,
+                    unit,
                 };
                 let found = loader
                     .load_one(key)
@@ -179,4 +180,27 @@ pub fn ref_field(catalog: &Catalog, _table: &Table, f: &crate::defs::Field) -> O
     )
     .description(format!("{} 所指的记录（{}）", f.label, to.name));
     Some(field)
+}
+
+/// The cycle, unit and referenced key of a row (a page's cells or a stored row); `None` when the
+/// reference is empty. A page always reads cycle and unit beside a selected reference.
+fn ref_of(
+    parent: &FieldValue<'_>,
+    name: &str,
+    cell: usize,
+) -> async_graphql::Result<Option<(i32, String, String)>> {
+    if let Some(c) = parent.downcast_ref::<Cells>() {
+        let (Value::Int(cycle), Value::Text(unit), Value::Text(value)) =
+            (c.get(page::CYCLE), c.get(page::UNIT), c.get(cell))
+        else {
+            return Ok(None);
+        };
+        let cycle = i32::try_from(*cycle)?;
+        return Ok(Some((cycle, unit.clone(), value.clone())));
+    }
+    let row = parent.try_downcast_ref::<StoredRow>()?;
+    Ok(match row.values.get(name) {
+        Some(Value::Text(value)) => Some((row.cycle, row.unit.clone(), value.clone())),
+        _ => None,
+    })
 }

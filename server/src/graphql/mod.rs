@@ -17,6 +17,7 @@ mod quality;
 mod query;
 pub mod resolve;
 mod rights;
+mod select;
 mod shared;
 mod types;
 pub mod workflow;

@@ -14,7 +14,9 @@ use super::resolve::{blocking, req, Group, Page};
 use super::types::{numeric, sortable};
 use crate::authz::Action;
 use crate::defs::{naming, FieldType, Table};
-use crate::store::{AggFn, AggregateQuery, Filter, ListQuery, Measure, Order, Value};
+use crate::store::{
+    AggFn, AggregateQuery, Filter, ListQuery, Measure, Order, PageQuery, PageRows, Value,
+};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
@@ -22,13 +24,14 @@ const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL
 pub fn add_table_queries(mut query: Object, table: &Arc<Table>) -> Object {
     let slug = &table.slug;
     let t = table.clone();
+    let cells = Arc::new(super::select::cells_by_name(table));
     query = query.field(
         Field::new(
             naming::list_field(slug),
             TypeRef::named_nn(naming::connection_type(slug)),
             move |ctx| {
-                let t = t.clone();
-                FieldFuture::new(async move { Ok(Some(list(&ctx, t).await?)) })
+                let (t, cells) = (t.clone(), cells.clone());
+                FieldFuture::new(async move { Ok(Some(list(&ctx, t, &cells).await?)) })
             },
         )
         .description(format!("{} {}", table.code, table.name))
@@ -135,6 +138,7 @@ fn enum_field(t: &Table, item: &str) -> ApiResult<String> {
 async fn list<'a>(
     ctx: &ResolverContext<'a>,
     t: Arc<Table>,
+    cells: &super::select::CellsByName,
 ) -> async_graphql::Result<FieldValue<'a>> {
     let r = req(ctx)?;
     r.guard(&t, Action::Read)?;
@@ -175,19 +179,21 @@ async fn list<'a>(
         offset = decode_cursor(after.string()?)?;
     }
     let scope = r.access.read_scope(&t.code);
-    let query = ListQuery {
-        cycle,
-        filter: filter.clone(),
-        order,
-        limit: Some(first),
-        offset,
+    let (cells, count) = super::select::selected(ctx, cells);
+    let query = PageQuery {
+        list: ListQuery {
+            cycle,
+            filter,
+            order,
+            limit: Some(first),
+            offset,
+        },
+        cells,
+        count,
     };
-    let (rows, total) = blocking(r.store, move |s| {
-        let rows = s.list(&t, &scope, &query)?;
-        let total = s.count(&t, &scope, cycle, filter.as_ref())?;
-        Ok((rows, total))
-    })
-    .await?;
+    let PageRows { rows, total } =
+        blocking(r.store, move |s| Ok(s.page(&t, &scope, &query)?)).await?;
+    let total = total.unwrap_or(0);
     let next = offset + rows.len() as i64;
     let has_next = next < total;
     let end_cursor = (!rows.is_empty()).then(|| B64.encode(format!("o:{next}")));

@@ -9,7 +9,7 @@ use super::errors::{ApiError, ApiResult, Code};
 use crate::authz::{Access, Action};
 use crate::defs::{Catalog, Table};
 use crate::service::Service;
-use crate::store::{Record, Store, StoredRow, Value};
+use crate::store::{Cells, Record, Store, StoredRow, Value};
 
 /// Server-wide settings the resolvers read. The default cycle is not one of them: it is the
 /// newest open cycle in the database (see [`Service::cycle_or_default`]).
@@ -28,10 +28,11 @@ impl Default for ApiConfig {
 /// Reads a GraphQL value out of a parent object.
 pub type Getter<T> = fn(&T) -> Gql;
 
-/// A page of rows for a connection.
+/// A page of rows for a connection (`total` is 0 when `totalCount` and `pageInfo` were not
+/// asked for: then it is not counted).
 pub struct Page {
     pub total: i64,
-    pub rows: Vec<StoredRow>,
+    pub rows: Vec<Cells>,
     pub has_next: bool,
     pub end_cursor: Option<String>,
 }
@@ -44,24 +45,51 @@ pub struct Group {
     pub values: std::collections::HashMap<(&'static str, String), Value>,
 }
 
-/// A field that reads its value from the parent object of type `T`.
+/// A field's resolved value: a null must be `None`, since async-graphql rejects `Value::Null`
+/// for a list-typed field ("expects an array"), which broke every row with an empty multi-select.
+fn ready<'a>(v: Gql) -> FieldFuture<'a> {
+    FieldFuture::Value(match v {
+        Gql::Null => None,
+        v => Some(FieldValue::value(v)),
+    })
+}
+
+fn failed<'a>(e: async_graphql::Error) -> FieldFuture<'a> {
+    FieldFuture::new(async move { Err::<Option<FieldValue<'a>>, _>(e) })
+}
+
+/// A field that reads its value from the parent object of type `T`. The value is returned as
+/// is, without a future per field.
 pub fn field_of_parent<T: Send + Sync + 'static>(
     name: &str,
     ty: TypeRef,
     get: impl Fn(&T) -> Gql + Send + Sync + 'static,
 ) -> Field {
-    let get = Arc::new(get);
     Field::new(name, ty, move |ctx| {
-        let get = get.clone();
-        FieldFuture::new(async move {
-            let parent = ctx.parent_value.try_downcast_ref::<T>()?;
-            // A null must be `None`: async-graphql rejects `Value::Null` for a list-typed field
-            // ("expects an array"), which broke every row with an empty multi-select.
-            match get(parent) {
-                Gql::Null => Ok(None),
-                v => Ok(Some(FieldValue::value(v))),
-            }
-        })
+        match ctx.parent_value.try_downcast_ref::<T>() {
+            Ok(parent) => ready(get(parent)),
+            Err(e) => failed(e),
+        }
+    })
+}
+
+/// A field of a table's row type: read from a page's [`Cells`] by position (the list) or from
+/// a [`StoredRow`] (one row, a mutation's answer, a reference).
+pub fn row_field(
+    name: &str,
+    ty: TypeRef,
+    cell: usize,
+    of_cell: fn(&Value) -> Gql,
+    get: impl Fn(&StoredRow) -> Gql + Send + Sync + 'static,
+) -> Field {
+    Field::new(name, ty, move |ctx| {
+        if let Some(cells) = ctx.parent_value.downcast_ref::<Cells>() {
+            return ready(of_cell(cells.get(cell)));
+        }
+        match ctx.parent_value.try_downcast_ref::<StoredRow>() {
+            Ok(row) => ready(get(row)),
+            Err(e) => failed(e),
+        }
     })
 }
 
@@ -156,22 +184,24 @@ where
 /// A field that hands its parent object on to a nested object type.
 fn pass_parent<T: Send + Sync + 'static>(name: &str, ty: TypeRef) -> Field {
     Field::new(name, ty, |ctx| {
-        FieldFuture::new(async move {
-            let parent = ctx.parent_value.try_downcast_ref::<T>()?;
-            Ok(Some(FieldValue::borrowed_any(parent)))
-        })
+        let parent = ctx.parent_value;
+        match parent.try_downcast_ref::<T>() {
+            Ok(p) => FieldFuture::Value(Some(FieldValue::borrowed_any(p))),
+            Err(e) => failed(e),
+        }
     })
 }
 
 /// `nodes` of a connection.
 pub fn page_nodes(type_name: &str) -> Field {
     Field::new("nodes", TypeRef::named_nn_list_nn(type_name), |ctx| {
-        FieldFuture::new(async move {
-            let page = ctx.parent_value.try_downcast_ref::<Page>()?;
-            Ok(Some(FieldValue::list(
+        let parent = ctx.parent_value;
+        match parent.try_downcast_ref::<Page>() {
+            Ok(page) => FieldFuture::Value(Some(FieldValue::list(
                 page.rows.iter().map(|r| FieldValue::borrowed_any(r)),
-            )))
-        })
+            ))),
+            Err(e) => failed(e),
+        }
     })
 }
 

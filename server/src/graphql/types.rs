@@ -8,7 +8,7 @@ use async_graphql::Value as Gql;
 
 use super::convert::to_gql;
 use super::loader::ref_field;
-use super::resolve::{field_of_parent, Getter, Group, Page};
+use super::resolve::{field_of_parent, row_field, Getter, Group, Page};
 use super::shared::{filter_of, scalar_of, DECIMAL, SORT};
 use crate::defs::{naming, Catalog, Field, FieldType, Table};
 use crate::store::StoredRow;
@@ -77,8 +77,16 @@ pub fn register_table(mut b: SchemaBuilder, catalog: &Catalog, table: &Table) ->
             Gql::from(r.updated_by.clone())
         }),
     ];
-    for (name, ty, get) in system {
-        obj = obj.field(field_of_parent::<StoredRow>(name, ty, get));
+    for (cell, (name, ty, get)) in system.into_iter().enumerate() {
+        let of_cell: fn(&crate::store::Value) -> Gql = if cell == 0 {
+            |v| match v {
+                crate::store::Value::Int(i) => Gql::from(i.to_string()),
+                _ => Gql::Null,
+            }
+        } else {
+            to_gql
+        };
+        obj = obj.field(row_field(name, ty, cell, of_cell, get));
     }
     let mut filter = InputObject::new(naming::filter_type(slug))
         .description(format!(
@@ -110,11 +118,12 @@ pub fn register_table(mut b: SchemaBuilder, catalog: &Catalog, table: &Table) ->
         TypeRef::named(TypeRef::STRING),
         |g| g.key.get("unit").map_or(Gql::Null, to_gql),
     ));
-    for f in &table.fields {
+    for (i, f) in table.fields.iter().enumerate() {
         let gql = naming::graphql_field(&f.name);
         let name = f.name.clone();
+        let cell = crate::store::page::SYSTEM.len() + i;
         obj = obj.field(
-            field_of_parent::<StoredRow>(&gql, scalar_of(&f.ty), move |r| {
+            row_field(&gql, scalar_of(&f.ty), cell, to_gql, move |r| {
                 r.values.get(&name).map_or(Gql::Null, to_gql)
             })
             .description(describe(f)),

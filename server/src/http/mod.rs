@@ -28,7 +28,8 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use crate::auth::service::{authenticate, system_clock, Clock};
+use crate::auth::cache::SessionCache;
+use crate::auth::service::{system_clock, Clock};
 use crate::authz::{Access, PolicyCell, Principal};
 use crate::defs::Units;
 use crate::service::session::{ClientAddr, ServerClock, SessionToken, COOKIE as SESSION_COOKIE};
@@ -63,6 +64,8 @@ pub struct AppState {
     service: Service,
     /// What `/graphql` accepts before async-graphql reads it (size, nesting, method, origin).
     pub request_limits: Arc<guard::RequestLimits>,
+    /// Sessions and tokens looked up in the last few seconds (see [`SessionCache`]).
+    pub sessions: Arc<SessionCache>,
 }
 
 impl AppState {
@@ -90,6 +93,7 @@ impl AppState {
             import_limits: crate::xlsx::import::Limits::default(),
             service,
             request_limits: Arc::default(),
+            sessions: Arc::default(),
         }
     }
 
@@ -214,7 +218,12 @@ pub(crate) async fn principal_of(app: &AppState, token: Option<String>) -> Optio
     }
     let token = token?;
     let now = (app.clock)();
-    match app.store.call(move |s| authenticate(s, &token, now)).await {
+    let sessions = app.sessions.clone();
+    match app
+        .store
+        .call(move |s| sessions.authenticate(s, &token, now))
+        .await
+    {
         Ok(p) => p,
         Err(e) => {
             tracing::error!(error = %e, "cannot check the session");

@@ -161,7 +161,15 @@ impl Service {
             })
         });
         count_import(table, &result);
-        result
+        let stored = result?;
+        // A large import changes the table's shape for the planner: refresh its statistics now
+        // rather than let SQLite plan the next lists on the old ones.
+        if records.len() >= ANALYZE_AFTER {
+            if let Err(e) = self.store.analyze(Some(table)) {
+                tracing::warn!(error = %e, table = %table.code, "cannot refresh statistics");
+            }
+        }
+        Ok(stored)
     }
 }
 
@@ -175,6 +183,9 @@ fn count_import(table: &Table, result: &Result<Stored, StoreRefusal>) {
             .increment(rows);
     }
 }
+
+/// Imports of at least this many rows refresh the table's statistics.
+const ANALYZE_AFTER: usize = 500;
 
 /// Only administrators force a write past state and deadline, and only with a reason.
 fn check_force(who: &Access, force: &Force) -> ApiResult<()> {

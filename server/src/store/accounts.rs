@@ -315,11 +315,19 @@ pub fn revoke_api_token(conn: &mut AnyConnection, id: i64, now: &str) -> Result<
 /// A connection lent to account work: users, sessions and API tokens.
 pub struct AccountsConn<'a> {
     conn: &'a mut AnyConnection,
+    epoch: &'a std::sync::atomic::AtomicU64,
 }
 
 impl<'a> AccountsConn<'a> {
-    pub(super) fn new(conn: &'a mut AnyConnection) -> Self {
-        AccountsConn { conn }
+    pub(super) fn new(
+        conn: &'a mut AnyConnection,
+        epoch: &'a std::sync::atomic::AtomicU64,
+    ) -> Self {
+        AccountsConn { conn, epoch }
+    }
+
+    fn changed(&self) {
+        self.epoch.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Records an account change in the audit log, in the same transaction as the change.
@@ -391,10 +399,14 @@ impl<'a> AccountsConn<'a> {
         touch_session(self.conn, token_hash, now, expires)
     }
     pub fn delete_session(&mut self, token_hash: &str) -> Result<bool, StoreError> {
-        delete_session(self.conn, token_hash)
+        let done = delete_session(self.conn, token_hash);
+        self.changed();
+        done
     }
     pub fn end_sessions(&mut self, user_id: i64, keep: Option<&str>) -> Result<usize, StoreError> {
-        end_sessions(self.conn, user_id, keep)
+        let done = end_sessions(self.conn, user_id, keep);
+        self.changed();
+        done
     }
     pub fn insert_api_token(
         &mut self,

@@ -4,7 +4,7 @@
 
 use diesel::pg::Pg;
 use diesel::query_builder::BoxedSqlQuery;
-use diesel::sql_types::{BigInt, Bool, Integer, Nullable, Text};
+use diesel::sql_types::{BigInt, Bool, Nullable, Text};
 use diesel::sqlite::Sqlite;
 use diesel::{Connection, RunQueryDsl};
 
@@ -120,69 +120,4 @@ pub fn baseline_insert(
         })?,
     }
     Ok(records.len())
-}
-
-/// The benchmark's read baseline: one page of `table` filtered on two text/int columns, written as
-/// literal SQL through diesel's `sql_query`, plus the total count, as the API's list does.
-pub fn baseline_page(
-    conn: &mut AnyConnection,
-    table: &Table,
-    cycle: i32,
-    (text_col, text): (&str, &str),
-    (int_col, int): (&str, i64),
-    limit: i64,
-) -> Result<(usize, i64), StoreError> {
-    use diesel::QueryableByName;
-    #[derive(QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = BigInt)]
-        n: i64,
-    }
-    let cols: Vec<String> = table
-        .fields
-        .iter()
-        .map(|f| format!("CAST({0} AS TEXT) AS {0}", ident(&f.name)))
-        .collect();
-    let from = ident(&naming::sql_table(&table.slug));
-    let (t, i) = (ident(text_col), ident(int_col));
-    let list = |p: [&str; 4]| {
-        format!("SELECT CAST(id AS TEXT) AS id, {} FROM {from} WHERE cycle = {} AND {t} = {} AND {i} = {} ORDER BY id LIMIT {}", cols.join(", "), p[0], p[1], p[2], p[3])
-    };
-    let count = |p: [&str; 3]| {
-        format!(
-            "SELECT COUNT(*) AS n FROM {from} WHERE cycle = {} AND {t} = {} AND {i} = {}",
-            p[0], p[1], p[2]
-        )
-    };
-    let (rows, n) = match conn {
-        AnyConnection::Sqlite(c) => {
-            let rows: Vec<super::sql::TextRow> = diesel::sql_query(list(["?", "?", "?", "?"]))
-                .bind::<Integer, _>(cycle)
-                .bind::<Text, _>(text)
-                .bind::<BigInt, _>(int)
-                .bind::<BigInt, _>(limit)
-                .load(c)?;
-            let n: Vec<Count> = diesel::sql_query(count(["?", "?", "?"]))
-                .bind::<Integer, _>(cycle)
-                .bind::<Text, _>(text)
-                .bind::<BigInt, _>(int)
-                .load(c)?;
-            (rows.len(), n.first().map_or(0, |c| c.n))
-        }
-        AnyConnection::Postgresql(c) => {
-            let rows: Vec<super::sql::TextRow> = diesel::sql_query(list(["$1", "$2", "$3", "$4"]))
-                .bind::<Integer, _>(cycle)
-                .bind::<Text, _>(text)
-                .bind::<BigInt, _>(int)
-                .bind::<BigInt, _>(limit)
-                .load(c)?;
-            let n: Vec<Count> = diesel::sql_query(count(["$1", "$2", "$3"]))
-                .bind::<Integer, _>(cycle)
-                .bind::<Text, _>(text)
-                .bind::<BigInt, _>(int)
-                .load(c)?;
-            (rows.len(), n.first().map_or(0, |c| c.n))
-        }
-    };
-    Ok((rows, n))
 }

@@ -75,9 +75,29 @@ impl ManageConnection for Manager {
             .map_err(diesel::r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        // No test query on checkout (it cost a round trip per use): a connection that failed
+        // is dropped when it comes back instead, and the pool opens a fresh one.
+        // After a database error, and only then, a connection is asked whether it still answers.
         std::thread::panicking()
+            || diesel::r2d2::R2D2Connection::is_broken(conn)
+            || (take_suspect() && conn.batch_execute("SELECT 1").is_err())
     }
+}
+
+thread_local! {
+    static SUSPECT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Marks the connection this thread holds as suspect after a database error (set where the
+/// error is converted: a connection is used and returned on one blocking thread). The pool then
+/// tests it when it comes back and drops it if it no longer answers.
+pub(super) fn mark_suspect() {
+    SUSPECT.with(|c| c.set(true));
+}
+
+fn take_suspect() -> bool {
+    SUSPECT.with(|c| c.replace(false))
 }
 
 /// Per-connection SQLite settings.
@@ -117,6 +137,7 @@ pub fn open_pool(url: &DbUrl, max_size: u32) -> Result<DbPool, StoreError> {
     }
     Pool::builder()
         .max_size(max_size)
+        .test_on_check_out(false)
         .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(10))
         .connection_customizer(Box::new(SqlitePragmas))

@@ -63,7 +63,10 @@ impl From<DieselError> for StoreError {
                     message: "单位不存在（不在 seeds/units.toml 中）".into(),
                 }
             }
-            _ => StoreError::Database(e.to_string()),
+            _ => {
+                super::conn::mark_suspect();
+                StoreError::Database(e.to_string())
+            }
         }
     }
 }

@@ -140,14 +140,11 @@ fn write(
                 column(table, field)?;
                 q.sql("1=0");
             } else {
-                q.sql(&format!("{} IN (", ident(field)));
-                for (i, v) in values.iter().enumerate() {
-                    if i > 0 {
-                        q.sql(", ");
-                    }
-                    q.bind(bind_value(table, field, v)?);
-                }
-                q.sql(")");
+                let bound = values
+                    .iter()
+                    .map(|v| bind_value(table, field, v))
+                    .collect::<Result<Vec<_>, _>>()?;
+                in_list(q, dialect, field, &bound);
             }
         }
         Filter::Compare { field, op, value } => compare(q, dialect, table, field, *op, value)?,
@@ -229,6 +226,59 @@ fn compare(
         }
     }
     Ok(())
+}
+
+/// Appends `field IN (…)` with the whole list as one bound value where the values allow it
+/// (`= ANY($n)` on PostgreSQL, `json_each(?)` on SQLite), so that the statement's text does not
+/// change with the list's length and stays one prepared statement.
+fn in_list(q: &mut DynQuery, dialect: Dialect, field: &str, values: &[SqlValue]) {
+    let col = ident(field);
+    let ints = values.iter().all(|v| matches!(v, SqlValue::Int(_)));
+    let texts = values.iter().all(|v| matches!(v, SqlValue::Text(_)));
+    match dialect {
+        _ if !(ints || texts) => {
+            q.sql(&format!("{col} IN ("));
+            for (i, v) in values.iter().enumerate() {
+                if i > 0 {
+                    q.sql(", ");
+                }
+                q.bind(v.clone());
+            }
+            q.sql(")");
+        }
+        Dialect::Postgres => {
+            let items: Vec<String> = values
+                .iter()
+                .map(|v| match v {
+                    SqlValue::Int(i) => i.to_string(),
+                    SqlValue::Text(t) => {
+                        format!("\"{}\"", t.replace('\\', "\\\\").replace('"', "\\\""))
+                    }
+                    _ => String::new(),
+                })
+                .collect();
+            q.sql(&format!("{col} = ANY(CAST("));
+            q.bind(SqlValue::Text(format!("{{{}}}", items.join(","))));
+            q.sql(if ints {
+                " AS BIGINT[]))"
+            } else {
+                " AS TEXT[]))"
+            });
+        }
+        Dialect::Sqlite => {
+            let items: Vec<serde_json::Value> = values
+                .iter()
+                .map(|v| match v {
+                    SqlValue::Int(i) => serde_json::Value::from(*i),
+                    SqlValue::Text(t) => serde_json::Value::from(t.as_str()),
+                    _ => serde_json::Value::Null,
+                })
+                .collect();
+            q.sql(&format!("{col} IN (SELECT value FROM json_each("));
+            q.bind(SqlValue::Text(serde_json::Value::Array(items).to_string()));
+            q.sql("))");
+        }
+    }
 }
 
 /// Escapes `\`, `%` and `_` so that user text is matched literally by LIKE … ESCAPE '\'.

@@ -141,7 +141,7 @@ pub(super) fn push_scope(q: &mut DynQuery, scope: &RowScope) {
     }
 }
 
-fn where_clause(
+pub(super) fn where_clause(
     q: &mut DynQuery,
     dialect: Dialect,
     table: &Table,
@@ -166,7 +166,7 @@ pub fn list_rows(
     query: &ListQuery,
 ) -> Result<Vec<StoredRow>, StoreError> {
     let dialect = Dialect::of(conn);
-    let mut q = DynQuery::new(select_list(table)).uncached();
+    let mut q = DynQuery::new(select_list(table));
     where_clause(
         &mut q,
         dialect,
@@ -185,7 +185,7 @@ pub fn list_rows(
     };
     q.sql(" OFFSET ");
     q.bind(SqlValue::Int(query.offset.max(0)));
-    let rows: Vec<TextRow> = q.load(conn)?;
+    let rows: Vec<TextRow> = q.cached_by_shape().load(conn)?;
     rows.iter().map(|r| decode_row(table, r)).collect()
 }
 
@@ -202,9 +202,9 @@ pub fn count_rows(
         "SELECT CAST(COUNT(*) AS TEXT) AS n FROM {}",
         ident(&naming::sql_table(&table.slug))
     );
-    let mut q = DynQuery::new(sql).uncached();
+    let mut q = DynQuery::new(sql);
     where_clause(&mut q, dialect, table, cycle, scope, filter)?;
-    let rows: Vec<TextRow> = q.load(conn)?;
+    let rows: Vec<TextRow> = q.cached_by_shape().load(conn)?;
     Ok(rows
         .first()
         .and_then(|r| r.get("n"))

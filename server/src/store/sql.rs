@@ -49,6 +49,24 @@ impl DynQuery {
         self
     }
 
+    /// Keeps the statement prepared per connection if its shape (text with placeholders) is one
+    /// of the first [`MAX_SHAPES`] the process has seen; later shapes run uncached, so that
+    /// clients sending ever new filters cannot grow the per-connection caches without bound.
+    pub fn cached_by_shape(mut self) -> Self {
+        self.cacheable = shapes::admit(&self.parts);
+        self
+    }
+
+    /// The same statement with `sql` before it (`EXPLAIN …`), uncached.
+    pub fn prefixed(&self, sql: &str) -> Self {
+        let mut parts = vec![Part::Sql(sql.to_owned())];
+        parts.extend(self.parts.iter().cloned());
+        DynQuery {
+            parts,
+            cacheable: false,
+        }
+    }
+
     /// Appends SQL text.
     pub fn sql(&mut self, sql: &str) -> &mut Self {
         match self.parts.last_mut() {
@@ -62,6 +80,46 @@ impl DynQuery {
     pub fn bind(&mut self, value: SqlValue) -> &mut Self {
         self.parts.push(Part::Bind(value));
         self
+    }
+}
+
+/// How many statement shapes are kept prepared (per connection, by diesel's statement cache).
+pub const MAX_SHAPES: usize = 512;
+
+mod shapes {
+    use std::collections::HashSet;
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    use std::sync::{LazyLock, Mutex};
+
+    use super::{Part, SqlValue, MAX_SHAPES};
+
+    static SEEN: LazyLock<Mutex<HashSet<u64>>> = LazyLock::new(|| Mutex::new(HashSet::new()));
+
+    /// True when the statement's shape is (now) one of the admitted ones.
+    pub(super) fn admit(parts: &[Part]) -> bool {
+        let mut h = DefaultHasher::new();
+        for p in parts {
+            match p {
+                Part::Sql(s) => s.hash(&mut h),
+                // NULL is written into the text; other binds differ by their SQL type only.
+                Part::Bind(SqlValue::Null) => 0u8.hash(&mut h),
+                Part::Bind(SqlValue::Int(_)) => 1u8.hash(&mut h),
+                Part::Bind(SqlValue::Text(_)) => 2u8.hash(&mut h),
+                Part::Bind(SqlValue::Bool(_)) => 3u8.hash(&mut h),
+            }
+        }
+        let key = h.finish();
+        let Ok(mut seen) = SEEN.lock() else {
+            return false;
+        };
+        if seen.contains(&key) {
+            return true;
+        }
+        if seen.len() < MAX_SHAPES {
+            seen.insert(key);
+            return true;
+        }
+        false
     }
 }
 
@@ -124,6 +182,30 @@ impl TextRow {
             .iter()
             .find(|(n, _)| n == name)
             .and_then(|(_, v)| v.as_deref())
+    }
+}
+
+/// A row read by position, every column as text: no names looked up, no map built. The select
+/// list decides what each position means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PosRow(pub Vec<Option<String>>);
+
+impl<DB> QueryableByName<DB> for PosRow
+where
+    DB: Backend,
+    String: FromSql<Text, DB>,
+{
+    fn build<'a>(row: &impl NamedRow<'a, DB>) -> deserialize::Result<Self> {
+        let n = row.field_count();
+        let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            let field = Row::get(row, i).ok_or("missing column")?;
+            out.push(match diesel::row::Field::value(&field) {
+                None => None,
+                Some(raw) => Some(<String as FromSql<Text, DB>>::from_sql(raw)?),
+            });
+        }
+        Ok(PosRow(out))
     }
 }
 

@@ -26,6 +26,7 @@ fn field(ty: FieldType, unit: Option<&str>) -> Field {
         format: None,
         format_if: None,
         in_period: false,
+        index: false,
     }
 }
 

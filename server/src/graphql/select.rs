@@ -1,0 +1,62 @@
+//! Look-ahead for the list fields: which columns of a page the request selects, and whether it
+//! needs the count, so that the store reads nothing else.
+
+use std::collections::HashMap;
+
+use async_graphql::dynamic::ResolverContext;
+
+use crate::defs::{naming, FieldType, Table};
+use crate::store::page::{CYCLE, SYSTEM, UNIT};
+
+/// The GraphQL field names of a table's row type → the cells they read.
+pub type CellsByName = HashMap<String, Vec<usize>>;
+
+const SYSTEM_NAMES: [&str; 8] = [
+    "id",
+    "cycle",
+    "unit",
+    "rowVersion",
+    "createdAt",
+    "createdBy",
+    "updatedAt",
+    "updatedBy",
+];
+
+/// Built once per table with the schema.
+pub fn cells_by_name(table: &Table) -> CellsByName {
+    debug_assert_eq!(SYSTEM_NAMES.len(), SYSTEM.len());
+    let mut map: CellsByName = SYSTEM_NAMES
+        .iter()
+        .enumerate()
+        .map(|(i, n)| ((*n).to_owned(), vec![i]))
+        .collect();
+    for (i, f) in table.fields.iter().enumerate() {
+        let cell = SYSTEM.len() + i;
+        let gql = naming::graphql_field(&f.name);
+        if matches!(f.ty, FieldType::Ref { .. }) {
+            // The referenced row is looked up by key within the referencing row's cycle and unit.
+            map.insert(format!("{gql}Row"), vec![cell, CYCLE, UNIT]);
+        }
+        map.insert(gql, vec![cell]);
+    }
+    map
+}
+
+/// The cells the request's `nodes` select and whether `totalCount` or `pageInfo` needs the
+/// count. A name it does not know (a field added to the row type later) reads every cell:
+/// reading too much is slower, reading too little would be wrong.
+pub fn selected(ctx: &ResolverContext<'_>, by_name: &CellsByName) -> (Vec<usize>, bool) {
+    let here = ctx.look_ahead();
+    let count = here.field("totalCount").exists() || here.field("pageInfo").exists();
+    let mut cells = Vec::new();
+    for nodes in here.field("nodes").selection_fields() {
+        for f in nodes.selection_set() {
+            match by_name.get(f.name()) {
+                Some(c) => cells.extend_from_slice(c),
+                None if f.name() == "__typename" => {}
+                None => return (by_name.values().flatten().copied().collect(), count),
+            }
+        }
+    }
+    (cells, count)
+}

@@ -1,0 +1,238 @@
+//! The list read path of the API: only the columns a request selects, read by position, the page
+//! and its count in one statement, prepared once per shape.
+
+use diesel::RunQueryDsl;
+
+use super::conn::AnyConnection;
+use super::dialect::Dialect;
+use super::filter::push_order;
+use super::rows::{where_clause, ListQuery};
+use super::sql::{ident, DynQuery, PosRow, SqlValue};
+use super::value::{decode, Value};
+use super::{RowScope, StoreError};
+use crate::defs::{naming, FieldType, Table};
+
+/// The system columns, in cell order: a page's cell `i < SYSTEM.len()` is `SYSTEM[i]`, cell
+/// `SYSTEM.len() + j` is the table's field `j`.
+pub const SYSTEM: [&str; 8] = [
+    "id",
+    "cycle",
+    "unit",
+    "row_version",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+];
+/// Cell of `id`, `cycle` and `unit`.
+pub const ID: usize = 0;
+pub const CYCLE: usize = 1;
+pub const UNIT: usize = 2;
+
+/// A row as a page reads it: one slot per system column and per field, in cell order; slots that
+/// were not selected are `Null`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cells(pub Vec<Value>);
+
+impl Cells {
+    /// The value in a slot (`Null` when absent).
+    pub fn get(&self, cell: usize) -> &Value {
+        static NULL: Value = Value::Null;
+        self.0.get(cell).unwrap_or(&NULL)
+    }
+}
+
+/// What a page reads.
+#[derive(Debug, Clone)]
+pub struct PageQuery {
+    pub list: ListQuery,
+    /// Cells to read (see [`SYSTEM`]); unknown cells are ignored.
+    pub cells: Vec<usize>,
+    /// Also count every matching row.
+    pub count: bool,
+}
+
+/// A page and, when asked for, the number of matching rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageRows {
+    pub rows: Vec<Cells>,
+    pub total: Option<i64>,
+}
+
+/// True for columns stored as integers or booleans: PostgreSQL hands them back in binary, so
+/// they are cast to text there; SQLite converts any column to text itself.
+fn non_text(table: &Table, cell: usize) -> bool {
+    match cell {
+        0 | 1 | 3 => true,
+        c if c < SYSTEM.len() => false,
+        c => table.fields.get(c - SYSTEM.len()).is_some_and(|f| {
+            matches!(
+                f.ty,
+                FieldType::Int | FieldType::Year | FieldType::Decimal { .. } | FieldType::Bool
+            )
+        }),
+    }
+}
+
+fn column(table: &Table, cell: usize) -> Option<&str> {
+    SYSTEM.get(cell).copied().or_else(|| {
+        table
+            .fields
+            .get(cell - SYSTEM.len())
+            .map(|f| f.name.as_str())
+    })
+}
+
+/// The page's statement and the cells it reads, in select-list order.
+fn statement(
+    dialect: Dialect,
+    table: &Table,
+    scope: &RowScope,
+    query: &PageQuery,
+) -> Result<(DynQuery, Vec<usize>), StoreError> {
+    let name = ident(&naming::sql_table(&table.slug));
+    let mut cells: Vec<usize> = query
+        .cells
+        .iter()
+        .copied()
+        .filter(|c| column(table, *c).is_some())
+        .collect();
+    if cells.is_empty() {
+        // A page that selects nothing still needs a column: its rows are counted.
+        cells.push(ID);
+    }
+    cells.sort_unstable();
+    cells.dedup();
+    let select: Vec<String> = cells
+        .iter()
+        .filter_map(|c| {
+            let col = format!("{name}.{}", ident(column(table, *c)?));
+            Some(match dialect {
+                Dialect::Postgres if non_text(table, *c) => format!("CAST({col} AS TEXT)"),
+                _ => col,
+            })
+        })
+        .collect();
+    let list = &query.list;
+    let mut q = DynQuery::new("SELECT ");
+    q.sql(&select.join(", "));
+    if query.count {
+        // A count subquery, not `count(*) OVER ()`: the page keeps its early-exit index walk.
+        q.sql(", (SELECT CAST(COUNT(*) AS TEXT) FROM ");
+        q.sql(&name);
+        where_clause(
+            &mut q,
+            dialect,
+            table,
+            list.cycle,
+            scope,
+            list.filter.as_ref(),
+        )?;
+        q.sql(")");
+    }
+    q.sql(" FROM ");
+    q.sql(&name);
+    where_clause(
+        &mut q,
+        dialect,
+        table,
+        list.cycle,
+        scope,
+        list.filter.as_ref(),
+    )?;
+    push_order(&mut q, table, &list.order)?;
+    q.sql(" LIMIT ");
+    match (list.limit, dialect) {
+        (Some(n), _) => q.bind(SqlValue::Int(n.max(0))),
+        (None, Dialect::Sqlite) => q.bind(SqlValue::Int(-1)),
+        (None, Dialect::Postgres) => q.sql("ALL"),
+    };
+    q.sql(" OFFSET ");
+    q.bind(SqlValue::Int(list.offset.max(0)));
+    Ok((q, cells))
+}
+
+/// The database's plan for a page's statement, one line per row of `EXPLAIN` (`EXPLAIN QUERY
+/// PLAN` on SQLite): what the index tests look at.
+pub fn explain_page(
+    conn: &mut AnyConnection,
+    table: &Table,
+    scope: &RowScope,
+    query: &PageQuery,
+) -> Result<Vec<String>, StoreError> {
+    let dialect = Dialect::of(conn);
+    let (q, _) = statement(dialect, table, scope, query)?;
+    let prefix = match dialect {
+        Dialect::Sqlite => "EXPLAIN QUERY PLAN ",
+        Dialect::Postgres => "EXPLAIN ",
+    };
+    let rows: Vec<PosRow> = q.prefixed(prefix).load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|PosRow(cols)| cols.into_iter().last().flatten())
+        .collect())
+}
+
+/// Reads one page (and its count) within the scope.
+pub fn read_page(
+    conn: &mut AnyConnection,
+    table: &Table,
+    scope: &RowScope,
+    query: &PageQuery,
+) -> Result<PageRows, StoreError> {
+    let (q, cells) = statement(Dialect::of(conn), table, scope, query)?;
+    let list = &query.list;
+    let raw: Vec<PosRow> = q.cached_by_shape().load(conn)?;
+    let width = SYSTEM.len() + table.fields.len();
+    let mut total = None;
+    let mut rows = Vec::with_capacity(raw.len());
+    for PosRow(texts) in raw {
+        let mut out = vec![Value::Null; width];
+        let mut texts = texts.into_iter();
+        for c in &cells {
+            let text = texts.next().flatten();
+            out[*c] = decode_cell(table, *c, text)?;
+        }
+        if query.count {
+            total = texts.next().flatten().and_then(|n| n.parse().ok());
+        }
+        rows.push(Cells(out));
+    }
+    if query.count && total.is_none() {
+        // No row came back: the count is 0 on the first page, else it takes its own statement.
+        total = Some(if list.offset <= 0 {
+            0
+        } else {
+            super::rows::count_rows(conn, table, scope, list.cycle, list.filter.as_ref())?
+        });
+    }
+    Ok(PageRows { rows, total })
+}
+
+fn decode_cell(table: &Table, cell: usize, text: Option<String>) -> Result<Value, StoreError> {
+    let broken = |field: &str, message: String| StoreError::Invalid {
+        table: table.code.clone(),
+        field: field.to_owned(),
+        message,
+    };
+    if cell < SYSTEM.len() {
+        let name = SYSTEM[cell];
+        return match (non_text(table, cell), text) {
+            (_, None) => Ok(Value::Null),
+            (true, Some(t)) => t
+                .parse()
+                .map(Value::Int)
+                .map_err(|_| broken(name, format!("stored value {t:?} is not a number"))),
+            (false, Some(t)) => Ok(Value::Text(t)),
+        };
+    }
+    let f = &table.fields[cell - SYSTEM.len()];
+    match (&f.ty, text) {
+        // Text needs no parsing: move the string instead of copying it.
+        (
+            FieldType::String | FieldType::Text | FieldType::Enum { .. } | FieldType::Ref { .. },
+            Some(t),
+        ) => Ok(Value::Text(t)),
+        (_, text) => decode(f, text.as_deref()).map_err(|m| broken(&f.name, m)),
+    }
+}
