@@ -37,6 +37,7 @@ mod rights;
 mod rules_api;
 mod rules_demo;
 mod rules_families;
+mod shared_state;
 mod site;
 mod store_query;
 mod store_rows;

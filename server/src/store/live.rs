@@ -8,7 +8,7 @@ use diesel::RunQueryDsl;
 use super::conn::AnyConnection;
 use super::sql::{DynQuery, SqlValue, TextRow};
 use super::tx::{hold_key, Hold};
-use super::StoreError;
+use super::{Store, StoreError};
 
 /// The channel instances listen on (PostgreSQL).
 pub const CHANNEL: &str = "statusdata";
@@ -324,5 +324,45 @@ impl Listener {
             std::thread::sleep(step);
         }
         false
+    }
+}
+
+impl Store {
+    /// The same database (and pool) serving another catalog: what a definitions reload puts in
+    /// force beside the old store, which requests in flight keep using.
+    pub fn with_catalog(&self, catalog: std::sync::Arc<crate::defs::Catalog>) -> Store {
+        Store {
+            pool: self.pool.clone(),
+            url: self.url.clone(),
+            catalog,
+            accounts_epoch: self.accounts_epoch.clone(),
+        }
+    }
+
+    /// A listener for the other instances' changes (see [`Listener`]).
+    pub fn listener(&self) -> Listener {
+        Listener::open(&self.url)
+    }
+
+    /// Brings the data tables in line with this store's catalog, additive changes only: a
+    /// destructive one is refused with `migrate`'s reasons and nothing is changed.
+    pub fn sync_catalog(&self) -> Result<super::SyncReport, StoreError> {
+        use diesel::connection::SimpleConnection;
+        let mut conn = self.conn()?;
+        let pg = matches!(self.url, super::DbUrl::Postgres(_));
+        if pg {
+            conn.batch_execute("SELECT pg_advisory_lock(7274601)")?;
+        }
+        let synced = super::sync::plan(&mut conn, &self.catalog).and_then(|plan| {
+            if plan.refusals.is_empty() {
+                super::sync::apply(&mut conn, &self.catalog, plan)
+            } else {
+                Err(StoreError::Destructive(plan.refusals))
+            }
+        });
+        if pg {
+            let _ = conn.batch_execute("SELECT pg_advisory_unlock(7274601)");
+        }
+        synced
     }
 }

@@ -159,44 +159,6 @@ impl Store {
         &self.catalog
     }
 
-    /// The same database (and pool) serving another catalog: what a definitions reload puts in
-    /// force beside the old store, which requests in flight keep using.
-    pub fn with_catalog(&self, catalog: Arc<Catalog>) -> Store {
-        Store {
-            pool: self.pool.clone(),
-            url: self.url.clone(),
-            catalog,
-            accounts_epoch: self.accounts_epoch.clone(),
-        }
-    }
-
-    /// A listener for the other instances' changes (see [`live::Listener`]).
-    pub fn listener(&self) -> live::Listener {
-        live::Listener::open(&self.url)
-    }
-
-    /// Brings the data tables in line with this store's catalog, additive changes only: a
-    /// destructive one is refused with `migrate`'s reasons and nothing is changed.
-    pub fn sync_catalog(&self) -> Result<SyncReport, StoreError> {
-        use diesel::connection::SimpleConnection;
-        let mut conn = self.conn()?;
-        let pg = matches!(self.url, DbUrl::Postgres(_));
-        if pg {
-            conn.batch_execute("SELECT pg_advisory_lock(7274601)")?;
-        }
-        let synced = sync::plan(&mut conn, &self.catalog).and_then(|plan| {
-            if plan.refusals.is_empty() {
-                sync::apply(&mut conn, &self.catalog, plan)
-            } else {
-                Err(StoreError::Destructive(plan.refusals))
-            }
-        });
-        if pg {
-            let _ = conn.batch_execute("SELECT pg_advisory_unlock(7274601)");
-        }
-        synced
-    }
-
     /// A connection from the pool (blocking: call from `call` or a blocking thread).
     pub fn conn(&self) -> Result<Conn, StoreError> {
         Ok(self.pool.get()?)
