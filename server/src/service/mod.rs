@@ -19,8 +19,8 @@ pub mod quality;
 pub mod rights;
 pub mod rows;
 pub mod session;
-pub mod watch;
 mod signoff;
+pub mod watch;
 pub mod workflow;
 
 use std::sync::{Arc, Mutex};
