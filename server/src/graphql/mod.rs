@@ -3,6 +3,8 @@
 //! request's principal, check rights, call the store and map the result. No SQL here.
 
 pub mod account;
+mod case_ops;
+mod cases;
 mod convert;
 pub mod errors;
 
@@ -51,6 +53,7 @@ pub fn build_schema(
     b = progress::register(b);
     b = lookup::register(b);
     b = quality::register(b);
+    b = cases::register(b);
     for table in &catalog.tables {
         b = types::register_table(b, catalog, table);
         query = query::add_table_queries(query, table);
@@ -67,6 +70,8 @@ pub fn build_schema(
     query = lookup::add_queries(query);
     query = quality::add_queries(query);
     mutation = quality::add_mutations(mutation);
+    query = cases::add_queries(query);
+    mutation = case_ops::add_mutations(mutation);
     if let Some((store, config)) = serve {
         b = b.data(store).data(config);
     }

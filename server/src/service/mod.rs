@@ -6,6 +6,7 @@
 //!
 //! Checks run in the contract's order: rights, then workflow state and deadline, then input.
 
+pub mod cases;
 pub mod cycles;
 pub mod error;
 mod gate;

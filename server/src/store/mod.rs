@@ -7,6 +7,7 @@ mod accounts;
 mod aggregate;
 mod audit;
 mod baseline;
+pub mod cases;
 mod conn;
 mod dialect;
 mod error;
