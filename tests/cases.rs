@@ -405,6 +405,26 @@ async fn a_collector_of_another_unit_cannot_read_or_edit_a_draft() {
         )
         .await;
     assert_eq!(code(&r), "FORBIDDEN", "{r}");
+    let (r, _) = site
+        .gql(
+            Some(quality),
+            "{ cases(cycle: 2023, unit: \"机电工程学院\") { title } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        r["data"]["cases"],
+        json!([{ "title": "机电学院的草稿" }]),
+        "{r}"
+    );
+    let (r, _) = site
+        .gql(
+            Some(quality),
+            "{ cases(cycle: 2023, state: \"done\") { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(code(&r), "BAD_REQUEST", "{r}");
     let (r, _) = site.gql(Some(owner), GET, json!({ "id": id })).await;
     assert_eq!(
         (

@@ -1,4 +1,4 @@
-// The four sidebar panels. The list is fixed (GraphiQL keys plugins by title); what a role may
+// The sidebar panels. The list is fixed (GraphiQL keys plugins by title); what a role may
 // not use says so inside the panel.
 
 import { Panel } from './panel.jsx';
@@ -6,6 +6,7 @@ import { TasksPanel } from './tasks.jsx';
 import { FillPanel } from './fill/panel.jsx';
 import { ProgressPanel } from './progress.jsx';
 import { AdminPanel, adminAllowed } from './admin.jsx';
+import { CasesPanel } from './cases.jsx';
 
 function icon(text) {
   return function Icon() {
@@ -28,6 +29,11 @@ export const PLUGINS = [
     title: '进度',
     icon: icon('进度'),
     content: () => <Panel title="进度"><ProgressPanel /></Panel>,
+  },
+  {
+    title: '典型案例',
+    icon: icon('案例'),
+    content: () => <Panel title="典型案例"><CasesPanel /></Panel>,
   },
   {
     title: '管理',

@@ -188,6 +188,16 @@ impl Service {
     /// The cases the caller may see, by cycle (default: the open one), theme, unit and state.
     pub fn list_cases(&self, who: &Access, query: &CaseQuery) -> ApiResult<Vec<CaseOut>> {
         let cycle = self.cycle_or_default(query.cycle)?;
+        if let Some(s) = query.state.as_deref().filter(|s| !s.trim().is_empty()) {
+            if State::parse(s.trim()).is_none() {
+                return Err(ApiError::new(
+                    Code::BadRequest,
+                    format!(
+                        "state 应为 draft、submitted、approved、returned 或 accepted（收到“{s}”）"
+                    ),
+                ));
+            }
+        }
         let asked = query
             .unit
             .as_deref()
@@ -202,7 +212,12 @@ impl Service {
             cycle,
             theme: query.theme.clone().filter(|t| !t.trim().is_empty()),
             units,
-            state: query.state.clone().filter(|s| !s.trim().is_empty()),
+            state: query
+                .state
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
         };
         self.store.with_workflow(|conn| {
             let cases = cs::list_cases(conn, &filter)?;
