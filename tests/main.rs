@@ -7,6 +7,8 @@ mod accounts;
 mod api;
 mod api_surface;
 mod careful;
+mod case_concurrency;
+mod cases;
 mod check_cli;
 mod check_fixtures;
 mod concurrency;

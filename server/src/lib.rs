@@ -7,6 +7,7 @@ pub mod authz;
 pub mod check;
 pub mod defs;
 pub mod demo;
+pub mod docx;
 pub mod graphql;
 pub mod http;
 pub mod indicators;

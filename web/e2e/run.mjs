@@ -4,10 +4,12 @@
 // row is shown by row and writes nothing; the head submits; the 教务部 reviewer returns it with a
 // reason; the collector sees the reason and edits; the head resubmits; the reviewer approves;
 // 质量部 accepts and copies the bulletin; 质量部 publishes the core data and a leader comments on an
-// indicator and signs it off. No request leaves the origin; no password stays behind.
+// indicator and signs it off; a 典型案例 is written with a figure and an attachment, submitted, approved by
+// the head and accepted by 质量部. No request leaves the origin; no password stays behind.
 import { launch, newUser, login, panel, shot, failureShot, assert, BASE } from './lib.mjs';
 import { xlsx } from './xlsx.mjs';
 import { checkStorage } from './storage-check.mjs';
+import { writeCase, approveCase, acceptCase } from './cases.mjs';
 
 const COLLECTOR = { no: '1033', pw: 'Deng@1033', next: 'Jidian#Caiji2023' };
 const HEAD = { no: '1034', pw: 'Xu@1034', next: 'Jidian#Fuze2023' };
@@ -263,6 +265,11 @@ async function main() {
     say('质量部验收并复制进度通报');
     await login(users.quality.page, QUALITY.no, QUALITY.pw, QUALITY.next);
     await acceptAndCopyBulletin(users.quality.page);
+    say('典型案例：采集员撰写案例、引用核心指标，上传附件（改了扩展名的程序被拒绝）并提交');
+    await writeCase(users.collector.page);
+    say('典型案例：本单位负责人审核通过，质量部验收并下载 Word 文档');
+    await approveCase(users.head.page);
+    await acceptCase(users.quality.page);
     say('质量部在“管理”中看到各表的填报与审核单位');
     await rightsMatrix(users.quality.page);
     say('质量部发布核心数据；院领导查看本年与上年、按层次的分项，逐项批注并签字');

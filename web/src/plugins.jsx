@@ -7,6 +7,7 @@ import { FillPanel } from './fill/panel.jsx';
 import { ProgressPanel } from './progress.jsx';
 import { AdminPanel, adminAllowed } from './admin.jsx';
 import { CorePanel, coreAllowed } from './core.jsx';
+import { CasesPanel } from './cases.jsx';
 
 function icon(text) {
   return function Icon() {
@@ -38,6 +39,11 @@ export const PLUGINS = [
         <CorePanel />
       </Panel>
     ),
+  },
+  {
+    title: '典型案例',
+    icon: icon('案例'),
+    content: () => <Panel title="典型案例"><CasesPanel /></Panel>,
   },
   {
     title: '管理',

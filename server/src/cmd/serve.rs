@@ -34,6 +34,16 @@ pub struct ServeArgs {
     /// The most data rows one Excel import accepts.
     #[arg(long, env = "STATUSDATA_IMPORT_MAX_ROWS", default_value_t = 100_000)]
     import_max_rows: usize,
+    /// The largest 典型案例 attachment, in MB.
+    #[arg(long, env = "STATUSDATA_CASE_ATTACHMENT_MAX_MB", default_value_t = 10)]
+    case_attachment_max_mb: usize,
+    /// The file types a 典型案例 attachment may have, by extension (checked by content).
+    #[arg(
+        long,
+        env = "STATUSDATA_CASE_ATTACHMENT_TYPES",
+        default_value = "pdf,docx,xlsx,jpg,png"
+    )]
+    case_attachment_types: String,
     /// How log lines are written: `text` (coloured only on a terminal) or `json` (one object per
     /// line, for log shippers).
     #[arg(long, env = "STATUSDATA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
@@ -191,6 +201,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     state.import_limits.max_bytes = args.import_max_mb << 20;
     state.import_limits.max_rows = args.import_max_rows;
     state.set_export_gate(args.export_before_signoff);
+    state.case_limits = statusdata::service::cases::AttachmentLimits::parse(
+        args.case_attachment_max_mb,
+        &args.case_attachment_types,
+    )
+    .map_err(anyhow::Error::msg)?;
     state.request_limits = Arc::new(statusdata::http::guard::RequestLimits {
         max_body: args.max_body_kb << 10,
         max_nesting: args.max_nesting,

@@ -3,6 +3,8 @@
 //! request's principal, check rights, call the store and map the result. No SQL here.
 
 pub mod account;
+mod case_ops;
+mod cases;
 mod convert;
 mod definitions;
 pub mod errors;
@@ -58,6 +60,7 @@ pub fn build_schema(
     b = definitions::register(b);
     b = yoy::register(b);
     b = indicators::register(b);
+    b = cases::register(b);
     for table in &catalog.tables {
         b = types::register_table(b, catalog, table);
         query = query::add_table_queries(query, table);
@@ -79,6 +82,8 @@ pub fn build_schema(
     mutation = yoy::add_mutations(mutation);
     query = indicators::add_queries(query);
     mutation = indicators::add_mutations(mutation);
+    query = cases::add_queries(query);
+    mutation = case_ops::add_mutations(mutation);
     if let Some((store, config)) = serve {
         b = b.data(store).data(config);
     }

@@ -3,6 +3,7 @@
 //! Handlers are thin: extract, attach the principal, execute, respond.
 
 mod assets;
+mod cases;
 mod files;
 mod gaoji;
 pub mod guard;
@@ -61,6 +62,8 @@ pub struct AppState {
     pub clock: Clock,
     /// What an Excel import accepts (file size, unpacked size, rows).
     pub import_limits: crate::xlsx::import::Limits,
+    /// What a 典型案例 attachment may be (size, types).
+    pub case_limits: crate::service::cases::AttachmentLimits,
     service: Service,
     /// What `/graphql` accepts before async-graphql reads it (size, nesting, method, origin).
     pub request_limits: Arc<guard::RequestLimits>,
@@ -91,6 +94,7 @@ impl AppState {
             development: false,
             clock: system_clock(),
             import_limits: crate::xlsx::import::Limits::default(),
+            case_limits: crate::service::cases::AttachmentLimits::default(),
             service,
             request_limits: Arc::default(),
             sessions: Arc::default(),
@@ -136,11 +140,18 @@ pub fn router(state: AppState) -> Router {
     // The body may carry the largest accepted file plus its multipart framing; a larger file is
     // still refused with the import's own message (see `import::MAX_FRAMING`).
     let upload_limit = state.import_limits.max_bytes + import::MAX_FRAMING;
+    let case_upload_limit = state.case_limits.max_bytes + cases::MAX_FRAMING;
     // Excel files take as long as their rows: a large import on a busy PostgreSQL must not be cut
     // off at the API's timeout while its transaction goes on to commit.
     let files = Router::new()
         .route("/templates/{file}", get(files::template))
         .route("/export/{cycle}/{file}", get(files::export))
+        .route("/export/{cycle}/cases.docx", get(cases::export_docx))
+        .route(
+            "/cases/{id}/attachments",
+            post(cases::upload).layer(DefaultBodyLimit::max(case_upload_limit)),
+        )
+        .route("/cases/attachments/{id}", get(cases::download))
         .route(
             "/import/{cycle}/{code}",
             post(import::import).layer(DefaultBodyLimit::max(upload_limit)),

@@ -2,10 +2,12 @@
 //! machine. Nothing here reads a database, a file or a request; `store`, `validate`,
 //! `workflow`, `service` and the faces all build on it.
 
+mod case;
 mod cycle;
 pub mod machine;
 mod value;
 
+pub use case::CASE_THEMES;
 pub use cycle::CycleDates;
 pub use machine::{apply, State, Step, StepError, Submission};
 pub use value::{Record, Value};

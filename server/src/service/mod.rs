@@ -7,6 +7,7 @@
 //! Checks run in the contract's order: rights, then workflow state and deadline, then input.
 
 pub mod compare;
+pub mod cases;
 pub mod cycles;
 pub mod definitions;
 pub mod error;

@@ -9,6 +9,7 @@ mod audit;
 mod baseline;
 mod baseline_read;
 pub mod compare;
+pub mod cases;
 mod conn;
 mod dialect;
 pub mod dump;

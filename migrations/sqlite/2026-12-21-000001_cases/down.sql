@@ -1,0 +1,3 @@
+DROP TABLE case_attachments;
+DROP TABLE case_figures;
+DROP TABLE cases;

@@ -1,0 +1,207 @@
+//! The 典型案例 mutations: create, update, delete, the workflow steps (submit, review, accept,
+//! return) and removing an attachment. Thin: read the arguments, call `service::cases`.
+
+use async_graphql::dynamic::{
+    Field, FieldFuture, FieldValue, InputValue, Object, ObjectAccessor, ResolverContext, TypeRef,
+};
+
+use super::cases::id_arg;
+use super::errors::{ApiError, ApiResult, Code};
+use super::resolve::req;
+use crate::authz::Access;
+use crate::service::cases::{CaseInput, CaseOut, CaseRequest, FigureInput};
+use crate::service::Service;
+
+fn text(o: &ObjectAccessor<'_>, name: &str) -> Option<String> {
+    o.get(name)
+        .filter(|v| !v.is_null())
+        .and_then(|v| v.string().ok().map(str::to_owned))
+}
+
+fn input(ctx: &ResolverContext<'_>, name: &str) -> ApiResult<CaseInput> {
+    let bad = |m: &str| ApiError::new(Code::BadRequest, m.to_owned());
+    let o = ctx
+        .args
+        .get(name)
+        .and_then(|v| v.object().ok())
+        .ok_or_else(|| bad("缺少案例内容"))?;
+    let figures = match o.get("figures").filter(|v| !v.is_null()) {
+        None => None,
+        Some(list) => {
+            let list = list.list().map_err(|_| bad("figures 应为列表"))?;
+            let mut out = Vec::new();
+            for item in list.iter() {
+                let f = item.object().map_err(|_| bad("figures 的每一项应为对象"))?;
+                out.push(FigureInput {
+                    indicator: text(&f, "indicator"),
+                    table: text(&f, "table"),
+                    row_id: text(&f, "rowId"),
+                    label: text(&f, "label"),
+                    value: text(&f, "value"),
+                });
+            }
+            Some(out)
+        }
+    };
+    Ok(CaseInput {
+        theme: text(&o, "theme"),
+        title: text(&o, "title"),
+        text: text(&o, "text"),
+        figures,
+    })
+}
+
+/// What a case mutation runs on a blocking thread, once its arguments are read.
+type Job = Box<dyn FnOnce(&Service, &Access) -> ApiResult<CaseOut> + Send>;
+
+/// A mutation answering with the case after the job `read` makes of its arguments.
+fn case_mutation(name: &str, read: fn(&ResolverContext<'_>) -> ApiResult<Job>) -> Field {
+    Field::new(name, TypeRef::named_nn("Case"), move |ctx| {
+        FieldFuture::new(async move {
+            let r = req(&ctx)?;
+            let job = read(&ctx)?;
+            let who = r.access.clone();
+            let case = r.svc.blocking(move |svc| job(svc, &who)).await?;
+            Ok(Some(FieldValue::owned_any(case)))
+        })
+    })
+}
+
+fn step(name: &str, read: fn(&ResolverContext<'_>) -> ApiResult<CaseRequest>) -> Field {
+    Field::new(name, TypeRef::named_nn("Case"), move |ctx| {
+        FieldFuture::new(async move {
+            let r = req(&ctx)?;
+            let id = id_arg(&ctx, "id")?;
+            let request = read(&ctx)?;
+            let who = r.access.clone();
+            let case = r
+                .svc
+                .blocking(move |svc| svc.case_step(&who, id, request))
+                .await?;
+            Ok(Some(FieldValue::owned_any(case)))
+        })
+    })
+    .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID)))
+}
+
+/// Adds the case mutations.
+pub fn add_mutations(m: Object) -> Object {
+    m.field(
+        case_mutation("createCase", |ctx| {
+            let cycle = ctx
+                .args
+                .get("cycle")
+                .filter(|v| !v.is_null())
+                .map(|v| {
+                    v.i64()
+                        .ok()
+                        .and_then(|c| i32::try_from(c).ok())
+                        .ok_or_else(|| ApiError::new(Code::BadRequest, "cycle 应为年份，如 2023"))
+                })
+                .transpose()?;
+            let input = input(ctx, "input")?;
+            Ok(Box::new(move |svc, who| {
+                svc.create_case(who, cycle, &input)
+            }))
+        })
+        .description("为本单位撰写典型案例（草稿）；周期默认为当前周期")
+        .argument(InputValue::new("cycle", TypeRef::named(TypeRef::INT)))
+        .argument(InputValue::new("input", TypeRef::named_nn("CaseInput"))),
+    )
+    .field(
+        case_mutation("updateCase", |ctx| {
+            let id = id_arg(ctx, "id")?;
+            let version = ctx
+                .args
+                .get("rowVersion")
+                .and_then(|v| v.i64().ok())
+                .ok_or_else(|| ApiError::new(Code::BadRequest, "rowVersion 应为整数"))?;
+            let patch = input(ctx, "patch")?;
+            Ok(Box::new(move |svc, who| {
+                svc.update_case(who, id, version, &patch)
+            }))
+        })
+        .description("修改填报中或已退回的案例；rowVersion 与当前版本不符时为 CONFLICT")
+        .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID)))
+        .argument(InputValue::new(
+            "rowVersion",
+            TypeRef::named_nn(TypeRef::INT),
+        ))
+        .argument(InputValue::new("patch", TypeRef::named_nn("CaseInput"))),
+    )
+    .field(
+        Field::new("deleteCase", TypeRef::named_nn(TypeRef::ID), |ctx| {
+            FieldFuture::new(async move {
+                let r = req(&ctx)?;
+                let id = id_arg(&ctx, "id")?;
+                let who = r.access.clone();
+                let gone = r.svc.blocking(move |svc| svc.delete_case(&who, id)).await?;
+                Ok(Some(FieldValue::value(gone.to_string())))
+            })
+        })
+        .description("删除填报中或已退回的案例及其附件")
+        .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID))),
+    )
+    .field(
+        step("submitCase", |_| Ok(CaseRequest::Submit))
+            .description("撰写单位提交案例，由本单位负责人审核"),
+    )
+    .field(
+        step("reviewCase", |ctx| {
+            let decision = ctx
+                .args
+                .get("decision")
+                .and_then(|v| v.enum_name().ok().map(str::to_owned));
+            Ok(if decision.as_deref() == Some("RETURN") {
+                let comment = ctx
+                    .args
+                    .get("comment")
+                    .filter(|v| !v.is_null())
+                    .and_then(|v| v.string().ok().map(str::to_owned))
+                    .unwrap_or_default();
+                CaseRequest::Return { comment }
+            } else {
+                CaseRequest::Approve
+            })
+        })
+        .description("撰写单位负责人审核：通过（APPROVE）或退回（RETURN，须写原因）")
+        .argument(InputValue::new(
+            "decision",
+            TypeRef::named_nn("ReviewDecision"),
+        ))
+        .argument(
+            InputValue::new("comment", TypeRef::named(TypeRef::STRING)).description("退回时必填"),
+        ),
+    )
+    .field(
+        step("acceptCase", |_| Ok(CaseRequest::Accept))
+            .description("质量部验收已审核的案例；验收后不能修改"),
+    )
+    .field(
+        step("returnCase", |ctx| {
+            let reason = ctx
+                .args
+                .get("reason")
+                .and_then(|v| v.string().ok().map(str::to_owned))
+                .unwrap_or_default();
+            Ok(CaseRequest::ReturnByQuality { reason })
+        })
+        .description("质量部写明原因退回案例（待审核、已审核或已验收的），撰写单位修改后重新提交")
+        .argument(InputValue::new(
+            "reason",
+            TypeRef::named_nn(TypeRef::STRING),
+        )),
+    )
+    .field(
+        case_mutation("deleteCaseAttachment", |ctx| {
+            let id = id_arg(ctx, "id")?;
+            Ok(Box::new(move |svc, who| {
+                svc.delete_case_attachment(who, id)
+            }))
+        })
+        .description(
+            "删除案例的一个附件（案例须为填报中或已退回）；上传附件用 POST /cases/{id}/attachments",
+        )
+        .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID))),
+    )
+}
