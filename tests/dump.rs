@@ -45,6 +45,11 @@ async fn a_backup_taken_during_saves_restores_every_row() {
     let site = Arc::new(tokio::task::spawn_blocking(Site::new).await.expect("site"));
     site.account("c1", "测试", "jdgc", "collector", PASSWORD, false);
     let token = site.token("c1", PASSWORD).await;
+    // A 典型案例 with an attachment: bytes must survive the round trip too.
+    let case = crate::cases::draft(&site, &token, "实训基地建设").await;
+    let (status, r) =
+        crate::cases::upload(&site, &token, &case, "总结.pdf", crate::cases::PDF).await;
+    assert_eq!(status, axum::http::StatusCode::OK, "{r}");
     let stop = Arc::new(AtomicBool::new(false));
     let writer = {
         let (site, stop, token) = (site.clone(), stop.clone(), token.clone());
@@ -133,6 +138,11 @@ async fn a_backup_taken_during_saves_restores_every_row() {
         backup,
         "a refused restore changes nothing"
     );
+}
+
+async fn restored_quality(site: &Site) -> String {
+    site.account("q9", "测试", "zlb", "quality_admin", PASSWORD, false);
+    site.token("q9", PASSWORD).await
 }
 
 /// Demo accounts' passwords and the workflow survive a copy: the head of 机电工程学院 submits,

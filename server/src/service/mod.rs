@@ -6,8 +6,8 @@
 //!
 //! Checks run in the contract's order: rights, then workflow state and deadline, then input.
 
-pub mod compare;
 pub mod cases;
+pub mod compare;
 pub mod cycles;
 pub mod definitions;
 pub mod error;

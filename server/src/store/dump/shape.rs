@@ -11,12 +11,14 @@ use super::super::StoreError;
 /// the record of the data tables' columns, which describes the target's own schema after sync.
 pub const NOT_COPIED: [&str; 3] = ["__diesel_schema_migrations", "data_tables", "data_columns"];
 
-/// How a column's values travel: every column of the schema is one of these three.
+/// How a column's values travel: every column of the schema is one of these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Int,
     Bool,
     Text,
+    /// BLOB / BYTEA (case attachments): read and written as lower-case hex text.
+    Bytes,
 }
 
 /// A column and its kind.
@@ -65,7 +67,9 @@ fn bound(head: &str, value: &str, tail: &str) -> DynQuery {
 
 fn kind_of(declared: &str) -> Kind {
     let t = declared.to_ascii_uppercase();
-    if t.contains("BOOL") {
+    if t.contains("BLOB") || t.contains("BYTEA") {
+        Kind::Bytes
+    } else if t.contains("BOOL") {
         Kind::Bool
     } else if t.contains("INT") {
         Kind::Int
@@ -184,7 +188,8 @@ fn order(mut pending: Vec<Shape>) -> Result<Vec<Shape>, StoreError> {
     Ok(done)
 }
 
-/// `SELECT` of every column of a table as text, the same on both backends (booleans as 0/1).
+/// `SELECT` of every column of a table as text, the same on both backends (booleans as 0/1,
+/// bytes as lower-case hex).
 pub fn select_sql(shape: &Shape, pg: bool) -> String {
     let cols: Vec<String> = shape
         .columns
@@ -193,6 +198,8 @@ pub fn select_sql(shape: &Shape, pg: bool) -> String {
             let q = ident(&c.name);
             match (c.kind, pg) {
                 (Kind::Bool, true) => format!("CAST(CAST({q} AS INTEGER) AS TEXT) AS {q}"),
+                (Kind::Bytes, true) => format!("encode({q}, 'hex') AS {q}"),
+                (Kind::Bytes, false) => format!("lower(hex({q})) AS {q}"),
                 _ => format!("CAST({q} AS TEXT) AS {q}"),
             }
         })

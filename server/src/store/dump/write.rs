@@ -148,7 +148,7 @@ impl<'a> Batch<'a> {
         for ((value, kind), col) in row.iter().zip(&self.kinds).zip(&self.src.columns) {
             values.push(match (value, kind) {
                 (None, _) => SqlValue::Null,
-                (Some(v), Kind::Text) => SqlValue::Text(v.clone()),
+                (Some(v), Kind::Text | Kind::Bytes) => SqlValue::Text(v.clone()),
                 (Some(v), Kind::Bool) => SqlValue::Bool(matches!(v.as_str(), "1" | "t" | "true")),
                 (Some(v), Kind::Int) => {
                     SqlValue::Int(v.parse().map_err(|_| StoreError::Invalid {
@@ -216,13 +216,25 @@ impl<'a> Batch<'a> {
             cols.join(", ")
         ))
         .uncached();
+        // Bytes travel as hex text and are decoded by the database.
+        let (unhex, close) = match conn {
+            AnyConnection::Postgresql(_) => ("decode(", ", 'hex')"),
+            AnyConnection::Sqlite(_) => ("unhex(", ")"),
+        };
         for (i, row) in chunk.into_iter().enumerate() {
             q.sql(if i == 0 { "(" } else { ", (" });
             for (j, v) in row.into_iter().enumerate() {
                 if j > 0 {
                     q.sql(", ");
                 }
+                let bytes = self.kinds[j] == Kind::Bytes && v != SqlValue::Null;
+                if bytes {
+                    q.sql(unhex);
+                }
                 q.bind(v);
+                if bytes {
+                    q.sql(close);
+                }
             }
             q.sql(")");
         }
