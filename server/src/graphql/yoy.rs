@@ -196,18 +196,32 @@ pub fn add_queries(q: Object) -> Object {
             FieldFuture::new(async move {
                 let r = req(&ctx)?;
                 let cycle = int_arg(&ctx, "cycle")?;
-                let table = str_arg(&ctx, "table")?;
+                let arg = |name: &str| {
+                    ctx.args
+                        .get(name)
+                        .and_then(|v| v.string().ok())
+                        .map(str::to_owned)
+                };
+                let (table, indicator) = (arg("table"), arg("indicator"));
                 let who = r.access.clone();
                 let c = r
                     .svc
-                    .blocking(move |svc| svc.compare_table(&who, cycle, &table))
+                    .blocking(move |svc| match (table, indicator) {
+                        (Some(t), None) => svc.compare_table(&who, cycle, &t),
+                        (None, Some(i)) => svc.compare_indicator(&who, cycle, &i),
+                        _ => Err(ApiError::new(
+                            Code::BadRequest,
+                            "compare 须且只须给出 table（表号）或 indicator（核心指标编号）之一",
+                        )),
+                    })
                     .await?;
                 Ok(Some(FieldValue::owned_any(c)))
             })
         })
-        .description("同比：一张表每个数值字段本周期与上一周期的合计、变化与变化百分比（填报单位只看本单位）")
+        .description("同比：一张表每个数值字段（table），或一项核心指标及其分项（indicator），本周期与上一周期的值、变化与变化百分比（填报单位只看本单位）")
         .argument(InputValue::new("cycle", TypeRef::named_nn(TypeRef::INT)))
-        .argument(InputValue::new("table", TypeRef::named_nn(TypeRef::STRING))),
+        .argument(InputValue::new("table", TypeRef::named(TypeRef::STRING)))
+        .argument(InputValue::new("indicator", TypeRef::named(TypeRef::STRING))),
     )
     .field(
         Field::new("rowHistory", TypeRef::named_nn_list_nn("RowAt"), |ctx| {

@@ -8,6 +8,7 @@
 
 pub mod cases;
 pub mod compare;
+mod compare_indicator;
 pub mod cycles;
 pub mod definitions;
 pub mod error;
