@@ -147,6 +147,18 @@ async fn a_case_with_an_attachment_goes_through_review_and_acceptance_into_the_r
         problems.contains("主题：应为 教学改革") && problems.contains("标题：不能为空"),
         "{problems}"
     );
+    let unknown = json!({ "theme": "校企合作", "title": "标题", "text": "正文",
+        "figures": [{ "indicator": "no_such_indicator", "label": "某指标", "value": "1" }] });
+    let (r, _) = site
+        .gql(Some(collector), CREATE, json!({ "i": unknown }))
+        .await;
+    assert_eq!(code(&r), "VALIDATION_FAILED", "{r}");
+    assert!(
+        r["errors"][0]["extensions"]["problems"]
+            .to_string()
+            .contains("没有编号为 no_such_indicator 的核心指标"),
+        "an indicator the indicators file does not define is refused: {r}"
+    );
     let input = json!({
         "theme": "校企合作",
         "title": "“校中厂”共建智能制造产业学院",

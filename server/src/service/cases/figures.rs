@@ -1,5 +1,5 @@
-//! The figures a case quotes: a core indicator by its id (as the indicators file names it; kept
-//! as given), or one row of a data table that the author may read, in the case's cycle.
+//! The figures a case quotes: a core indicator by its id (one of `table-defs/indicators.toml`),
+//! or one row of a data table that the author may read, in the case's cycle.
 
 use super::super::{ApiResult, InputProblem, Service};
 use crate::authz::{Access, Action};
@@ -80,6 +80,19 @@ impl Service {
                         || indicator.chars().any(char::is_control)
                     {
                         bad("format", format!("核心指标编号不能超过 {MAX_SHORT} 字"));
+                        continue;
+                    }
+                    if !self
+                        .store
+                        .catalog()
+                        .indicators
+                        .iter()
+                        .any(|d| d.id == indicator)
+                    {
+                        bad(
+                            "ref",
+                            format!("没有编号为 {indicator} 的核心指标（见 table-defs/indicators.toml）"),
+                        );
                         continue;
                     }
                     Figure {
