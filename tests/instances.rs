@@ -320,4 +320,25 @@ fn reload_sighup_and_policy_commands_reach_a_running_instance() {
         !out.status.success() && said.contains("不存在的单位"),
         "{said}"
     );
+
+    // SIGTERM (systemctl stop) ends the process promptly and cleanly: the watcher's blocking
+    // loop hears that serving stopped instead of holding the runtime open for ever.
+    let mut a = a;
+    let term = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(term.success());
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = a.child.try_wait().expect("try_wait") {
+            break status;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "serve still running 15 s after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success(), "a clean exit after SIGTERM: {status:?}");
 }

@@ -213,7 +213,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         trusted_proxies: args.trusted_proxy,
         ..Default::default()
     });
-    tokio::spawn(watch(state.clone()));
+    // The watcher loops on a blocking thread; the runtime waits for it when the process ends, so
+    // it must hear that serving stopped (within one two-second look) or shutdown would hang.
+    let stopping = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    tokio::spawn(watch(state.clone(), stopping.clone()));
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(&args.bind)
         .await
@@ -228,6 +231,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     )
     .with_graceful_shutdown(shutdown())
     .await?;
+    stopping.store(true, std::sync::atomic::Ordering::SeqCst);
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }
@@ -235,7 +239,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 /// Follows what other instances and commands change in the database (policy, definitions,
 /// `statusdata reload`), and reloads on SIGHUP. PostgreSQL wakes it at once (LISTEN); it also
 /// looks every two seconds, which on SQLite is the only way.
-async fn watch(state: AppState) {
+async fn watch(state: AppState, stopping: Arc<std::sync::atomic::AtomicBool>) {
     let Some(defs) = state.definitions.clone() else {
         return;
     };
@@ -271,7 +275,7 @@ async fn watch(state: AppState) {
     let looked = tokio::task::spawn_blocking(move || {
         let mut listener = state.store.listener();
         let mut watch = Watch::start(&state.service());
-        loop {
+        while !stopping.load(std::sync::atomic::Ordering::SeqCst) {
             listener.wait(std::time::Duration::from_secs(2));
             let generation = state.current();
             watch.look(&state.service_on(&generation), &defs, generation.version);
