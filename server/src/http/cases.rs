@@ -13,7 +13,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use super::files::signed_in;
+use super::files::caller;
 use super::reply::refuse;
 use super::AppState;
 use crate::docx::{cases_document, CaseEntry};
@@ -54,12 +54,10 @@ pub async fn upload(
     headers: HeaderMap,
     multipart: Multipart,
 ) -> Response {
-    let principal = match signed_in(&app, &headers).await {
-        Ok(p) => p,
+    let (svc, who) = match caller(&app, &headers).await {
+        Ok(c) => c,
         Err(r) => return r,
     };
-    let svc = app.service();
-    let who = svc.access(principal);
     let w = who.clone();
     // Rights and state before the upload is read.
     if let Err(e) = svc
@@ -119,12 +117,10 @@ pub async fn download(
     Path(id): Path<i64>,
     headers: HeaderMap,
 ) -> Response {
-    let principal = match signed_in(&app, &headers).await {
-        Ok(p) => p,
+    let (svc, who) = match caller(&app, &headers).await {
+        Ok(c) => c,
         Err(r) => return r,
     };
-    let svc = app.service();
-    let who = svc.access(principal);
     match svc.blocking(move |svc| svc.case_attachment(&who, id)).await {
         Ok((meta, content)) => (
             [
@@ -145,12 +141,10 @@ pub async fn export_docx(
     Path(cycle): Path<i32>,
     headers: HeaderMap,
 ) -> Response {
-    let principal = match signed_in(&app, &headers).await {
-        Ok(p) => p,
+    let (svc, who) = match caller(&app, &headers).await {
+        Ok(c) => c,
         Err(r) => return r,
     };
-    let svc = app.service();
-    let who = svc.access(principal);
     let built = svc
         .blocking(move |svc| {
             let cases = svc.accepted_cases(&who, cycle)?;

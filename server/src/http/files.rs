@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use super::reply::refuse;
 use super::{principal_of, token_of, AppState};
 use crate::authz::{Access, Action, Principal};
-use crate::service::{ApiError, Code};
+use crate::service::{ApiError, Code, Service};
 use crate::store::workflow as wf;
 use crate::store::ListQuery;
 
@@ -40,6 +40,17 @@ fn urlencode(s: &str) -> String {
             }
         })
         .collect()
+}
+
+/// The signed-in caller's use cases and access, or the refusal to send (`UNAUTHENTICATED`).
+pub(super) async fn caller(
+    app: &AppState,
+    headers: &HeaderMap,
+) -> Result<(Service, Access), Response> {
+    let principal = signed_in(app, headers).await?;
+    let svc = app.service();
+    let who = svc.access(principal);
+    Ok((svc, who))
 }
 
 pub(super) async fn signed_in(app: &AppState, headers: &HeaderMap) -> Result<Principal, Response> {

@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use super::files::{signed_in, workbook};
+use super::files::{caller, workbook};
 use super::reply::refuse;
 use super::AppState;
 use crate::service::gaoji::GaojiLine;
@@ -20,12 +20,10 @@ pub async fn template(
     Path(cycle): Path<i32>,
     headers: HeaderMap,
 ) -> Response {
-    let principal = match signed_in(&app, &headers).await {
-        Ok(p) => p,
+    let (svc, who) = match caller(&app, &headers).await {
+        Ok(c) => c,
         Err(r) => return r,
     };
-    let svc = app.service();
-    let who = svc.access(principal);
     match svc
         .blocking(move |svc| svc.gaoji_template(&who, cycle))
         .await
@@ -60,12 +58,10 @@ pub async fn import(
     headers: HeaderMap,
     multipart: Multipart,
 ) -> Response {
-    let principal = match signed_in(&app, &headers).await {
-        Ok(p) => p,
+    let (svc, who) = match caller(&app, &headers).await {
+        Ok(c) => c,
         Err(r) => return r,
     };
-    let svc = app.service();
-    let who = svc.access(principal);
     // Rights before the upload is read.
     if let Err(e) = crate::service::gaoji::quality_office(&who) {
         return refuse(&e, "gaoji");

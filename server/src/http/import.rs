@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use super::files::signed_in;
+use super::files::caller;
 use super::reply::refuse;
 use super::AppState;
 pub use crate::service::import::Mode;
@@ -76,12 +76,10 @@ pub async fn import(
     headers: HeaderMap,
     multipart: Multipart,
 ) -> Response {
-    let principal = match signed_in(&app, &headers).await {
-        Ok(p) => p,
+    let (svc, who) = match caller(&app, &headers).await {
+        Ok(c) => c,
         Err(r) => return r,
     };
-    let svc = app.service();
-    let who = svc.access(principal);
     let table = match svc.table(&code) {
         Ok(t) => t,
         Err(e) => return refuse(&e, &code),
