@@ -31,6 +31,7 @@ mod input_limits;
 mod instances;
 mod limits;
 mod live;
+mod login_race;
 mod lookup;
 mod perf;
 mod policy;
