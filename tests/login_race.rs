@@ -96,3 +96,41 @@ async fn parallel_wrong_old_passwords_are_bounded_like_logins() {
     let r = site.login("4445", "Right#2023").await;
     assert_eq!(code(&r), "UNAUTHENTICATED", "login while locked: {r}");
 }
+
+const UPSERT: &str = "mutation($rows: [CreateExternalPostInput!]!) { bulkUpsertExternalPost(rows: $rows) { inserted updated } }";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 8)]
+async fn parallel_bulk_upserts_of_one_new_key_end_in_one_row() {
+    let site = Arc::new(tokio::task::spawn_blocking(setup).await.expect("setup"));
+    site.account("c9", "测试", "jdgc", "collector", "Right#2023", false);
+    let token = site.token("c9", "Right#2023").await;
+    for round in 0..6 {
+        let org = format!("学会{round}");
+        let tasks: Vec<_> = ["委员", "委员", "委员", "委员"]
+            .into_iter()
+            .map(|post| {
+                let (site, token) = (site.clone(), token.clone());
+                let row = json!({ "teacherNo": "T00001", "org": org, "post": post, "kind": "01", "level": "02", "startYm": "2022-10" });
+                tokio::spawn(async move {
+                    site.gql(Some(&token), UPSERT, json!({ "rows": [row] })).await.0
+                })
+            })
+            .collect();
+        let mut inserted = 0;
+        for task in tasks {
+            let r = task.await.expect("task");
+            let done = &r["data"]["bulkUpsertExternalPost"];
+            assert!(
+                done.is_object() || code(&r) == "CONFLICT",
+                "round {round}: {r}"
+            );
+            inserted += done["inserted"].as_i64().unwrap_or(0);
+        }
+        assert_eq!(inserted, 1, "round {round}");
+        let rows = texts(
+            &site,
+            &format!("SELECT CAST(id AS TEXT) AS t FROM d_external_posts WHERE org = '{org}'"),
+        );
+        assert_eq!(rows.len(), 1, "round {round}: {rows:?}");
+    }
+}

@@ -333,6 +333,11 @@ pub fn bulk_upsert(
     check_unit(table, scope, &ctx.unit)?;
     let now = super::now();
     super::tx::write_tx(conn, |conn| {
+        // Upserts of one submission take turns (PostgreSQL; SQLite's writers already do): each
+        // looks keys up after the one before committed, so a key two of them bring is inserted
+        // once and updated by the other instead of failing on the unique index.
+        let turn = format!("upsert:{}:{}:{}", ctx.cycle, table.code, ctx.unit);
+        super::tx::hold_key(conn, &turn, super::tx::Hold::Step)?;
         let (mut inserted, mut updated) = (0, 0);
         for (index, record) in records.iter().enumerate() {
             let wrap = |e: StoreError| StoreError::BulkRow {
