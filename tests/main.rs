@@ -25,6 +25,7 @@ mod excel_reading;
 mod excel_rights;
 mod excel_roundtrip;
 mod gaoji;
+mod hardening;
 mod indicators;
 mod indicators_flow;
 mod input_limits;

@@ -41,7 +41,7 @@ pub(super) fn check_unit(table: &Table, scope: &RowScope, unit: &str) -> Result<
 
 /// Explains a unique-key clash with the key's labels and values.
 fn key_clash(table: &Table, record: &Record, e: StoreError) -> StoreError {
-    if !matches!(e, StoreError::Duplicate { .. }) {
+    if !matches!(e, StoreError::Unique { .. } | StoreError::Duplicate { .. }) {
         return e;
     }
     let detail = table
