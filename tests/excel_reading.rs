@@ -157,7 +157,7 @@ async fn numbers_are_read_as_typed_and_never_silently_altered() {
     assert_eq!(fields, ["newBooks", "digitalGb"], "{report}");
     assert!(all[0]["message"]
         .as_str()
-        .is_some_and(|m| m.contains("15 位")));
+        .is_some_and(|m| m.contains("超出整数的范围")));
     assert_eq!(all[1]["rule"], "scale", "{report}");
 }
 

@@ -7,7 +7,7 @@ use super::names::{check_new_password, initial_password};
 use super::password::{hash_password, verify_password};
 use super::token::{hash_token, new_token};
 use crate::authz::Principal;
-use crate::store::{AccountsConn, Store, StoreError, UserRow};
+use crate::store::{Store, StoreError, UserRow};
 
 /// A session lasts this long after its last use.
 pub const SESSION_HOURS: i64 = 8;
@@ -66,8 +66,24 @@ pub fn principal_of(u: &UserRow) -> Principal {
 static DUMMY_HASH: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| hash_password("statusdata-dummy").unwrap_or_default());
 
+/// How long failed logins from one address count toward the slowdown.
+pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
+
+/// The slowdown's key for a staff number as typed.
+pub fn throttle_key(staff_no: &str) -> String {
+    staff_no.trim().to_lowercase()
+}
+
 /// Checks the password and opens a session; returns the token (shown once) and whether the
 /// password must be changed first.
+///
+/// Three steps, so that no write transaction is held while the slow hash is weighed: a short
+/// transaction claims the attempt (`AccountsConn::claim_login`: the one statement that reads the
+/// lock also counts the attempt and locks at the fifth), then the hash is weighed outside any
+/// transaction, then a second short transaction settles the outcome (the session, the forgotten
+/// failures, the audit row and the slowdown). Guessing stays bounded because only the claim lets
+/// a hash be weighed and every claim is counted before weighing: however many guesses arrive at
+/// once, at most [`LOCK_AFTER`] are weighed until the lock expires or a good password clears it.
 pub fn login(
     store: &Store,
     staff_no: &str,
@@ -75,47 +91,37 @@ pub fn login(
     addr: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(String, bool), AuthError> {
-    store.with_accounts(|a| Ok(login_in(a, staff_no, password, addr, now)))?
-}
-
-fn login_in(
-    a: &mut AccountsConn<'_>,
-    staff_no: &str,
-    password: &str,
-    addr: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<(String, bool), AuthError> {
-    let Some(user) = a.find_user(staff_no.trim())? else {
-        verify_password(password, &DUMMY_HASH);
-        return Err(AuthError::BadLogin);
+    let until = stamp(now + Duration::minutes(LOCK_MINUTES));
+    let claimed =
+        store.login_tx(|a| a.claim_login(staff_no.trim(), &stamp(now), LOCK_AFTER, &until))?;
+    let ok = match &claimed {
+        Some(user) => verify_password(password, &user.password_hash),
+        None => {
+            verify_password(password, &DUMMY_HASH);
+            false
+        }
     };
-    let locked = user
-        .locked_until
-        .as_deref()
-        .and_then(parse)
-        .is_some_and(|until| until > now);
-    if user.disabled || locked {
-        verify_password(password, &DUMMY_HASH);
-        return Err(AuthError::BadLogin);
-    }
-    if !verify_password(password, &user.password_hash) {
-        a.record_failure(
-            user.id,
-            LOCK_AFTER,
-            &stamp(now + Duration::minutes(LOCK_MINUTES)),
-        )?;
-        return Err(AuthError::BadLogin);
-    }
-    a.record_success(user.id)?;
     let token = new_token();
-    a.insert_session(
-        &hash_token(&token),
-        user.id,
-        &stamp(now),
-        &stamp(now + Duration::hours(SESSION_HOURS)),
-        addr,
-    )?;
-    Ok((token, user.must_change_password))
+    store.login_tx(|a| {
+        if let Some(addr) = addr {
+            let since = stamp(now - Duration::minutes(THROTTLE_WINDOW_MINUTES));
+            a.note_login(&throttle_key(staff_no), addr, ok, &stamp(now), &since)?;
+        }
+        let Some(user) = claimed else {
+            return Ok(Err(AuthError::BadLogin));
+        };
+        if !ok {
+            let locked = user.locked_until.is_some();
+            let detail =
+                serde_json::json!({ "staffNo": user.staff_no, "addr": addr, "locked": locked });
+            a.audit(&user.staff_no, "login_failure", detail)?;
+            return Ok(Err(AuthError::BadLogin));
+        }
+        a.record_success(user.id)?;
+        let (at, expires) = (stamp(now), stamp(now + Duration::hours(SESSION_HOURS)));
+        a.insert_session(&hash_token(&token), user.id, &at, &expires, addr)?;
+        Ok::<_, StoreError>(Ok((token.clone(), user.must_change_password)))
+    })?
 }
 
 /// The principal behind a session or API token, sliding the session's expiry; `None` when the
@@ -169,30 +175,32 @@ pub fn change_password(
     keep: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), AuthError> {
+    // Claimed like a login (see [`login`]), so that the old password is never weighed inside
+    // a write transaction and parallel guesses through this door are bounded alike.
+    let until = stamp(now + Duration::minutes(LOCK_MINUTES));
+    let Some(user) =
+        store.login_tx(|a| a.claim_login(staff_no, &stamp(now), LOCK_AFTER, &until))?
+    else {
+        return Err(AuthError::Rule(format!(
+            "原密码连续输错 {LOCK_AFTER} 次，账号已锁定 {LOCK_MINUTES} 分钟"
+        )));
+    };
+    if !verify_password(old, &user.password_hash) {
+        return Err(AuthError::WrongPassword);
+    }
+    let initial = initial_password(&user.name, None, &user.staff_no);
+    let hash = check_new_password(new, &user.staff_no, initial.as_deref())
+        .map_err(AuthError::Rule)
+        .and_then(|()| hash_password(new).map_err(|e| StoreError::Database(e).into()));
     store.accounts_tx::<_, StoreError>(|a| {
-        let Some(user) = a.find_user(staff_no)? else {
-            return Ok(Err(AuthError::WrongPassword));
+        let hash = match hash {
+            Ok(hash) => hash,
+            Err(e) => {
+                // The old password was right: the claim's count is forgotten.
+                a.record_success(user.id)?;
+                return Ok(Err(e));
+            }
         };
-        let locked = user
-            .locked_until
-            .as_deref()
-            .and_then(parse)
-            .is_some_and(|until| until > now);
-        if locked {
-            return Ok(Err(AuthError::Rule(format!(
-                "原密码连续输错 {LOCK_AFTER} 次，账号已锁定 {LOCK_MINUTES} 分钟"
-            ))));
-        }
-        if !verify_password(old, &user.password_hash) {
-            let until = stamp(now + Duration::minutes(LOCK_MINUTES));
-            a.record_failure(user.id, LOCK_AFTER, &until)?;
-            return Ok(Err(AuthError::WrongPassword));
-        }
-        let initial = initial_password(&user.name, None, &user.staff_no);
-        if let Err(rule) = check_new_password(new, &user.staff_no, initial.as_deref()) {
-            return Ok(Err(AuthError::Rule(rule)));
-        }
-        let hash = hash_password(new).map_err(StoreError::Database)?;
         a.set_password(staff_no, &hash, false, &stamp(now))?;
         let keep = keep.map(hash_token);
         let ended = a.end_sessions(user.id, keep.as_deref())?;

@@ -139,21 +139,16 @@ pub fn add_mutations(m: Object) -> Object {
                 }
                 let at = now(&ctx);
                 let addr_text = addr.map(|a| a.to_string());
-                let who = staff_no.clone();
                 let result = on_service(&ctx, move |svc| {
                     Ok(service::login(
                         &svc.store,
-                        &who,
+                        &staff_no,
                         &password,
                         addr_text.as_deref(),
                         at,
                     ))
                 })
                 .await?;
-                if let Some(a) = addr {
-                    let ok = result.is_ok();
-                    on_service(&ctx, move |svc| svc.note_login(&staff_no, a, ok)).await?;
-                }
                 let (token, must_change) = result.map_err(auth_error)?;
                 // A session cookie (no Max-Age): it ends with the browser, and the server's
                 // session, which slides with use, decides when it expires.

@@ -3,7 +3,7 @@
 
 use async_graphql::{ErrorExtensions, Value as GqlValue};
 
-pub use crate::service::error::{ApiError, ApiResult, Code, InputProblem};
+pub use crate::service::error::{unreadable_message, ApiError, ApiResult, Code, InputProblem};
 
 impl From<ApiError> for async_graphql::Error {
     fn from(e: ApiError) -> Self {
@@ -11,7 +11,7 @@ impl From<ApiError> for async_graphql::Error {
             ext.set("code", e.code.as_str());
             if !e.problems.is_empty() {
                 let list: Vec<GqlValue> = e
-                    .problems
+                    .shown_problems()
                     .iter()
                     .map(|p| {
                         let mut m = async_graphql::indexmap::IndexMap::new();
@@ -35,6 +35,7 @@ impl From<ApiError> for async_graphql::Error {
                     })
                     .collect();
                 ext.set("problems", GqlValue::List(list));
+                ext.set("problemCount", e.problems.len() as i64);
             }
         })
     }

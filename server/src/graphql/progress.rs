@@ -13,6 +13,15 @@ use crate::authz::Action;
 use crate::workflow::progress::{self, Entry};
 use crate::workflow::State;
 
+/// The `cycle` argument; a number past 32 bits is refused, never wrapped onto another year.
+fn cycle_arg(ctx: &ResolverContext<'_>) -> ApiResult<i32> {
+    ctx.args
+        .get("cycle")
+        .and_then(|v| v.i64().ok())
+        .and_then(|c| i32::try_from(c).ok())
+        .ok_or_else(|| ApiError::new(Code::BadRequest, "cycle 应为年份，如 2023"))
+}
+
 /// The entries the caller may read, with overdue judged on `on` (today when `None`).
 async fn entries(
     ctx: &ResolverContext<'_>,
@@ -32,7 +41,7 @@ pub fn add_queries(q: Object) -> Object {
     q.field(
         Field::new("progress", TypeRef::named_nn_list_nn("Progress"), |ctx| {
             FieldFuture::new(async move {
-                let cycle = ctx.args.try_get("cycle")?.i64()? as i32;
+                let cycle = cycle_arg(&ctx)?;
                 let list = entries(&ctx, cycle, None).await?;
                 Ok(Some(FieldValue::list(
                     list.into_iter().map(FieldValue::owned_any),
@@ -45,7 +54,7 @@ pub fn add_queries(q: Object) -> Object {
     .field(
         Field::new("bulletin", TypeRef::named_nn(TypeRef::STRING), |ctx| {
             FieldFuture::new(async move {
-                let cycle = ctx.args.try_get("cycle")?.i64()? as i32;
+                let cycle = cycle_arg(&ctx)?;
                 let on = match ctx
                     .args
                     .get("date")
@@ -172,7 +181,7 @@ pub fn add_summary(q: Object) -> Object {
             TypeRef::named_nn("ProgressSummary"),
             |ctx| {
                 FieldFuture::new(async move {
-                    let cycle = ctx.args.try_get("cycle")?.i64()? as i32;
+                    let cycle = cycle_arg(&ctx)?;
                     let list = entries(&ctx, cycle, None).await?;
                     let rate = progress::on_time_rate(&list, progress::today(now(&ctx)));
                     Ok(Some(FieldValue::owned_any((list, rate))))

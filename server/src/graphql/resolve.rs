@@ -84,6 +84,13 @@ pub fn row_field(
 ) -> Field {
     Field::new(name, ty, move |ctx| {
         if let Some(cells) = ctx.parent_value.downcast_ref::<Cells>() {
+            if cells.1.contains(&cell) {
+                // Added here with its path (async-graphql's dynamic schema drops the path and the
+                // key of a field whose resolver fails); the cell itself answers null.
+                let e = unreadable(&ctx, cells).into_server_error(ctx.item.pos);
+                ctx.add_error(ctx.set_error_path(e));
+                return FieldFuture::Value(None);
+            }
             return ready(of_cell(cells.get(cell)));
         }
         match ctx.parent_value.try_downcast_ref::<StoredRow>() {
@@ -91,6 +98,17 @@ pub fn row_field(
             Err(e) => failed(e),
         }
     })
+}
+
+/// The error of a cell whose stored value could not be read (the page reader logged it): at the
+/// cell's path, naming the row and field, and `INTERNAL` since the data, not the request, is wrong.
+fn unreadable(ctx: &ResolverContext<'_>, cells: &Cells) -> async_graphql::Error {
+    let row = match cells.get(crate::store::page::ID) {
+        Value::Int(id) => *id,
+        _ => 0,
+    };
+    let message = super::errors::unreadable_message(row, ctx.field().name());
+    ApiError::new(Code::Internal, message).into()
 }
 
 /// The service, store, catalog and rights of a request.

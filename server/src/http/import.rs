@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::files::caller;
 use super::reply::refuse;
 use super::AppState;
+use crate::service::error::MAX_PROBLEMS;
 pub use crate::service::import::Mode;
 use crate::service::{ApiError, Code, Force};
 use crate::xlsx::import::{size, ImportProblem};
@@ -55,7 +56,9 @@ pub struct ImportReport {
     /// Rows deleted first (`mode=replace`).
     deleted: usize,
     ignored_columns: Vec<String>,
+    /// The first [`MAX_PROBLEMS`] problems; `problem_count` tells how many there were.
     problems: Vec<ReportProblem>,
+    problem_count: usize,
     message: String,
 }
 
@@ -133,9 +136,11 @@ pub async fn import(
     };
     if !report.problems.is_empty() {
         report.code = Some(Code::ValidationFailed.as_str());
+        report.problem_count = report.problems.len();
+        report.problems.truncate(MAX_PROBLEMS);
         report.message = format!(
             "{title}有 {} 处问题，未导入任何数据；请按报告修改后重新导入",
-            report.problems.len()
+            report.problem_count
         );
         return (StatusCode::UNPROCESSABLE_ENTITY, Json(report)).into_response();
     }
@@ -187,6 +192,7 @@ pub async fn import(
             let row = refusal.row.unwrap_or(0);
             report.ok = false;
             report.code = Some(api.code.as_str());
+            report.problem_count = 1;
             report.problems = vec![ReportProblem {
                 row,
                 field: String::new(),

@@ -10,6 +10,7 @@ pub mod guard;
 mod import;
 pub mod live;
 mod metrics;
+mod order;
 mod reply;
 
 use std::sync::Arc;
@@ -272,7 +273,9 @@ async fn graphql(
         let access = Access::new(principal, app.policy.current(), &app.units);
         request = request.data(access);
     }
+    let (query, operation) = (request.query.clone(), request.operation_name.clone());
     let mut response = generation.schema.execute(request).await;
+    order::order_response(&query, operation.as_deref(), &mut response);
     // Every error a client sees carries one of the contract's codes. Parse, validation and limit
     // errors come from async-graphql without a code and without a path: the request was bad.
     // An error raised while resolving without a code was not foreseen: INTERNAL, its detail

@@ -17,6 +17,8 @@ struct Refusal<'a> {
     table: &'a str,
     message: &'a str,
     problems: Vec<serde_json::Value>,
+    /// How many problems there were; `problems` holds the first hundred.
+    problem_count: usize,
 }
 
 /// The refusal of `e` for `table` (a code, or empty), with the status its code maps to.
@@ -24,7 +26,7 @@ pub fn refuse(e: &ApiError, table: &str) -> Response {
     let status =
         StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let problems = e
-        .problems
+        .shown_problems()
         .iter()
         .map(|p| serde_json::json!({ "row": p.row, "field": p.field, "rule": p.rule, "message": p.message }))
         .collect();
@@ -34,6 +36,7 @@ pub fn refuse(e: &ApiError, table: &str) -> Response {
         table,
         message: &e.message,
         problems,
+        problem_count: e.problems.len(),
     };
     (status, Json(body)).into_response()
 }

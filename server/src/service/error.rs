@@ -101,6 +101,19 @@ impl From<StoreError> for ApiError {
                     }],
                 }
             }
+            StoreError::Unreadable {
+                ref table,
+                row,
+                ref field,
+                ..
+            } => {
+                tracing::error!(table = %table, row, column = %field, error = %e, "unreadable stored value");
+                ApiError::new(Code::Internal, unreadable_message(row, field))
+            }
+            StoreError::Unique { table, detail } => {
+                tracing::warn!(table = %table, error = %detail, "unique violation");
+                ApiError::new(Code::Conflict, DUPLICATE_MESSAGE)
+            }
             StoreError::BulkRow { index, source } => {
                 let mut inner = ApiError::from(*source);
                 for p in &mut inner.problems {
@@ -124,6 +137,17 @@ impl From<StoreError> for ApiError {
                 ApiError::new(Code::Internal, INTERNAL_MESSAGE)
             }
         }
+    }
+}
+
+/// At most this many problems travel in an answer (GraphQL's `extensions.problems`, an import's
+/// report); `problemCount` tells how many there were in all.
+pub const MAX_PROBLEMS: usize = 100;
+
+impl ApiError {
+    /// The problems an answer carries: the first [`MAX_PROBLEMS`].
+    pub fn shown_problems(&self) -> &[InputProblem] {
+        &self.problems[..self.problems.len().min(MAX_PROBLEMS)]
     }
 }
 
@@ -152,6 +176,14 @@ impl ApiError {
         ApiError::new(Code::Internal, INTERNAL_MESSAGE)
     }
 }
+
+/// What a user sees of a stored value that cannot be read: where it is, not what it holds.
+pub fn unreadable_message(row: i64, field: &str) -> String {
+    format!("第 {row} 号记录的字段 {field} 存储的值无法读取（已记录），请联系管理员")
+}
+
+/// What a user sees when a unique index outside a table's natural key refuses a write.
+pub const DUPLICATE_MESSAGE: &str = "已有相同的记录（可能有人刚刚做了同样的操作），请刷新后重试";
 
 /// What a user sees of an unexpected failure.
 pub const INTERNAL_MESSAGE: &str = "服务器内部错误，请稍后重试或联系管理员";

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use super::{stamp, ApiResult, Service};
-use crate::auth::service::Clock;
+use crate::auth::service::{throttle_key as key, Clock, THROTTLE_WINDOW_MINUTES};
 use crate::store::live;
 
 /// The server's clock, attached to every request.
@@ -20,9 +20,6 @@ pub struct SessionToken(pub String);
 /// The caller's address, when known.
 #[derive(Clone, Copy)]
 pub struct ClientAddr(pub IpAddr);
-
-/// How long failed logins from one address count toward the slowdown.
-const THROTTLE_WINDOW_MINUTES: i64 = 15;
 
 impl Service {
     /// How long to wait before answering a login for this account from this address: repeated
@@ -38,7 +35,8 @@ impl Service {
         Ok(Duration::from_millis(250 * over))
     }
 
-    /// Notes a login's outcome for the slowdown: a success forgets the failures.
+    /// Notes a login's outcome for the slowdown: a success forgets the failures. (A login
+    /// through [`crate::auth::service::login`] notes it itself, in its transaction.)
     pub fn note_login(&self, staff_no: &str, addr: IpAddr, ok: bool) -> ApiResult<()> {
         let now = self.now();
         let since = stamp(now - chrono::Duration::minutes(THROTTLE_WINDOW_MINUTES));
@@ -54,10 +52,6 @@ impl Service {
         })?;
         Ok(())
     }
-}
-
-fn key(staff_no: &str) -> String {
-    staff_no.trim().to_lowercase()
 }
 
 /// The name of the session cookie.

@@ -32,7 +32,7 @@ pub struct ApiTokenRow {
     pub revoked_at: Option<String>,
 }
 
-const USER_COLUMNS: &str =
+pub(super) const USER_COLUMNS: &str =
     "CAST(u.id AS TEXT) AS id, u.staff_no, u.name, u.unit, u.role, u.password_hash, \
      CAST(u.must_change_password AS TEXT) AS must_change, CAST(u.failed_logins AS TEXT) AS failed, \
      u.locked_until, CAST(u.disabled AS TEXT) AS disabled";
@@ -41,7 +41,7 @@ fn flag(t: Option<&str>) -> bool {
     matches!(t, Some("1" | "true" | "t"))
 }
 
-fn user(r: &TextRow) -> UserRow {
+pub(super) fn user(r: &TextRow) -> UserRow {
     let text = |k: &str| r.get(k).unwrap_or_default().to_owned();
     UserRow {
         id: r.get("id").and_then(|v| v.parse().ok()).unwrap_or_default(),
@@ -72,26 +72,6 @@ pub fn find_user(conn: &mut AnyConnection, staff_no: &str) -> Result<Option<User
     q.bind(text(staff_no));
     let rows: Vec<TextRow> = q.load(conn)?;
     Ok(rows.first().map(user))
-}
-
-/// Records a failed login atomically (parallel guesses each count): the count goes up by one,
-/// and at `lock_after` failures it restarts at 0 and the account locks until `lock_until`.
-pub fn record_failure(
-    conn: &mut AnyConnection,
-    id: i64,
-    lock_after: i64,
-    lock_until: &str,
-) -> Result<(), StoreError> {
-    let mut q = DynQuery::new("UPDATE users SET locked_until = CASE WHEN failed_logins + 1 >= ");
-    q.bind(SqlValue::Int(lock_after))
-        .sql(" THEN ")
-        .bind(text(lock_until))
-        .sql(" ELSE locked_until END, failed_logins = CASE WHEN failed_logins + 1 >= ")
-        .bind(SqlValue::Int(lock_after))
-        .sql(" THEN 0 ELSE failed_logins + 1 END WHERE id = ")
-        .bind(SqlValue::Int(id));
-    q.execute(conn)?;
-    Ok(())
 }
 
 /// Clears the failure count after a good login.
@@ -314,7 +294,7 @@ pub fn revoke_api_token(conn: &mut AnyConnection, id: i64, now: &str) -> Result<
 
 /// A connection lent to account work: users, sessions and API tokens.
 pub struct AccountsConn<'a> {
-    conn: &'a mut AnyConnection,
+    pub(super) conn: &'a mut AnyConnection,
     epoch: &'a std::sync::atomic::AtomicU64,
 }
 
@@ -342,14 +322,6 @@ impl<'a> AccountsConn<'a> {
 
     pub fn find_user(&mut self, staff_no: &str) -> Result<Option<UserRow>, StoreError> {
         find_user(self.conn, staff_no)
-    }
-    pub fn record_failure(
-        &mut self,
-        id: i64,
-        lock_after: i64,
-        lock_until: &str,
-    ) -> Result<(), StoreError> {
-        record_failure(self.conn, id, lock_after, lock_until)
     }
     pub fn record_success(&mut self, id: i64) -> Result<(), StoreError> {
         record_success(self.conn, id)

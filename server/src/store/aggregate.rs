@@ -53,6 +53,16 @@ fn invalid(table: &Table, field: &str, message: impl Into<String>) -> StoreError
     }
 }
 
+/// A stored value of a group or measure that does not read as its field's type.
+fn unreadable(table: &Table, field: &str, message: String) -> StoreError {
+    StoreError::Unreadable {
+        table: table.code.clone(),
+        row: 0,
+        field: field.to_owned(),
+        message,
+    }
+}
+
 fn field<'a>(table: &'a Table, name: &str) -> Result<&'a Field, StoreError> {
     table
         .field(name)
@@ -172,7 +182,7 @@ fn decode_group(
             continue;
         }
         let f = field(table, g)?;
-        let v = decode(f, raw).map_err(|m| invalid(table, g, m))?;
+        let v = decode(f, raw).map_err(|m| unreadable(table, g, m))?;
         group.insert(g.clone(), v);
     }
     let mut values = Vec::with_capacity(query.measures.len());
@@ -231,6 +241,6 @@ fn measure(
                 .normalize(),
         ),
         AggFn::Avg => Value::Null,
-        _ => decode(f, Some(raw)).map_err(|m| invalid(table, &f.name, m))?,
+        _ => decode(f, Some(raw)).map_err(|m| unreadable(table, &f.name, m))?,
     })
 }

@@ -16,6 +16,14 @@ pub enum StoreError {
         field: String,
         message: String,
     },
+    /// A stored value does not read as its field's type (another tool wrote it).
+    #[error("{table}: row {row}: column {field}: {message}")]
+    Unreadable {
+        table: String,
+        row: i64,
+        field: String,
+        message: String,
+    },
     /// No row with this id in the caller's scope.
     #[error("{table}: no row {id}")]
     NotFound { table: String, id: i64 },
@@ -30,6 +38,10 @@ pub enum StoreError {
     /// A row with the same natural key exists in this cycle and unit.
     #[error("{table}: a row with the same key already exists ({detail})")]
     Duplicate { table: String, detail: String },
+    /// A unique index of a core table refused a write (two requests doing the same thing at
+    /// once, as a rule); the driver's text is for the log only.
+    #[error("{table}: unique violation: {detail}")]
+    Unique { table: String, detail: String },
     /// One row of a bulk insert failed; nothing was written.
     #[error("row {index}: {source}")]
     BulkRow {
@@ -51,7 +63,7 @@ impl From<DieselError> for StoreError {
     fn from(e: DieselError) -> Self {
         match &e {
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-                StoreError::Duplicate {
+                StoreError::Unique {
                     table: info.table_name().unwrap_or("").to_owned(),
                     detail: info.message().to_owned(),
                 }

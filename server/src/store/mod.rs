@@ -22,6 +22,7 @@ pub mod indexes;
 pub mod indicators;
 pub mod links;
 pub mod live;
+mod login;
 mod migrate;
 pub mod page;
 pub mod past;
@@ -437,6 +438,18 @@ impl Store {
         self.accounts_epoch
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         done
+    }
+
+    /// Runs a login's writes (claim, or outcome: count, lock, session, audit, slowdown) in one
+    /// short write transaction. They change no cached session, so the accounts epoch stays.
+    pub fn login_tx<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut AccountsConn<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut conn = self.conn()?;
+        tx::write_tx(&mut conn, |c| {
+            f(&mut AccountsConn::new(c, &self.accounts_epoch))
+        })
     }
 
     /// The number of accounts.

@@ -30,9 +30,10 @@ pub const CYCLE: usize = 1;
 pub const UNIT: usize = 2;
 
 /// A row as a page reads it: one slot per system column and per field, in cell order; slots that
-/// were not selected are `Null`.
+/// were not selected are `Null`. The second list holds the slots whose stored value could not be
+/// read (logged; `Null` in the first list), so that the row's other cells still show.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Cells(pub Vec<Value>);
+pub struct Cells(pub Vec<Value>, pub Vec<usize>);
 
 impl Cells {
     /// The value in a slot (`Null` when absent).
@@ -189,14 +190,18 @@ pub fn read_page(
     for PosRow(texts) in raw {
         let mut out = vec![Value::Null; width];
         let mut texts = texts.into_iter();
+        let mut broken = Vec::new();
         for c in &cells {
-            let text = texts.next().flatten();
-            out[*c] = decode_cell(table, *c, text)?;
+            match decode_cell(table, *c, texts.next().flatten()) {
+                Ok(v) => out[*c] = v,
+                Err(e) => broken.push((*c, e)),
+            }
         }
+        let broken = unreadable(&out, broken);
         if query.count {
             total = texts.next().flatten().and_then(|n| n.parse().ok());
         }
-        rows.push(Cells(out));
+        rows.push(Cells(out, broken));
     }
     if query.count && total.is_none() {
         // No row came back: the count is 0 on the first page, else it takes its own statement.
@@ -209,9 +214,33 @@ pub fn read_page(
     Ok(PageRows { rows, total })
 }
 
+/// Logs the cells of a row that could not be read, with the row's id; returns their slots.
+fn unreadable(out: &[Value], broken: Vec<(usize, StoreError)>) -> Vec<usize> {
+    let row = match out.get(ID) {
+        Some(Value::Int(id)) => *id,
+        _ => 0,
+    };
+    broken
+        .into_iter()
+        .map(|(cell, e)| {
+            if let StoreError::Unreadable {
+                table,
+                field,
+                message,
+                ..
+            } = e
+            {
+                tracing::error!(table = %table, row, column = %field, error = %message, "unreadable stored value; the cell shows an error");
+            }
+            cell
+        })
+        .collect()
+}
+
 fn decode_cell(table: &Table, cell: usize, text: Option<String>) -> Result<Value, StoreError> {
-    let broken = |field: &str, message: String| StoreError::Invalid {
+    let broken = |field: &str, message: String| StoreError::Unreadable {
         table: table.code.clone(),
+        row: 0,
         field: field.to_owned(),
         message,
     };

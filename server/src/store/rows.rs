@@ -90,8 +90,10 @@ fn select_list(table: &Table) -> String {
 }
 
 fn decode_row(table: &Table, row: &TextRow) -> Result<StoredRow, StoreError> {
-    let broken = |field: &str, message: String| StoreError::Invalid {
+    let id = row.get("id").and_then(|t| t.parse().ok()).unwrap_or(0);
+    let broken = |field: &str, message: String| StoreError::Unreadable {
         table: table.code.clone(),
+        row: id,
         field: field.to_owned(),
         message,
     };

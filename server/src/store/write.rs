@@ -41,7 +41,7 @@ pub(super) fn check_unit(table: &Table, scope: &RowScope, unit: &str) -> Result<
 
 /// Explains a unique-key clash with the key's labels and values.
 fn key_clash(table: &Table, record: &Record, e: StoreError) -> StoreError {
-    if !matches!(e, StoreError::Duplicate { .. }) {
+    if !matches!(e, StoreError::Unique { .. } | StoreError::Duplicate { .. }) {
         return e;
     }
     let detail = table
@@ -333,6 +333,11 @@ pub fn bulk_upsert(
     check_unit(table, scope, &ctx.unit)?;
     let now = super::now();
     super::tx::write_tx(conn, |conn| {
+        // Upserts of one submission take turns (PostgreSQL; SQLite's writers already do): each
+        // looks keys up after the one before committed, so a key two of them bring is inserted
+        // once and updated by the other instead of failing on the unique index.
+        let turn = format!("upsert:{}:{}:{}", ctx.cycle, table.code, ctx.unit);
+        super::tx::hold_key(conn, &turn, super::tx::Hold::Step)?;
         let (mut inserted, mut updated) = (0, 0);
         for (index, record) in records.iter().enumerate() {
             let wrap = |e: StoreError| StoreError::BulkRow {

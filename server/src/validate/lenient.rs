@@ -41,7 +41,9 @@ pub const EXCEL_EXACT: f64 = 999_999_999_999_999.0;
 /// the field by its label.
 pub fn read(catalog: Option<&Catalog>, field: &Field, raw: Raw<'_>) -> Result<Value, String> {
     if let Raw::Text(t) = raw {
-        if t.trim().is_empty() {
+        // A value of spaces and invisible characters alone (a zero-width space pasted from a web
+        // page) is empty, so that a required field is reported missing.
+        if trim(t).is_empty() {
             return Ok(Value::Null);
         }
     }
@@ -100,9 +102,25 @@ pub fn halfwidth(text: &str) -> String {
         .to_owned()
 }
 
+/// True for the characters that print as nothing and mean nothing at a value's edges: zero-width
+/// spaces and joiners, the word joiner and invisible operators, the byte order mark, the soft
+/// hyphen and the Mongolian vowel separator. (Spaces, the no-break space among them, are
+/// whitespace already.)
+pub fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200D}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{180E}'
+    )
+}
+
+/// `text` without whitespace and invisible characters at its edges.
+pub fn trim(text: &str) -> &str {
+    text.trim_matches(|c: char| c.is_whitespace() || invisible(c))
+}
+
 fn text(raw: Raw<'_>) -> Result<String, String> {
     Ok(match raw {
-        Raw::Text(t) => t.trim().to_owned(),
+        Raw::Text(t) => trim(t).to_owned(),
         Raw::Int(i) => i.to_string(),
         // An 18-digit ID number typed into a General cell: Excel keeps 15 digits and the
         // rest is gone, so no reading can restore it.
@@ -194,7 +212,28 @@ fn number_text(field: &Field, text: &str) -> Result<Decimal, String> {
             format!("{}.{frac}", int.replace(',', ""))
         };
     }
-    Decimal::from_str(&t).map_err(|_| format!("不是数字；{NUMBER_FORMS}"))
+    if !plain_number(&t) {
+        let why = if t.contains(['e', 'E']) {
+            "：不接受科学计数法（如 1e5），请写出全部数字"
+        } else if t.contains('_') {
+            "：不接受下划线分隔（如 1_000），请写 1000 或 1,000"
+        } else {
+            ""
+        };
+        return Err(format!("不是数字{why}；{NUMBER_FORMS}"));
+    }
+    Decimal::from_str(&t).map_err(|_| format!("超出可保存的范围；{NUMBER_FORMS}"))
+}
+
+/// The one grammar of a number typed as text, in a form or a cell, once separators, currency and
+/// unit are gone: an optional sign, digits, and an optional point with digits (`-12`, `0.5`, `.5`).
+/// Exponents and underscores are refused: people type decimals, and `1e5` is a slip far more
+/// often than a hundred thousand.
+fn plain_number(t: &str) -> bool {
+    let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let all = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    (!int.is_empty() || !frac.is_empty()) && all(int) && all(frac) && !digits.ends_with('.')
 }
 
 /// An Excel number as the decimal the collector typed: Excel keeps 15 significant digits, so the
@@ -216,20 +255,23 @@ fn decimal(field: &Field, raw: Raw<'_>) -> Result<Decimal, String> {
     }
 }
 
+/// An integer field holds what GraphQL's `Int` holds (32 bits), whether typed in a form or in
+/// Excel, so that every value read back fits the schema's type.
 fn int(field: &Field, raw: Raw<'_>) -> Result<i64, String> {
-    let too_large = || "超出整数的范围（最多 15 位）".to_owned();
+    let too_large = || format!("超出整数的范围（{} 至 {}）", i32::MIN, i32::MAX);
     let d = match raw {
-        Raw::Int(i) => return Ok(i),
+        Raw::Int(i) => Decimal::from(i),
         Raw::Number(f) if f.abs() > EXCEL_EXACT => return Err(too_large()),
         other => decimal(field, other)?,
     };
     if d.fract() != Decimal::ZERO {
         return Err("应为整数".into());
     }
-    if d.abs() > Decimal::from(999_999_999_999_999_i64) {
-        return Err(too_large());
-    }
-    i64::try_from(d).map_err(|_| too_large())
+    i64::try_from(d)
+        .ok()
+        .and_then(|i| i32::try_from(i).ok())
+        .map(i64::from)
+        .ok_or_else(too_large)
 }
 
 fn boolean(raw: Raw<'_>) -> Result<bool, String> {

@@ -143,6 +143,17 @@ fn check_field(
                 format!("第 {} 个字是不可见的控制字符，请删除", at + 1),
             );
         }
+        if let Some((at, c)) = text.chars().enumerate().find(|(_, c)| hidden_format(*c)) {
+            push(
+                "bidi",
+                Severity::Error,
+                format!(
+                    "第 {} 个字是改变文字方向或不可见的格式字符（U+{:04X}），请删除",
+                    at + 1,
+                    u32::from(c)
+                ),
+            );
+        }
         if let Some(max) = field.max_len {
             let len = text.chars().count();
             if len > max as usize {
@@ -261,4 +272,14 @@ fn type_fits(ty: &FieldType, value: &Value) -> Result<(), &'static str> {
         FieldType::Bool => "是或否",
         FieldType::MultiEnum { .. } | FieldType::MultiRef { .. } => "多个代码",
     })
+}
+
+/// Characters that reorder how text is shown (bidi embeddings, overrides, isolates and marks:
+/// the "Trojan Source" characters) or that mean nothing inside a value (a byte order mark): a
+/// value holding one prints differently from what is stored, so it is refused.
+fn hidden_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{FEFF}'
+    )
 }
