@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
-use statusdata::authz::Action;
 use statusdata::defs;
 use statusdata::demo::{self, DemoOptions};
 use statusdata::graphql::{build_schema, ApiConfig};
@@ -143,7 +142,6 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let cell = statusdata::service::rights::open_policy(&store, &p.policies)
         .await
         .map_err(|e| anyhow::anyhow!(e))?;
-    let policy = cell.current();
     let instance = format!(
         "{}:{}",
         std::env::var("HOSTNAME").unwrap_or_else(|_| "localhost".into()),
@@ -157,41 +155,21 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         })
         .await?;
     tracing::info!(version, "definitions in force");
-    let cycle_file = p.units.with_file_name("cycle-2023.toml");
-    let cycle = defs::load_cycle(&cycle_file, &catalog).map_err(|e| anyhow::anyhow!("{e}"))?;
-    // The demo keeps the notice's periods but moves its dates so that today is in the filling
-    // phase; either way a cycle already in the database keeps its dates unless its file changed.
-    let demo_today = args
-        .demo
-        .then(|| statusdata::workflow::progress::today(chrono::Utc::now()));
     let svc = Service::new(store.clone(), cell.clone(), units.clone());
-    let installed = svc
-        .blocking(move |svc| svc.install_cycle(&svc.system(), &cycle, demo_today))
-        .await
-        .map_err(|e| anyhow::anyhow!(e.message))?;
-    tracing::info!(?installed, "cycle from {}", cycle_file.display());
+    super::seed::install_cycle(&svc, &p.units, args.demo).await?;
     if args.demo {
-        let fill = policy.unit_codes(&catalog, &units, Action::Fill);
         let accounts = std::fs::read_to_string(p.units.with_file_name("demo-accounts.csv")).ok();
-        let u = units.clone();
-        let seeded = store
-            .call(move |s| {
-                match demo::seed_demo(s, &u, &fill, accounts.as_deref(), DemoOptions::default()) {
-                    Ok(r) => Ok(Some(r)),
-                    Err(demo::DemoError::NotEmpty(_)) => Ok(None),
-                    Err(demo::DemoError::Store(e)) => Err(e),
-                    Err(e) => Err(statusdata::store::StoreError::Database(e.to_string())),
-                }
-            })
-            .await?;
-        match seeded {
-            Some(r) => tracing::info!(
+        match super::seed::demo_college(&svc, accounts, DemoOptions::default()).await {
+            Ok(r) => tracing::info!(
                 rows = r.rows.iter().map(|x| x.2).sum::<usize>(),
                 previous_rows = r.previous_rows,
                 "demo college generated, with its previous cycle {}",
                 demo::PREVIOUS
             ),
-            None => tracing::info!("database already holds data; demo data left as it is"),
+            Err(demo::DemoError::NotEmpty(_)) => {
+                tracing::info!("database already holds data; demo data left as it is")
+            }
+            Err(e) => return Err(e.into()),
         }
         tracing::info!("demo accounts are in seeds/demo-accounts.csv; each changes its password at first login");
     }

@@ -56,3 +56,31 @@ pub fn count_users(conn: &mut AnyConnection) -> Result<i64, StoreError> {
         .and_then(|n| n.parse().ok())
         .unwrap_or(0))
 }
+
+/// Sets an account's name, unit (code) and role; true when the account exists.
+pub fn set_profile(
+    conn: &mut AnyConnection,
+    staff_no: &str,
+    profile: &Profile,
+    now: &str,
+) -> Result<bool, StoreError> {
+    let mut q = DynQuery::new("UPDATE users SET name = ");
+    q.bind(SqlValue::Text(profile.name.clone()))
+        .sql(", unit = ")
+        .bind(SqlValue::Text(profile.unit.clone()))
+        .sql(", role = ")
+        .bind(SqlValue::Text(profile.role.clone()))
+        .sql(", updated_at = ")
+        .bind(SqlValue::Text(now.to_owned()))
+        .sql(" WHERE staff_no = ")
+        .bind(SqlValue::Text(staff_no.to_owned()));
+    Ok(q.execute(conn)? > 0)
+}
+
+/// Who an account is: name, unit (code) and role.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Profile {
+    pub name: String,
+    pub unit: String,
+    pub role: String,
+}
