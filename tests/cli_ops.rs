@@ -211,9 +211,9 @@ fn validate_lists_each_planted_row_of_the_demo_as_json_and_exits_2() {
 
 #[test]
 fn validate_on_a_database_it_cannot_open_exits_1() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", dir.path().join("no/such/dir/x.db").display());
-    let out = statusdata(&["validate", "--db", &url, "--format", "json"]);
+    // Nothing listens on port 1.
+    let url = "postgres://postgres@127.0.0.1:1/none";
+    let out = statusdata(&["validate", "--db", url, "--format", "json"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
 }
 
