@@ -42,7 +42,10 @@ fn check_fails_with_file_and_key_on_a_broken_copy() -> anyhow::Result<()> {
         stdout.contains(": kind: unknown variant `basik`"),
         "{stdout}"
     );
-    assert!(stdout.trim_end().ends_with("problem(s) found"), "{stdout}");
+    assert!(
+        stdout.trim_end().contains("共发现") && stdout.trim_end().ends_with("处问题"),
+        "{stdout}"
+    );
     Ok(())
 }
 

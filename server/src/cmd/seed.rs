@@ -24,8 +24,9 @@ pub struct SeedArgs {
 
 #[derive(Subcommand)]
 enum SeedWhat {
-    /// 演示学院：安装 2023 年采集周期（日期顺延，今天处于填报阶段）、90 张表的演示数据、
-    /// 关联的 2022 年周期（用于同比）和演示账号；与 `serve --demo` 相同，只写入空数据库。
+    /// 演示学院：与 `serve --demo` 相同，只写入空数据库
+    ///
+    /// 安装 2023 年采集周期（日期顺延，今天处于填报阶段，每个截止日期都在几周之后），写入 90 张表的演示数据、已关闭并关联的 2022 年周期（用于同比）和 seeds/demo-accounts.csv 中的演示账号。之后用 `serve`（不加 --demo）即可。
     Demo {
         /// 数据库地址（sqlite://文件 或 postgres://…）
         #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]

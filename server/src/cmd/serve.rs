@@ -89,11 +89,10 @@ fn init_logging(format: LogFormat) {
 
 #[derive(Args)]
 pub struct PrintSchemaArgs {
-    /// Folder of table definitions.
+    /// 表定义目录
     #[arg(long, env = "STATUSDATA_DEFS", default_value = "table-defs")]
     defs: std::path::PathBuf,
-    /// Instead of the SDL, run this GraphQL document (a file, or - for standard input) against the
-    /// schema and print the JSON response; meant for introspection, which needs no database.
+    /// 不打印 SDL，而是对模式执行这个 GraphQL 文档（文件，或 - 表示标准输入）并打印 JSON 结果；用于内省，不需要数据库
     #[arg(long)]
     execute: Option<std::path::PathBuf>,
 }
@@ -108,7 +107,7 @@ pub async fn print_schema(args: PrintSchemaArgs) -> anyhow::Result<ExitCode> {
                 std::io::read_to_string(std::io::stdin())?
             } else {
                 std::fs::read_to_string(&path)
-                    .with_context(|| format!("cannot read {}", path.display()))?
+                    .with_context(|| format!("无法读取 {}", path.display()))?
             };
             let response = schema.execute(query).await;
             println!("{}", serde_json::to_string(&response)?);
