@@ -147,7 +147,7 @@ async fn an_alias_in_a_policy_line_asks_for_the_unit_name() {
         has_problem(
             &problems,
             "policy.csv",
-            "write the unit's name \"政务部（人事）\""
+            "请写部门名称“政务部（人事）”"
         ),
         "{}",
         show(&problems)
