@@ -144,11 +144,7 @@ async fn an_alias_in_a_policy_line_asks_for_the_unit_name() {
     );
     let problems = s.problems().await;
     assert!(
-        has_problem(
-            &problems,
-            "policy.csv",
-            "请写部门名称“政务部（人事）”"
-        ),
+        has_problem(&problems, "policy.csv", "请写部门名称“政务部（人事）”"),
         "{}",
         show(&problems)
     );

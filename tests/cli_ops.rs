@@ -219,9 +219,18 @@ fn validate_on_a_database_it_cannot_open_exits_1() {
 
 /// Writes a staff list (csv) and imports it: (status, stdout, stderr).
 fn import(db: &TestDb, list: &str, extra: &[&str]) -> (Option<i32>, String, String) {
+    import_file(db, "名单.csv", list.as_bytes(), extra)
+}
+
+fn import_file(
+    db: &TestDb,
+    name: &str,
+    bytes: &[u8],
+    extra: &[&str],
+) -> (Option<i32>, String, String) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let file = dir.path().join("名单.csv");
-    std::fs::write(&file, list).expect("write the list");
+    let file = dir.path().join(name);
+    std::fs::write(&file, bytes).expect("write the list");
     let path = file.display().to_string();
     let mut args = vec!["users", "--db", db.url.as_str(), "import", path.as_str()];
     args.extend(extra);
@@ -248,6 +257,39 @@ fn a_staff_number_repeated_in_one_list_refuses_the_whole_list_naming_both_lines(
     );
     assert_eq!(account(&db, "6002"), None, "nothing is created");
     assert_eq!(db.store.count_users().expect("count"), 0);
+}
+
+#[test]
+fn a_repeated_staff_number_in_a_workbook_is_named_by_its_excel_rows() {
+    let db = TestDb::new(&root());
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let rows: [&[&str]; 5] = [
+        &["工号", "姓名", "部门", "角色"],
+        &["7001", "张伟", "教务部", "采集员"],
+        &[],
+        &["7002", "王芳", "教务部", "采集员"],
+        &["7001", "张伟", "人事处", "采集员"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            sheet
+                .write_string(r as u32, c as u16, *cell)
+                .expect("write cell");
+        }
+    }
+    let bytes = book.save_to_buffer().expect("workbook");
+    let (code, _, stderr) = import_file(&db, "名单.xlsx", &bytes, &[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("第 5 行：工号“7001”与第 2 行重复"),
+        "{stderr}"
+    );
+    assert_eq!(
+        db.store.count_users().expect("count"),
+        0,
+        "nothing is created"
+    );
 }
 
 #[derive(diesel::QueryableByName)]

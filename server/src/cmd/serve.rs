@@ -162,15 +162,15 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             Ok(r) => tracing::info!(
                 rows = r.rows.iter().map(|x| x.2).sum::<usize>(),
                 previous_rows = r.previous_rows,
-                "demo college generated, with its previous cycle {}",
+                "已生成演示学院及其上一周期 {}",
                 demo::PREVIOUS
             ),
             Err(demo::DemoError::NotEmpty(_)) => {
-                tracing::info!("database already holds data; demo data left as it is")
+                tracing::info!("数据库中已有数据，演示数据保持不变")
             }
             Err(e) => return Err(e.into()),
         }
-        tracing::info!("demo accounts are in seeds/demo-accounts.csv; each changes its password at first login");
+        tracing::info!("演示账号见 seeds/demo-accounts.csv，首次登录须修改密码");
     }
     let schema = build_schema(&catalog, Some((store.clone(), ApiConfig::default())))?;
     let mut state = AppState::new(schema, store, cell, units).with_definitions(p.defs.clone());

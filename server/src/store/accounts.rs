@@ -314,7 +314,7 @@ pub fn revoke_api_token(conn: &mut AnyConnection, id: i64, now: &str) -> Result<
 
 /// A connection lent to account work: users, sessions and API tokens.
 pub struct AccountsConn<'a> {
-    conn: &'a mut AnyConnection,
+    pub(super) conn: &'a mut AnyConnection,
     epoch: &'a std::sync::atomic::AtomicU64,
 }
 
@@ -340,36 +340,8 @@ impl<'a> AccountsConn<'a> {
         super::audit_in(self.conn, actor, None, operation, None, detail)
     }
 
-    /// Records a change of an account with its state before and after, in its transaction.
-    pub fn audit_change(
-        &mut self,
-        actor: &str,
-        operation: &str,
-        before: serde_json::Value,
-        after: serde_json::Value,
-    ) -> Result<(), StoreError> {
-        let entry = super::audit::AuditEntry {
-            actor,
-            cycle: None,
-            table_code: None,
-            row_id: None,
-            operation,
-            before: Some(before),
-            after: Some(after),
-        };
-        super::audit::write_audit(self.conn, &super::now(), entry)
-    }
-
     pub fn find_user(&mut self, staff_no: &str) -> Result<Option<UserRow>, StoreError> {
         find_user(self.conn, staff_no)
-    }
-    pub fn set_profile(
-        &mut self,
-        staff_no: &str,
-        profile: &super::users::Profile,
-        now: &str,
-    ) -> Result<bool, StoreError> {
-        super::users::set_profile(self.conn, staff_no, profile, now)
     }
     pub fn record_failure(
         &mut self,

@@ -57,6 +57,38 @@ pub fn count_users(conn: &mut AnyConnection) -> Result<i64, StoreError> {
         .unwrap_or(0))
 }
 
+impl super::AccountsConn<'_> {
+    /// Records a change of an account with its state before and after, in its transaction.
+    pub fn audit_change(
+        &mut self,
+        actor: &str,
+        operation: &str,
+        before: serde_json::Value,
+        after: serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let entry = super::audit::AuditEntry {
+            actor,
+            cycle: None,
+            table_code: None,
+            row_id: None,
+            operation,
+            before: Some(before),
+            after: Some(after),
+        };
+        super::audit::write_audit(self.conn, &super::now(), entry)
+    }
+
+    /// Sets an account's name, unit (code) and role; true when the account exists.
+    pub fn set_profile(
+        &mut self,
+        staff_no: &str,
+        profile: &Profile,
+        now: &str,
+    ) -> Result<bool, StoreError> {
+        set_profile(self.conn, staff_no, profile, now)
+    }
+}
+
 /// Sets an account's name, unit (code) and role; true when the account exists.
 pub fn set_profile(
     conn: &mut AnyConnection,
