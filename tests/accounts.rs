@@ -334,7 +334,7 @@ async fn a_staff_list_becomes_accounts_with_the_notices_initial_passwords() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("created 3 account(s)"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("新建 3 个账号"));
     for (no, password) in [
         ("6001", "Ouyang@6001"),
         ("6002", "Zeng@6002"),

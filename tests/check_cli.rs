@@ -14,7 +14,7 @@ fn check_passes_on_the_repository() -> anyhow::Result<()> {
     let stdout = String::from_utf8(out.stdout)?;
     assert!(out.status.success(), "check failed:\n{stdout}");
     assert!(
-        stdout.starts_with("ok: 90 tables (5 source, 20 basic, 65 special)"),
+        stdout.starts_with("检查通过：90 张表（源数据表 5，基础数据表 20，专项数据表 65）"),
         "{stdout}"
     );
     Ok(())
@@ -42,7 +42,10 @@ fn check_fails_with_file_and_key_on_a_broken_copy() -> anyhow::Result<()> {
         stdout.contains(": kind: unknown variant `basik`"),
         "{stdout}"
     );
-    assert!(stdout.trim_end().ends_with("problem(s) found"), "{stdout}");
+    assert!(
+        stdout.trim_end().contains("共发现") && stdout.trim_end().ends_with("处问题"),
+        "{stdout}"
+    );
     Ok(())
 }
 

@@ -119,7 +119,11 @@ async fn unknown_unit_in_a_policy_line_is_named_with_its_line() {
     );
     let problems = s.problems().await;
     assert!(
-        has_problem(&problems, "policy.csv", "unknown unit \"后勤处\""),
+        has_problem(
+            &problems,
+            "policy.csv",
+            "部门“后勤处”不在 seeds/units.toml 中"
+        ),
         "{}",
         show(&problems)
     );
@@ -140,11 +144,7 @@ async fn an_alias_in_a_policy_line_asks_for_the_unit_name() {
     );
     let problems = s.problems().await;
     assert!(
-        has_problem(
-            &problems,
-            "policy.csv",
-            "write the unit's name \"政务部（人事）\""
-        ),
+        has_problem(&problems, "policy.csv", "请写部门名称“政务部（人事）”"),
         "{}",
         show(&problems)
     );
@@ -159,7 +159,7 @@ async fn table_without_reviewer_is_named() {
         has_problem(
             &problems,
             "policy.csv",
-            "table 1.1.6 馆藏图书资料表 has no unit with `review`"
+            "表 1.1.6 馆藏图书资料表没有任何单位有 `review` 权限"
         ),
         "{}",
         show(&problems)
@@ -176,7 +176,7 @@ async fn policy_line_for_an_unknown_table_is_named() {
     );
     let problems = s.problems().await;
     assert!(
-        has_problem(&problems, "policy.csv", "unknown table \"1.1.99\""),
+        has_problem(&problems, "policy.csv", "没有编号为“1.1.99”的数据表"),
         "{}",
         show(&problems)
     );
@@ -184,7 +184,7 @@ async fn policy_line_for_an_unknown_table_is_named() {
         has_problem(
             &problems,
             "policy.csv",
-            "table 1.1.6 馆藏图书资料表 has no unit with `fill`"
+            "表 1.1.6 馆藏图书资料表没有任何单位有 `fill` 权限"
         ),
         "{}",
         show(&problems)
@@ -332,7 +332,7 @@ async fn group_line_must_match_units() {
         has_problem(
             &problems,
             "policy.csv",
-            "missing line `g, 艺术设计学院, 各院系`"
+            "缺少一行 `g, 艺术设计学院, 各院系`"
         ),
         "{}",
         show(&problems)
@@ -341,7 +341,7 @@ async fn group_line_must_match_units() {
         has_problem(
             &problems,
             "policy.csv",
-            "\"图书馆\" is not a member of \"各院系\""
+            "seeds/units.toml 中“图书馆”不属于“各院系”"
         ),
         "{}",
         show(&problems)

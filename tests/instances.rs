@@ -32,7 +32,7 @@ impl Drop for Instance {
     }
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -57,7 +57,13 @@ fn start(db: &str, scratch: &Path, name: &str) -> Instance {
 }
 
 /// One HTTP/1.0 exchange (the server closes the connection after the body): (status, body).
-fn http(port: u16, method: &str, path: &str, token: Option<&str>, body: &str) -> (u16, String) {
+pub(crate) fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &str,
+) -> (u16, String) {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
     stream
         .set_read_timeout(Some(Duration::from_secs(60)))
@@ -108,7 +114,7 @@ fn token(i: &Instance, staff_no: &str) -> String {
 }
 
 /// Asks `f` until it holds (other instances follow within seconds), or fails saying `what`.
-fn eventually(what: &str, mut f: impl FnMut() -> bool) {
+pub(crate) fn eventually(what: &str, mut f: impl FnMut() -> bool) {
     let until = Instant::now() + Duration::from_secs(20);
     while Instant::now() < until {
         if f() {

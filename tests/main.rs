@@ -11,6 +11,7 @@ mod case_concurrency;
 mod cases;
 mod check_cli;
 mod check_fixtures;
+mod cli_ops;
 mod concurrency;
 mod cycles;
 mod db;

@@ -377,7 +377,7 @@ fn a_new_cycle_carries_forward_master_data_as_drafts() -> anyhow::Result<()> {
         "{stdout}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("1.6.1: 1 rows carried forward"), "{stdout}");
+    assert!(stdout.contains("1.6.1：结转 1 行"), "{stdout}");
     assert_eq!(
         db.store.count(&enterprises, &RowScope::All, 2024, None)?,
         1,

@@ -90,7 +90,7 @@ pub fn check_policy(
         }
         let unknown_table = catalog.is_some_and(|c| c.table_by_code(&rule.table).is_none());
         if rule.table != "*" && unknown_table {
-            problems.push(at(rule.line, format!("unknown table \"{}\"", rule.table)));
+            problems.push(at(rule.line, format!("没有编号为“{}”的数据表", rule.table)));
         }
         if let Err(msg) = rule.action.parse::<Action>() {
             problems.push(at(rule.line, msg));
@@ -105,7 +105,7 @@ pub fn check_policy(
                     file,
                     "",
                     format!(
-                        "table {} {} has no unit with `{action}` (add `p, <unit>, {}, {action}`)",
+                        "表 {} {}没有任何单位有 `{action}` 权限（请加一行 `p, <单位>, {}, {action}`）",
                         table.code, table.name, table.code
                     ),
                 ));
@@ -119,7 +119,7 @@ pub fn check_policy(
             problems.push(Problem::at(
                 file,
                 "",
-                format!("no unit may `accept` table {}", table.code),
+                format!("没有任何单位可以验收（`accept`）表 {}", table.code),
             ));
         }
     }
@@ -131,13 +131,8 @@ fn subject_known(units: &Units, subject: &str) -> Result<(), String> {
     }
     match units.by_name(subject) {
         Some(u) if u.name == subject => Ok(()),
-        Some(u) => Err(format!(
-            "\"{subject}\" is an alias; write the unit's name \"{}\"",
-            u.name
-        )),
-        None => Err(format!(
-            "unknown unit \"{subject}\" (not in seeds/units.toml)"
-        )),
+        Some(u) => Err(format!("“{subject}”是别名，请写部门名称“{}”", u.name)),
+        None => Err(format!("部门“{subject}”不在 seeds/units.toml 中")),
     }
 }
 
@@ -155,13 +150,13 @@ fn check_groupings(units: &Units, policy: &Policy, problems: &mut Problems) {
     let mut written = BTreeSet::new();
     for (member, group, line) in policy.groupings() {
         let problem = if units.group_by_name(group).is_none() {
-            Some(format!("unknown group \"{group}\""))
+            Some(format!("没有名为“{group}”的部门组"))
         } else if units.by_name(member).is_none_or(|u| &u.name != member) {
-            Some(format!("unknown unit \"{member}\" in group \"{group}\""))
-        } else if !declared.contains(&(member.clone(), group.clone())) {
             Some(format!(
-                "\"{member}\" is not a member of \"{group}\" in seeds/units.toml"
+                "部门组“{group}”中的部门“{member}”不在 seeds/units.toml 中"
             ))
+        } else if !declared.contains(&(member.clone(), group.clone())) {
+            Some(format!("seeds/units.toml 中“{member}”不属于“{group}”"))
         } else {
             None
         };
@@ -178,7 +173,7 @@ fn check_groupings(units: &Units, policy: &Policy, problems: &mut Problems) {
         problems.push(Problem::at(
             file,
             "",
-            format!("missing line `g, {member}, {group}` (seeds/units.toml puts it in the group)"),
+            format!("缺少一行 `g, {member}, {group}`（seeds/units.toml 把它列在该组中）"),
         ));
     }
 }

@@ -10,17 +10,26 @@ static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+/// Runs the command; a command that could not run says why in one line and exits 1.
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
 
-fn main() -> anyhow::Result<ExitCode> {
+fn run() -> anyhow::Result<ExitCode> {
     // `.env` (see `.env.example`) stands in for the environment variables the flags read; a
     // variable already set wins, and a missing file is not an error.
     if let Err(e) = dotenvy::dotenv() {
         if !e.not_found() {
-            return Err(anyhow::anyhow!("cannot read .env: {e}"));
+            return Err(anyhow::anyhow!("无法读取 .env：{e}"));
         }
     }
-    let cli = cmd::Cli::parse();
+    let cli = cmd::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

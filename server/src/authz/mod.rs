@@ -63,8 +63,6 @@ impl FromStr for Action {
         Action::ALL
             .into_iter()
             .find(|a| a.as_str() == s)
-            .ok_or_else(|| {
-                format!("unknown action \"{s}\" (expected read, fill, review, accept or admin)")
-            })
+            .ok_or_else(|| format!("未知的权限“{s}”（应为 read、fill、review、accept 或 admin）"))
     }
 }

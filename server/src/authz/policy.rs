@@ -47,13 +47,8 @@ impl Policy {
                 "file not found",
             )]));
         }
-        let text = std::fs::read_to_string(policy_file).map_err(|e| {
-            Problems(vec![Problem::at(
-                policy_file,
-                "",
-                format!("cannot read: {e}"),
-            )])
-        })?;
+        let text = std::fs::read_to_string(policy_file)
+            .map_err(|e| Problems(vec![Problem::at(policy_file, "", format!("无法读取：{e}"))]))?;
         Policy::from_text(model, &text, policy_file, 0).await
     }
 
@@ -74,14 +69,14 @@ impl Policy {
             Problems(vec![Problem::at(
                 &policy_file,
                 "",
-                format!("casbin cannot load the policy: {e}"),
+                format!("casbin 无法载入分工：{e}"),
             )])
         };
         let model_def = casbin::DefaultModel::from_file(model).await.map_err(|e| {
             Problems(vec![Problem::at(
                 model,
                 "",
-                format!("casbin cannot load the model: {e}"),
+                format!("casbin 无法载入模型：{e}"),
             )])
         })?;
         let adapter = casbin::StringAdapter::new(text);

@@ -24,56 +24,56 @@ pub struct BenchArgs {
 
 #[derive(Subcommand)]
 enum BenchWhat {
-    /// Bulk insert and filtered list on 1.5.1 全日制高职在校生信息表.
+    /// 存储：1.5.1 全日制高职在校生信息表的批量写入与过滤查询，对比只用 diesel。
     Storage {
-        /// Databases to measure: `sqlite` (a temporary file) and/or a postgres:// URL, in whose
-        /// database a temporary schema is created and dropped.
+        /// 要测的数据库：`sqlite`（临时文件）和/或 postgres:// 地址（在其中建立并删除临时 schema）
         #[arg(long, default_values_t = ["sqlite".to_owned()])]
         db: Vec<String>,
-        /// Rows to insert.
+        /// 写入的行数
         #[arg(long, default_value_t = 20_000)]
         rows: usize,
         #[command(flatten)]
         project: ProjectArgs,
     },
-    /// The whole demo cycle as one workbook, against bare rust_xlsxwriter, with peak memory.
+    /// 导出：整个演示周期导出为一个工作簿，对比直接用 rust_xlsxwriter，并记录内存峰值。
     Export {
-        /// Demo scale (1 = about 12,000 students).
+        /// 演示数据规模（1 约为 12,000 名在校生）
         #[arg(long, default_value_t = 1)]
         scale: u32,
         #[command(flatten)]
         project: ProjectArgs,
     },
-    /// Every quality rule over a demo cycle, against the same rules' SQL run directly.
+    /// 校验：对演示周期运行全部校验规则，对比直接执行同样的 SQL。
     Validate {
-        /// Demo scale (1 = about 12,000 students).
+        /// 演示数据规模（1 约为 12,000 名在校生）
         #[arg(long, default_value_t = 4)]
         scale: u32,
         #[command(flatten)]
         project: ProjectArgs,
     },
-    /// Peak memory while the router refuses a 3.5-million-row xlsx and 100 MB /graphql bodies.
+    /// 导入限制：拒绝 350 万行的 xlsx 与 100 MB 的 /graphql 请求体时的内存峰值。
     Import {
-        /// One-cell rows in the refused workbook.
+        /// 被拒绝的工作簿中单格行的行数
         #[arg(long, default_value_t = 3_500_000)]
         rows: u32,
-        /// Size of each refused /graphql body, in MB.
+        /// 每个被拒绝的 /graphql 请求体大小（MB）
         #[arg(long, default_value_t = 100)]
         body_mb: usize,
         #[command(flatten)]
         project: ProjectArgs,
     },
-    /// A filtered 100-row page of 1.5.1 over HTTP at a concurrency, against literal SQL.
+    /// GraphQL：经 HTTP 并发读取 1.5.1 的 100 行过滤分页，对比直接执行 SQL。
     Graphql {
-        /// `sqlite` (a temporary file) or a postgres:// URL (a temporary schema).
+        /// `sqlite`（临时文件）或 postgres:// 地址（临时 schema）
         #[arg(long, default_value = "sqlite")]
         db: String,
+        /// 请求总数
         #[arg(long, default_value_t = 2000)]
         requests: usize,
+        /// 并发数
         #[arg(long, default_value_t = 32)]
         concurrency: usize,
-        /// Demo scales to measure, each on a fresh database (1 = about 12,000 students); with
-        /// several, a table of the page's median and p99 by scale closes the report.
+        /// 要测的演示数据规模，各用一个新数据库（1 约为 12,000 名在校生）；给多个时最后列出各规模的中位数与 p99
         #[arg(long, default_values_t = [1u32])]
         scale: Vec<u32>,
         #[command(flatten)]
@@ -167,7 +167,7 @@ fn scratch(spec: &str, name: &str) -> anyhow::Result<Scratch> {
         });
     }
     let schema = format!("bench_{}_{name}", std::process::id());
-    let mut c = diesel::PgConnection::establish(spec).context("connecting for the benchmark")?;
+    let mut c = diesel::PgConnection::establish(spec).context("无法连接基准测试用的数据库")?;
     c.batch_execute(&format!(
         "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
     ))?;
@@ -192,10 +192,10 @@ fn storage(
 ) -> anyhow::Result<()> {
     let table = catalog
         .table_by_code("1.5.1")
-        .context("table 1.5.1 is not defined")?
+        .context("没有定义表 1.5.1")?
         .clone();
     let records: Vec<Record> = (0..rows).map(|i| synthetic(&catalog, &table, i)).collect();
-    let unit = units.units.first().context("no units")?.code.clone();
+    let unit = units.units.first().context("没有任何部门")?.code.clone();
     let ctx = WriteCtx {
         cycle: 2023,
         unit,
@@ -207,7 +207,7 @@ fn storage(
         "PostgreSQL"
     };
     println!(
-        "storage benchmark on {backend}: {rows} rows of 1.5.1 {} ({} fields)",
+        "存储基准（{backend}）：1.5.1 {} {rows} 行（{} 个字段）",
         table.name,
         table.fields.len()
     );
@@ -260,17 +260,20 @@ fn storage(
 
     let rate = |d: Duration| rows as f64 / d.as_secs_f64();
     println!(
-        "  plain diesel insert (baseline): {:>8.3} s  {:>9.0} rows/s",
+        "  只用 diesel 写入（基准）：  {:>8.3} 秒  {:>9.0} 行/秒",
         baseline.as_secs_f64(),
         rate(baseline)
     );
     println!(
-        "  store bulk insert (+ audit):    {:>8.3} s  {:>9.0} rows/s  = {:.2} x baseline",
+        "  存储层批量写入（含审计）：{:>8.3} 秒  {:>9.0} 行/秒  = 基准的 {:.2} 倍",
         insert.as_secs_f64(),
         rate(insert),
         rate(insert) / rate(baseline)
     );
-    println!("  filtered list (女, 2022级; first 100 + total count): {:.2} ms per request, {listed} rows", list.as_secs_f64() * 1000.0);
+    println!(
+        "  过滤查询（女，2022级；前 100 行 + 总数）：每次 {:.2} 毫秒，{listed} 行",
+        list.as_secs_f64() * 1000.0
+    );
     Ok(())
 }
 

@@ -35,7 +35,7 @@ pub async fn run(scale: u32, project: ProjectArgs) -> anyhow::Result<()> {
             .iter()
             .map(|t| Ok(store.count(t, &RowScope::All, 2023, None)? as usize * t.fields.len()))
             .sum::<anyhow::Result<usize>>()?;
-        println!("demo scale {scale}: {cells} cells in 90 tables");
+        println!("演示数据规模 {scale}：90 张表共 {cells} 个单元格");
 
         let floor = reset_peak();
         let start = Instant::now();
@@ -48,19 +48,19 @@ pub async fn run(scale: u32, project: ProjectArgs) -> anyhow::Result<()> {
         let (our_time, our_peak) = (start.elapsed(), growth(floor));
 
         println!(
-            "baseline (raw rust_xlsxwriter): {:>7.2} s, {:>6} KB file, peak {}",
+            "基准（直接用 rust_xlsxwriter）：{:>7.2} 秒，文件 {:>6} KB，内存峰值 {}",
             base_time.as_secs_f64(),
             raw >> 10,
             show(base_peak)
         );
         println!(
-            "statusdata whole-cycle export:  {:>7.2} s, {:>6} KB file, peak {}",
+            "statusdata 整周期导出：        {:>7.2} 秒，文件 {:>6} KB，内存峰值 {}",
             our_time.as_secs_f64(),
             ours >> 10,
             show(our_peak)
         );
         println!(
-            "ratio: {:.2}× the baseline's time",
+            "耗时为基准的 {:.2} 倍",
             our_time.as_secs_f64() / base_time.as_secs_f64()
         );
         Ok(())
@@ -149,5 +149,5 @@ fn status_kb(key: &str) -> Option<u64> {
 }
 
 pub(super) fn show(kb: Option<u64>) -> String {
-    kb.map_or_else(|| "unavailable".into(), |k| format!("+{} MB", k >> 10))
+    kb.map_or_else(|| "无法测得".into(), |k| format!("+{} MB", k >> 10))
 }

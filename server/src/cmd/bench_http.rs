@@ -81,22 +81,22 @@ pub async fn run(
 
     let rps = |n: usize, d: Duration| n as f64 / d.as_secs_f64();
     let ms = |cpu: f64| cpu * 1000.0 / requests as f64;
-    println!("graphql benchmark, scale {scale} (seeded in {:.0} s): {requests} requests, concurrency {concurrency}, 100-row page of 1.5.1 (女, 2022级) + totalCount, 23 columns", seeded.as_secs_f64());
+    println!("GraphQL 基准，规模 {scale}（生成数据 {:.0} 秒）：{requests} 个请求，并发 {concurrency}，1.5.1 的 100 行分页（女，2022级）+ totalCount，23 列", seeded.as_secs_f64());
     let (p50, p99) = (pct(&mut http, 50), pct(&mut http, 99));
     println!(
-        "  GraphQL over HTTP (token):    {:>8.0} req/s  p50 {p50:>7.2} ms  p99 {p99:>7.2} ms  CPU {:.3} ms/req  load {http_load}",
+        "  GraphQL 经 HTTP（令牌）：{:>8.0} 请求/秒  p50 {p50:>7.2} 毫秒  p99 {p99:>7.2} 毫秒  CPU {:.3} 毫秒/请求  负载 {http_load}",
         rps(requests, http_wall),
         ms(http_cpu),
     );
     println!(
-        "  same page via diesel alone:   {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  CPU {:.3} ms/req  load {sql_load}",
+        "  同一页只用 diesel：     {:>8.0} 请求/秒  p50 {:>7.2} 毫秒  p99 {:>7.2} 毫秒  CPU {:.3} 毫秒/请求  负载 {sql_load}",
         rps(requests, sql_wall),
         pct(&mut sql, 50),
         pct(&mut sql, 99),
         ms(sql_cpu),
     );
     println!(
-        "  ratio (GraphQL / diesel throughput): {:.2}",
+        "  吞吐量之比（GraphQL / diesel）：{:.2}",
         rps(requests, http_wall) / rps(requests, sql_wall)
     );
     Ok(Measured { p50, p99 })
@@ -104,7 +104,7 @@ pub async fn run(
 
 /// The page's latency by demo scale, and each scale's median as a ratio of the first's.
 pub fn print_scale_table(rows: &[(u32, Measured)]) {
-    println!("| scale | median ms | p99 ms | median / first |");
+    println!("| 规模 | 中位数（毫秒） | p99（毫秒） | 中位数 / 首个规模 |");
     println!("| ---: | ---: | ---: | ---: |");
     let first = rows.first().map_or(1.0, |r| r.1.p50);
     for (scale, m) in rows {
@@ -137,7 +137,7 @@ async fn login(addr: std::net::SocketAddr) -> anyhow::Result<String> {
     answer["data"]["login"]["token"]
         .as_str()
         .map(str::to_owned)
-        .with_context(|| format!("login failed: {answer}"))
+        .with_context(|| format!("登录失败：{answer}"))
 }
 
 /// This process's CPU time (user + system), in seconds.
@@ -200,7 +200,7 @@ async fn http_round(
                 let body = response.into_body().collect().await?.to_bytes();
                 anyhow::ensure!(
                     status.is_success() && !body.windows(8).any(|w| w == b"\"errors\""),
-                    "request failed: {status} {}",
+                    "请求失败：{status} {}",
                     String::from_utf8_lossy(&body[..body.len().min(400)])
                 );
                 times.push(start.elapsed());
@@ -230,7 +230,7 @@ async fn sql_round(store: &Store, n: usize, workers: usize) -> anyhow::Result<Ve
                 let (rows, _) =
                     tokio::task::spawn_blocking(move || s.baseline_page(2023, "2", 2022, 100))
                         .await??;
-                anyhow::ensure!(rows == 100, "baseline returned {rows} rows");
+                anyhow::ensure!(rows == 100, "基准查询返回了 {rows} 行（应为 100）");
                 times.push(start.elapsed());
             }
             Ok::<_, anyhow::Error>(times)

@@ -32,7 +32,7 @@ pub async fn run(rows: u32, body_mb: usize, project: ProjectArgs) -> anyhow::Res
     tokio::task::spawn_blocking(move || long_sheet(&path, rows)).await??;
     let bytes = std::fs::read(&file)?;
     println!(
-        "{rows} one-cell rows: {} MB on disk, written in {:.1} s",
+        "{rows} 行单格数据：文件 {} MB，写入用时 {:.1} 秒",
         bytes.len() >> 20,
         started.elapsed().as_secs_f64()
     );
@@ -61,7 +61,7 @@ pub async fn run(rows: u32, body_mb: usize, project: ProjectArgs) -> anyhow::Res
     }
     let all = statuses.iter().all(|s| *s == StatusCode::PAYLOAD_TOO_LARGE);
     let bodies = report(
-        &format!("6 × {body_mb} MB /graphql bodies"),
+        &format!("6 个 {body_mb} MB 的 /graphql 请求体"),
         floor,
         if all {
             StatusCode::PAYLOAD_TOO_LARGE
@@ -72,10 +72,10 @@ pub async fn run(rows: u32, body_mb: usize, project: ProjectArgs) -> anyhow::Res
         StatusCode::PAYLOAD_TOO_LARGE,
     );
     if xlsx && bodies {
-        println!("ok: both refused within {BUDGET_MB} MB");
+        println!("通过：两者都在 {BUDGET_MB} MB 以内被拒绝");
         Ok(())
     } else {
-        anyhow::bail!("a refusal failed or went over {BUDGET_MB} MB")
+        anyhow::bail!("未被拒绝，或内存超过 {BUDGET_MB} MB")
     }
 }
 
@@ -90,10 +90,10 @@ fn report(
     let peak = status_kb("VmHWM:");
     let growth = peak.zip(floor).map(|(p, f)| p.saturating_sub(f));
     println!(
-        "{what}: {status} {message}\n  peak RSS {} MB (+{} MB over the {} MB before)",
+        "{what}：{status} {message}\n  内存峰值 {} MB（比之前的 {} MB 多 {} MB）",
         peak.unwrap_or(0) >> 10,
-        growth.unwrap_or(0) >> 10,
         floor.unwrap_or(0) >> 10,
+        growth.unwrap_or(0) >> 10,
     );
     status == want && peak.is_none_or(|p| p >> 10 < BUDGET_MB)
 }

@@ -33,7 +33,7 @@ pub async fn run(scale: u32, project: ProjectArgs) -> anyhow::Result<()> {
         let seeded = demo::seed_demo(&store, &units, &fill, None, opts)?;
         let rows: usize = seeded.rows.iter().map(|(_, _, n)| n).sum();
         println!(
-            "demo scale {scale}: {rows} rows, {} rules",
+            "演示数据规模 {scale}：{rows} 行，{} 条规则",
             catalog.rules.len()
         );
         let mut conn = store.conn()?;
@@ -50,7 +50,7 @@ pub async fn run(scale: u32, project: ProjectArgs) -> anyhow::Result<()> {
         }
         let (base, base_peak) = (start.elapsed(), growth(floor));
         println!(
-            "baseline (each rule's SQL, rows counted): {:>7.2} s, {found} rows, peak {}",
+            "基准（逐条执行规则的 SQL 并计数）：{:>7.2} 秒，{found} 行，内存峰值 {}",
             base.as_secs_f64(),
             show(base_peak)
         );
@@ -66,13 +66,13 @@ pub async fn run(scale: u32, project: ProjectArgs) -> anyhow::Result<()> {
         let report = run_checks(&mut conn, &catalog, &scope, &mut |_| {})?;
         let (ours, our_peak) = (start.elapsed(), growth(floor));
         println!(
-            "statusdata validate (findings written):   {:>7.2} s, {} findings, peak {}",
+            "statusdata validate（写入发现）：  {:>7.2} 秒，{} 条发现，内存峰值 {}",
             ours.as_secs_f64(),
             report.errors + report.warnings,
             show(our_peak)
         );
         println!(
-            "ratio {:.2}× (goal ≤ 2×)",
+            "耗时为基准的 {:.2} 倍（目标 ≤ 2 倍）",
             ours.as_secs_f64() / base.as_secs_f64().max(1e-9)
         );
         Ok(())

@@ -23,7 +23,7 @@ pub async fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     match check::check_all(&paths).await {
         Ok(s) => {
             println!(
-                "ok: {} tables ({} source, {} basic, {} special), {} fields, {} code lists, {} units, {} policy lines, {} core indicators",
+                "检查通过：{} 张表（源数据表 {}，基础数据表 {}，专项数据表 {}），{} 个字段，{} 个代码表，{} 个部门，{} 行分工，{} 项核心指标",
                 s.tables, s.source, s.basic, s.special, s.fields, s.code_lists, s.units, s.rules, s.indicators
             );
             Ok(ExitCode::SUCCESS)
@@ -32,7 +32,7 @@ pub async fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
             for p in &problems.0 {
                 println!("{p}");
             }
-            println!("{} problem(s) found", problems.0.len());
+            println!("共发现 {} 处问题", problems.0.len());
             Ok(ExitCode::FAILURE)
         }
     }

@@ -21,11 +21,14 @@ pub struct CycleArgs {
 
 #[derive(Subcommand)]
 enum CycleWhat {
-    /// Open a new cycle from a previous one.
+    /// 由上一周期开启新周期：日期顺延一年，标记为 carry_forward 的表复制上一周期的数据作为草稿。
     New {
+        /// 新周期（年份）
         year: i32,
+        /// 上一周期（年份），须为新周期减 1
         #[arg(long)]
         from: i32,
+        /// 数据库地址（sqlite://文件 或 postgres://…）
         #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
         db: String,
         #[command(flatten)]
@@ -42,7 +45,7 @@ pub async fn run(args: CycleArgs) -> anyhow::Result<ExitCode> {
     } = args.what;
     anyhow::ensure!(
         year == from + 1,
-        "a new cycle follows the previous one: {year} is not {from} + 1"
+        "新周期须紧接上一周期：{year} 不是 {from} + 1"
     );
     let catalog = Arc::new(defs::load_catalog(&project.defs).map_err(|p| anyhow::anyhow!("{p}"))?);
     let units = defs::load_units(&project.units).map_err(|p| anyhow::anyhow!("{p}"))?;
@@ -56,17 +59,20 @@ pub async fn run(args: CycleArgs) -> anyhow::Result<ExitCode> {
     let next = previous.next_year();
     let file = seeds.join(format!("cycle-{year}.toml"));
     if file.exists() {
-        println!("{} exists; using it", file.display());
+        println!("{} 已存在，按其中的日期开启", file.display());
     } else {
-        std::fs::write(&file, next.to_toml())?;
+        std::fs::write(&file, next.to_toml())
+            .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", file.display()))?;
         println!(
-            "wrote {} (dates a year after {from}; check them against this year's notice)",
+            "已写入 {}（日期为 {from} 年顺延一年，请按当年通知核对）",
             file.display()
         );
     }
     let config = defs::load_cycle(&file, &catalog).map_err(|p| anyhow::anyhow!("{p}"))?;
     let store = Store::open(&db, catalog.clone())?;
-    let policy = Policy::load(&project.policies).await?;
+    let policy = Policy::load(&project.policies)
+        .await
+        .map_err(|p| anyhow::anyhow!("{p}"))?;
     let svc = Service::new(
         store,
         Arc::new(PolicyCell::new(project.policies.clone(), policy)),
@@ -80,11 +86,8 @@ pub async fn run(args: CycleArgs) -> anyhow::Result<ExitCode> {
         .await
         .map_err(|e| anyhow::anyhow!("{}（{}）", e.message, e.code.as_str()))?;
     for (code, n) in &copied {
-        println!("{code}: {n} rows carried forward as drafts");
+        println!("{code}：结转 {n} 行（草稿）");
     }
-    println!(
-        "cycle {year} opened; {} tables carried forward",
-        copied.len()
-    );
+    println!("{year} 年采集周期已开启，结转 {} 张表", copied.len());
     Ok(ExitCode::SUCCESS)
 }

@@ -18,13 +18,16 @@ use super::ProjectArgs;
 
 #[derive(Args)]
 pub struct ExportArgs {
+    /// 数据库地址（sqlite://文件 或 postgres://…）
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     db: String,
+    /// 采集周期（年份）
     #[arg(long)]
     cycle: i32,
-    /// One table (`1.5.1`); without it, the whole cycle with a cover sheet.
+    /// 只导出一张表（如 `1.5.1`）；不给时导出整个周期（含封面）
     #[arg(long)]
     table: Option<String>,
+    /// 写入的 xlsx 文件
     #[arg(long)]
     out: PathBuf,
     #[command(flatten)]
@@ -33,32 +36,34 @@ pub struct ExportArgs {
 
 #[derive(Args)]
 pub struct ImportArgs {
+    /// 数据库地址（sqlite://文件 或 postgres://…）
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     db: String,
+    /// 采集周期（年份）
     #[arg(long)]
     cycle: i32,
+    /// 表的编号（如 1.5.1）
     #[arg(long)]
     table: String,
-    /// The unit the rows belong to (its code, as in seeds/units.toml).
+    /// 数据所属部门（代码或名称，见 seeds/units.toml）
     #[arg(long)]
     unit: String,
-    /// Check only; write nothing.
+    /// 只检查，不写入
     #[arg(long)]
     dry_run: bool,
-    /// Delete the unit's rows of the table in the cycle first (default: add, or update rows with
-    /// the same key).
+    /// 先删除该部门本周期这张表的全部数据再导入（默认：新增，键相同的行更新）
     #[arg(long)]
     replace: bool,
-    /// With --replace, a file without data rows empties the unit's rows (refused otherwise).
+    /// 与 --replace 同用：没有数据行的文件清空该部门的数据（否则拒绝）
     #[arg(long, requires = "replace")]
     allow_empty: bool,
-    /// Write even though the table is submitted, accepted or past its deadline (audited; needs
-    /// --reason).
+    /// 表已提交、已验收或已过截止日期时仍然写入（记入审计日志；须同时给 --reason）
     #[arg(long, requires = "reason")]
     force: bool,
-    /// Why the write is forced, kept in the audit log.
+    /// 强制写入的理由，记入审计日志
     #[arg(long)]
     reason: Option<String>,
+    /// 填好的模板（xlsx）
     file: PathBuf,
     #[command(flatten)]
     project: ProjectArgs,
@@ -66,9 +71,9 @@ pub struct ImportArgs {
 
 #[derive(Args)]
 pub struct TemplateArgs {
-    /// Table codes (`1.5.1 2.15.5`); none writes all 90.
+    /// 表的编号（如 `1.5.1 2.15.5`）；不给时生成全部 90 张表的模板
     codes: Vec<String>,
-    /// The folder the templates are written to, as `{code}-模板.xlsx`.
+    /// 模板写入的目录，文件名为 `{编号}-模板.xlsx`
     #[arg(long, default_value = ".")]
     out_dir: PathBuf,
     #[command(flatten)]
@@ -91,20 +96,20 @@ pub async fn template(args: TemplateArgs) -> anyhow::Result<ExitCode> {
             })
             .collect::<anyhow::Result<_>>()?
     };
-    std::fs::create_dir_all(&args.out_dir)?;
+    std::fs::create_dir_all(&args.out_dir)
+        .map_err(|e| anyhow::anyhow!("无法建立目录 {}：{e}", args.out_dir.display()))?;
     let progress = bar(tables.len() as u64);
     for table in &tables {
         progress.set_message(format!("{} {}", table.code, table.name));
         let bytes = statusdata::xlsx::template::template(&catalog, table)?;
-        std::fs::write(
-            args.out_dir.join(format!("{}-模板.xlsx", table.code)),
-            bytes,
-        )?;
+        let file = args.out_dir.join(format!("{}-模板.xlsx", table.code));
+        std::fs::write(&file, bytes)
+            .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", file.display()))?;
         progress.inc(1);
     }
     progress.finish_and_clear();
     println!(
-        "wrote {} template(s) to {}",
+        "已把 {} 个模板写入 {}",
         tables.len(),
         args.out_dir.display()
     );
@@ -150,7 +155,11 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         installed,
         "没有 {cycle} 年的采集周期：先用 serve 安装周期文件，或 cycle new 开启新周期"
     );
-    let policy = Arc::new(Policy::load(&args.project.policies).await?);
+    let policy = Arc::new(
+        Policy::load(&args.project.policies)
+            .await
+            .map_err(|p| anyhow::anyhow!("{p}"))?,
+    );
     let access = Access::new(cli_principal(), policy.clone(), &units);
     let bytes = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<u8>> {
         match args.table {
@@ -200,14 +209,17 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         }
     })
     .await??;
-    std::fs::write(&args.out, &bytes)?;
-    println!("wrote {} ({} KB)", args.out.display(), bytes.len() >> 10);
+    std::fs::write(&args.out, &bytes)
+        .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", args.out.display()))?;
+    println!("已写入 {}（{} KB）", args.out.display(), bytes.len() >> 10);
     Ok(ExitCode::SUCCESS)
 }
 
 pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let (store, units) = open(&args.db, &args.project).await?;
-    let policy = Policy::load(&args.project.policies).await?;
+    let policy = Policy::load(&args.project.policies)
+        .await
+        .map_err(|p| anyhow::anyhow!("{p}"))?;
     let cell = Arc::new(PolicyCell::new(args.project.policies.clone(), policy));
     let svc = Service::new(store, cell, Arc::new(units));
     let who = svc.system();

@@ -14,6 +14,7 @@ use super::ProjectArgs;
 
 #[derive(Args)]
 pub struct ReloadArgs {
+    /// 数据库地址（sqlite://文件 或 postgres://…）
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     db: String,
     #[command(flatten)]
@@ -28,13 +29,14 @@ pub async fn reload(args: ReloadArgs) -> anyhow::Result<ExitCode> {
         .call(|s| s.with_workflow(|c| live::request_reload(c, &statusdata::store::now(), "cli")))
         .await?;
     println!(
-        "asked every running instance to reload its definitions and policy (request {id}); each logs the outcome, and /readyz reports one whose definitions differ from the database's"
+        "已请求所有运行中的实例重新载入表定义与分工（请求 {id}）；各实例在日志中记录结果，表定义与数据库不一致的实例由 /readyz 报告"
     );
     Ok(ExitCode::SUCCESS)
 }
 
 #[derive(Args)]
 pub struct PolicyArgs {
+    /// 数据库地址（sqlite://文件 或 postgres://…）
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     db: String,
     #[command(flatten)]
@@ -45,14 +47,17 @@ pub struct PolicyArgs {
 
 #[derive(Subcommand)]
 enum PolicyWhat {
-    /// Write the policy in force (the database's) in policy.csv's format.
+    /// 以 policy.csv 的格式导出现行分工（数据库中的）。
     Export {
-        /// The file to write; standard output when absent.
+        /// 写入的文件；不给时写到标准输出
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Replace the policy in force with a policy.csv file, after the same checks as a grant.
-    Import { file: PathBuf },
+    /// 用一个 policy.csv 文件替换现行分工（与授权同样的检查，记入审计日志）。
+    Import {
+        /// policy.csv 格式的文件
+        file: PathBuf,
+    },
 }
 
 pub async fn policy(args: PolicyArgs) -> anyhow::Result<ExitCode> {
@@ -71,32 +76,31 @@ pub async fn policy(args: PolicyArgs) -> anyhow::Result<ExitCode> {
                 .map_err(|e| anyhow::anyhow!(e.message))?;
             match out {
                 Some(file) => {
-                    std::fs::write(&file, &text)?;
-                    eprintln!("wrote policy version {version} to {}", file.display());
+                    std::fs::write(&file, &text)
+                        .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", file.display()))?;
+                    eprintln!("已把第 {version} 版分工写入 {}", file.display());
                 }
                 None => print!("{text}"),
             }
             Ok(ExitCode::SUCCESS)
         }
         PolicyWhat::Import { file } => {
-            let text = std::fs::read_to_string(&file)?;
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("无法读取 {}：{e}", file.display()))?;
             let changed = svc
                 .blocking(move |svc| svc.import_policy(&svc.system(), &text))
                 .await;
             match changed {
                 Ok(true) => {
-                    println!(
-                        "policy imported from {}; running instances take it up",
-                        file.display()
-                    );
+                    println!("已由 {} 导入分工，运行中的实例随即采用", file.display());
                     Ok(ExitCode::SUCCESS)
                 }
                 Ok(false) => {
-                    println!("{} is the policy in force already", file.display());
+                    println!("{} 与现行分工相同，未作改动", file.display());
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => {
-                    eprintln!("{}: {}", e.code.as_str(), e.message);
+                    eprintln!("分工未导入：{}（{}）", e.message, e.code.as_str());
                     Ok(ExitCode::FAILURE)
                 }
             }
@@ -108,7 +112,7 @@ pub async fn policy(args: PolicyArgs) -> anyhow::Result<ExitCode> {
 async fn open(db: &str, project: &ProjectArgs) -> anyhow::Result<Store> {
     let catalog = defs::load_catalog(&project.defs)
         .map_err(|p| anyhow::anyhow!("{p}"))
-        .map_err(|e| e.context("the table definitions have problems; run `statusdata check`"))?;
+        .map_err(|e| e.context("表定义有问题，请运行 statusdata check 查看"))?;
     let units = defs::load_units(&project.units).map_err(|p| anyhow::anyhow!("{p}"))?;
     let store = Store::open(db, Arc::new(catalog))?;
     let s = store.clone();

@@ -7,6 +7,7 @@ mod bench_http;
 mod bench_import;
 mod bench_validate;
 mod check;
+mod cli_zh;
 mod cycle;
 mod dump;
 mod excel;
@@ -35,54 +36,63 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Validate table definitions, code lists, units and policies together.
+    /// 一并检查表定义、代码表、部门与权限策略；一致时退出码 0，否则逐条列出问题（文件、键名）并退出码 1。
     Check(check::CheckArgs),
-    /// Create or update the core and data tables of a database.
+    /// 建立或更新数据库的核心表与数据表。
     Migrate(migrate::MigrateArgs),
-    /// Run the service: GraphQL at /graphql, GraphiQL at /graphiql.
+    /// 运行服务：页面在 /，GraphQL 接口在 /graphql，GraphiQL 在 /graphiql。
     Serve(serve::ServeArgs),
-    /// Print the GraphQL schema (SDL), as committed in schema.graphql.
+    /// 打印 GraphQL 模式（SDL），即 schema.graphql 的内容。
     PrintSchema(serve::PrintSchemaArgs),
-    /// Collection cycles: `cycle new 2024 --from 2023`.
+    /// 采集周期：`cycle new 2024 --from 2023` 开启新周期。
     Cycle(cycle::CycleArgs),
-    /// Manage accounts: import a staff list, reset a password, disable or enable.
+    /// 账号管理：导入教职工名单、修改部门或角色、重置密码、停用或恢复。
     Users(users::UsersArgs),
-    /// Fill a database with data (`seed demo`: the demo college).
+    /// 向数据库写入数据（`seed demo`：演示学院，与 `serve --demo` 相同）。
     Seed(seed::SeedArgs),
-    /// Write blank import templates (all 90, or the tables named).
+    /// 生成空白导入模板（全部 90 张表，或指定的表）。
     Template(excel::TemplateArgs),
-    /// Export the whole cycle (or one table) as an Excel workbook.
+    /// 把整个周期（或一张表）导出为 Excel 工作簿。
     Export(excel::ExportArgs),
-    /// Import a filled template into one unit's rows: all or nothing.
+    /// 把填好的模板导入一个部门的数据：全有或全无。
     Import(excel::ImportArgs),
-    /// Run every quality rule over a cycle and write the findings.
+    /// 对一个周期运行全部校验规则，写入并逐条列出发现的问题（退出码：0 无错误，2 有错误，1 无法运行）。
     Validate(validate::ValidateArgs),
-    /// Measure throughput against a baseline measured in the same run.
+    /// 性能测试：与同一次运行中测得的基准对比。
     Bench(bench::BenchArgs),
-    /// Write a consistent copy of the database to an SQLite file (safe while serving).
+    /// 把数据库的一致性副本写入一个 SQLite 文件（服务运行时也可以做）。
     Backup(dump::BackupArgs),
-    /// Restore a backup file into an empty database.
+    /// 把备份文件恢复到空数据库。
     Restore(dump::RestoreArgs),
-    /// Copy every row from one database to another (e.g. SQLite to PostgreSQL), checked.
+    /// 把一个数据库的全部数据复制到另一个数据库（如 SQLite 到 PostgreSQL），并核对。
     Copy(dump::CopyArgs),
-    /// Ask every running instance to reload its definitions and policy (as SIGHUP does).
+    /// 让同一数据库上所有运行中的实例重新载入表定义与分工（同 SIGHUP）。
     Reload(live::ReloadArgs),
-    /// The policy in force, kept in the database: `policy export [--out FILE]`, `policy import FILE`.
+    /// 数据库中的现行分工：`policy export [--out 文件]` 导出，`policy import 文件` 检查后替换。
     Policy(live::PolicyArgs),
 }
 
 /// Where the administrator's files are; shared by every command that reads them.
 #[derive(Args, Clone)]
 pub struct ProjectArgs {
-    /// Folder of table definitions.
+    /// 表定义目录
     #[arg(long, env = "STATUSDATA_DEFS", default_value = "table-defs")]
     pub defs: PathBuf,
-    /// The units file.
+    /// 部门文件
     #[arg(long, env = "STATUSDATA_UNITS", default_value = "seeds/units.toml")]
     pub units: PathBuf,
-    /// Folder holding the casbin model.conf and policy.csv.
+    /// 权限策略目录（casbin 的 model.conf 与 policy.csv）
     #[arg(long, env = "STATUSDATA_POLICIES", default_value = "policies")]
     pub policies: PathBuf,
+}
+
+/// Parses the command line, with clap's own words (headings, help, usage errors) in Chinese.
+pub fn parse() -> Cli {
+    use clap::{CommandFactory, FromArgMatches};
+    let cmd = cli_zh::localized(Cli::command(), true);
+    cmd.try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m))
+        .unwrap_or_else(|e| cli_zh::exit(&e))
 }
 
 /// Runs the parsed command.

@@ -1,13 +1,17 @@
-//! `statusdata seed demo`: fills an empty database with the demo college.
+//! `statusdata seed demo`: fills an empty database with the demo college, exactly as
+//! `serve --demo` does; both install the cycle and write the college through the functions here.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
 use clap::{Args, Subcommand};
-use statusdata::authz::{Action, Policy};
+use statusdata::authz::Action;
 use statusdata::defs;
-use statusdata::demo::{self, DemoOptions};
+use statusdata::demo::{self, DemoError, DemoOptions, DemoReport};
+use statusdata::service::cycles::Installed;
+use statusdata::service::Service;
 use statusdata::store::{Store, DEFAULT_DATABASE_URL};
 
 use super::ProjectArgs;
@@ -20,23 +24,65 @@ pub struct SeedArgs {
 
 #[derive(Subcommand)]
 enum SeedWhat {
-    /// Units, demo accounts and realistic data for all 90 tables of the 2023 cycle, with a
-    /// previous cycle 2022 for year-over-year comparisons.
+    /// 演示学院：与 `serve --demo` 相同，只写入空数据库
+    ///
+    /// 安装 2023 年采集周期（日期顺延，今天处于填报阶段，每个截止日期都在几周之后），写入 90 张表的演示数据、已关闭并关联的 2022 年周期（用于同比）和 seeds/demo-accounts.csv 中的演示账号。之后用 `serve`（不加 --demo）即可。
     Demo {
+        /// 数据库地址（sqlite://文件 或 postgres://…）
         #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
         db: String,
-        /// 1 = a mid-sized college (about 12,000 students); larger for benchmarks.
+        /// 规模：1 为中等规模学院（约 12,000 名在校生），基准测试用更大的值。
         #[arg(long, default_value_t = 1)]
         scale: u32,
-        /// The same seed gives the same data.
+        /// 随机种子：种子相同，数据相同。
         #[arg(long, default_value_t = 2023)]
         seed: u64,
-        /// The demo accounts file (staff_no,name,unit,role,password).
+        /// 演示账号文件（列：staff_no,name,unit,role,password）。
         #[arg(long, default_value = "seeds/demo-accounts.csv")]
-        accounts: std::path::PathBuf,
+        accounts: PathBuf,
         #[command(flatten)]
         project: ProjectArgs,
     },
+}
+
+/// Installs the 2023 cycle from `cycle-2023.toml` beside the units file. For the demo its dates
+/// move so that today is in the filling phase (every deadline a few weeks ahead); a cycle already
+/// in the database keeps its dates unless its file changed, so a later `serve` leaves them.
+pub(super) async fn install_cycle(
+    svc: &Service,
+    units_file: &Path,
+    demo: bool,
+) -> anyhow::Result<Installed> {
+    let cycle_file = units_file.with_file_name("cycle-2023.toml");
+    let cycle =
+        defs::load_cycle(&cycle_file, svc.store.catalog()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let today = demo.then(|| statusdata::workflow::progress::today(chrono::Utc::now()));
+    let installed = svc
+        .blocking(move |svc| svc.install_cycle(&svc.system(), &cycle, today))
+        .await
+        .map_err(|e| anyhow::anyhow!("无法安装采集周期 {}：{}", cycle_file.display(), e.message))?;
+    tracing::info!(?installed, "采集周期来自 {}", cycle_file.display());
+    Ok(installed)
+}
+
+/// Writes the demo college into an empty database: every table's rows (each unit filling what
+/// the policy in force gives it), the closed 2022 cycle linked for year-over-year comparisons,
+/// and the accounts of `accounts_csv` when given.
+pub(super) async fn demo_college(
+    svc: &Service,
+    accounts_csv: Option<String>,
+    opts: DemoOptions,
+) -> Result<DemoReport, DemoError> {
+    let fill = svc
+        .policy
+        .current()
+        .unit_codes(svc.store.catalog(), &svc.units, Action::Fill);
+    let (store, units) = (svc.store.clone(), svc.units.clone());
+    tokio::task::spawn_blocking(move || {
+        demo::seed_demo(&store, &units, &fill, accounts_csv.as_deref(), opts)
+    })
+    .await
+    .map_err(|e| DemoError::Accounts(format!("生成演示数据的任务失败：{e}")))?
 }
 
 pub async fn run(args: SeedArgs) -> anyhow::Result<ExitCode> {
@@ -48,49 +94,48 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<ExitCode> {
         project,
     } = args.what;
     let catalog = Arc::new(defs::load_catalog(&project.defs).map_err(|p| anyhow::anyhow!("{p}"))?);
-    let units = defs::load_units(&project.units).map_err(|p| anyhow::anyhow!("{p}"))?;
-    let policy = Policy::load(&project.policies)
-        .await
-        .map_err(|p| anyhow::anyhow!("{p}"))?;
-    let fill = policy.unit_codes(&catalog, &units, Action::Fill);
+    let units = Arc::new(defs::load_units(&project.units).map_err(|p| anyhow::anyhow!("{p}"))?);
     let csv = std::fs::read_to_string(&accounts)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", accounts.display()))?;
+        .map_err(|e| anyhow::anyhow!("无法读取 {}：{e}", accounts.display()))?;
     let store = Store::open(&db, catalog)?;
     let start = Instant::now();
-    let report = tokio::task::spawn_blocking(move || {
-        store.migrate(&units, false)?;
-        demo::seed_demo(
-            &store,
-            &units,
-            &fill,
-            Some(&csv),
-            DemoOptions { scale, seed },
-        )
-        .map_err(anyhow::Error::from)
-    })
-    .await??;
+    let u = units.clone();
+    store.call(move |s| s.migrate(&u, false)).await?;
+    let cell = statusdata::service::rights::open_policy(&store, &project.policies)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let svc = Service::new(store, cell, units);
+    install_cycle(&svc, &project.units, true).await?;
+    let report = demo_college(&svc, Some(csv), DemoOptions { scale, seed }).await?;
+    print_report(&report, start.elapsed().as_secs_f64());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_report(report: &DemoReport, seconds: f64) {
     let total: usize = report.rows.iter().map(|(_, _, n)| n).sum();
     for (code, name, n) in &report.rows {
         println!("{code:<8} {n:>7}  {name}");
     }
     println!(
-        "{total} rows in {} tables, {} accounts, in {:.1} s",
+        "共 {total} 行，{} 张表，{} 个账号，用时 {seconds:.1} 秒",
         report.rows.len(),
         report.accounts,
-        start.elapsed().as_secs_f64()
     );
     println!(
-        "{} rows of the previous cycle {} (closed; carried-forward tables linked to {}) for year-over-year comparisons",
-        report.previous_rows,
-        demo::PREVIOUS,
+        "{} 年采集周期已安装，截止日期顺延至今天之后（今天处于填报阶段）",
         demo::CYCLE
     );
-    println!("rows broken on purpose (validation should find them):");
+    println!(
+        "上一周期 {} 年 {} 行（已关闭；结转表已与 {} 年关联），用于同比",
+        demo::PREVIOUS,
+        report.previous_rows,
+        demo::CYCLE
+    );
+    println!("故意写错的行（数据检查应能发现）：");
     for b in &report.breakages {
         println!(
             "  {} [{}] {} · {}: {}",
             b.table, b.unit, b.row, b.field, b.what
         );
     }
-    Ok(ExitCode::SUCCESS)
 }

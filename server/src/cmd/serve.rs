@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
-use statusdata::authz::Action;
 use statusdata::defs;
 use statusdata::demo::{self, DemoOptions};
 use statusdata::graphql::{build_schema, ApiConfig};
@@ -90,11 +89,10 @@ fn init_logging(format: LogFormat) {
 
 #[derive(Args)]
 pub struct PrintSchemaArgs {
-    /// Folder of table definitions.
+    /// 表定义目录
     #[arg(long, env = "STATUSDATA_DEFS", default_value = "table-defs")]
     defs: std::path::PathBuf,
-    /// Instead of the SDL, run this GraphQL document (a file, or - for standard input) against the
-    /// schema and print the JSON response; meant for introspection, which needs no database.
+    /// 不打印 SDL，而是对模式执行这个 GraphQL 文档（文件，或 - 表示标准输入）并打印 JSON 结果；用于内省，不需要数据库
     #[arg(long)]
     execute: Option<std::path::PathBuf>,
 }
@@ -109,7 +107,7 @@ pub async fn print_schema(args: PrintSchemaArgs) -> anyhow::Result<ExitCode> {
                 std::io::read_to_string(std::io::stdin())?
             } else {
                 std::fs::read_to_string(&path)
-                    .with_context(|| format!("cannot read {}", path.display()))?
+                    .with_context(|| format!("无法读取 {}", path.display()))?
             };
             let response = schema.execute(query).await;
             println!("{}", serde_json::to_string(&response)?);
@@ -143,7 +141,6 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let cell = statusdata::service::rights::open_policy(&store, &p.policies)
         .await
         .map_err(|e| anyhow::anyhow!(e))?;
-    let policy = cell.current();
     let instance = format!(
         "{}:{}",
         std::env::var("HOSTNAME").unwrap_or_else(|_| "localhost".into()),
@@ -157,43 +154,23 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         })
         .await?;
     tracing::info!(version, "definitions in force");
-    let cycle_file = p.units.with_file_name("cycle-2023.toml");
-    let cycle = defs::load_cycle(&cycle_file, &catalog).map_err(|e| anyhow::anyhow!("{e}"))?;
-    // The demo keeps the notice's periods but moves its dates so that today is in the filling
-    // phase; either way a cycle already in the database keeps its dates unless its file changed.
-    let demo_today = args
-        .demo
-        .then(|| statusdata::workflow::progress::today(chrono::Utc::now()));
     let svc = Service::new(store.clone(), cell.clone(), units.clone());
-    let installed = svc
-        .blocking(move |svc| svc.install_cycle(&svc.system(), &cycle, demo_today))
-        .await
-        .map_err(|e| anyhow::anyhow!(e.message))?;
-    tracing::info!(?installed, "cycle from {}", cycle_file.display());
+    super::seed::install_cycle(&svc, &p.units, args.demo).await?;
     if args.demo {
-        let fill = policy.unit_codes(&catalog, &units, Action::Fill);
         let accounts = std::fs::read_to_string(p.units.with_file_name("demo-accounts.csv")).ok();
-        let u = units.clone();
-        let seeded = store
-            .call(move |s| {
-                match demo::seed_demo(s, &u, &fill, accounts.as_deref(), DemoOptions::default()) {
-                    Ok(r) => Ok(Some(r)),
-                    Err(demo::DemoError::NotEmpty(_)) => Ok(None),
-                    Err(demo::DemoError::Store(e)) => Err(e),
-                    Err(e) => Err(statusdata::store::StoreError::Database(e.to_string())),
-                }
-            })
-            .await?;
-        match seeded {
-            Some(r) => tracing::info!(
+        match super::seed::demo_college(&svc, accounts, DemoOptions::default()).await {
+            Ok(r) => tracing::info!(
                 rows = r.rows.iter().map(|x| x.2).sum::<usize>(),
                 previous_rows = r.previous_rows,
-                "demo college generated, with its previous cycle {}",
+                "已生成演示学院及其上一周期 {}",
                 demo::PREVIOUS
             ),
-            None => tracing::info!("database already holds data; demo data left as it is"),
+            Err(demo::DemoError::NotEmpty(_)) => {
+                tracing::info!("数据库中已有数据，演示数据保持不变")
+            }
+            Err(e) => return Err(e.into()),
         }
-        tracing::info!("demo accounts are in seeds/demo-accounts.csv; each changes its password at first login");
+        tracing::info!("演示账号见 seeds/demo-accounts.csv，首次登录须修改密码");
     }
     let schema = build_schema(&catalog, Some((store.clone(), ApiConfig::default())))?;
     let mut state = AppState::new(schema, store, cell, units).with_definitions(p.defs.clone());

@@ -1,18 +1,20 @@
-//! `statusdata users import | reset-password | disable | enable`.
+//! `statusdata users import | set | reset-password | disable | enable`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Args, Subcommand};
-use statusdata::auth::{import, service};
-use statusdata::defs;
+use statusdata::auth::import::{self, Change, Imported};
+use statusdata::auth::service;
+use statusdata::defs::{self, Units};
 use statusdata::store::{Store, DEFAULT_DATABASE_URL};
 
 use super::ProjectArgs;
 
 #[derive(Args)]
 pub struct UsersArgs {
+    /// 数据库地址（sqlite://文件 或 postgres://…）
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     db: String,
     #[command(flatten)]
@@ -23,20 +25,45 @@ pub struct UsersArgs {
 
 #[derive(Subcommand)]
 enum UsersWhat {
-    /// Create accounts from a staff list (xlsx or csv: 工号, 姓名, 部门, 角色, optional 姓氏拼音),
-    /// each with the notice's initial password, to be changed at first login.
-    Import { file: PathBuf },
-    /// Reset an account to its initial password (to be changed at the next login).
-    ResetPassword {
+    /// 由教职工名单创建账号（xlsx 或 csv，列：工号、姓名、部门、角色，可选 姓氏拼音），初始密码按通知规则，首次登录须修改
+    ///
+    /// 全有或全无：任何一行有问题（含同一工号出现两次）整份名单都不写入。已有账号的姓名、部门或角色与名单不同时，不加 --update 只列出差异、不写入；加 --update 按名单更新，每个改动记入审计日志（改动前后）。
+    Import {
+        /// 名单文件（xlsx 或 csv）
+        file: PathBuf,
+        /// 已有账号的姓名、部门或角色与名单不同时，按名单更新（记入审计日志）；不加时只报告，不写入
+        #[arg(long)]
+        update: bool,
+    },
+    /// 修改一个账号的部门和/或角色（记入审计日志）。
+    Set {
+        /// 工号
         staff_no: String,
-        /// The surname's pinyin, when it cannot be derived from the name.
+        /// 新部门（名称、别名或代码，见 seeds/units.toml）
+        #[arg(long)]
+        unit: Option<String>,
+        /// 新角色（collector 采集员、head 部门负责人、quality_admin 质量部管理员、leader 院领导、sysadmin 系统管理员）
+        #[arg(long)]
+        role: Option<String>,
+    },
+    /// 把账号恢复为初始密码（下次登录须修改）。
+    ResetPassword {
+        /// 工号
+        staff_no: String,
+        /// 姓氏拼音（无法由姓名得出时填写）
         #[arg(long)]
         pinyin: Option<String>,
     },
-    /// Disable an account and end its sessions.
-    Disable { staff_no: String },
-    /// Enable a disabled account.
-    Enable { staff_no: String },
+    /// 停用账号并结束其会话。
+    Disable {
+        /// 工号
+        staff_no: String,
+    },
+    /// 恢复已停用的账号。
+    Enable {
+        /// 工号
+        staff_no: String,
+    },
 }
 
 pub async fn run(args: UsersArgs) -> anyhow::Result<ExitCode> {
@@ -49,23 +76,13 @@ pub async fn run(args: UsersArgs) -> anyhow::Result<ExitCode> {
         .call(move |s| s.migrate(&u, false).map(|_| ()))
         .await?;
     let now = chrono::Utc::now();
-    let stamp = now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     match args.what {
-        UsersWhat::Import { file } => match import::read_staff(&file, &units) {
-            Err(problems) => {
-                for p in &problems {
-                    eprintln!("{p}");
-                }
-                eprintln!("nothing imported: {} problem(s)", problems.len());
-                return Ok(ExitCode::FAILURE);
-            }
-            Ok(rows) => {
-                let (created, skipped) =
-                    tokio::task::spawn_blocking(move || import::import_staff(&store, &rows, "cli"))
-                        .await??;
-                println!("created {created} account(s); {skipped} staff number(s) already had one");
-            }
-        },
+        UsersWhat::Import { file, update } => return import(store, &units, file, update).await,
+        UsersWhat::Set {
+            staff_no,
+            unit,
+            role,
+        } => return set(store, &units, staff_no, unit, role).await,
         UsersWhat::ResetPassword { staff_no, pinyin } => {
             let s = staff_no.clone();
             let done = tokio::task::spawn_blocking(move || {
@@ -73,32 +90,158 @@ pub async fn run(args: UsersArgs) -> anyhow::Result<ExitCode> {
             })
             .await??;
             if !done {
-                eprintln!("no account {staff_no}");
+                eprintln!("没有工号为 {staff_no} 的账号");
                 return Ok(ExitCode::FAILURE);
             }
-            println!(
-                "{staff_no}: reset to the initial password; it must be changed at the next login"
-            );
+            println!("{staff_no}：已恢复为初始密码，下次登录须修改");
         }
-        UsersWhat::Disable { staff_no } => toggle(&store, &staff_no, true, &stamp).await?,
-        UsersWhat::Enable { staff_no } => toggle(&store, &staff_no, false, &stamp).await?,
+        UsersWhat::Disable { staff_no } => toggle(&store, &staff_no, true).await?,
+        UsersWhat::Enable { staff_no } => toggle(&store, &staff_no, false).await?,
     }
     Ok(ExitCode::SUCCESS)
 }
 
-async fn toggle(store: &Store, staff_no: &str, disabled: bool, now: &str) -> anyhow::Result<()> {
+async fn import(
+    store: Store,
+    units: &Units,
+    file: PathBuf,
+    update: bool,
+) -> anyhow::Result<ExitCode> {
+    let rows = match import::read_staff(&file, units) {
+        Ok(rows) => rows,
+        Err(problems) => {
+            for p in &problems {
+                eprintln!("{p}");
+            }
+            eprintln!("未导入任何账号：共 {} 处问题", problems.len());
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let done =
+        tokio::task::spawn_blocking(move || import::import_staff(&store, &rows, "cli", update))
+            .await??;
+    for c in &done.changes {
+        if done.written {
+            println!("第 {} 行：{}", c.line, describe(c, units, "已更新"));
+        } else {
+            eprintln!("第 {} 行：{}", c.line, describe(c, units, "与名单不同"));
+        }
+    }
+    let Imported {
+        created,
+        unchanged,
+        ref changes,
+        written,
+    } = done;
+    if !written {
+        eprintln!(
+            "未导入任何账号：{} 个已有账号的姓名、部门或角色与名单不同（见上）；核对无误后加 --update 重新导入，即按名单更新（记入审计日志）",
+            changes.len()
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    println!(
+        "新建 {created} 个账号，更新 {} 个，{unchanged} 个已有账号与名单一致",
+        changes.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn set(
+    store: Store,
+    units: &Units,
+    staff_no: String,
+    unit: Option<String>,
+    role: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(
+        unit.is_some() || role.is_some(),
+        "请用 --unit 和/或 --role 指定要修改的内容"
+    );
+    let unit = match unit {
+        None => None,
+        Some(u) => Some(
+            units
+                .by_name(&u)
+                .or_else(|| units.by_code(&u))
+                .map(|x| x.code.clone())
+                .ok_or_else(|| anyhow::anyhow!("部门“{u}”不在 seeds/units.toml 中"))?,
+        ),
+    };
+    let role = match role {
+        None => None,
+        Some(r) => Some(import::role_code(&r).ok_or_else(|| {
+            anyhow::anyhow!("角色“{r}”无效（collector、head、quality_admin、leader、sysadmin）")
+        })?),
+    };
+    let s = staff_no.clone();
+    let change = tokio::task::spawn_blocking(move || {
+        import::set_account(&store, &s, unit.as_deref(), role, "cli")
+    })
+    .await??;
+    match change {
+        None => {
+            eprintln!("没有工号为 {staff_no} 的账号");
+            Ok(ExitCode::FAILURE)
+        }
+        Some(c) if c.before == c.after => {
+            println!("{staff_no}：无变化");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(c) => {
+            println!("{}", describe(&c, units, "已更新"));
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// `工号 6001（张三）已更新：部门 人事处 → 教务部，角色 collector → head`.
+fn describe(c: &Change, units: &Units, verb: &str) -> String {
+    let unit = |code: &str| {
+        units
+            .by_code(code)
+            .map_or(code, |u| u.name.as_str())
+            .to_owned()
+    };
+    let mut parts = Vec::new();
+    if c.before.name != c.after.name {
+        parts.push(format!("姓名 {} → {}", c.before.name, c.after.name));
+    }
+    if c.before.unit != c.after.unit {
+        parts.push(format!(
+            "部门 {} → {}",
+            unit(&c.before.unit),
+            unit(&c.after.unit)
+        ));
+    }
+    if c.before.role != c.after.role {
+        let role = |code: &str| import::role_name(code).unwrap_or(code).to_owned();
+        parts.push(format!(
+            "角色 {} → {}",
+            role(&c.before.role),
+            role(&c.after.role)
+        ));
+    }
+    format!(
+        "工号 {}（{}）{verb}：{}",
+        c.staff_no,
+        c.before.name,
+        parts.join("，")
+    )
+}
+
+async fn toggle(store: &Store, staff_no: &str, disabled: bool) -> anyhow::Result<()> {
     let (s, t) = (staff_no.to_owned(), disabled);
-    let _ = now;
     let done = store
         .call(move |st| service::set_disabled(st, &s, t, "cli", chrono::Utc::now()))
         .await?;
-    anyhow::ensure!(done, "no account {staff_no}");
+    anyhow::ensure!(done, "没有工号为 {staff_no} 的账号");
     println!(
-        "{staff_no}: {}",
+        "{staff_no}：{}",
         if disabled {
-            "disabled, sessions ended"
+            "已停用，会话已结束"
         } else {
-            "enabled"
+            "已恢复"
         }
     );
     Ok(())

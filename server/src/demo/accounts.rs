@@ -17,13 +17,13 @@ pub fn create_accounts(store: &Store, units: &Units, csv: &str) -> Result<usize,
         let cells: Vec<&str> = line.split(',').map(str::trim).collect();
         let [staff_no, name, unit, role, password] = cells[..] else {
             return Err(DemoError::Accounts(format!(
-                "demo-accounts.csv line {}: expected 5 columns",
+                "demo-accounts.csv 第 {} 行：应有 5 列",
                 n + 1
             )));
         };
         let unit = units.by_name(unit).ok_or_else(|| {
             DemoError::Accounts(format!(
-                "demo-accounts.csv line {}: unknown unit {unit}",
+                "demo-accounts.csv 第 {} 行：部门“{unit}”不在 seeds/units.toml 中",
                 n + 1
             ))
         })?;

@@ -72,7 +72,7 @@ pub struct DemoReport {
 /// Why seeding did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
-    #[error("the database already holds 2023 data (table {0}); seed an empty database")]
+    #[error("数据库中已有 2023 年的数据（表 {0}），演示数据只写入空数据库")]
     NotEmpty(String),
     #[error("{0}")]
     Store(#[from] StoreError),

@@ -52,7 +52,7 @@ pub use page::{Cells, PageQuery, PageRows};
 pub use rows::{ListQuery, StoredRow, WriteCtx};
 pub use rules::Violation;
 pub use sync::SyncReport;
-pub use users::NewUser;
+pub use users::{NewUser, Profile};
 pub use value::{parse_year_month, Record, Value};
 
 use crate::defs::{Catalog, Table, Units};

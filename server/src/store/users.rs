@@ -56,3 +56,63 @@ pub fn count_users(conn: &mut AnyConnection) -> Result<i64, StoreError> {
         .and_then(|n| n.parse().ok())
         .unwrap_or(0))
 }
+
+impl super::AccountsConn<'_> {
+    /// Records a change of an account with its state before and after, in its transaction.
+    pub fn audit_change(
+        &mut self,
+        actor: &str,
+        operation: &str,
+        before: serde_json::Value,
+        after: serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let entry = super::audit::AuditEntry {
+            actor,
+            cycle: None,
+            table_code: None,
+            row_id: None,
+            operation,
+            before: Some(before),
+            after: Some(after),
+        };
+        super::audit::write_audit(self.conn, &super::now(), entry)
+    }
+
+    /// Sets an account's name, unit (code) and role; true when the account exists.
+    pub fn set_profile(
+        &mut self,
+        staff_no: &str,
+        profile: &Profile,
+        now: &str,
+    ) -> Result<bool, StoreError> {
+        set_profile(self.conn, staff_no, profile, now)
+    }
+}
+
+/// Sets an account's name, unit (code) and role; true when the account exists.
+pub fn set_profile(
+    conn: &mut AnyConnection,
+    staff_no: &str,
+    profile: &Profile,
+    now: &str,
+) -> Result<bool, StoreError> {
+    let mut q = DynQuery::new("UPDATE users SET name = ");
+    q.bind(SqlValue::Text(profile.name.clone()))
+        .sql(", unit = ")
+        .bind(SqlValue::Text(profile.unit.clone()))
+        .sql(", role = ")
+        .bind(SqlValue::Text(profile.role.clone()))
+        .sql(", updated_at = ")
+        .bind(SqlValue::Text(now.to_owned()))
+        .sql(" WHERE staff_no = ")
+        .bind(SqlValue::Text(staff_no.to_owned()));
+    Ok(q.execute(conn)? > 0)
+}
+
+/// Who an account is: name, unit (code) and role.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Profile {
+    pub name: String,
+    pub unit: String,
+    pub role: String,
+}
