@@ -305,3 +305,16 @@ async fn identical_calls_answer_identical_bytes_in_the_order_asked() {
         assert!(raw(&api, query).await == first, "round {round} differs");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_decimal_past_its_column_is_a_problem_in_chinese() {
+    let api = setup().await;
+    let r = api
+        .gql(
+            CREATE_HOLDING,
+            json!({ "i": { "digitalGb": "99999999999999999999" } }),
+        )
+        .await;
+    let m = problem_on(&problems(&r), "digitalGb");
+    assert!(m.contains("超出可保存的范围"), "{r}");
+}

@@ -66,7 +66,11 @@ pub fn read(catalog: Option<&Catalog>, field: &Field, raw: Raw<'_>) -> Result<Va
                 .collect(),
         ),
         FieldType::Int => Value::Int(int(field, raw).map_err(fail)?),
-        FieldType::Decimal { .. } => Value::Decimal(decimal(field, raw).map_err(fail)?),
+        FieldType::Decimal { scale } => Value::Decimal(
+            decimal(field, raw)
+                .and_then(|d| fits(d, *scale))
+                .map_err(fail)?,
+        ),
         FieldType::Date => Value::Date(read_date(raw).map_err(fail)?),
         FieldType::YearMonth => {
             let (year, month) = read_year_month(raw).map_err(fail)?;
@@ -244,6 +248,18 @@ pub fn excel_decimal(f: f64) -> Option<Decimal> {
     }
     let d = Decimal::from_str(&format!("{f}")).ok()?;
     Some(d.round_sf(15)?.normalize())
+}
+
+/// A decimal is stored as a 64-bit count of its smallest unit (`10^-scale`): with at most
+/// `18 - scale` digits before the point it always fits.
+fn fits(d: Decimal, scale: u32) -> Result<Decimal, String> {
+    let digits = 18_u32.saturating_sub(scale);
+    let limit = Decimal::from(10_i64.pow(digits));
+    if d.abs() < limit {
+        Ok(d)
+    } else {
+        Err(format!("超出可保存的范围（整数部分最多 {digits} 位）"))
+    }
 }
 
 fn decimal(field: &Field, raw: Raw<'_>) -> Result<Decimal, String> {
