@@ -1,7 +1,8 @@
 //! A request's time budget, as the database sees it: the deadline and the cancelled flag of the
 //! request a blocking thread works for, and how each backend stops work that outlives them.
 //! SQLite: a progress handler on every connection (installed through `sqlite3_auto_extension`,
-//! because diesel 2.3 does not hand out the raw handle) interrupts the running statement.
+//! because diesel 2.3 does not hand out the raw handle) interrupts the running statement, and a
+//! busy handler (waiting up to 10 s for another writer, as `busy_timeout` did) stops waiting.
 //! PostgreSQL: `statement_timeout` set to what is left when a connection is checked out.
 //! Work outside a request (the command line, start-up, file routes) has no budget and is never
 //! interrupted.
@@ -116,6 +117,23 @@ unsafe extern "C" fn on_progress(_: *mut std::ffi::c_void) -> std::ffi::c_int {
     std::panic::catch_unwind(spent).map_or(1, std::ffi::c_int::from)
 }
 
+/// How long a connection waits for another's lock: what `busy_timeout` gave, in steps of
+/// `BUSY_STEP`, so that a spent budget ends the wait too (SQLite does not interrupt a busy wait).
+const BUSY_STEP: Duration = Duration::from_millis(5);
+const BUSY_TRIES: std::ffi::c_int = 2_000;
+
+unsafe extern "C" fn on_busy(_: *mut std::ffi::c_void, tries: std::ffi::c_int) -> std::ffi::c_int {
+    // Zero gives up (SQLITE_BUSY); a panic must not cross into C.
+    let wait = std::panic::catch_unwind(|| {
+        if tries >= BUSY_TRIES || spent() {
+            return false;
+        }
+        std::thread::sleep(BUSY_STEP);
+        true
+    });
+    wait.map_or(0, std::ffi::c_int::from)
+}
+
 unsafe extern "C" fn install_progress(
     db: *mut libsqlite3_sys::sqlite3,
     _: *mut *mut std::ffi::c_char,
@@ -129,6 +147,7 @@ unsafe extern "C" fn install_progress(
             Some(on_progress),
             std::ptr::null_mut(),
         );
+        libsqlite3_sys::sqlite3_busy_handler(db, Some(on_busy), std::ptr::null_mut());
     }
     libsqlite3_sys::SQLITE_OK
 }

@@ -108,11 +108,10 @@ impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), diesel::r2d2::Error> {
         if let AnyConnection::Sqlite(c) = conn {
             // SQLite enforces foreign keys per connection; without this pragma a delete silently
-            // orphans rows. busy_timeout lets a writer wait for another instead of failing at once.
-            c.batch_execute(
-                "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
-            )
-            .map_err(diesel::r2d2::Error::QueryError)?;
+            // orphans rows. No busy_timeout: it would replace the busy handler that lets a writer
+            // wait for another (up to 10 s) yet stop when its request's budget is spent (budget.rs).
+            c.batch_execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+                .map_err(diesel::r2d2::Error::QueryError)?;
         }
         Ok(())
     }
