@@ -260,7 +260,10 @@ async fn a_request_past_its_time_budget_is_cancelled_with_a_code() {
     let (status, r, took) = run_checks(&site, &token).await.expect("runChecks");
     // Cancelled by the handler (400), or stopped by the database first and reported as the
     // field's error (200): coded alike.
-    assert!([StatusCode::BAD_REQUEST, StatusCode::OK].contains(&status), "{r}");
+    assert!(
+        [StatusCode::BAD_REQUEST, StatusCode::OK].contains(&status),
+        "{r}"
+    );
     assert_eq!(code(&r), "TOO_COMPLEX", "{r}");
     assert!(message(&r).contains("已取消"), "{r}");
     assert!(took < Duration::from_secs(3), "{took:?}");

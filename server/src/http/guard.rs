@@ -76,7 +76,7 @@ impl Default for RequestLimits {
             },
             anonymous: Budget {
                 cost: 3_000,
-                time: std::time::Duration::from_secs(3),
+                time: std::time::Duration::from_secs(5),
             },
             heavy_cost: 5_000,
             heavy_in_flight: 2,
