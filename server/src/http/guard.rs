@@ -177,21 +177,7 @@ async fn check(limits: &RequestLimits, request: Request) -> Result<Request, Refu
             ))
         }
     };
-    let (mut mutation, mut total) = (false, 0u64);
-    for d in &documents {
-        if query_depth(&d.query, limits.max_nesting).is_none() {
-            return Err(too_deep(limits));
-        }
-        let analysis = cost::analyse(
-            &d.query,
-            d.operation.as_deref(),
-            d.variables.as_ref(),
-            &limits.document,
-        )
-        .map_err(over_limit)?;
-        mutation |= analysis.mutation;
-        total = total.saturating_add(analysis.cost);
-    }
+    let (mutation, total) = analyse_all(limits, &documents)?;
     if mutation && parts.method == Method::GET {
         return Err(refuse(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -206,6 +192,26 @@ async fn check(limits: &RequestLimits, request: Request) -> Result<Request, Refu
     parts.extensions.insert(Cost(total));
     let body = bytes.map_or_else(Body::empty, Body::from);
     Ok(Request::from_parts(parts, body))
+}
+
+/// Whether any document runs a mutation, and what they cost together; refused past a limit.
+fn analyse_all(limits: &RequestLimits, documents: &[Document]) -> Result<(bool, u64), Refusal> {
+    let (mut mutation, mut total) = (false, 0u64);
+    for d in documents {
+        if query_depth(&d.query, limits.max_nesting).is_none() {
+            return Err(too_deep(limits));
+        }
+        let analysis = cost::analyse(
+            &d.query,
+            d.operation.as_deref(),
+            d.variables.as_ref(),
+            &limits.document,
+        )
+        .map_err(over_limit)?;
+        mutation |= analysis.mutation;
+        total = total.saturating_add(analysis.cost);
+    }
+    Ok((mutation, total))
 }
 
 fn too_deep(limits: &RequestLimits) -> Refusal {

@@ -43,8 +43,8 @@ pub fn refuse(e: &ApiError, table: &str) -> Response {
 /// path parameter, form or JSON body are plain English text), an unknown path (404), a method a
 /// route does not take (405), a timeout (408, empty) and a body over the limit (413). GraphQL
 /// clients get it in the shape of a GraphQL error, everyone else in the file routes' shape.
-/// Answers that are already JSON, and the probes' plain-text 503 (`/healthz`, `/readyz`), pass
-/// unchanged.
+/// Handlers' own answers (JSON, workbooks) and the probes' plain-text 503 (`/healthz`,
+/// `/readyz`) pass unchanged.
 pub async fn coded_refusals(
     request: axum::extract::Request,
     next: axum::middleware::Next,
@@ -53,15 +53,17 @@ pub async fn coded_refusals(
     let method = request.method().clone();
     let response = next.run(request).await;
     let status = response.status();
-    let json = response
+    // Only the layer's own answers are rewritten: empty or plain text. A handler's JSON report
+    // or marked workbook (`?report=xlsx`, 422) passes as it is.
+    let own = response
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("application/json"));
+        .is_none_or(|t| t.starts_with("text/plain"));
     // The probes answer their own 503 in plain text for load balancers.
     let probe = status == axum::http::StatusCode::SERVICE_UNAVAILABLE
         && matches!(path.as_str(), "/healthz" | "/readyz" | "/metrics");
-    if json || probe || !(status.is_client_error() || status.is_server_error()) {
+    if !own || probe || !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
     let shown: String = path.chars().take(200).collect();
