@@ -75,7 +75,7 @@ impl Default for RequestLimits {
                 time: std::time::Duration::from_secs(10),
             },
             anonymous: Budget {
-                cost: 3_000,
+                cost: 6_000,
                 time: std::time::Duration::from_secs(5),
             },
             heavy_cost: 5_000,
