@@ -17,12 +17,12 @@ use statusdata::store::NewUser;
 use crate::db::{on_postgres, TestDb};
 use crate::support::{root, Scratch};
 
-const PASSWORD: &str = "Twin#2023x";
+pub(crate) const PASSWORD: &str = "Twin#2023x";
 
 /// A running `statusdata serve`, stopped when dropped.
-struct Instance {
-    child: Child,
-    port: u16,
+pub(crate) struct Instance {
+    pub(crate) child: Child,
+    pub(crate) port: u16,
 }
 
 impl Drop for Instance {
@@ -39,7 +39,7 @@ pub(crate) fn free_port() -> u16 {
         .expect("a free port")
 }
 
-fn start(db: &str, scratch: &Path, name: &str) -> Instance {
+pub(crate) fn start(db: &str, scratch: &Path, name: &str) -> Instance {
     let port = free_port();
     let log = std::fs::File::create(scratch.join(format!("{name}.log"))).expect("log file");
     let child = Command::new(env!("CARGO_BIN_EXE_statusdata"))
@@ -89,7 +89,7 @@ pub(crate) fn http(
     (status, body)
 }
 
-fn gql(i: &Instance, token: Option<&str>, query: &str, variables: Json) -> Json {
+pub(crate) fn gql(i: &Instance, token: Option<&str>, query: &str, variables: Json) -> Json {
     let body = json!({ "query": query, "variables": variables }).to_string();
     let (status, text) = http(i.port, "POST", "/graphql", token, &body);
     assert_eq!(status, 200, "{text}");
@@ -100,12 +100,12 @@ fn code(r: &Json) -> &str {
     r["errors"][0]["extensions"]["code"].as_str().unwrap_or("")
 }
 
-fn login(i: &Instance, staff_no: &str, password: &str) -> Json {
+pub(crate) fn login(i: &Instance, staff_no: &str, password: &str) -> Json {
     let q = "mutation($s: String!, $p: String!) { login(staffNo: $s, password: $p) { token } }";
     gql(i, None, q, json!({ "s": staff_no, "p": password }))
 }
 
-fn token(i: &Instance, staff_no: &str) -> String {
+pub(crate) fn token(i: &Instance, staff_no: &str) -> String {
     let r = login(i, staff_no, PASSWORD);
     r["data"]["login"]["token"]
         .as_str()
@@ -126,7 +126,7 @@ pub(crate) fn eventually(what: &str, mut f: impl FnMut() -> bool) {
 }
 
 /// A database with the cycle and four accounts, and a scratch copy of the files to serve.
-fn prepared() -> (TestDb, Scratch) {
+pub(crate) fn prepared() -> (TestDb, Scratch) {
     let db = TestDb::new(&root());
     // The cycle as `serve --demo` installs it (deadlines ahead), so that the instances keep it.
     let file =

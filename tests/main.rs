@@ -26,6 +26,8 @@ mod excel_reading;
 mod excel_rights;
 mod excel_roundtrip;
 mod gaoji;
+mod guard_cost;
+mod guard_http;
 mod hardening;
 mod indicators;
 mod indicators_flow;

@@ -16,6 +16,7 @@ use async_graphql::dynamic::{Field, FieldFuture, FieldValue, TypeRef};
 use crate::authz::{Access, Action};
 use crate::defs::{naming, Catalog, FieldType, Table};
 use crate::service::Service;
+use crate::store::budget::{carry, Budget};
 use crate::store::page::{self, Cells};
 use crate::store::{Filter, ListQuery, Store, StoredRow, Value};
 
@@ -35,12 +36,22 @@ pub struct RefKey {
 pub struct RefLoader {
     pub store: Store,
     pub access: Access,
+    /// The request's time budget: the loader runs in tasks of its own, outside the request's.
+    pub budget: Option<Arc<Budget>>,
 }
 
 impl RefLoader {
     /// The per-request loader.
     pub fn data_loader(store: Store, access: Access) -> DataLoader<RefLoader> {
-        DataLoader::new(RefLoader { store, access }, tokio::spawn)
+        let budget = crate::store::budget::current();
+        DataLoader::new(
+            RefLoader {
+                store,
+                access,
+                budget,
+            },
+            tokio::spawn,
+        )
     }
 }
 
@@ -98,7 +109,7 @@ impl Loader<RefKey> for RefLoader {
             let scope = self.access.read_scope(&code);
             let store = self.store.clone();
             let (c, f) = (code.clone(), field.clone());
-            let rows = tokio::task::spawn_blocking(move || {
+            let rows = tokio::task::spawn_blocking(carry(self.budget.clone(), move || {
                 let table = store.table(&c).map_err(|e| e.to_string())?.clone();
                 let filter = Filter::In {
                     field: f,
@@ -114,7 +125,7 @@ impl Loader<RefKey> for RefLoader {
                 store
                     .list(&table, &scope, &query)
                     .map_err(|e| e.to_string())
-            })
+            }))
             .await
             .map_err(|e| e.to_string())??;
             // Per key, the referencing unit's own row when there is one, else the first found.

@@ -92,6 +92,9 @@ pub fn build_schema(
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(32)
+        // "Did you mean" compares an unknown name with every field of its type (Query has
+        // hundreds): a few long unknown names cost seconds. GraphiQL completes names instead.
+        .disable_suggestions()
         .extension(loader::AttachLoader)
         .finish()
 }

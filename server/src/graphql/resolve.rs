@@ -194,7 +194,8 @@ where
     T: Send + 'static,
 {
     let store = store.clone();
-    tokio::task::spawn_blocking(move || f(&store))
+    let work = crate::store::budget::carry(crate::store::budget::current(), move || f(&store));
+    tokio::task::spawn_blocking(work)
         .await
         .map_err(ApiError::internal)?
 }

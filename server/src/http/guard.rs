@@ -1,26 +1,31 @@
 //! Checks on `/graphql` made before async-graphql reads a byte: the body and query-string size,
 //! the nesting depth of the document and its variables (counted without recursion, because
-//! async-graphql's parser recurses per level and a few thousand levels overflow its stack),
-//! mutations only by POST with `application/json` and, when a cookie authenticates, from a page
-//! of this server; and the session cookie marked `Secure` when the service is reached over https.
-//! This module owns no GraphQL semantics beyond telling a mutation from a query.
+//! async-graphql's parser recurses per level and a few thousand levels overflow its stack), the
+//! length of names, the document's size after fragment expansion and its estimated cost (see
+//! [`cost`]), mutations only by POST with `application/json` and, when a cookie authenticates,
+//! from a page of this server; and the session cookie marked `Secure` when the service is
+//! reached over https. What a caller may spend (cost, time, heavy requests at once) is decided
+//! once the caller is known ([`admit`]).
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Arc;
 
-use async_graphql::parser::types::{DocumentOperations, OperationType};
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HOST, ORIGIN, REFERER, SET_COOKIE};
+use axum::extract::{Request, State};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value as Json};
 
-use crate::service::session::COOKIE as SESSION_COOKIE;
-
+mod admit;
+pub mod cost;
 mod depth;
+mod origin;
+pub use admit::{timed_out, Admission, InFlight};
 pub use depth::{json_depth, query_depth};
+pub use origin::same_origin_writes;
+use origin::{cookie_authenticates, from_trusted_proxy, same_origin, FOREIGN_PAGE};
 
 /// What `/graphql` accepts; `serve` flags change it (README, “限制”).
 #[derive(Debug, Clone)]
@@ -35,6 +40,25 @@ pub struct RequestLimits {
     pub https: bool,
     /// Proxies whose `X-Forwarded-Proto: https` is believed.
     pub trusted_proxies: Vec<IpAddr>,
+    /// Names, operations, fragments, aliases, arguments and selections of a document.
+    pub document: cost::DocumentLimits,
+    /// What one request may spend, signed in and anonymous (README, “限制”).
+    pub signed_in: Budget,
+    pub anonymous: Budget,
+    /// A request estimated to cost at least this much is heavy ...
+    pub heavy_cost: u64,
+    /// ... and one principal (an account, or an address when anonymous) runs at most this many
+    /// heavy requests at once.
+    pub heavy_in_flight: usize,
+}
+
+/// What one request may spend.
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    /// The estimated cost of its documents (see [`cost`]).
+    pub cost: u64,
+    /// Its running time, after which it is cancelled and its database work interrupted.
+    pub time: std::time::Duration,
 }
 
 impl Default for RequestLimits {
@@ -45,28 +69,63 @@ impl Default for RequestLimits {
             max_nesting: 64,
             https: false,
             trusted_proxies: Vec::new(),
+            document: cost::DocumentLimits::default(),
+            signed_in: Budget {
+                cost: 60_000,
+                time: std::time::Duration::from_secs(10),
+            },
+            anonymous: Budget {
+                cost: 6_000,
+                time: std::time::Duration::from_secs(5),
+            },
+            heavy_cost: 5_000,
+            heavy_in_flight: 2,
         }
     }
 }
 
+/// The estimated cost of a request's documents, left by the guard for the handler.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Cost(pub u64);
+
 /// Why a request is refused: answered in the shape of a GraphQL error, so clients read it where
 /// they read every error.
-struct Refusal {
+pub struct Refusal {
     status: StatusCode,
+    code: &'static str,
     message: String,
 }
 
 fn refuse(status: StatusCode, message: impl Into<String>) -> Refusal {
     Refusal {
         status,
+        code: "BAD_REQUEST",
         message: message.into(),
+    }
+}
+
+/// A refusal for the cost of a request (`TOO_COMPLEX`, 400): a smaller request would pass.
+pub(super) fn too_complex(message: impl Into<String>) -> Refusal {
+    Refusal {
+        status: StatusCode::BAD_REQUEST,
+        code: "TOO_COMPLEX",
+        message: message.into(),
+    }
+}
+
+/// A refusal of a document over a size limit: names too long are malformed (`BAD_REQUEST`),
+/// the rest too large to run (`TOO_COMPLEX`).
+fn over_limit(refused: cost::Refused) -> Refusal {
+    match refused {
+        cost::Refused::Malformed(m) => refuse(StatusCode::BAD_REQUEST, m),
+        cost::Refused::TooLarge(m) => too_complex(m),
     }
 }
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         let body = json!({
-            "errors": [{ "message": self.message, "extensions": { "code": "BAD_REQUEST" } }]
+            "errors": [{ "message": self.message, "extensions": { "code": self.code } }]
         });
         (self.status, axum::Json(body)).into_response()
     }
@@ -118,13 +177,7 @@ async fn check(limits: &RequestLimits, request: Request) -> Result<Request, Refu
             ))
         }
     };
-    let mut mutation = false;
-    for (query, operation) in &documents {
-        if query_depth(query, limits.max_nesting).is_none() {
-            return Err(too_deep(limits));
-        }
-        mutation |= is_mutation(query, operation.as_deref());
-    }
+    let (mutation, total) = analyse_all(limits, &documents)?;
     if mutation && parts.method == Method::GET {
         return Err(refuse(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -133,13 +186,32 @@ async fn check(limits: &RequestLimits, request: Request) -> Result<Request, Refu
     }
     let proxied = from_trusted_proxy(limits, &parts.extensions);
     if mutation && cookie_authenticates(&parts.headers) && !same_origin(&parts.headers, proxied) {
-        return Err(refuse(
-            StatusCode::FORBIDDEN,
-            "请求来自其他网站（Origin/Referer 与本服务不符），已拒绝；请在本系统页面中操作",
-        ));
+        return Err(refuse(StatusCode::FORBIDDEN, FOREIGN_PAGE));
     }
+    let mut parts = parts;
+    parts.extensions.insert(Cost(total));
     let body = bytes.map_or_else(Body::empty, Body::from);
     Ok(Request::from_parts(parts, body))
+}
+
+/// Whether any document runs a mutation, and what they cost together; refused past a limit.
+fn analyse_all(limits: &RequestLimits, documents: &[Document]) -> Result<(bool, u64), Refusal> {
+    let (mut mutation, mut total) = (false, 0u64);
+    for d in documents {
+        if query_depth(&d.query, limits.max_nesting).is_none() {
+            return Err(too_deep(limits));
+        }
+        let analysis = cost::analyse(
+            &d.query,
+            d.operation.as_deref(),
+            d.variables.as_ref(),
+            &limits.document,
+        )
+        .map_err(over_limit)?;
+        mutation |= analysis.mutation;
+        total = total.saturating_add(analysis.cost);
+    }
+    Ok((mutation, total))
 }
 
 fn too_deep(limits: &RequestLimits) -> Refusal {
@@ -176,12 +248,19 @@ async fn read_body(
         .map_err(|_| too_large())
 }
 
-/// `(query, operationName)` of each request in a JSON body (one request or a batch).
+/// One GraphQL request of an HTTP request, as far as the guard reads it.
+struct Document {
+    query: String,
+    operation: Option<String>,
+    variables: Option<Json>,
+}
+
+/// The documents of a JSON body (one request or a batch).
 fn post_documents(
     limits: &RequestLimits,
     headers: &HeaderMap,
     bytes: &[u8],
-) -> Result<Vec<(String, Option<String>)>, Refusal> {
+) -> Result<Vec<Document>, Refusal> {
     // A form or text/plain POST is what a foreign page can send without asking; JSON is not.
     let json = headers
         .get(CONTENT_TYPE)
@@ -209,96 +288,40 @@ fn post_documents(
         one => vec![one],
     };
     Ok(requests
-        .iter()
-        .map(|r| {
+        .into_iter()
+        .map(|mut r| {
             let text = |k: &str| r.get(k).and_then(Json::as_str).map(str::to_owned);
-            (text("query").unwrap_or_default(), text("operationName"))
+            let (query, operation) = (text("query").unwrap_or_default(), text("operationName"));
+            Document {
+                query,
+                operation,
+                variables: r.get_mut("variables").map(Json::take),
+            }
         })
         .collect())
 }
 
-/// `(query, operationName)` of a GET, with its `variables` checked for depth.
-fn get_documents(
-    limits: &RequestLimits,
-    query_string: &str,
-) -> Result<Vec<(String, Option<String>)>, Refusal> {
-    let (mut query, mut operation) = (String::new(), None);
+/// The document of a GET, with its `variables` checked for depth.
+fn get_documents(limits: &RequestLimits, query_string: &str) -> Result<Vec<Document>, Refusal> {
+    let mut d = Document {
+        query: String::new(),
+        operation: None,
+        variables: None,
+    };
     for (k, v) in form_urlencoded::parse(query_string.as_bytes()) {
         match k.as_ref() {
-            "query" => query = v.into_owned(),
-            "operationName" => operation = Some(v.into_owned()),
+            "query" => d.query = v.into_owned(),
+            "operationName" => d.operation = Some(v.into_owned()),
             "variables" | "extensions"
                 if json_depth(v.as_bytes(), limits.max_nesting).is_none() =>
             {
                 return Err(too_deep(limits))
             }
+            "variables" => d.variables = serde_json::from_str(&v).ok(),
             _ => {}
         }
     }
-    Ok(vec![(query, operation)])
-}
-
-/// Whether the operation a request runs is a mutation. A document that does not parse is left
-/// to async-graphql, which reports it (its depth is already known to be safe).
-fn is_mutation(query: &str, operation: Option<&str>) -> bool {
-    let Ok(doc) = async_graphql::parser::parse_query(query) else {
-        return false;
-    };
-    match &doc.operations {
-        DocumentOperations::Single(op) => op.node.ty == OperationType::Mutation,
-        DocumentOperations::Multiple(ops) => match operation {
-            Some(name) => ops
-                .iter()
-                .any(|(n, op)| n.as_str() == name && op.node.ty == OperationType::Mutation),
-            // Without a name async-graphql refuses a multi-operation document; refuse the
-            // mutations in it here as well.
-            None => ops.values().any(|op| op.node.ty == OperationType::Mutation),
-        },
-    }
-}
-
-/// A session cookie and no bearer token: the browser sent it, possibly for a foreign page.
-fn cookie_authenticates(headers: &HeaderMap) -> bool {
-    super::token_of(headers).is_some()
-        && !headers.contains_key(axum::http::header::AUTHORIZATION)
-        && headers
-            .get_all(COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .any(|v| v.contains(&format!("{SESSION_COOKIE}=")))
-}
-
-/// The request's Origin (or, without one, its Referer) names this server's host: the `Host`
-/// header, or behind a trusted proxy the `X-Forwarded-Host` it passes on.
-fn same_origin(headers: &HeaderMap, proxied: bool) -> bool {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let forwarded = proxied
-        .then(|| header("x-forwarded-host"))
-        .flatten()
-        .and_then(|h| h.split(',').next())
-        .map(str::trim);
-    let Some(host) = forwarded.or_else(|| header(HOST.as_str())) else {
-        return false;
-    };
-    let source = header(ORIGIN.as_str()).or_else(|| header(REFERER.as_str()));
-    source
-        .and_then(authority)
-        .is_some_and(|a| a.eq_ignore_ascii_case(host))
-}
-
-/// `host[:port]` of an absolute http(s) URL.
-fn authority(url: &str) -> Option<&str> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))?;
-    rest.split(['/', '?', '#']).next()
-}
-
-/// Whether the request comes straight from one of the trusted proxies.
-fn from_trusted_proxy(limits: &RequestLimits, extensions: &axum::http::Extensions) -> bool {
-    extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .is_some_and(|ConnectInfo(a)| limits.trusted_proxies.contains(&a.ip()))
+    Ok(vec![d])
 }
 
 /// Whether the client reached the service over https: always when configured so, else when a
@@ -336,34 +359,4 @@ fn mark_secure(headers: &mut HeaderMap) {
 /// with its values (a password in a GET login) and must not reach the log.
 pub fn span(request: &axum::http::Request<Body>) -> tracing::Span {
     tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn behind_a_trusted_proxy_the_forwarded_host_is_the_servers() {
-        let mut h = HeaderMap::new();
-        h.insert(HOST, HeaderValue::from_static("127.0.0.1:8080"));
-        h.insert(
-            "x-forwarded-host",
-            HeaderValue::from_static("sjcj.example.edu.cn"),
-        );
-        h.insert(
-            ORIGIN,
-            HeaderValue::from_static("https://sjcj.example.edu.cn"),
-        );
-        assert!(same_origin(&h, true));
-        assert!(!same_origin(&h, false), "the header alone is not believed");
-    }
-
-    #[test]
-    fn authority_is_host_and_port() {
-        assert_eq!(
-            authority("https://a.edu.cn:8443/x?y"),
-            Some("a.edu.cn:8443")
-        );
-        assert_eq!(authority("null"), None);
-    }
 }

@@ -11,7 +11,7 @@ mod import;
 pub mod live;
 mod metrics;
 mod order;
-mod reply;
+pub(crate) mod reply;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,6 +23,7 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Extension;
 use axum::Router;
@@ -36,6 +37,7 @@ use crate::authz::{Access, PolicyCell, Principal};
 use crate::defs::Units;
 use crate::service::session::{ClientAddr, ServerClock, SessionToken, COOKIE as SESSION_COOKIE};
 use crate::service::Service;
+use crate::store::budget::{self, Budget};
 use crate::store::Store;
 
 /// The largest request body accepted.
@@ -70,6 +72,8 @@ pub struct AppState {
     pub request_limits: Arc<guard::RequestLimits>,
     /// Sessions and tokens looked up in the last few seconds (see [`SessionCache`]).
     pub sessions: Arc<SessionCache>,
+    /// The heavy `/graphql` requests in flight, per principal.
+    pub in_flight: Arc<guard::InFlight>,
 }
 
 impl AppState {
@@ -99,6 +103,7 @@ impl AppState {
             service,
             request_limits: Arc::default(),
             sessions: Arc::default(),
+            in_flight: Arc::default(),
         }
     }
 
@@ -142,6 +147,14 @@ pub fn router(state: AppState) -> Router {
     // still refused with the import's own message (see `import::MAX_FRAMING`).
     let upload_limit = state.import_limits.max_bytes + import::MAX_FRAMING;
     let case_upload_limit = state.case_limits.max_bytes + cases::MAX_FRAMING;
+    // A cookie-authenticated change must come from a page of this server, as on /graphql;
+    // checked before the body is read.
+    let same_origin = || {
+        axum::middleware::from_fn_with_state(
+            state.request_limits.clone(),
+            guard::same_origin_writes,
+        )
+    };
     // Excel files take as long as their rows: a large import on a busy PostgreSQL must not be cut
     // off at the API's timeout while its transaction goes on to commit.
     let files = Router::new()
@@ -150,17 +163,23 @@ pub fn router(state: AppState) -> Router {
         .route("/export/{cycle}/cases.docx", get(cases::export_docx))
         .route(
             "/cases/{id}/attachments",
-            post(cases::upload).layer(DefaultBodyLimit::max(case_upload_limit)),
+            post(cases::upload)
+                .layer(DefaultBodyLimit::max(case_upload_limit))
+                .layer(same_origin()),
         )
         .route("/cases/attachments/{id}", get(cases::download))
         .route(
             "/import/{cycle}/{code}",
-            post(import::import).layer(DefaultBodyLimit::max(upload_limit)),
+            post(import::import)
+                .layer(DefaultBodyLimit::max(upload_limit))
+                .layer(same_origin()),
         )
         .route("/gaoji/{cycle}/template.xlsx", get(gaoji::template))
         .route(
             "/gaoji/{cycle}/import",
-            post(gaoji::import).layer(DefaultBodyLimit::max(upload_limit)),
+            post(gaoji::import)
+                .layer(DefaultBodyLimit::max(upload_limit))
+                .layer(same_origin()),
         )
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -198,6 +217,7 @@ pub fn router(state: AppState) -> Router {
                 ),
         )
         .route_layer(axum::middleware::from_fn(metrics::track))
+        .layer(axum::middleware::from_fn(reply::coded_refusals))
         .with_state(state)
 }
 
@@ -247,9 +267,10 @@ pub(crate) async fn principal_of(app: &AppState, token: Option<String>) -> Optio
 async fn graphql(
     State(app): State<AppState>,
     connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    cost: Option<Extension<guard::Cost>>,
     headers: HeaderMap,
     request: GraphQLRequest,
-) -> GraphQLResponse {
+) -> Response {
     // One generation for the whole request: a reload meanwhile does not change its schema.
     let generation = app.current();
     let mut request = request
@@ -261,25 +282,52 @@ async fn graphql(
     if let Some(d) = &app.definitions {
         request = request.data(d.clone());
     }
-    if let Some(Extension(ConnectInfo(addr))) = connect {
-        request = request.data(ClientAddr(addr.ip()));
+    let address = connect.map(|Extension(ConnectInfo(addr))| addr.ip());
+    if let Some(ip) = address {
+        request = request.data(ClientAddr(ip));
     }
     let token = token_of(&headers);
     if let Some(t) = &token {
         request = request.data(SessionToken(t.clone()));
     }
     let principal = principal_of(&app, token).await;
+    let cost = cost.map_or(0, |Extension(guard::Cost(c))| c);
+    let who = principal.as_ref().map(|p| p.staff_no.as_str());
+    let admission = match guard::Admission::admit(
+        &app.request_limits,
+        &app.in_flight,
+        who,
+        address,
+        cost,
+    )
+    .await
+    {
+        Ok(a) => a,
+        Err(refusal) => return refusal.into_response(),
+    };
     if let Some(principal) = principal {
         let access = Access::new(principal, app.policy.current(), &app.units);
         request = request.data(access);
     }
     let (query, operation) = (request.query.clone(), request.operation_name.clone());
-    let mut response = generation.schema.execute(request).await;
+    // The budget reaches every blocking call the request makes; dropping this future (time out,
+    // client gone) cancels it, and the database stops the work it started.
+    let budget = Budget::start(admission.time);
+    let _cancel = budget.cancel_on_drop();
+    let run = budget::within(budget.clone(), generation.schema.execute(request));
+    let Ok(mut response) = tokio::time::timeout(admission.time, run).await else {
+        return guard::timed_out(admission.time).into_response();
+    };
     order::order_response(&query, operation.as_deref(), &mut response);
-    // Every error a client sees carries one of the contract's codes. Parse, validation and limit
-    // errors come from async-graphql without a code and without a path: the request was bad.
-    // An error raised while resolving without a code was not foreseen: INTERNAL, its detail
-    // logged and not shown.
+    coded(&mut response);
+    GraphQLResponse::from(response).into_response()
+}
+
+/// Every error a client sees carries one of the contract's codes. Parse, validation and limit
+/// errors come from async-graphql without a code and without a path: the request was bad.
+/// An error raised while resolving without a code was not foreseen: INTERNAL, its detail logged
+/// and not shown.
+fn coded(response: &mut async_graphql::Response) {
     for e in &mut response.errors {
         let has_code = e
             .extensions
@@ -297,7 +345,6 @@ async fn graphql(
             e.message = crate::service::error::INTERNAL_MESSAGE.to_owned();
         }
     }
-    response.into()
 }
 
 async fn healthz(State(app): State<AppState>) -> (StatusCode, &'static str) {

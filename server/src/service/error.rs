@@ -16,6 +16,8 @@ pub enum Code {
     DeadlinePassed,
     NotFound,
     BadRequest,
+    /// The request costs more than its caller's budget (size, time, or heavy work in flight).
+    TooComplex,
     Internal,
 }
 
@@ -31,6 +33,7 @@ impl Code {
             Code::DeadlinePassed => "DEADLINE_PASSED",
             Code::NotFound => "NOT_FOUND",
             Code::BadRequest => "BAD_REQUEST",
+            Code::TooComplex => "TOO_COMPLEX",
             Code::Internal => "INTERNAL",
         }
     }
@@ -132,6 +135,10 @@ impl From<StoreError> for ApiError {
                     message,
                 }],
             },
+            StoreError::Interrupted => ApiError::new(
+                Code::TooComplex,
+                "请求超过处理时限，已取消；请缩小查询范围（减少字段、行数或别名）后重试",
+            ),
             other => {
                 tracing::error!(error = %other, "store error");
                 ApiError::new(Code::Internal, INTERNAL_MESSAGE)
@@ -163,7 +170,7 @@ impl Code {
             Code::Locked | Code::DeadlinePassed => 423,
             Code::NotFound => 404,
             Code::ValidationFailed | Code::Conflict => 422,
-            Code::BadRequest => 400,
+            Code::BadRequest | Code::TooComplex => 400,
             Code::Internal => 500,
         }
     }

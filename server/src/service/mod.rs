@@ -92,7 +92,8 @@ impl Service {
         T: Send + 'static,
     {
         let svc = self.clone();
-        tokio::task::spawn_blocking(move || f(&svc))
+        let work = crate::store::budget::carry(crate::store::budget::current(), move || f(&svc));
+        tokio::task::spawn_blocking(work)
             .await
             .map_err(ApiError::internal)?
     }

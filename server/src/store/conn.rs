@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{CustomizeConnection, ManageConnection, Pool};
+use diesel::r2d2::{CustomizeConnection, ManageConnection, Pool, PooledConnection};
 use diesel::Connection;
 
 use super::StoreError;
@@ -108,11 +108,10 @@ impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), diesel::r2d2::Error> {
         if let AnyConnection::Sqlite(c) = conn {
             // SQLite enforces foreign keys per connection; without this pragma a delete silently
-            // orphans rows. busy_timeout lets a writer wait for another instead of failing at once.
-            c.batch_execute(
-                "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
-            )
-            .map_err(diesel::r2d2::Error::QueryError)?;
+            // orphans rows. No busy_timeout: it would replace the busy handler that lets a writer
+            // wait for another (up to 10 s) yet stop when its request's budget is spent (budget.rs).
+            c.batch_execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+                .map_err(diesel::r2d2::Error::QueryError)?;
         }
         Ok(())
     }
@@ -121,8 +120,65 @@ impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SqlitePragmas {
 /// The connection pool.
 pub type DbPool = Pool<Manager>;
 
+/// A pooled connection; derefs to [`AnyConnection`]. One checked out under a request's budget
+/// on PostgreSQL carries a `statement_timeout` of what is left, reset when it goes back.
+pub struct Conn {
+    inner: PooledConnection<Manager>,
+    timed: bool,
+}
+
+impl std::ops::Deref for Conn {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.inner
+    }
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        if self.timed
+            && self
+                .inner
+                .batch_execute("SET statement_timeout = 0")
+                .is_err()
+        {
+            // The pool asks a suspect connection whether it still answers before reusing it.
+            mark_suspect();
+        }
+    }
+}
+
+/// Checks a connection out of the pool, within the budget of the request this thread works for.
+pub(super) fn checkout(pool: &DbPool) -> Result<Conn, StoreError> {
+    let Some(budget) = super::budget::working_for() else {
+        return Ok(Conn {
+            inner: pool.get()?,
+            timed: false,
+        });
+    };
+    if budget.is_spent() {
+        return Err(StoreError::Interrupted);
+    }
+    let mut inner = pool
+        .get_timeout(budget.remaining())
+        .map_err(|_| StoreError::Interrupted)?;
+    let timed = matches!(*inner, AnyConnection::Postgresql(_));
+    if timed {
+        let ms = budget.remaining().as_millis().max(1);
+        inner.batch_execute(&format!("SET statement_timeout = {ms}"))?;
+    }
+    Ok(Conn { inner, timed })
+}
+
 /// Builds the pool; for SQLite creates the file's folder and switches the file to WAL first.
 pub fn open_pool(url: &DbUrl, max_size: u32) -> Result<DbPool, StoreError> {
+    super::budget::install_sqlite_interrupt();
     if let DbUrl::Sqlite(path) = url {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| {

@@ -54,6 +54,10 @@ pub enum StoreError {
     /// A migration failed.
     #[error("migration failed: {0}")]
     Migration(String),
+    /// The request's time budget ran out (or the request was cancelled) and its database work
+    /// was stopped.
+    #[error("the request's time budget is spent; its database work was interrupted")]
+    Interrupted,
     /// Any other database error.
     #[error("database error: {0}")]
     Database(String),
@@ -75,6 +79,8 @@ impl From<DieselError> for StoreError {
                     message: "单位不存在（不在 seeds/units.toml 中）".into(),
                 }
             }
+            // SQLite's progress handler or PostgreSQL's statement_timeout stopped the statement.
+            _ if super::budget::spent() => StoreError::Interrupted,
             _ => {
                 super::conn::mark_suspect();
                 StoreError::Database(e.to_string())

@@ -8,6 +8,7 @@ mod aggregate;
 mod audit;
 mod baseline;
 mod baseline_read;
+pub mod budget;
 pub mod cases;
 pub mod compare;
 mod conn;
@@ -107,8 +108,7 @@ pub mod ops {
     pub use super::write::{bulk_insert, bulk_upsert, delete_row, insert_row, update_row};
 }
 
-/// A pooled connection.
-pub type Conn = diesel::r2d2::PooledConnection<conn::Manager>;
+pub use conn::Conn;
 
 impl Store {
     /// Opens (and for SQLite creates) the database named by `url`.
@@ -161,9 +161,11 @@ impl Store {
         &self.catalog
     }
 
-    /// A connection from the pool (blocking: call from `call` or a blocking thread).
+    /// A connection from the pool (blocking: call from `call` or a blocking thread). Under a
+    /// request's budget (see [`budget`]) a spent budget is refused here and the connection's
+    /// statements stop when the budget runs out.
     pub fn conn(&self) -> Result<Conn, StoreError> {
-        Ok(self.pool.get()?)
+        conn::checkout(&self.pool)
     }
 
     /// The dialect of the database.
@@ -181,7 +183,8 @@ impl Store {
         T: Send + 'static,
     {
         let store = self.clone();
-        tokio::task::spawn_blocking(move || f(&store))
+        let work = budget::carry(budget::current(), move || f(&store));
+        tokio::task::spawn_blocking(work)
             .await
             .map_err(|e| StoreError::Database(format!("database task failed: {e}")))?
     }
