@@ -32,6 +32,8 @@ mod instances;
 mod limits;
 mod live;
 mod lookup;
+mod oracle;
+mod pages;
 mod perf;
 mod policy;
 mod ready;
