@@ -152,19 +152,20 @@ pub(super) fn push_seek(
     let mut any = false;
     for i in 0..terms.len() {
         let (col, descending, v) = &terms[i];
-        // Beyond on this term: toward the end of the list when going forward.
-        let beyond = match (forward, v) {
-            // Empty values come last: nothing is after one, every non-empty value before it.
-            (true, KeyValue::Null) => None,
-            (false, KeyValue::Null) => Some(format!("{col} IS NOT NULL")),
-            (true, _) => Some(format!(
-                "({col} IS NULL OR {col} {} ",
-                if *descending { "<" } else { ">" }
-            )),
-            (false, _) => Some(format!("{col} {} ", if *descending { ">" } else { "<" })),
-        };
         let last = i + 1 == terms.len();
-        let Some(beyond) = beyond else { continue };
+        // Beyond on this term: toward the end of the list when going forward. The id (the last
+        // term) is never empty: a plain comparison keeps the primary key's range scan.
+        let up = forward != *descending;
+        let sym = if up { ">" } else { "<" };
+        let (beyond, bound) = match (forward, v) {
+            _ if last && inclusive => (format!("{col} {sym}= "), true),
+            _ if last => (format!("{col} {sym} "), true),
+            // Empty values come last: nothing is after one, every non-empty value before it.
+            (true, KeyValue::Null) => continue,
+            (false, KeyValue::Null) => (format!("{col} IS NOT NULL"), false),
+            (true, _) => (format!("({col} IS NULL OR {col} {sym} "), true),
+            (false, _) => (format!("{col} {sym} "), true),
+        };
         if any {
             q.sql(" OR ");
         }
@@ -174,23 +175,14 @@ pub(super) fn push_seek(
             push_equal(q, c, e);
             q.sql(" AND ");
         }
-        if last && inclusive {
-            // The id is never empty: `>=`/`<=` adds the row at the position itself.
-            q.sql(&format!("{col} {}= ", if forward { ">" } else { "<" }));
+        q.sql(&beyond);
+        if bound {
             q.bind(bind(v));
-        } else {
-            q.sql(&beyond);
-            if !matches!(v, KeyValue::Null) {
-                q.bind(bind(v));
-                if forward {
-                    q.sql(")");
-                }
+            if forward && !last {
+                q.sql(")");
             }
         }
         q.sql(")");
-    }
-    if !any {
-        q.sql("1=0");
     }
     q.sql(")");
     Ok(())
