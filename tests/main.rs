@@ -37,6 +37,8 @@ mod limits;
 mod live;
 mod login_race;
 mod lookup;
+mod oracle;
+mod pages;
 mod perf;
 mod policy;
 mod ready;

@@ -11,7 +11,9 @@ use statusdata::defs;
 use statusdata::graphql::{build_schema, ApiConfig};
 use statusdata::http::{router, AppState};
 use statusdata::store::page::{SYSTEM, UNIT};
-use statusdata::store::{AnyConnection, Filter, ListQuery, Op, PageQuery, RowScope, Store, Value};
+use statusdata::store::{
+    AnyConnection, Filter, ListQuery, Op, PageQuery, Paging, RowScope, Store, Value,
+};
 
 use crate::api::Api;
 use crate::db::{ctx, on_postgres, only, record, text, TestDb};
@@ -60,6 +62,7 @@ fn a_page_reads_only_its_cells_and_counts_in_the_same_statement() -> anyhow::Res
         },
         cells,
         count,
+        paging: Paging::default(),
     };
     let all = db
         .store
@@ -179,6 +182,7 @@ fn the_filtered_student_page_uses_an_index() {
         },
         cells: (0..SYSTEM.len() + students.fields.len()).collect(),
         count: true,
+        paging: Paging::default(),
     };
     let plan = store
         .explain_page(&students, &RowScope::All, &query)
@@ -290,6 +294,7 @@ fn a_connection_that_failed_leaves_the_pool() -> anyhow::Result<()> {
         list: ListQuery::all(2023),
         cells: vec![0],
         count: true,
+        paging: Paging::default(),
     };
     db.store.page(&zoo, &RowScope::All, &query)?;
     // Every connection the pool holds is ended by the server, as a restart or a proxy would.

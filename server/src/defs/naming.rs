@@ -104,6 +104,11 @@ pub fn connection_type(slug: &str) -> String {
     format!("{}Connection", type_name(slug))
 }
 
+/// The Relay edge type of a connection (`InternalTeacherEdge`).
+pub fn edge_type(slug: &str) -> String {
+    format!("{}Edge", type_name(slug))
+}
+
 /// The enum of sortable and groupable fields (`InternalTeacherField`).
 pub fn field_enum(slug: &str) -> String {
     format!("{}Field", type_name(slug))

@@ -135,7 +135,9 @@ pub fn read_filter(table: &Table, input: &ObjectAccessor<'_>) -> ApiResult<Filte
 
 fn read_filter_part(table: &Table, input: &ObjectAccessor<'_>) -> ApiResult<Filter> {
     let mut all = Vec::new();
-    for (name, v) in input.iter() {
+    // An explicit null (`unit: null`, `and: null`, often an unset variable) sets no condition,
+    // as if the key were absent.
+    for (name, v) in input.iter().filter(|(_, v)| !v.is_null()) {
         match name.as_str() {
             "and" | "or" => {
                 let list = v
@@ -215,6 +217,21 @@ fn read_ops(table: &Table, gql_name: &str, ops: &ObjectAccessor<'_>) -> ApiResul
     };
     let mut out = Vec::new();
     for (op, v) in ops.iter() {
+        if v.is_null() {
+            // `eq: null` / `ne: null` ask for an empty / a filled value; a null anywhere else
+            // (`lt`, `in`, `contains`, `isNull`, …) sets no condition.
+            let op = match op.as_str() {
+                "eq" => Op::Eq,
+                "ne" => Op::Ne,
+                _ => continue,
+            };
+            out.push(Filter::Compare {
+                field: column.clone(),
+                op,
+                value: Value::Null,
+            });
+            continue;
+        }
         let cmp = |op| -> ApiResult<Filter> {
             Ok(Filter::Compare {
                 field: column.clone(),

@@ -10,6 +10,7 @@ mod definitions;
 pub mod errors;
 mod indicators;
 
+mod list;
 pub mod loader;
 mod lookup;
 mod meta;

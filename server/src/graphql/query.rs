@@ -1,62 +1,24 @@
-//! Query fields of each table: the list (filter, order, paging, totalCount), one row by id, and
-//! aggregates with group-by. Thin: read the request, check rights, call the store, map.
+//! Query fields of each table: the list (see [`super::list`]), one row by id, and aggregates
+//! with group-by. Thin: read the request, check rights, call the store, map.
 
 use std::sync::Arc;
 
 use async_graphql::dynamic::{
     Field, FieldFuture, FieldValue, InputValue, Object, ResolverContext, TypeRef,
 };
-use base64::Engine;
 
 use super::convert::read_filter;
 use super::errors::{ApiError, ApiResult, Code};
-use super::resolve::{blocking, req, Group, Page};
+use super::resolve::{blocking, req, Group};
 use super::types::{numeric, sortable};
 use crate::authz::Action;
 use crate::defs::{naming, FieldType, Table};
-use crate::store::{
-    AggFn, AggregateQuery, Filter, ListQuery, Measure, Order, PageQuery, PageRows, Value,
-};
-
-const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use crate::store::{AggFn, AggregateQuery, Filter, Measure, Value};
 
 /// Adds a table's query fields.
 pub fn add_table_queries(mut query: Object, table: &Arc<Table>) -> Object {
     let slug = &table.slug;
-    let t = table.clone();
-    let cells = Arc::new(super::select::cells_by_name(table));
-    query = query.field(
-        Field::new(
-            naming::list_field(slug),
-            TypeRef::named_nn(naming::connection_type(slug)),
-            move |ctx| {
-                let (t, cells) = (t.clone(), cells.clone());
-                FieldFuture::new(async move { Ok(Some(list(&ctx, t, &cells).await?)) })
-            },
-        )
-        .description(format!("{} {}", table.code, table.name))
-        .argument(
-            InputValue::new("cycle", TypeRef::named(TypeRef::INT))
-                .description("采集年度，默认为当前周期"),
-        )
-        .argument(InputValue::new(
-            "filter",
-            TypeRef::named(naming::filter_type(slug)),
-        ))
-        .argument(InputValue::new(
-            "orderBy",
-            TypeRef::named_nn_list(naming::order_type(slug)),
-        ))
-        .argument(
-            InputValue::new("first", TypeRef::named(TypeRef::INT))
-                .description("每页行数，默认 100，最多 1000"),
-        )
-        .argument(InputValue::new("offset", TypeRef::named(TypeRef::INT)))
-        .argument(
-            InputValue::new("after", TypeRef::named(TypeRef::STRING))
-                .description("上一页的 pageInfo.endCursor"),
-        ),
-    );
+    query = query.field(super::list::list_field(table));
     let t = table.clone();
     query = query.field(
         Field::new(
@@ -121,7 +83,7 @@ fn filter_arg(ctx: &ResolverContext<'_>, t: &Table) -> ApiResult<Option<Filter>>
 }
 
 /// The definition field behind a `…Field` enum item.
-fn enum_field(t: &Table, item: &str) -> ApiResult<String> {
+pub(super) fn enum_field(t: &Table, item: &str) -> ApiResult<String> {
     match item {
         "ID" => Ok("id".into()),
         "UNIT" => Ok("unit".into()),
@@ -133,84 +95,6 @@ fn enum_field(t: &Table, item: &str) -> ApiResult<String> {
             .map(|f| f.name.clone())
             .ok_or_else(|| ApiError::new(Code::BadRequest, format!("{} 没有字段 {item}", t.name))),
     }
-}
-
-async fn list<'a>(
-    ctx: &ResolverContext<'a>,
-    t: Arc<Table>,
-    cells: &super::select::CellsByName,
-) -> async_graphql::Result<FieldValue<'a>> {
-    let r = req(ctx)?;
-    r.guard(&t, Action::Read)?;
-    let cycle = r.cycle(ctx)?;
-    let filter = filter_arg(ctx, &t)?;
-    let mut order = Vec::new();
-    if let Some(list) = ctx.args.get("orderBy").filter(|v| !v.is_null()) {
-        for item in list.list()?.iter() {
-            let o = item.object()?;
-            let field = enum_field(&t, o.try_get("field")?.enum_name()?)?;
-            let descending = o
-                .get("direction")
-                .is_some_and(|d| d.enum_name().ok() == Some("DESC"));
-            order.push(Order { field, descending });
-        }
-    }
-    let first = ctx
-        .args
-        .get("first")
-        .map(|v| v.i64())
-        .transpose()?
-        .unwrap_or(100);
-    if !(0..=r.config.max_page).contains(&first) {
-        return Err(ApiError::new(
-            Code::BadRequest,
-            format!("first 应在 0 到 {} 之间", r.config.max_page),
-        )
-        .into());
-    }
-    let mut offset = ctx
-        .args
-        .get("offset")
-        .map(|v| v.i64())
-        .transpose()?
-        .unwrap_or(0)
-        .max(0);
-    if let Some(after) = ctx.args.get("after").filter(|v| !v.is_null()) {
-        offset = decode_cursor(after.string()?)?;
-    }
-    let scope = r.access.read_scope(&t.code);
-    let (cells, count) = super::select::selected(ctx, cells);
-    let query = PageQuery {
-        list: ListQuery {
-            cycle,
-            filter,
-            order,
-            limit: Some(first),
-            offset,
-        },
-        cells,
-        count,
-    };
-    let PageRows { rows, total } =
-        blocking(r.store, move |s| Ok(s.page(&t, &scope, &query)?)).await?;
-    let total = total.unwrap_or(0);
-    let next = offset + rows.len() as i64;
-    let has_next = next < total;
-    let end_cursor = (!rows.is_empty()).then(|| B64.encode(format!("o:{next}")));
-    Ok(FieldValue::owned_any(Page {
-        total,
-        rows,
-        has_next,
-        end_cursor,
-    }))
-}
-
-fn decode_cursor(cursor: &str) -> ApiResult<i64> {
-    B64.decode(cursor)
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| s.strip_prefix("o:").and_then(|n| n.parse().ok()))
-        .ok_or_else(|| ApiError::new(Code::BadRequest, "after 不是有效的游标"))
 }
 
 async fn aggregate<'a>(

@@ -28,13 +28,22 @@ impl Default for ApiConfig {
 /// Reads a GraphQL value out of a parent object.
 pub type Getter<T> = fn(&T) -> Gql;
 
-/// A page of rows for a connection (`total` is 0 when `totalCount` and `pageInfo` were not
-/// asked for: then it is not counted).
+/// A page of rows for a connection. What was not asked for is not worked out: `total` is 0
+/// without `totalCount`, `cursors` empty without `edges` or a cursor of `pageInfo`, the flags
+/// false without `hasNextPage`/`hasPreviousPage`.
 pub struct Page {
     pub total: i64,
     pub rows: Vec<Cells>,
+    /// One per row, in order, when read.
+    pub cursors: Vec<String>,
     pub has_next: bool,
-    pub end_cursor: Option<String>,
+    pub has_previous: bool,
+}
+
+/// One Relay edge: a row and its cursor.
+pub struct Edge {
+    pub cursor: String,
+    pub node: Cells,
 }
 
 /// One aggregate group.
@@ -219,6 +228,34 @@ pub fn page_nodes(type_name: &str) -> Field {
             Ok(page) => FieldFuture::Value(Some(FieldValue::list(
                 page.rows.iter().map(|r| FieldValue::borrowed_any(r)),
             ))),
+            Err(e) => failed(e),
+        }
+    })
+}
+
+/// `edges` of a connection.
+pub fn page_edges(edge_type: &str) -> Field {
+    Field::new("edges", TypeRef::named_nn_list_nn(edge_type), |ctx| {
+        let parent = ctx.parent_value;
+        match parent.try_downcast_ref::<Page>() {
+            Ok(page) => FieldFuture::Value(Some(FieldValue::list(
+                page.rows.iter().zip(&page.cursors).map(|(r, c)| {
+                    FieldValue::owned_any(Edge {
+                        cursor: c.clone(),
+                        node: r.clone(),
+                    })
+                }),
+            ))),
+            Err(e) => failed(e),
+        }
+    })
+}
+
+/// `node` of an edge.
+pub fn edge_node(type_name: &str) -> Field {
+    Field::new("node", TypeRef::named_nn(type_name), |ctx| {
+        match ctx.parent_value.try_downcast_ref::<Edge>() {
+            Ok(edge) => FieldFuture::Value(Some(FieldValue::borrowed_any(&edge.node))),
             Err(e) => failed(e),
         }
     })

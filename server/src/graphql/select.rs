@@ -42,21 +42,46 @@ pub fn cells_by_name(table: &Table) -> CellsByName {
     map
 }
 
-/// The cells the request's `nodes` select and whether `totalCount` or `pageInfo` needs the
-/// count. A name it does not know (a field added to the row type later) reads every cell:
-/// reading too much is slower, reading too little would be wrong.
-pub fn selected(ctx: &ResolverContext<'_>, by_name: &CellsByName) -> (Vec<usize>, bool) {
+/// What a list request reads: the cells its `nodes` (and `edges { node }`) select, whether it
+/// needs the count (`totalCount`), the rows around the page (`hasNextPage`,
+/// `hasPreviousPage`) and each row's key (`edges`, `startCursor`, `endCursor`).
+pub struct Wanted {
+    pub cells: Vec<usize>,
+    pub count: bool,
+    pub info: bool,
+    pub keys: bool,
+}
+
+/// Looks ahead into the list's selection. A name it does not know (a field added to the row
+/// type later) reads every cell: reading too much is slower, reading too little would be wrong.
+pub fn selected(ctx: &ResolverContext<'_>, by_name: &CellsByName) -> Wanted {
     let here = ctx.look_ahead();
-    let count = here.field("totalCount").exists() || here.field("pageInfo").exists();
-    let mut cells = Vec::new();
-    for nodes in here.field("nodes").selection_fields() {
+    let info = here.field("pageInfo");
+    let edges = here.field("edges");
+    let mut wanted = Wanted {
+        cells: Vec::new(),
+        count: here.field("totalCount").exists(),
+        info: info.field("hasNextPage").exists() || info.field("hasPreviousPage").exists(),
+        keys: edges.exists()
+            || info.field("startCursor").exists()
+            || info.field("endCursor").exists(),
+    };
+    let rows = here
+        .field("nodes")
+        .selection_fields()
+        .into_iter()
+        .chain(edges.field("node").selection_fields());
+    for nodes in rows {
         for f in nodes.selection_set() {
             match by_name.get(f.name()) {
-                Some(c) => cells.extend_from_slice(c),
+                Some(c) => wanted.cells.extend_from_slice(c),
                 None if f.name() == "__typename" => {}
-                None => return (by_name.values().flatten().copied().collect(), count),
+                None => {
+                    wanted.cells = by_name.values().flatten().copied().collect();
+                    return wanted;
+                }
             }
         }
     }
-    (cells, count)
+    wanted
 }

@@ -51,9 +51,12 @@ pub fn register(mut b: SchemaBuilder) -> SchemaBuilder {
         .register(Scalar::new(YEAR_MONTH).description("年月，格式 YYYY-MM"));
     let ops = |name: &str, ty: &str, ordered: bool, text: bool| {
         let mut o = InputObject::new(name)
-            .field(InputValue::new("eq", TypeRef::named(ty)))
             .field(
-                InputValue::new("ne", TypeRef::named(ty)).description("不等于（空值也算不等于）"),
+                InputValue::new("eq", TypeRef::named(ty)).description("等于；eq: null 取为空的行"),
+            )
+            .field(
+                InputValue::new("ne", TypeRef::named(ty))
+                    .description("不等于（空值也算不等于）；ne: null 取不为空的行"),
             )
             .field(InputValue::new("in", TypeRef::named_nn_list(ty)))
             .field(InputValue::new("isNull", TypeRef::named(TypeRef::BOOLEAN)));
@@ -94,22 +97,34 @@ pub fn register(mut b: SchemaBuilder) -> SchemaBuilder {
                 .field(InputValue::new("isNull", TypeRef::named(TypeRef::BOOLEAN))),
         )
         .register(Enum::new(SORT).item("ASC").item("DESC"))
-        .register(
-            Object::new(PAGE_INFO)
-                .field(field_of_parent::<super::resolve::Page>(
-                    "hasNextPage",
-                    TypeRef::named_nn(TypeRef::BOOLEAN),
-                    |p| p.has_next.into(),
-                ))
-                .field(field_of_parent::<super::resolve::Page>(
-                    "endCursor",
-                    TypeRef::named(TypeRef::STRING),
-                    |p| {
-                        p.end_cursor
-                            .clone()
-                            .map_or(async_graphql::Value::Null, async_graphql::Value::from)
-                    },
-                )),
-        );
+        .register(page_info());
     b
+}
+
+fn page_info() -> Object {
+    use super::resolve::Page;
+    use async_graphql::Value as Gql;
+    let cursor = |c: Option<&String>| c.cloned().map_or(Gql::Null, Gql::from);
+    Object::new(PAGE_INFO)
+        .description("翻页信息：前后是否还有符合条件的行，本页第一行与最后一行的游标")
+        .field(field_of_parent::<Page>(
+            "hasNextPage",
+            TypeRef::named_nn(TypeRef::BOOLEAN),
+            |p| p.has_next.into(),
+        ))
+        .field(field_of_parent::<Page>(
+            "hasPreviousPage",
+            TypeRef::named_nn(TypeRef::BOOLEAN),
+            |p| p.has_previous.into(),
+        ))
+        .field(field_of_parent::<Page>(
+            "startCursor",
+            TypeRef::named(TypeRef::STRING),
+            move |p| cursor(p.cursors.first()),
+        ))
+        .field(field_of_parent::<Page>(
+            "endCursor",
+            TypeRef::named(TypeRef::STRING),
+            move |p| cursor(p.cursors.last()),
+        ))
 }

@@ -8,7 +8,7 @@ use async_graphql::Value as Gql;
 
 use super::convert::to_gql;
 use super::loader::ref_field;
-use super::resolve::{field_of_parent, row_field, Getter, Group, Page};
+use super::resolve::{field_of_parent, row_field, Edge, Getter, Group, Page};
 use super::shared::{filter_of, scalar_of, DECIMAL, SORT};
 use crate::defs::{naming, Catalog, Field, FieldType, Table};
 use crate::store::StoredRow;
@@ -90,7 +90,7 @@ pub fn register_table(mut b: SchemaBuilder, catalog: &Catalog, table: &Table) ->
     }
     let mut filter = InputObject::new(naming::filter_type(slug))
         .description(format!(
-            "{} 的过滤条件；同一对象内的条件须同时满足",
+            "{} 的过滤条件；同一对象内的条件须同时满足；值为 null 的条件不起作用（eq、ne 除外）",
             table.name
         ))
         .field(InputValue::new("id", TypeRef::named("IDFilter")))
@@ -158,7 +158,15 @@ pub fn register_table(mut b: SchemaBuilder, catalog: &Catalog, table: &Table) ->
             |p| Gql::from(p.total),
         ))
         .field(super::resolve::page_nodes(&type_name))
+        .field(super::resolve::page_edges(&naming::edge_type(slug)))
         .field(super::resolve::page_info());
+    let edge = Object::new(naming::edge_type(slug))
+        .field(field_of_parent::<Edge>(
+            "cursor",
+            TypeRef::named_nn(TypeRef::STRING),
+            |e| Gql::from(e.cursor.clone()),
+        ))
+        .field(super::resolve::edge_node(&type_name));
     b = b
         .register(obj)
         .register(filter)
@@ -167,6 +175,7 @@ pub fn register_table(mut b: SchemaBuilder, catalog: &Catalog, table: &Table) ->
         .register(fields_enum)
         .register(order)
         .register(connection)
+        .register(edge)
         .register(key);
     register_aggregate(b, table)
 }

@@ -105,27 +105,17 @@ fn write(
     filter: &Filter,
 ) -> Result<(), StoreError> {
     match filter {
-        Filter::And(list) | Filter::Or(list) if list.is_empty() => {
-            q.sql(if matches!(filter, Filter::And(_)) {
-                "1=1"
-            } else {
-                "1=0"
-            });
-        }
-        Filter::And(list) | Filter::Or(list) => {
-            let joiner = if matches!(filter, Filter::And(_)) {
-                " AND "
-            } else {
-                " OR "
-            };
-            q.sql("(");
-            for (i, f) in list.iter().enumerate() {
-                if i > 0 {
-                    q.sql(joiner);
+        Filter::And(_) | Filter::Or(_) => {
+            let and = matches!(filter, Filter::And(_));
+            let mut leaves = Vec::new();
+            flatten(filter, and, &mut leaves);
+            match leaves.as_slice() {
+                [] => {
+                    q.sql(if and { "1=1" } else { "1=0" });
                 }
-                write(q, dialect, table, f)?;
+                [one] => write(q, dialect, table, one)?,
+                all => write_balanced(q, dialect, table, all, if and { " AND " } else { " OR " })?,
             }
-            q.sql(")");
         }
         Filter::IsNull { field, is_null } => {
             column(table, field)?;
@@ -149,6 +139,38 @@ fn write(
         }
         Filter::Compare { field, op, value } => compare(q, dialect, table, field, *op, value)?,
     }
+    Ok(())
+}
+
+/// The conditions of a chain of one connective (`and` within `and`, `or` within `or`): nested
+/// lists of the same kind add nothing but parentheses, which SQLite's parser stack bounds.
+fn flatten<'f>(filter: &'f Filter, and: bool, out: &mut Vec<&'f Filter>) {
+    match filter {
+        Filter::And(list) if and => list.iter().for_each(|f| flatten(f, and, out)),
+        Filter::Or(list) if !and => list.iter().for_each(|f| flatten(f, and, out)),
+        other => out.push(other),
+    }
+}
+
+/// Writes `a AND b AND …` as a balanced tree of parenthesised halves: a flat chain of n terms
+/// is an expression tree n deep, and SQLite refuses trees deeper than 1000
+/// (`SQLITE_MAX_EXPR_DEPTH`); halves keep it about log2(n) deep.
+fn write_balanced(
+    q: &mut DynQuery,
+    dialect: Dialect,
+    table: &Table,
+    list: &[&Filter],
+    joiner: &str,
+) -> Result<(), StoreError> {
+    if let [one] = list {
+        return write(q, dialect, table, one);
+    }
+    let (left, right) = list.split_at(list.len() / 2);
+    q.sql("(");
+    write_balanced(q, dialect, table, left, joiner)?;
+    q.sql(joiner);
+    write_balanced(q, dialect, table, right, joiner)?;
+    q.sql(")");
     Ok(())
 }
 
@@ -296,15 +318,32 @@ pub fn escape_like(text: &str) -> String {
 /// Appends ` ORDER BY …, id` (id last, so paging is stable).
 ///
 /// Columns are qualified with the table: a bare name would sort by the select list's text cast
-/// of the same name, ordering numbers as strings.
+/// of the same name, ordering numbers as strings. Empty values come last in either direction,
+/// spelled out because the backends' defaults differ (SQLite sorts NULL first, PostgreSQL last).
 pub fn push_order(q: &mut DynQuery, table: &Table, order: &[Order]) -> Result<(), StoreError> {
+    push_order_dir(q, table, order, false)
+}
+
+/// As [`push_order`], or its exact reverse (every term flipped, empty values first, id
+/// descending) to read the end of a list.
+pub(super) fn push_order_dir(
+    q: &mut DynQuery,
+    table: &Table,
+    order: &[Order],
+    reverse: bool,
+) -> Result<(), StoreError> {
     let t = ident(&crate::defs::naming::sql_table(&table.slug));
+    let (asc, desc, nulls) = if reverse {
+        ("DESC", "ASC", "FIRST")
+    } else {
+        ("ASC", "DESC", "LAST")
+    };
     q.sql(" ORDER BY ");
     for o in order {
         column(table, &o.field)?;
-        let dir = if o.descending { "DESC" } else { "ASC" };
-        q.sql(&format!("{t}.{} {dir} NULLS LAST, ", ident(&o.field)));
+        let dir = if o.descending { desc } else { asc };
+        q.sql(&format!("{t}.{} {dir} NULLS {nulls}, ", ident(&o.field)));
     }
-    q.sql(&format!("{t}.id ASC"));
+    q.sql(&format!("{t}.id {asc}"));
     Ok(())
 }
