@@ -101,6 +101,9 @@ pub fn login(
             false
         }
     };
+    if claimed.is_none() && addr.is_none() {
+        return Err(AuthError::BadLogin);
+    }
     let token = new_token();
     store.login_tx(|a| {
         if let Some(addr) = addr {
