@@ -10,7 +10,7 @@ pub mod guard;
 mod import;
 pub mod live;
 mod metrics;
-pub(crate) mod reply;
+mod reply;
 
 use std::sync::Arc;
 use std::time::Duration;
