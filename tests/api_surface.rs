@@ -62,14 +62,8 @@ async fn floods_and_deep_nesting_are_refused_before_running() {
             .join(" ")
     );
     let r = api.gql(&flood, json!({})).await;
-    assert!(
-        r["data"].is_null()
-            && r["errors"][0]["message"]
-                .as_str()
-                .unwrap_or("")
-                .contains("complex"),
-        "{r}"
-    );
+    // Refused by the guard before async-graphql reads it (aliases of one field, cost).
+    assert!(r["data"].is_null() && code(&r) == "TOO_COMPLEX", "{r}");
     let deep = format!(
         "{{ students(first: 1) {{ nodes {{ {}id{} }} }} }}",
         "studentNoRow { ".repeat(19),

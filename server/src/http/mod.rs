@@ -11,7 +11,7 @@ mod import;
 pub mod live;
 mod metrics;
 mod order;
-pub(crate) mod reply;
+mod reply;
 
 use std::sync::Arc;
 use std::time::Duration;
