@@ -239,36 +239,15 @@ pub fn read_page(
     } else {
         q.cached_by_shape().load(conn)?
     };
-    let width = SYSTEM.len() + table.fields.len();
     let mut total = None;
     let mut rows = Vec::with_capacity(raw.len());
     let mut keys = Vec::new();
     for PosRow(texts) in raw {
-        let mut out = vec![Value::Null; width];
         let mut texts = texts.into_iter();
-        let mut broken = Vec::new();
-        for c in &layout.cells {
-            match decode_cell(table, *c, texts.next().flatten()) {
-                Ok(v) => out[*c] = v,
-                Err(e) => broken.push((*c, e)),
-            }
-        }
-        let broken = unreadable(&out, broken);
-        if let Some(kinds) = &layout.keys {
-            let values = kinds
-                .iter()
-                .map(|k| keyset::read_value(*k, texts.next().flatten()))
-                .collect();
-            let id = texts.next().flatten().and_then(|t| t.parse().ok());
-            keys.push(Key {
-                values,
-                id: id.unwrap_or_default(),
-            });
-        }
+        rows.push(read_row(table, &layout, &mut texts, &mut keys)?);
         if query.count {
             total = texts.next().flatten().and_then(|n| n.parse().ok());
         }
-        rows.push(Cells(out, broken));
     }
     let more = list.limit.is_some_and(|n| rows.len() as i64 > n.max(0));
     if let Some(n) = list.limit.filter(|_| more) {
@@ -333,6 +312,36 @@ fn unreadable(out: &[Value], broken: Vec<(usize, StoreError)>) -> Vec<usize> {
             cell
         })
         .collect()
+}
+
+/// Reads a row's cells, and its key when the layout reads keys, off the front of its texts.
+fn read_row(
+    table: &Table,
+    layout: &Layout,
+    texts: &mut impl Iterator<Item = Option<String>>,
+    keys: &mut Vec<Key>,
+) -> Result<Cells, StoreError> {
+    let mut out = vec![Value::Null; SYSTEM.len() + table.fields.len()];
+    let mut broken = Vec::new();
+    for c in &layout.cells {
+        match decode_cell(table, *c, texts.next().flatten()) {
+            Ok(v) => out[*c] = v,
+            Err(e) => broken.push((*c, e)),
+        }
+    }
+    let broken = unreadable(&out, broken);
+    if let Some(kinds) = &layout.keys {
+        let values = kinds
+            .iter()
+            .map(|k| keyset::read_value(*k, texts.next().flatten()))
+            .collect();
+        let id = texts.next().flatten().and_then(|t| t.parse().ok());
+        keys.push(Key {
+            values,
+            id: id.unwrap_or_default(),
+        });
+    }
+    Ok(Cells(out, broken))
 }
 
 fn decode_cell(table: &Table, cell: usize, text: Option<String>) -> Result<Value, StoreError> {
