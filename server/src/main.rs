@@ -12,17 +12,29 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-fn main() -> anyhow::Result<ExitCode> {
+fn main() -> ExitCode {
     // `.env` (see `.env.example`) stands in for the environment variables the flags read; a
     // variable already set wins, and a missing file is not an error.
     if let Err(e) = dotenvy::dotenv() {
         if !e.not_found() {
-            return Err(anyhow::anyhow!("cannot read .env: {e}"));
+            eprintln!("错误：无法读取 .env：{e}");
+            return ExitCode::FAILURE;
         }
     }
     let cli = cmd::Cli::parse();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let done = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .build()?;
-    runtime.block_on(cmd::run(cli))
+        .build()
+        .map_err(anyhow::Error::from)
+        .and_then(|runtime| runtime.block_on(cmd::run(cli)));
+    // One line a person can act on (the causes after colons), never a backtrace: under systemd it
+    // is what the journal shows for a failed start.
+    match done {
+        Ok(code) => code,
+        Err(e) => {
+            let causes: Vec<String> = e.chain().map(ToString::to_string).collect();
+            eprintln!("错误：{}", causes.join("："));
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -14,6 +14,7 @@ mod live;
 mod migrate;
 mod seed;
 mod serve;
+mod serve_watch;
 mod users;
 mod validate;
 
@@ -25,7 +26,7 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Parser)]
 #[command(
     name = "statusdata",
-    version,
+    version = statusdata::version::LONG,
     about = "高职院校人才培养工作状态数据采集与上报服务"
 )]
 pub struct Cli {
@@ -37,11 +38,11 @@ pub struct Cli {
 enum Command {
     /// Validate table definitions, code lists, units and policies together.
     Check(check::CheckArgs),
-    /// Create or update the core and data tables of a database.
+    /// 创建或更新数据库的核心表与数据表（按表定义）。
     Migrate(migrate::MigrateArgs),
-    /// Run the service: GraphQL at /graphql, GraphiQL at /graphiql.
+    /// 运行服务：表单浏览器在 /，GraphQL 在 /graphql，GraphiQL 在 /graphiql。
     Serve(serve::ServeArgs),
-    /// Print the GraphQL schema (SDL), as committed in schema.graphql.
+    /// 打印 GraphQL 模式（SDL），即仓库中 schema.graphql 的内容。
     PrintSchema(serve::PrintSchemaArgs),
     /// Collection cycles: `cycle new 2024 --from 2023`.
     Cycle(cycle::CycleArgs),
@@ -59,11 +60,11 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// Measure throughput against a baseline measured in the same run.
     Bench(bench::BenchArgs),
-    /// Write a consistent copy of the database to an SQLite file (safe while serving).
+    /// 把整个数据库的一致性副本写入一个 SQLite 文件（服务运行时也可执行；不需要表定义文件）。
     Backup(dump::BackupArgs),
-    /// Restore a backup file into an empty database.
+    /// 把一个完整的备份文件恢复到空数据库。
     Restore(dump::RestoreArgs),
-    /// Copy every row from one database to another (e.g. SQLite to PostgreSQL), checked.
+    /// 把一个数据库的全部数据复制到另一个（如 SQLite 换到 PostgreSQL），逐表核对。
     Copy(dump::CopyArgs),
     /// Ask every running instance to reload its definitions and policy (as SIGHUP does).
     Reload(live::ReloadArgs),
@@ -74,13 +75,13 @@ enum Command {
 /// Where the administrator's files are; shared by every command that reads them.
 #[derive(Args, Clone)]
 pub struct ProjectArgs {
-    /// Folder of table definitions.
+    /// 表定义文件夹。
     #[arg(long, env = "STATUSDATA_DEFS", default_value = "table-defs")]
     pub defs: PathBuf,
-    /// The units file.
+    /// 部门文件。
     #[arg(long, env = "STATUSDATA_UNITS", default_value = "seeds/units.toml")]
     pub units: PathBuf,
-    /// Folder holding the casbin model.conf and policy.csv.
+    /// 分工（casbin 的 model.conf 与 policy.csv）所在文件夹。
     #[arg(long, env = "STATUSDATA_POLICIES", default_value = "policies")]
     pub policies: PathBuf,
 }
