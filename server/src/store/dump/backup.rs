@@ -76,10 +76,18 @@ impl Store {
         let _ = std::fs::remove_file(&part);
         let written = self.write_backup(&part).and_then(|meta| {
             // A hard link gives the file its name without ever replacing one that appeared
-            // meanwhile; the rename is atomic either way.
-            std::fs::hard_link(&part, out).map_err(|e| {
-                StoreError::Config(format!("无法把备份命名为 {}：{e}", out.display()))
-            })?;
+            // meanwhile; where the file system has none, a rename (atomic too) after a look.
+            std::fs::hard_link(&part, out)
+                .or_else(|e| {
+                    if out.exists() {
+                        Err(e)
+                    } else {
+                        std::fs::rename(&part, out)
+                    }
+                })
+                .map_err(|e| {
+                    StoreError::Config(format!("无法把备份命名为 {}：{e}", out.display()))
+                })?;
             Ok(meta)
         });
         for suffix in ["", "-wal", "-shm", "-journal"] {

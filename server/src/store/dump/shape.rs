@@ -186,8 +186,8 @@ fn order(mut pending: Vec<Shape>) -> Result<Vec<Shape>, StoreError> {
             None => {
                 let names: Vec<&str> = pending.iter().map(|s| s.name.as_str()).collect();
                 return Err(StoreError::Database(format!(
-                    "the foreign keys of {} refer to each other in a circle",
-                    names.join(", ")
+                    "表 {} 的外键互相引用成环，无法确定复制顺序",
+                    names.join("、")
                 )));
             }
         }
