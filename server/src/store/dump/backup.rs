@@ -73,7 +73,7 @@ impl Store {
         }
         let part = partial_path(out);
         // A `.part` left by a killed run is ours to replace; it was never a backup.
-        let _ = std::fs::remove_file(&part);
+        remove_partial(&part);
         let written = self.write_backup(&part).and_then(|meta| {
             // A hard link gives the file its name without ever replacing one that appeared
             // meanwhile; where the file system has none, a rename (atomic too) after a look.
@@ -90,11 +90,7 @@ impl Store {
                 })?;
             Ok(meta)
         });
-        for suffix in ["", "-wal", "-shm", "-journal"] {
-            let mut p = part.clone().into_os_string();
-            p.push(suffix);
-            let _ = std::fs::remove_file(PathBuf::from(p));
-        }
+        remove_partial(&part);
         written
     }
 
@@ -130,6 +126,15 @@ impl Store {
         }
         write_meta(part, &meta)?;
         Ok(meta)
+    }
+}
+
+/// Removes a partial file and the journal files SQLite keeps beside it.
+fn remove_partial(part: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = part.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(p));
     }
 }
 
