@@ -17,10 +17,17 @@ pub struct BackupArgs {
     /// 要备份的数据库：sqlite://PATH 或 postgres://…
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     db: String,
-    /// 备份文件（SQLite 数据库文件；已存在则拒绝，从不覆盖）。写入期间名为“文件名.part”，
-    /// 读回检查并写入完成标记后才改为此名。
+    /// 备份文件（SQLite 数据库文件；已存在则拒绝，从不覆盖）。写入期间名为“文件名.part”，读回检查并写入完成标记后才改为此名。
     #[arg(long)]
     out: PathBuf,
+    /// Accepted and ignored (a backup reads no definitions): scripts written for older versions
+    /// passed them.
+    #[arg(long = "defs", hide = true)]
+    _defs: Option<PathBuf>,
+    #[arg(long = "units", hide = true)]
+    _units: Option<PathBuf>,
+    #[arg(long = "policies", hide = true)]
+    _policies: Option<PathBuf>,
 }
 
 #[derive(Args)]

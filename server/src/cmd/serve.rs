@@ -61,8 +61,7 @@ pub struct ServeArgs {
     /// 相信其 `X-Forwarded-Proto: https` 的代理地址（可重复，或用逗号分隔）。
     #[arg(long, env = "STATUSDATA_TRUSTED_PROXIES", value_delimiter = ',')]
     trusted_proxy: Vec<std::net::IpAddr>,
-    /// 院领导签核核心数据之前 `/export/{cycle}/all.xlsx` 的做法：`warn`（照常导出，封面加提示）
-    /// 或 `refuse`（拒绝）。
+    /// 院领导签核核心数据之前 `/export/{cycle}/all.xlsx` 的做法：`warn`（照常导出，封面加提示）或 `refuse`（拒绝）。
     #[arg(long, env = "STATUSDATA_EXPORT_BEFORE_SIGNOFF", default_value = "warn")]
     export_before_signoff: statusdata::service::indicators::ExportGate,
     #[command(flatten)]
@@ -94,8 +93,7 @@ pub struct PrintSchemaArgs {
     /// 表定义文件夹。
     #[arg(long, env = "STATUSDATA_DEFS", default_value = "table-defs")]
     defs: std::path::PathBuf,
-    /// 不打印 SDL，而是对模式执行这个 GraphQL 文档（文件，或 - 表示标准输入）并打印 JSON 结果；
-    /// 用于内省查询，不需要数据库。
+    /// 不打印 SDL，而是对模式执行这个 GraphQL 文档（文件，或 - 表示标准输入）并打印 JSON 结果；用于内省查询，不需要数据库。
     #[arg(long)]
     execute: Option<std::path::PathBuf>,
 }
