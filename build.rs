@@ -1,6 +1,7 @@
 //! Build script: installs the pinned front-end packages (web/package-lock.json) with npm when they
 //! are missing, bundles the form explorer (web/src) with esbuild, and puts the files the binary
-//! embeds into OUT_DIR. Nothing is fetched at run time.
+//! embeds into OUT_DIR. Nothing is fetched at run time. It also stamps the binary with its
+//! version and git commit (`statusdata --version`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -19,6 +20,7 @@ const ASSETS: [(&str, &str); 4] = [
 ];
 
 fn main() {
+    stamp_version();
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into()));
     let web = root.join("web");
     println!("cargo:rerun-if-changed=web/package.json");
@@ -70,5 +72,38 @@ fn npm_ci(web: &Path) {
         Err(e) => panic!(
             "npm is needed once to install the pinned web assets (web/package-lock.json): {e}. Install Node.js and npm, then build again"
         ),
+    }
+}
+
+/// Emits `STATUSDATA_VERSION` (the crate's version, or `STATUSDATA_BUILD_VERSION` when a build
+/// sets it, e.g. to rehearse an upgrade) and `STATUSDATA_COMMIT` (`git rev-parse --short HEAD`, or
+/// "unknown" when the source is not a git checkout or git is missing: never a build failure).
+fn stamp_version() {
+    println!("cargo:rerun-if-env-changed=STATUSDATA_BUILD_VERSION");
+    let version = std::env::var("STATUSDATA_BUILD_VERSION")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| std::env::var("CARGO_PKG_VERSION").unwrap_or_else(|_| "0.0.0".into()));
+    println!("cargo:rustc-env=STATUSDATA_VERSION={}", version.trim());
+    let git = |args: &[&str]| -> Option<String> {
+        let out = Command::new("git").args(args).output().ok()?;
+        let text = String::from_utf8(out.stdout).ok()?.trim().to_owned();
+        (out.status.success() && !text.is_empty()).then_some(text)
+    };
+    let commit = git(&["rev-parse", "--short", "HEAD"]).unwrap_or_else(|| "unknown".into());
+    println!("cargo:rustc-env=STATUSDATA_COMMIT={commit}");
+    // A new commit moves HEAD or the branch it names (a worktree keeps HEAD apart from the refs).
+    let mut watched = vec![git(&["rev-parse", "--git-path", "HEAD"])];
+    if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"]) {
+        watched.push(git(&["rev-parse", "--git-path", &branch]));
+        watched.push(git(&["rev-parse", "--git-path", "packed-refs"]));
+    }
+    // Only paths that exist: cargo reruns the script on every build for a missing one.
+    for path in watched
+        .into_iter()
+        .flatten()
+        .filter(|p| Path::new(p).exists())
+    {
+        println!("cargo:rerun-if-changed={path}");
     }
 }

@@ -78,6 +78,20 @@ fn fresh_url() -> (String, Guard) {
     }
 }
 
+/// A database nobody has migrated yet (for tests that migrate it through the binary), removed
+/// afterwards.
+pub struct EmptyDb {
+    pub url: String,
+    _guard: Guard,
+}
+
+impl EmptyDb {
+    pub fn new() -> EmptyDb {
+        let (url, _guard) = fresh_url();
+        EmptyDb { url, _guard }
+    }
+}
+
 impl TestDb {
     /// A migrated database for the definitions in `dir` (a folder with table-defs/ and seeds/).
     pub fn new(dir: &Path) -> TestDb {

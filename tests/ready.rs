@@ -1,6 +1,6 @@
 //! `/readyz`: ready when the database answers, its migrations are applied and its data tables
-//! match the definitions; not ready, with the reason, when an administrator's edit is not
-//! migrated yet.
+//! match the definitions; not ready, with the reason and the advice (reload), when an
+//! administrator's edit is not applied yet.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -26,7 +26,8 @@ async fn ready_until_the_definitions_run_ahead_of_the_database() {
     let edited = site.db.reopen(scratch.dir.path());
     let why = edited.readiness().expect("readiness");
     assert!(
-        why.iter().any(|w| w.contains("statusdata migrate")),
+        why.iter()
+            .any(|w| w.contains("statusdata reload") && !w.contains("migrate")),
         "{why:?}"
     );
     edited.migrate(&site.db.units, false).expect("migrate");

@@ -170,7 +170,7 @@ fn an_unreachable_postgres_is_named() {
         Err(e) => e.to_string(),
     };
     assert!(
-        err.contains("cannot connect to the database") && err.contains("127.0.0.1"),
+        err.contains("无法连接数据库") && err.contains("127.0.0.1"),
         "{err}"
     );
 }

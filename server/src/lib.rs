@@ -15,5 +15,6 @@ pub mod model;
 pub mod service;
 pub mod store;
 pub mod validate;
+pub mod version;
 pub mod workflow;
 pub mod xlsx;

@@ -15,6 +15,10 @@ pub struct CheckArgs {
 
 pub async fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let p = args.project;
+    // On standard error: stdout stays the summary scripts read.
+    for warning in statusdata::version::files_warnings(&p.defs, &p.units, &p.policies) {
+        eprintln!("警告：{warning}");
+    }
     let paths = Paths {
         defs: p.defs,
         units: p.units,

@@ -3,70 +3,81 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::Context;
 use clap::Args;
 use statusdata::defs;
-use statusdata::store::{Store, StoreError, DEFAULT_DATABASE_URL};
+use statusdata::store::{MigrateReport, Store, StoreError, DEFAULT_DATABASE_URL};
 
 use super::ProjectArgs;
 
 #[derive(Args)]
 pub struct MigrateArgs {
-    /// Database URL: sqlite://PATH or postgres://USER@HOST:PORT/DB.
+    /// 数据库：sqlite://PATH 或 postgres://USER@HOST:PORT/DB。
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     db: String,
     #[command(flatten)]
     project: ProjectArgs,
-    /// Drop or retype columns and tables whose definitions were removed or changed (data is lost;
-    /// an SQLite database is copied aside first).
+    /// 允许删除或改类型：表定义删去或改动了的列和表会被删除或重建（其中的数据丢失；SQLite
+    /// 数据库先复制一份在旁边）。
     #[arg(long)]
     allow_destructive: bool,
 }
 
 pub async fn run(args: MigrateArgs) -> anyhow::Result<ExitCode> {
-    let catalog = defs::load_catalog(&args.project.defs)
-        .map_err(|p| anyhow::anyhow!("{p}"))
-        .context("the table definitions have problems; run `statusdata check`")?;
-    let units = defs::load_units(&args.project.units).map_err(|p| anyhow::anyhow!("{p}"))?;
+    let p = &args.project;
+    for warning in statusdata::version::files_warnings(&p.defs, &p.units, &p.policies) {
+        eprintln!("警告：{warning}");
+    }
+    let catalog = defs::load_catalog(&p.defs).map_err(|e| {
+        anyhow::anyhow!(
+            "表定义 {} 有问题，未做任何更改：\n{e}\n请运行 statusdata check 查看",
+            p.defs.display()
+        )
+    })?;
+    let units = defs::load_units(&p.units)
+        .map_err(|e| anyhow::anyhow!("部门文件 {} 有问题：\n{e}", p.units.display()))?;
     let store = Store::open(&args.db, Arc::new(catalog))?;
     let allow = args.allow_destructive;
     match store.call(move |s| s.migrate(&units, allow)).await {
         Ok(report) => {
-            if let Some(path) = &report.backup {
-                println!(
-                    "copied the database to {} before destructive changes",
-                    path.display()
-                );
-            }
-            for v in &report.core {
-                println!("applied core migration {v}");
-            }
-            if report.units_changed > 0 {
-                println!("synced {} unit(s)", report.units_changed);
-            }
-            let t = &report.tables;
-            for (what, items) in [
-                ("created table", &t.created_tables),
-                ("added column", &t.added_columns),
-                ("rebuilt key of", &t.rekeyed_tables),
-                ("dropped", &t.dropped),
-            ] {
-                for item in items {
-                    println!("{what} {item}");
-                }
-            }
-            if report.is_empty() {
-                println!("the database is up to date");
-            }
+            print_report(&report);
             Ok(ExitCode::SUCCESS)
         }
         Err(StoreError::Destructive(reasons)) => {
-            eprintln!("migrate stopped; nothing was changed:");
+            eprintln!("迁移已停止，未做任何更改：");
             for r in reasons {
                 eprintln!("  {r}");
             }
             Ok(ExitCode::FAILURE)
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+fn print_report(report: &MigrateReport) {
+    if let Some(path) = &report.backup {
+        println!("执行删除或改类型之前，数据库已复制到 {}", path.display());
+    }
+    for v in &report.core {
+        println!("已执行核心迁移 {v}");
+    }
+    if report.units_changed > 0 {
+        println!("已同步 {} 个部门", report.units_changed);
+    }
+    let t = &report.tables;
+    for (what, items) in [
+        ("已创建表", &t.created_tables),
+        ("已增加列", &t.added_columns),
+        ("已重建主键", &t.rekeyed_tables),
+        ("已删除", &t.dropped),
+    ] {
+        for item in items {
+            println!("{what} {item}");
+        }
+    }
+    let ours = statusdata::version::current();
+    match &report.upgraded_from {
+        Some(before) => println!("数据库原由 statusdata {before} 迁移，现已记为 {ours}"),
+        None if report.is_empty() => println!("数据库已是最新（statusdata {ours}）"),
+        None => println!("迁移完成（statusdata {ours}）"),
     }
 }

@@ -15,6 +15,7 @@ mod live;
 mod migrate;
 mod seed;
 mod serve;
+mod serve_watch;
 mod users;
 mod validate;
 
@@ -26,7 +27,7 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Parser)]
 #[command(
     name = "statusdata",
-    version,
+    version = statusdata::version::LONG,
     about = "高职院校人才培养工作状态数据采集与上报服务"
 )]
 pub struct Cli {
@@ -38,11 +39,11 @@ pub struct Cli {
 enum Command {
     /// 一并检查表定义、代码表、部门与权限策略；一致时退出码 0，否则逐条列出问题（文件、键名）并退出码 1。
     Check(check::CheckArgs),
-    /// 建立或更新数据库的核心表与数据表。
+    /// 创建或更新数据库的核心表与数据表（按表定义）。
     Migrate(migrate::MigrateArgs),
-    /// 运行服务：页面在 /，GraphQL 接口在 /graphql，GraphiQL 在 /graphiql。
+    /// 运行服务：表单浏览器在 /，GraphQL 在 /graphql，GraphiQL 在 /graphiql。
     Serve(serve::ServeArgs),
-    /// 打印 GraphQL 模式（SDL），即 schema.graphql 的内容。
+    /// 打印 GraphQL 模式（SDL），即仓库中 schema.graphql 的内容。
     PrintSchema(serve::PrintSchemaArgs),
     /// 采集周期：`cycle new 2024 --from 2023` 开启新周期。
     Cycle(cycle::CycleArgs),
@@ -60,11 +61,11 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// 性能测试：与同一次运行中测得的基准对比。
     Bench(bench::BenchArgs),
-    /// 把数据库的一致性副本写入一个 SQLite 文件（服务运行时也可以做）。
+    /// 把整个数据库的一致性副本写入一个 SQLite 文件（服务运行时也可执行；不需要表定义文件）。
     Backup(dump::BackupArgs),
-    /// 把备份文件恢复到空数据库。
+    /// 把一个完整的备份文件恢复到空数据库。
     Restore(dump::RestoreArgs),
-    /// 把一个数据库的全部数据复制到另一个数据库（如 SQLite 到 PostgreSQL），并核对。
+    /// 把一个数据库的全部数据复制到另一个（如 SQLite 换到 PostgreSQL），逐表核对。
     Copy(dump::CopyArgs),
     /// 让同一数据库上所有运行中的实例重新载入表定义与分工（同 SIGHUP）。
     Reload(live::ReloadArgs),
@@ -75,13 +76,13 @@ enum Command {
 /// Where the administrator's files are; shared by every command that reads them.
 #[derive(Args, Clone)]
 pub struct ProjectArgs {
-    /// 表定义目录
+    /// 表定义文件夹。
     #[arg(long, env = "STATUSDATA_DEFS", default_value = "table-defs")]
     pub defs: PathBuf,
-    /// 部门文件
+    /// 部门文件。
     #[arg(long, env = "STATUSDATA_UNITS", default_value = "seeds/units.toml")]
     pub units: PathBuf,
-    /// 权限策略目录（casbin 的 model.conf 与 policy.csv）
+    /// 分工（casbin 的 model.conf 与 policy.csv）所在文件夹。
     #[arg(long, env = "STATUSDATA_POLICIES", default_value = "policies")]
     pub policies: PathBuf,
 }

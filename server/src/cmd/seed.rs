@@ -54,8 +54,8 @@ pub(super) async fn install_cycle(
     demo: bool,
 ) -> anyhow::Result<Installed> {
     let cycle_file = units_file.with_file_name("cycle-2023.toml");
-    let cycle =
-        defs::load_cycle(&cycle_file, svc.store.catalog()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let cycle = defs::load_cycle(&cycle_file, svc.store.catalog())
+        .map_err(|e| anyhow::anyhow!("采集周期文件 {} 有问题：\n{e}", cycle_file.display()))?;
     let today = demo.then(|| statusdata::workflow::progress::today(chrono::Utc::now()));
     let installed = svc
         .blocking(move |svc| svc.install_cycle(&svc.system(), &cycle, today))

@@ -1,4 +1,6 @@
-//! `statusdata serve` and `statusdata print-schema`.
+//! `statusdata serve` and `statusdata print-schema`. Start-up fails loudly: the address is bound
+//! first, any failure exits non-zero with a Chinese message naming the address or file, and the
+//! background watcher starts only once everything is ready and stops on every exit path.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -9,58 +11,56 @@ use statusdata::defs;
 use statusdata::demo::{self, DemoOptions};
 use statusdata::graphql::{build_schema, ApiConfig};
 use statusdata::http::{router, AppState};
-use statusdata::service::definitions::Mode;
-use statusdata::service::watch::Watch;
 use statusdata::service::Service;
 use statusdata::store::{Store, DEFAULT_DATABASE_URL};
 
+use super::serve_watch::{shutdown, watch};
 use super::ProjectArgs;
 
 #[derive(Args)]
 pub struct ServeArgs {
+    /// 数据库：sqlite://PATH（内置，默认）或 postgres://USER@HOST:PORT/DB。
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     db: String,
-    /// Address to listen on.
+    /// 监听地址，主机:端口：127.0.0.1:8080 只允许本机访问（前面有 nginx 时），0.0.0.0:8080
+    /// 允许其他电脑访问。
     #[arg(long, env = "STATUSDATA_BIND", default_value = "127.0.0.1:8080")]
     bind: String,
-    /// Demo mode: fill an empty database with the demo college and the demo accounts of
-    /// seeds/demo-accounts.csv.
+    /// 演示模式：空数据库填入演示学校与 seeds/demo-accounts.csv 中的演示账号，截止日期移到今天之后。
     #[arg(long)]
     demo: bool,
-    /// The largest Excel file an import accepts, in MB.
+    /// Excel 导入文件的最大大小（MB）。
     #[arg(long, env = "STATUSDATA_IMPORT_MAX_MB", default_value_t = 20)]
     import_max_mb: usize,
-    /// The most data rows one Excel import accepts.
+    /// 一次 Excel 导入的最多数据行数。
     #[arg(long, env = "STATUSDATA_IMPORT_MAX_ROWS", default_value_t = 100_000)]
     import_max_rows: usize,
-    /// The largest 典型案例 attachment, in MB.
+    /// 典型案例附件的最大大小（MB）。
     #[arg(long, env = "STATUSDATA_CASE_ATTACHMENT_MAX_MB", default_value_t = 10)]
     case_attachment_max_mb: usize,
-    /// The file types a 典型案例 attachment may have, by extension (checked by content).
+    /// 典型案例附件允许的文件类型（按扩展名列出，按文件内容核对）。
     #[arg(
         long,
         env = "STATUSDATA_CASE_ATTACHMENT_TYPES",
         default_value = "pdf,docx,xlsx,jpg,png"
     )]
     case_attachment_types: String,
-    /// How log lines are written: `text` (coloured only on a terminal) or `json` (one object per
-    /// line, for log shippers).
+    /// 日志格式：`text`（只在终端上带颜色）或 `json`（每行一个 JSON 对象，便于日志系统收集）。
     #[arg(long, env = "STATUSDATA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
-    /// The largest POST body /graphql accepts, in KB.
+    /// /graphql 接受的最大 POST 请求体（KB）。
     #[arg(long, env = "STATUSDATA_MAX_BODY_KB", default_value_t = 2048)]
     max_body_kb: usize,
-    /// The deepest bracket nesting a GraphQL document or its variables may have.
+    /// GraphQL 文档或其变量允许的最深括号嵌套层数。
     #[arg(long, env = "STATUSDATA_MAX_NESTING", default_value_t = 64)]
     max_nesting: usize,
-    /// The service is reached over https (a TLS proxy in front): session cookies get `Secure`.
+    /// 经 https 访问（前面有 TLS 反向代理）：会话 Cookie 加 `Secure`。
     #[arg(long, env = "STATUSDATA_HTTPS")]
     https: bool,
-    /// A proxy whose `X-Forwarded-Proto: https` is believed (repeat, or comma-separated).
+    /// 相信其 `X-Forwarded-Proto: https` 的代理地址（可重复，或用逗号分隔）。
     #[arg(long, env = "STATUSDATA_TRUSTED_PROXIES", value_delimiter = ',')]
     trusted_proxy: Vec<std::net::IpAddr>,
-    /// What `/export/{cycle}/all.xlsx` does before the leaders sign off the core indicators:
-    /// `warn` (export, with a warning on the cover) or `refuse`.
+    /// 院领导签核核心数据之前 `/export/{cycle}/all.xlsx` 的做法：`warn`（照常导出，封面加提示）或 `refuse`（拒绝）。
     #[arg(long, env = "STATUSDATA_EXPORT_BEFORE_SIGNOFF", default_value = "warn")]
     export_before_signoff: statusdata::service::indicators::ExportGate,
     #[command(flatten)]
@@ -89,16 +89,17 @@ fn init_logging(format: LogFormat) {
 
 #[derive(Args)]
 pub struct PrintSchemaArgs {
-    /// 表定义目录
+    /// 表定义文件夹。
     #[arg(long, env = "STATUSDATA_DEFS", default_value = "table-defs")]
     defs: std::path::PathBuf,
-    /// 不打印 SDL，而是对模式执行这个 GraphQL 文档（文件，或 - 表示标准输入）并打印 JSON 结果；用于内省，不需要数据库
+    /// 不打印 SDL，而是对模式执行这个 GraphQL 文档（文件，或 - 表示标准输入）并打印 JSON 结果；用于内省查询，不需要数据库。
     #[arg(long)]
     execute: Option<std::path::PathBuf>,
 }
 
 pub async fn print_schema(args: PrintSchemaArgs) -> anyhow::Result<ExitCode> {
-    let catalog = defs::load_catalog(&args.defs).map_err(|p| anyhow::anyhow!("{p}"))?;
+    let catalog = defs::load_catalog(&args.defs)
+        .map_err(|p| anyhow::anyhow!("表定义 {} 有问题：\n{p}", args.defs.display()))?;
     let schema = build_schema(&catalog, None)?;
     match args.execute {
         None => print!("{}", schema.sdl()),
@@ -118,29 +119,114 @@ pub async fn print_schema(args: PrintSchemaArgs) -> anyhow::Result<ExitCode> {
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     init_logging(args.log_format);
-    let p = args.project;
-    let catalog = Arc::new(
-        defs::load_catalog(&p.defs)
-            .map_err(|e| anyhow::anyhow!("{e}"))
-            .context("table definitions")?,
-    );
-    let units = Arc::new(defs::load_units(&p.units).map_err(|e| anyhow::anyhow!("{e}"))?);
-    let store = Store::open(&args.db, catalog.clone())?;
+    // The address first: a taken port or a bare port number fails in milliseconds, before any
+    // migration, and nothing has been started that would have to be stopped.
+    let listener = bind(&args.bind).await?;
+    let addr = listener
+        .local_addr()
+        .map_or(args.bind.clone(), |a| a.to_string());
+    let state = start(&args).await?;
+    // From here every exit path (an error, a signal) drops `stop`, which ends the watcher's
+    // blocking loop within one look; the runtime would otherwise wait for it forever.
+    let stop = StopWatcher::default();
+    tokio::spawn(watch(state.clone(), stop.0.clone()));
+    let app = router(state);
+    tracing::info!(%addr, "statusdata 在 http://{addr}/ 监听（GraphiQL：/graphiql）");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
+    .with_context(|| format!("在 {addr} 上的服务意外停止"))?;
+    drop(stop);
+    tracing::info!("已停止");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Tells the watcher to stop when dropped.
+#[derive(Default)]
+struct StopWatcher(Arc<std::sync::atomic::AtomicBool>);
+
+impl Drop for StopWatcher {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Binds the listening address, or says in Chinese why not, naming it.
+async fn bind(addr: &str) -> anyhow::Result<tokio::net::TcpListener> {
+    use std::io::ErrorKind;
+    if !addr.contains(':') {
+        anyhow::bail!(
+            "监听地址“{addr}”无效：应写成 主机:端口，如 127.0.0.1:8080（只允许本机访问）或 0.0.0.0:8080（所有网卡）；由 --bind 或 STATUSDATA_BIND 设置"
+        );
+    }
+    tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        let why = match e.kind() {
+            ErrorKind::AddrInUse => {
+                "端口已被占用（另一个 statusdata 或其他服务正在使用）；请停止占用者，或用 --bind / STATUSDATA_BIND 换一个端口".to_owned()
+            }
+            ErrorKind::AddrNotAvailable => "本机没有这个地址；请用本机的 IP，或 0.0.0.0".to_owned(),
+            ErrorKind::PermissionDenied => "没有权限（1024 以下的端口需要特权）；请换一个端口".to_owned(),
+            _ => format!("{e}；地址应写成 主机:端口，如 127.0.0.1:8080"),
+        };
+        anyhow::anyhow!("无法监听 {addr}：{why}")
+    })
+}
+
+/// A URL fit for a log line or an error: the password of a PostgreSQL URL hidden.
+fn shown(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if scheme + 3 < at => {
+            let user = &url[scheme + 3..at];
+            match user.split_once(':') {
+                Some((name, _)) => format!("{}{name}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Everything before serving: the administrator's files, the database migrated, the policy and
+/// definitions in force, the cycle installed (and the demo); the state the router serves.
+async fn start(args: &ServeArgs) -> anyhow::Result<AppState> {
+    let p = &args.project;
+    for warning in statusdata::version::files_warnings(&p.defs, &p.units, &p.policies) {
+        tracing::warn!("{warning}");
+    }
+    let catalog = Arc::new(defs::load_catalog(&p.defs).map_err(|e| {
+        anyhow::anyhow!(
+            "表定义 {} 有问题，服务未启动：\n{e}\n请运行 statusdata check 查看",
+            p.defs.display()
+        )
+    })?);
+    let units = Arc::new(defs::load_units(&p.units).map_err(|e| {
+        anyhow::anyhow!("部门文件 {} 有问题，服务未启动：\n{e}", p.units.display())
+    })?);
+    let db = shown(&args.db);
+    let store = Store::open(&args.db, catalog.clone())
+        .with_context(|| format!("无法打开数据库 {db}，服务未启动"))?;
     let migrate_units = units.clone();
     let report = store
         .call(move |s| s.migrate(&migrate_units, false))
-        .await?;
+        .await
+        .with_context(|| format!("数据库 {db} 迁移失败，服务未启动"))?;
+    if let Some(before) = &report.upgraded_from {
+        tracing::info!(from = %before, to = %statusdata::version::current(), "数据库已从 statusdata {before} 升级");
+    }
     tracing::info!(
         created = report.tables.created_tables.len(),
         added = report.tables.added_columns.len(),
-        "database {} is up to date",
-        args.db
+        version = statusdata::version::LONG,
+        "数据库 {db} 已是最新"
     );
     // The database's policy is in force (policy.csv only seeds an empty database), and these
     // definitions are recorded as the database's unless they already are.
     let cell = statusdata::service::rights::open_policy(&store, &p.policies)
         .await
-        .map_err(|e| anyhow::anyhow!(e))?;
+        .map_err(|e| anyhow::anyhow!("分工 {} 有问题：{e}", p.policies.display()))?;
     let instance = format!(
         "{}:{}",
         std::env::var("HOSTNAME").unwrap_or_else(|_| "localhost".into()),
@@ -153,7 +239,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 .map_err(|e| statusdata::store::StoreError::Database(e.message))
         })
         .await?;
-    tracing::info!(version, "definitions in force");
+    tracing::info!(version, "表定义第 {version} 版生效");
     let svc = Service::new(store.clone(), cell.clone(), units.clone());
     super::seed::install_cycle(&svc, &p.units, args.demo).await?;
     if args.demo {
@@ -175,6 +261,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let schema = build_schema(&catalog, Some((store.clone(), ApiConfig::default())))?;
     let mut state = AppState::new(schema, store, cell, units).with_definitions(p.defs.clone());
     state.live.set_version(version);
+    configure(&mut state, args)?;
+    Ok(state)
+}
+
+/// The limits and proxy settings of the flags.
+fn configure(state: &mut AppState, args: &ServeArgs) -> anyhow::Result<()> {
     state.import_limits.max_bytes = args.import_max_mb << 20;
     state.import_limits.max_rows = args.import_max_rows;
     state.set_export_gate(args.export_before_signoff);
@@ -187,100 +279,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         max_body: args.max_body_kb << 10,
         max_nesting: args.max_nesting,
         https: args.https,
-        trusted_proxies: args.trusted_proxy,
+        trusted_proxies: args.trusted_proxy.clone(),
         ..Default::default()
     });
-    // The watcher loops on a blocking thread; the runtime waits for it when the process ends, so
-    // it must hear that serving stopped (within one two-second look) or shutdown would hang.
-    let stopping = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    tokio::spawn(watch(state.clone(), stopping.clone()));
-    let app = router(state);
-    let listener = tokio::net::TcpListener::bind(&args.bind)
-        .await
-        .with_context(|| format!("cannot listen on {}", args.bind))?;
-    tracing::info!(
-        "statusdata listening on http://{}/ (GraphiQL: /graphiql)",
-        args.bind
-    );
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown())
-    .await?;
-    stopping.store(true, std::sync::atomic::Ordering::SeqCst);
-    tracing::info!("stopped");
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Follows what other instances and commands change in the database (policy, definitions,
-/// `statusdata reload`), and reloads on SIGHUP. PostgreSQL wakes it at once (LISTEN); it also
-/// looks every two seconds, which on SQLite is the only way.
-async fn watch(state: AppState, stopping: Arc<std::sync::atomic::AtomicBool>) {
-    let Some(defs) = state.definitions.clone() else {
-        return;
-    };
-    #[cfg(unix)]
-    {
-        let (state, defs) = (state.clone(), defs.clone());
-        tokio::spawn(async move {
-            use tokio::signal::unix::{signal, SignalKind};
-            let Ok(mut hup) = signal(SignalKind::hangup()) else {
-                return;
-            };
-            while hup.recv().await.is_some() {
-                tracing::info!("SIGHUP: reloading definitions and policy");
-                let defs = defs.clone();
-                let done = state
-                    .service()
-                    .blocking(move |svc| {
-                        svc.refresh_policy()?;
-                        defs.reload(svc, &svc.system(), Mode::Explicit)
-                    })
-                    .await;
-                match done {
-                    Ok(r) => tracing::info!(
-                        version = r.version,
-                        recorded = r.recorded,
-                        "definitions reloaded"
-                    ),
-                    Err(e) => tracing::error!(error = %e.message, "definitions not reloaded"),
-                }
-            }
-        });
-    }
-    let looked = tokio::task::spawn_blocking(move || {
-        let mut listener = state.store.listener();
-        let mut watch = Watch::start(&state.service());
-        while !stopping.load(std::sync::atomic::Ordering::SeqCst) {
-            listener.wait(std::time::Duration::from_secs(2));
-            let generation = state.current();
-            watch.look(&state.service_on(&generation), &defs, generation.version);
-        }
-    })
-    .await;
-    if let Err(e) = looked {
-        tracing::error!(error = %e, "the watcher stopped");
-    }
-}
-
-/// Resolves on Ctrl-C or SIGTERM, so that in-flight requests finish before the process exits.
-async fn shutdown() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
-    tracing::info!("shutting down");
+    Ok(())
 }

@@ -368,7 +368,7 @@ async fn readyz(State(app): State<AppState>) -> (StatusCode, String) {
         // An instance left on older definitions refuses writes to the tables that changed.
         let newest = s.with_workflow(crate::store::live::latest_definitions)?;
         if let Some((v, _)) = newest.filter(|(v, _)| version > 0 && *v != version) {
-            why.push(format!("definitions version {v} is in the database, this instance serves version {version}: run statusdata reload"));
+            why.push(format!("数据库中的表定义是第 {v} 版，本实例使用第 {version} 版：请运行 statusdata reload（或 systemctl reload statusdata）"));
         }
         Ok(why)
     });
@@ -376,10 +376,10 @@ async fn readyz(State(app): State<AppState>) -> (StatusCode, String) {
         Ok(why) if why.is_empty() => (StatusCode::OK, "ready".into()),
         Ok(why) => (StatusCode::SERVICE_UNAVAILABLE, why.join("\n")),
         Err(e) => {
-            tracing::error!(error = %e, "readiness check failed");
+            tracing::error!(error = %e, "就绪检查失败");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                "database unreachable".into(),
+                "无法访问数据库：请检查 DATABASE_URL 与数据库服务".into(),
             )
         }
     }

@@ -182,14 +182,20 @@ pub fn open_pool(url: &DbUrl, max_size: u32) -> Result<DbPool, StoreError> {
     if let DbUrl::Sqlite(path) = url {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| {
-                StoreError::Config(format!("cannot create folder {}: {e}", dir.display()))
+                StoreError::Config(format!("无法创建文件夹 {}：{e}", dir.display()))
             })?;
         }
         // WAL is a property of the file: set it once here rather than on every pooled
         // connection, where concurrent switching contends for the lock on a new file.
         let mut c = diesel::SqliteConnection::establish(&path.to_string_lossy())
-            .map_err(|e| StoreError::Config(format!("cannot open {}: {e}", path.display())))?;
+            .map_err(|e| StoreError::Config(format!("无法打开 {}：{e}", path.display())))?;
         c.batch_execute("PRAGMA journal_mode = WAL;")?;
+    }
+    if let DbUrl::Postgres(pg) = url {
+        // One attempt first: the pool would retry an unreachable server for its whole timeout
+        // (10 s of repeated log lines) before saying so.
+        diesel::PgConnection::establish(pg)
+            .map_err(|e| StoreError::Config(format!("无法连接数据库：{e}")))?;
     }
     Pool::builder()
         .max_size(max_size)
@@ -198,5 +204,5 @@ pub fn open_pool(url: &DbUrl, max_size: u32) -> Result<DbPool, StoreError> {
         .connection_timeout(Duration::from_secs(10))
         .connection_customizer(Box::new(SqlitePragmas))
         .build(Manager { url: url.clone() })
-        .map_err(|e| StoreError::Config(format!("cannot connect to the database: {e}")))
+        .map_err(|e| StoreError::Config(format!("无法连接数据库：{e}")))
 }

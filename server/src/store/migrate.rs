@@ -1,10 +1,11 @@
-//! Core schema migrations (embedded, one folder per backend) and the units they reference.
+//! Core schema migrations (embedded, one folder per backend), the units they reference, and the
+//! record of the newest statusdata that migrated the database.
 
 use diesel::RunQueryDsl;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use super::conn::AnyConnection;
-use super::sql::{DynQuery, SqlValue};
+use super::sql::{DynQuery, SqlValue, TextRow};
 use super::StoreError;
 use crate::defs::{UnitKind, Units};
 
@@ -65,4 +66,70 @@ pub fn sync_units(conn: &mut AnyConnection, units: &Units) -> Result<usize, Stor
         changed += q.execute(conn)?;
     }
     Ok(changed)
+}
+
+/// The newest statusdata version recorded as having migrated the database (`None` for a new
+/// database, or one migrated before versions were recorded).
+pub fn recorded_version(conn: &mut AnyConnection) -> Result<Option<String>, StoreError> {
+    let exists = match conn {
+        AnyConnection::Sqlite(_) => {
+            "SELECT name AS n FROM sqlite_master WHERE type = 'table' AND name = 'statusdata_version'"
+        }
+        AnyConnection::Postgresql(_) => {
+            "SELECT CAST(table_name AS TEXT) AS n FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_name = 'statusdata_version'"
+        }
+    };
+    let found: Vec<TextRow> = DynQuery::new(exists).load(conn)?;
+    if found.is_empty() {
+        return Ok(None);
+    }
+    let rows: Vec<TextRow> =
+        DynQuery::new("SELECT version FROM statusdata_version WHERE id = 1").load(conn)?;
+    Ok(rows
+        .first()
+        .and_then(|r| r.get("version"))
+        .map(str::to_owned))
+}
+
+/// Why this binary must leave the database alone: a newer statusdata migrated it (`None` when
+/// this binary is as new or newer). The message names both versions and the way back.
+pub fn newer_than_us(conn: &mut AnyConnection) -> Result<Option<String>, StoreError> {
+    let ours = crate::version::current();
+    Ok(recorded_version(conn)?
+        .filter(|db| crate::version::compare(db, &ours).is_gt())
+        .map(|db| {
+            format!(
+                "数据库已由更新的 statusdata {db} 迁移，本程序是 {ours}：旧版本程序不能迁移或使用它。\
+                 请换用 {db} 或更新的程序；确需回到 {ours}，请把升级前的备份恢复到一个新数据库\
+                 （见 deploy/README.md“回退”一节）"
+            )
+        }))
+}
+
+/// Refuses (before anything is written) when a newer statusdata migrated the database.
+pub fn refuse_newer(conn: &mut AnyConnection) -> Result<(), StoreError> {
+    match newer_than_us(conn)? {
+        Some(why) => Err(StoreError::Config(why)),
+        None => Ok(()),
+    }
+}
+
+/// Records this binary as the newest that migrated the database; returns the version recorded
+/// before when it was another (an upgrade), `None` when unchanged or new.
+pub fn record_version(conn: &mut AnyConnection) -> Result<Option<String>, StoreError> {
+    let before = recorded_version(conn)?;
+    let ours = crate::version::current();
+    let mut q = DynQuery::new(
+        "INSERT INTO statusdata_version (id, version, commit_id, migrated_at) VALUES (1, ",
+    );
+    q.bind(SqlValue::Text(ours.clone())).sql(", ");
+    q.bind(SqlValue::Text(crate::version::COMMIT.to_owned()))
+        .sql(", ");
+    q.bind(SqlValue::Text(super::now())).sql(
+        ") ON CONFLICT (id) DO UPDATE SET version = excluded.version, \
+         commit_id = excluded.commit_id, migrated_at = excluded.migrated_at",
+    );
+    q.execute(conn)?;
+    Ok(before.filter(|b| *b != ours))
 }

@@ -60,6 +60,11 @@ pub use value::{parse_year_month, Record, Value};
 
 use crate::defs::{Catalog, Table, Units};
 
+/// The newest statusdata version recorded as having migrated the database on `conn`.
+pub fn migrate_version(conn: &mut AnyConnection) -> Result<Option<String>, StoreError> {
+    migrate::recorded_version(conn)
+}
+
 /// The default database: an SQLite file next to where the service runs.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/statusdata.db";
 
@@ -83,12 +88,18 @@ pub struct MigrateReport {
     pub tables: SyncReport,
     /// Where the SQLite database was copied before destructive changes.
     pub backup: Option<std::path::PathBuf>,
+    /// The statusdata version that had migrated the database before, when this binary differs
+    /// (an upgrade).
+    pub upgraded_from: Option<String>,
 }
 
 impl MigrateReport {
     /// True when the database already matched.
     pub fn is_empty(&self) -> bool {
-        self.core.is_empty() && self.units_changed == 0 && self.tables.is_empty()
+        self.core.is_empty()
+            && self.units_changed == 0
+            && self.tables.is_empty()
+            && self.upgraded_from.is_none()
     }
 }
 
@@ -220,6 +231,8 @@ impl Store {
         units: &Units,
         allow_destructive: bool,
     ) -> Result<MigrateReport, StoreError> {
+        // An older binary changes nothing in a database a newer one migrated.
+        migrate::refuse_newer(conn)?;
         let core = migrate::run_core_migrations(conn)?;
         let units_changed = tx::write_tx(conn, |c| migrate::sync_units(c, units))?;
         let plan = sync::plan(conn, &self.catalog)?;
@@ -235,26 +248,42 @@ impl Store {
         let tables = sync::apply(conn, &self.catalog, plan)?;
         indexes::ensure_indexes(conn, &self.catalog)?;
         indexes::optimize(conn)?;
+        let upgraded_from = migrate::record_version(conn)?;
         Ok(MigrateReport {
             core,
             units_changed,
             tables,
             backup,
+            upgraded_from,
         })
     }
 
-    /// Why the database is not ready for this catalog: core migrations pending, or data tables
-    /// that differ from the definitions (empty when ready).
+    /// Why the database is not ready for this catalog, in Chinese with what to do: a newer
+    /// statusdata migrated it, core migrations are pending, or data tables differ from the
+    /// definitions (empty when ready).
     pub fn readiness(&self) -> Result<Vec<String>, StoreError> {
         let mut conn = self.conn()?;
+        if let Some(why) = migrate::newer_than_us(&mut conn)? {
+            return Ok(vec![why]);
+        }
         let mut why: Vec<String> = migrate::pending_core_migrations(&mut conn)?
             .into_iter()
-            .map(|m| format!("core migration {m} is pending: run statusdata migrate"))
+            .map(|m| format!("核心迁移 {m} 尚未执行：请运行 statusdata migrate"))
             .collect();
         if why.is_empty() {
             let plan = sync::plan(&mut conn, &self.catalog)?;
-            if !plan.is_empty() {
-                why.push("data tables differ from the definitions: run statusdata migrate".into());
+            // A reload applies additive changes (and follows another instance's); only a change
+            // that loses data needs migrate.
+            if !plan.refusals.is_empty() {
+                why.push(
+                    "数据表与表定义不一致，且要删除列或改类型（会丢数据）：请先备份，再运行 statusdata migrate --allow-destructive"
+                        .into(),
+                );
+            } else if !plan.is_empty() {
+                why.push(
+                    "数据表与本实例载入的表定义不一致：请运行 statusdata reload（或 systemctl reload statusdata）重新载入表定义"
+                        .into(),
+                );
             }
         }
         Ok(why)

@@ -5,21 +5,24 @@
 //! The source is read in one snapshot (PostgreSQL `REPEATABLE READ`, an SQLite read
 //! transaction), so a copy taken while the service writes is consistent. The target is written in
 //! one transaction and compared with the source's digest before it commits: a copy lands whole
-//! and checked, or not at all.
+//! and checked, or not at all. Backup files are written and marked complete in `backup`.
 
+mod backup;
 mod shape;
 mod write;
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use diesel::connection::SimpleConnection;
 use diesel::RunQueryDsl;
 use sha2::{Digest as _, Sha256};
 
-use super::conn::{AnyConnection, DbUrl};
-use super::sql::{ident, literal, DynQuery, SqlValue, TextRow};
+use super::conn::AnyConnection;
+use super::sql::{ident, DynQuery, SqlValue, TextRow};
 use super::{tx, Store, StoreError};
+pub use backup::{
+    backup_state, incomplete, partial_path, restorable, BackupMeta, BackupState, META,
+};
 pub use shape::NOT_COPIED;
 use shape::{select_sql, Shape};
 
@@ -38,21 +41,29 @@ type RowSink<'a> = dyn FnMut(&[Option<String>]) -> Result<(), StoreError> + 'a;
 const PAGE: i64 = 5000;
 
 impl Store {
-    /// The digest of every copied table (see [`NOT_COPIED`]), read in one snapshot.
+    /// The digest of every copied table (see [`NOT_COPIED`]), read in one snapshot, by table
+    /// name.
     pub fn digest(&self) -> Result<Vec<TableDigest>, StoreError> {
         let mut conn = self.conn()?;
         let shapes = shape::shapes(&mut conn)?;
-        snapshot(&mut conn, |c| {
+        let mut digests = snapshot(&mut conn, |c| {
             shapes
                 .iter()
                 .map(|s| read_table(c, s, &mut |_| Ok(())))
-                .collect()
-        })
+                .collect::<Result<Vec<_>, _>>()
+        })?;
+        digests.sort_by(|a, b| a.table.cmp(&b.table));
+        Ok(digests)
     }
 
     /// Copies every row of this database into `target`, which must be migrated and hold no
-    /// collected data. Returns the digest both sides were checked to share.
-    pub fn copy_into(&self, target: &Store) -> Result<Vec<TableDigest>, StoreError> {
+    /// collected data. With `expected` (a backup's mark), the rows read must be the ones the
+    /// backup recorded. Returns the digest both sides were checked to share, by table name.
+    pub fn copy_into(
+        &self,
+        target: &Store,
+        expected: Option<&[TableDigest]>,
+    ) -> Result<Vec<TableDigest>, StoreError> {
         let mut from = self.conn()?;
         let mut to = target.conn()?;
         write::check_versions(&mut from, &mut to)?;
@@ -70,6 +81,9 @@ impl Store {
                     rows.finish(to)?;
                     digests.push(digest);
                 }
+                if let Some(expected) = expected {
+                    write::matches_mark(&digests, expected)?;
+                }
                 write::move_sequences(to, &dest)?;
                 for ((src, _), want) in plan.iter().zip(&digests) {
                     let got = read_table(to, src, &mut |_| Ok(()))?;
@@ -83,33 +97,10 @@ impl Store {
                 Ok(digests)
             })
         })
-    }
-
-    /// Writes a consistent copy of the database to a new SQLite file at `out`: `VACUUM INTO` on
-    /// SQLite (safe while the service writes), a snapshot copy into a fresh file on PostgreSQL.
-    pub fn backup_to(
-        &self,
-        out: &Path,
-        fresh: impl FnOnce() -> Result<Store, StoreError>,
-    ) -> Result<(), StoreError> {
-        if out.exists() {
-            return Err(StoreError::Config(format!(
-                "{} already exists: choose a new file name (a backup never overwrites)",
-                out.display()
-            )));
-        }
-        match &self.url {
-            DbUrl::Sqlite(_) => {
-                let path = out.to_string_lossy();
-                self.conn()?
-                    .batch_execute(&format!("VACUUM INTO {}", literal(&path)))?;
-                Ok(())
-            }
-            DbUrl::Postgres(_) => {
-                let target = fresh()?;
-                self.copy_into(&target).map(|_| ())
-            }
-        }
+        .map(|mut digests| {
+            digests.sort_by(|a, b| a.table.cmp(&b.table));
+            digests
+        })
     }
 }
 

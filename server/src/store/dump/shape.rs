@@ -7,9 +7,16 @@ use super::super::conn::AnyConnection;
 use super::super::sql::{ident, literal, DynQuery, SqlValue, TextRow};
 use super::super::StoreError;
 
-/// Tables a copy leaves alone: the migration bookkeeping (each side runs its own migrations) and
-/// the record of the data tables' columns, which describes the target's own schema after sync.
-pub const NOT_COPIED: [&str; 3] = ["__diesel_schema_migrations", "data_tables", "data_columns"];
+/// Tables a copy leaves alone: the migration bookkeeping and the version of the binary that
+/// migrated (each side runs its own migrations), the record of the data tables' columns, which
+/// describes the target's own schema after sync, and a backup file's completion mark.
+pub const NOT_COPIED: [&str; 5] = [
+    "__diesel_schema_migrations",
+    "statusdata_version",
+    "data_tables",
+    "data_columns",
+    "backup_meta",
+];
 
 /// How a column's values travel: every column of the schema is one of these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,8 +186,8 @@ fn order(mut pending: Vec<Shape>) -> Result<Vec<Shape>, StoreError> {
             None => {
                 let names: Vec<&str> = pending.iter().map(|s| s.name.as_str()).collect();
                 return Err(StoreError::Database(format!(
-                    "the foreign keys of {} refer to each other in a circle",
-                    names.join(", ")
+                    "表 {} 的外键互相引用成环，无法确定复制顺序",
+                    names.join("、")
                 )));
             }
         }

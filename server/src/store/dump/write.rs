@@ -7,7 +7,7 @@ use super::super::conn::AnyConnection;
 use super::super::sql::{ident, literal, DynQuery, SqlValue, TextRow};
 use super::super::StoreError;
 use super::shape::{Kind, Shape};
-use super::versions;
+use super::{versions, TableDigest};
 
 /// Tables whose rows mean the target already holds collected data (a restore never merges).
 fn holds_data(table: &str) -> bool {
@@ -17,6 +17,14 @@ fn holds_data(table: &str) -> bool {
 /// Refuses a source that ran migrations this binary does not know (a backup from a newer
 /// statusdata): its rows may carry meaning the target cannot keep.
 pub fn check_versions(from: &mut AnyConnection, to: &mut AnyConnection) -> Result<(), StoreError> {
+    if let Some(v) = crate::store::migrate_version(from)?
+        .filter(|v| crate::version::compare(v, &crate::version::current()).is_gt())
+    {
+        return Err(StoreError::Config(format!(
+            "源数据库已由更新的 statusdata {v} 迁移，本程序是 {}：请用 {v} 或更新的程序",
+            crate::version::current()
+        )));
+    }
     let known = versions(to)?;
     let newer: Vec<String> = versions(from)?.difference(&known).cloned().collect();
     if newer.is_empty() {
@@ -29,13 +37,13 @@ pub fn check_versions(from: &mut AnyConnection, to: &mut AnyConnection) -> Resul
     }
 }
 
-/// Pairs each source table with the target table it fills; refuses anything the target cannot
-/// hold without losing data.
+/// Pairs each source table with the target table it fills, in the target's order (parents
+/// first, whatever foreign keys the source declares); refuses anything the target cannot hold
+/// without losing data.
 pub fn plan<'a>(
     source: &'a [Shape],
     dest: &'a [Shape],
 ) -> Result<Vec<(&'a Shape, &'a Shape)>, StoreError> {
-    let mut pairs = Vec::with_capacity(source.len());
     let mut missing = Vec::new();
     for src in source {
         let Some(dst) = dest.iter().find(|d| d.name == src.name) else {
@@ -50,14 +58,45 @@ pub fn plan<'a>(
                 ));
             }
         }
-        pairs.push((src, dst));
     }
-    if missing.is_empty() {
-        Ok(pairs)
-    } else {
-        Err(StoreError::Config(format!(
+    if !missing.is_empty() {
+        return Err(StoreError::Config(format!(
             "目标数据库的表定义与源数据库不一致，未复制任何数据（用与源相同的 table-defs 运行）：\n{}",
             missing.join("\n")
+        )));
+    }
+    Ok(dest
+        .iter()
+        .filter_map(|dst| source.iter().find(|s| s.name == dst.name).map(|s| (s, dst)))
+        .collect())
+}
+
+/// Refuses rows that differ from what a backup's mark recorded (a damaged or altered file).
+pub fn matches_mark(read: &[TableDigest], mark: &[TableDigest]) -> Result<(), StoreError> {
+    let differ: Vec<String> = read
+        .iter()
+        .filter(|d| !mark.contains(d))
+        .map(|d| {
+            let want = mark.iter().find(|m| m.table == d.table);
+            format!(
+                "表 {}：读到 {} 行，备份记录为 {} 行{}",
+                d.table,
+                d.rows,
+                want.map_or(0, |m| m.rows),
+                if want.is_some_and(|m| m.rows == d.rows) {
+                    "（内容校验和不同）"
+                } else {
+                    ""
+                }
+            )
+        })
+        .collect();
+    if differ.is_empty() && read.len() == mark.len() {
+        Ok(())
+    } else {
+        Err(StoreError::Config(format!(
+            "备份文件的内容与其完成标记记录的不一致（文件损坏或被改动），未恢复任何数据：\n{}",
+            differ.join("\n")
         )))
     }
 }
