@@ -220,7 +220,8 @@ fn run_checks(site: &Site, token: &str) -> tokio::task::JoinHandle<(StatusCode, 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_principal_runs_at_most_two_heavy_requests_at_once() {
-    let (site, token) = site_with(|_| {}).await;
+    // Two seats here (the default is four) so that two held runs fill them.
+    let (site, token) = site_with(|l| l.heavy_in_flight = 2).await;
     let other = site.token("8102", PASSWORD).await;
     let mut held = hold_findings(&site.db);
     let first = run_checks(&site, &token);
@@ -230,7 +231,7 @@ async fn a_principal_runs_at_most_two_heavy_requests_at_once() {
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{r}");
     assert_eq!(code(&r), "TOO_COMPLEX", "{r}");
     assert!(message(&r).contains("请稍后再试"), "{r}");
-    assert!(took < Duration::from_secs(3), "{took:?}");
+    assert!(took < Duration::from_secs(8), "{took:?}");
     // Light requests, and another account's heavy ones, are not held up.
     let (status, r, _) = send(&site, Some(&token), "{ me { staffNo } }").await;
     assert_eq!(status, StatusCode::OK, "{r}");
@@ -266,7 +267,7 @@ async fn a_request_past_its_time_budget_is_cancelled_with_a_code() {
     );
     assert_eq!(code(&r), "TOO_COMPLEX", "{r}");
     assert!(message(&r).contains("已取消"), "{r}");
-    assert!(took < Duration::from_secs(3), "{took:?}");
+    assert!(took < Duration::from_secs(8), "{took:?}");
     held.batch_execute("COMMIT").expect("release");
 }
 

@@ -79,7 +79,7 @@ impl Default for RequestLimits {
                 time: std::time::Duration::from_secs(5),
             },
             heavy_cost: 5_000,
-            heavy_in_flight: 2,
+            heavy_in_flight: 4,
         }
     }
 }
