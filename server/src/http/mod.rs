@@ -352,7 +352,7 @@ async fn healthz(State(app): State<AppState>) -> (StatusCode, &'static str) {
         Ok(()) => (StatusCode::OK, "ok"),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+            (StatusCode::SERVICE_UNAVAILABLE, "数据库无法连接")
         }
     }
 }
