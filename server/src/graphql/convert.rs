@@ -1,12 +1,21 @@
 //! GraphQL values to store values and back, and filter inputs to store filters.
 
-use async_graphql::dynamic::{ObjectAccessor, ValueAccessor};
+use async_graphql::dynamic::{ObjectAccessor, ResolverContext, ValueAccessor};
 use async_graphql::Value as Gql;
 
 use super::errors::{ApiError, ApiResult, Code, InputProblem};
 use crate::defs::{naming, Field, FieldType, Table};
 use crate::store::{Filter, Op, Record, Value};
 use crate::validate::lenient::{self, Raw};
+
+/// The `cycle` argument; a number past 32 bits is refused, never wrapped onto another year.
+pub fn cycle_arg(ctx: &ResolverContext<'_>) -> ApiResult<i32> {
+    ctx.args
+        .get("cycle")
+        .and_then(|v| v.i64().ok())
+        .and_then(|c| i32::try_from(c).ok())
+        .ok_or_else(|| ApiError::new(Code::BadRequest, "cycle 应为年份，如 2023"))
+}
 
 /// A stored value as GraphQL shows it: decimals and dates as strings, lists as lists.
 pub fn to_gql(value: &Value) -> Gql {

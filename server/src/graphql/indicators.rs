@@ -3,24 +3,16 @@
 //! `publishIndicators`, `commentIndicator`, `signOffIndicators` and `returnIndicators` are the
 //! steps of the leaders' sign-off. Resolvers only translate: the work is in `service::indicators`.
 
+use super::convert::cycle_arg;
 use async_graphql::dynamic::{
     Field, FieldFuture, FieldValue, InputValue, Object, ResolverContext, SchemaBuilder, TypeRef,
 };
 use async_graphql::Value as Gql;
 
-use super::errors::{ApiError, ApiResult, Code};
 use super::resolve::{field_of_parent, req};
 use crate::indicators::{BreakdownValues, Item};
 use crate::service::indicators::{CoreData, IndicatorView};
 use crate::store::indicators::CommentRow;
-
-fn cycle_arg(ctx: &ResolverContext<'_>) -> ApiResult<i32> {
-    ctx.args
-        .get("cycle")
-        .and_then(|v| v.i64().ok())
-        .and_then(|c| i32::try_from(c).ok())
-        .ok_or_else(|| ApiError::new(Code::BadRequest, "cycle 应为年份，如 2023"))
-}
 
 fn str_arg(ctx: &ResolverContext<'_>, name: &str) -> Option<String> {
     ctx.args

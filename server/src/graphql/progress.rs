@@ -1,6 +1,7 @@
 //! Progress through GraphQL: every (table, filling unit) of a cycle, the bulletin for the staff
 //! chat group, and a person's to-do list.
 
+use super::convert::cycle_arg;
 use async_graphql::dynamic::{
     Field, FieldFuture, FieldValue, InputValue, Object, ResolverContext, TypeRef,
 };
@@ -12,15 +13,6 @@ use super::workflow::now;
 use crate::authz::Action;
 use crate::workflow::progress::{self, Entry};
 use crate::workflow::State;
-
-/// The `cycle` argument; a number past 32 bits is refused, never wrapped onto another year.
-fn cycle_arg(ctx: &ResolverContext<'_>) -> ApiResult<i32> {
-    ctx.args
-        .get("cycle")
-        .and_then(|v| v.i64().ok())
-        .and_then(|c| i32::try_from(c).ok())
-        .ok_or_else(|| ApiError::new(Code::BadRequest, "cycle 应为年份，如 2023"))
-}
 
 /// The entries the caller may read, with overdue judged on `on` (today when `None`).
 async fn entries(

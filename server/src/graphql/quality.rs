@@ -3,6 +3,7 @@
 //! `explainFinding`); `qualityReport` counts them for the work group. Resolvers stay thin: the
 //! work is in `validate::rules`, `validate::report` and `store::findings`.
 
+use super::convert::cycle_arg;
 use async_graphql::dynamic::{
     Field, FieldFuture, FieldValue, InputValue, Object, ResolverContext, SchemaBuilder, TypeRef,
 };
@@ -28,14 +29,6 @@ fn opt_str(ctx: &ResolverContext<'_>, name: &str) -> Option<String> {
     ctx.args
         .get(name)
         .and_then(|v| v.string().ok().map(str::to_owned))
-}
-
-fn cycle_arg(ctx: &ResolverContext<'_>) -> ApiResult<i32> {
-    ctx.args
-        .get("cycle")
-        .and_then(|v| v.i64().ok())
-        .and_then(|c| i32::try_from(c).ok())
-        .ok_or_else(|| ApiError::new(Code::BadRequest, "cycle 应为年份，如 2023"))
 }
 
 fn id_arg(ctx: &ResolverContext<'_>) -> ApiResult<i64> {
