@@ -2,7 +2,7 @@
 //! unreachable database end the process within seconds, non-zero, with a Chinese message naming
 //! the address or the file (under systemd, `Restart=on-failure` then acts and the journal says why).
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -87,20 +87,13 @@ impl Served {
 
     /// `GET path`: the status code and body.
     pub fn get(&self, path: &str) -> (u16, String) {
-        let mut s = std::net::TcpStream::connect(&self.addr).expect("connect");
-        write!(s, "GET {path} HTTP/1.0\r\nHost: {}\r\n\r\n", self.addr).expect("send");
-        let mut text = String::new();
-        s.read_to_string(&mut text).expect("read");
-        let status = text
-            .split_whitespace()
-            .nth(1)
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(0);
-        let body = text
-            .split_once("\r\n\r\n")
-            .map_or("", |(_, b)| b)
-            .to_owned();
-        (status, body)
+        let port = self
+            .addr
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("the address names a port");
+        crate::instances::http(port, "GET", path, None, "")
     }
 }
 
