@@ -82,7 +82,7 @@ async fn reference_to_a_missing_table_is_named() {
         has_problem(
             &problems,
             "1.1.6-library_holdings.toml",
-            "no table with slug \"no_such_table\""
+            "没有 slug 为“no_such_table”的数据表"
         ),
         "{}",
         show(&problems)
@@ -99,7 +99,7 @@ async fn duplicate_table_code_is_named() {
     let problems = s.problems().await;
     let dup = problems
         .iter()
-        .find(|p| p.message.starts_with("code \"1.1.6\" is also used by"))
+        .find(|p| p.message.starts_with("表编号“1.1.6”已被"))
         .unwrap_or_else(|| panic!("no duplicate-code problem:\n{}", show(&problems)));
     let both = dup.to_string();
     assert!(
@@ -203,7 +203,7 @@ async fn bad_regex_is_named() {
         has_problem(
             &problems,
             "1.1.6-library_holdings.toml",
-            &format!("fields[{i}].pattern: not a valid regular expression")
+            &format!("fields[{i}].pattern: 不是有效的正则表达式")
         ),
         "{}",
         show(&problems)
@@ -222,7 +222,7 @@ async fn unknown_code_list_is_named() {
         has_problem(
             &problems,
             "1.1.6-library_holdings.toml",
-            &format!("fields[{i}].codes: unknown code list \"no_such_list\"")
+            &format!("fields[{i}].codes: 没有名为“no_such_list”的代码表")
         ),
         "{}",
         show(&problems)
@@ -238,7 +238,7 @@ async fn required_if_on_a_missing_field_is_named() {
         has_problem(
             &problems,
             "1.1.6-library_holdings.toml",
-            &format!("fields[{i}].required_if: no field \"nowhere\"")
+            &format!("fields[{i}].required_if: 本表没有字段“nowhere”")
         ),
         "{}",
         show(&problems)
@@ -296,7 +296,7 @@ async fn key_naming_a_missing_field_is_named() {
         has_problem(
             &problems,
             "1.6.1-enterprises.toml",
-            "key[1]: no field \"nowhere\""
+            "key[1]: 本表没有字段“nowhere”"
         ),
         "{}",
         show(&problems)
@@ -313,7 +313,7 @@ async fn duplicate_code_in_a_code_list_is_named() {
     );
     let problems = s.problems().await;
     assert!(
-        has_problem(&problems, "codes/gender.toml", "duplicate code \"1\""),
+        has_problem(&problems, "codes/gender.toml", "代码“1”重复"),
         "{}",
         show(&problems)
     );
@@ -358,11 +358,7 @@ async fn unknown_parent_unit_is_named() {
     );
     let problems = s.problems().await;
     assert!(
-        has_problem(
-            &problems,
-            "units.toml",
-            "parent: unknown parent unit \"nowhere\""
-        ),
+        has_problem(&problems, "units.toml", "parent: 没有上级部门“nowhere”"),
         "{}",
         show(&problems)
     );

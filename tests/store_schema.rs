@@ -182,7 +182,25 @@ fn an_unknown_url_scheme_is_refused() {
         .err()
         .map(|e| e.to_string())
         .unwrap_or_default();
-    assert!(err.contains("use sqlite://PATH or postgres://"), "{err}");
+    assert!(
+        err.contains("无法识别的数据库地址“mysql://root@localhost/x”")
+            && err.contains("sqlite://文件路径 或 postgres://"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_refused_postgres_connection_says_why_and_hides_the_password() {
+    let (catalog, _) = load(&mini_dir());
+    let err = match Store::open("postgres://postgres:s3cret@127.0.0.1:1/none", catalog) {
+        Ok(_) => panic!("port 1 should refuse"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        err.contains("postgres://postgres:***@127.0.0.1:1/none") && err.contains("服务器拒绝连接"),
+        "{err}"
+    );
+    assert!(!err.contains("s3cret"), "{err}");
 }
 
 #[test]

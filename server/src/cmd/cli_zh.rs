@@ -19,6 +19,7 @@ pub fn localized(cmd: Command, top: bool) -> Command {
         .subcommand_value_name("命令")
         .disable_help_subcommand(true)
         .mut_args(|a| {
+            let a = annotated(a);
             if a.get_help_heading().is_some() {
                 a
             } else if a.is_positional() {
@@ -54,6 +55,67 @@ pub fn localized(cmd: Command, top: bool) -> Command {
         cmd = cmd.mut_subcommand(name, |s| localized(s, false));
     }
     cmd
+}
+
+/// The argument with its default, choices and environment variable said in Chinese at the end of
+/// its help (clap would add them in English brackets).
+fn annotated(a: Arg) -> Arg {
+    let mut extra = Vec::new();
+    let defaults: Vec<String> = a
+        .get_default_values()
+        .iter()
+        .map(|v| v.to_string_lossy().into_owned())
+        .collect();
+    if !defaults.is_empty() && !a.is_hide_default_value_set() && a.get_action().takes_values() {
+        extra.push(format!("默认值：{}", defaults.join(",")));
+    }
+    let choices: Vec<String> = a
+        .get_possible_values()
+        .iter()
+        .filter(|p| !p.is_hide_set())
+        .map(|p| p.get_name().to_owned())
+        .collect();
+    if !choices.is_empty() && !a.is_hide_possible_values_set() && a.get_action().takes_values() {
+        extra.push(format!("可选值：{}", choices.join("、")));
+    }
+    if let Some(env) = a.get_env().filter(|_| !a.is_hide_env_set()) {
+        extra.push(format!("环境变量：{}", env.to_string_lossy()));
+    }
+    if extra.is_empty() {
+        return a;
+    }
+    let tail = format!("（{}）", extra.join("；"));
+    let help = a.get_help().map(|h| format!("{h}{tail}"));
+    let long = a.get_long_help().map(|h| format!("{h}\n{tail}"));
+    let a = match a.get_action().takes_values() {
+        true => a.hide_default_value(true).hide_possible_values(true),
+        false => a,
+    }
+    .hide_env(true);
+    let a = match help {
+        Some(h) => a.help(h),
+        None => a.help(tail),
+    };
+    match long {
+        Some(h) => a.long_help(h),
+        None => a,
+    }
+}
+
+/// Sets every command's usage line with `[选项]` for clap's `[OPTIONS]`; `cmd` must be built
+/// (so that subcommands know their full name).
+pub fn usage_in_chinese(cmd: &mut Command) {
+    let usage = cmd.render_usage().to_string();
+    let usage = usage
+        .trim()
+        .trim_start_matches("Usage:")
+        .trim()
+        .replace("[OPTIONS]", "[选项]")
+        .replace("[COMMAND]", "[命令]");
+    *cmd = std::mem::take(cmd).override_usage(usage);
+    for sub in cmd.get_subcommands_mut() {
+        usage_in_chinese(sub);
+    }
 }
 
 /// Prints a usage error in Chinese (clap's own text when the kind has no translation) and exits;

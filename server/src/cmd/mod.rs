@@ -90,7 +90,9 @@ pub struct ProjectArgs {
 /// Parses the command line, with clap's own words (headings, help, usage errors) in Chinese.
 pub fn parse() -> Cli {
     use clap::{CommandFactory, FromArgMatches};
-    let cmd = cli_zh::localized(Cli::command(), true);
+    let mut cmd = cli_zh::localized(Cli::command(), true);
+    cmd.build();
+    cli_zh::usage_in_chinese(&mut cmd);
     cmd.try_get_matches()
         .and_then(|m| Cli::from_arg_matches(&m))
         .unwrap_or_else(|e| cli_zh::exit(&e))

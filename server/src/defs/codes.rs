@@ -54,7 +54,7 @@ fn check_list(file: &Path, list: &RawCodeList, problems: &mut Problems) -> bool 
             file,
             "name",
             format!(
-                "\"{}\" differs from the file name; call the file {}.toml",
+                "“{}”与文件名不同；请把文件命名为 {}.toml",
                 list.name, list.name
             ),
         ));
@@ -63,7 +63,7 @@ fn check_list(file: &Path, list: &RawCodeList, problems: &mut Problems) -> bool 
         problems.push(Problem::at(
             file,
             "codes",
-            "the list has no codes and includes no list",
+            "代码表既没有代码（codes），也没有引用其他代码表（include）",
         ));
     }
     let mut seen = HashSet::new();
@@ -72,21 +72,21 @@ fn check_list(file: &Path, list: &RawCodeList, problems: &mut Problems) -> bool 
             problems.push(Problem::at(
                 file,
                 format!("codes[{i}].code"),
-                format!("\"{}\" is empty or has surrounding spaces", code.code),
+                format!("代码“{}”为空或前后有空格", code.code),
             ));
         }
         if code.name.trim().is_empty() {
             problems.push(Problem::at(
                 file,
                 format!("codes[{i}].name"),
-                "name must not be empty",
+                "名称（name）不能为空",
             ));
         }
         if !seen.insert(code.code.as_str()) {
             problems.push(Problem::at(
                 file,
                 format!("codes[{i}].code"),
-                format!("duplicate code \"{}\"", code.code),
+                format!("代码“{}”重复", code.code),
             ));
         }
     }
@@ -106,7 +106,7 @@ fn flatten(
         problems.push(Problem::at(
             file,
             "include",
-            format!("\"{name}\" includes itself"),
+            format!("代码表“{name}”（直接或间接）引用了自己"),
         ));
         return None;
     }
@@ -125,7 +125,7 @@ fn flatten(
             problems.push(Problem::at(
                 file,
                 format!("include[{i}]"),
-                format!("unknown code list \"{inc}\""),
+                format!("没有名为“{inc}”的代码表"),
             ));
             return None;
         }

@@ -45,22 +45,22 @@ fn check_unique(catalog: &Catalog, problems: &mut Problems) {
             problems.push(Problem::at(
                 &t.file,
                 key,
-                format!("{what} is also used by {}", first.file.display()),
+                format!("{what}已被 {} 使用", first.file.display()),
             ));
         };
         if let Some(first) = codes.insert(&t.code, t) {
-            dup("code", format!("code \"{}\"", t.code), first);
+            dup("code", format!("表编号“{}”", t.code), first);
         }
         if let Some(first) = slugs.insert(&t.slug, t) {
-            dup("slug", format!("slug \"{}\"", t.slug), first);
+            dup("slug", format!("slug“{}”", t.slug), first);
         }
         if let Some(first) = orders.insert(t.order, t) {
-            dup("order", format!("order {}", t.order), first);
+            dup("order", format!("排序号 {} ", t.order), first);
         }
         for name in naming::graphql_names(&t.slug) {
             if let Some(first) = gql.get(&name) {
                 if first.slug != t.slug {
-                    dup("slug", format!("GraphQL name \"{name}\""), first);
+                    dup("slug", format!("GraphQL 名称“{name}”"), first);
                 }
             } else {
                 gql.insert(name, t);
@@ -75,7 +75,7 @@ fn check_codes(catalog: &Catalog, table: &Table, at: &str, field: &Field, proble
             problems.push(Problem::at(
                 &table.file,
                 format!("{at}.codes"),
-                format!("unknown code list \"{list}\" (no codes/{list}.toml)"),
+                format!("没有名为“{list}”的代码表（找不到 codes/{list}.toml）"),
             ));
         }
     }
@@ -88,15 +88,12 @@ fn check_refs(catalog: &Catalog, table: &Table, at: &str, field: &Field, problem
             None => problems.push(Problem::at(
                 &table.file,
                 format!("{at}.ref"),
-                format!("\"{spec}\": no table with slug \"{}\"", target.table),
+                format!("“{spec}”：没有 slug 为“{}”的数据表", target.table),
             )),
             Some(t) if t.field(&target.field).is_none() => problems.push(Problem::at(
                 &table.file,
                 format!("{at}.ref"),
-                format!(
-                    "\"{spec}\": table {} has no field \"{}\"",
-                    t.code, target.field
-                ),
+                format!("“{spec}”：表 {} 没有字段“{}”", t.code, target.field),
             )),
             Some(_) => {}
         }
@@ -113,10 +110,10 @@ fn check_condition(
 ) {
     let mut bad = |message: String| problems.push(Problem::at(&table.file, at, message));
     if cond.field == field.name {
-        return bad("a condition must test another field of the row".into());
+        return bad("条件须检查本行的另一个字段".into());
     }
     let Some(other) = table.field(&cond.field) else {
-        return bad(format!("no field \"{}\" in this table", cond.field));
+        return bad(format!("本表没有字段“{}”", cond.field));
     };
     let literals: &[Literal] = match &cond.test {
         Test::Eq(l) | Test::Ne(l) => std::slice::from_ref(l),
@@ -125,7 +122,7 @@ fn check_condition(
     };
     for lit in literals {
         if let Err(msg) = literal_fits(catalog, other, lit) {
-            bad(format!("field \"{}\": {msg}", other.name));
+            bad(format!("字段“{}”：{msg}", other.name));
         }
     }
 }
@@ -137,7 +134,7 @@ fn literal_fits(catalog: &Catalog, field: &Field, lit: &Literal) -> Result<(), S
         (FieldType::Enum { codes } | FieldType::MultiEnum { codes }, Literal::Text(code)) => {
             match catalog.code_list(codes) {
                 Some(list) if list.get(code).is_none() => {
-                    Err(format!("\"{code}\" is not a code of list \"{codes}\""))
+                    Err(format!("“{code}”不是代码表“{codes}”中的代码"))
                 }
                 _ => Ok(()),
             }
@@ -151,9 +148,14 @@ fn literal_fits(catalog: &Catalog, field: &Field, lit: &Literal) -> Result<(), S
             | FieldType::MultiRef { .. },
             Literal::Text(_),
         ) => Ok(()),
-        (ty, lit) => Err(format!(
-            "a {} field cannot be compared with {lit:?}",
-            ty.name()
-        )),
+        (ty, lit) => Err(format!("{} 字段不能与{}比较", ty.name(), literal_name(lit))),
+    }
+}
+
+fn literal_name(lit: &Literal) -> String {
+    match lit {
+        Literal::Text(t) => format!("字符串“{t}”"),
+        Literal::Int(i) => format!("整数 {i} "),
+        Literal::Bool(b) => format!("布尔值 {b} "),
     }
 }

@@ -86,13 +86,18 @@ pub struct CycleConfig {
 
 fn date(file: &Path, key: &str, d: &toml::value::Datetime) -> Result<NaiveDate, Problem> {
     NaiveDate::parse_from_str(&d.to_string(), "%Y-%m-%d")
-        .map_err(|_| Problem::at(file, key, format!("\"{d}\" is not a date (YYYY-MM-DD)")))
+        .map_err(|_| Problem::at(file, key, format!("“{d}”不是日期（应写作 YYYY-MM-DD）")))
 }
 
 /// Loads a cycle file; every table of the catalog must have a deadline.
 pub fn load_cycle(path: &Path, catalog: &Catalog) -> Result<CycleConfig, Problems> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Problems(vec![Problem::at(path, "", format!("cannot read: {e}"))]))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Problems(vec![Problem::at(
+            path,
+            "",
+            format!("无法读取：{}", super::problem::io_reason(&e)),
+        )])
+    })?;
     let raw: RawCycle = raw::parse(path, &text).map_err(|p| Problems(vec![p]))?;
     let mut problems = Problems::default();
     let mut d = |key: &str, v: &toml::value::Datetime| {
@@ -148,7 +153,7 @@ pub fn load_cycle(path: &Path, catalog: &Catalog) -> Result<CycleConfig, Problem
             problems.push(Problem::at(
                 path,
                 "deadlines",
-                format!("table {} {} has no deadline", t.code, t.name),
+                format!("表 {} {} 没有截止日期", t.code, t.name),
             ));
         }
     }
@@ -157,7 +162,7 @@ pub fn load_cycle(path: &Path, catalog: &Catalog) -> Result<CycleConfig, Problem
             problems.push(Problem::at(
                 path,
                 format!("deadlines.\"{code}\""),
-                format!("unknown table \"{code}\""),
+                format!("没有编号为“{code}”的数据表"),
             ));
         }
     }

@@ -20,13 +20,10 @@ pub fn convert_field(file: &Path, at: &str, raw: RawField, problems: &mut Proble
     if let Err(msg) = naming::check_identifier(&raw.name) {
         bad("name", msg);
     } else if naming::is_system_column(&raw.name) {
-        bad(
-            "name",
-            format!("\"{}\" is a system column; choose another name", raw.name),
-        );
+        bad("name", format!("“{}”是系统列名，请换一个名称", raw.name));
     }
     if raw.label.trim().is_empty() {
-        bad("label", "label must not be empty".into());
+        bad("label", "标签（label）不能为空".into());
     }
 
     let ty = match raw.ty {
@@ -36,14 +33,11 @@ pub fn convert_field(file: &Path, at: &str, raw: RawField, problems: &mut Proble
         RawType::Decimal => match raw.scale {
             Some(scale @ 0..=6) => FieldType::Decimal { scale },
             Some(scale) => {
-                bad("scale", format!("scale {scale} is out of range (0..=6)"));
+                bad("scale", format!("scale {scale} 超出范围（应为 0 到 6）"));
                 FieldType::Decimal { scale: 2 }
             }
             None => {
-                bad(
-                    "scale",
-                    "a decimal needs `scale` (digits after the point)".into(),
-                );
+                bad("scale", "decimal 字段须写 `scale`（小数位数）".into());
                 FieldType::Decimal { scale: 2 }
             }
         },
@@ -56,10 +50,7 @@ pub fn convert_field(file: &Path, at: &str, raw: RawField, problems: &mut Proble
             if codes.is_empty() {
                 bad(
                     "codes",
-                    format!(
-                        "an {} field needs `codes` (a code list name)",
-                        type_name(raw.ty)
-                    ),
+                    format!("{} 字段须写 `codes`（代码表名称）", type_name(raw.ty)),
                 );
             }
             if raw.ty == RawType::Enum {
@@ -78,7 +69,7 @@ pub fn convert_field(file: &Path, at: &str, raw: RawField, problems: &mut Proble
                     bad(
                         "ref",
                         format!(
-                            "a {} field needs `ref = \"<table slug>.<field>\"`",
+                            "{} 字段须写 `ref = \"<表 slug>.<字段>\"`",
                             type_name(raw.ty)
                         ),
                     );
@@ -123,17 +114,14 @@ pub fn convert_field(file: &Path, at: &str, raw: RawField, problems: &mut Proble
     ];
     for (key, given, fits) in allowed {
         if given && !fits {
-            bad(
-                key,
-                format!("`{key}` does not apply to a {} field", type_name(t)),
-            );
+            bad(key, format!("`{key}` 不适用于 {} 字段", type_name(t)));
         }
     }
     if raw.unit.is_some() && !matches!(t, RawType::Int | RawType::Decimal) {
         bad(
             "unit",
             format!(
-                "`unit` applies to int and decimal fields, not {}",
+                "`unit` 只适用于 int 和 decimal 字段，不适用于 {}",
                 type_name(t)
             ),
         );
@@ -142,20 +130,18 @@ pub fn convert_field(file: &Path, at: &str, raw: RawField, problems: &mut Proble
         bad(
             "in_period",
             format!(
-                "`in_period` applies to date and year_month fields, not {}",
+                "`in_period` 只适用于 date 和 year_month 字段，不适用于 {}",
                 type_name(t)
             ),
         );
     }
     if raw.max_len == Some(0) {
-        bad("max_len", "max_len must be at least 1".into());
+        bad("max_len", "max_len 至少为 1".into());
     }
     if let Some(n) = raw.max_len.filter(|n| *n > EXCEL_CELL_MAX) {
         bad(
             "max_len",
-            format!(
-                "max_len {n} is over {EXCEL_CELL_MAX}, the most characters an Excel cell holds"
-            ),
+            format!("max_len {n} 超过 {EXCEL_CELL_MAX}（一个 Excel 单元格最多容纳的字符数）"),
         );
     }
 
@@ -169,7 +155,7 @@ pub fn convert_field(file: &Path, at: &str, raw: RawField, problems: &mut Proble
         .and_then(|v| bound(v).map_err(|m| bad("max", m)).ok());
     if let (Some(lo), Some(hi)) = (min, max) {
         if lo > hi {
-            bad("max", format!("max {hi} is below min {lo}"));
+            bad("max", format!("max {hi} 小于 min {lo}"));
         }
     }
     let pattern = raw.pattern.as_deref().and_then(|p| {
@@ -177,10 +163,7 @@ pub fn convert_field(file: &Path, at: &str, raw: RawField, problems: &mut Proble
             .map_err(|e| {
                 bad(
                     "pattern",
-                    format!(
-                        "not a valid regular expression: {}",
-                        first_line(&e.to_string())
-                    ),
+                    format!("不是有效的正则表达式：{}", first_line(&e.to_string())),
                 )
             })
             .ok()
@@ -192,12 +175,12 @@ pub fn convert_field(file: &Path, at: &str, raw: RawField, problems: &mut Proble
         .format_if
         .map(|c| condition(c).map_err(|m| bad("format_if", m)));
     if format_if.is_some() && raw.format.is_none() {
-        bad("format_if", "`format_if` needs a `format` to apply".into());
+        bad("format_if", "`format_if` 须与 `format` 一起使用".into());
     }
     if raw.required && required_if.is_some() {
         bad(
             "required_if",
-            "a field is either `required = true` or `required_if`, not both".into(),
+            "`required = true` 与 `required_if` 只能写一个".into(),
         );
     }
 
@@ -268,9 +251,9 @@ fn parse_ref(spec: &str) -> Result<Vec<RefTarget>, String> {
             let one = one.trim();
             let (table, field) = one
                 .split_once('.')
-                .ok_or_else(|| format!("\"{one}\" is not `<table slug>.<field>`"))?;
-            naming::check_identifier(table).map_err(|m| format!("\"{one}\": table {m}"))?;
-            naming::check_identifier(field).map_err(|m| format!("\"{one}\": field {m}"))?;
+                .ok_or_else(|| format!("“{one}”不是 `<表 slug>.<字段>` 的形式"))?;
+            naming::check_identifier(table).map_err(|m| format!("“{one}”中的表名：{m}"))?;
+            naming::check_identifier(field).map_err(|m| format!("“{one}”中的字段名：{m}"))?;
             Ok(RefTarget {
                 table: table.to_owned(),
                 field: field.to_owned(),
@@ -282,13 +265,9 @@ fn parse_ref(spec: &str) -> Result<Vec<RefTarget>, String> {
 fn bound(value: &toml::Value) -> Result<Decimal, String> {
     match value {
         toml::Value::Integer(i) => Ok(Decimal::from(*i)),
-        toml::Value::String(s) => {
-            Decimal::from_str(s).map_err(|_| format!("\"{s}\" is not a decimal number"))
-        }
-        toml::Value::Float(f) => Err(format!(
-            "write a fractional bound as a string (\"{f}\") so it stays exact"
-        )),
-        other => Err(format!("expected a number, found {}", other.type_str())),
+        toml::Value::String(s) => Decimal::from_str(s).map_err(|_| format!("“{s}”不是十进制数")),
+        toml::Value::Float(f) => Err(format!("带小数的界限请写成字符串（\"{f}\"），以保持精确")),
+        other => Err(format!("应为数值，这里是{}", toml_type_name(other))),
     }
 }
 
@@ -298,8 +277,8 @@ fn condition(raw: RawCondition) -> Result<Condition, String> {
         toml::Value::Integer(i) => Ok(Literal::Int(*i)),
         toml::Value::Boolean(b) => Ok(Literal::Bool(*b)),
         other => Err(format!(
-            "a condition compares with a string, integer or bool, not {}",
-            other.type_str()
+            "条件只能与字符串、整数或布尔值比较，这里是{}",
+            toml_type_name(other)
         )),
     };
     let mut tests = Vec::new();
@@ -311,7 +290,7 @@ fn condition(raw: RawCondition) -> Result<Condition, String> {
     }
     if let Some(vs) = &raw.any_of {
         if vs.is_empty() {
-            return Err("`in` needs at least one value".into());
+            return Err("`in` 至少需要一个值".into());
         }
         tests.push(Test::In(vs.iter().map(literal).collect::<Result<_, _>>()?));
     }
@@ -323,8 +302,8 @@ fn condition(raw: RawCondition) -> Result<Condition, String> {
             field: raw.field,
             test: tests.remove(0),
         }),
-        0 => Err("a condition needs one of `eq`, `ne`, `in`, `set`".into()),
-        _ => Err("a condition takes exactly one of `eq`, `ne`, `in`, `set`".into()),
+        0 => Err("条件须写 `eq`、`ne`、`in`、`set` 之一".into()),
+        _ => Err("条件只能写 `eq`、`ne`、`in`、`set` 中的一个".into()),
     }
 }
 
@@ -334,4 +313,17 @@ fn first_line(s: &str) -> String {
         .unwrap_or(s)
         .trim()
         .to_owned()
+}
+
+/// A TOML value's type in Chinese, for messages about a wrongly typed option.
+fn toml_type_name(v: &toml::Value) -> &'static str {
+    match v {
+        toml::Value::String(_) => "字符串",
+        toml::Value::Integer(_) => "整数",
+        toml::Value::Float(_) => "小数",
+        toml::Value::Boolean(_) => "布尔值",
+        toml::Value::Datetime(_) => "日期时间",
+        toml::Value::Array(_) => "数组",
+        toml::Value::Table(_) => "表",
+    }
 }

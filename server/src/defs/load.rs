@@ -15,7 +15,7 @@ use super::{
 pub fn load_catalog(dir: &Path) -> Result<Catalog, Problems> {
     let mut problems = Problems::default();
     if !dir.is_dir() {
-        problems.push(Problem::at(dir, "", "no such definitions folder"));
+        problems.push(Problem::at(dir, "", "定义文件夹不存在"));
         return Err(problems);
     }
     let code_lists = codes::load_code_lists(&dir.join("codes"), &mut problems);
@@ -89,7 +89,11 @@ pub(super) fn toml_files(dir: &Path, problems: &mut Problems) -> Vec<PathBuf> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
-            problems.push(Problem::at(dir, "", format!("cannot read folder: {e}")));
+            problems.push(Problem::at(
+                dir,
+                "",
+                format!("无法读取文件夹：{}", super::problem::io_reason(&e)),
+            ));
             return Vec::new();
         }
     };
@@ -104,7 +108,13 @@ pub(super) fn toml_files(dir: &Path, problems: &mut Problems) -> Vec<PathBuf> {
 /// The file's text, or a recorded problem.
 pub(super) fn read(file: &Path, problems: &mut Problems) -> Option<String> {
     std::fs::read_to_string(file)
-        .map_err(|e| problems.push(Problem::at(file, "", format!("cannot read: {e}"))))
+        .map_err(|e| {
+            problems.push(Problem::at(
+                file,
+                "",
+                format!("无法读取：{}", super::problem::io_reason(&e)),
+            ))
+        })
         .ok()
 }
 
@@ -118,10 +128,7 @@ fn convert_table(file: &Path, raw: RawTable, problems: &mut Problems) -> Option<
             .split('.')
             .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
     if !code_ok {
-        bad(
-            "code",
-            format!("\"{}\" is not a table code like 1.4.1", raw.code),
-        );
+        bad("code", format!("“{}”不是 1.4.1 这样的表编号", raw.code));
     }
     let expected_kind = match raw.code.split('.').next() {
         Some("0") => Some(TableKind::Source),
@@ -133,8 +140,11 @@ fn convert_table(file: &Path, raw: RawTable, problems: &mut Problems) -> Option<
         bad(
             "kind",
             format!(
-                "table {} is a {:?} table by its code, not {:?}",
-                raw.code, expected_kind, raw.kind
+                "按编号，表 {} 应为{}（kind = \"{}\"），不是 \"{}\"",
+                raw.code,
+                expected_kind.map_or("—", kind_name),
+                expected_kind.map_or("—", kind_key),
+                kind_key(raw.kind)
             ),
         );
     }
@@ -143,10 +153,10 @@ fn convert_table(file: &Path, raw: RawTable, problems: &mut Problems) -> Option<
     }
     let expected_file = format!("{}-{}.toml", raw.code, raw.slug);
     if file.file_name().and_then(|n| n.to_str()) != Some(expected_file.as_str()) {
-        bad("slug", format!("the file should be called {expected_file}"));
+        bad("slug", format!("文件应命名为 {expected_file}"));
     }
     if raw.name.trim().is_empty() {
-        bad("name", "name must not be empty".into());
+        bad("name", "表名（name）不能为空".into());
     }
     let group_prefix = raw
         .code
@@ -157,17 +167,14 @@ fn convert_table(file: &Path, raw: RawTable, problems: &mut Problems) -> Option<
         Some((g, title)) if g == group_prefix && !title.trim().is_empty() => {}
         _ => bad(
             "group",
-            format!(
-                "expected \"{group_prefix} <group name>\", found \"{}\"",
-                raw.group
-            ),
+            format!("应写作“{group_prefix} <分组名称>”，这里是“{}”", raw.group),
         ),
     }
     if raw.order == 0 {
-        bad("order", "order counts from 1".into());
+        bad("order", "order 从 1 开始".into());
     }
     if raw.fields.is_empty() {
-        bad("fields", "a table needs at least one field".into());
+        bad("fields", "表至少需要一个字段".into());
     }
 
     let mut fields = Vec::with_capacity(raw.fields.len());
@@ -186,13 +193,13 @@ fn convert_table(file: &Path, raw: RawTable, problems: &mut Problems) -> Option<
         if !names.insert(f.name.as_str()) {
             bad(
                 &format!("fields[{i}].name"),
-                format!("duplicate field \"{}\"", f.name),
+                format!("字段名“{}”重复", f.name),
             );
         }
         if !labels.insert(f.label.as_str()) {
             bad(
                 &format!("fields[{i}].label"),
-                format!("duplicate label \"{}\"", f.label),
+                format!("标签“{}”重复", f.label),
             );
         }
     }
@@ -231,26 +238,23 @@ fn check_key(
 ) {
     match scope {
         Scope::Single if !key.is_empty() => {
-            bad("key", "a single-row table has no key; remove `key`".into());
+            bad("key", "单行表没有键，请删去 `key`".into());
         }
         Scope::Rows if key.is_empty() => {
-            bad("key", "a table with many rows needs a natural `key`".into());
+            bad("key", "多行表须写自然键 `key`".into());
         }
         _ => {}
     }
     let mut seen = HashSet::new();
     for (i, k) in key.iter().enumerate() {
         if !seen.insert(k.as_str()) {
-            bad(&format!("key[{i}]"), format!("\"{k}\" is listed twice"));
+            bad(&format!("key[{i}]"), format!("“{k}”列了两次"));
         }
         match fields.iter().find(|f| &f.name == k) {
-            None => bad(
-                &format!("key[{i}]"),
-                format!("no field \"{k}\" in this table"),
-            ),
+            None => bad(&format!("key[{i}]"), format!("本表没有字段“{k}”")),
             Some(f) if !f.required => bad(
                 &format!("key[{i}]"),
-                format!("key field \"{k}\" must be `required = true`"),
+                format!("键字段“{k}”须为 `required = true`"),
             ),
             Some(f)
                 if matches!(
@@ -258,12 +262,27 @@ fn check_key(
                     super::FieldType::MultiEnum { .. } | super::FieldType::MultiRef { .. }
                 ) =>
             {
-                bad(
-                    &format!("key[{i}]"),
-                    format!("key field \"{k}\" cannot hold a list"),
-                )
+                bad(&format!("key[{i}]"), format!("键字段“{k}”不能是多值字段"))
             }
             Some(_) => {}
         }
+    }
+}
+
+/// The kind's Chinese name (源数据表, 基础数据表, 专项数据表).
+fn kind_name(kind: TableKind) -> &'static str {
+    match kind {
+        TableKind::Source => "源数据表",
+        TableKind::Basic => "基础数据表",
+        TableKind::Special => "专项数据表",
+    }
+}
+
+/// The kind as written in a definition file.
+fn kind_key(kind: TableKind) -> &'static str {
+    match kind {
+        TableKind::Source => "source",
+        TableKind::Basic => "basic",
+        TableKind::Special => "special",
     }
 }

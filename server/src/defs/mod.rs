@@ -15,6 +15,7 @@ pub mod naming;
 mod problem;
 mod raw;
 pub mod rules;
+mod toml_zh;
 mod units;
 
 pub use cycle::{load_cycle, CycleConfig, Phase, Task};
@@ -22,6 +23,6 @@ pub use hash::{folder_hash, table_hash};
 pub use indicators::{Breakdown, Indicator, KeyLabels, INDICATORS_FILE};
 pub use load::load_catalog;
 pub use model::*;
-pub use problem::{line_of, Problem, Problems};
+pub use problem::{io_reason, line_of, Problem, Problems};
 pub use rules::{Rule, RuleKind, RuleSeverity};
 pub use units::load_units;

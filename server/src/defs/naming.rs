@@ -22,12 +22,12 @@ pub fn check_identifier(name: &str) -> Result<(), String> {
     let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase());
     let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     if !first_ok || !rest_ok {
-        return Err(format!("\"{name}\" must match ^[a-z][a-z0-9_]*$"));
+        return Err(format!(
+            "“{name}”须以小写字母开头，只含小写字母、数字和下划线（^[a-z][a-z0-9_]*$）"
+        ));
     }
     if name.len() > MAX_IDENTIFIER_LEN {
-        return Err(format!(
-            "\"{name}\" is longer than {MAX_IDENTIFIER_LEN} characters"
-        ));
+        return Err(format!("“{name}”超过 {MAX_IDENTIFIER_LEN} 个字符"));
     }
     Ok(())
 }

@@ -68,7 +68,7 @@ impl fmt::Display for Problems {
         for p in &self.0 {
             writeln!(f, "{p}")?;
         }
-        write!(f, "{} problem(s)", self.0.len())
+        write!(f, "共发现 {} 处问题", self.0.len())
     }
 }
 
@@ -78,4 +78,17 @@ impl std::error::Error for Problems {}
 pub fn line_of(text: &str, offset: usize) -> usize {
     text.get(..offset)
         .map_or(1, |head| head.matches('\n').count() + 1)
+}
+
+/// Why a file or folder could not be read, in Chinese (the operating system's own text is English).
+pub fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => "文件或文件夹不存在".into(),
+        ErrorKind::PermissionDenied => "没有读取权限".into(),
+        ErrorKind::InvalidData => "内容不是 UTF-8 文本".into(),
+        ErrorKind::IsADirectory => "这是文件夹，不是文件".into(),
+        ErrorKind::NotADirectory => "这是文件，不是文件夹".into(),
+        kind => format!("读取出错（{kind:?}）"),
+    }
 }

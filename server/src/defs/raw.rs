@@ -212,7 +212,7 @@ fn toml_problem(
     key: &str,
     err: &toml::de::Error,
 ) -> super::Problem {
-    let problem = super::Problem::at(file, key, err.message().trim());
+    let problem = super::Problem::at(file, key, super::toml_zh::toml_message(err.message()));
     match err.span() {
         Some(span) => problem.on_line(super::problem::line_of(text, span.start)),
         None => problem,

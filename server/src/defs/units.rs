@@ -24,7 +24,7 @@ pub fn load_units(path: &Path) -> Result<Units, Problems> {
             problems.push(Problem::at(
                 path,
                 format!("units[{i}].code"),
-                format!("duplicate unit code \"{}\"", u.code),
+                format!("部门代码“{}”重复", u.code),
             ));
         }
         for (key, name) in std::iter::once(("name".to_owned(), &u.name)).chain(
@@ -37,7 +37,7 @@ pub fn load_units(path: &Path) -> Result<Units, Problems> {
                 problems.push(Problem::at(
                     path,
                     format!("units[{i}].{key}"),
-                    format!("\"{name}\" names two units"),
+                    format!("“{name}”同时指两个部门"),
                 ));
             }
         }
@@ -48,7 +48,7 @@ pub fn load_units(path: &Path) -> Result<Units, Problems> {
                 problems.push(Problem::at(
                     path,
                     format!("units[{i}].parent"),
-                    format!("unknown parent unit \"{parent}\""),
+                    format!("没有上级部门“{parent}”"),
                 ));
             }
         }
@@ -61,14 +61,14 @@ pub fn load_units(path: &Path) -> Result<Units, Problems> {
             problems.push(Problem::at(
                 path,
                 format!("groups[{i}]"),
-                format!("group \"{}\" clashes with a unit", g.name),
+                format!("部门组“{}”与某个部门重名", g.name),
             ));
         }
         if g.members.is_empty() {
             problems.push(Problem::at(
                 path,
                 format!("groups[{i}].members"),
-                "a group needs at least one member",
+                "部门组至少需要一个成员",
             ));
         }
         for (j, m) in g.members.iter().enumerate() {
@@ -76,7 +76,7 @@ pub fn load_units(path: &Path) -> Result<Units, Problems> {
                 problems.push(Problem::at(
                     path,
                     format!("groups[{i}].members[{j}]"),
-                    format!("unknown unit \"{m}\""),
+                    format!("没有部门“{m}”"),
                 ));
             }
         }

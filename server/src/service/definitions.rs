@@ -131,7 +131,7 @@ impl Definitions {
             Ok::<_, ApiError>((version, recorded))
         })?;
         (self.install)(&store, version).map_err(ApiError::internal)?;
-        tracing::info!(version, recorded, hash = %stamp.hash, "definitions reloaded");
+        tracing::info!(version, recorded, hash = %stamp.hash, "表定义已重新载入");
         Ok(Reloaded {
             version,
             recorded,

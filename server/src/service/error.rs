@@ -110,11 +110,11 @@ impl From<StoreError> for ApiError {
                 ref field,
                 ..
             } => {
-                tracing::error!(table = %table, row, column = %field, error = %e, "unreadable stored value");
+                tracing::error!(table = %table, row, column = %field, error = %e, "库中的值无法按字段类型读取");
                 ApiError::new(Code::Internal, unreadable_message(row, field))
             }
             StoreError::Unique { table, detail } => {
-                tracing::warn!(table = %table, error = %detail, "unique violation");
+                tracing::warn!(table = %table, error = %detail, "唯一约束拒绝了写入");
                 ApiError::new(Code::Conflict, DUPLICATE_MESSAGE)
             }
             StoreError::BulkRow { index, source } => {
@@ -140,7 +140,7 @@ impl From<StoreError> for ApiError {
                 "请求超过处理时限，已取消；请缩小查询范围（减少字段、行数或别名）后重试",
             ),
             other => {
-                tracing::error!(error = %other, "store error");
+                tracing::error!(error = %other, "数据库操作出错");
                 ApiError::new(Code::Internal, INTERNAL_MESSAGE)
             }
         }
@@ -179,7 +179,7 @@ impl Code {
 impl ApiError {
     /// An unexpected failure: the detail goes to the log, the user sees a generic message.
     pub fn internal(detail: impl std::fmt::Display) -> ApiError {
-        tracing::error!(error = %detail, "internal error");
+        tracing::error!(error = %detail, "内部错误");
         ApiError::new(Code::Internal, INTERNAL_MESSAGE)
     }
 }

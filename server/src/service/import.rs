@@ -166,7 +166,7 @@ impl Service {
         // rather than let SQLite plan the next lists on the old ones.
         if records.len() >= ANALYZE_AFTER {
             if let Err(e) = self.store.analyze(Some(table)) {
-                tracing::warn!(error = %e, table = %table.code, "cannot refresh statistics");
+                tracing::warn!(error = %e, table = %table.code, "无法更新查询统计信息");
             }
         }
         Ok(stored)

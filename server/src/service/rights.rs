@@ -52,7 +52,7 @@ impl Service {
         };
         let changed = self.store_policy(who, op, Some(&table.code), detail, edit)?;
         if changed {
-            tracing::info!(table = %table.code, unit = %subject, action = %action, grant, "policy changed");
+            tracing::info!(table = %table.code, unit = %subject, action = %action, grant, "分工已修改");
         }
         Ok(changed)
     }
@@ -171,7 +171,7 @@ pub async fn open_policy(
     if text != seed.text() {
         tracing::warn!(
             version,
-            "policies/policy.csv differs from the policy in the database, which is in force; `statusdata policy export` shows it, `statusdata policy import` replaces it"
+            "policies/policy.csv 与数据库中的分工不同，以数据库中的为准；`statusdata policy export` 可导出它，`statusdata policy import` 可替换它"
         );
     }
     let cell = PolicyCell::new(dir.to_path_buf(), seed);

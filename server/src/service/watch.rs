@@ -27,17 +27,17 @@ impl Watch {
         let now = match svc.store.with_workflow(live::versions) {
             Ok(v) => v,
             Err(e) => {
-                tracing::warn!(error = %e, "cannot read the shared versions");
+                tracing::warn!(error = %e, "无法读取共享的版本号");
                 return;
             }
         };
         if now.policy != self.seen.policy || now.reload != self.seen.reload {
             match svc.refresh_policy() {
                 Ok(true) => {
-                    tracing::info!(version = now.policy, "policy reloaded from the database")
+                    tracing::info!(version = now.policy, "已从数据库重新载入分工")
                 }
                 Ok(false) => {}
-                Err(e) => tracing::error!(error = %e.message, "cannot reload the policy"),
+                Err(e) => tracing::error!(error = %e.message, "无法重新载入分工"),
             }
         }
         if now.reload != self.seen.reload {
@@ -45,16 +45,16 @@ impl Watch {
                 Ok(r) => tracing::info!(
                     version = r.version,
                     recorded = r.recorded,
-                    "definitions reloaded on request"
+                    "已按请求重新载入表定义"
                 ),
-                Err(e) => tracing::error!(error = %e.message, "definitions not reloaded"),
+                Err(e) => tracing::error!(error = %e.message, "表定义未重新载入"),
             }
         } else if now.definitions != in_force && now.definitions != self.declined {
             match defs.reload(svc, &svc.system(), Mode::Follow) {
-                Ok(r) => tracing::info!(version = r.version, "followed the database's definitions"),
+                Ok(r) => tracing::info!(version = r.version, "已采用数据库中的表定义"),
                 Err(e) => {
                     self.declined = now.definitions;
-                    tracing::warn!(version = now.definitions, error = %e.message, "the database's definitions differ from this instance's files");
+                    tracing::warn!(version = now.definitions, error = %e.message, "数据库中的表定义与本实例的文件不同");
                 }
             }
         }

@@ -160,7 +160,7 @@ pub(super) fn install_sqlite_interrupt() {
         // SAFETY: registers a plain function with the signature SQLite expects.
         let rc = unsafe { libsqlite3_sys::sqlite3_auto_extension(Some(install_progress)) };
         if rc != libsqlite3_sys::SQLITE_OK {
-            tracing::error!(rc, "cannot install the SQLite progress handler");
+            tracing::error!(rc, "无法安装 SQLite 进度回调");
         }
     });
 }

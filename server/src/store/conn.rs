@@ -38,12 +38,16 @@ impl DbUrl {
         }
         if let Some(path) = url.strip_prefix("sqlite://") {
             if path.is_empty() {
-                return Err(StoreError::Config("sqlite:// needs a file path".into()));
+                return Err(StoreError::Config(
+                    "数据库地址 sqlite:// 后面缺少文件路径（如 sqlite://data/statusdata.db）"
+                        .into(),
+                ));
             }
             return Ok(DbUrl::Sqlite(PathBuf::from(path)));
         }
         Err(StoreError::Config(format!(
-            "unsupported database URL \"{url}\": use sqlite://PATH or postgres://USER@HOST:PORT/DB"
+            "无法识别的数据库地址“{}”：请写 sqlite://文件路径 或 postgres://用户@主机:端口/数据库",
+            redacted(url)
         )))
     }
 }
@@ -182,20 +186,24 @@ pub fn open_pool(url: &DbUrl, max_size: u32) -> Result<DbPool, StoreError> {
     if let DbUrl::Sqlite(path) = url {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| {
-                StoreError::Config(format!("无法创建文件夹 {}：{e}", dir.display()))
+                StoreError::Config(format!(
+                    "无法创建数据库所在的文件夹 {}：{}",
+                    dir.display(),
+                    crate::defs::io_reason(&e)
+                ))
             })?;
         }
         // WAL is a property of the file: set it once here rather than on every pooled
         // connection, where concurrent switching contends for the lock on a new file.
         let mut c = diesel::SqliteConnection::establish(&path.to_string_lossy())
-            .map_err(|e| StoreError::Config(format!("无法打开 {}：{e}", path.display())))?;
+            .map_err(|e| StoreError::Config(sqlite_open_failed(path, &e)))?;
         c.batch_execute("PRAGMA journal_mode = WAL;")?;
     }
     if let DbUrl::Postgres(pg) = url {
         // One attempt first: the pool would retry an unreachable server for its whole timeout
         // (10 s of repeated log lines) before saying so.
         diesel::PgConnection::establish(pg)
-            .map_err(|e| StoreError::Config(format!("无法连接数据库：{e}")))?;
+            .map_err(|e| StoreError::Config(postgres_connect_failed(pg, &e)))?;
     }
     Pool::builder()
         .max_size(max_size)
@@ -204,5 +212,92 @@ pub fn open_pool(url: &DbUrl, max_size: u32) -> Result<DbPool, StoreError> {
         .connection_timeout(Duration::from_secs(10))
         .connection_customizer(Box::new(SqlitePragmas))
         .build(Manager { url: url.clone() })
-        .map_err(|e| StoreError::Config(format!("无法连接数据库：{e}")))
+        .map_err(|e| {
+            StoreError::Config(format!(
+                "无法连接数据库 {}：连接池建立失败（{}）",
+                url.redacted(),
+                first_line(&e.to_string())
+            ))
+        })
+}
+
+impl DbUrl {
+    /// The URL as it may be printed or logged: a PostgreSQL password replaced by `***`.
+    pub fn redacted(&self) -> String {
+        match self {
+            DbUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
+            DbUrl::Postgres(url) => redacted(url),
+        }
+    }
+}
+
+/// `url` with the password of `scheme://user:password@host` replaced by `***`.
+pub fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (auth, host) = match rest.rsplit_once('@') {
+        Some(parts) => parts,
+        None => return url.to_owned(),
+    };
+    match auth.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+/// Why a SQLite file could not be opened, naming the file (SQLite says only "unable to open").
+fn sqlite_open_failed(path: &std::path::Path, e: &diesel::ConnectionError) -> String {
+    let why = if path.is_dir() {
+        "这是一个文件夹，不是数据库文件".to_owned()
+    } else if path.exists() {
+        match std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(path)
+        {
+            Err(io) => crate::defs::io_reason(&io),
+            Ok(_) => format!("SQLite 无法打开它（{}）", first_line(&e.to_string())),
+        }
+    } else {
+        "无法在此创建文件（文件夹不可写？）".to_owned()
+    };
+    format!("无法打开数据库文件 {}：{why}", path.display())
+}
+
+/// Why PostgreSQL refused a connection, in Chinese, naming the URL (password hidden).
+fn postgres_connect_failed(url: &str, e: &diesel::ConnectionError) -> String {
+    let text = e.to_string();
+    let lower = text.to_ascii_lowercase();
+    const CAUSES: [(&str, &str); 8] = [
+        ("password authentication failed", "用户名或密码不对"),
+        ("no password supplied", "服务器要求密码，地址中没有写密码"),
+        ("does not exist", "数据库或用户不存在"),
+        (
+            "connection refused",
+            "服务器拒绝连接（该地址和端口上没有 PostgreSQL 在监听）",
+        ),
+        ("could not translate host name", "无法解析主机名"),
+        ("timeout expired", "连接超时"),
+        (
+            "no pg_hba.conf entry",
+            "服务器的 pg_hba.conf 不允许从本机连接",
+        ),
+        ("too many clients", "服务器的连接数已满"),
+    ];
+    let why = CAUSES
+        .iter()
+        .find(|(en, _)| lower.contains(en))
+        .map_or_else(
+            || format!("原因见驱动原文：{}", first_line(&text)),
+            |(_, zh)| (*zh).to_owned(),
+        );
+    format!("无法连接数据库 {}：{why}", redacted(url))
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or(s)
 }

@@ -10,14 +10,14 @@ pub enum StoreError {
     #[error("{0}")]
     Config(String),
     /// A value does not fit its field, or a name is not a field of the table.
-    #[error("{table}: {field}: {message}")]
+    #[error("{table}：{field}：{message}")]
     Invalid {
         table: String,
         field: String,
         message: String,
     },
     /// A stored value does not read as its field's type (another tool wrote it).
-    #[error("{table}: row {row}: column {field}: {message}")]
+    #[error("{table}：id 为 {row} 的行，列 {field}：{message}")]
     Unreadable {
         table: String,
         row: i64,
@@ -25,10 +25,10 @@ pub enum StoreError {
         message: String,
     },
     /// No row with this id in the caller's scope.
-    #[error("{table}: no row {id}")]
+    #[error("{table}：没有 id 为 {id} 的行")]
     NotFound { table: String, id: i64 },
     /// The row changed since the caller read it.
-    #[error("{table}: row {id} was changed by someone else (version {current}, yours {given}); reload it and try again")]
+    #[error("{table}：id 为 {id} 的行已被他人修改（现为第 {current} 版，你读到的是第 {given} 版），请重新读取后再试")]
     Conflict {
         table: String,
         id: i64,
@@ -36,30 +36,30 @@ pub enum StoreError {
         current: i64,
     },
     /// A row with the same natural key exists in this cycle and unit.
-    #[error("{table}: a row with the same key already exists ({detail})")]
+    #[error("{table}：本周期本部门已有键相同的行（{detail}）")]
     Duplicate { table: String, detail: String },
     /// A unique index of a core table refused a write (two requests doing the same thing at
     /// once, as a rule); the driver's text is for the log only.
-    #[error("{table}: unique violation: {detail}")]
+    #[error("{table}：违反唯一约束（{detail}）")]
     Unique { table: String, detail: String },
     /// One row of a bulk insert failed; nothing was written.
-    #[error("row {index}: {source}")]
+    #[error("第 {index} 行：{source}")]
     BulkRow {
         index: usize,
         source: Box<StoreError>,
     },
     /// The definitions would drop or retype data; `migrate --allow-destructive` is needed.
-    #[error("refusing destructive schema changes:\n{}", .0.join("\n"))]
+    #[error("拒绝会删除或改变已有数据的结构变更（确认后加 --allow-destructive）：\n{}", .0.join("\n"))]
     Destructive(Vec<String>),
     /// A migration failed.
-    #[error("migration failed: {0}")]
+    #[error("数据库迁移失败：{0}")]
     Migration(String),
     /// The request's time budget ran out (or the request was cancelled) and its database work
     /// was stopped.
-    #[error("the request's time budget is spent; its database work was interrupted")]
+    #[error("请求的时间预算已用完，数据库操作已中断")]
     Interrupted,
     /// Any other database error.
-    #[error("database error: {0}")]
+    #[error("数据库出错：{0}")]
     Database(String),
 }
 
@@ -91,6 +91,6 @@ impl From<DieselError> for StoreError {
 
 impl From<diesel::r2d2::PoolError> for StoreError {
     fn from(e: diesel::r2d2::PoolError) -> Self {
-        StoreError::Database(format!("no database connection: {e}"))
+        StoreError::Database(format!("没有可用的数据库连接（{e}）"))
     }
 }

@@ -288,7 +288,7 @@ impl Listener {
                     .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
                 Ok(c)
             })
-            .map_err(|e| tracing::warn!(error = %e, "cannot listen for other instances' changes; looking every few seconds instead"))
+            .map_err(|e| tracing::warn!(error = %e, "无法监听其他实例的变更，改为每隔几秒查看一次"))
             .ok();
     }
 
@@ -308,7 +308,7 @@ impl Listener {
                     match n {
                         Ok(_) => got = true,
                         Err(e) => {
-                            tracing::warn!(error = %e, "lost the listening connection");
+                            tracing::warn!(error = %e, "监听连接已断开");
                             lost = true;
                             break;
                         }

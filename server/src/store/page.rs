@@ -307,7 +307,7 @@ fn unreadable(out: &[Value], broken: Vec<(usize, StoreError)>) -> Vec<usize> {
                 ..
             } = e
             {
-                tracing::error!(table = %table, row, column = %field, error = %message, "unreadable stored value; the cell shows an error");
+                tracing::error!(table = %table, row, column = %field, error = %message, "库中的值无法按字段类型读取，该单元格显示为错误");
             }
             cell
         })

@@ -255,7 +255,7 @@ pub fn backup_state(path: &Path) -> BackupState {
 
 fn read_meta(path: &Path) -> Result<Option<Vec<TextRow>>, StoreError> {
     let c = diesel::SqliteConnection::establish(&path.to_string_lossy())
-        .map_err(|e| StoreError::Config(e.to_string()))?;
+        .map_err(|e| StoreError::Config(format!("无法打开 {}（{e}）", path.display())))?;
     let mut conn = AnyConnection::Sqlite(c);
     let found: Vec<TextRow> = DynQuery::new(format!(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '{META}'"
