@@ -12,6 +12,7 @@ mod case_concurrency;
 mod cases;
 mod check_cli;
 mod check_fixtures;
+mod cli_export;
 mod cli_ops;
 mod concurrency;
 mod cycles;

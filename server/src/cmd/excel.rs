@@ -3,18 +3,17 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use statusdata::authz::{Access, Policy, PolicyCell, Principal};
 use statusdata::defs;
+use statusdata::service::database::DEFAULT_DATABASE_URL;
 use statusdata::service::import::Mode;
-use statusdata::service::{Force, Service};
-use statusdata::store::{workflow, RowScope, Store, DEFAULT_DATABASE_URL};
+use statusdata::service::indicators::ExportGate;
+use statusdata::service::Force;
 use statusdata::xlsx::import::Limits;
 
-use super::ProjectArgs;
+use super::{said, ProjectArgs};
 
 #[derive(Args)]
 pub struct ExportArgs {
@@ -30,6 +29,9 @@ pub struct ExportArgs {
     /// 写入的 xlsx 文件
     #[arg(long)]
     out: PathBuf,
+    /// 院领导签核核心数据之前导出整个周期的做法，与 `serve` 相同：`warn`（照常导出，封面加提示）或 `refuse`（拒绝）。
+    #[arg(long, env = "STATUSDATA_EXPORT_BEFORE_SIGNOFF", default_value = "warn")]
+    export_before_signoff: ExportGate,
     #[command(flatten)]
     project: ProjectArgs,
 }
@@ -116,26 +118,6 @@ pub async fn template(args: TemplateArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The command line acts as the administrator.
-fn cli_principal() -> Principal {
-    Principal {
-        staff_no: "cli".into(),
-        name: "命令行".into(),
-        ..Principal::development()
-    }
-}
-
-async fn open(db: &str, project: &ProjectArgs) -> anyhow::Result<(Store, defs::Units)> {
-    let catalog = Arc::new(defs::load_catalog(&project.defs).map_err(|p| anyhow::anyhow!("{p}"))?);
-    let units = defs::load_units(&project.units).map_err(|p| anyhow::anyhow!("{p}"))?;
-    let store = Store::open(db, catalog)?;
-    let u = units.clone();
-    store
-        .call(move |s| s.migrate(&u, false).map(|_| ()))
-        .await?;
-    Ok((store, units))
-}
-
 fn bar(len: u64) -> ProgressBar {
     let bar = ProgressBar::new(len);
     if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}") {
@@ -145,70 +127,34 @@ fn bar(len: u64) -> ProgressBar {
 }
 
 pub async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
-    let (store, units) = open(&args.db, &args.project).await?;
+    let mut svc = args.project.open(&args.db).await?;
+    svc.export_gate = args.export_before_signoff;
     let cycle = args.cycle;
-    let installed = store
-        .call(move |s| s.with_workflow(|c| workflow::deadlines(c, cycle)))
-        .await?
-        .is_some();
-    anyhow::ensure!(
-        installed,
-        "没有 {cycle} 年的采集周期：先用 serve 安装周期文件，或 cycle new 开启新周期"
-    );
-    let policy = Arc::new(
-        Policy::load(&args.project.policies)
-            .await
-            .map_err(|p| anyhow::anyhow!("{p}"))?,
-    );
-    let access = Access::new(cli_principal(), policy.clone(), &units);
-    let bytes = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<u8>> {
-        match args.table {
-            Some(code) => {
-                let table = store.table(&code)?.clone();
-                let rows = store.list(
-                    &table,
-                    &RowScope::All,
-                    &statusdata::store::ListQuery::all(args.cycle),
-                )?;
-                Ok(statusdata::xlsx::export::table_workbook(
-                    store.catalog(),
-                    &table,
-                    &rows,
-                )?)
-            }
+    let exported = svc
+        .blocking(move |svc| match args.table {
+            Some(code) => svc.export_table(&svc.system(), cycle, &code),
             None => {
-                // The final export says so when the leaders have not signed off the core data.
-                let note = statusdata::store::indicators::current_snapshot(
-                    &mut *store.conn()?,
-                    args.cycle,
-                )?
-                .filter(|s| s.state == "signed_off")
-                .is_none()
-                .then(|| format!("{} 年核心数据尚未经院领导签字", args.cycle));
-                if let Some(n) = &note {
+                let progress = bar(svc.store.catalog().tables.len() as u64);
+                let done = svc.export_cycle(&svc.system(), cycle, &mut |t| {
+                    progress.set_message(format!("{} {}", t.code, t.name));
+                    progress.inc(1);
+                });
+                progress.finish_and_clear();
+                let done = done?;
+                if let Some(n) = &done.warning {
                     eprintln!("注意：{n}");
                 }
-                let progress = bar(store.catalog().tables.len() as u64);
-                let bytes = statusdata::xlsx::cycle::whole_cycle_with_note(
-                    &store,
-                    &units,
-                    &policy,
-                    &access,
-                    args.cycle,
-                    chrono::Utc::now(),
-                    note.as_deref(),
-                    &mut |t| {
-                        progress.set_message(format!("{} {}", t.code, t.name));
-                        progress.inc(1);
-                    },
-                )
-                .map_err(anyhow::Error::msg)?;
-                progress.finish_and_clear();
-                Ok(bytes)
+                Ok(done.bytes)
             }
+        })
+        .await;
+    let bytes = match exported {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            eprintln!("未导出：{}（{}）", e.message, e.code.as_str());
+            return Ok(ExitCode::FAILURE);
         }
-    })
-    .await??;
+    };
     std::fs::write(&args.out, &bytes)
         .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", args.out.display()))?;
     println!("已写入 {}（{} KB）", args.out.display(), bytes.len() >> 10);
@@ -216,20 +162,13 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
-    let (store, units) = open(&args.db, &args.project).await?;
-    let policy = Policy::load(&args.project.policies)
-        .await
-        .map_err(|p| anyhow::anyhow!("{p}"))?;
-    let cell = Arc::new(PolicyCell::new(args.project.policies.clone(), policy));
-    let svc = Service::new(store, cell, Arc::new(units));
+    let svc = args.project.open(&args.db).await?;
     let who = svc.system();
     let force = match (args.force, &args.reason) {
         (true, Some(reason)) => Force::because(reason),
         _ => Force::none(),
     };
-    let table = svc
-        .table(&args.table)
-        .map_err(|e| anyhow::anyhow!(e.message))?;
+    let table = svc.table(&args.table).map_err(said)?;
     let title = format!("“{} {}”", table.code, table.name);
     let cycle = args.cycle;
     // Unit, cycle, state and deadline, before the file is read.
@@ -250,7 +189,7 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let parsed = svc
         .blocking(move |svc| svc.read_import(&t, cycle, &bytes, &Limits::default()))
         .await
-        .map_err(|e| anyhow::anyhow!(e.message))?;
+        .map_err(said)?;
     spinner.finish_and_clear();
     let parsed = match parsed {
         Ok(p) => p,
@@ -287,7 +226,7 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let stored = svc
         .blocking(move |svc| Ok(svc.store_import(&who, &t, &ctx, &parsed.rows, mode, &force)))
         .await
-        .map_err(|e| anyhow::anyhow!(e.message))?;
+        .map_err(said)?;
     match stored {
         Ok(done) if args.replace => println!(
             "已导入{title}：删除原有 {} 行，写入 {} 行",

@@ -23,6 +23,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use statusdata::service::database::Files;
+use statusdata::service::{ApiError, Service};
 
 #[derive(Parser)]
 #[command(
@@ -85,6 +87,27 @@ pub struct ProjectArgs {
     /// 分工（casbin 的 model.conf 与 policy.csv）所在文件夹。
     #[arg(long, env = "STATUSDATA_POLICIES", default_value = "policies")]
     pub policies: PathBuf,
+}
+
+impl ProjectArgs {
+    /// The files, as the service reads them.
+    pub fn files(&self) -> Files {
+        Files {
+            defs: self.defs.clone(),
+            units: self.units.clone(),
+            policies: self.policies.clone(),
+        }
+    }
+
+    /// The service over the database at `db`, migrated for these files.
+    pub async fn open(&self, db: &str) -> anyhow::Result<Service> {
+        Ok(Service::open(db, &self.files()).await?)
+    }
+}
+
+/// A service error as the command line says it: the message and its code.
+pub fn said(e: ApiError) -> anyhow::Error {
+    anyhow::anyhow!("{}（{}）", e.message, e.code.as_str())
 }
 
 /// Parses the command line, with clap's own words (headings, help, usage errors) in Chinese.

@@ -24,7 +24,7 @@ impl std::str::FromStr for ExportGate {
         match s.trim() {
             "warn" => Ok(ExportGate::Warn),
             "refuse" => Ok(ExportGate::Refuse),
-            other => Err(format!("\"{other}\": expected warn or refuse")),
+            other => Err(format!("“{other}”无效：应为 warn 或 refuse")),
         }
     }
 }

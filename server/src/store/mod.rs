@@ -44,7 +44,7 @@ use std::sync::Arc;
 pub use accounts::{AccountsConn, ApiTokenRow, UserRow};
 pub use aggregate::{AggFn, AggregateQuery, AggregateRow, Measure};
 pub use audit::AuditRecord;
-pub use conn::{AnyConnection, DbPool, DbUrl};
+pub use conn::{redacted, AnyConnection, DbPool, DbUrl};
 pub use dialect::Dialect;
 pub use error::StoreError;
 pub use filter::{escape_like, Filter, Op, Order};
