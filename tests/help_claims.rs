@@ -59,6 +59,8 @@ struct ClaimsFile {
 struct Entry {
     /// `"<table code> <field>"`, or the table code alone for the table's own help.
     at: String,
+    /// The help text as it was mapped.
+    help: String,
     /// Field checks of the definition: `kind[:arg]` on this field, or `"<code> <field>: kind[:arg]"`.
     #[serde(default)]
     checks: Vec<String>,
@@ -228,6 +230,13 @@ fn every_flagged_help_text_is_mapped_to_what_enforces_it() {
                 entry.at
             ));
             continue;
+        }
+        if helps[&entry.at] != entry.help {
+            problems.push(format!(
+                "{}: the help text changed since it was mapped; review the entry and copy the new text \
+                 “{}”",
+                entry.at, helps[&entry.at]
+            ));
         }
         problems.extend(entry_problems(&catalog, entry));
     }
