@@ -155,7 +155,7 @@ fn has_check(catalog: &Catalog, table: &Table, field: &Field, check: &str) -> bo
         }
         "codes" => field.ty.code_list() == Some(arg),
         "in_period" => field.in_period,
-        "key" => table.key.contains(&field.name),
+        "key" => table.key == [field.name.clone()],
         "ref" => field.ty.ref_targets().iter().any(|t| {
             catalog
                 .table_by_slug(&t.table)
