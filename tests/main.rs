@@ -31,6 +31,8 @@ mod gaoji;
 mod guard_cost;
 mod guard_http;
 mod hardening;
+mod help_claims;
+mod help_claims_rules;
 mod indicators;
 mod indicators_flow;
 mod input_limits;

@@ -16,7 +16,7 @@ fn fixture() -> TestDb {
     TestDb::new(&root().join("tests/fixtures/rules"))
 }
 
-fn insert(db: &TestDb, code: &str, rows: Vec<Record>) {
+pub(crate) fn insert(db: &TestDb, code: &str, rows: Vec<Record>) {
     let table = db.table(code);
     db.store
         .bulk_insert(&table, &RowScope::All, &ctx("jdgc"), &rows)
@@ -28,7 +28,7 @@ fn found(db: &TestDb, table: &str) -> BTreeSet<(String, String)> {
     found_with(db, table, &["jdgc"])
 }
 
-fn found_with(db: &TestDb, table: &str, fillers: &[&str]) -> BTreeSet<(String, String)> {
+pub(crate) fn found_with(db: &TestDb, table: &str, fillers: &[&str]) -> BTreeSet<(String, String)> {
     let units = fillers.iter().map(|u| (*u).to_owned()).collect();
     let fill = HashMap::from([(table.to_owned(), units)]);
     let scope = RunScope {
