@@ -84,6 +84,7 @@ pub(super) fn func(q: &mut DynQuery, f: Func, args: &[Expr], cx: &Ctx<'_>) {
             q.sql(")");
         }
         Func::Year => wrap(q, "CAST(substr(", x, ", 1, 4) AS INTEGER)", cx),
+        Func::Month => wrap(q, "CAST(substr(", x, ", 6, 2) AS INTEGER)", cx),
         Func::AddYears => {
             wrap(q, "(CAST(CAST(substr(", x, ", 1, 4) AS INTEGER) + ", cx);
             arg(q, args, 1, cx);

@@ -5,7 +5,7 @@
 //! ```text
 //! period_start() period_end() snapshot_date()   日期：学年起止、统计时点
 //! fiscal_year() cycle_year()                    整数：财务年度、采集年度
-//! year(d)  add_years(d, n)  days(a, b)          年份；加减 n 年；a 到 b 的天数
+//! year(d) month(d) add_years(d, n) days(a, b)  年份、月份；加减 n 年；a 到 b 的天数
 //! has(list, v)  size(list)                      多选字段是否含 v；含几项
 //! substr(x, start, length)                      文本的一部分（从 1 起数字符）
 //! code_name('list', x) code_group('list', x)    代码表中 x 的名称、分组（本周期年份有效的）
@@ -18,7 +18,7 @@ use super::{CodePart, CycleVar, Expr, Func, Ty};
 use crate::defs::Table;
 
 const NAMES: &str = "count, exists, sum, lookup, count_distinct, id_valid, id_birth, id_sex, ym, \
-    coalesce, year, add_years, days, has, size, substr, code_name, code_group, code_ok, period_start, \
+    coalesce, year, month, add_years, days, has, size, substr, code_name, code_group, code_ok, period_start, \
     period_end, snapshot_date, fiscal_year, cycle_year";
 
 impl Checker<'_> {
@@ -38,6 +38,7 @@ impl Checker<'_> {
         }
         let (func, result) = match name {
             "year" => (Func::Year, None),
+            "month" => (Func::Month, Some(Ty::Num(0))),
             "add_years" => (Func::AddYears, None),
             "days" => (Func::Days, Some(Ty::Num(0))),
             "has" => (Func::Has, Some(Ty::Bool)),
@@ -46,7 +47,7 @@ impl Checker<'_> {
             _ => return Err(format!("没有函数 {name}（可用：{NAMES}）")),
         };
         let want: &[Ty] = match func {
-            Func::Year => &[Ty::Date],
+            Func::Year | Func::Month => &[Ty::Date],
             Func::AddYears => &[Ty::Date, Ty::Num(0)],
             Func::Days => &[Ty::Date, Ty::Date],
             Func::Has => &[Ty::List, Ty::Text],

@@ -116,6 +116,8 @@ pub enum Func {
     Coalesce,
     /// The year of a date or year-month, as a number.
     Year,
+    /// The month (1–12) of a date or year-month.
+    Month,
     /// A date or year-month moved by a whole number of years.
     AddYears,
     /// Days from the first date to the second (negative when the second is earlier).
