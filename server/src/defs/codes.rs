@@ -118,6 +118,8 @@ fn flatten(
             name: c.name.clone(),
             group: c.group.clone(),
             note: c.note.clone(),
+            since: c.since,
+            until: c.until,
         })
         .collect();
     for (i, inc) in list.include.iter().enumerate() {

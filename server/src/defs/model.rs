@@ -216,6 +216,17 @@ pub struct Code {
     pub name: String,
     pub group: Option<String>,
     pub note: Option<String>,
+    /// The first cycle year the code is valid in; `None`: since the list began.
+    pub since: Option<i32>,
+    /// The last cycle year the code is valid in; `None`: still valid.
+    pub until: Option<i32>,
+}
+
+impl Code {
+    /// True when the code is valid in the cycle of `year`.
+    pub fn valid_in(&self, year: i32) -> bool {
+        self.since.is_none_or(|s| s <= year) && self.until.is_none_or(|u| year <= u)
+    }
 }
 
 /// A code list with its includes resolved.

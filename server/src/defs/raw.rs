@@ -41,6 +41,9 @@ pub struct RawRule {
     pub field: Option<String>,
     pub when: Option<String>,
     pub check: String,
+    /// `table`: the rule judges the table as a whole (aggregates only), once per filling unit
+    /// that has rows, instead of each row.
+    pub host: Option<String>,
 }
 
 /// A file of cross-table rules, `table-defs/rules/<name>.toml`.
@@ -157,6 +160,10 @@ pub struct RawCode {
     pub name: String,
     pub group: Option<String>,
     pub note: Option<String>,
+    /// The first cycle year the code is valid in (a catalogue's later supplement).
+    pub since: Option<i32>,
+    /// The last cycle year the code is valid in (a code withdrawn from the catalogue).
+    pub until: Option<i32>,
 }
 
 /// `seeds/units.toml`: the college's units and unit groups.

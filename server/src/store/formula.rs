@@ -27,10 +27,7 @@ pub fn evaluate(
     cycle: i32,
     only: Option<UnitOnly<'_>>,
 ) -> Result<Option<Decimal>, StoreError> {
-    let cx = Ctx {
-        dialect: Dialect::of(conn),
-        aggs: Vec::new(),
-    };
+    let cx = Ctx::inner(Dialect::of(conn), cycle);
     let mut q = DynQuery::new("SELECT CAST(").uncached();
     scalar(&mut q, &formula.expr, &cx, cycle, only);
     q.sql(" AS TEXT) AS v");
@@ -61,8 +58,14 @@ fn scalar(q: &mut DynQuery, e: &Expr, cx: &Ctx<'_>, cycle: i32, only: Option<Uni
                     emit(q, v, cx);
                     q.sql("), 0)");
                 }
+                // Several matching rows leave a lookup unknown, as in the rules.
                 (AggKind::Lookup, Some(v)) => {
-                    q.sql("MAX(");
+                    q.sql("CASE WHEN COUNT(*) = 1 THEN MAX(");
+                    emit(q, v, cx);
+                    q.sql(") END");
+                }
+                (AggKind::CountDistinct, Some(v)) => {
+                    q.sql("COUNT(DISTINCT ");
                     emit(q, v, cx);
                     q.sql(")");
                 }
@@ -74,7 +77,11 @@ fn scalar(q: &mut DynQuery, e: &Expr, cx: &Ctx<'_>, cycle: i32, only: Option<Uni
                 " FROM {} i WHERE i.cycle = ",
                 ident(&sql_table(&a.table))
             ));
-            q.bind(SqlValue::Int(i64::from(cycle)));
+            q.bind(SqlValue::Int(i64::from(if a.previous {
+                cycle - 1
+            } else {
+                cycle
+            })));
             if let Some(o) = only.filter(|o| o.slug == a.table) {
                 q.sql(" AND i.unit = ");
                 q.bind(SqlValue::Text(o.unit.to_owned()));

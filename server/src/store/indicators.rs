@@ -26,7 +26,7 @@ pub fn aggregate_values(
     cycle: i32,
     group: Option<&str>,
 ) -> Result<Vec<GroupValue>, StoreError> {
-    let cx = Ctx::inner(Dialect::of(conn));
+    let cx = Ctx::inner(Dialect::of(conn), cycle);
     let mut q = DynQuery::new("SELECT ");
     match group {
         Some(g) => q.sql(&format!("CAST(i.{} AS TEXT) AS g, ", ident(g))),

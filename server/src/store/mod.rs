@@ -30,6 +30,7 @@ pub mod page;
 pub mod past;
 mod replace;
 mod rows;
+mod rule_funcs;
 pub mod rules;
 mod sql;
 mod sync;

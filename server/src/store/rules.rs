@@ -7,11 +7,13 @@ use diesel::RunQueryDsl;
 
 use super::conn::AnyConnection;
 use super::dialect::Dialect;
+use super::rule_funcs::{all_exist, code_lookup, cycle_var, elements, func};
 use super::sql::{ident, DynQuery, SqlValue, TextRow};
 use super::StoreError;
 use crate::defs::naming::sql_table;
-use crate::defs::rules::{Agg, AggKind, ArithOp, Expr, Func, Lit, Scope, Ty};
+use crate::defs::rules::{Agg, AggKind, ArithOp, Expr, Lit, Scope, Ty};
 use crate::defs::{Catalog, Rule, Table};
+use crate::model::CycleDates;
 
 /// A row where a rule does not hold (or a unit with no rows, for completeness rules).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,30 +32,43 @@ pub struct Violation {
 pub(super) struct Ctx<'a> {
     pub dialect: Dialect,
     pub aggs: Vec<&'a Agg>,
+    /// The cycle's dates, for `period_start()` and the like and the catalogues' year.
+    pub dates: CycleDates,
+    /// The code lists `code_name` and the like read (none in formulas over whole tables).
+    pub catalog: Option<&'a Catalog>,
 }
 
 impl Ctx<'_> {
     /// A context for expressions over one table (alias `i`) with no aggregates of their own.
-    pub(super) fn inner(dialect: Dialect) -> Ctx<'static> {
+    pub(super) fn inner(dialect: Dialect, cycle: i32) -> Ctx<'static> {
         Ctx {
             dialect,
             aggs: Vec::new(),
+            dates: CycleDates::standard(cycle),
+            catalog: None,
         }
     }
 }
 
-/// The statement that selects the rows of `cycle` (and of `unit`, when given) breaking `rule`:
-/// columns `id`, `unit`, `k0…` (the natural key as text), `p0…` (the message's values as text).
-pub fn rule_query(
+/// The statement that selects the rows of `dates.year` (and of `unit`, when given) breaking
+/// `rule`: columns `id`, `unit`, `k0…` (the natural key as text), `p0…` (the message's values as
+/// text). A check that is unknown (a blank operand) is a finding, except where a lookup found no
+/// single row (the reference and `UNIQ:` rules report that); a whole-table rule gives one row per
+/// unit that has rows.
+pub fn rule_query<'a>(
     dialect: Dialect,
+    catalog: &'a Catalog,
     table: &Table,
-    rule: &Rule,
-    cycle: i32,
+    rule: &'a Rule,
+    dates: &CycleDates,
     unit: Option<&str>,
 ) -> DynQuery {
+    let cycle = dates.year;
     let mut cx = Ctx {
         dialect,
         aggs: Vec::new(),
+        dates: *dates,
+        catalog: Some(catalog),
     };
     for e in rule.when.iter().chain([&rule.check]) {
         collect_aggs(e, &mut cx.aggs);
@@ -61,16 +76,30 @@ pub fn rule_query(
     for p in &rule.placeholders {
         collect_aggs(&p.expr, &mut cx.aggs);
     }
-    let mut q = DynQuery::new("SELECT CAST(t.id AS TEXT) AS id, t.unit AS unit").uncached();
-    for (i, k) in table.key.iter().enumerate() {
-        q.sql(&format!(", CAST(t.{} AS TEXT) AS k{i}", ident(k)));
-    }
+    let sql_name = ident(&sql_table(&table.slug));
+    let mut q = if rule.whole_table {
+        DynQuery::new("SELECT NULL AS id, t.unit AS unit").uncached()
+    } else {
+        let mut q = DynQuery::new("SELECT CAST(t.id AS TEXT) AS id, t.unit AS unit").uncached();
+        for (i, k) in table.key.iter().enumerate() {
+            q.sql(&format!(", CAST(t.{} AS TEXT) AS k{i}", ident(k)));
+        }
+        q
+    };
     for (i, p) in rule.placeholders.iter().enumerate() {
         q.sql(", CAST(");
         emit(&mut q, &p.expr, &cx);
         q.sql(&format!(" AS TEXT) AS p{i}"));
     }
-    q.sql(&format!(" FROM {} t", ident(&sql_table(&table.slug))));
+    if rule.whole_table {
+        q.sql(&format!(
+            " FROM (SELECT unit, cycle, MIN(id) AS id FROM {sql_name} WHERE cycle = "
+        ));
+        q.bind(SqlValue::Int(i64::from(cycle)));
+        q.sql(" GROUP BY unit, cycle) t");
+    } else {
+        q.sql(&format!(" FROM {sql_name} t"));
+    }
     for (n, agg) in cx.aggs.iter().enumerate() {
         join_aggregate(&mut q, &cx, n, agg, cycle);
     }
@@ -84,9 +113,14 @@ pub fn rule_query(
         q.sql(" AND ");
         emit(&mut q, w, &cx);
     }
-    q.sql(" AND NOT ");
+    for (n, agg) in cx.aggs.iter().enumerate() {
+        if agg.kind == AggKind::Lookup {
+            q.sql(&format!(" AND a{n}.c = 1"));
+        }
+    }
+    q.sql(" AND NOT COALESCE(");
     emit(&mut q, &rule.check, &cx);
-    q.sql(" ORDER BY t.id");
+    q.sql(", FALSE) ORDER BY t.id");
     q
 }
 
@@ -101,14 +135,15 @@ pub fn run_rule(
     let table = catalog
         .table_by_code(&rule.table)
         .ok_or_else(|| StoreError::Config(format!("rule {}: no table {}", rule.id, rule.table)))?;
-    let rows: Vec<TextRow> = rule_query(Dialect::of(conn), table, rule, cycle, unit)
+    let dates = super::workflow::cycle_dates(conn, cycle)?;
+    let rows: Vec<TextRow> = rule_query(Dialect::of(conn), catalog, table, rule, &dates, unit)
         .load(conn)
         .map_err(|e| StoreError::Database(format!("规则 {}：{e}", rule.id)))?;
+    let key: &[String] = if rule.whole_table { &[] } else { &table.key };
     Ok(rows
         .iter()
         .map(|row| {
-            let row_ref = table
-                .key
+            let row_ref = key
                 .iter()
                 .enumerate()
                 .map(|(i, k)| {
@@ -196,7 +231,8 @@ fn collect_aggs<'a>(e: &'a Expr, out: &mut Vec<&'a Agg>) {
             collect_aggs(b, out);
         }
         Expr::Func(_, args) => args.iter().for_each(|a| collect_aggs(a, out)),
-        Expr::Lit(_) | Expr::Col { .. } | Expr::AllExist { .. } => {}
+        Expr::Code { arg, .. } => collect_aggs(arg, out),
+        Expr::Lit(_) | Expr::Col { .. } | Expr::AllExist { .. } | Expr::Cycle(_) => {}
     }
 }
 
@@ -208,14 +244,23 @@ fn join_aggregate(q: &mut DynQuery, cx: &Ctx<'_>, n: usize, agg: &Agg, cycle: i3
         emit(q, inner, cx);
         q.sql(&format!(" AS g{i}, "));
     }
+    if agg.member.is_some() {
+        q.sql("e.value AS gm, ");
+    }
     match (&agg.kind, &agg.value) {
         (AggKind::Sum, Some(v)) => {
             q.sql("SUM(");
             emit(q, v, cx);
             q.sql(")");
         }
+        // Several matching rows leave the value unknown (`c` tells the rule not to judge).
         (AggKind::Lookup, Some(v)) => {
-            q.sql("MAX(");
+            q.sql("CASE WHEN COUNT(*) = 1 THEN MAX(");
+            emit(q, v, cx);
+            q.sql(") END");
+        }
+        (AggKind::CountDistinct, Some(v)) => {
+            q.sql("COUNT(DISTINCT ");
             emit(q, v, cx);
             q.sql(")");
         }
@@ -224,20 +269,37 @@ fn join_aggregate(q: &mut DynQuery, cx: &Ctx<'_>, n: usize, agg: &Agg, cycle: i3
         }
     }
     q.sql(&format!(
-        " AS v FROM {} i WHERE i.cycle = ",
+        " AS v, COUNT(*) AS c FROM {} i",
         ident(&sql_table(&agg.table))
     ));
-    q.bind(SqlValue::Int(i64::from(cycle)));
+    if let Some((list, _)) = &agg.member {
+        q.sql(" CROSS JOIN ");
+        let col = Expr::Col {
+            scope: Scope::Inner,
+            name: list.clone(),
+        };
+        elements(q, &col, cx);
+    }
+    q.sql(" WHERE i.cycle = ");
+    let year = if agg.previous { cycle - 1 } else { cycle };
+    q.bind(SqlValue::Int(i64::from(year)));
     if let Some(f) = &agg.filter {
         q.sql(" AND ");
         emit(q, f, cx);
     }
-    if !agg.keys.is_empty() {
-        let positions: Vec<String> = (1..=agg.keys.len()).map(|i| i.to_string()).collect();
+    let grouped = agg.keys.len() + usize::from(agg.member.is_some());
+    if grouped > 0 {
+        let positions: Vec<String> = (1..=grouped).map(|i| i.to_string()).collect();
         q.sql(&format!(" GROUP BY {}", positions.join(", ")));
     }
     q.sql(&format!(") a{n} ON "));
-    if agg.keys.is_empty() {
+    if let Some((_, outer)) = &agg.member {
+        q.sql(&format!("a{n}.gm = "));
+        emit(q, outer, cx);
+        if !agg.keys.is_empty() {
+            q.sql(" AND ");
+        }
+    } else if agg.keys.is_empty() {
         q.sql("1 = 1");
     }
     for (i, (_, outer)) in agg.keys.iter().enumerate() {
@@ -306,11 +368,13 @@ pub(super) fn emit(q: &mut DynQuery, e: &Expr, cx: &Ctx<'_>) {
             };
         }
         Expr::Func(f, args) => func(q, *f, args, cx),
+        Expr::Cycle(var) => cycle_var(q, *var, cx),
+        Expr::Code { list, part, arg } => code_lookup(q, list, *part, arg, cx),
         Expr::AllExist { column, targets } => all_exist(q, cx.dialect, column, targets),
     }
 }
 
-fn wrap(q: &mut DynQuery, before: &str, e: &Expr, after: &str, cx: &Ctx<'_>) {
+pub(super) fn wrap(q: &mut DynQuery, before: &str, e: &Expr, after: &str, cx: &Ctx<'_>) {
     q.sql(before);
     emit(q, e, cx);
     q.sql(after);
@@ -324,108 +388,6 @@ fn binary(q: &mut DynQuery, a: &Expr, op: &str, b: &Expr, cx: &Ctx<'_>) {
     q.sql(")");
 }
 
-/// True when the argument has the shape of an 18-character ID number (17 digits and a check
-/// character): only then may its digits be cast, which PostgreSQL would otherwise refuse.
-fn id_shape(q: &mut DynQuery, x: &Expr, cx: &Ctx<'_>) {
-    match cx.dialect {
-        Dialect::Sqlite => {
-            wrap(q, "(length(", x, ") = 18 AND substr(", cx);
-            emit(q, x, cx);
-            q.sql(", 1, 17) NOT GLOB '*[^0-9]*' AND substr(");
-            emit(q, x, cx);
-            q.sql(", 18, 1) GLOB '[0-9Xx]')");
-        }
-        Dialect::Postgres => wrap(q, "(", x, " ~ '^[0-9]{17}[0-9Xx]$')", cx),
-    }
-}
-
-fn digit(q: &mut DynQuery, x: &Expr, pos: usize, cx: &Ctx<'_>) {
-    wrap(
-        q,
-        "CAST(substr(",
-        x,
-        &format!(", {pos}, 1) AS INTEGER)"),
-        cx,
-    );
-}
-
-fn func(q: &mut DynQuery, f: Func, args: &[Expr], cx: &Ctx<'_>) {
-    let Some(x) = args.first() else {
-        q.sql("NULL");
-        return;
-    };
-    match f {
-        Func::IdValid => {
-            // GB 11643: Σ digit × weight mod 11 picks the check character from "10X98765432".
-            const WEIGHTS: [i64; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-            q.sql("(CASE WHEN ");
-            id_shape(q, x, cx);
-            q.sql(" THEN substr('10X98765432', ((");
-            for (i, w) in WEIGHTS.iter().enumerate() {
-                if i > 0 {
-                    q.sql(" + ");
-                }
-                digit(q, x, i + 1, cx);
-                q.sql(&format!(" * {w}"));
-            }
-            q.sql(") % 11) + 1, 1) = upper(substr(");
-            emit(q, x, cx);
-            q.sql(", 18, 1)) ELSE (1 = 0) END)");
-        }
-        Func::IdBirth => {
-            q.sql("(CASE WHEN ");
-            id_shape(q, x, cx);
-            wrap(q, " THEN substr(", x, ", 7, 4) || '-' || substr(", cx);
-            emit(q, x, cx);
-            q.sql(", 11, 2) || '-' || substr(");
-            emit(q, x, cx);
-            q.sql(", 13, 2) END)");
-        }
-        Func::IdSex => {
-            q.sql("(CASE WHEN ");
-            id_shape(q, x, cx);
-            q.sql(" THEN (CASE WHEN ");
-            digit(q, x, 17, cx);
-            q.sql(" % 2 = 1 THEN '1' ELSE '2' END) END)");
-        }
-        Func::YearMonth => wrap(q, "substr(", x, ", 1, 7)", cx),
-        Func::Coalesce => {
-            q.sql("COALESCE(");
-            emit(q, x, cx);
-            for a in &args[1..] {
-                q.sql(", ");
-                emit(q, a, cx);
-            }
-            q.sql(")");
-        }
-    }
-}
-
-/// Every element of a JSON list column exists in one of the targets (same cycle).
-fn all_exist(q: &mut DynQuery, dialect: Dialect, column: &str, targets: &[(String, String)]) {
-    let elements = match dialect {
-        Dialect::Sqlite => format!("json_each(t.{}) e", ident(column)),
-        Dialect::Postgres => format!(
-            "json_array_elements_text(CAST(t.{} AS json)) AS e(value)",
-            ident(column)
-        ),
-    };
-    q.sql(&format!(
-        "(NOT EXISTS (SELECT 1 FROM {elements} WHERE NOT ("
-    ));
-    for (i, (slug, field)) in targets.iter().enumerate() {
-        if i > 0 {
-            q.sql(" OR ");
-        }
-        q.sql(&format!(
-            "EXISTS (SELECT 1 FROM {} x WHERE x.cycle = t.cycle AND x.{} = e.value)",
-            ident(&sql_table(slug)),
-            ident(field)
-        ));
-    }
-    q.sql(")))");
-}
-
 /// Runs a row rule's statement and only counts the rows: the baseline of `bench validate`.
 pub fn count_rule_rows(
     conn: &mut AnyConnection,
@@ -436,6 +398,8 @@ pub fn count_rule_rows(
     let table = catalog
         .table_by_code(&rule.table)
         .ok_or_else(|| StoreError::Config(format!("rule {}: no table {}", rule.id, rule.table)))?;
-    let rows: Vec<TextRow> = rule_query(Dialect::of(conn), table, rule, cycle, None).load(conn)?;
+    let dates = super::workflow::cycle_dates(conn, cycle)?;
+    let rows: Vec<TextRow> =
+        rule_query(Dialect::of(conn), catalog, table, rule, &dates, None).load(conn)?;
     Ok(rows.len())
 }

@@ -2,6 +2,7 @@
 //! rule with a Chinese message that uses the field's label. Cross-table and cross-year rules join
 //! here later; this module never writes.
 
+mod field_rows;
 pub mod formats;
 pub mod lenient;
 pub mod report;
@@ -45,7 +46,7 @@ pub fn check_record(
     let mut out = Vec::new();
     for field in &table.fields {
         let value = record.get(&field.name).unwrap_or(&Value::Null);
-        check_field(catalog, table, field, value, record, &mut out);
+        check_field(catalog, table, field, value, record, cycle.year, &mut out);
         if field.in_period {
             check_period(table, field, value, cycle, &mut out);
         }
@@ -95,6 +96,7 @@ fn check_field(
     field: &Field,
     value: &Value,
     record: &Record,
+    year: i32,
     out: &mut Vec<Problem>,
 ) {
     let mut push = |rule, severity, text: String| {
@@ -180,7 +182,19 @@ fn check_field(
             .code_list()
             .and_then(|name| catalog.code_list(name))
         {
-            if list.get(text).is_none() {
+            if let Some(code) = list.get(text).filter(|c| !c.valid_in(year)) {
+                // A dated catalogue: a later supplement's code is not valid in an earlier cycle.
+                let when = match (code.since, code.until) {
+                    (Some(s), _) if year < s => format!("自 {s} 年起才设立"),
+                    (_, Some(u)) => format!("{u} 年后已停用"),
+                    _ => String::new(),
+                };
+                push(
+                    "codes",
+                    Severity::Error,
+                    format!("“{text}”{when}，不是 {year} 年“{}”中的代码", list.label),
+                );
+            } else if list.get(text).is_none() {
                 let severity = if list.complete {
                     Severity::Error
                 } else {

@@ -61,6 +61,8 @@ pub fn find_violations(
     for rule in rules_in_scope(catalog, scope) {
         if rule.kind == RuleKind::Completeness {
             out.extend(completeness(conn, catalog, rule, scope)?);
+        } else if rule.kind == RuleKind::Field {
+            out.extend(super::field_rows::field_checks(conn, catalog, rule, scope)?);
         } else if rule.kind == RuleKind::YearOverYear {
             out.extend(super::yoy::year_over_year(conn, catalog, rule, scope)?);
         } else {

@@ -17,8 +17,22 @@ pub(super) fn derived_rules(catalog: &Catalog) -> Vec<Rule> {
             }
         }
         out.push(completeness_rule(table));
+        out.push(field_rule(table));
     }
     out
+}
+
+/// `FIELD:<table>`: the definition's field rules over every row, so that a whole-cycle run finds
+/// what a save would refuse (rows written before a definition changed, imports forced through).
+fn field_rule(table: &Table) -> Rule {
+    Rule {
+        id: format!("FIELD:{}", table.code),
+        kind: RuleKind::Field,
+        message: format!("{} {}：字段不符合填报要求", table.code, table.name),
+        source: "表定义：必填、代码表、取值范围、格式与统计时段".into(),
+        field: None,
+        ..completeness_rule(table)
+    }
 }
 
 fn col(scope: Scope, name: &str) -> Expr {
@@ -65,6 +79,8 @@ fn reference_rule(catalog: &Catalog, table: &Table, name: &str) -> Option<Rule> 
                     value: None,
                     keys: vec![(col(Scope::Inner, f), col(Scope::Row, name))],
                     filter: None,
+                    previous: false,
+                    member: None,
                 })
             })
             .reduce(|a, b| Expr::Or(Box::new(a), Box::new(b)))?,
@@ -89,6 +105,7 @@ fn reference_rule(catalog: &Catalog, table: &Table, name: &str) -> Option<Rule> 
             ty: field_ty(field),
         }],
         yoy: None,
+        whole_table: false,
         file: table.file.clone(),
         line: 1,
     })
@@ -129,6 +146,7 @@ fn completeness_rule(table: &Table) -> Rule {
         ),
         placeholders: Vec::new(),
         yoy: None,
+        whole_table: false,
         file: table.file.clone(),
         line: 1,
     }

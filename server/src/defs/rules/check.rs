@@ -16,6 +16,8 @@ pub(super) struct Checker<'a> {
     pub reads: Vec<String>,
     /// The operand type of the comparison checked last.
     pub last_cmp: Ty,
+    /// A whole-table rule: no bare field of a row outside aggregates.
+    pub whole_table: bool,
 }
 
 /// The type a field's column has in expressions.
@@ -31,7 +33,7 @@ pub(super) fn field_ty(field: &Field) -> Ty {
     }
 }
 
-fn ty_name(ty: Ty) -> &'static str {
+pub(super) fn ty_name(ty: Ty) -> &'static str {
     match ty {
         Ty::Num(0) => "整数",
         Ty::Num(_) => "小数",
@@ -46,7 +48,7 @@ fn ty_name(ty: Ty) -> &'static str {
 
 /// Whether values of the two types may be compared (dates and codes are text in SQL, so a text
 /// literal such as '2023-08-31' meets a date).
-fn comparable(a: Ty, b: Ty) -> bool {
+pub(super) fn comparable(a: Ty, b: Ty) -> bool {
     use Ty::*;
     match (a, b) {
         (Null, _) | (_, Null) => true,
@@ -68,7 +70,7 @@ fn rescale(e: Expr, by: u32) -> Expr {
 }
 
 /// Brings two operands to one scale when both are numbers.
-fn align(l: (Expr, Ty), r: (Expr, Ty)) -> (Expr, Expr, Ty) {
+pub(super) fn align(l: (Expr, Ty), r: (Expr, Ty)) -> (Expr, Expr, Ty) {
     match (l.1, r.1) {
         (Ty::Num(a), Ty::Num(b)) => {
             let s = a.max(b);
@@ -101,8 +103,16 @@ pub(super) fn scopes(e: &Expr, row: &mut bool, inner: &mut bool) {
             scopes(b, row, inner);
         }
         Expr::Func(_, args) => args.iter().for_each(|a| scopes(a, row, inner)),
-        Expr::Lit(_) | Expr::Agg(_) | Expr::AllExist { .. } => {}
+        Expr::Code { arg, .. } => scopes(arg, row, inner),
+        Expr::Lit(_) | Expr::Agg(_) | Expr::AllExist { .. } | Expr::Cycle(_) => {}
     }
+}
+
+/// True when an expression reads the inner table.
+fn side_inner(e: &Expr) -> bool {
+    let (mut r, mut i) = (false, false);
+    scopes(e, &mut r, &mut i);
+    i
 }
 
 fn conjuncts(e: &PExpr, out: &mut Vec<PExpr>) {
@@ -125,7 +135,17 @@ impl Checker<'_> {
         }
     }
 
-    fn column(&self, table: &Table, name: &str, scope: Scope) -> Result<(Expr, Ty), String> {
+    pub(super) fn column(
+        &self,
+        table: &Table,
+        name: &str,
+        scope: Scope,
+    ) -> Result<(Expr, Ty), String> {
+        if scope == Scope::Row && self.whole_table {
+            return Err(format!(
+                "整表规则（host = \"table\"）没有“本行”：{name} 须写在 count/sum/lookup 中"
+            ));
+        }
         let field = table
             .field(name)
             .ok_or_else(|| format!("{} {} 没有字段 {name}", table.code, table.name))?;
@@ -228,17 +248,23 @@ impl Checker<'_> {
                 table,
                 value,
                 filter,
+                previous,
             } => {
                 if inner.is_some() {
                     return Err("count/sum/exists 不能嵌套".into());
                 }
-                self.aggregate(*kind, table, value.as_deref(), filter.as_deref())?
+                let (mut e, t) =
+                    self.aggregate(*kind, table, value.as_deref(), filter.as_deref())?;
+                if let Expr::Agg(a) = &mut e {
+                    a.previous = *previous;
+                }
+                (e, t)
             }
             PExpr::Call(name, args) => self.call(name, args, inner)?,
         })
     }
 
-    fn numeric(&self, t: Ty, what: &str) -> Result<(), String> {
+    pub(super) fn numeric(&self, t: Ty, what: &str) -> Result<(), String> {
         match t {
             Ty::Num(_) | Ty::Null => Ok(()),
             t => Err(format!("{what}只适用于数值，这里是{}", ty_name(t))),
@@ -272,6 +298,7 @@ impl Checker<'_> {
             self.reads.push(target.code.clone());
         }
         let mut keys = Vec::new();
+        let mut member = None;
         let mut rest: Option<Expr> = None;
         let mut parts = Vec::new();
         if let Some(f) = filter {
@@ -292,6 +319,17 @@ impl Checker<'_> {
                 continue;
             }
             match checked {
+                Expr::Func(Func::Has, args) if member.is_none() => match &args[..] {
+                    [Expr::Col {
+                        scope: Scope::Inner,
+                        name,
+                    }, outer]
+                        if !side_inner(outer) =>
+                    {
+                        member = Some((name.clone(), Box::new(outer.clone())));
+                    }
+                    _ => return Err(Self::key_shape()),
+                },
                 Expr::Cmp(super::CmpOp::Eq, a, b) => {
                     let side = |e: &Expr| {
                         let (mut r, mut i) = (false, false);
@@ -327,6 +365,14 @@ impl Checker<'_> {
                 }
                 (Some(Box::new(v)), t)
             }
+            AggKind::CountDistinct => {
+                let v = value.ok_or("count_distinct 需要计数的字段")?;
+                let (v, t) = self.expr(v, Some(target))?;
+                if matches!(t, Ty::List) {
+                    return Err("count_distinct 不能数多选值".into());
+                }
+                (Some(Box::new(v)), Ty::Num(0))
+            }
         };
         Ok((
             Expr::Agg(Agg {
@@ -335,6 +381,8 @@ impl Checker<'_> {
                 value,
                 keys,
                 filter: rest.map(Box::new),
+                previous: false,
+                member,
             }),
             ty,
         ))
@@ -352,7 +400,8 @@ impl Checker<'_> {
     }
 
     fn key_shape() -> String {
-        "where 中用到本行字段时只能写成 对方字段 = @本行字段（用 and 连接）".into()
+        "where 中用到本行字段时只能写成 对方字段 = @本行字段 或 has(对方多选字段, @本行字段)（用 and 连接）"
+            .into()
     }
 
     fn call(
@@ -367,11 +416,7 @@ impl Checker<'_> {
             "id_sex" => (Func::IdSex, &[Ty::Text], Ty::Text),
             "ym" => (Func::YearMonth, &[Ty::Date], Ty::YearMonth),
             "coalesce" => (Func::Coalesce, &[Ty::Null, Ty::Null], Ty::Null),
-            _ => {
-                return Err(format!(
-                "没有函数 {name}（可用：count, exists, sum, id_valid, id_birth, id_sex, ym, coalesce）"
-            ))
-            }
+            _ => return self.more_call(name, args, inner),
         };
         if args.len() != params.len() {
             return Err(format!("{name} 需要 {} 个参数", params.len()));

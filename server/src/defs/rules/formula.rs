@@ -27,6 +27,7 @@ pub fn compile_formula(catalog: &Catalog, anchor: &Table, text: &str) -> Result<
         row: anchor,
         reads: Vec::new(),
         last_cmp: Ty::Null,
+        whole_table: false,
     };
     let (expr, ty) = checker.expr(&parsed, None)?;
     let scale = match ty {
@@ -67,7 +68,8 @@ fn mentions_row(e: &Expr) -> bool {
             mentions_row(a) || mentions_row(b)
         }
         Expr::Func(_, args) => args.iter().any(mentions_row),
-        Expr::Lit(_) | Expr::Col { .. } | Expr::AllExist { .. } => false,
+        Expr::Code { arg, .. } => mentions_row(arg),
+        Expr::Lit(_) | Expr::Col { .. } | Expr::AllExist { .. } | Expr::Cycle(_) => false,
     }
 }
 

@@ -57,6 +57,7 @@ pub fn check_indicator_formula(catalog: &Catalog, text: &str) -> Result<Indicato
         row,
         reads: Vec::new(),
         last_cmp: Ty::Null,
+        whole_table: false,
     };
     formula(&mut checker, &parsed)
 }
@@ -75,6 +76,7 @@ fn formula(checker: &mut Checker<'_>, e: &PExpr) -> Result<IndicatorFormula, Str
             table,
             value,
             filter,
+            previous: false,
         } => {
             if filter.as_deref().is_some_and(mentions_outer)
                 || value.as_deref().is_some_and(mentions_outer)

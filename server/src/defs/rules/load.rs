@@ -109,6 +109,7 @@ pub(crate) fn load_rules(
             }
         }
     }
+    out.extend(super::unique::lookup_targets(catalog, &out, problems));
     let mut seen = HashSet::new();
     for r in &out {
         if !seen.insert(r.id.clone()) {
@@ -121,7 +122,7 @@ pub(crate) fn load_rules(
 }
 
 /// Checks one rule; an error names the key at fault.
-fn compile(
+pub(super) fn compile(
     catalog: &Catalog,
     kind: RuleKind,
     table: &str,
@@ -138,11 +139,17 @@ fn compile(
     if raw.message.trim().is_empty() || raw.source.trim().is_empty() {
         return Err(("message", "message 与 source 都不能为空".into()));
     }
+    let whole_table = match raw.host.as_deref() {
+        None | Some("row") => false,
+        Some("table") => true,
+        Some(h) => return Err(("host", format!("host 只能是 row 或 table，这里是 {h}"))),
+    };
     let mut checker = Checker {
         catalog,
         row,
         reads: Vec::new(),
         last_cmp: Ty::Null,
+        whole_table,
     };
     let when = match &raw.when {
         Some(w) => {
@@ -188,6 +195,7 @@ fn compile(
         check,
         placeholders,
         yoy: None,
+        whole_table,
         file: file.to_path_buf(),
         line,
     })
@@ -200,7 +208,8 @@ fn first_column(e: &Expr) -> Option<String> {
             scope: Scope::Row,
             name,
         } => Some(name.clone()),
-        Expr::Col { .. } | Expr::Lit(_) => None,
+        Expr::Col { .. } | Expr::Lit(_) | Expr::Cycle(_) => None,
+        Expr::Code { arg, .. } => first_column(arg),
         Expr::AllExist { column, .. } => Some(column.clone()),
         Expr::Neg(a)
         | Expr::Rescale(a, _)

@@ -6,9 +6,11 @@
 mod builtin;
 mod check;
 mod formula;
+mod funcs;
 mod indicator_formula;
 mod load;
 mod parse;
+mod unique;
 mod yoy;
 
 use std::path::PathBuf;
@@ -17,6 +19,7 @@ pub use formula::{compile_formula, Formula};
 pub use indicator_formula::{check_indicator_formula, IndicatorFormula};
 pub(crate) use load::{load_rules, rule_lines, TableRules};
 pub use parse::{AggKind, ArithOp, CmpOp};
+pub use unique::lookups;
 
 /// What a broken rule does to the table's submission.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize)]
@@ -51,6 +54,12 @@ pub enum RuleKind {
     Completeness,
     /// A `[[yoy]]` entry under `table-defs/rules/`: a formula's change against the previous cycle.
     YearOverYear,
+    /// Derived: the field rules of the definition (required, code lists, ranges, formats, dates
+    /// in the period) over every row of a table, `FIELD:<table>`.
+    Field,
+    /// Derived: a value other rules look up by must name one row in its table,
+    /// `UNIQ:<table>.<field>`.
+    Unique,
 }
 
 /// What a year-over-year rule compares: its formula this cycle and last, per filling unit.
@@ -105,6 +114,47 @@ pub enum Func {
     YearMonth,
     /// The first argument unless it is null, else the second.
     Coalesce,
+    /// The year of a date or year-month, as a number.
+    Year,
+    /// The month (1–12) of a date or year-month.
+    Month,
+    /// A date or year-month moved by a whole number of years.
+    AddYears,
+    /// Days from the first date to the second (negative when the second is earlier).
+    Days,
+    /// True when a multi-valued column holds the value.
+    Has,
+    /// How many values a multi-valued column holds (0 when blank).
+    Size,
+    /// `substr(x, start, length)`: part of a text, counted in characters from 1.
+    Substr,
+}
+
+/// A date of the cycle being checked (from the cycle's record, e.g. 2023: 学年 2022-09-01 至
+/// 2023-08-31, 财务 2022, 时点 2023-08-31).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CycleVar {
+    /// `period_start()`: the first day of the 学年.
+    PeriodStart,
+    /// `period_end()`: the last day of the 学年.
+    PeriodEnd,
+    /// `snapshot_date()`: the 时点.
+    Snapshot,
+    /// `fiscal_year()`: the 财务 (calendar) year.
+    FiscalYear,
+    /// `cycle_year()`: the cycle's year.
+    Year,
+}
+
+/// What a catalogue function takes from a code list, for the cycle's year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodePart {
+    /// `code_name(list, x)`: the code's name (null when not in the list that year).
+    Name,
+    /// `code_group(list, x)`: the code's group, e.g. the major class.
+    Group,
+    /// `code_ok(list, x)`: true when the code is in the list that year.
+    Valid,
 }
 
 /// An aggregate over another table, joined on key equalities.
@@ -119,6 +169,11 @@ pub struct Agg {
     pub keys: Vec<(Expr, Expr)>,
     /// Conditions on the inner table only.
     pub filter: Option<Box<Expr>>,
+    /// Reads the previous cycle's rows (`count(previous T …)`).
+    pub previous: bool,
+    /// `has(list, @x)` in the where: the inner multi-valued column whose elements are matched
+    /// with the outer value.
+    pub member: Option<(String, Box<Expr>)>,
 }
 
 /// A checked expression.
@@ -141,6 +196,14 @@ pub enum Expr {
     IsNull(Box<Expr>, bool),
     Agg(Agg),
     Func(Func, Vec<Expr>),
+    /// A date of the cycle.
+    Cycle(CycleVar),
+    /// A code list read for the cycle's year.
+    Code {
+        list: String,
+        part: CodePart,
+        arg: Box<Expr>,
+    },
     /// Every element of a multi_ref column exists in one of the targets (slug, field).
     AllExist {
         column: String,
@@ -179,6 +242,9 @@ pub struct Rule {
     pub placeholders: Vec<Placeholder>,
     /// For [`RuleKind::YearOverYear`]: what is compared (`check` is then unused).
     pub yoy: Option<YoyCheck>,
+    /// True for a rule on the table as a whole (`host = "table"`): it is judged once per unit
+    /// that has rows, its expressions read only aggregates, and its findings name no row.
+    pub whole_table: bool,
     pub file: PathBuf,
     pub line: usize,
 }

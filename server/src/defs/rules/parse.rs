@@ -6,11 +6,13 @@
 //! sum   := prod (("+" | "-") prod)*   prod := unary ("*" unary)*       unary := "-" unary | atom
 //! atom  := number | 'text' | true | false | null | @field | field | "(" cond ")"
 //!        | count(T [where cond]) | exists(T [where cond]) | sum(T, expr [where cond])
-//!        | lookup(T, expr [where cond])
-//!        | id_valid(e) | id_birth(e) | id_sex(e) | ym(e) | coalesce(a, b)
+//!        | lookup(T, expr [where cond]) | count_distinct(T, expr [where cond])
+//!        | name "(" [cond ("," cond)*] ")"       (functions: see `check.rs` and `funcs.rs`)
+//! T     := ["previous"] (slug | 'code')
 //! ```
-//! `T` is a table slug or its code in quotes ('1.5.1'); inside an aggregate a bare name is a
-//! field of `T` and `@name` a field of the row the rule checks.
+//! `T` is a table slug or its code in quotes ('1.5.1'), `previous T` the same table in the
+//! previous cycle; inside an aggregate a bare name is a field of `T` and `@name` a field of the
+//! row the rule checks.
 
 use rust_decimal::Decimal;
 use winnow::ascii::{digit1, multispace0};
@@ -58,8 +60,11 @@ pub enum AggKind {
     Count,
     Exists,
     Sum,
-    /// The value of a field in the matching row of another table (the largest, if several).
+    /// The value of a field in the one matching row of another table (several matching rows
+    /// leave it unknown: the target's `UNIQ:` rule reports them).
     Lookup,
+    /// How many different values an expression takes over the matching rows.
+    CountDistinct,
 }
 
 /// An expression as written, before names and types are checked.
@@ -84,6 +89,7 @@ pub enum PExpr {
         table: String,
         value: Option<Box<PExpr>>,
         filter: Option<Box<PExpr>>,
+        previous: bool,
     },
     Call(String, Vec<PExpr>),
 }
@@ -273,6 +279,10 @@ fn atom(i: &mut &str) -> R<PExpr> {
     .parse_next(i)
 }
 
+fn table_ref(i: &mut &str) -> R<(bool, String)> {
+    (opt(kw("previous")).map(|p| p.is_some()), table_name).parse_next(i)
+}
+
 fn table_name(i: &mut &str) -> R<String> {
     ws(alt((quoted, ident)))
         .context(StrContext::Expected(StrContextValue::Description(
@@ -291,7 +301,7 @@ fn call(i: &mut &str) -> R<PExpr> {
     let name = (ident, ws('(')).map(|(n, _)| n).parse_next(i)?;
     let expr = match name.as_str() {
         "count" | "exists" => {
-            let (table, filter) = cut_err((table_name, where_clause)).parse_next(i)?;
+            let ((previous, table), filter) = cut_err((table_ref, where_clause)).parse_next(i)?;
             let kind = if name == "count" {
                 AggKind::Count
             } else {
@@ -302,20 +312,22 @@ fn call(i: &mut &str) -> R<PExpr> {
                 table,
                 value: None,
                 filter,
+                previous,
             }
         }
-        "sum" | "lookup" => {
-            let (table, _, value, filter) =
-                cut_err((table_name, ws(','), sum, where_clause)).parse_next(i)?;
+        "sum" | "lookup" | "count_distinct" => {
+            let ((previous, table), _, value, filter) =
+                cut_err((table_ref, ws(','), sum, where_clause)).parse_next(i)?;
             PExpr::Agg {
-                kind: if name == "sum" {
-                    AggKind::Sum
-                } else {
-                    AggKind::Lookup
+                kind: match name.as_str() {
+                    "sum" => AggKind::Sum,
+                    "lookup" => AggKind::Lookup,
+                    _ => AggKind::CountDistinct,
                 },
                 table,
                 value: Some(Box::new(value)),
                 filter,
+                previous,
             }
         }
         _ => {
@@ -341,6 +353,12 @@ mod tests {
         assert!(matches!(e, Ok(PExpr::Or(_, _))), "{e:?}");
         assert!(parse_expr("sum(income_other, amount)").is_ok());
         assert!(parse_expr("id_birth(id_no) = birth_date").is_ok());
+        let e = parse_expr("count_distinct(previous '1.5.1', major_code where grade = 2021) > 0");
+        assert!(
+            matches!(&e, Ok(PExpr::Cmp(_, l, _)) if matches!(**l, PExpr::Agg { previous: true, kind: AggKind::CountDistinct, .. })),
+            "{e:?}"
+        );
+        assert!(parse_expr("snapshot_date() >= add_years(birth_date, 16)").is_ok());
     }
 
     #[test]

@@ -69,6 +69,7 @@ pub(super) fn compile_yoy(
             max_change: raw.max_change,
             min_previous: raw.min_previous.unwrap_or(Decimal::ONE),
         }),
+        whole_table: false,
         file: file.to_path_buf(),
         line,
     })

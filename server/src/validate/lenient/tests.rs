@@ -214,6 +214,8 @@ fn codes_get_back_the_leading_zero_excel_dropped() {
                     name: name.into(),
                     group: None,
                     note: None,
+                    since: None,
+                    until: None,
                 }
             })
             .collect(),
