@@ -36,8 +36,7 @@ impl Api {
         let (policy, policy_dir) = crate::support::policy_cell();
         let units = Arc::new(defs::load_units(&paths.units).expect("units"));
         let catalog = db.store.catalog().clone();
-        let schema =
-            build_schema(&catalog, Some((db.store.clone(), ApiConfig::default()))).expect("schema");
+        let schema = build_schema(&catalog, Some(ApiConfig::default())).expect("schema");
         let mut state = AppState::new(schema, db.store.clone(), policy, units);
         state.development = development;
         state.import_limits = limits;
@@ -318,13 +317,7 @@ async fn the_schema_executes_without_http() {
         policy,
         &api.db.units,
     );
-    let loader =
-        statusdata::graphql::loader::RefLoader::data_loader(api.db.store.clone(), access.clone());
-    let schema = build_schema(
-        api.db.store.catalog(),
-        Some((api.db.store.clone(), ApiConfig::default())),
-    )
-    .expect("schema");
+    let schema = build_schema(api.db.store.catalog(), Some(ApiConfig::default())).expect("schema");
     let (cell, _dir) = tokio::task::spawn_blocking(crate::support::policy_cell)
         .await
         .expect("policy");
@@ -333,6 +326,8 @@ async fn the_schema_executes_without_http() {
         cell,
         Arc::new(api.db.units.clone()),
     );
+    let loader =
+        statusdata::graphql::loader::RefLoader::data_loader(service.clone(), access.clone());
     let create = async_graphql::Request::new(
         "mutation { createOrgUnit(input: { orgCode: \"0201\", orgName: \"机电工程学院\", orgType: \"02\" }, unit: \"zwb\") { id orgName rowVersion } }",
     )

@@ -206,8 +206,7 @@ fn second_instance(url: &str, seconds: Arc<AtomicI64>) -> axum::Router {
     let store = Store::open(url, catalog.clone()).expect("second store");
     let (policy, dir) = crate::support::policy_cell();
     std::mem::forget(dir);
-    let schema =
-        build_schema(&catalog, Some((store.clone(), ApiConfig::default()))).expect("schema");
+    let schema = build_schema(&catalog, Some(ApiConfig::default())).expect("schema");
     let mut state = AppState::new(schema, store, policy, units);
     let start = Utc::now();
     state.clock = Arc::new(move || start + Duration::seconds(seconds.load(Ordering::SeqCst)));

@@ -1,7 +1,10 @@
 //! Quality through GraphQL: only 质量部 runs the checks and accepts; a unit sees and explains its
 //! own findings; the report and its workbook count them.
 
+use axum::http::StatusCode;
 use serde_json::json;
+
+use crate::cases::get;
 
 use crate::site::{code, Site};
 
@@ -117,5 +120,12 @@ async fn quality_office_runs_checks_and_units_answer_their_findings() -> anyhow:
     assert_eq!(rep["data"]["qualityReport"]["total"]["accepted"], json!(1));
     let (refused, _) = site.gql(Some(&collector), report, json!({})).await;
     assert_eq!(code(&refused), "FORBIDDEN");
+
+    // The workbook asks the service the same question: the same answer over HTTP.
+    let (status, _) = get(&site, &collector, "/export/2023/quality.xlsx").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, bytes) = get(&site, &quality, "/export/2023/quality.xlsx").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(bytes.starts_with(b"PK"), "an xlsx (zip) file");
     Ok(())
 }

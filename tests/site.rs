@@ -49,11 +49,7 @@ impl Site {
         let paths = project_paths();
         let (policy, policy_dir) = crate::support::policy_cell();
         let units = Arc::new(defs::load_units(&paths.units).expect("units"));
-        let schema = build_schema(
-            db.store.catalog(),
-            Some((db.store.clone(), ApiConfig::default())),
-        )
-        .expect("schema");
+        let schema = build_schema(db.store.catalog(), Some(ApiConfig::default())).expect("schema");
         let minutes = Arc::new(AtomicI64::new(0));
         let mut state = AppState::new(schema, db.store.clone(), policy, units);
         let start = Utc::now();

@@ -118,7 +118,7 @@ async fn app(project: &ProjectArgs, db: &std::path::Path) -> anyhow::Result<axum
             s.install_cycle(&cycle)
         })
         .await?;
-    let schema = build_schema(&catalog, Some((store.clone(), ApiConfig::default())))?;
+    let schema = build_schema(&catalog, Some(ApiConfig::default()))?;
     let mut state = AppState::new(schema, store, policy, units);
     state.development = true;
     Ok(router(state))

@@ -1,5 +1,6 @@
 //! Login, logout, password change and API tokens. Login needs no principal; the others act on
-//! the caller's own account, and API tokens are 质量部's to manage.
+//! the caller's own account, and API tokens are 质量部's to manage. The use cases are in
+//! `service::accounts`; this reads arguments and sets the session cookie.
 
 use async_graphql::dynamic::{
     Field, FieldFuture, FieldValue, InputValue, Object, SchemaBuilder, TypeRef,
@@ -8,33 +9,14 @@ use async_graphql::Value as Gql;
 
 use super::errors::{ApiError, ApiResult, Code};
 use super::resolve::{field_of_parent, req, req_any};
-use crate::auth::service::{self, AuthError};
-pub use crate::service::session::{ClientAddr, ServerClock, SessionToken, COOKIE};
-use crate::store::ApiTokenRow;
+use crate::service::accounts::{ApiTokenRow, Login};
+pub use crate::service::session::{ClientAddr, SessionToken, COOKIE};
+use crate::service::Service;
 
-fn now(ctx: &async_graphql::dynamic::ResolverContext<'_>) -> chrono::DateTime<chrono::Utc> {
-    ctx.data::<ServerClock>()
-        .map_or_else(|_| chrono::Utc::now(), |c| (c.0)())
-}
-
-/// Runs blocking account work through the service (also for callers without a principal).
-async fn on_service<T: Send + 'static>(
-    ctx: &async_graphql::dynamic::ResolverContext<'_>,
-    f: impl FnOnce(&crate::service::Service) -> ApiResult<T> + Send + 'static,
-) -> ApiResult<T> {
-    let svc = ctx
-        .data::<crate::service::Service>()
-        .map_err(|_| ApiError::new(Code::Internal, "服务器未连接数据库"))?;
-    svc.blocking(f).await
-}
-
-fn auth_error(e: AuthError) -> ApiError {
-    match e {
-        AuthError::BadLogin => ApiError::new(Code::Unauthenticated, service::BAD_LOGIN),
-        AuthError::WrongPassword => ApiError::new(Code::Forbidden, "原密码不正确"),
-        AuthError::Rule(m) => ApiError::new(Code::BadRequest, m),
-        AuthError::Store(e) => e.into(),
-    }
+/// The request's service (also for callers without a principal).
+fn service<'a>(ctx: &'a async_graphql::dynamic::ResolverContext<'_>) -> ApiResult<&'a Service> {
+    ctx.data::<Service>()
+        .map_err(|_| ApiError::new(Code::Internal, "服务器未连接数据库"))
 }
 
 /// Registers the account types.
@@ -42,19 +24,17 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
     b.register(
         Object::new("LoginResult")
             .field(
-                field_of_parent::<(String, bool)>(
-                    "token",
-                    TypeRef::named_nn(TypeRef::STRING),
-                    |r| Gql::from(r.0.clone()),
-                )
+                field_of_parent::<Login>("token", TypeRef::named_nn(TypeRef::STRING), |r| {
+                    Gql::from(r.token.clone())
+                })
                 .description(
                     "会话令牌：浏览器已另行写入 Cookie；其他客户端以 Authorization: Bearer 携带",
                 ),
             )
-            .field(field_of_parent::<(String, bool)>(
+            .field(field_of_parent::<Login>(
                 "mustChangePassword",
                 TypeRef::named_nn(TypeRef::BOOLEAN),
-                |r| Gql::from(r.1),
+                |r| Gql::from(r.must_change_password),
             )),
     )
     .register(
@@ -108,20 +88,6 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
     )
 }
 
-fn quality_admin(ctx: &async_graphql::dynamic::ResolverContext<'_>) -> async_graphql::Result<()> {
-    let r = req(ctx)?;
-    let roles = &r.access.principal.roles;
-    if r.access.principal.development
-        || roles
-            .iter()
-            .any(|x| x == "quality_admin" || x == "sysadmin")
-    {
-        Ok(())
-    } else {
-        Err(ApiError::new(Code::Forbidden, "只有质量部管理员可以管理接口令牌").into())
-    }
-}
-
 /// Adds the account mutations.
 pub fn add_mutations(m: Object) -> Object {
     m.field(
@@ -130,33 +96,15 @@ pub fn add_mutations(m: Object) -> Object {
                 let staff_no = ctx.args.try_get("staffNo")?.string()?.to_owned();
                 let password = ctx.args.try_get("password")?.string()?.to_owned();
                 let addr = ctx.data::<ClientAddr>().ok().map(|a| a.0);
-                // Per account and address: one person guessing behind the college's NAT does not
-                // slow everyone else down; the account lockout stops guessing across addresses.
-                if let Some(a) = addr {
-                    let who = staff_no.clone();
-                    let delay = on_service(&ctx, move |svc| svc.login_delay(&who, a)).await?;
-                    tokio::time::sleep(delay).await;
-                }
-                let at = now(&ctx);
-                let addr_text = addr.map(|a| a.to_string());
-                let result = on_service(&ctx, move |svc| {
-                    Ok(service::login(
-                        &svc.store,
-                        &staff_no,
-                        &password,
-                        addr_text.as_deref(),
-                        at,
-                    ))
-                })
-                .await?;
-                let (token, must_change) = result.map_err(auth_error)?;
+                let login = service(&ctx)?.login(staff_no, password, addr).await?;
+                let token = login.token.clone();
                 // A session cookie (no Max-Age): it ends with the browser, and the server's
                 // session, which slides with use, decides when it expires.
                 ctx.insert_http_header(
                     "set-cookie",
                     format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/"),
                 );
-                Ok(Some(FieldValue::owned_any((token, must_change))))
+                Ok(Some(FieldValue::owned_any(login)))
             })
         })
         .description("以工号和密码登录；初始密码为姓氏拼音首字母大写+拼音+@+工号，首次登录须修改")
@@ -176,23 +124,12 @@ pub fn add_mutations(m: Object) -> Object {
             |ctx| {
                 FieldFuture::new(async move {
                     let r = req_any(&ctx)?;
-                    let staff_no = r.access.principal.staff_no.clone();
                     let old = ctx.args.try_get("oldPassword")?.string()?.to_owned();
                     let new = ctx.args.try_get("newPassword")?.string()?.to_owned();
                     let keep = ctx.data::<SessionToken>().ok().map(|t| t.0.clone());
-                    let at = now(&ctx);
+                    let who = r.access.clone();
                     r.svc
-                        .blocking(move |svc| {
-                            service::change_password(
-                                &svc.store,
-                                &staff_no,
-                                &old,
-                                &new,
-                                keep.as_deref(),
-                                at,
-                            )
-                            .map_err(auth_error)
-                        })
+                        .blocking(move |svc| svc.change_password(&who, &old, &new, keep.as_deref()))
                         .await?;
                     Ok(Some(FieldValue::value(true)))
                 })
@@ -217,7 +154,8 @@ pub fn add_mutations(m: Object) -> Object {
             FieldFuture::new(async move {
                 let ended = match ctx.data::<SessionToken>().ok().cloned() {
                     Some(t) => {
-                        on_service(&ctx, move |svc| Ok(service::logout(&svc.store, &t.0)?)).await?
+                        let svc = service(&ctx)?;
+                        svc.blocking(move |svc| svc.logout(&t.0)).await?
                     }
                     None => false,
                 };
@@ -232,16 +170,12 @@ pub fn add_mutations(m: Object) -> Object {
     .field(
         Field::new("createApiToken", TypeRef::named_nn("NewApiToken"), |ctx| {
             FieldFuture::new(async move {
-                quality_admin(&ctx)?;
                 let r = req(&ctx)?;
-                let name = ctx.args.try_get("name")?.string()?.trim().to_owned();
-                if name.is_empty() {
-                    return Err(ApiError::new(Code::BadRequest, "请填写令牌用途名称").into());
-                }
-                let (at, by) = (now(&ctx), r.access.principal.staff_no.clone());
+                let name = ctx.args.try_get("name")?.string()?.to_owned();
+                let who = r.access.clone();
                 let created = r
                     .svc
-                    .blocking(move |svc| Ok(service::create_api_token(&svc.store, &name, &by, at)?))
+                    .blocking(move |svc| svc.create_api_token(&who, &name))
                     .await?;
                 Ok(Some(FieldValue::owned_any(created)))
             })
@@ -255,20 +189,12 @@ pub fn add_mutations(m: Object) -> Object {
             TypeRef::named_nn(TypeRef::BOOLEAN),
             |ctx| {
                 FieldFuture::new(async move {
-                    quality_admin(&ctx)?;
-                    let id: i64 = ctx
-                        .args
-                        .try_get("id")?
-                        .string()?
-                        .parse()
-                        .map_err(|_| ApiError::new(Code::BadRequest, "id 无效"))?;
                     let r = req(&ctx)?;
-                    let (at, by) = (now(&ctx), r.access.principal.staff_no.clone());
+                    let id = ctx.args.try_get("id")?.string()?.to_owned();
+                    let who = r.access.clone();
                     let done = r
                         .svc
-                        .blocking(move |svc| {
-                            Ok(service::revoke_api_token(&svc.store, id, &by, at)?)
-                        })
+                        .blocking(move |svc| svc.revoke_api_token(&who, &id))
                         .await?;
                     Ok(Some(FieldValue::value(done)))
                 })
@@ -285,11 +211,9 @@ pub fn add_queries(q: Object) -> Object {
         TypeRef::named_nn_list_nn("ApiToken"),
         |ctx| {
             FieldFuture::new(async move {
-                quality_admin(&ctx)?;
-                let rows = on_service(&ctx, |svc| {
-                    Ok(svc.store.with_accounts(|a| a.list_api_tokens())?)
-                })
-                .await?;
+                let r = req(&ctx)?;
+                let who = r.access.clone();
+                let rows = r.svc.blocking(move |svc| svc.api_tokens(&who)).await?;
                 Ok(Some(FieldValue::list(
                     rows.into_iter().map(FieldValue::owned_any),
                 )))

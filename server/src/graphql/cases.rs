@@ -12,8 +12,7 @@ use async_graphql::Value as Gql;
 use super::errors::{ApiError, ApiResult, Code};
 use super::resolve::{field_of_parent, req};
 use crate::model::CASE_THEMES;
-use crate::service::cases::{CaseOut, CaseQuery};
-use crate::store::cases::{Attachment, Figure};
+use crate::service::cases::{Attachment, CaseOut, CaseQuery, Figure};
 
 fn s() -> TypeRef {
     TypeRef::named_nn(TypeRef::STRING)

@@ -1,11 +1,12 @@
-//! GraphQL values to store values and back, and filter inputs to store filters.
+//! GraphQL values to field values and back, and filter inputs to the service's filters.
 
 use async_graphql::dynamic::{ObjectAccessor, ResolverContext, ValueAccessor};
 use async_graphql::Value as Gql;
 
 use super::errors::{ApiError, ApiResult, Code, InputProblem};
 use crate::defs::{naming, Field, FieldType, Table};
-use crate::store::{Filter, Op, Record, Value};
+use crate::model::{Record, Value};
+use crate::service::read::{Filter, Op};
 use crate::validate::lenient::{self, Raw};
 
 /// The `cycle` argument; a number past 32 bits is refused, never wrapped onto another year.

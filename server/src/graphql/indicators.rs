@@ -11,8 +11,7 @@ use async_graphql::Value as Gql;
 
 use super::resolve::{field_of_parent, req};
 use crate::indicators::{BreakdownValues, Item};
-use crate::service::indicators::{CoreData, IndicatorView};
-use crate::store::indicators::CommentRow;
+use crate::service::indicators::{CommentRow, CoreData, IndicatorView, SnapshotRow};
 
 fn str_arg(ctx: &ResolverContext<'_>, name: &str) -> Option<String> {
     ctx.args
@@ -24,7 +23,7 @@ fn opt(v: &Option<String>) -> Gql {
     v.clone().map_or(Gql::Null, Gql::from)
 }
 
-fn snap(d: &CoreData, f: fn(&crate::store::indicators::SnapshotRow) -> Gql) -> Gql {
+fn snap(d: &CoreData, f: fn(&SnapshotRow) -> Gql) -> Gql {
     d.snapshot.as_ref().map_or(Gql::Null, f)
 }
 

@@ -1,6 +1,6 @@
 //! A table's list field: filter, order, offset and keyset paging (`first`/`after`,
 //! `last`/`before`), `totalCount`, `nodes`, Relay `edges` and `pageInfo`. Thin: read the
-//! arguments, check rights, call the store, map.
+//! arguments, check rights, call the service, map.
 
 use std::sync::Arc;
 
@@ -12,11 +12,12 @@ use serde::{Deserialize, Serialize};
 
 use super::convert::read_filter;
 use super::errors::{ApiError, ApiResult, Code};
-use super::resolve::{blocking, req, Page};
+use super::resolve::{req, Page};
 use super::select::CellsByName;
 use crate::authz::Action;
 use crate::defs::{naming, Table};
-use crate::store::{Key, ListQuery, Order, PageQuery, PageRows, Paging};
+use crate::service::page::{Key, PageQuery, PageRows, Paging};
+use crate::service::read::{ListQuery, Order};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
@@ -222,7 +223,7 @@ async fn list<'a>(
     let wanted = super::select::selected(ctx, cells);
     paging.info = wanted.info;
     paging.keys = wanted.keys;
-    let scope = r.access.read_scope(&t.code);
+    let who = r.access.clone();
     let query = PageQuery {
         list: ListQuery {
             cycle,
@@ -241,7 +242,10 @@ async fn list<'a>(
         keys,
         has_next,
         has_previous,
-    } = blocking(r.store, move |s| Ok(s.page(&t, &scope, &query)?)).await?;
+    } = r
+        .svc
+        .blocking(move |svc| svc.page(&who, &t, &query))
+        .await?;
     let cursors = keys
         .into_iter()
         .map(|k| encode_cursor(&signature, k))

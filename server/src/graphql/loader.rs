@@ -13,12 +13,13 @@ use async_graphql::{Request, ServerResult};
 use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::dynamic::{Field, FieldFuture, FieldValue, TypeRef};
 
-use crate::authz::{Access, Action};
+use crate::authz::Access;
 use crate::defs::{naming, Catalog, FieldType, Table};
+use crate::model::Value;
+use crate::service::budget::{self, Budget};
+use crate::service::page::{self, Cells};
+use crate::service::read::StoredRow;
 use crate::service::Service;
-use crate::store::budget::{carry, Budget};
-use crate::store::page::{self, Cells};
-use crate::store::{Filter, ListQuery, Store, StoredRow, Value};
 
 /// What a reference points at.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -34,7 +35,7 @@ pub struct RefKey {
 
 /// Loads referenced rows in batches, within the caller's read scope.
 pub struct RefLoader {
-    pub store: Store,
+    pub svc: Service,
     pub access: Access,
     /// The request's time budget: the loader runs in tasks of its own, outside the request's.
     pub budget: Option<Arc<Budget>>,
@@ -42,11 +43,11 @@ pub struct RefLoader {
 
 impl RefLoader {
     /// The per-request loader.
-    pub fn data_loader(store: Store, access: Access) -> DataLoader<RefLoader> {
-        let budget = crate::store::budget::current();
+    pub fn data_loader(svc: Service, access: Access) -> DataLoader<RefLoader> {
+        let budget = budget::current();
         DataLoader::new(
             RefLoader {
-                store,
+                svc,
                 access,
                 budget,
             },
@@ -78,7 +79,7 @@ impl Extension for AttachLoader {
         let access = of(TypeId::of::<Access>()).and_then(|a| a.downcast_ref::<Access>());
         let service = of(TypeId::of::<Service>()).and_then(|s| s.downcast_ref::<Service>());
         let loader = match (access, service) {
-            (Some(a), Some(s)) => Some(RefLoader::data_loader(s.store.clone(), a.clone())),
+            (Some(a), Some(s)) => Some(RefLoader::data_loader(s.clone(), a.clone())),
             _ => None,
         };
         let request = match loader {
@@ -103,31 +104,14 @@ impl Loader<RefKey> for RefLoader {
         }
         let mut out = HashMap::new();
         for ((code, field, cycle), values) in batches {
-            if !self.access.can(&code, Action::Read) && !self.access.principal.development {
-                continue;
-            }
-            let scope = self.access.read_scope(&code);
-            let store = self.store.clone();
-            let (c, f) = (code.clone(), field.clone());
-            let rows = tokio::task::spawn_blocking(carry(self.budget.clone(), move || {
-                let table = store.table(&c).map_err(|e| e.to_string())?.clone();
-                let filter = Filter::In {
-                    field: f,
-                    values: values.into_iter().map(Value::Text).collect(),
-                };
-                let query = ListQuery {
-                    cycle,
-                    filter: Some(filter),
-                    order: vec![],
-                    limit: None,
-                    offset: 0,
-                };
-                store
-                    .list(&table, &scope, &query)
-                    .map_err(|e| e.to_string())
-            }))
-            .await
-            .map_err(|e| e.to_string())??;
+            let (who, c, f) = (self.access.clone(), code.clone(), field.clone());
+            let rows = self
+                .svc
+                .blocking_for(self.budget.clone(), move |svc| {
+                    svc.referenced_rows(&who, &c, &f, cycle, values)
+                })
+                .await
+                .map_err(|e| e.message)?;
             // Per key, the referencing unit's own row when there is one, else the first found.
             let mut found: HashMap<String, Vec<StoredRow>> = HashMap::new();
             for row in rows {

@@ -1,32 +1,17 @@
 //! `lookup`: the choices for a reference field (e.g. 2.3.1's 第一主编工号 → 1.4.1 工号 + 姓名), so a
-//! collector can pick a row of a table they may not read. Only the key and a display name leave
-//! the server; rights are those of the referencing table. No SQL here.
-
-use std::sync::Arc;
+//! collector can pick a row of a table they may not read. The work and the rights are in
+//! `service::lookup`; this reads the arguments.
 
 use async_graphql::dynamic::{
     Field, FieldFuture, FieldValue, InputValue, Object, SchemaBuilder, TypeRef,
 };
 use async_graphql::Value as Gql;
 
-use super::errors::{ApiError, Code};
-use super::resolve::{blocking, field_of_parent, req};
-use crate::authz::{Access, Action};
-use crate::defs::{naming, Catalog, Field as DefField, Table};
-use crate::store::{Filter, ListQuery, Op, Order, RowScope, Value};
+use super::resolve::{field_of_parent, req};
+use crate::service::lookup::{Ask, Choice, MAX_CHOICES};
 
 /// How many choices one call returns unless asked for fewer.
 const DEFAULT_FIRST: i64 = 20;
-/// The most choices one call returns: a dropdown, not an export.
-const MAX_FIRST: i64 = 50;
-
-/// One choice: the referenced key, its display name and the table it comes from.
-#[derive(Debug, Clone)]
-struct Choice {
-    value: String,
-    label: Option<String>,
-    table: String,
-}
 
 /// Registers `LookupChoice`.
 pub fn register(b: SchemaBuilder) -> SchemaBuilder {
@@ -79,58 +64,17 @@ pub fn add_queries(query: Object) -> Object {
                     .get("first")
                     .and_then(|v| v.i64().ok())
                     .unwrap_or(DEFAULT_FIRST)
-                    .clamp(1, MAX_FIRST);
-                let cycle = r.cycle(&ctx)?;
-                let catalog = r.store.catalog().clone();
-                let table = catalog.table_by_code(&code).cloned().ok_or_else(|| {
-                    ApiError::new(Code::NotFound, format!("没有编号为 {code} 的数据表"))
-                })?;
-                // Whoever fills or reads the referencing table needs its choices; nobody else.
-                if !r.access.can(&table.code, Action::Fill) {
-                    r.guard(&table, Action::Read)?;
-                }
-                let field = table
-                    .fields
-                    .iter()
-                    .find(|f| f.name == field_name || naming::graphql_field(&f.name) == field_name)
-                    .ok_or_else(|| {
-                        ApiError::new(
-                            Code::NotFound,
-                            format!("表 {code} 没有字段 {field_name}"),
-                        )
-                    })?;
-                let targets = targets(&catalog, field)?;
+                    .clamp(1, MAX_CHOICES);
                 let ask = Ask {
-                    cycle,
+                    table: code,
+                    field: field_name,
+                    cycle: r.cycle(&ctx)?,
                     search,
                     values,
                     first,
                 };
-                let access = r.access.clone();
-                let choices = blocking(r.store, move |store| {
-                    let mut out = Vec::new();
-                    for (target, key) in targets {
-                        let left = ask.first - out.len() as i64;
-                        if left <= 0 {
-                            break;
-                        }
-                        let scope = scope_for(&access, &target);
-                        let query = ask.query(&target, &key, left);
-                        let rows = store.list(&target, &scope, &query)?;
-                        let label = display_field(&target, &key);
-                        out.extend(rows.into_iter().filter_map(|row| {
-                            let value = text(row.values.get(&key))?;
-                            let label = label.as_ref().and_then(|l| text(row.values.get(l)));
-                            Some(Choice {
-                                value,
-                                label,
-                                table: target.code.clone(),
-                            })
-                        }));
-                    }
-                    Ok(out)
-                })
-                .await?;
+                let who = r.access.clone();
+                let choices = r.svc.blocking(move |svc| svc.lookup(&who, &ask)).await?;
                 Ok(Some(FieldValue::list(
                     choices.into_iter().map(FieldValue::owned_any),
                 )))
@@ -164,111 +108,4 @@ pub fn add_queries(query: Object) -> Object {
                 .description("最多返回几项，默认 20，最多 50"),
         ),
     )
-}
-
-/// What one lookup asks for.
-struct Ask {
-    cycle: i32,
-    search: Option<String>,
-    values: Vec<String>,
-    first: i64,
-}
-
-impl Ask {
-    fn query(&self, target: &Table, key: &str, limit: i64) -> ListQuery {
-        let label = display_field(target, key);
-        let mut all = Vec::new();
-        if !self.values.is_empty() {
-            all.push(Filter::In {
-                field: key.to_owned(),
-                values: self.values.iter().cloned().map(Value::Text).collect(),
-            });
-        }
-        if let Some(s) = &self.search {
-            let mut any = vec![Filter::Compare {
-                field: key.to_owned(),
-                op: Op::Contains,
-                value: Value::Text(s.clone()),
-            }];
-            if let Some(l) = &label {
-                any.push(Filter::Compare {
-                    field: l.clone(),
-                    op: Op::Contains,
-                    value: Value::Text(s.clone()),
-                });
-            }
-            all.push(Filter::Or(any));
-        }
-        ListQuery {
-            cycle: self.cycle,
-            filter: if all.is_empty() {
-                None
-            } else {
-                Some(Filter::And(all))
-            },
-            order: vec![Order {
-                field: key.to_owned(),
-                descending: false,
-            }],
-            limit: Some(limit),
-            offset: 0,
-        }
-    }
-}
-
-/// The tables and key columns a reference field points at.
-fn targets(catalog: &Catalog, field: &DefField) -> Result<Vec<(Arc<Table>, String)>, ApiError> {
-    let refs = field.ty.ref_targets();
-    if refs.is_empty() {
-        return Err(ApiError::new(
-            Code::BadRequest,
-            format!("字段“{}”不是引用字段", field.label),
-        ));
-    }
-    refs.iter()
-        .map(|t| {
-            catalog
-                .table_by_slug(&t.table)
-                .cloned()
-                .map(|table| (table, t.field.clone()))
-                .ok_or_else(|| {
-                    ApiError::new(Code::Internal, format!("引用的表 {} 不存在", t.table))
-                })
-        })
-        .collect()
-}
-
-/// The rows a caller may reference: a unit that keeps its own rows of the referenced table (it
-/// may read it, scoped) chooses among what it reads; everyone else chooses from the whole
-/// school's list, of which only key and name are returned.
-fn scope_for(access: &Access, target: &Table) -> RowScope {
-    if access.can(&target.code, Action::Read) {
-        access.read_scope(&target.code)
-    } else {
-        RowScope::All
-    }
-}
-
-/// The column shown beside the key: the first `name`/`*_name` column, or one labelled
-/// 名称/姓名, so a teacher shows as 姓名 and a major as 专业名称.
-fn display_field(table: &Table, key: &str) -> Option<String> {
-    table
-        .fields
-        .iter()
-        .filter(|f| f.name != key)
-        .find(|f| {
-            f.name == "name"
-                || f.name.ends_with("_name")
-                || f.label.ends_with("名称")
-                || f.label.ends_with("姓名")
-        })
-        .map(|f| f.name.clone())
-}
-
-fn text(v: Option<&Value>) -> Option<String> {
-    match v? {
-        Value::Text(s) => Some(s.clone()),
-        Value::Int(i) => Some(i.to_string()),
-        _ => None,
-    }
 }

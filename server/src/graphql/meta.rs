@@ -274,14 +274,7 @@ pub fn add_queries(query: Object) -> Object {
             |ctx| {
                 FieldFuture::new(async move {
                     let r = req(&ctx)?;
-                    let cycles = r
-                        .svc
-                        .blocking(|svc| {
-                            Ok(svc
-                                .store
-                                .with_workflow(crate::store::workflow::list_cycles)?)
-                        })
-                        .await?;
+                    let cycles = r.svc.blocking(|svc| svc.cycles()).await?;
                     Ok(Some(FieldValue::list(
                         cycles.into_iter().map(FieldValue::owned_any),
                     )))

@@ -1,6 +1,6 @@
 //! The GraphQL API: at start-up the catalog becomes an async-graphql dynamic schema, split by role
 //! (shared types, per-table types, queries, mutations, meta). Resolvers are thin: they read the
-//! request's principal, check rights, call the store and map the result. No SQL here.
+//! request's principal, check rights, call the service and map the result. No SQL here.
 
 pub mod account;
 mod case_ops;
@@ -32,7 +32,6 @@ use async_graphql::dynamic::{Object, Schema, SchemaError};
 pub use resolve::ApiConfig;
 
 use crate::defs::Catalog;
-use crate::store::Store;
 
 /// Query depth limit: deep enough for GraphiQL's introspection query, shallow enough to refuse
 /// pathological nesting.
@@ -41,12 +40,9 @@ pub const MAX_DEPTH: usize = 16;
 /// table's full row fit; a flood of aliased fields does not.
 pub const MAX_COMPLEXITY: usize = 300;
 
-/// Builds the schema for the catalog, serving `store` with `config` (printing the SDL needs
-/// neither). The principal is attached to each request by the HTTP layer.
-pub fn build_schema(
-    catalog: &Catalog,
-    serve: Option<(Store, ApiConfig)>,
-) -> Result<Schema, SchemaError> {
+/// Builds the schema for the catalog, serving with `config` (printing the SDL needs none). The
+/// service and the principal are attached to each request by the HTTP layer.
+pub fn build_schema(catalog: &Catalog, config: Option<ApiConfig>) -> Result<Schema, SchemaError> {
     let mut query = Object::new("Query").description("查询");
     let mut mutation = Object::new("Mutation").description("修改");
     let mut b = Schema::build("Query", Some("Mutation"), None);
@@ -85,8 +81,8 @@ pub fn build_schema(
     mutation = indicators::add_mutations(mutation);
     query = cases::add_queries(query);
     mutation = case_ops::add_mutations(mutation);
-    if let Some((store, config)) = serve {
-        b = b.data(store).data(config);
+    if let Some(config) = config {
+        b = b.data(config);
     }
     b.register(query)
         .register(mutation)

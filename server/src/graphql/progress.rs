@@ -70,7 +70,7 @@ pub fn add_queries(q: Object) -> Object {
                 let r = req(&ctx)?;
                 let cycle = r.cycle(&ctx)?;
                 let reviews = r.svc.policy.current().unit_codes(
-                    r.store.catalog(),
+                    r.svc.catalog(),
                     &r.svc.units,
                     Action::Review,
                 );

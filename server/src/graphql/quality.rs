@@ -1,7 +1,7 @@
 //! Quality through GraphQL: 质量部 runs the rules over a cycle (`runChecks`) and accepts
 //! explanations (`acceptFinding`); units read and answer their findings (`findings`,
 //! `explainFinding`); `qualityReport` counts them for the work group. Resolvers stay thin: the
-//! work is in `validate::rules`, `validate::report` and `store::findings`.
+//! work is in `service::quality` and `service::findings`.
 
 use super::convert::cycle_arg;
 use async_graphql::dynamic::{
@@ -10,20 +10,8 @@ use async_graphql::dynamic::{
 use async_graphql::Value as Gql;
 
 use super::errors::{ApiError, ApiResult, Code};
-use super::resolve::{field_of_parent, req, Req};
-use crate::authz::Action;
-use crate::store::findings::{self, Finding, FindingFilter};
-use crate::validate::report::{quality_report, QualityReport, Tally};
-use crate::validate::rules::RunReport;
-
-fn has_role(r: &Req<'_>, roles: &[&str]) -> bool {
-    r.access.principal.development
-        || r.access
-            .principal
-            .roles
-            .iter()
-            .any(|x| roles.contains(&x.as_str()) || x == "sysadmin")
-}
+use super::resolve::{field_of_parent, req};
+use crate::service::findings::{Finding, FindingQuery, QualityReport, RunReport, Tally};
 
 fn opt_str(ctx: &ResolverContext<'_>, name: &str) -> Option<String> {
     ctx.args
@@ -159,45 +147,21 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
         .register(report)
 }
 
-/// The units whose findings the caller reads: everyone's for 质量部, leaders and a table's
-/// reviewers; otherwise the caller's own.
-fn visible_units(r: &Req<'_>, table: Option<&str>) -> Option<Vec<String>> {
-    let wide = has_role(r, &["quality_admin", "leader", "bi"])
-        || table.is_some_and(|t| r.access.can(t, Action::Review));
-    (!wide).then(|| vec![r.access.principal.unit.clone()])
-}
-
 /// Adds `findings` and `qualityReport`.
 pub fn add_queries(q: Object) -> Object {
     q.field(
         Field::new("findings", TypeRef::named_nn_list_nn("Finding"), |ctx| {
             FieldFuture::new(async move {
                 let r = req(&ctx)?;
-                let table = opt_str(&ctx, "table");
-                let mut filter = FindingFilter {
+                let query = FindingQuery {
                     cycle: cycle_arg(&ctx)?,
-                    table: table.clone(),
-                    units: visible_units(&r, table.as_deref()),
+                    table: opt_str(&ctx, "table"),
+                    unit: opt_str(&ctx, "unit"),
                     severity: opt_str(&ctx, "severity"),
                     state: opt_str(&ctx, "state"),
-                    rule: None,
                 };
-                if let Some(u) = opt_str(&ctx, "unit") {
-                    let units = &req(&ctx)?.svc.units;
-                    let code = units
-                        .by_code(&u)
-                        .or_else(|| units.by_name(&u))
-                        .map(|x| x.code.clone())
-                        .ok_or_else(|| ApiError::new(Code::NotFound, format!("没有单位“{u}”")))?;
-                    filter.units = match filter.units {
-                        Some(own) if !own.contains(&code) => Some(Vec::new()),
-                        _ => Some(vec![code]),
-                    };
-                }
-                let list = r
-                    .store
-                    .call(move |s| findings::list_findings(&mut *s.conn()?, &filter))
-                    .await?;
+                let who = r.access.clone();
+                let list = r.svc.blocking(move |svc| svc.findings(&who, query)).await?;
                 Ok(Some(FieldValue::list(
                     list.into_iter().map(FieldValue::owned_any),
                 )))
@@ -214,17 +178,11 @@ pub fn add_queries(q: Object) -> Object {
         Field::new("qualityReport", TypeRef::named_nn("QualityReport"), |ctx| {
             FieldFuture::new(async move {
                 let r = req(&ctx)?;
-                if !has_role(&r, &["quality_admin", "leader"]) {
-                    return Err(
-                        ApiError::new(Code::Forbidden, "质量报告仅质量部和院领导可看").into(),
-                    );
-                }
                 let cycle = cycle_arg(&ctx)?;
-                let units = &req(&ctx)?.svc.units;
-                let units = units.clone();
+                let who = r.access.clone();
                 let report = r
-                    .store
-                    .call(move |s| quality_report(&mut *s.conn()?, s.catalog(), &units, cycle))
+                    .svc
+                    .blocking(move |svc| svc.quality_report(&who, cycle))
                     .await?;
                 Ok(Some(FieldValue::owned_any(report)))
             })

@@ -1,5 +1,5 @@
 //! Query fields of each table: the list (see [`super::list`]), one row by id, and aggregates
-//! with group-by. Thin: read the request, check rights, call the store, map.
+//! with group-by. Thin: read the request, check rights, call the service, map.
 
 use std::sync::Arc;
 
@@ -9,11 +9,12 @@ use async_graphql::dynamic::{
 
 use super::convert::read_filter;
 use super::errors::{ApiError, ApiResult, Code};
-use super::resolve::{blocking, req, Group};
+use super::resolve::{req, Group};
 use super::types::{numeric, sortable};
 use crate::authz::Action;
 use crate::defs::{naming, FieldType, Table};
-use crate::store::{AggFn, AggregateQuery, Filter, Measure, Value};
+use crate::model::Value;
+use crate::service::read::{AggFn, AggregateQuery, Filter, Measure};
 
 /// Adds a table's query fields.
 pub fn add_table_queries(mut query: Object, table: &Arc<Table>) -> Object {
@@ -30,8 +31,8 @@ pub fn add_table_queries(mut query: Object, table: &Arc<Table>) -> Object {
                     let r = req(&ctx)?;
                     r.guard(&t, Action::Read)?;
                     let id = parse_id(ctx.args.try_get("id")?.string().unwrap_or_default())?;
-                    let scope = r.access.read_scope(&t.code);
-                    let row = blocking(r.store, move |s| Ok(s.get(&t, &scope, id)?)).await?;
+                    let who = r.access.clone();
+                    let row = r.svc.blocking(move |svc| svc.get_row(&who, &t, id)).await?;
                     Ok(row.map(FieldValue::owned_any))
                 })
             },
@@ -146,14 +147,17 @@ async fn aggregate<'a>(
             labels.push((name, f.name.clone()));
         }
     }
-    let scope = r.access.read_scope(&t.code);
+    let who = r.access.clone();
     let query = AggregateQuery {
         cycle,
         filter,
         group_by,
         measures,
     };
-    let groups = blocking(r.store, move |s| Ok(s.aggregate(&t, &scope, &query)?)).await?;
+    let groups = r
+        .svc
+        .blocking(move |svc| svc.aggregate(&who, &t, &query))
+        .await?;
     let out = groups.into_iter().map(|g| {
         let count = match g.values.first() {
             Some(Value::Int(n)) => *n,

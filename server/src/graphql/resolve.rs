@@ -1,4 +1,4 @@
-//! Resolver plumbing: reading the request's store, rights and cycle; parent-value fields.
+//! Resolver plumbing: reading the request's service, rights and cycle; parent-value fields.
 
 use std::sync::Arc;
 
@@ -8,8 +8,10 @@ use async_graphql::Value as Gql;
 use super::errors::{ApiError, ApiResult, Code};
 use crate::authz::{Access, Action};
 use crate::defs::{Catalog, Table};
+use crate::model::{Record, Value};
+use crate::service::page::{self, Cells};
+use crate::service::read::StoredRow;
 use crate::service::Service;
-use crate::store::{Cells, Record, Store, StoredRow, Value};
 
 /// Server-wide settings the resolvers read. The default cycle is not one of them: it is the
 /// newest open cycle in the database (see [`Service::cycle_or_default`]).
@@ -112,7 +114,7 @@ pub fn row_field(
 /// The error of a cell whose stored value could not be read (the page reader logged it): at the
 /// cell's path, naming the row and field, and `INTERNAL` since the data, not the request, is wrong.
 fn unreadable(ctx: &ResolverContext<'_>, cells: &Cells) -> async_graphql::Error {
-    let row = match cells.get(crate::store::page::ID) {
+    let row = match cells.get(page::ID) {
         Value::Int(id) => *id,
         _ => 0,
     };
@@ -120,10 +122,9 @@ fn unreadable(ctx: &ResolverContext<'_>, cells: &Cells) -> async_graphql::Error 
     ApiError::new(Code::Internal, message).into()
 }
 
-/// The service, store, catalog and rights of a request.
+/// The service, rights and settings of a request.
 pub struct Req<'a> {
     pub svc: &'a Service,
-    pub store: &'a Store,
     pub access: &'a Access,
     pub config: &'a ApiConfig,
 }
@@ -147,7 +148,6 @@ pub fn req_any<'a>(ctx: &'a ResolverContext<'_>) -> ApiResult<Req<'a>> {
     let svc = ctx
         .data::<Service>()
         .map_err(|_| ApiError::new(Code::Internal, "服务器未连接数据库"))?;
-    let store = &svc.store;
     let config = ctx
         .data::<ApiConfig>()
         .map_err(|_| ApiError::new(Code::Internal, "服务器未配置"))?;
@@ -156,7 +156,6 @@ pub fn req_any<'a>(ctx: &'a ResolverContext<'_>) -> ApiResult<Req<'a>> {
         .map_err(|_| ApiError::new(Code::Unauthenticated, "请先登录"))?;
     Ok(Req {
         svc,
-        store,
         access,
         config,
     })
@@ -193,20 +192,7 @@ impl Req<'_> {
 
 /// Catalog access for resolvers that need other tables.
 pub fn catalog<'a>(ctx: &'a ResolverContext<'_>) -> ApiResult<&'a Arc<Catalog>> {
-    Ok(req(ctx)?.store.catalog())
-}
-
-/// Runs blocking store work off the async threads, mapping errors to API errors.
-pub async fn blocking<T, F>(store: &Store, f: F) -> ApiResult<T>
-where
-    F: FnOnce(&Store) -> ApiResult<T> + Send + 'static,
-    T: Send + 'static,
-{
-    let store = store.clone();
-    let work = crate::store::budget::carry(crate::store::budget::current(), move || f(&store));
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(ApiError::internal)?
+    Ok(req(ctx)?.svc.catalog())
 }
 
 /// A field that hands its parent object on to a nested object type.

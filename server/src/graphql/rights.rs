@@ -63,7 +63,7 @@ pub fn add_queries(q: Object) -> Object {
                 let r = req(&ctx)?;
                 let svc = r.svc;
                 let policy = svc.policy.current();
-                let catalog = svc.store.catalog();
+                let catalog = svc.catalog();
                 let by = |action| policy.unit_codes(catalog, &svc.units, action);
                 let (fill, review) = (by(Action::Fill), by(Action::Review));
                 let name = |code: &String| {

@@ -1,12 +1,12 @@
 //! Look-ahead for the list fields: which columns of a page the request selects, and whether it
-//! needs the count, so that the store reads nothing else.
+//! needs the count, so that the page reads nothing else.
 
 use std::collections::HashMap;
 
 use async_graphql::dynamic::ResolverContext;
 
 use crate::defs::{naming, FieldType, Table};
-use crate::store::page::{CYCLE, SYSTEM, UNIT};
+use crate::service::page::{CYCLE, SYSTEM, UNIT};
 
 /// The GraphQL field names of a table's row type → the cells they read.
 pub type CellsByName = HashMap<String, Vec<usize>>;

@@ -11,7 +11,9 @@ use super::loader::ref_field;
 use super::resolve::{field_of_parent, row_field, Edge, Getter, Group, Page};
 use super::shared::{filter_of, scalar_of, DECIMAL, SORT};
 use crate::defs::{naming, Catalog, Field, FieldType, Table};
-use crate::store::StoredRow;
+use crate::model::Value;
+use crate::service::page::SYSTEM;
+use crate::service::read::StoredRow;
 
 /// `teacher_no` → `TEACHER_NO`.
 pub fn enum_item(field: &str) -> String {
@@ -78,9 +80,9 @@ pub fn register_table(mut b: SchemaBuilder, catalog: &Catalog, table: &Table) ->
         }),
     ];
     for (cell, (name, ty, get)) in system.into_iter().enumerate() {
-        let of_cell: fn(&crate::store::Value) -> Gql = if cell == 0 {
+        let of_cell: fn(&Value) -> Gql = if cell == 0 {
             |v| match v {
-                crate::store::Value::Int(i) => Gql::from(i.to_string()),
+                Value::Int(i) => Gql::from(i.to_string()),
                 _ => Gql::Null,
             }
         } else {
@@ -121,7 +123,7 @@ pub fn register_table(mut b: SchemaBuilder, catalog: &Catalog, table: &Table) ->
     for (i, f) in table.fields.iter().enumerate() {
         let gql = naming::graphql_field(&f.name);
         let name = f.name.clone();
-        let cell = crate::store::page::SYSTEM.len() + i;
+        let cell = SYSTEM.len() + i;
         obj = obj.field(
             row_field(&gql, scalar_of(&f.ty), cell, to_gql, move |r| {
                 r.values.get(&name).map_or(Gql::Null, to_gql)

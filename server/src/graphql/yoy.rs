@@ -13,9 +13,9 @@ use rust_decimal::Decimal;
 use super::errors::{ApiError, ApiResult, Code};
 use super::resolve::{field_of_parent, req};
 use super::shared::{DATE, DECIMAL};
+use crate::service::compare::RowAt;
 use crate::service::compare::{Comparison, FieldChange, UnitComparison};
 use crate::service::gaoji::{FigureInput, GaojiLine};
-use crate::store::links::RowAt;
 
 fn dec(d: Option<Decimal>) -> Gql {
     d.map_or(Gql::Null, |d| Gql::from(d.normalize().to_string()))

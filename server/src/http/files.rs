@@ -277,29 +277,13 @@ async fn progress_xlsx(app: &AppState, cycle: i32, principal: Principal) -> Resp
 
 /// `GET /export/{cycle}/quality.xlsx`: the quality report (质量部 and leaders).
 async fn quality_xlsx(app: &AppState, cycle: i32, principal: Principal) -> Response {
-    let allowed = principal.development
-        || principal
-            .roles
-            .iter()
-            .any(|r| matches!(r.as_str(), "quality_admin" | "leader" | "sysadmin"));
-    if !allowed {
-        let e = ApiError::new(Code::Forbidden, "质量报告仅质量部和院领导可看");
-        return refuse(&e, "quality");
-    }
-    let (store, units) = (app.current().store.clone(), app.units.clone());
-    let built = tokio::task::spawn_blocking(move || {
-        let report = crate::validate::report::quality_report(
-            &mut *store.conn()?,
-            store.catalog(),
-            &units,
-            cycle,
-        )?;
-        crate::xlsx::quality::quality_workbook(&report)
-            .map_err(|e| crate::store::StoreError::Database(e.to_string()))
-    })
-    .await;
-    match built {
-        Ok(Ok(bytes)) => workbook(bytes, &format!("quality-{cycle}.xlsx")),
-        other => failed("生成质量报告", other),
+    let svc = app.service();
+    let who = svc.access(principal);
+    match svc
+        .blocking(move |svc| svc.quality_workbook(&who, cycle))
+        .await
+    {
+        Ok(bytes) => workbook(bytes, &format!("quality-{cycle}.xlsx")),
+        Err(e) => refuse(&e, "quality"),
     }
 }

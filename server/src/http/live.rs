@@ -46,7 +46,7 @@ impl Live {
 
     /// Builds the schema for `store`'s catalog and puts both in force as definitions `version`.
     pub fn install(&self, store: &Store, version: i64) -> Result<(), String> {
-        let schema = build_schema(store.catalog(), Some((store.clone(), self.config.clone())))
+        let schema = build_schema(store.catalog(), Some(self.config.clone()))
             .map_err(|e| format!("cannot build the GraphQL schema: {e}"))?;
         let next = Arc::new(Generation {
             schema,

@@ -35,7 +35,7 @@ use crate::auth::cache::SessionCache;
 use crate::auth::service::{system_clock, Clock};
 use crate::authz::{Access, PolicyCell, Principal};
 use crate::defs::Units;
-use crate::service::session::{ClientAddr, ServerClock, SessionToken, COOKIE as SESSION_COOKIE};
+use crate::service::session::{ClientAddr, SessionToken, COOKIE as SESSION_COOKIE};
 use crate::service::Service;
 use crate::store::budget::{self, Budget};
 use crate::store::Store;
@@ -273,12 +273,7 @@ async fn graphql(
 ) -> Response {
     // One generation for the whole request: a reload meanwhile does not change its schema.
     let generation = app.current();
-    let mut request = request
-        .into_inner()
-        .data(app.service_on(&generation))
-        .data(ServerClock(app.clock.clone()))
-        .data(app.policy.clone())
-        .data(app.units.clone());
+    let mut request = request.into_inner().data(app.service_on(&generation));
     if let Some(d) = &app.definitions {
         request = request.data(d.clone());
     }

@@ -13,6 +13,7 @@ mod attachments;
 mod figures;
 mod steps;
 
+pub use crate::store::cases::{Attachment, Figure};
 pub use attachments::{check_file, size_text, AttachmentLimits};
 pub use figures::FigureInput;
 

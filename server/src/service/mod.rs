@@ -6,6 +6,8 @@
 //!
 //! Checks run in the contract's order: rights, then workflow state and deadline, then input.
 
+pub mod accounts;
+pub mod budget;
 pub mod cases;
 pub mod compare;
 mod compare_indicator;
@@ -14,13 +16,18 @@ pub mod database;
 pub mod definitions;
 pub mod error;
 pub mod export;
+pub mod findings;
 pub mod gaoji;
 mod gate;
 pub mod import;
 pub mod indicators;
+pub mod lookup;
+pub mod page;
 mod progress;
 pub mod quality;
+pub mod read;
 pub mod rights;
+pub mod roles;
 pub mod rows;
 pub mod session;
 mod signoff;
@@ -86,18 +93,9 @@ impl Service {
         self.access(Principal::system())
     }
 
-    /// Runs blocking work (database, files, hashing) on tokio's blocking threads: the one way the
-    /// async faces reach the store.
-    pub async fn blocking<T, F>(&self, f: F) -> ApiResult<T>
-    where
-        F: FnOnce(&Service) -> ApiResult<T> + Send + 'static,
-        T: Send + 'static,
-    {
-        let svc = self.clone();
-        let work = crate::store::budget::carry(crate::store::budget::current(), move || f(&svc));
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(ApiError::internal)?
+    /// The catalog of the definitions this service serves.
+    pub fn catalog(&self) -> &Arc<crate::defs::Catalog> {
+        self.store.catalog()
     }
 
     /// The table with this code, or `NOT_FOUND` naming it.

@@ -1,17 +1,13 @@
 //! What a request brings about its caller, attached by the HTTP layer and read by the use
-//! cases' faces: the server's clock, the session token and the client's address; and the login
+//! cases' faces: the session token and the client's address; and the login
 //! slowdown, shared through the database by every instance.
 
 use std::net::IpAddr;
 use std::time::Duration;
 
 use super::{stamp, ApiResult, Service};
-use crate::auth::service::{throttle_key as key, Clock, THROTTLE_WINDOW_MINUTES};
+use crate::auth::service::{throttle_key as key, THROTTLE_WINDOW_MINUTES};
 use crate::store::live;
-
-/// The server's clock, attached to every request.
-#[derive(Clone)]
-pub struct ServerClock(pub Clock);
 
 /// The caller's session token, attached when the request carried one (for logout).
 #[derive(Clone)]
