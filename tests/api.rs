@@ -37,7 +37,10 @@ impl Api {
         let units = Arc::new(defs::load_units(&paths.units).expect("units"));
         let catalog = db.store.catalog().clone();
         let schema = build_schema(&catalog, Some(ApiConfig::default())).expect("schema");
-        let mut state = AppState::new(schema, db.store.clone(), policy, units);
+        let mut state = AppState::new(
+            schema,
+            statusdata::service::Service::new(db.store.clone(), policy, units),
+        );
         state.development = development;
         state.import_limits = limits;
         let app = router(state);

@@ -37,6 +37,7 @@ mod indicators;
 mod indicators_flow;
 mod input_limits;
 mod instances;
+mod layers;
 mod limits;
 mod live;
 mod login_race;

@@ -207,9 +207,14 @@ fn second_instance(url: &str, seconds: Arc<AtomicI64>) -> axum::Router {
     let (policy, dir) = crate::support::policy_cell();
     std::mem::forget(dir);
     let schema = build_schema(&catalog, Some(ApiConfig::default())).expect("schema");
-    let mut state = AppState::new(schema, store, policy, units);
+    let mut state = AppState::new(
+        schema,
+        statusdata::service::Service::new(store, policy, units),
+    );
     let start = Utc::now();
-    state.clock = Arc::new(move || start + Duration::seconds(seconds.load(Ordering::SeqCst)));
+    state.set_clock(Arc::new(move || {
+        start + Duration::seconds(seconds.load(Ordering::SeqCst))
+    }));
     router(state)
 }
 

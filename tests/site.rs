@@ -51,10 +51,15 @@ impl Site {
         let units = Arc::new(defs::load_units(&paths.units).expect("units"));
         let schema = build_schema(db.store.catalog(), Some(ApiConfig::default())).expect("schema");
         let minutes = Arc::new(AtomicI64::new(0));
-        let mut state = AppState::new(schema, db.store.clone(), policy, units);
+        let mut state = AppState::new(
+            schema,
+            statusdata::service::Service::new(db.store.clone(), policy, units),
+        );
         let start = Utc::now();
         let offset = minutes.clone();
-        state.clock = Arc::new(move || start + Duration::minutes(offset.load(Ordering::SeqCst)));
+        state.set_clock(Arc::new(move || {
+            start + Duration::minutes(offset.load(Ordering::SeqCst))
+        }));
         configure(&mut state);
         Site {
             db,

@@ -60,7 +60,10 @@ pub async fn run(
         .await?;
     let seeded = seeded.elapsed();
     let schema = build_schema(&catalog, Some(ApiConfig::default()))?;
-    let state = AppState::new(schema, store.clone(), policy, units);
+    let state = AppState::new(
+        schema,
+        statusdata::service::Service::new(store.clone(), policy, units),
+    );
     let app = router(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;

@@ -119,7 +119,10 @@ async fn app(project: &ProjectArgs, db: &std::path::Path) -> anyhow::Result<axum
         })
         .await?;
     let schema = build_schema(&catalog, Some(ApiConfig::default()))?;
-    let mut state = AppState::new(schema, store, policy, units);
+    let mut state = AppState::new(
+        schema,
+        statusdata::service::Service::new(store, policy, units),
+    );
     state.development = true;
     Ok(router(state))
 }

@@ -259,7 +259,11 @@ async fn start(args: &ServeArgs) -> anyhow::Result<AppState> {
         tracing::info!("演示账号见 seeds/demo-accounts.csv，首次登录须修改密码");
     }
     let schema = build_schema(&catalog, Some(ApiConfig::default()))?;
-    let mut state = AppState::new(schema, store, cell, units).with_definitions(p.defs.clone());
+    let mut state = AppState::new(
+        schema,
+        statusdata::service::Service::new(store, cell, units),
+    )
+    .with_definitions(p.defs.clone());
     state.live.set_version(version);
     configure(&mut state, args)?;
     Ok(state)

@@ -10,9 +10,7 @@ use chrono::NaiveDate;
 use super::errors::{ApiError, ApiResult, Code};
 use super::resolve::req;
 use super::workflow::now;
-use crate::authz::Action;
 use crate::workflow::progress::{self, Entry};
-use crate::workflow::State;
 
 /// The entries the caller may read, with overdue judged on `on` (today when `None`).
 async fn entries(
@@ -69,20 +67,13 @@ pub fn add_queries(q: Object) -> Object {
             FieldFuture::new(async move {
                 let r = req(&ctx)?;
                 let cycle = r.cycle(&ctx)?;
-                let reviews = r.svc.policy.current().unit_codes(
-                    r.svc.catalog(),
-                    &r.svc.units,
-                    Action::Review,
-                );
-                let me = r.access.principal.unit.clone();
-                let list = entries(&ctx, cycle, None).await?;
-                let mine = list.into_iter().filter(|e| {
-                    e.unit == me
-                        || (reviews.get(&e.table).is_some_and(|rs| rs.contains(&me))
-                            && e.state == State::Submitted)
-                });
+                let (who, on) = (r.access.clone(), progress::today(now(&ctx)));
+                let mine = r
+                    .svc
+                    .blocking(move |svc| svc.my_tasks(&who, cycle, on))
+                    .await?;
                 Ok(Some(FieldValue::list(
-                    mine.map(FieldValue::owned_any).collect::<Vec<_>>(),
+                    mine.into_iter().map(FieldValue::owned_any),
                 )))
             })
         })

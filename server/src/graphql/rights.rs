@@ -8,14 +8,8 @@ use async_graphql::dynamic::{
 
 use super::resolve::{field_of_parent, req};
 use crate::authz::Action;
+use crate::service::overview::TableRights;
 use async_graphql::Value as Gql;
-
-/// Who fills and who reviews one table, by unit name.
-struct TableRights {
-    table: String,
-    fill: Vec<String>,
-    review: Vec<String>,
-}
 
 /// Registers the action enum, the rights matrix type and the unit type.
 pub fn register(b: SchemaBuilder) -> SchemaBuilder {
@@ -61,26 +55,7 @@ pub fn add_queries(q: Object) -> Object {
         Field::new("rights", TypeRef::named_nn_list_nn("TableRights"), |ctx| {
             FieldFuture::new(async move {
                 let r = req(&ctx)?;
-                let svc = r.svc;
-                let policy = svc.policy.current();
-                let catalog = svc.catalog();
-                let by = |action| policy.unit_codes(catalog, &svc.units, action);
-                let (fill, review) = (by(Action::Fill), by(Action::Review));
-                let name = |code: &String| {
-                    svc.units
-                        .by_code(code)
-                        .map_or_else(|| code.clone(), |u| u.name.clone())
-                };
-                let rows = catalog.tables.iter().map(|t| TableRights {
-                    table: t.code.clone(),
-                    fill: fill.get(&t.code).into_iter().flatten().map(name).collect(),
-                    review: review
-                        .get(&t.code)
-                        .into_iter()
-                        .flatten()
-                        .map(name)
-                        .collect(),
-                });
+                let rows = r.svc.rights_matrix().into_iter();
                 Ok(Some(FieldValue::list(rows.map(FieldValue::owned_any))))
             })
         })

@@ -53,10 +53,11 @@ pub async fn metrics(State(app): State<AppState>) -> Response {
         )
             .into_response();
     };
-    let pool = app.store.pool_state();
+    let svc = app.service();
+    let pool = svc.pool_state();
     metrics::gauge!("statusdata_db_connections").set(f64::from(pool.0));
     metrics::gauge!("statusdata_db_connections_idle").set(f64::from(pool.1));
-    match app.store.call(|s| s.workflow_counts()).await {
+    match svc.blocking(|svc| svc.workflow_counts()).await {
         Ok((states, findings)) => {
             for (state, n) in states {
                 metrics::gauge!("statusdata_submissions", "state" => state).set(n as f64);
@@ -65,7 +66,7 @@ pub async fn metrics(State(app): State<AppState>) -> Response {
                 metrics::gauge!("statusdata_open_findings", "severity" => severity).set(n as f64);
             }
         }
-        Err(e) => tracing::error!(error = %e, "metrics: cannot count submissions"),
+        Err(e) => tracing::error!(error = %e.message, "metrics: cannot count submissions"),
     }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],

@@ -32,13 +32,11 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::auth::cache::SessionCache;
-use crate::auth::service::{system_clock, Clock};
-use crate::authz::{Access, PolicyCell, Principal};
-use crate::defs::Units;
+use crate::auth::service::Clock;
+use crate::authz::Principal;
+use crate::service::budget::{self, Budget};
 use crate::service::session::{ClientAddr, SessionToken, COOKIE as SESSION_COOKIE};
 use crate::service::Service;
-use crate::store::budget::{self, Budget};
-use crate::store::Store;
 
 /// The largest request body accepted.
 pub const MAX_BODY: usize = 2 * 1024 * 1024;
@@ -47,27 +45,20 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long an Excel template, export or import may take.
 pub const FILE_TIMEOUT: Duration = Duration::from_secs(600);
 
-/// Everything a request handler needs.
+/// What the HTTP face keeps beside the service: the generation in force, its limits, the
+/// session cache and the requests in flight. Store, policy, units and clock are the service's.
 #[derive(Clone)]
 pub struct AppState {
-    /// The schema and store of the definitions in force (see [`live`]).
+    /// The schema and service of the definitions in force (see [`live`]).
     pub live: Arc<live::Live>,
-    /// The database as the process started: sessions, health and metrics. Anything that depends
-    /// on the definitions takes [`AppState::current`] instead.
-    pub store: Store,
     /// Reloads the definitions (set by `serve`; absent in tests that do not reload).
     pub definitions: Option<crate::service::definitions::Definitions>,
-    pub policy: Arc<PolicyCell>,
-    pub units: Arc<Units>,
     /// Every request runs as the development principal. Never set by the binary: tests only.
     pub development: bool,
-    /// The clock sessions, lockouts and audit times follow.
-    pub clock: Clock,
     /// What an Excel import accepts (file size, unpacked size, rows).
     pub import_limits: crate::xlsx::import::Limits,
     /// What a 典型案例 attachment may be (size, types).
     pub case_limits: crate::service::cases::AttachmentLimits,
-    service: Service,
     /// What `/graphql` accepts before async-graphql reads it (size, nesting, method, origin).
     pub request_limits: Arc<guard::RequestLimits>,
     /// Sessions and tokens looked up in the last few seconds (see [`SessionCache`]).
@@ -77,30 +68,19 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The state for a schema over a store, with the real clock.
-    pub fn new(
-        schema: Schema,
-        store: Store,
-        policy: Arc<PolicyCell>,
-        units: Arc<Units>,
-    ) -> AppState {
-        let service = Service::new(store.clone(), policy.clone(), units.clone());
+    /// The state for a schema over the service's catalog.
+    pub fn new(schema: Schema, service: Service) -> AppState {
         let live = Arc::new(live::Live::new(
             schema,
-            store.clone(),
+            service,
             crate::graphql::ApiConfig::default(),
         ));
         AppState {
             live,
-            store,
             definitions: None,
-            policy,
-            units,
             development: false,
-            clock: system_clock(),
             import_limits: crate::xlsx::import::Limits::default(),
             case_limits: crate::service::cases::AttachmentLimits::default(),
-            service,
             request_limits: Arc::default(),
             sessions: Arc::default(),
             in_flight: Arc::default(),
@@ -109,20 +89,22 @@ impl AppState {
 
     /// What the whole-cycle export does before the leaders sign off the core data.
     pub fn set_export_gate(&mut self, gate: crate::service::indicators::ExportGate) {
-        self.service.export_gate = gate;
+        self.live.update(|svc, _| svc.export_gate = gate);
     }
 
-    /// The use cases, on this state's clock and the definitions in force.
+    /// The clock deadlines, sessions and audit times follow (tests move it).
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.live.update(|svc, _| svc.clock = clock);
+    }
+
+    /// The use cases over the definitions in force.
     pub fn service(&self) -> Service {
-        self.service_on(&self.current())
+        self.current().service.clone()
     }
 
-    /// The use cases over one generation's store.
+    /// The use cases over one generation.
     pub fn service_on(&self, generation: &live::Generation) -> Service {
-        let mut service = self.service.clone();
-        service.clock = self.clock.clone();
-        service.store = generation.store.clone();
-        service
+        generation.service.clone()
     }
 
     /// The definitions in force now: a request takes them once and keeps them to its end.
@@ -134,8 +116,10 @@ impl AppState {
     /// into this state's schema.
     pub fn with_definitions(mut self, dir: std::path::PathBuf) -> AppState {
         let live = self.live.clone();
-        let install: crate::service::definitions::Installer =
-            Arc::new(move |store, version| live.install(store, version));
+        let install: crate::service::definitions::Installer = Arc::new(move |store, version| {
+            let service = live.current().service.on_store(store.clone());
+            live.install(service, version)
+        });
         self.definitions = Some(crate::service::definitions::Definitions::new(dir, install));
         self
     }
@@ -249,16 +233,15 @@ pub(crate) async fn principal_of(app: &AppState, token: Option<String>) -> Optio
         return Some(Principal::development());
     }
     let token = token?;
-    let now = (app.clock)();
     let sessions = app.sessions.clone();
     match app
-        .store
-        .call(move |s| sessions.authenticate(s, &token, now))
+        .service()
+        .blocking(move |svc| svc.authenticate(&sessions, &token))
         .await
     {
         Ok(p) => p,
         Err(e) => {
-            tracing::error!(error = %e, "cannot check the session");
+            tracing::error!(error = %e.message, "cannot check the session");
             None
         }
     }
@@ -273,7 +256,8 @@ async fn graphql(
 ) -> Response {
     // One generation for the whole request: a reload meanwhile does not change its schema.
     let generation = app.current();
-    let mut request = request.into_inner().data(app.service_on(&generation));
+    let svc = generation.service.clone();
+    let mut request = request.into_inner().data(svc.clone());
     if let Some(d) = &app.definitions {
         request = request.data(d.clone());
     }
@@ -301,8 +285,7 @@ async fn graphql(
         Err(refusal) => return refusal.into_response(),
     };
     if let Some(principal) = principal {
-        let access = Access::new(principal, app.policy.current(), &app.units);
-        request = request.data(access);
+        request = request.data(svc.access(principal));
     }
     let (query, operation) = (request.query.clone(), request.operation_name.clone());
     // The budget reaches every blocking call the request makes; dropping this future (time out,
@@ -343,10 +326,10 @@ fn coded(response: &mut async_graphql::Response) {
 }
 
 async fn healthz(State(app): State<AppState>) -> (StatusCode, &'static str) {
-    match app.store.call(|s| s.ping()).await {
+    match app.service().blocking(|svc| svc.ping()).await {
         Ok(()) => (StatusCode::OK, "ok"),
         Err(e) => {
-            tracing::error!(error = %e, "health check failed");
+            tracing::error!(error = %e.message, "health check failed");
             (StatusCode::SERVICE_UNAVAILABLE, "数据库无法连接")
         }
     }
@@ -358,20 +341,15 @@ async fn healthz(State(app): State<AppState>) -> (StatusCode, &'static str) {
 async fn readyz(State(app): State<AppState>) -> (StatusCode, String) {
     let generation = app.current();
     let version = generation.version;
-    let checked = generation.store.call(move |s| {
-        let mut why = s.readiness()?;
-        // An instance left on older definitions refuses writes to the tables that changed.
-        let newest = s.with_workflow(crate::store::live::latest_definitions)?;
-        if let Some((v, _)) = newest.filter(|(v, _)| version > 0 && *v != version) {
-            why.push(format!("数据库中的表定义是第 {v} 版，本实例使用第 {version} 版：请运行 statusdata reload（或 systemctl reload statusdata）"));
-        }
-        Ok(why)
-    });
-    match checked.await {
+    let checked = generation
+        .service
+        .blocking(move |svc| svc.readiness(version))
+        .await;
+    match checked {
         Ok(why) if why.is_empty() => (StatusCode::OK, "ready".into()),
         Ok(why) => (StatusCode::SERVICE_UNAVAILABLE, why.join("\n")),
         Err(e) => {
-            tracing::error!(error = %e, "就绪检查失败");
+            tracing::error!(error = %e.message, "就绪检查失败");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "无法访问数据库：请检查 DATABASE_URL 与数据库服务".into(),

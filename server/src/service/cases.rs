@@ -13,9 +13,8 @@ mod attachments;
 mod figures;
 mod steps;
 
-pub use crate::store::cases::{Attachment, Figure};
-pub use attachments::{check_file, size_text, AttachmentLimits};
-pub use figures::FigureInput;
+pub use attachments::{check_file, size_text, Attachment, AttachmentLimits};
+pub use figures::{Figure, FigureInput};
 
 use super::{has_role, stamp, ApiError, ApiResult, Code, InputProblem, Service};
 use crate::authz::{Access, Action};

@@ -5,8 +5,8 @@
 use super::roles::{finding_units, require_quality_report};
 use super::{ApiResult, Service};
 use crate::authz::Access;
-pub use crate::store::findings::Finding;
 use crate::store::findings::{list_findings, FindingFilter};
+pub use crate::store::findings::{Finding, QualityRun};
 pub use crate::validate::report::{QualityReport, Tally};
 pub use crate::validate::rules::RunReport;
 

@@ -7,6 +7,7 @@
 //! Every step holds the cycle's indicator lock in its write transaction, so two leaders deciding
 //! at once, or a publication racing a sign-off, end in one state and the loser is told why.
 
+use super::roles::require_role as require;
 pub use super::signoff::ExportGate;
 use super::{has_role, stamp, ApiError, ApiResult, Code, Service};
 use crate::authz::{Access, Action};
@@ -21,14 +22,6 @@ use crate::store::AnyConnection;
 
 pub(super) fn lock(conn: &mut AnyConnection, cycle: i32) -> ApiResult<()> {
     Ok(hold_key(conn, &format!("indicators:{cycle}"), Hold::Step)?)
-}
-
-fn require(who: &Access, roles: &[&str], message: &str) -> ApiResult<()> {
-    if has_role(who, roles) {
-        Ok(())
-    } else {
-        Err(ApiError::new(Code::Forbidden, message.to_owned()))
-    }
 }
 
 fn known_cycle(conn: &mut AnyConnection, cycle: i32) -> ApiResult<()> {

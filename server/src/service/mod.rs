@@ -16,12 +16,15 @@ pub mod database;
 pub mod definitions;
 pub mod error;
 pub mod export;
+pub mod files;
 pub mod findings;
 pub mod gaoji;
 mod gate;
+mod health;
 pub mod import;
 pub mod indicators;
 pub mod lookup;
+pub mod overview;
 pub mod page;
 mod progress;
 pub mod quality;
@@ -91,6 +94,15 @@ impl Service {
     /// The command line's principal: every right, audited as [`SYSTEM_ACTOR`].
     pub fn system(&self) -> Access {
         self.access(Principal::system())
+    }
+
+    /// The same use cases over another store (the next definitions' catalog on the same
+    /// database).
+    pub fn on_store(&self, store: Store) -> Service {
+        Service {
+            store,
+            ..self.clone()
+        }
     }
 
     /// The catalog of the definitions this service serves.

@@ -7,7 +7,8 @@ use sha2::{Digest, Sha256};
 use super::super::{stamp, ApiError, ApiResult, Code, Service};
 use super::{load, CaseOut};
 use crate::authz::Access;
-use crate::store::cases::{self as cs, Attachment, NewAttachment};
+pub use crate::store::cases::Attachment;
+use crate::store::cases::{self as cs, NewAttachment};
 
 /// The most attachments one case carries.
 pub const MAX_ATTACHMENTS: usize = 20;

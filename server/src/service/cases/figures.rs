@@ -3,7 +3,7 @@
 
 use super::super::{ApiResult, InputProblem, Service};
 use crate::authz::{Access, Action};
-use crate::store::cases::Figure;
+pub use crate::store::cases::Figure;
 use crate::store::{ops, AnyConnection};
 
 /// The most figures one case quotes.

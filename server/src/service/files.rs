@@ -1,0 +1,77 @@
+//! The files a caller downloads: a table's blank import template, a table's rows, the whole
+//! cycle (after the sign-off check, as `serve --export-before-signoff` says), the progress, the
+//! core indicators. Each holds only what the caller may read; the HTTP face names and sends them.
+
+use super::{guard, ApiError, ApiResult, Code, Service};
+use crate::authz::{Access, Action};
+use crate::store::workflow as wf;
+use crate::store::ListQuery;
+
+/// A whole cycle's workbook and, when the leaders have not signed off its core data yet (and the
+/// server warns rather than refuses), the warning it carries.
+pub struct CycleWorkbook {
+    pub bytes: Vec<u8>,
+    pub warning: Option<String>,
+}
+
+impl Service {
+    /// Refuses a cycle that was never installed (`NOT_FOUND`), rather than answering with an
+    /// empty workbook.
+    pub fn require_cycle(&self, cycle: i32) -> ApiResult<()> {
+        match self.store.with_workflow(|c| wf::deadlines(c, cycle))? {
+            Some(_) => Ok(()),
+            None => Err(ApiError::new(
+                Code::NotFound,
+                format!("没有 {cycle} 年的采集周期"),
+            )),
+        }
+    }
+
+    /// The blank import template of the table with this code.
+    pub fn template_workbook(&self, code: &str) -> ApiResult<Vec<u8>> {
+        let table = self.table(code)?;
+        crate::xlsx::template::template(self.catalog(), &table).map_err(ApiError::internal)
+    }
+
+    /// The rows of one table in `cycle` that the caller may read.
+    pub fn table_workbook(&self, who: &Access, cycle: i32, code: &str) -> ApiResult<Vec<u8>> {
+        let table = self.table(code)?;
+        guard(who, &table, Action::Read)?;
+        let scope = who.read_scope(&table.code);
+        let rows = self.store.list(&table, &scope, &ListQuery::all(cycle))?;
+        crate::xlsx::export::table_workbook(self.catalog(), &table, &rows)
+            .map_err(ApiError::internal)
+    }
+
+    /// Every table of `cycle` the caller may read, one sheet each, after the sign-off check.
+    pub fn cycle_workbook(&self, who: &Access, cycle: i32) -> ApiResult<CycleWorkbook> {
+        let warning = self.final_export_check(cycle)?;
+        let bytes = crate::xlsx::cycle::whole_cycle_with_note(
+            &self.store,
+            &self.units,
+            &self.policy.current(),
+            who,
+            cycle,
+            self.now(),
+            warning.as_deref(),
+            &mut |_| {},
+        )
+        .map_err(ApiError::internal)?;
+        Ok(CycleWorkbook { bytes, warning })
+    }
+
+    /// The core indicators of `cycle` with last cycle beside them (质量部, leaders).
+    pub fn indicators_workbook(&self, who: &Access, cycle: i32) -> ApiResult<Vec<u8>> {
+        let data = self.core_data(who, cycle)?;
+        crate::xlsx::indicators::indicators_workbook(&data).map_err(ApiError::internal)
+    }
+
+    /// The progress of `cycle` the caller may read, with the bulletin, as of today.
+    pub fn progress_workbook(&self, who: &Access, cycle: i32) -> ApiResult<Vec<u8>> {
+        let today = crate::workflow::progress::today(self.now());
+        let mine = self.progress_for(who, cycle, today)?;
+        let bulletin = crate::workflow::progress::bulletin(&mine, today);
+        crate::workflow::workbook::progress_workbook(cycle, &mine, &bulletin)
+            .map_err(ApiError::internal)
+    }
+}
