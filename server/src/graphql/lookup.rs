@@ -13,6 +13,7 @@ use super::errors::{ApiError, Code};
 use super::resolve::{blocking, field_of_parent, req};
 use crate::authz::{Access, Action};
 use crate::defs::{naming, Catalog, Field as DefField, Table};
+use crate::service::names::display_field;
 use crate::store::{Filter, ListQuery, Op, Order, RowScope, Value};
 
 /// How many choices one call returns unless asked for fewer.
@@ -247,22 +248,6 @@ fn scope_for(access: &Access, target: &Table) -> RowScope {
     } else {
         RowScope::All
     }
-}
-
-/// The column shown beside the key: the first `name`/`*_name` column, or one labelled
-/// 名称/姓名, so a teacher shows as 姓名 and a major as 专业名称.
-fn display_field(table: &Table, key: &str) -> Option<String> {
-    table
-        .fields
-        .iter()
-        .filter(|f| f.name != key)
-        .find(|f| {
-            f.name == "name"
-                || f.name.ends_with("_name")
-                || f.label.ends_with("名称")
-                || f.label.ends_with("姓名")
-        })
-        .map(|f| f.name.clone())
 }
 
 fn text(v: Option<&Value>) -> Option<String> {

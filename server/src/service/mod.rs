@@ -7,6 +7,7 @@
 //! Checks run in the contract's order: rights, then workflow state and deadline, then input.
 
 pub mod cases;
+pub mod checks;
 pub mod compare;
 mod compare_indicator;
 pub mod cycles;
@@ -16,6 +17,7 @@ pub mod gaoji;
 mod gate;
 pub mod import;
 pub mod indicators;
+pub mod names;
 mod progress;
 pub mod quality;
 pub mod rights;
