@@ -25,6 +25,7 @@ pub mod rows;
 pub mod session;
 mod signoff;
 pub mod watch;
+pub mod work_quality;
 pub mod workflow;
 
 use std::sync::{Arc, Mutex};
