@@ -36,28 +36,26 @@ export async function dryRunNamesUnknownTeacher(page) {
   // It stops submission, not the import: a draft may wait for 人事处 to add the teacher.
   await box.getByRole('button', { name: '确认导入' }).waitFor();
   await shot(page, 'import-checks');
-  await page.reload();
+  // Not confirmed: the rest of the test submits 2.3.1, which this row would stop.
+  await box.getByLabel('选择 Excel 文件').setInputFiles([]);
 }
 
-async function deleteAllRows(page, fill) {
-  for (let i = 0; i < 50; i += 1) {
-    const del = fill.getByRole('button', { name: '删除', exact: true });
-    if ((await del.count()) === 0) return;
-    await del.first().click();
+async function deleteAllRows(fill) {
+  const count = async () => Number((await fill.getByText(/共 \d+ 行/).innerText()).match(/共 (\d+) 行/)[1]);
+  for (let n = await count(); n > 0; n -= 1) {
+    await fill.getByRole('button', { name: '删除', exact: true }).first().click();
     await fill.getByRole('button', { name: '确认删除' }).click();
-    await fill.getByText('已删除一行').waitFor();
-    await fill.getByRole('button', { name: '确认删除' }).waitFor({ state: 'detached' });
+    await fill.getByText(`共 ${n - 1} 行`).waitFor();
   }
 }
 
 export async function collectorEmptiesTable(page) {
   const tasks = await panel(page, '我的任务');
-  await tasks.getByRole('button', { name: '刷新' }).click();
   await card(tasks, /^2\.15\.4 /).getByRole('button', { name: '填写', exact: true }).click();
   const fill = await panel(page, '填写');
   await fill.getByRole('heading', { name: /^2\.15\.4 / }).waitFor();
   await fill.getByText(/共 \d+ 行/).waitFor();
-  await deleteAllRows(page, fill);
+  await deleteAllRows(fill);
   await fill.getByText('共 0 行').waitFor();
 }
 

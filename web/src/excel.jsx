@@ -113,7 +113,7 @@ export function ImportBox({ table, unit, onImported }) {
       {checks.length > 0 && (
         <div role="region" aria-label="提交前须处理">
           <h4>提交前须处理（{checks.length} 处；不影响导入）</h4>
-          <p className="sd-muted">错误须在提交前改正（例如引用的教师须先在 1.4.1 中存在）；提醒如确实无误，提交时写明说明即可。</p>
+          <p className="sd-muted">错误须在提交前改正（例如引用的教师须先在 1.4.1 中存在）；提醒请核对，确实无误可不改。</p>
           <table className="sd-grid sd-report sd-checks-report">
             <thead>
               <tr><th scope="col">Excel 行号</th><th scope="col">字段</th><th scope="col">问题</th><th scope="col">类型</th></tr>

@@ -148,7 +148,7 @@ export function FillPanel() {
       )}
       <Message kind="error">{error}</Message>
       {target.unit && !editing && (
-        <ChecksBox table={table} unit={target.unit} version={checked}
+        <ChecksBox table={table} unit={target.unit} version={checked} editable={editable}
           onOpen={(r) => { setMessage(null); setRowNotes([]); setEditing(r); }} />
       )}
       {editing ? (

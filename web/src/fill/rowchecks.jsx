@@ -23,7 +23,7 @@ export function checkLine(c) {
   return `${c.rowRef ? `${c.rowRef}：` : ''}${c.message}（${kind}）`;
 }
 
-export function ChecksBox({ table, unit, version, onOpen }) {
+export function ChecksBox({ table, unit, version, editable, onOpen }) {
   const [checks, setChecks] = useState(null);
   const [open, setOpen] = useState(false);
   const [error, setError] = useState(null);
@@ -50,8 +50,8 @@ export function ChecksBox({ table, unit, version, onOpen }) {
       <strong>提交前检查：</strong>
       {errors > 0 && <>错误 {errors} 处（提交前须改正）</>}
       {errors > 0 && warnings > 0 && '，'}
-      {warnings > 0 && <>提醒 {warnings} 处（提交时须说明）</>}
-      。保存不受影响，可以先保存再改。{' '}
+      {warnings > 0 && <>提醒 {warnings} 处（请核对）</>}
+      。{editable ? '保存不受影响，可以先保存再改。' : ''}{' '}
       <button type="button" className="sd-link-button" aria-expanded={open} onClick={() => setOpen(!open)}>
         {open ? '收起' : '查看明细'}
       </button>
