@@ -21,6 +21,7 @@ mod definitions;
 mod demo;
 mod deploy;
 mod dump;
+mod early_checks;
 mod every_field;
 mod excel;
 mod excel_import;

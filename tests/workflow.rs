@@ -498,7 +498,7 @@ async fn the_whole_path_for_a_single_unit_and_a_multi_unit_table() {
         )
         .await;
     let total = r["data"]["progress"].as_array().map_or(0, Vec::len);
-    let expected = format!("截至10月10日，{total} 项填报任务已提交 3 项、审核通过 3 项、质量部验收 1 项。暂无逾期未提交的表。\n被退回待修改：信息工程学院 2.1.1。\n请各部门按时完成填报与审核。");
+    let expected = format!("截至10月10日，{total} 项填报任务已提交 3 项、审核通过 3 项、质量部验收 1 项。暂无逾期未提交的表。\n被退回待修改：信息工程学院 2.1.1。\n工作质量：本年度尚未进行全院数据检查。\n请各部门按时完成填报与审核。");
     assert_eq!(r["data"]["bulletin"], expected);
     let (r, _) = site
         .gql(

@@ -10,6 +10,10 @@ import { launch, newUser, login, panel, shot, failureShot, assert, BASE } from '
 import { xlsx } from './xlsx.mjs';
 import { checkStorage } from './storage-check.mjs';
 import { writeCase, approveCase, acceptCase } from './cases.mjs';
+import {
+  dryRunNamesUnknownTeacher, collectorEmptiesTable, qualityRunsChecksAndOpensARow, collectorExplainsWarning,
+  qualityAcceptsExplanation,
+} from './checks.mjs';
 
 const COLLECTOR = { no: '1033', pw: 'Deng@1033', next: 'Jidian#Caiji2023' };
 const HEAD = { no: '1034', pw: 'Xu@1034', next: 'Jidian#Fuze2023' };
@@ -250,6 +254,8 @@ async function main() {
     await addRowWithLookup(users.collector.page);
     say('导入有错误行的 Excel：按 Excel 行号列出问题，不写入任何数据');
     await importBadWorkbook(users.collector.page);
+    say('导入引用了 1.4.1 中没有的教师 T99999：试导入按 Excel 行号指出，提交前须改正，但不妨碍导入');
+    await dryRunNamesUnknownTeacher(users.collector.page);
     say('部门负责人登录、修改密码并提交');
     await login(users.head.page, HEAD.no, HEAD.pw, HEAD.next);
     await submitAsHead(users.head.page);
@@ -270,6 +276,12 @@ async function main() {
     say('典型案例：本单位负责人审核通过，质量部验收并下载 Word 文档');
     await approveCase(users.head.page);
     await acceptCase(users.quality.page);
+    say('数据检查：学院本年度无挂职锻炼，清空 2.15.4；质量部运行检查，从发现打开该行');
+    await collectorEmptiesTable(users.collector.page);
+    await qualityRunsChecksAndOpensARow(users.quality.page);
+    say('数据检查：学院为提醒写说明，质量部认可；进度通报报告工作质量');
+    await collectorExplainsWarning(users.collector.page);
+    await qualityAcceptsExplanation(users.quality.page);
     say('质量部在“管理”中看到各表的填报与审核单位');
     await rightsMatrix(users.quality.page);
     say('质量部发布核心数据；院领导查看本年与上年、按层次的分项，逐项批注并签字');

@@ -1,5 +1,6 @@
 // Excel in the page: 下载模板, and 导入 as a dry run first (problems listed by Excel row, with the
-// marked workbook), then 确认导入 (append, or replace after a clear warning).
+// marked workbook), then 确认导入 (append, or replace after a clear warning). What would stop
+// submission but not the import (a teacher missing from 1.4.1) is listed apart, by Excel row.
 
 import { importExcel, markedWorkbook } from './api.js';
 import { getState } from './state.js';
@@ -15,6 +16,7 @@ export function ImportBox({ table, unit, onImported }) {
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(null);
+  const [checks, setChecks] = useState([]);
   const id = useId();
   const cycle = getState().cycle;
   const check = async () => {
@@ -27,9 +29,11 @@ export function ImportBox({ table, unit, onImported }) {
     setReport(null);
     setMarked(null);
     setDone(null);
+    setChecks([]);
     try {
       const r = await importExcel(cycle, table.code, unit, file, { dryRun: true, replace });
       setReport(r);
+      setChecks(r.checks || []);
       if (r.problems?.length) setMarked(await markedWorkbook(cycle, table.code, unit, file).catch(() => null));
     } catch (e) {
       setError(e.message);
@@ -46,6 +50,7 @@ export function ImportBox({ table, unit, onImported }) {
         setReport(r);
       } else {
         setReport(null);
+        setChecks(r.checks || []);
         setDone(`已导入 ${r.rows ?? ''} 行（新增 ${r.inserted ?? 0} 行，更新 ${r.updated ?? 0} 行）`);
         onImported();
       }
@@ -79,7 +84,10 @@ export function ImportBox({ table, unit, onImported }) {
       </div>
       <Message kind="error">{error}</Message>
       <Message kind="success">{done}</Message>
-      {ok && <Message kind="success">检查通过：共 {report.rows} 行，没有发现问题。点“确认导入”写入。</Message>}
+      {ok && !checks.length && <Message kind="success">检查通过：共 {report.rows} 行，没有发现问题。点“确认导入”写入。</Message>}
+      {ok && checks.length > 0 && (
+        <Message kind="success">格式检查通过：共 {report.rows} 行，可以导入。但下表 {report.checkCount} 处须在提交前改正或说明；可先导入，改正后再提交。</Message>
+      )}
       {report?.problems?.length > 0 && (
         <div role="alert">
           <p className="sd-problem">
@@ -93,9 +101,30 @@ export function ImportBox({ table, unit, onImported }) {
             <tbody>
               {report.problems.map((p, i) => (
                 <tr key={i}>
-                  <td>第 {p.row} 行</td>
+                  <td>{p.row ? `第 ${p.row} 行` : '整个文件'}</td>
                   <td>{p.label || p.field || ''}</td>
                   <td>{p.message}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {checks.length > 0 && (
+        <div role="region" aria-label="提交前须处理">
+          <h4>提交前须处理（{checks.length} 处；不影响导入）</h4>
+          <p className="sd-muted">错误须在提交前改正（例如引用的教师须先在 1.4.1 中存在）；提醒请核对，确实无误可不改。</p>
+          <table className="sd-grid sd-report sd-checks-report">
+            <thead>
+              <tr><th scope="col">Excel 行号</th><th scope="col">字段</th><th scope="col">问题</th><th scope="col">类型</th></tr>
+            </thead>
+            <tbody>
+              {checks.map((c, i) => (
+                <tr key={i}>
+                  <td>{c.row ? `第 ${c.row} 行` : c.rowRef}</td>
+                  <td>{c.label || ''}</td>
+                  <td>{c.message}</td>
+                  <td>{c.severity === 'error' ? '错误' : '提醒'}</td>
                 </tr>
               ))}
             </tbody>

@@ -8,6 +8,7 @@ import { ProgressPanel } from './progress.jsx';
 import { AdminPanel, adminAllowed } from './admin.jsx';
 import { CorePanel, coreAllowed } from './core.jsx';
 import { CasesPanel } from './cases.jsx';
+import { ChecksPanel } from './checks.jsx';
 
 function icon(text) {
   return function Icon() {
@@ -44,6 +45,11 @@ export const PLUGINS = [
     title: '典型案例',
     icon: icon('案例'),
     content: () => <Panel title="典型案例"><CasesPanel /></Panel>,
+  },
+  {
+    title: '数据检查',
+    icon: icon('检查'),
+    content: () => <Panel title="数据检查"><ChecksPanel /></Panel>,
   },
   {
     title: '管理',

@@ -4,6 +4,7 @@ import { useApp, hasRole } from './state.js';
 import { refreshTasks } from './session.js';
 import { StateBadge, Deadline, Message, formatTime, useOpenPanel } from './ui.jsx';
 import { SubmitBox } from './workflow.jsx';
+import { CardFindings, useFindings, loadFindings } from './cardchecks.jsx';
 
 const { useState, useEffect } = React;
 
@@ -19,7 +20,7 @@ function sortTasks(list) {
   );
 }
 
-function FillTask({ task, me, cycle, onMessage }) {
+function FillTask({ task, me, cycle, findings, onMessage }) {
   const open = useOpenPanel();
   const [submitting, setSubmitting] = useState(false);
   const editable = EDITABLE.has(task.state);
@@ -40,6 +41,7 @@ function FillTask({ task, me, cycle, onMessage }) {
         <span>{task.rowCount} 行</span>
         {task.lastChange && <span>最近修改 {formatTime(task.lastChange)}</span>}
       </div>
+      <CardFindings list={findings} />
       {task.comment && (
         <p className={task.state === 'returned' ? 'sd-return' : 'sd-comment'}>
           {task.state === 'returned' ? '退回原因：' : '意见：'}
@@ -71,6 +73,7 @@ function FillTask({ task, me, cycle, onMessage }) {
 
 function ReviewTask({ task }) {
   const open = useOpenPanel();
+  const findings = useFindings(task.table, task.unit);
   return (
     <article className="sd-task sd-task-submitted" aria-label={`${task.table} ${task.tableName} ${task.unitName}`}>
       <div className="sd-task-head">
@@ -84,6 +87,7 @@ function ReviewTask({ task }) {
         {task.lastChange && <span>提交于 {formatTime(task.lastChange)}</span>}
         {task.approvedBy?.length > 0 && <span>已通过：{task.approvedBy.join('、')}（等待其他审核部门）</span>}
       </div>
+      <CardFindings list={findings} reviewing />
       {task.comment && <p className="sd-comment">{task.comment}</p>}
       <div className="sd-actions">
         <button type="button" className="sd-primary"
@@ -101,21 +105,30 @@ export function TasksPanel() {
   const cycle = useApp((s) => s.cycle);
   const [filter, setFilter] = useState('');
   const [message, setMessage] = useState(null);
-  useEffect(() => {
+  const [own, setOwn] = useState(null); // the unit's standing findings, by table
+  const refresh = () => {
     refreshTasks().catch(() => {});
+    loadFindings().then((l) => {
+      const by = {};
+      for (const f of l) (by[f.table] = by[f.table] || []).push(f);
+      setOwn(by);
+    }).catch(() => {});
+  };
+  useEffect(() => {
+    refresh();
   }, []);
   if (!tasks) return <p className="sd-lead">正在读取任务…</p>;
   const match = (t) => !filter || `${t.table} ${t.tableName} ${t.unitName}`.includes(filter.trim());
-  const own = sortTasks(tasks.filter((t) => t.unit === me.unit)).filter(match);
+  const mine = sortTasks(tasks.filter((t) => t.unit === me.unit)).filter(match);
   const review = sortTasks(tasks.filter((t) => t.unit !== me.unit)).filter(match);
-  const returned = own.filter((t) => t.state === 'returned').length;
+  const returned = mine.filter((t) => t.state === 'returned').length;
   return (
     <div>
       <div className="sd-toolbar">
         <label htmlFor="sd-task-filter">筛选</label>
         <input id="sd-task-filter" type="search" value={filter} placeholder="表号或表名"
           onChange={(e) => setFilter(e.target.value)} />
-        <button type="button" onClick={() => refreshTasks()}>刷新</button>
+        <button type="button" onClick={refresh}>刷新</button>
       </div>
       <Message kind="success">{message}</Message>
       {returned > 0 && <Message kind="error">有 {returned} 张表被退回，请按退回原因修改后重新提交。</Message>}
@@ -125,10 +138,11 @@ export function TasksPanel() {
           {review.map((t) => <ReviewTask key={`${t.table}-${t.unit}`} task={t} />)}
         </>
       )}
-      <h3>本单位填报（{own.length}）</h3>
-      {own.length === 0 && <p className="sd-lead">本单位没有需要填报的表。</p>}
-      {own.map((t) => (
-        <FillTask key={`${t.table}-${t.unit}`} task={t} me={me} cycle={cycle} onMessage={setMessage} />
+      <h3>本单位填报（{mine.length}）</h3>
+      {mine.length === 0 && <p className="sd-lead">本单位没有需要填报的表。</p>}
+      {mine.map((t) => (
+        <FillTask key={`${t.table}-${t.unit}`} task={t} me={me} cycle={cycle}
+          findings={own ? own[t.table] || [] : null} onMessage={(m) => { setMessage(m); refresh(); }} />
       ))}
     </div>
   );

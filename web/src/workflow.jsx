@@ -15,9 +15,7 @@ function ProblemList({ problems }) {
   return (
     <ul className="sd-problems">
       {problems.map((p, i) => (
-        <li key={i}>
-          {p.row ? `第 ${p.row} 行（id）` : ''} {p.message}
-        </li>
+        <li key={i}>{p.message}</li>
       ))}
     </ul>
   );

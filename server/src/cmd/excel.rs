@@ -209,10 +209,6 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     }
     let rows = parsed.rows.len();
-    if args.dry_run {
-        println!("检查通过：{rows} 行可以导入{title}");
-        return Ok(ExitCode::SUCCESS);
-    }
     let mode = if args.replace {
         if args.allow_empty {
             Mode::ReplaceAllowEmpty
@@ -222,20 +218,48 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     } else {
         Mode::Append
     };
+    if args.dry_run {
+        let (w, t, c, r) = (who.clone(), table.clone(), ctx.clone(), parsed.rows.clone());
+        let rehearsed = svc
+            .blocking(move |svc| Ok(svc.rehearse_import(&w, &t, &c, &r, mode)))
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message))?;
+        match rehearsed {
+            Ok(checks) => {
+                println!("检查通过：{rows} 行可以导入{title}");
+                print_checks(&title, &checks);
+                return Ok(ExitCode::SUCCESS);
+            }
+            Err(refusal) => {
+                let at = refusal
+                    .row
+                    .map(|r| format!("第 {r} 行"))
+                    .unwrap_or_default();
+                eprintln!("{title}{at}无法保存：{}", refusal.error.message);
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+    }
     let t = table.clone();
     let stored = svc
         .blocking(move |svc| Ok(svc.store_import(&who, &t, &ctx, &parsed.rows, mode, &force)))
         .await
         .map_err(said)?;
     match stored {
-        Ok(done) if args.replace => println!(
-            "已导入{title}：删除原有 {} 行，写入 {} 行",
-            done.deleted, done.inserted
-        ),
-        Ok(done) => println!(
-            "已导入{title}：新增 {} 行，更新 {} 行",
-            done.inserted, done.updated
-        ),
+        Ok(done) => {
+            if args.replace {
+                println!(
+                    "已导入{title}：删除原有 {} 行，写入 {} 行",
+                    done.deleted, done.inserted
+                );
+            } else {
+                println!(
+                    "已导入{title}：新增 {} 行，更新 {} 行",
+                    done.inserted, done.updated
+                );
+            }
+            print_checks(&title, &done.checks);
+        }
         Err(refusal) => {
             let at = refusal
                 .row
@@ -250,4 +274,23 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What would still stop submission, by Excel row (the import is not refused for it).
+fn print_checks(title: &str, checks: &[statusdata::service::checks::RowCheck]) {
+    if checks.is_empty() {
+        return;
+    }
+    eprintln!("提交前须处理 {} 处（不影响导入）：", checks.len());
+    for c in checks {
+        let kind = if c.severity == "error" {
+            "错误"
+        } else {
+            "提醒"
+        };
+        eprintln!(
+            "{title} 第 {} 行 {}：{}（{kind}）",
+            c.row, c.label, c.message
+        );
+    }
 }

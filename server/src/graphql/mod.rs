@@ -5,6 +5,7 @@
 pub mod account;
 mod case_ops;
 mod cases;
+mod checks;
 mod convert;
 mod definitions;
 pub mod errors;
@@ -54,6 +55,7 @@ pub fn build_schema(catalog: &Catalog, config: Option<ApiConfig>) -> Result<Sche
     b = progress::register(b);
     b = lookup::register(b);
     b = quality::register(b);
+    b = checks::register(b);
     b = definitions::register(b);
     b = yoy::register(b);
     b = indicators::register(b);
@@ -73,6 +75,7 @@ pub fn build_schema(catalog: &Catalog, config: Option<ApiConfig>) -> Result<Sche
     query = progress::add_summary(query);
     query = lookup::add_queries(query);
     query = quality::add_queries(query);
+    query = checks::add_queries(query);
     mutation = quality::add_mutations(mutation);
     mutation = definitions::add_mutations(mutation);
     query = yoy::add_queries(query);

@@ -55,10 +55,15 @@ pub fn add_queries(q: Object) -> Object {
                     None => progress::today(now(&ctx)),
                 };
                 let list = entries(&ctx, cycle, Some(on)).await?;
-                Ok(Some(FieldValue::value(progress::bulletin(&list, on))))
+                let quality = req(&ctx)?
+                    .svc
+                    .blocking(move |svc| svc.work_quality(cycle))
+                    .await?;
+                let text = progress::bulletin_with(&list, on, Some(&quality));
+                Ok(Some(FieldValue::value(text)))
             })
         })
-        .description("可直接粘贴到工作群的进度通报")
+        .description("可直接粘贴到工作群的进度通报，附各单位工作质量（未改正的错误、未说明的提醒）")
         .argument(InputValue::new("cycle", TypeRef::named_nn(TypeRef::INT)))
         .argument(InputValue::new("date", TypeRef::named(super::shared::DATE))),
     )

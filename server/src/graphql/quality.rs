@@ -11,7 +11,9 @@ use async_graphql::Value as Gql;
 
 use super::errors::{ApiError, ApiResult, Code};
 use super::resolve::{field_of_parent, req};
-use crate::service::findings::{Finding, FindingQuery, QualityReport, RunReport, Tally};
+use crate::service::findings::{
+    Finding, FindingQuery, QualityReport, QualityRun as QualityRunRecord, RunReport, Tally,
+};
 
 fn opt_str(ctx: &ResolverContext<'_>, name: &str) -> Option<String> {
     ctx.args
@@ -137,11 +139,50 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
                 })
             },
         ))
+        .field(
+            field_of_parent::<QualityReport>("rows", i(), |r| Gql::from(r.rows))
+                .description("本年度全部数据行数"),
+        )
+        .field(
+            field_of_parent::<QualityReport>("flaggedRows", i(), |r| Gql::from(r.flagged_rows))
+                .description("有未解决发现的行数（无问题的行占比 = 1 - flaggedRows / rows）"),
+        )
+        .field(
+            Field::new(
+                "runs",
+                TypeRef::named_nn_list_nn("QualityRunRecord"),
+                |ctx| {
+                    FieldFuture::new(async move {
+                        let r = ctx.parent_value.try_downcast_ref::<QualityReport>()?;
+                        Ok(Some(FieldValue::list(
+                            r.runs.iter().map(|t| FieldValue::borrowed_any(t)),
+                        )))
+                    })
+                },
+            )
+            .description("历次全院校验（趋势），最早的在前"),
+        )
         .field(list("byUnit", |r| &r.by_unit))
         .field(list("byTable", |r| &r.by_table))
         .field(list("byRule", |r| &r.by_rule))
         .field(list("bySeverity", |r| &r.by_severity));
+    type RecordGet = fn(&QualityRunRecord) -> Gql;
+    let record_fields: [(&str, TypeRef, RecordGet); 8] = [
+        ("scope", s(), |r| Gql::from(r.scope.clone())),
+        ("startedAt", s(), |r| Gql::from(r.started_at.clone())),
+        ("finishedAt", s(), |r| Gql::from(r.finished_at.clone())),
+        ("rules", i(), |r| Gql::from(r.rules)),
+        ("errors", i(), |r| Gql::from(r.errors)),
+        ("warnings", i(), |r| Gql::from(r.warnings)),
+        ("opened", i(), |r| Gql::from(r.opened)),
+        ("resolved", i(), |r| Gql::from(r.resolved)),
+    ];
+    let mut record = Object::new("QualityRunRecord").description("一次已完成的全院校验");
+    for (name, ty, get) in record_fields {
+        record = record.field(field_of_parent::<QualityRunRecord>(name, ty, get));
+    }
     b.register(finding)
+        .register(record)
         .register(run)
         .register(tally)
         .register(report)

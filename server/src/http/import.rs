@@ -15,8 +15,10 @@ use serde::{Deserialize, Serialize};
 use super::files::caller;
 use super::reply::refuse;
 use super::AppState;
+use crate::service::checks::RowCheck;
 use crate::service::error::MAX_PROBLEMS;
 pub use crate::service::import::Mode;
+use crate::service::import::StoreRefusal;
 use crate::service::{ApiError, Code, Force};
 use crate::xlsx::import::{size, ImportProblem};
 use crate::xlsx::report::annotated;
@@ -59,6 +61,10 @@ pub struct ImportReport {
     /// The first [`MAX_PROBLEMS`] problems; `problem_count` tells how many there were.
     problems: Vec<ReportProblem>,
     problem_count: usize,
+    /// What does not stop the import but would stop submission (broken record and reference
+    /// rules, or a warning to explain), by Excel row: the first [`MAX_PROBLEMS`].
+    checks: Vec<RowCheck>,
+    check_count: usize,
     message: String,
 }
 
@@ -134,6 +140,29 @@ pub async fn import(
         problems: labelled(&table, parsed.problems),
         ..ImportReport::default()
     };
+    // The rule checks need the rows written (and rolled back): the rows without a field
+    // problem are rehearsed, so one report lists everything to fix.
+    let mode = match params.mode {
+        Mode::Replace if params.allow_empty => Mode::ReplaceAllowEmpty,
+        m => m,
+    };
+    if params.dry_run || !report.problems.is_empty() {
+        let clean: Vec<_> = parsed
+            .rows
+            .iter()
+            .filter(|(at, _)| !report.problems.iter().any(|p| p.row == *at))
+            .cloned()
+            .collect();
+        let (w, t, c) = (who.clone(), table.clone(), ctx.clone());
+        let rehearsed = svc
+            .blocking(move |svc| Ok(svc.rehearse_import(&w, &t, &c, &clean, mode)))
+            .await;
+        match rehearsed {
+            Ok(Ok(checks)) => report.set_checks(checks),
+            Ok(Err(refusal)) => report.problems.push(refused(&refusal)),
+            Err(e) => return refuse(&e, &code),
+        }
+    }
     if !report.problems.is_empty() {
         report.code = Some(Code::ValidationFailed.as_str());
         report.problem_count = report.problems.len();
@@ -145,20 +174,20 @@ pub async fn import(
         return (StatusCode::UNPROCESSABLE_ENTITY, Json(report)).into_response();
     }
     report.ok = true;
-    let mode = match params.mode {
-        Mode::Replace if params.allow_empty => Mode::ReplaceAllowEmpty,
-        m => m,
-    };
     if params.dry_run {
         report.message = format!("检查通过：{} 行可以导入{title}", report.rows);
+        if report.check_count > 0 {
+            report.message.push_str(&report.checks_note());
+        }
         if mode != Mode::Append {
             let (t, c) = (table.clone(), ctx.clone());
             match svc.blocking(move |svc| svc.rows_to_replace(&t, &c)).await {
                 Ok(n) => {
                     report.deleted = usize::try_from(n).unwrap_or_default();
                     report.message = format!(
-                        "检查通过：将删除本单位原有 {n} 行，写入 {} 行{title}",
-                        report.rows
+                        "检查通过：将删除本单位原有 {n} 行，写入 {} 行{title}{}",
+                        report.rows,
+                        report.checks_note()
                     );
                 }
                 Err(e) => return refuse(&e, &code),
@@ -175,6 +204,7 @@ pub async fn import(
             report.deleted = done.deleted;
             report.inserted = done.inserted;
             report.updated = done.updated;
+            report.set_checks(done.checks);
             report.message = match mode {
                 Mode::Append => format!(
                     "已导入{title}：新增 {} 行，更新 {} 行",
@@ -185,21 +215,16 @@ pub async fn import(
                     done.deleted, done.inserted
                 ),
             };
+            report.message.push_str(&report.checks_note());
             (StatusCode::OK, Json(report)).into_response()
         }
         Ok(Err(refusal)) => {
-            let api = refusal.error;
+            let api = &refusal.error;
             let row = refusal.row.unwrap_or(0);
             report.ok = false;
             report.code = Some(api.code.as_str());
             report.problem_count = 1;
-            report.problems = vec![ReportProblem {
-                row,
-                field: String::new(),
-                label: String::new(),
-                rule: api.code.as_str().to_owned(),
-                message: api.message.clone(),
-            }];
+            report.problems = vec![refused(&refusal)];
             report.message = if row > 0 {
                 format!("第 {row} 行无法保存，未导入任何数据：{}", api.message)
             } else {
@@ -210,6 +235,35 @@ pub async fn import(
             (status, Json(report)).into_response()
         }
         Err(e) => refuse(&e, &code),
+    }
+}
+
+impl ImportReport {
+    fn set_checks(&mut self, mut checks: Vec<RowCheck>) {
+        self.check_count = checks.len();
+        checks.truncate(MAX_PROBLEMS);
+        self.checks = checks;
+    }
+
+    /// What the message adds when rows would still stop submission.
+    fn checks_note(&self) -> String {
+        let errors = self.checks.iter().filter(|c| c.severity == "error").count();
+        match (self.check_count, errors) {
+            (0, _) => String::new(),
+            (n, 0) => format!("；另有 {n} 处提醒，提交时须写说明"),
+            (n, _) => format!("；另有 {n} 处须在提交前改正或说明（见 checks）"),
+        }
+    }
+}
+
+/// A row the database refused, as a problem of its Excel row.
+fn refused(refusal: &StoreRefusal) -> ReportProblem {
+    ReportProblem {
+        row: refusal.row.unwrap_or(0),
+        field: String::new(),
+        label: String::new(),
+        rule: refusal.error.code.as_str().to_owned(),
+        message: refusal.error.message.clone(),
     }
 }
 

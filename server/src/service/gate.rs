@@ -134,11 +134,12 @@ pub fn check_submittable(
     for row in &rows {
         for p in check_record(catalog, table, &row.values, &dates) {
             match p.severity {
+                // Named by the row's key: a database id means nothing to the unit.
                 Severity::Error => errors.push(InputProblem {
-                    row: usize::try_from(row.id).unwrap_or_default(),
+                    row: 0,
                     field: naming::graphql_field(&p.field),
                     rule: p.rule.into(),
-                    message: p.message,
+                    message: super::checks::on_row(table, &row.values, p.message),
                 }),
                 Severity::Warning => warnings += 1,
             }
@@ -146,10 +147,7 @@ pub fn check_submittable(
     }
     let standing = rules::findings_for(conn, catalog, cycle, &table.code, unit)?;
     let problem = |f: &Finding| InputProblem {
-        row: f
-            .row_id
-            .and_then(|r| usize::try_from(r).ok())
-            .unwrap_or_default(),
+        row: 0,
         field: f
             .field
             .as_deref()

@@ -2,11 +2,12 @@
 //! into which unit, then the parsed rows stored all or nothing (upserted by natural key, or
 //! replacing the unit's rows) with the state and deadline checked in the same transaction.
 
+use super::checks::{by_excel_row, touched_checks, RowCheck};
 use super::gate::check_editable;
 use super::{guard, has_role, ApiError, ApiResult, Code, Force, Service};
 use crate::authz::{Access, Action};
 use crate::defs::Table;
-use crate::store::{ops, Record, StoreError, WriteCtx};
+use crate::store::{ops, AnyConnection, Record, RowScope, StoreError, WriteCtx};
 
 /// `Append` inserts new rows and updates rows with the same natural key; `Replace` first deletes
 /// the unit's rows of the table in the cycle (a file without data rows only when the request
@@ -23,11 +24,13 @@ pub enum Mode {
 }
 
 /// What a stored import did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stored {
     pub deleted: usize,
     pub inserted: usize,
     pub updated: usize,
+    /// What would still stop submission, by Excel row (stored anyway: see `checks`).
+    pub checks: Vec<RowCheck>,
 }
 
 /// An import refused while storing, with the file's row that caused it (when one did).
@@ -104,6 +107,83 @@ impl Service {
         Ok(self.store.count(table, &scope, ctx.cycle, None)?)
     }
 
+    /// What importing `rows` would leave to fix before submission, by Excel row: the rows are
+    /// written as the import would write them, checked, and rolled back. A row the database
+    /// would refuse (a key clash) is the refusal, with its Excel row.
+    pub fn rehearse_import(
+        &self,
+        who: &Access,
+        table: &Table,
+        ctx: &WriteCtx,
+        rows: &[(usize, Record)],
+        mode: Mode,
+    ) -> Result<Vec<RowCheck>, StoreRefusal> {
+        guard(who, table, Action::Fill)?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rehearsed = self.store.write(|conn| {
+            let stored = self.write_and_check(conn, table, ctx, rows, mode)?;
+            Err::<(), Rehearsal>(Rehearsal::Done(stored.checks))
+        });
+        match rehearsed {
+            Err(Rehearsal::Done(checks)) => Ok(checks),
+            Err(Rehearsal::Refused(r)) => Err(r),
+            Ok(()) => Ok(Vec::new()),
+        }
+    }
+
+    /// Writes `rows` in the caller's transaction and runs the early checks on them.
+    fn write_and_check(
+        &self,
+        conn: &mut AnyConnection,
+        table: &Table,
+        ctx: &WriteCtx,
+        rows: &[(usize, Record)],
+        mode: Mode,
+    ) -> Result<Stored, StoreRefusal> {
+        let records: Vec<Record> = rows.iter().map(|(_, r)| r.clone()).collect();
+        let scope = RowScope::Units(vec![ctx.unit.clone()]);
+        let written = match mode {
+            Mode::Append => ops::bulk_upsert_ids(conn, table, &scope, ctx, &records).map(
+                |(inserted, updated, ids)| {
+                    let stored = Stored {
+                        inserted,
+                        updated,
+                        ..Stored::default()
+                    };
+                    (stored, ids)
+                },
+            ),
+            Mode::Replace | Mode::ReplaceAllowEmpty => {
+                ops::replace_rows_ids(conn, table, &scope, ctx, &records).map(|(deleted, ids)| {
+                    let stored = Stored {
+                        deleted,
+                        inserted: ids.len(),
+                        ..Stored::default()
+                    };
+                    (stored, ids)
+                })
+            }
+        };
+        let (mut stored, ids) = written.map_err(|e| {
+            let row = match &e {
+                StoreError::BulkRow { index, .. } => rows.get(*index).map(|(r, _)| *r),
+                _ => None,
+            };
+            StoreRefusal {
+                error: ApiError::from(e),
+                row,
+            }
+        })?;
+        let catalog = self.store.catalog();
+        let mut checks = touched_checks(conn, catalog, table, ctx.cycle, &ctx.unit, Some(&ids))?;
+        let excel: Vec<usize> = rows.iter().map(|(r, _)| *r).collect();
+        by_excel_row(&mut checks, &ids, &excel);
+        stored.checks = checks;
+        Ok(stored)
+    }
+
     /// Stores parsed rows `(excel_row, record)` for `ctx`, all or nothing.
     pub fn store_import(
         &self,
@@ -118,9 +198,8 @@ impl Service {
         if force.reason.is_some() {
             check_force(who, force)?;
         }
-        let (at, scope) = (self.now(), who.write_scope());
-        let records: Vec<Record> = rows.iter().map(|(_, r)| r.clone()).collect();
-        if mode == Mode::Replace && records.is_empty() {
+        let at = self.now();
+        if mode == Mode::Replace && rows.is_empty() {
             return Err(ApiError::new(
                 Code::BadRequest,
                 format!(
@@ -132,44 +211,36 @@ impl Service {
         }
         let result = self.store.write(|conn| {
             check_editable(conn, table, ctx.cycle, &ctx.unit, at, force, &ctx.actor)?;
-            let stored = match mode {
-                Mode::Append => ops::bulk_upsert(conn, table, &scope, ctx, &records).map(
-                    |(inserted, updated)| Stored {
-                        inserted,
-                        updated,
-                        ..Stored::default()
-                    },
-                ),
-                Mode::Replace | Mode::ReplaceAllowEmpty => ops::replace_rows(
-                    conn, table, &scope, ctx, &records,
-                )
-                .map(|(deleted, inserted)| Stored {
-                    deleted,
-                    inserted,
-                    ..Stored::default()
-                }),
-            };
-            stored.map_err(|e| {
-                let row = match &e {
-                    StoreError::BulkRow { index, .. } => rows.get(*index).map(|(r, _)| *r),
-                    _ => None,
-                };
-                StoreRefusal {
-                    error: ApiError::from(e),
-                    row,
-                }
-            })
+            self.write_and_check(conn, table, ctx, rows, mode)
         });
         count_import(table, &result);
         let stored = result?;
         // A large import changes the table's shape for the planner: refresh its statistics now
         // rather than let SQLite plan the next lists on the old ones.
-        if records.len() >= ANALYZE_AFTER {
+        if rows.len() >= ANALYZE_AFTER {
             if let Err(e) = self.store.analyze(Some(table)) {
                 tracing::warn!(error = %e, table = %table.code, "无法更新查询统计信息");
             }
         }
         Ok(stored)
+    }
+}
+
+/// How a rehearsal ends: always rolled back, with its checks or the refusal.
+enum Rehearsal {
+    Done(Vec<RowCheck>),
+    Refused(StoreRefusal),
+}
+
+impl From<StoreError> for Rehearsal {
+    fn from(e: StoreError) -> Self {
+        Rehearsal::Refused(e.into())
+    }
+}
+
+impl From<StoreRefusal> for Rehearsal {
+    fn from(r: StoreRefusal) -> Self {
+        Rehearsal::Refused(r)
     }
 }
 

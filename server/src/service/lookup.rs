@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use super::names::display_field;
 use super::{guard, ApiError, ApiResult, Code, Service};
 use crate::authz::{Access, Action};
 use crate::defs::{naming, Catalog, Field as DefField, Table};
@@ -154,22 +155,6 @@ fn scope_for(access: &Access, target: &Table) -> RowScope {
     } else {
         RowScope::All
     }
-}
-
-/// The column shown beside the key: the first `name`/`*_name` column, or one labelled
-/// 名称/姓名, so a teacher shows as 姓名 and a major as 专业名称.
-fn display_field(table: &Table, key: &str) -> Option<String> {
-    table
-        .fields
-        .iter()
-        .filter(|f| f.name != key)
-        .find(|f| {
-            f.name == "name"
-                || f.name.ends_with("_name")
-                || f.label.ends_with("名称")
-                || f.label.ends_with("姓名")
-        })
-        .map(|f| f.name.clone())
 }
 
 fn text(v: Option<&Value>) -> Option<String> {

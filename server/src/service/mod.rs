@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod budget;
 pub mod cases;
+pub mod checks;
 pub mod compare;
 mod compare_indicator;
 pub mod cycles;
@@ -24,6 +25,7 @@ mod health;
 pub mod import;
 pub mod indicators;
 pub mod lookup;
+pub mod names;
 pub mod overview;
 pub mod page;
 mod progress;
@@ -35,6 +37,7 @@ pub mod rows;
 pub mod session;
 mod signoff;
 pub mod watch;
+pub mod work_quality;
 pub mod workflow;
 
 use std::sync::{Arc, Mutex};

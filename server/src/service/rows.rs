@@ -1,8 +1,12 @@
 //! Row use cases: create, update (with the version read), delete and bulk upsert. Each checks the
 //! fill right and the caller's unit, then, in one write transaction, the submission's state and
-//! deadline, the input, and writes the row with its audit entry.
+//! deadline, the input, and writes the row with its audit entry. A reference set without its
+//! copied name (工号 without 姓名) takes the name from the referenced row (`names`); what the
+//! record and reference rules still find is the page's to show (`checks`), never a refusal: a
+//! draft may be saved and fixed later, and submission is where errors block.
 
 use super::gate::{check_editable, rule_problems};
+use super::names::fill_names;
 use super::{guard, ApiError, ApiResult, Code, Force, InputProblem, Service};
 use crate::authz::{Access, Action};
 use crate::defs::Table;
@@ -66,14 +70,17 @@ impl Service {
         let (at, scope) = (self.now(), who.write_scope());
         self.store.write(|conn| {
             editable_for(conn, table, &ctx, at)?;
-            self.validated(
+            let mut record = input.record.clone();
+            fill_names(
                 conn,
+                self.store.catalog(),
                 table,
                 ctx.cycle,
-                &input.record,
-                input.problems.clone(),
+                None,
+                &mut record,
             )?;
-            Ok(ops::insert_row(conn, table, &scope, &ctx, &input.record)?)
+            self.validated(conn, table, ctx.cycle, &record, input.problems.clone())?;
+            Ok(ops::insert_row(conn, table, &scope, &ctx, &record)?)
         })
     }
 
@@ -90,8 +97,18 @@ impl Service {
         let (at, scope, actor) = (self.now(), who.write_scope(), &who.principal.staff_no);
         self.store.write(|conn| {
             let current = editable_row(conn, table, &scope, id, at, actor)?;
+            let mut changes = patch.record.clone();
+            let catalog = self.store.catalog();
+            fill_names(
+                conn,
+                catalog,
+                table,
+                current.cycle,
+                Some(&current.values),
+                &mut changes,
+            )?;
             let mut merged = current.values.clone();
-            merged.extend(patch.record.clone());
+            merged.extend(changes.clone());
             self.validated(conn, table, current.cycle, &merged, patch.problems.clone())?;
             Ok(ops::update_row(
                 conn,
@@ -99,7 +116,7 @@ impl Service {
                 &scope,
                 id,
                 row_version,
-                &patch.record,
+                &changes,
                 actor,
             )?)
         })

@@ -95,9 +95,11 @@ pub struct Store {
 
 /// Row operations on a connection the caller holds (the service's write transactions).
 pub mod ops {
-    pub use super::replace::replace_rows;
+    pub use super::replace::{replace_rows, replace_rows_ids};
     pub use super::rows::{count_rows, get_row, list_rows};
-    pub use super::write::{bulk_insert, bulk_upsert, delete_row, insert_row, update_row};
+    pub use super::write::{
+        bulk_insert, bulk_upsert, bulk_upsert_ids, delete_row, insert_row, update_row,
+    };
 }
 
 pub use conn::Conn;

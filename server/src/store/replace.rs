@@ -17,6 +17,17 @@ pub fn replace_rows(
     ctx: &WriteCtx,
     records: &[Record],
 ) -> Result<(usize, usize), StoreError> {
+    replace_rows_ids(conn, table, scope, ctx, records).map(|(d, ids)| (d, ids.len()))
+}
+
+/// As [`replace_rows`], with the new rows' ids: (deleted, ids in the order of `records`).
+pub fn replace_rows_ids(
+    conn: &mut AnyConnection,
+    table: &Table,
+    scope: &RowScope,
+    ctx: &WriteCtx,
+    records: &[Record],
+) -> Result<(usize, Vec<i64>), StoreError> {
     check_unit(table, scope, &ctx.unit)?;
     let now = super::now();
     super::tx::write_tx(conn, |conn| {
@@ -30,12 +41,15 @@ pub fn replace_rows(
         for row in &old {
             delete_in_tx(conn, table, row, &ctx.actor, &now)?;
         }
+        let mut ids = Vec::with_capacity(records.len());
         for (index, record) in records.iter().enumerate() {
-            insert_one(conn, table, ctx, record, &now).map_err(|e| StoreError::BulkRow {
-                index,
-                source: Box::new(e),
-            })?;
+            ids.push(insert_one(conn, table, ctx, record, &now).map_err(|e| {
+                StoreError::BulkRow {
+                    index,
+                    source: Box::new(e),
+                }
+            })?);
         }
-        Ok((old.len(), records.len()))
+        Ok((old.len(), ids))
     })
 }

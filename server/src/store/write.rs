@@ -330,6 +330,17 @@ pub fn bulk_upsert(
     ctx: &WriteCtx,
     records: &[Record],
 ) -> Result<(usize, usize), StoreError> {
+    bulk_upsert_ids(conn, table, scope, ctx, records).map(|(i, u, _)| (i, u))
+}
+
+/// As [`bulk_upsert`], with the id each record was stored under: (inserted, updated, ids).
+pub fn bulk_upsert_ids(
+    conn: &mut AnyConnection,
+    table: &Table,
+    scope: &RowScope,
+    ctx: &WriteCtx,
+    records: &[Record],
+) -> Result<(usize, usize, Vec<i64>), StoreError> {
     check_unit(table, scope, &ctx.unit)?;
     let now = super::now();
     super::tx::write_tx(conn, |conn| {
@@ -339,6 +350,7 @@ pub fn bulk_upsert(
         let turn = format!("upsert:{}:{}:{}", ctx.cycle, table.code, ctx.unit);
         super::tx::hold_key(conn, &turn, super::tx::Hold::Step)?;
         let (mut inserted, mut updated) = (0, 0);
+        let mut ids = Vec::with_capacity(records.len());
         for (index, record) in records.iter().enumerate() {
             let wrap = |e: StoreError| StoreError::BulkRow {
                 index,
@@ -346,7 +358,7 @@ pub fn bulk_upsert(
             };
             match find_by_key(conn, table, ctx, record).map_err(wrap)? {
                 None => {
-                    insert_one(conn, table, ctx, record, &now).map_err(wrap)?;
+                    ids.push(insert_one(conn, table, ctx, record, &now).map_err(wrap)?);
                     inserted += 1;
                 }
                 Some((id, version)) => {
@@ -361,11 +373,12 @@ pub fn bulk_upsert(
                         &now,
                     )
                     .map_err(wrap)?;
+                    ids.push(id);
                     updated += 1;
                 }
             }
         }
-        Ok((inserted, updated))
+        Ok((inserted, updated, ids))
     })
 }
 

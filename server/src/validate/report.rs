@@ -1,5 +1,6 @@
 //! The quality report (分析): findings still standing counted by unit, table, rule and severity,
-//! the runs so far, and a short Chinese paragraph for the work group, like the progress bulletin.
+//! the runs so far (the trend), the share of rows without a finding, and a short Chinese
+//! paragraph for the work group, like the progress bulletin.
 
 use std::collections::BTreeMap;
 
@@ -34,6 +35,10 @@ pub struct QualityReport {
     pub by_rule: Vec<Tally>,
     pub by_severity: Vec<Tally>,
     pub runs: Vec<QualityRun>,
+    /// Rows in the cycle, every table and unit.
+    pub rows: usize,
+    /// Rows with at least one standing finding.
+    pub flagged_rows: usize,
     /// 给工作群的一段话.
     pub summary: String,
 }
@@ -119,7 +124,22 @@ pub fn quality_report(
         |k| if k == "error" { "错误" } else { "提醒" }.to_owned(),
     );
     let summary = summary(cycle, &total, &by_unit, &by_rule, runs.last());
+    let mut rows = 0;
+    for table in &catalog.tables {
+        let per_unit = crate::store::rules::rows_per_unit(conn, table, cycle)?;
+        rows += per_unit
+            .iter()
+            .map(|(_, n)| usize::try_from(*n).unwrap_or(0))
+            .sum::<usize>();
+    }
+    let flagged_rows = standing
+        .iter()
+        .filter_map(|f| f.row_id.map(|r| (f.table_code.as_str(), r)))
+        .collect::<std::collections::HashSet<_>>()
+        .len();
     Ok(QualityReport {
+        rows,
+        flagged_rows,
         cycle,
         standing,
         total,

@@ -110,6 +110,11 @@ pub fn tally<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> Tally {
 
 /// The bulletin for the staff chat group, in Chinese.
 pub fn bulletin(entries: &[Entry], on: NaiveDate) -> String {
+    bulletin_with(entries, on, None)
+}
+
+/// The bulletin with a paragraph on 工作质量 (see `service::work_quality`) before its closing line.
+pub fn bulletin_with(entries: &[Entry], on: NaiveDate, quality: Option<&str>) -> String {
     let t = tally(entries);
     let mut text = format!(
         "截至{}月{}日，{} 项填报任务已提交 {} 项、审核通过 {} 项、质量部验收 {} 项。",
@@ -144,6 +149,10 @@ pub fn bulletin(entries: &[Entry], on: NaiveDate) -> String {
         .collect();
     if !returned.is_empty() {
         text.push_str(&format!("\n被退回待修改：{}。", returned.join("、")));
+    }
+    if let Some(q) = quality {
+        text.push('\n');
+        text.push_str(q);
     }
     text.push_str("\n请各部门按时完成填报与审核。");
     text

@@ -20,10 +20,14 @@ function same(a, b) {
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }
 
-/** The field that holds the display name of a reference (chiefEditorNo → chiefEditorName). */
+/**
+ * The field that copies the display name of a reference (chiefEditorNo → chiefEditorName,
+ * company → companyName), as the server pairs them.
+ */
 function nameFieldOf(table, field) {
-  const base = field.name.replace(/(No|Code)$/, '');
-  return base !== field.name ? table.fields.find((f) => f.name === `${base}Name`) : null;
+  if (field.type !== 'ref') return null;
+  const base = field.name.replace(/(No|Code|Id)$/, '');
+  return table.fields.find((f) => f.name === `${base}Name`) || null;
 }
 
 export function RowForm({ table, unit, row, readOnly, onSaved, onCancel, onReload }) {
@@ -54,9 +58,12 @@ export function RowForm({ table, unit, row, readOnly, onSaved, onCancel, onReloa
   const set = (field, v, label) => {
     setValues((old) => {
       const next = { ...old, [field.name]: v };
+      // Another teacher (or major) chosen: the copied name follows, whatever it was before;
+      // a name typed by hand afterwards is kept, and the server warns when it differs.
       const nameField = label && nameFieldOf(table, field);
-      if (nameField && (!old[nameField.name] || old[nameField.name] === labels[old[field.name]])) {
+      if (nameField && v !== old[field.name]) {
         next[nameField.name] = label;
+        setTouched((t) => ({ ...t, [nameField.name]: true }));
       }
       return next;
     });

@@ -29,6 +29,15 @@ export async function loadRows(table, unit, search, page, record = true) {
   return d[table.listField];
 }
 
+/** One row by id (a finding's 打开此行), or null when it is gone or out of reach. */
+export async function loadRow(table, id) {
+  const names = table.fields.map((f) => f.name).join(' ');
+  const q = `query($cycle: Int, $filter: ${table.typeName}Filter) {
+  ${table.listField}(cycle: $cycle, filter: $filter, first: 1) { nodes { id unit rowVersion ${names} } } }`;
+  const d = await gql(q, { cycle: getState().cycle, filter: { id: { eq: id } } });
+  return d[table.listField].nodes[0] || null;
+}
+
 /** Display names for the codes and references on a page. */
 function useNames(table, rows) {
   const [names, setNames] = useState({});

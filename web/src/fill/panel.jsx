@@ -6,7 +6,8 @@ import { refreshTasks } from '../session.js';
 import { Message, StateBadge } from '../ui.jsx';
 import { ImportBox } from '../excel.jsx';
 import { ReviewBox } from '../workflow.jsx';
-import { RowGrid, loadRows } from './grid.jsx';
+import { RowGrid, loadRows, loadRow } from './grid.jsx';
+import { ChecksBox, rowChecks, checkLine } from './rowchecks.jsx';
 import { RowForm } from './form.jsx';
 import { gql } from '../api.js';
 
@@ -64,6 +65,8 @@ export function FillPanel() {
   }, []);
   const [showImport, setShowImport] = useState(false);
   const [reviewed, setReviewed] = useState(false);
+  const [checked, setChecked] = useState(0); // bumps the 提交前检查 box after each change
+  const [rowNotes, setRowNotes] = useState([]); // what the saved row still needs before submission
   const table = target ? tableOf(target.table) : null;
   const task = target && tasks?.find((t) => t.table === target.table && t.unit === target.unit);
   const editable = target?.mode === 'fill' && (!task || ['draft', 'returned'].includes(task.state));
@@ -90,16 +93,27 @@ export function FillPanel() {
     setQuery('');
     setShowImport(target?.open === 'import');
     setReviewed(false);
+    setRowNotes([]);
   }, [target]);
   useEffect(() => {
     reload();
   }, [target, page, query]);
+  // Arriving from 数据检查: open the finding's row.
+  useEffect(() => {
+    if (!table || !target?.rowId) return;
+    loadRow(table, target.rowId)
+      .then((r) => (r ? setEditing(r) : setError('该行已不存在（可能已删除），请运行检查刷新结果')))
+      .catch((e) => setError(e.message));
+  }, [target]);
 
   const picker = <TablePicker tasks={tasks} me={me} catalog={catalog} />;
   if (!table) return <div>{picker}<p className="sd-lead">请在“我的任务”中点“填写”，或在上方选择一张表。</p></div>;
   const unitName = task?.unitName || target.unitName || (target.unit ? target.unit : '全部单位');
   const afterSave = async (saved, text) => {
     setMessage(text);
+    setChecked((n) => n + 1);
+    setRowNotes([]);
+    rowChecks(table.code, target.unit, [saved.id]).then(setRowNotes).catch(() => {});
     const d = await reload(true);
     refreshTasks().catch(() => {});
     if (table.scope === 'single') setEditing(d?.nodes.find((r) => r.id === saved.id) || null);
@@ -126,7 +140,17 @@ export function FillPanel() {
         }} />
       )}
       <Message kind="success">{message}</Message>
+      {rowNotes.length > 0 && (
+        <div className="sd-msg sd-msg-warn" role="status">
+          已保存，但这一行提交前还须处理 {rowNotes.length} 处（保存不受影响，可稍后改正）：
+          <ul className="sd-problems">{rowNotes.map((c, i) => <li key={i}>{checkLine(c)}</li>)}</ul>
+        </div>
+      )}
       <Message kind="error">{error}</Message>
+      {target.unit && !editing && (
+        <ChecksBox table={table} unit={target.unit} version={checked} editable={editable}
+          onOpen={(r) => { setMessage(null); setRowNotes([]); setEditing(r); }} />
+      )}
       {editing ? (
         <RowForm key={editing === 'new' ? 'new' : `${editing.id}-${editing.rowVersion}`} table={table} unit={target.unit}
           row={editing === 'new' ? null : editing} readOnly={!editable}
@@ -152,11 +176,11 @@ export function FillPanel() {
             <a className="sd-button" href={`/export/${cycle}/${table.code}.xlsx`} download>导出</a>
           </div>
           {showImport && editable && (
-            <ImportBox table={table} unit={target.unit} onImported={() => { reload(true); refreshTasks().catch(() => {}); }} />
+            <ImportBox table={table} unit={target.unit} onImported={() => { reload(true); setChecked((n) => n + 1); refreshTasks().catch(() => {}); }} />
           )}
           <RowGrid table={table} rows={data.rows} total={data.total} page={page} setPage={setPage}
             editable={editable} onOpen={(r) => { setMessage(null); setEditing(r); }}
-            onDeleted={() => { setMessage('已删除一行'); reload(true); refreshTasks().catch(() => {}); }}
+            onDeleted={() => { setMessage('已删除一行'); setRowNotes([]); setChecked((n) => n + 1); reload(true); refreshTasks().catch(() => {}); }}
             unitNames={target.unit ? null : unitNames} />
         </>
       )}
