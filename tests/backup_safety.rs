@@ -7,7 +7,10 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use crate::db::{on_postgres, EmptyDb};
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+
+use crate::db::{on_postgres, EmptyDb, TestDb};
 use crate::startup::{run_within, statusdata};
 
 const LIMIT: Duration = Duration::from_secs(600);
@@ -60,41 +63,72 @@ fn killed_after(source: &str, dir: &Path, name: &str, delay: Duration, target: &
     true
 }
 
-/// The demo college (about 220,000 rows: a backup takes seconds), seeded into SQLite and, on the
-/// PostgreSQL pass, copied there (seeding PostgreSQL directly takes many times longer). Returns
-/// the source's URL and what removes the PostgreSQL schema afterwards.
-fn demo_source(dir: &Path) -> (String, Option<EmptyDb>) {
-    let seeded = format!("sqlite://{}", dir.join("demo.db").display());
-    let (out, _) = run_within(statusdata().args(["seed", "demo", "--db", &seeded]), LIMIT);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    if !on_postgres() {
-        return (seeded, None);
+/// A source of audit rows made by one SQL statement on the active backend (seconds, where
+/// seeding the demo college took minutes): rows enough for a backup to be killed part-way, and
+/// no definitions needed to copy them. A backup of PostgreSQL copies row by row, so fewer rows
+/// take as long.
+fn source_rows() -> i64 {
+    if on_postgres() {
+        20_000
+    } else {
+        100_000
     }
-    let pg = EmptyDb::new();
-    let (out, _) = run_within(
-        statusdata().args(["copy", "--from", &seeded, "--to", &pg.url]),
-        LIMIT,
+}
+
+fn big_source() -> TestDb {
+    let db = TestDb::mini();
+    let filler = "备份不能说谎 backups cannot lie ".repeat(8);
+    let rows = if on_postgres() {
+        "SELECT i FROM generate_series(1, {n}) AS g(i)"
+    } else {
+        "WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < {n}) SELECT i FROM g"
+    };
+    let insert = format!(
+        "INSERT INTO audit_log (at, actor, cycle, table_code, row_id, operation, after_json) \
+         SELECT '2023-10-15T08:00:00Z', 'T0001', 2023, '1.1', i, 'insert', '{filler}' || i FROM ({}) AS n",
+        rows.replace("{n}", &source_rows().to_string())
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (pg.url.clone(), Some(pg))
+    if on_postgres() {
+        let mut c = diesel::PgConnection::establish(&db.url).expect("connect");
+        c.batch_execute(&insert).expect("fill the source");
+    } else {
+        let path = db.url.trim_start_matches("sqlite://");
+        let mut c = diesel::SqliteConnection::establish(path).expect("connect");
+        c.batch_execute(&insert).expect("fill the source");
+    }
+    db
 }
 
 #[test]
 fn a_backup_killed_part_way_is_refused_by_restore() {
     let dir = tempfile::tempdir().expect("tmp");
-    let (source, _pg) = demo_source(dir.path());
+    let source_db = big_source();
+    let source = source_db.url.clone();
     let target = EmptyDb::new();
+
+    // From `/`, with no definition files: a complete backup, marked. How long it takes tells
+    // when "early" and "later" are on this machine, however loaded.
+    let good = dir.path().join("good.db");
+    let (done, took) = run_within(
+        statusdata()
+            .current_dir("/")
+            .env_remove("STATUSDATA_DEFS")
+            .args(["backup", "--db", &source, "--out", &good.to_string_lossy()]),
+        LIMIT,
+    );
+    let stdout = String::from_utf8_lossy(&done.stdout);
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert!(stdout.contains("写入完成标记"), "{stdout}");
+    assert!(!dir.path().join("good.db.part").exists(), "no .part left");
+    // (That a complete backup restores row for row is dump::a_backup_taken_during_saves_….)
+
     let mut partial = 0;
-    for (name, ms) in [("early.db", 200), ("later.db", 1000)] {
-        let delay = Duration::from_millis(ms);
+    for (name, share) in [("early.db", 5), ("later.db", 2)] {
+        let delay = (took / share).max(Duration::from_millis(50));
         partial += usize::from(killed_after(&source, dir.path(), name, delay, &target.url));
     }
     assert!(partial >= 1, "no kill left a partial file to refuse");
@@ -118,27 +152,6 @@ fn a_backup_killed_part_way_is_refused_by_restore() {
     std::fs::rename(&part, &renamed).expect("rename");
     refused_as_incomplete(&["restore", &renamed.to_string_lossy()], &target.url);
 
-    // From `/`, with no definition files: a complete backup, marked, that restores.
-    let good = dir.path().join("good.db");
-    let (done, _) = run_within(
-        statusdata().current_dir("/").args([
-            "backup",
-            "--db",
-            &source,
-            "--out",
-            &good.to_string_lossy(),
-        ]),
-        LIMIT,
-    );
-    let stdout = String::from_utf8_lossy(&done.stdout);
-    assert!(
-        done.status.success(),
-        "{}",
-        String::from_utf8_lossy(&done.stderr)
-    );
-    assert!(stdout.contains("写入完成标记"), "{stdout}");
-    assert!(!dir.path().join("good.db.part").exists(), "no .part left");
-    // (That a complete backup restores row for row is dump::a_backup_taken_during_saves_….)
     // A backup that is refused (its name is taken) leaves the file there as it was.
     let before = std::fs::read(&good).expect("read backup");
     let (again, _) = run_within(

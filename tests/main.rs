@@ -6,6 +6,7 @@
 mod accounts;
 mod api;
 mod api_surface;
+mod architecture;
 mod backup_safety;
 mod careful;
 mod case_concurrency;
@@ -52,6 +53,7 @@ mod rights;
 mod rules_api;
 mod rules_demo;
 mod rules_families;
+mod schema_parity;
 mod shared_state;
 mod site;
 mod startup;
