@@ -43,6 +43,9 @@ pub enum OpenError {
     /// The database could not be migrated.
     #[error("数据库 {db} 迁移失败：{source}")]
     Migration { db: String, source: StoreError },
+    /// A backup, restore or copy failed (the store's message names the file or table).
+    #[error("{0}")]
+    Dump(StoreError),
     /// The policy files or the database's policy are unusable.
     #[error("分工 {dir} 有问题：{why}")]
     Policy { dir: String, why: String },

@@ -6,12 +6,14 @@
 //!
 //! Checks run in the contract's order: rights, then workflow state and deadline, then input.
 
+pub mod admin;
 pub mod cases;
 pub mod compare;
 mod compare_indicator;
 pub mod cycles;
 pub mod database;
 pub mod definitions;
+pub mod dump;
 pub mod error;
 pub mod export;
 pub mod gaoji;
@@ -24,6 +26,7 @@ pub mod rights;
 pub mod rows;
 pub mod session;
 mod signoff;
+pub mod validation;
 pub mod watch;
 pub mod workflow;
 
