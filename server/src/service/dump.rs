@@ -49,9 +49,9 @@ pub async fn restore(
 /// Copies every row of the database at `from` into the one at `to`; an SQLite source that is a
 /// backup file must be complete.
 pub async fn copy(from: &str, to: &str, files: &Files) -> Result<Vec<TableDigest>, OpenError> {
-    let url = DbUrl::parse(from).map_err(|source| OpenError::Database {
+    let url = DbUrl::parse(from).map_err(|cause| OpenError::Database {
         db: super::database::shown(from),
-        source,
+        cause,
     })?;
     let mark = match url {
         DbUrl::Sqlite(path) => source_mark(path).await?,
