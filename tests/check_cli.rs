@@ -153,3 +153,22 @@ fn the_prose_detector_finds_clap_words_and_english_sentences() {
     )
     .is_empty());
 }
+
+#[test]
+fn a_command_line_that_cannot_be_understood_is_refused_in_chinese() -> anyhow::Result<()> {
+    for args in [
+        &["validate", "--format", "xml"][..],
+        &["nosuch"][..],
+        &["export", "--cycle", "2023"][..],
+        &["check", "--colour"][..],
+    ] {
+        let out = statusdata().args(args).output()?;
+        let stderr = String::from_utf8(out.stderr)?;
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.starts_with("错误："), "{args:?}: {stderr}");
+        assert_eq!(stderr.matches("错误").count(), 1, "{args:?}: {stderr}");
+        let english = english_prose(&stderr);
+        assert!(english.is_empty(), "{args:?}: {}", english.join("\n"));
+    }
+    Ok(())
+}

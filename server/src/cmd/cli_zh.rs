@@ -124,10 +124,11 @@ pub fn exit(e: &clap::Error) -> ! {
     if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
         e.exit();
     }
-    let Some(said) = message(e) else {
-        eprint!("{e}");
-        std::process::exit(USAGE_ERROR);
-    };
+    // Kinds without a translation (rare: a stray `=`, bad UTF-8) still get one Chinese line.
+    let said = message(e).unwrap_or_else(|| match context(e, ContextKind::InvalidArg) {
+        Some(arg) => format!("命令行参数 {arg} 的写法有误"),
+        None => "命令行的写法有误".to_owned(),
+    });
     let usage = context(e, ContextKind::Usage)
         .map(|u| u.replacen("Usage: ", "", 1))
         .unwrap_or_default();
@@ -140,6 +141,7 @@ pub fn exit(e: &clap::Error) -> ! {
 }
 
 fn message(e: &clap::Error) -> Option<String> {
+    // `None` for the kinds said generically by `exit`.
     let arg = || context(e, ContextKind::InvalidArg).unwrap_or_default();
     let value = || context(e, ContextKind::InvalidValue).unwrap_or_default();
     let hint = |kind: ContextKind| {

@@ -3,15 +3,12 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Args, Subcommand};
-use statusdata::authz::{Policy, PolicyCell};
 use statusdata::defs;
-use statusdata::service::Service;
-use statusdata::store::{Store, DEFAULT_DATABASE_URL};
+use statusdata::service::database::{load_catalog, DEFAULT_DATABASE_URL};
 
-use super::ProjectArgs;
+use super::{said, ProjectArgs};
 
 #[derive(Args)]
 pub struct CycleArgs {
@@ -47,8 +44,7 @@ pub async fn run(args: CycleArgs) -> anyhow::Result<ExitCode> {
         year == from + 1,
         "新周期须紧接上一周期：{year} 不是 {from} + 1"
     );
-    let catalog = Arc::new(defs::load_catalog(&project.defs).map_err(|p| anyhow::anyhow!("{p}"))?);
-    let units = defs::load_units(&project.units).map_err(|p| anyhow::anyhow!("{p}"))?;
+    let catalog = load_catalog(&project.defs)?;
     let seeds = project
         .units
         .parent()
@@ -69,22 +65,11 @@ pub async fn run(args: CycleArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let config = defs::load_cycle(&file, &catalog).map_err(|p| anyhow::anyhow!("{p}"))?;
-    let store = Store::open(&db, catalog.clone())?;
-    let policy = Policy::load(&project.policies)
-        .await
-        .map_err(|p| anyhow::anyhow!("{p}"))?;
-    let svc = Service::new(
-        store,
-        Arc::new(PolicyCell::new(project.policies.clone(), policy)),
-        Arc::new(units),
-    );
+    let svc = project.open(&db).await?;
     let copied = svc
-        .blocking(move |svc| {
-            svc.store.migrate(&svc.units, false)?;
-            svc.open_cycle(&svc.system(), &config, from)
-        })
+        .blocking(move |svc| svc.open_cycle(&svc.system(), &config, from))
         .await
-        .map_err(|e| anyhow::anyhow!("{}（{}）", e.message, e.code.as_str()))?;
+        .map_err(said)?;
     for (code, n) in &copied {
         println!("{code}：结转 {n} 行（草稿）");
     }

@@ -3,14 +3,11 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Args, Subcommand};
-use statusdata::defs;
-use statusdata::service::Service;
-use statusdata::store::{live, Store, DEFAULT_DATABASE_URL};
+use statusdata::service::database::DEFAULT_DATABASE_URL;
 
-use super::ProjectArgs;
+use super::{said, ProjectArgs};
 
 #[derive(Args)]
 pub struct ReloadArgs {
@@ -24,10 +21,11 @@ pub struct ReloadArgs {
 /// Checks the definitions here, then asks every instance on the database to reload its
 /// definitions and policy (each notices within two seconds, at once on PostgreSQL).
 pub async fn reload(args: ReloadArgs) -> anyhow::Result<ExitCode> {
-    let store = open(&args.db, &args.project).await?;
-    let id = store
-        .call(|s| s.with_workflow(|c| live::request_reload(c, &statusdata::store::now(), "cli")))
-        .await?;
+    let svc = args.project.open(&args.db).await?;
+    let id = svc
+        .blocking(|svc| svc.request_reload(&svc.system()))
+        .await
+        .map_err(said)?;
     println!(
         "已请求所有运行中的实例重新载入表定义与分工（请求 {id}）；各实例在日志中记录结果，表定义与数据库不一致的实例由 /readyz 报告"
     );
@@ -61,19 +59,13 @@ enum PolicyWhat {
 }
 
 pub async fn policy(args: PolicyArgs) -> anyhow::Result<ExitCode> {
-    let store = open(&args.db, &args.project).await?;
-    let units =
-        Arc::new(defs::load_units(&args.project.units).map_err(|p| anyhow::anyhow!("{p}"))?);
-    let cell = statusdata::service::rights::open_policy(&store, &args.project.policies)
-        .await
-        .map_err(anyhow::Error::msg)?;
-    let svc = Service::new(store, cell, units);
+    let svc = args.project.open(&args.db).await?;
     match args.what {
         PolicyWhat::Export { out } => {
             let (version, text) = svc
                 .blocking(|svc| svc.export_policy())
                 .await
-                .map_err(|e| anyhow::anyhow!(e.message))?;
+                .map_err(said)?;
             match out {
                 Some(file) => {
                     std::fs::write(&file, &text)
@@ -106,16 +98,4 @@ pub async fn policy(args: PolicyArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-}
-
-/// The database, migrated, for the definitions here (which must pass their own checks).
-async fn open(db: &str, project: &ProjectArgs) -> anyhow::Result<Store> {
-    let catalog = defs::load_catalog(&project.defs)
-        .map_err(|p| anyhow::anyhow!("{p}"))
-        .map_err(|e| e.context("表定义有问题，请运行 statusdata check 查看"))?;
-    let units = defs::load_units(&project.units).map_err(|p| anyhow::anyhow!("{p}"))?;
-    let store = Store::open(db, Arc::new(catalog))?;
-    let s = store.clone();
-    tokio::task::spawn_blocking(move || s.migrate(&units, false)).await??;
-    Ok(store)
 }

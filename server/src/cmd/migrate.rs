@@ -1,11 +1,10 @@
 //! `statusdata migrate`.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::Args;
-use statusdata::defs;
-use statusdata::store::{MigrateReport, Store, StoreError, DEFAULT_DATABASE_URL};
+use statusdata::service::database::{MigrateReport, OpenError, DEFAULT_DATABASE_URL};
+use statusdata::service::Service;
 
 use super::ProjectArgs;
 
@@ -27,22 +26,12 @@ pub async fn run(args: MigrateArgs) -> anyhow::Result<ExitCode> {
     for warning in statusdata::version::files_warnings(&p.defs, &p.units, &p.policies) {
         eprintln!("警告：{warning}");
     }
-    let catalog = defs::load_catalog(&p.defs).map_err(|e| {
-        anyhow::anyhow!(
-            "表定义 {} 有问题，未做任何更改：\n{e}\n请运行 statusdata check 查看",
-            p.defs.display()
-        )
-    })?;
-    let units = defs::load_units(&p.units)
-        .map_err(|e| anyhow::anyhow!("部门文件 {} 有问题：\n{e}", p.units.display()))?;
-    let store = Store::open(&args.db, Arc::new(catalog))?;
-    let allow = args.allow_destructive;
-    match store.call(move |s| s.migrate(&units, allow)).await {
-        Ok(report) => {
-            print_report(&report);
+    match Service::open_migrated(&args.db, &p.files(), args.allow_destructive).await {
+        Ok(opened) => {
+            print_report(&opened.report);
             Ok(ExitCode::SUCCESS)
         }
-        Err(StoreError::Destructive(reasons)) => {
+        Err(OpenError::Destructive(reasons)) => {
             eprintln!("迁移已停止，未做任何更改：");
             for r in reasons {
                 eprintln!("  {r}");

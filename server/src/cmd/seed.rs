@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Instant;
 
 use clap::{Args, Subcommand};
@@ -11,8 +10,8 @@ use statusdata::authz::Action;
 use statusdata::defs;
 use statusdata::demo::{self, DemoError, DemoOptions, DemoReport};
 use statusdata::service::cycles::Installed;
+use statusdata::service::database::DEFAULT_DATABASE_URL;
 use statusdata::service::Service;
-use statusdata::store::{Store, DEFAULT_DATABASE_URL};
 
 use super::ProjectArgs;
 
@@ -93,18 +92,10 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<ExitCode> {
         accounts,
         project,
     } = args.what;
-    let catalog = Arc::new(defs::load_catalog(&project.defs).map_err(|p| anyhow::anyhow!("{p}"))?);
-    let units = Arc::new(defs::load_units(&project.units).map_err(|p| anyhow::anyhow!("{p}"))?);
     let csv = std::fs::read_to_string(&accounts)
         .map_err(|e| anyhow::anyhow!("无法读取 {}：{e}", accounts.display()))?;
-    let store = Store::open(&db, catalog)?;
     let start = Instant::now();
-    let u = units.clone();
-    store.call(move |s| s.migrate(&u, false)).await?;
-    let cell = statusdata::service::rights::open_policy(&store, &project.policies)
-        .await
-        .map_err(anyhow::Error::msg)?;
-    let svc = Service::new(store, cell, units);
+    let svc = project.open(&db).await?;
     install_cycle(&svc, &project.units, true).await?;
     let report = demo_college(&svc, Some(csv), DemoOptions { scale, seed }).await?;
     print_report(&report, start.elapsed().as_secs_f64());

@@ -11,8 +11,8 @@ use statusdata::defs;
 use statusdata::demo::{self, DemoOptions};
 use statusdata::graphql::{build_schema, ApiConfig};
 use statusdata::http::{router, AppState};
+use statusdata::service::database::{shown, Files, OpenError, DEFAULT_DATABASE_URL};
 use statusdata::service::Service;
-use statusdata::store::{Store, DEFAULT_DATABASE_URL};
 
 use super::serve_watch::{shutdown, watch};
 use super::ProjectArgs;
@@ -175,20 +175,6 @@ async fn bind(addr: &str) -> anyhow::Result<tokio::net::TcpListener> {
     })
 }
 
-/// A URL fit for a log line or an error: the password of a PostgreSQL URL hidden.
-fn shown(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if scheme + 3 < at => {
-            let user = &url[scheme + 3..at];
-            match user.split_once(':') {
-                Some((name, _)) => format!("{}{name}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
-}
-
 /// Everything before serving: the administrator's files, the database migrated, the policy and
 /// definitions in force, the cycle installed (and the demo); the state the router serves.
 async fn start(args: &ServeArgs) -> anyhow::Result<AppState> {
@@ -196,23 +182,19 @@ async fn start(args: &ServeArgs) -> anyhow::Result<AppState> {
     for warning in statusdata::version::files_warnings(&p.defs, &p.units, &p.policies) {
         tracing::warn!("{warning}");
     }
-    let catalog = Arc::new(defs::load_catalog(&p.defs).map_err(|e| {
-        anyhow::anyhow!(
-            "表定义 {} 有问题，服务未启动：\n{e}\n请运行 statusdata check 查看",
-            p.defs.display()
-        )
-    })?);
-    let units = Arc::new(defs::load_units(&p.units).map_err(|e| {
-        anyhow::anyhow!("部门文件 {} 有问题，服务未启动：\n{e}", p.units.display())
-    })?);
     let db = shown(&args.db);
-    let store = Store::open(&args.db, catalog.clone())
-        .with_context(|| format!("无法打开数据库 {db}，服务未启动"))?;
-    let migrate_units = units.clone();
-    let report = store
-        .call(move |s| s.migrate(&migrate_units, false))
+    let files: Files = p.files();
+    let opened = Service::open_migrated(&args.db, &files, false)
         .await
-        .with_context(|| format!("数据库 {db} 迁移失败，服务未启动"))?;
+        .map_err(|e| match e {
+            e @ (OpenError::Definitions { .. }
+            | OpenError::Units { .. }
+            | OpenError::Policy { .. }) => {
+                anyhow::anyhow!("{e}\n服务未启动")
+            }
+            e => anyhow::anyhow!("{e}，服务未启动"),
+        })?;
+    let (svc, report) = (opened.service, opened.report);
     if let Some(before) = &report.upgraded_from {
         tracing::info!(from = %before, to = %statusdata::version::current(), "数据库已从 statusdata {before} 升级");
     }
@@ -222,25 +204,21 @@ async fn start(args: &ServeArgs) -> anyhow::Result<AppState> {
         version = statusdata::version::LONG,
         "数据库 {db} 已是最新"
     );
-    // The database's policy is in force (policy.csv only seeds an empty database), and these
-    // definitions are recorded as the database's unless they already are.
-    let cell = statusdata::service::rights::open_policy(&store, &p.policies)
-        .await
-        .map_err(|e| anyhow::anyhow!("分工 {} 有问题：{e}", p.policies.display()))?;
+    // These definitions are recorded as the database's unless they already are (the database's
+    // policy is in force: policy.csv only seeded an empty database).
     let instance = format!(
         "{}:{}",
         std::env::var("HOSTNAME").unwrap_or_else(|_| "localhost".into()),
         std::process::id()
     );
     let defs_dir = p.defs.clone();
-    let version = store
-        .call(move |s| {
-            statusdata::service::definitions::record_start(s, &defs_dir, &instance)
-                .map_err(|e| statusdata::store::StoreError::Database(e.message))
+    let version = svc
+        .blocking(move |svc| {
+            statusdata::service::definitions::record_start(&svc.store, &defs_dir, &instance)
         })
-        .await?;
+        .await
+        .map_err(|e| anyhow::anyhow!("无法记录表定义：{}", e.message))?;
     tracing::info!(version, "表定义第 {version} 版生效");
-    let svc = Service::new(store.clone(), cell.clone(), units.clone());
     super::seed::install_cycle(&svc, &p.units, args.demo).await?;
     if args.demo {
         let accounts = std::fs::read_to_string(p.units.with_file_name("demo-accounts.csv")).ok();
@@ -258,12 +236,8 @@ async fn start(args: &ServeArgs) -> anyhow::Result<AppState> {
         }
         tracing::info!("演示账号见 seeds/demo-accounts.csv，首次登录须修改密码");
     }
-    let schema = build_schema(&catalog, Some(ApiConfig::default()))?;
-    let mut state = AppState::new(
-        schema,
-        statusdata::service::Service::new(store, cell, units),
-    )
-    .with_definitions(p.defs.clone());
+    let schema = build_schema(svc.store.catalog(), Some(ApiConfig::default()))?;
+    let mut state = AppState::new(schema, svc).with_definitions(p.defs.clone());
     state.live.set_version(version);
     configure(&mut state, args)?;
     Ok(state)

@@ -2,15 +2,14 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Args, Subcommand};
-use statusdata::auth::import::{self, Change, Imported};
-use statusdata::auth::service;
-use statusdata::defs::{self, Units};
-use statusdata::store::{Store, DEFAULT_DATABASE_URL};
+use statusdata::defs::Units;
+use statusdata::service::admin::{read_staff, role_name, Change, Imported};
+use statusdata::service::database::DEFAULT_DATABASE_URL;
+use statusdata::service::{ApiError, Code, Service};
 
-use super::ProjectArgs;
+use super::{said, ProjectArgs};
 
 #[derive(Args)]
 pub struct UsersArgs {
@@ -67,47 +66,67 @@ enum UsersWhat {
 }
 
 pub async fn run(args: UsersArgs) -> anyhow::Result<ExitCode> {
-    let catalog =
-        Arc::new(defs::load_catalog(&args.project.defs).map_err(|p| anyhow::anyhow!("{p}"))?);
-    let units = defs::load_units(&args.project.units).map_err(|p| anyhow::anyhow!("{p}"))?;
-    let store = Store::open(&args.db, catalog)?;
-    let u = units.clone();
-    store
-        .call(move |s| s.migrate(&u, false).map(|_| ()))
-        .await?;
-    let now = chrono::Utc::now();
-    match args.what {
-        UsersWhat::Import { file, update } => return import(store, &units, file, update).await,
+    let svc = args.project.open(&args.db).await?;
+    let (done, said_ok) = match args.what {
+        UsersWhat::Import { file, update } => return import(svc, file, update).await,
         UsersWhat::Set {
             staff_no,
             unit,
             role,
-        } => return set(store, &units, staff_no, unit, role).await,
+        } => {
+            let change = svc
+                .blocking(move |svc| {
+                    svc.set_account(&svc.system(), &staff_no, unit.as_deref(), role.as_deref())
+                })
+                .await;
+            let said_ok = match &change {
+                Ok(c) if c.before == c.after => format!("{}：无变化", c.staff_no),
+                Ok(c) => describe(c, &svc.units, "已更新"),
+                Err(_) => String::new(),
+            };
+            (change.map(|_| ()), said_ok)
+        }
         UsersWhat::ResetPassword { staff_no, pinyin } => {
             let s = staff_no.clone();
-            let done = tokio::task::spawn_blocking(move || {
-                service::reset_password(&store, &s, pinyin.as_deref(), now, "cli")
-            })
-            .await??;
-            if !done {
-                eprintln!("没有工号为 {staff_no} 的账号");
-                return Ok(ExitCode::FAILURE);
-            }
-            println!("{staff_no}：已恢复为初始密码，下次登录须修改");
+            let done = svc
+                .blocking(move |svc| svc.reset_password(&svc.system(), &s, pinyin.as_deref()))
+                .await;
+            (
+                done,
+                format!("{staff_no}：已恢复为初始密码，下次登录须修改"),
+            )
         }
-        UsersWhat::Disable { staff_no } => toggle(&store, &staff_no, true).await?,
-        UsersWhat::Enable { staff_no } => toggle(&store, &staff_no, false).await?,
+        UsersWhat::Disable { staff_no } => toggle(&svc, staff_no, true).await,
+        UsersWhat::Enable { staff_no } => toggle(&svc, staff_no, false).await,
+    };
+    match done {
+        Ok(()) => {
+            println!("{said_ok}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) if matches!(e.code, Code::NotFound | Code::BadRequest) => {
+            eprintln!("{}", e.message);
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => Err(said(e)),
     }
-    Ok(ExitCode::SUCCESS)
 }
 
-async fn import(
-    store: Store,
-    units: &Units,
-    file: PathBuf,
-    update: bool,
-) -> anyhow::Result<ExitCode> {
-    let rows = match import::read_staff(&file, units) {
+async fn toggle(svc: &Service, staff_no: String, disabled: bool) -> (Result<(), ApiError>, String) {
+    let s = staff_no.clone();
+    let done = svc
+        .blocking(move |svc| svc.set_disabled(&svc.system(), &s, disabled))
+        .await;
+    let what = if disabled {
+        "已停用，会话已结束"
+    } else {
+        "已恢复"
+    };
+    (done, format!("{staff_no}：{what}"))
+}
+
+async fn import(svc: Service, file: PathBuf, update: bool) -> anyhow::Result<ExitCode> {
+    let rows = match read_staff(&file, &svc.units) {
         Ok(rows) => rows,
         Err(problems) => {
             for p in &problems {
@@ -117,9 +136,11 @@ async fn import(
             return Ok(ExitCode::FAILURE);
         }
     };
-    let done =
-        tokio::task::spawn_blocking(move || import::import_staff(&store, &rows, "cli", update))
-            .await??;
+    let done = svc
+        .blocking(move |svc| svc.import_staff(&svc.system(), &rows, update))
+        .await
+        .map_err(said)?;
+    let units = &svc.units;
     for c in &done.changes {
         if done.written {
             println!("第 {} 行：{}", c.line, describe(c, units, "已更新"));
@@ -147,54 +168,6 @@ async fn import(
     Ok(ExitCode::SUCCESS)
 }
 
-async fn set(
-    store: Store,
-    units: &Units,
-    staff_no: String,
-    unit: Option<String>,
-    role: Option<String>,
-) -> anyhow::Result<ExitCode> {
-    anyhow::ensure!(
-        unit.is_some() || role.is_some(),
-        "请用 --unit 和/或 --role 指定要修改的内容"
-    );
-    let unit = match unit {
-        None => None,
-        Some(u) => Some(
-            units
-                .by_name(&u)
-                .or_else(|| units.by_code(&u))
-                .map(|x| x.code.clone())
-                .ok_or_else(|| anyhow::anyhow!("部门“{u}”不在 seeds/units.toml 中"))?,
-        ),
-    };
-    let role = match role {
-        None => None,
-        Some(r) => Some(import::role_code(&r).ok_or_else(|| {
-            anyhow::anyhow!("角色“{r}”无效（collector、head、quality_admin、leader、sysadmin）")
-        })?),
-    };
-    let s = staff_no.clone();
-    let change = tokio::task::spawn_blocking(move || {
-        import::set_account(&store, &s, unit.as_deref(), role, "cli")
-    })
-    .await??;
-    match change {
-        None => {
-            eprintln!("没有工号为 {staff_no} 的账号");
-            Ok(ExitCode::FAILURE)
-        }
-        Some(c) if c.before == c.after => {
-            println!("{staff_no}：无变化");
-            Ok(ExitCode::SUCCESS)
-        }
-        Some(c) => {
-            println!("{}", describe(&c, units, "已更新"));
-            Ok(ExitCode::SUCCESS)
-        }
-    }
-}
-
 /// `工号 6001（张三）已更新：部门 人事处 → 教务部，角色 collector → head`.
 fn describe(c: &Change, units: &Units, verb: &str) -> String {
     let unit = |code: &str| {
@@ -215,7 +188,7 @@ fn describe(c: &Change, units: &Units, verb: &str) -> String {
         ));
     }
     if c.before.role != c.after.role {
-        let role = |code: &str| import::role_name(code).unwrap_or(code).to_owned();
+        let role = |code: &str| role_name(code).unwrap_or(code).to_owned();
         parts.push(format!(
             "角色 {} → {}",
             role(&c.before.role),
@@ -228,21 +201,4 @@ fn describe(c: &Change, units: &Units, verb: &str) -> String {
         c.before.name,
         parts.join("，")
     )
-}
-
-async fn toggle(store: &Store, staff_no: &str, disabled: bool) -> anyhow::Result<()> {
-    let (s, t) = (staff_no.to_owned(), disabled);
-    let done = store
-        .call(move |st| service::set_disabled(st, &s, t, "cli", chrono::Utc::now()))
-        .await?;
-    anyhow::ensure!(done, "没有工号为 {staff_no} 的账号");
-    println!(
-        "{staff_no}：{}",
-        if disabled {
-            "已停用，会话已结束"
-        } else {
-            "已恢复"
-        }
-    );
-    Ok(())
 }

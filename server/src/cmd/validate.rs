@@ -3,18 +3,15 @@
 //! grouped by table or as JSON; a progress bar shows on a terminal.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Value as Json};
-use statusdata::authz::{Action, Policy};
-use statusdata::defs::{self, Catalog, Table, Units};
-use statusdata::store::findings::{list_findings, Finding, FindingFilter};
-use statusdata::store::{Store, DEFAULT_DATABASE_URL};
-use statusdata::validate::rules::{rules_in_scope, run_checks, RunReport, RunScope};
+use statusdata::defs::{Catalog, Table, Units};
+use statusdata::service::database::DEFAULT_DATABASE_URL;
+use statusdata::service::validation::{Finding, Progress, RunReport};
 
-use super::ProjectArgs;
+use super::{said, ProjectArgs};
 
 #[derive(Args)]
 #[command(
@@ -45,53 +42,31 @@ enum Format {
 }
 
 pub async fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
-    let catalog =
-        Arc::new(defs::load_catalog(&args.project.defs).map_err(|p| anyhow::anyhow!("{p}"))?);
-    if let Some(t) = &args.table {
-        anyhow::ensure!(
-            catalog.table_by_code(t).is_some(),
-            "没有编号为 {t} 的数据表"
-        );
-    }
-    let units = defs::load_units(&args.project.units).map_err(|p| anyhow::anyhow!("{p}"))?;
-    let policy = Policy::load(&args.project.policies)
+    let svc = args.project.open(&args.db).await?;
+    let (cycle, table) = (args.cycle, args.table.clone());
+    let done = svc
+        .blocking(move |svc| {
+            let bar = ProgressBar::hidden();
+            if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} 规则 {msg}") {
+                bar.set_style(style);
+            }
+            let run = svc.validate(&svc.system(), cycle, table.as_deref(), &mut |p| match p {
+                Progress::Rules(n) => {
+                    bar.set_length(n as u64);
+                    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                }
+                Progress::Checked(id) => {
+                    bar.set_message(id.to_owned());
+                    bar.inc(1);
+                }
+            });
+            bar.finish_and_clear();
+            run
+        })
         .await
-        .map_err(|p| anyhow::anyhow!("{p}"))?;
-    let fill = policy.unit_codes(&catalog, &units, Action::Fill);
-    let store = Store::open(&args.db, catalog.clone())?;
-    let (cycle, table, migrate_units) = (args.cycle, args.table.clone(), units.clone());
-    let (report, standing) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-        store.migrate(&migrate_units, false)?;
-        let scope = RunScope {
-            cycle,
-            table: table.as_deref(),
-            unit: None,
-            fill_units: Some(&fill),
-            actor: "cli",
-        };
-        let bar = ProgressBar::new(rules_in_scope(store.catalog(), &scope).len() as u64);
-        if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} 规则 {msg}") {
-            bar.set_style(style);
-        }
-        let mut conn = store.conn()?;
-        let report = run_checks(&mut conn, store.catalog(), &scope, &mut |rule| {
-            bar.set_message(rule.id.clone());
-            bar.inc(1);
-        })?;
-        bar.finish_and_clear();
-        let filter = FindingFilter {
-            cycle,
-            table,
-            ..FindingFilter::default()
-        };
-        let standing: Vec<Finding> = list_findings(&mut conn, &filter)?
-            .into_iter()
-            .filter(|f| f.state != "resolved")
-            .collect();
-        Ok((report, standing))
-    })
-    .await??;
-    let listed = Listed::new(&catalog, &units, standing);
+        .map_err(said)?;
+    let listed = Listed::new(svc.store.catalog(), &svc.units, done.standing);
+    let report = done.report;
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&listed.json(&report))?),
         Format::Text => listed.print(&report),

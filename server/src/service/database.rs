@@ -34,15 +34,19 @@ pub enum OpenError {
     /// A SQLite database that must exist does not.
     #[error("{0} 不存在")]
     Missing(String),
-    /// The database cannot be opened or reached.
-    #[error("无法打开数据库 {db}：{source}")]
-    Database { db: String, source: StoreError },
+    /// The database cannot be opened or reached (the store's message names the file or the
+    /// URL, its password hidden).
+    #[error("无法打开数据库：{cause}")]
+    Database { db: String, cause: StoreError },
     /// Migrating would drop or retype data and was not allowed.
     #[error("迁移已停止，未做任何更改：\n{}", .0.join("\n"))]
     Destructive(Vec<String>),
     /// The database could not be migrated.
-    #[error("数据库 {db} 迁移失败：{source}")]
-    Migration { db: String, source: StoreError },
+    #[error("数据库 {db} 迁移失败：{cause}")]
+    Migration { db: String, cause: StoreError },
+    /// A backup, restore or copy failed (the store's message names the file or table).
+    #[error("{0}")]
+    Dump(StoreError),
     /// The policy files or the database's policy are unusable.
     #[error("分工 {dir} 有问题：{why}")]
     Policy { dir: String, why: String },
@@ -88,9 +92,9 @@ pub(super) fn open_store(
     catalog: Arc<Catalog>,
     must_exist: bool,
 ) -> Result<Store, OpenError> {
-    let failed = |source| OpenError::Database {
+    let failed = |cause| OpenError::Database {
         db: shown(url),
-        source,
+        cause,
     };
     if let DbUrl::Sqlite(path) = DbUrl::parse(url).map_err(failed)? {
         if must_exist && !path.exists() {
@@ -123,9 +127,9 @@ impl Service {
             .await
             .map_err(|e| match e {
                 StoreError::Destructive(reasons) => OpenError::Destructive(reasons),
-                source => OpenError::Migration {
+                cause => OpenError::Migration {
                     db: shown(url),
-                    source,
+                    cause,
                 },
             })?;
         let policy = super::rights::open_policy(&store, &files.policies)

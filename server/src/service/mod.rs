@@ -7,6 +7,7 @@
 //! Checks run in the contract's order: rights, then workflow state and deadline, then input.
 
 pub mod accounts;
+pub mod admin;
 pub mod budget;
 pub mod cases;
 pub mod checks;
@@ -15,6 +16,7 @@ mod compare_indicator;
 pub mod cycles;
 pub mod database;
 pub mod definitions;
+pub mod dump;
 pub mod error;
 pub mod export;
 pub mod files;
@@ -36,6 +38,7 @@ pub mod roles;
 pub mod rows;
 pub mod session;
 mod signoff;
+pub mod validation;
 pub mod watch;
 pub mod work_quality;
 pub mod workflow;

@@ -6,7 +6,7 @@ use crate::authz::{Access, Action};
 use crate::store::findings::{self, Finding};
 use crate::validate::rules::{run_checks, RunReport, RunScope};
 
-fn quality_office(who: &Access) -> ApiResult<()> {
+pub(super) fn quality_office(who: &Access) -> ApiResult<()> {
     if has_role(who, &["quality_admin"]) {
         Ok(())
     } else {
