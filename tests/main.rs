@@ -47,6 +47,7 @@ mod rights;
 mod rules_api;
 mod rules_demo;
 mod rules_families;
+mod rules_language;
 mod shared_state;
 mod site;
 mod startup;

@@ -132,9 +132,9 @@ pub fn run_rule(
     cycle: i32,
     unit: Option<&str>,
 ) -> Result<Vec<Violation>, StoreError> {
-    let table = catalog
-        .table_by_code(&rule.table)
-        .ok_or_else(|| StoreError::Config(format!("rule {}: no table {}", rule.id, rule.table)))?;
+    let table = catalog.table_by_code(&rule.table).ok_or_else(|| {
+        StoreError::Config(format!("规则 {}：没有数据表 {}", rule.id, rule.table))
+    })?;
     let dates = super::workflow::cycle_dates(conn, cycle)?;
     let rows: Vec<TextRow> = rule_query(Dialect::of(conn), catalog, table, rule, &dates, unit)
         .load(conn)
@@ -395,9 +395,9 @@ pub fn count_rule_rows(
     rule: &Rule,
     cycle: i32,
 ) -> Result<usize, StoreError> {
-    let table = catalog
-        .table_by_code(&rule.table)
-        .ok_or_else(|| StoreError::Config(format!("rule {}: no table {}", rule.id, rule.table)))?;
+    let table = catalog.table_by_code(&rule.table).ok_or_else(|| {
+        StoreError::Config(format!("规则 {}：没有数据表 {}", rule.id, rule.table))
+    })?;
     let dates = super::workflow::cycle_dates(conn, cycle)?;
     let rows: Vec<TextRow> =
         rule_query(Dialect::of(conn), catalog, table, rule, &dates, None).load(conn)?;
