@@ -31,6 +31,7 @@ pub mod past;
 mod replace;
 mod rows;
 mod rule_funcs;
+mod rule_joins;
 pub mod rules;
 mod sql;
 mod sync;
