@@ -18,6 +18,7 @@ pub(super) struct Planted {
     pub pick: fn(&Record) -> bool,
     /// Every row the predicate accepts, not only the first (for whole-table rules).
     pub all: bool,
+    /// The field the family's finding points at.
     pub field: &'static str,
     /// A table whose rows the break reads.
     pub reads: Option<&'static str>,
@@ -144,7 +145,7 @@ fn more_catalogue() -> Vec<Planted> {
             table: "2.5.1",
             pick: any,
             all: false,
-            field: "contract",
+            field: "placed",
             reads: None,
             apply: |r, _| {
                 add_int(r, "contract", 5);
@@ -184,7 +185,7 @@ fn more_catalogue() -> Vec<Planted> {
             table: "1.1.4",
             pick: any,
             all: false,
-            field: "bldg_not_owned",
+            field: "bldg_total",
             reads: None,
             apply: |r, _| {
                 r.insert("bldg_not_owned".into(), Value::Null);
@@ -232,7 +233,7 @@ fn last_catalogue() -> Vec<Planted> {
             table: "2.2.1",
             pick: |r| matches!(r.get("overseas"), Some(Value::Bool(false))),
             all: false,
-            field: "overseas",
+            field: "country",
             reads: None,
             apply: |r, _| {
                 r.insert("overseas".into(), Value::Bool(true));
