@@ -86,13 +86,16 @@ pub(super) fn catalogue() -> Vec<Planted> {
             table: "1.4.1",
             pick: any,
             all: false,
-            field: "name",
+            field: "gender",
             reads: None,
             apply: |r, _| {
-                if let Some(Value::Text(n)) = r.get_mut("name") {
-                    n.push('明');
-                }
-                "姓名与0.1.3校内教师基础信息表不一致".into()
+                let flipped = if text(r, "gender").as_deref() == Some("1") {
+                    "2"
+                } else {
+                    "1"
+                };
+                r.insert("gender".into(), t(flipped));
+                "性别与0.1.3校内教师基础信息表不一致".into()
             },
         },
         Planted {
