@@ -61,12 +61,11 @@ pub(super) fn catalogue() -> Vec<Planted> {
             table: "0.1.1",
             pick: any,
             all: false,
-            field: "approve_year",
+            field: "direction",
             reads: None,
             apply: |r, _| {
-                r.insert("approve_year".into(), Value::Year(2015));
-                r.insert("first_enrol_year".into(), Value::Year(2016));
-                "新增专业的设置与首次招生年份早于本学年".into()
+                r.insert("direction".into(), t("不存在的专业方向"));
+                "新增专业的方向不在1.2.1开设专业表中".into()
             },
         },
         Planted {
@@ -291,7 +290,9 @@ fn last_catalogue() -> Vec<Planted> {
             reads: None,
             apply: |r, _| {
                 r.insert("double_qualified".into(), Value::Bool(true));
-                r.insert("dq_level".into(), Value::Null);
+                if r.get("dq_level").is_none_or(Value::is_null) {
+                    r.insert("dq_level".into(), t("01"));
+                }
                 "行政人员被认定为“双师型”教师".into()
             },
         },
