@@ -53,6 +53,7 @@ mod rights;
 mod rules_api;
 mod rules_demo;
 mod rules_families;
+mod rules_language;
 mod schema_parity;
 mod shared_state;
 mod site;

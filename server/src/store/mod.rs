@@ -32,6 +32,7 @@ mod replace;
 mod row_ops;
 mod rows;
 mod rule_funcs;
+mod rule_joins;
 pub mod rules;
 mod setup;
 mod sql;

@@ -109,12 +109,13 @@ pub(super) fn func(q: &mut DynQuery, f: Func, args: &[Expr], cx: &Ctx<'_>) {
             arg(q, args, 1, cx);
             q.sql(")");
         }
+        // PostgreSQL's substr takes integer, and bound numbers are bigint.
         Func::Substr => {
-            wrap(q, "substr(", x, ", ", cx);
+            wrap(q, "substr(", x, ", CAST(", cx);
             arg(q, args, 1, cx);
-            q.sql(", ");
+            q.sql(" AS INTEGER), CAST(");
             arg(q, args, 2, cx);
-            q.sql(")");
+            q.sql(" AS INTEGER))");
         }
         Func::Size => match cx.dialect {
             Dialect::Sqlite => wrap(q, "COALESCE(json_array_length(", x, "), 0)", cx),

@@ -3,6 +3,7 @@
 //! from the definitions. Rules are parsed and type-checked here into a typed tree ([`Expr`]) that
 //! `store` compiles to SQL; nothing here knows SQL.
 
+mod aggregate;
 mod builtin;
 mod check;
 mod formula;
