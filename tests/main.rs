@@ -18,6 +18,7 @@ mod cycles;
 mod db;
 mod definitions;
 mod demo;
+mod demo_consistency;
 mod deploy;
 mod dump;
 mod every_field;
