@@ -263,6 +263,7 @@ pub fn dates(ctx: &mut Ctx) {
         ("2.15.8", "start_date"),
         ("2.15.9", "close_date"),
         ("2.15.10", "pub_ym"),
+        ("2.3.1", "pub_ym"),
         ("1.2.3", "change_ym"),
     ];
     let spells: &[(&str, &str)] = &[

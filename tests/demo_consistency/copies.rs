@@ -1,5 +1,6 @@
-//! Names copied by references: a row that names another row by its key (工号, 学号, 专业代码,
-//! 统一社会信用代码, 课程代码) holds that row's name.
+//! References: every value a reference holds is a key of a row it may point at (X01, X03, X13,
+//! X14, X15), and a row that names another row by its key (工号, 学号, 专业代码, 统一社会信用代码,
+//! 课程代码) holds that row's name.
 
 use statusdata::defs::FieldType;
 
@@ -246,6 +247,47 @@ pub fn names_copied(ctx: &mut Ctx) {
                 vec![at(code, &pairs), at(target, &[(tkey, &target_key)])],
                 format!("{code}.{name} 与 {target}.{tname}（{tkey}={target_key}）不一致"),
             );
+        }
+    }
+}
+
+/// Every referenced value exists in a target table (one of them, for `a|b` references; each
+/// item, for lists).
+pub fn references(ctx: &mut Ctx) {
+    let tables = ctx.catalog.tables.clone();
+    for table in &tables {
+        for f in &table.fields {
+            let targets = f.ty.ref_targets();
+            if targets.is_empty() {
+                continue;
+            }
+            let keys: std::collections::BTreeSet<String> = targets
+                .iter()
+                .flat_map(|t| {
+                    let slug = &t.table;
+                    ctx.qs(&[&t.field], &format!("FROM d_{slug} WHERE {Y}"))
+                })
+                .map(|r| r[0].clone())
+                .collect();
+            let key = table.key.first().cloned().unwrap_or_else(|| "id".into());
+            let rows = ctx.qs(
+                &[&key, &f.name],
+                &format!("FROM d_{} WHERE {Y} AND {} IS NOT NULL", table.slug, f.name),
+            );
+            ctx.saw(rows.len());
+            for r in rows {
+                let items: Vec<String> = if matches!(f.ty, FieldType::MultiRef { .. }) {
+                    serde_json::from_str(&r[1]).unwrap_or_default()
+                } else {
+                    vec![r[1].clone()]
+                };
+                for item in items.iter().filter(|i| !keys.contains(*i)) {
+                    ctx.flag(
+                        vec![at(&table.code, &[(key.as_str(), &r[0])])],
+                        format!("{}.{} = {item} 不在被引用的表中", table.code, f.name),
+                    );
+                }
+            }
         }
     }
 }

@@ -70,7 +70,7 @@ pub fn internships(ctx: &mut Ctx) {
         ("2.2.2", "d_sec_internships", "d_sec_students"),
     ] {
         let rows = ctx.qs(
-            &["i.student_no", "i.start_date", "i.end_date", "i.days", "i.overseas", "i.country", "CASE WHEN s.student_no IS NULL OR s.major_code <> i.major_code OR s.class_name <> i.class_name OR s.name <> i.student_name THEN 'x' ELSE '' END", "s.enrol_ym", "(SELECT COUNT(*) FROM d_internal_teachers m WHERE m.cycle = i.cycle AND m.teacher_no = i.school_mentor_no)", "CASE WHEN i.tripartite = (1 = 0) AND i.missing_doc_note IS NULL THEN 'x' ELSE '' END"],
+            &["i.student_no", "i.start_date", "i.end_date", "i.days", "i.overseas", "i.country", "CASE WHEN s.student_no IS NULL OR s.major_code <> i.major_code OR s.class_name <> i.class_name OR s.name <> i.student_name THEN 'x' ELSE '' END", "s.enrol_ym", "(SELECT COUNT(*) FROM d_internal_teachers m WHERE m.cycle = i.cycle AND m.teacher_no = i.school_mentor_no)", "CASE WHEN (i.tripartite = (1 = 0) OR i.insurance_type IS NULL) AND i.missing_doc_note IS NULL THEN 'x' ELSE '' END"],
             &format!("FROM {t} i LEFT JOIN {roster} s ON s.cycle = i.cycle AND s.student_no = i.student_no WHERE i.{Y}"),
         );
         ctx.saw(rows.len());
@@ -230,5 +230,56 @@ pub fn id_numbers(ctx: &mut Ctx) {
                 );
             }
         }
+    }
+}
+
+/// Enterprise practice (2.15.11) is by 专任教师 of a major, the days its dates span, at least a
+/// month a year; 2.18.4 insures at least every student on a 岗位实习 (X15, X14).
+pub fn practice_and_insurance(ctx: &mut Ctx) {
+    let rows = ctx.qs(
+        &["p.teacher_no", "p.uscc", "p.start_date", "p.end_date", "p.days_ay", "COALESCE(t.staff_category, '')", "COALESCE(t.main_major, '')"],
+        &format!("FROM d_enterprise_practice p LEFT JOIN d_internal_teachers t ON t.cycle = p.cycle AND t.teacher_no = p.teacher_no WHERE p.{Y}"),
+    );
+    ctx.saw(rows.len());
+    let mut days: std::collections::BTreeMap<String, i64> = Default::default();
+    for r in &rows {
+        let span = match (date(&r[2]), date(&r[3])) {
+            (Some(s), Some(e)) => (e - s).num_days() + 1,
+            _ => -1,
+        };
+        *days.entry(r[0].clone()).or_default() += num(&r[4]);
+        if r[5] != "01" || r[6].is_empty() || span != num(&r[4]) {
+            ctx.flag(
+                vec![at(
+                    "2.15.11",
+                    &[
+                        ("teacher_no", &r[0]),
+                        ("uscc", &r[1]),
+                        ("start_date", &r[2]),
+                    ],
+                )],
+                format!(
+                    "企业实践 {}：人员类别 {:?}，主讲专业 {:?}，{}–{} 共 {} 天",
+                    r[0], r[5], r[6], r[2], r[3], r[4]
+                ),
+            );
+        }
+    }
+    for (teacher, n) in days.into_iter().filter(|(_, n)| *n < 30) {
+        ctx.flag(
+            vec![at("2.15.11", &[("teacher_no", &teacher)])],
+            format!("教师 {teacher} 本学年企业实践 {n} 天，不足1个月"),
+        );
+    }
+    let placed = ctx.n(
+        "COUNT(DISTINCT student_no)",
+        &format!("FROM d_internships WHERE {Y} AND intern_type = '02'"),
+    );
+    let insured = ctx.n("intern_insured", &format!("FROM d_safety WHERE {Y}"));
+    if insured < placed {
+        ctx.flag(
+            vec![at("2.18.4", &[])],
+            format!("实习责任险覆盖 {insured} 人，岗位实习学生 {placed} 人"),
+        );
     }
 }

@@ -174,7 +174,28 @@ impl Gen<'_> {
                 }
                 let area = firms.get(text(r, "company")).copied();
                 place(r, area, i);
+                let uninsured = r.get("insurance_type").is_none_or(Value::is_null);
+                if uninsured && r.get("missing_doc_note").is_none_or(Value::is_null) {
+                    r.insert(
+                        "missing_doc_note".into(),
+                        t("未投保实习责任保险，已督促实习单位补办"),
+                    );
+                }
             }
+        }
+        // 2.18.4 insures at least every student on a 岗位实习 (rule X14, warning).
+        let placed: std::collections::HashSet<String> = self
+            .out
+            .get("2.2.1")
+            .into_iter()
+            .flatten()
+            .filter(|(_, r)| text(r, "intern_type") == "02")
+            .map(|(_, r)| text(r, "student_no").to_owned())
+            .collect();
+        for (_, r) in self.out.get_mut("2.18.4").into_iter().flatten() {
+            let n = placed.len() as i64;
+            let insured = super::consistent::int(r, "intern_insured").max(n);
+            r.insert("intern_insured".into(), Value::Int(insured));
         }
     }
 }

@@ -168,6 +168,55 @@ impl Gen<'_> {
             })
             .collect();
         self.replace_rows(rng, "2.18.3", psych);
+        self.enterprise_practice();
+    }
+
+    /// 2.15.11: enterprise practice by 专任教师 of a major, at least a month in the year, the
+    /// days the dates span (rule X15).
+    fn enterprise_practice(&mut self) {
+        let c = self.college;
+        let fit: Vec<&Teacher> = c
+            .teachers
+            .iter()
+            .filter(|t| t.category == "01" && t.major.is_some())
+            .collect();
+        let by_no: HashMap<&str, &Teacher> =
+            c.teachers.iter().map(|t| (t.no.as_str(), t)).collect();
+        let last = super::date(2023, 8, 31);
+        for (i, (unit, r)) in self
+            .out
+            .get_mut("2.15.11")
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let ok = by_no
+                .get(text(r, "teacher_no"))
+                .is_some_and(|t| t.category == "01" && t.major.is_some());
+            if !ok {
+                let own: Vec<&&Teacher> =
+                    fit.iter().filter(|t| c.orgs[t.org].unit == *unit).collect();
+                let pick = own
+                    .get(i % own.len().max(1))
+                    .map(|t| **t)
+                    .or_else(|| fit.get(i % fit.len().max(1)).copied());
+                if let Some(t) = pick {
+                    r.insert("teacher_no".into(), super::t(&t.no));
+                }
+            }
+            if let (Some(Value::Date(start)), Some(Value::Date(end))) =
+                (r.get("start_date").cloned(), r.get("end_date").cloned())
+            {
+                let (mut start, mut end) = (start, end);
+                if (end - start).num_days() < 44 {
+                    end = (start + chrono::Days::new(44)).min(last);
+                    start = end - chrono::Days::new(44);
+                }
+                r.insert("start_date".into(), Value::Date(start));
+                r.insert("end_date".into(), Value::Date(end));
+                r.insert("days_ay".into(), Value::Int((end - start).num_days() + 1));
+            }
+        }
     }
 }
 
