@@ -20,6 +20,7 @@ mod cycles;
 mod db;
 mod definitions;
 mod demo;
+mod demo_consistency;
 mod deploy;
 mod dump;
 mod early_checks;

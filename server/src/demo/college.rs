@@ -31,6 +31,8 @@ pub struct Major {
     /// edu_level: "01" 高职专科, "03" 附设中职.
     pub level: &'static str,
     pub duration: &'static str,
+    /// The year the major first enrolled students (2023 for the majors new this year).
+    pub first_enrol: i32,
 }
 
 #[derive(Debug, Clone)]
@@ -57,6 +59,12 @@ pub struct Teacher {
     pub org: usize,
     /// The major a college teacher mainly teaches.
     pub major: Option<usize>,
+    /// staff_category: "01" 专任教师, "02" 行政人员, "03" 教辅人员, "05" 专职辅导员.
+    pub category: &'static str,
+    /// A full-time 思政课 teacher (in 马克思主义学院).
+    pub ideo: bool,
+    /// A full-time 心理健康教育 teacher (in 学务部).
+    pub psych: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -117,6 +125,8 @@ impl College {
         c.make_classes_and_students(rng, scale);
         c.make_teachers(rng, scale);
         c.make_courses(rng);
+        c.keep_enrolled_grades();
+        c.assign_roles();
         c
     }
 
@@ -134,12 +144,14 @@ impl College {
                 .take(7)
                 .collect();
             for m in picked {
+                let i = self.majors.len();
                 self.majors.push(Major {
                     code: m.code.clone(),
                     name: m.name.clone(),
                     org,
                     level: "01",
                     duration: "3",
+                    first_enrol: first_enrol(i),
                 });
             }
         }
@@ -147,12 +159,14 @@ impl College {
         if let Some(zz) = catalog.code_list("majors_zz_2021") {
             for code in SECONDARY_MAJORS {
                 if let Some(m) = zz.get(code) {
+                    let i = self.majors.len();
                     self.majors.push(Major {
                         code: m.code.clone(),
                         name: m.name.clone(),
                         org: wzb,
                         level: "03",
                         duration: "3",
+                        first_enrol: first_enrol(i),
                     });
                 }
             }
@@ -249,6 +263,9 @@ impl College {
                 person: people::person(rng, &area, born_from, born_to),
                 org,
                 major: majors.choose(rng).copied(),
+                category: "01",
+                ideo: false,
+                psych: false,
             });
         }
         for i in 0..150 * scale as usize {
@@ -263,12 +280,18 @@ impl College {
     fn make_courses(&mut self, rng: &mut ChaCha8Rng) {
         for (i, name) in PUBLIC_COURSES.iter().enumerate() {
             let semester = 1 + (i % 2) as i64;
+            // Sport, computing and labour are taught by doing (rule X17: practice ≥ half).
+            let kind = match *name {
+                "体育与健康" | "劳动教育" => "C",
+                "信息技术" | "大学生职业发展与就业指导" | "军事理论" => "B",
+                _ => "A",
+            };
             self.courses.push(Course {
                 code: format!("GG{:03}", i + 1),
                 name: (*name).to_owned(),
                 major: None,
                 semester,
-                kind: "A",
+                kind,
                 hours: 32 + 16 * (i % 3) as i64,
             });
         }
@@ -318,6 +341,15 @@ impl College {
             let c = &self.classes[s.class];
             c.major == major && c.grade == grade
         })
+    }
+}
+
+/// The year the `i`th major first enrolled: every fourteenth is new this year.
+fn first_enrol(i: usize) -> i32 {
+    if i % 14 == 13 {
+        2023
+    } else {
+        2005 + (i as i32 * 7) % 17
     }
 }
 

@@ -29,12 +29,8 @@ impl Gen<'_> {
                 .map(|t| t.no.clone())
         };
         for (i, m) in c.majors.iter().enumerate() {
-            let new = i % 14 == 13;
-            let set_year = if new {
-                2023
-            } else {
-                2005 + (i as i32 * 7) % 17
-            };
+            let new = m.first_enrol == 2023;
+            let set_year = m.first_enrol;
             let mut rec = r(&[
                 ("major_code", t(&m.code)),
                 ("major_name", t(&m.name)),
@@ -132,6 +128,9 @@ impl Gen<'_> {
         for (mi, m) in c.majors.iter().enumerate() {
             let code = if m.level == "03" { "1.3.2" } else { "1.3.1" };
             for (grade, semesters) in [(2022, [1, 2]), (2021, [3, 4])] {
+                if grade < m.first_enrol {
+                    continue;
+                }
                 let public = c
                     .courses
                     .iter()
@@ -141,11 +140,7 @@ impl Gen<'_> {
                     .iter()
                     .filter(|x| x.major == Some(mi) && semesters.contains(&x.semester));
                 for course in public.chain(own) {
-                    let practice = match course.kind {
-                        "A" => 0,
-                        "C" => course.hours,
-                        _ => course.hours / 2,
-                    };
+                    let practice = super::teaching::practice(course.kind, course.hours);
                     let owner = course.major.map_or(c.orgs[m.org].code.clone(), |x| {
                         c.orgs[c.majors[x].org].code.clone()
                     });

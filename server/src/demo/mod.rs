@@ -9,11 +9,16 @@ mod college;
 mod consistent;
 mod core;
 mod extra;
+mod facilities;
 mod generic;
+mod intake;
+mod names;
 mod people;
 mod pools;
 mod previous;
+mod roles;
 mod roster;
+mod staff;
 mod teaching;
 mod text;
 mod words;
@@ -102,7 +107,7 @@ pub fn generate(
 ) -> Generated {
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
     let college = College::build(&mut rng, catalog, units, opts.scale.max(1));
-    let mut gen = Gen::new(rng, catalog, &college, fill_units, opts.scale.max(1));
+    let mut gen = Gen::new(rng, catalog, &college, fill_units, opts);
     gen.structure();
     gen.people();
     gen.teaching();
@@ -205,6 +210,8 @@ pub(crate) struct Gen<'a> {
     filler: generic::Filler<'a>,
     fill_units: &'a FillUnits,
     scale: u32,
+    /// The seed, for the fix-ups' own random stream.
+    seed: u64,
     /// Generated rows by table code: (owning unit, record).
     out: BTreeMap<String, Vec<(String, Record)>>,
     /// Which `slug.field` values other tables reference.
@@ -218,7 +225,7 @@ impl<'a> Gen<'a> {
         catalog: &'a Catalog,
         college: &'a College,
         fill_units: &'a FillUnits,
-        scale: u32,
+        opts: DemoOptions,
     ) -> Self {
         let referenced = catalog
             .tables
@@ -238,7 +245,8 @@ impl<'a> Gen<'a> {
             college,
             filler,
             fill_units,
-            scale,
+            scale: opts.scale.max(1),
+            seed: opts.seed,
             out: BTreeMap::new(),
             referenced,
             done: HashSet::new(),
@@ -307,6 +315,8 @@ impl<'a> Gen<'a> {
                 continue;
             }
             let units = self.units_of(&table.code);
+            // Numbers are college-wide: two units never share a project or certificate number.
+            let mut index = 0;
             for unit in &units {
                 let wanted = match table.scope {
                     Scope::Single => 1,
@@ -314,12 +324,13 @@ impl<'a> Gen<'a> {
                 };
                 let mut keys = HashSet::new();
                 let mut made = 0;
-                for attempt in 0..wanted * 4 {
+                for _ in 0..wanted * 4 {
                     if made == wanted {
                         break;
                     }
                     let seed = self.link(table, unit);
-                    let rec = self.filler.fill(&mut self.rng, table, seed, attempt);
+                    let rec = self.filler.fill(&mut self.rng, table, seed, index);
+                    index += 1;
                     let key: Vec<String> = table
                         .key
                         .iter()

@@ -26,8 +26,8 @@ fn fewer(code: &str) -> f64 {
     match code {
         "0.1.5" | "1.5.2" => 0.03,
         "0.1.3" | "0.1.4" => 0.02,
-        // The college's structure stayed: departments, major groups, their changes.
-        "1.1.3" | "1.2.2" | "1.2.3" => 0.0,
+        // The college's structure stayed: departments, majors, major groups, their changes.
+        "1.1.3" | "1.2.1" | "1.2.2" | "1.2.3" => 0.0,
         _ => 0.04,
     }
 }

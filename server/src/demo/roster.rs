@@ -229,6 +229,9 @@ impl Gen<'_> {
         for (mi, m) in c.majors.iter().enumerate() {
             for grade in [2021, 2022, 2023] {
                 let students: Vec<_> = c.students_of(mi, grade).collect();
+                if students.is_empty() {
+                    continue;
+                }
                 let classes = c
                     .classes
                     .iter()

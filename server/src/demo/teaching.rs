@@ -67,11 +67,7 @@ impl Gen<'_> {
                             } else {
                                 course.hours
                             };
-                            let practice = match course.kind {
-                                "A" => 0,
-                                "C" => hours,
-                                _ => hours / 2,
-                            };
+                            let practice = practice(course.kind, hours);
                             if kind == "2" {
                                 *hours_by_ext.entry(no.clone()).or_default() += hours;
                             }
@@ -112,5 +108,15 @@ impl Gen<'_> {
             }
         }
         self.finish("1.4.2");
+    }
+}
+
+/// Practice hours of a course of type A (none), B (four fifths) or C (all), rule X17: with the
+/// public courses, each major's practice is at least half its hours.
+pub(super) fn practice(kind: &str, hours: i64) -> i64 {
+    match kind {
+        "A" => 0,
+        "C" => hours,
+        _ => hours * 4 / 5,
     }
 }
