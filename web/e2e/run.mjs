@@ -3,7 +3,9 @@
 // the teacher by lookup, sees a wrong ISBN flagged, fixes it and saves; an Excel import with a bad
 // row is shown by row and writes nothing; the head submits; the 教务部 reviewer returns it with a
 // reason; the collector sees the reason and edits; the head resubmits; the reviewer approves;
-// 质量部 accepts and copies the bulletin; 质量部 publishes the core data and a leader comments on an
+// 质量部 accepts and copies the bulletin; a dry run names teacher T99999 by Excel row; 质量部 runs
+// the checks, opens a finding's row, a college explains a warning and 质量部 accepts it (checks.mjs);
+// 质量部 publishes the core data and a leader comments on an
 // indicator and signs it off; a 典型案例 is written with a figure and an attachment, submitted, approved by
 // the head and accepted by 质量部. No request leaves the origin; no password stays behind.
 import { launch, newUser, login, panel, shot, failureShot, assert, BASE } from './lib.mjs';
