@@ -49,7 +49,7 @@ export function FillPanel() {
   const catalog = useApp((s) => s.catalog);
   const target = useApp((s) => s.target);
   const cycle = useApp((s) => s.cycle);
-  const [data, setData] = useState({ rows: [], total: 0 });
+  const [data, setData] = useState(null); // null while the target's rows are being read
   const [page, setPage] = useState(0);
   const [search, setSearch] = useState('');
   const [query, setQuery] = useState('');
@@ -82,10 +82,13 @@ export function FillPanel() {
       return d;
     } catch (e) {
       setError(e.message);
+      setData((d) => d || { rows: [], total: 0 });
       return null;
     }
   };
   useEffect(() => {
+    // Another table: never show the previous table's rows (or its count) meanwhile.
+    setData(null);
     setEditing(null);
     setMessage(null);
     setPage(0);
@@ -178,10 +181,11 @@ export function FillPanel() {
           {showImport && editable && (
             <ImportBox table={table} unit={target.unit} onImported={() => { reload(true); setChecked((n) => n + 1); refreshTasks().catch(() => {}); }} />
           )}
-          <RowGrid table={table} rows={data.rows} total={data.total} page={page} setPage={setPage}
+          {!data && <p className="sd-lead">正在读取…</p>}
+          {data && <RowGrid table={table} rows={data.rows} total={data.total} page={page} setPage={setPage}
             editable={editable} onOpen={(r) => { setMessage(null); setEditing(r); }}
             onDeleted={() => { setMessage('已删除一行'); setRowNotes([]); setChecked((n) => n + 1); reload(true); refreshTasks().catch(() => {}); }}
-            unitNames={target.unit ? null : unitNames} />
+            unitNames={target.unit ? null : unitNames} />}
         </>
       )}
     </div>
