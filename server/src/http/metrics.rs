@@ -66,7 +66,7 @@ pub async fn metrics(State(app): State<AppState>) -> Response {
                 metrics::gauge!("statusdata_open_findings", "severity" => severity).set(n as f64);
             }
         }
-        Err(e) => tracing::error!(error = %e.message, "metrics: cannot count submissions"),
+        Err(e) => tracing::error!(error = %e.message, "指标：无法统计提交"),
     }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],

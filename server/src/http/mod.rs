@@ -241,7 +241,7 @@ pub(crate) async fn principal_of(app: &AppState, token: Option<String>) -> Optio
     {
         Ok(p) => p,
         Err(e) => {
-            tracing::error!(error = %e.message, "cannot check the session");
+            tracing::error!(error = %e.message, "无法检查会话");
             None
         }
     }
@@ -318,7 +318,7 @@ fn coded(response: &mut async_graphql::Response) {
         if e.path.is_empty() {
             ext.set("code", "BAD_REQUEST");
         } else {
-            tracing::error!(error = %e.message, path = ?e.path, "resolver failed without a code");
+            tracing::error!(error = %e.message, path = ?e.path, "解析器出错且没有错误代码");
             ext.set("code", "INTERNAL");
             e.message = crate::service::error::INTERNAL_MESSAGE.to_owned();
         }
@@ -329,7 +329,7 @@ async fn healthz(State(app): State<AppState>) -> (StatusCode, &'static str) {
     match app.service().blocking(|svc| svc.ping()).await {
         Ok(()) => (StatusCode::OK, "ok"),
         Err(e) => {
-            tracing::error!(error = %e.message, "health check failed");
+            tracing::error!(error = %e.message, "健康检查失败");
             (StatusCode::SERVICE_UNAVAILABLE, "数据库无法连接")
         }
     }

@@ -89,7 +89,7 @@ pub async fn coded_refusals(
         ),
     };
     if status.is_server_error() {
-        tracing::error!(%status, path = %shown, "the HTTP layer failed without a coded answer");
+        tracing::error!(%status, path = %shown, "HTTP 层出错且没有带代码的答复");
     }
     let e = ApiError::new(code, message);
     if path == "/graphql" {
