@@ -254,7 +254,8 @@ async fn a_request_past_its_time_budget_is_cancelled_with_a_code() {
         l.signed_in = Budget {
             time: Duration::from_millis(500),
             ..l.signed_in
-        }
+        };
+        l.long_time = Duration::from_millis(500);
     })
     .await;
     let mut held = hold_findings(&site.db);
@@ -269,6 +270,39 @@ async fn a_request_past_its_time_budget_is_cancelled_with_a_code() {
     assert!(message(&r).contains("已取消"), "{r}");
     assert!(took < Duration::from_secs(8), "{took:?}");
     held.batch_execute("COMMIT").expect("release");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_quality_office_s_whole_cycle_work_outlasts_a_page_s_budget_and_nobody_else_s_does() {
+    let (site, token) = site_with(|l| {
+        l.signed_in = Budget {
+            time: Duration::from_millis(1),
+            ..l.signed_in
+        }
+    })
+    .await;
+    site.account("8103", "采集", "jwb", "collector", PASSWORD, false);
+    let collector = site.token("8103", PASSWORD).await;
+    // Costly enough for the long budget (two 10,000-weight fields), but a collector's.
+    let twice = "{ a: progress(cycle: 2023) { table } b: progress(cycle: 2023) { table } }";
+    let (status, r, _) = send(&site, Some(&collector), twice).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{r}");
+    assert_eq!(code(&r), "TOO_COMPLEX", "{r}");
+    assert!(message(&r).contains("已取消"), "{r}");
+    // The same document from 质量部 gets the long budget and is answered.
+    let (status, r, _) = send(&site, Some(&token), twice).await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    assert!(r["errors"].is_null(), "{r}");
+    // A whole-cycle check run that waits past the page budget still finishes.
+    let mut held = hold_findings(&site.db);
+    let run = run_checks(&site, &token);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    held.batch_execute("COMMIT").expect("release");
+    drop(held);
+    let (status, r, took) = run.await.expect("runChecks");
+    assert_eq!(status, StatusCode::OK, "{r}");
+    assert!(r["errors"].is_null(), "{r}");
+    assert!(took >= Duration::from_millis(800), "{took:?}");
 }
 
 /// A statement that runs for minutes on either backend.

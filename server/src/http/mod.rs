@@ -35,6 +35,7 @@ use crate::auth::cache::SessionCache;
 use crate::auth::service::Clock;
 use crate::authz::Principal;
 use crate::service::budget::{self, Budget};
+use crate::service::roles;
 use crate::service::session::{ClientAddr, SessionToken, COOKIE as SESSION_COOKIE};
 use crate::service::Service;
 
@@ -272,7 +273,7 @@ async fn graphql(
     let principal = principal_of(&app, token).await;
     let cost = cost.map_or(0, |Extension(guard::Cost(c))| c);
     let who = principal.as_ref().map(|p| p.staff_no.as_str());
-    let admission = match guard::Admission::admit(
+    let mut admission = match guard::Admission::admit(
         &app.request_limits,
         &app.in_flight,
         who,
@@ -285,6 +286,9 @@ async fn graphql(
         Err(refusal) => return refusal.into_response(),
     };
     if let Some(principal) = principal {
+        if cost >= app.request_limits.long_cost && roles::runs_maintenance(&principal) {
+            admission.time = admission.time.max(app.request_limits.long_time);
+        }
         request = request.data(svc.access(principal));
     }
     let (query, operation) = (request.query.clone(), request.operation_name.clone());

@@ -28,6 +28,17 @@ pub fn require_token_admin(who: &Access) -> ApiResult<()> {
     require_role(who, &["quality_admin"], "只有质量部管理员可以管理接口令牌")
 }
 
+/// Whether the caller runs the college-wide maintenance work (a whole-cycle check run, a
+/// definitions reload): 质量部 and the system administrator, whose requests for it may run longer
+/// than a page's (the HTTP face's `long_time`).
+pub fn runs_maintenance(principal: &crate::authz::Principal) -> bool {
+    principal.development
+        || principal
+            .roles
+            .iter()
+            .any(|r| r == "quality_admin" || r == "sysadmin")
+}
+
 /// The units whose findings the caller reads: everyone's (`None`) for 质量部, leaders, BI and a
 /// table's reviewers; otherwise the caller's own.
 pub fn finding_units(who: &Access, table: Option<&str>) -> Option<Vec<String>> {
