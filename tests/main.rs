@@ -40,7 +40,6 @@ mod indicators;
 mod indicators_flow;
 mod input_limits;
 mod instances;
-mod layers;
 mod limits;
 mod live;
 mod login_race;
