@@ -1,7 +1,8 @@
 //! Activity tables whose help texts tie their rows to the college: 2.17.2 events fall in the
 //! 2023 活动周 (May), 2.18.2 lists real classes, 2.12.3 students with a 学号 are in 1.5.1 (the
 //! demo's 1.5.1 holds no foreign students, so its international students are all 非学历),
-//! and 2.7.1 has no more apprentices than the major's grade has students (HELP rules).
+//! and 2.7.1 has no more apprentices than the major's grade has students (HELP rules); 1.2.3
+//! records no 撤销 or 停招 of a major that still enrols (every demo major does, rule X02).
 
 use std::collections::HashMap;
 
@@ -33,6 +34,11 @@ impl Gen<'_> {
             r.insert("dept_code".into(), t(&c.orgs[m.org].code));
             r.insert("grade".into(), Value::Year(class.grade));
             set_ints(r, &[("students", size.get(&k).copied().unwrap_or(0))]);
+        }
+        for (_, r) in self.out.get_mut("1.2.3").into_iter().flatten() {
+            if matches!(text(r, "change_type"), "02" | "03") {
+                r.insert("change_type".into(), t("04"));
+            }
         }
         for (_, r) in self.out.get_mut("2.12.3").into_iter().flatten() {
             r.insert("student_no".into(), Value::Null);

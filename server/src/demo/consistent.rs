@@ -48,6 +48,7 @@ fn moment(v: &Value) -> Option<(i32, u32, u32)> {
     match v {
         Value::Date(d) => Some((d.year(), d.month(), d.day())),
         Value::YearMonth { year, month } => Some((*year, *month, 1)),
+        Value::Year(year) => Some((*year, 1, 1)),
         _ => None,
     }
 }
@@ -109,6 +110,7 @@ impl Gen<'_> {
             ("hire_start", "hire_end"),
             ("apply_date", "grant_date"),
             ("founded_ym", "upgrade_ym"),
+            ("start_year", "enrol_end_year"),
         ];
         for rows in self.out.values_mut() {
             for (_, r) in rows.iter_mut() {
