@@ -103,6 +103,14 @@ pub fn previous_year(catalog: &Catalog, this_year: &Rows, seed: u64) -> Rows {
         for (_, rec) in &mut kept {
             shape(table, rec);
         }
+        if COHORTS.contains(&table.code.as_str()) {
+            // A grade back, a major's first class may predate its first enrolment: not there.
+            let first = first_enrolment(&out);
+            kept.retain(|(_, r)| match (text(r, "major_code"), r.get("grade")) {
+                (Some(m), Some(Value::Year(g))) => first.get(&m).is_none_or(|y| g >= y),
+                _ => true,
+            });
+        }
         note_missing(table, rows, &kept, &mut missing);
         out.insert(table.code.clone(), kept);
     }
@@ -159,6 +167,20 @@ fn shape(table: &Table, rec: &mut Record) {
             }
         }
     }
+}
+
+/// Each major's first enrolment year (1.2.1).
+fn first_enrolment(out: &Rows) -> HashMap<String, i32> {
+    out.get("1.2.1")
+        .into_iter()
+        .flatten()
+        .filter_map(
+            |(_, r)| match (text(r, "major_code"), r.get("first_enrol_year")) {
+                (Some(m), Some(Value::Year(y))) => Some((m, *y)),
+                _ => None,
+            },
+        )
+        .collect()
 }
 
 /// Records which referenced values of `table` last year lacks.
