@@ -48,6 +48,7 @@ fn moment(v: &Value) -> Option<(i32, u32, u32)> {
     match v {
         Value::Date(d) => Some((d.year(), d.month(), d.day())),
         Value::YearMonth { year, month } => Some((*year, *month, 1)),
+        Value::Year(year) => Some((*year, 1, 1)),
         _ => None,
     }
 }
@@ -68,7 +69,10 @@ impl Gen<'_> {
         self.facilities(&mut rng);
         self.internships(&mut rng);
         self.certificates();
+        self.external_teachers();
         self.align_rosters();
+        self.secondments();
+        self.activities();
         self.copy_names();
     }
 
@@ -106,6 +110,7 @@ impl Gen<'_> {
             ("hire_start", "hire_end"),
             ("apply_date", "grant_date"),
             ("founded_ym", "upgrade_ym"),
+            ("start_year", "enrol_end_year"),
         ];
         for rows in self.out.values_mut() {
             for (_, r) in rows.iter_mut() {
@@ -159,6 +164,43 @@ impl Gen<'_> {
         }
     }
 
+    /// 1.4.2 agrees with itself and with 0.1.4 where their fields differ in name: the title level
+    /// is the last digit of the title name (rule X18), the 聘任院系 is 0.1.4's 聘用院系 (rule X04);
+    /// 2.6.1 counts no more of an enterprise's teachers than 1.4.2 lists.
+    fn external_teachers(&mut self) {
+        let hire: std::collections::HashMap<String, Value> = self
+            .out
+            .get("0.1.4")
+            .into_iter()
+            .flatten()
+            .map(|(_, r)| {
+                let dept = r.get("hire_dept").cloned().unwrap_or(Value::Null);
+                (text(r, "ext_teacher_no").to_owned(), dept)
+            })
+            .collect();
+        for (_, r) in self.out.get_mut("1.4.2").into_iter().flatten() {
+            // 990 (其他, the college's own code) carries no level digit.
+            let digit = text(r, "title_name").get(2..3).map(str::to_owned);
+            if let Some(level) = digit.filter(|d| ("1"..="5").contains(&d.as_str())) {
+                r.insert("title_level".into(), Value::Text(level));
+            }
+            if let Some(dept) = hire.get(text(r, "ext_teacher_no")) {
+                r.insert("dept_code".into(), dept.clone());
+            }
+        }
+        // 2.6.1: an enterprise sends no more teachers than 1.4.2 lists from it (HELP-ent-teachers).
+        let mut sent: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+        for (_, r) in self.out.get("1.4.2").into_iter().flatten() {
+            *sent.entry(text(r, "employer_uscc").to_owned()).or_default() += 1;
+        }
+        for (_, r) in self.out.get_mut("2.6.1").into_iter().flatten() {
+            let most = sent.get(text(r, "uscc")).copied().unwrap_or(0);
+            if int(r, "ent_teachers") > most {
+                set_ints(r, &[("ent_teachers", most)]);
+            }
+        }
+    }
+
     /// A major's certificates in proportion to its students, so that no major certifies more
     /// students than it has (rule X20, warning).
     fn certificates_per_major(&mut self) {
@@ -180,7 +222,7 @@ impl Gen<'_> {
     }
 
     /// Certificates in order: certified ≤ examinees ≤ registered, the "其中" parts within their
-    /// whole (rule X20).
+    /// whole, and no part without its whole (rule X20).
     fn certificates(&mut self) {
         self.certificates_per_major();
         let chains: [(&str, &[&str]); 5] = [
@@ -201,6 +243,18 @@ impl Gen<'_> {
                 n.sort_unstable();
                 for (f, v) in present.into_iter().zip(n) {
                     r.insert(f.into(), Value::Int(v));
+                }
+                // A part without its whole is filled in: the whole is at least the part.
+                let mut last = None;
+                for f in chain {
+                    match r.get(*f) {
+                        Some(Value::Int(v)) => last = Some(*v),
+                        _ => {
+                            if let Some(v) = last {
+                                r.insert((*f).into(), Value::Int(v));
+                            }
+                        }
+                    }
                 }
             }
         }

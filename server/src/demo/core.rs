@@ -102,23 +102,32 @@ impl Gen<'_> {
             .iter()
             .find(|o| o.unit == "jwb")
             .map_or_else(String::new, |o| o.code.clone());
-        for (i, course) in c.courses.iter().enumerate() {
-            let owner = course
-                .major
-                .map_or(jwb.clone(), |m| c.orgs[c.majors[m].org].code.clone());
-            let attr = if course.major.is_none() {
-                "01"
-            } else if i % 3 == 0 {
-                "03"
-            } else {
-                "02"
-            };
+        // 1.3.1 and 1.3.2 copy the attribute and owner of 0.1.2 (rule X04), so both come from here.
+        let basics: Vec<(&str, String)> = c
+            .courses
+            .iter()
+            .enumerate()
+            .map(|(i, course)| {
+                let owner = course
+                    .major
+                    .map_or(jwb.clone(), |m| c.orgs[c.majors[m].org].code.clone());
+                let attr = if course.major.is_none() {
+                    "01"
+                } else if i % 3 == 0 {
+                    "03"
+                } else {
+                    "02"
+                };
+                (attr, owner)
+            })
+            .collect();
+        for (i, (course, (attr, owner))) in c.courses.iter().zip(&basics).enumerate() {
             let rec = r(&[
                 ("course_code", t(&course.code)),
                 ("course_name", t(&course.name)),
                 ("course_type", t(course.kind)),
                 ("course_attr", t(attr)),
-                ("owner_dept", t(&owner)),
+                ("owner_dept", t(owner)),
                 ("hours_total", Value::Int(course.hours)),
             ]);
             self.emit("0.1.2", None, rec, i);
@@ -131,19 +140,16 @@ impl Gen<'_> {
                 if grade < m.first_enrol {
                     continue;
                 }
-                let public = c
+                let taught = c
                     .courses
                     .iter()
-                    .filter(|x| x.major.is_none() && grade == 2022);
-                let own = c
-                    .courses
-                    .iter()
-                    .filter(|x| x.major == Some(mi) && semesters.contains(&x.semester));
-                for course in public.chain(own) {
-                    let practice = super::teaching::practice(course.kind, course.hours);
-                    let owner = course.major.map_or(c.orgs[m.org].code.clone(), |x| {
-                        c.orgs[c.majors[x].org].code.clone()
+                    .zip(&basics)
+                    .filter(|(x, _)| match x.major {
+                        None => grade == 2022,
+                        Some(xm) => xm == mi && semesters.contains(&x.semester),
                     });
+                for (course, (attr, owner)) in taught {
+                    let practice = super::teaching::practice(course.kind, course.hours);
                     let rec = r(&[
                         ("major_code", t(&m.code)),
                         ("level", t(m.level)),
@@ -154,13 +160,10 @@ impl Gen<'_> {
                         ("course_code", t(&course.code)),
                         ("course_name", t(&course.name)),
                         ("course_type", t(course.kind)),
-                        (
-                            "course_attr",
-                            t(if course.major.is_none() { "01" } else { "02" }),
-                        ),
+                        ("course_attr", t(attr)),
                         ("course_nature", t("01")),
                         ("semester", Value::Int(course.semester)),
-                        ("owner_dept", t(&owner)),
+                        ("owner_dept", t(owner)),
                         ("hours_total", Value::Int(course.hours)),
                         ("hours_practice", Value::Int(practice)),
                     ]);

@@ -15,6 +15,9 @@ use super::date;
 use crate::defs::{Catalog, Field, FieldType, Period, Table};
 use crate::store::{Record, Value};
 
+/// Countries of the foreign partners (2.12.x).
+const PARTNERS: &[&str] = &["DEU", "GBR", "SGP", "THA", "MYS", "AUS", "KHM"];
+
 /// Generates field values; keeps the key values of generated tables for references.
 pub struct Filler<'a> {
     pub catalog: &'a Catalog,
@@ -83,7 +86,16 @@ impl<'a> Filler<'a> {
         i: usize,
     ) -> Value {
         match &f.ty {
-            FieldType::Enum { codes } => Value::Text(self.code(rng, f, codes)),
+            FieldType::Enum { codes } => {
+                let code = self.code(rng, f, codes);
+                // The partners of 2.12.x are abroad (HELP-country); chosen after the draw so
+                // that the stream stays as it was.
+                if codes == "country" && code == "CHN" && table.code.starts_with("2.12.") {
+                    Value::Text(PARTNERS[i % PARTNERS.len()].to_owned())
+                } else {
+                    Value::Text(code)
+                }
+            }
             FieldType::MultiEnum { codes } => {
                 let mut picked: Vec<String> = (0..rng.random_range(1..=3))
                     .map(|_| self.code(rng, f, codes))

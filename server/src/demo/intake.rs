@@ -245,7 +245,9 @@ impl Gen<'_> {
         let mut secondary = Vec::new();
         for (mi, m) in c.majors.iter().enumerate() {
             let n = cohort(mi);
-            if n == 0 {
+            // A major first enrolling after 2020 has no class graduating in 2023 (X08 compares
+            // 2.5.1 with last year's graduating students, of whom it had none).
+            if n == 0 || m.first_enrol > 2020 {
                 continue;
             }
             if m.level == "03" {

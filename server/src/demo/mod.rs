@@ -4,6 +4,7 @@
 //! purpose and says which, so that validation has something true to find.
 
 mod accounts;
+mod activities;
 mod breakages;
 mod college;
 mod consistent;

@@ -128,6 +128,22 @@ impl Gen<'_> {
         }
     }
 
+    /// 2.15.4: a teacher seconded to an enterprise goes to one of 1.6.1, named and coded as
+    /// there (rules X13, HELP-host-uscc); the other hosts (colleges, agencies) keep theirs.
+    pub(super) fn secondments(&mut self) {
+        let firms = &self.college.enterprises;
+        if firms.is_empty() {
+            return;
+        }
+        for (i, (_, r)) in self.out.get_mut("2.15.4").into_iter().flatten().enumerate() {
+            if matches!(text(r, "host_kind"), "03" | "04" | "05") {
+                let e = &firms[(i * 7) % firms.len()];
+                r.insert("host".into(), t(&e.name));
+                r.insert("host_uscc".into(), t(&e.uscc));
+            }
+        }
+    }
+
     /// 2.2.1 and 2.2.2: the student's own major and class, in a term they are studying, at an
     /// enterprise of 1.6.1 (in China) or abroad (not in China), for the days the dates span.
     pub(super) fn internships(&mut self, _rng: &mut rand_chacha::ChaCha8Rng) {

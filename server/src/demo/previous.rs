@@ -1,7 +1,7 @@
 //! The demo's previous cycle (2022), derived from the 2023 college so that year-over-year
 //! comparisons show believable differences: a few percent fewer students and teachers (a roster
-//! row missing takes the rows that reference it along), last year's dates in the tables that
-//! record events, smaller equipment, library and building figures, and 1.5.3 recounted from
+//! row missing takes the rows that reference it along), the students a grade back (so that the
+//! class of 2023 is there), last year's dates in the tables that record events, smaller equipment, library and building figures, and 1.5.3 recounted from
 //! 2022's students so that last year's counts agree too. No randomness leaks into 2023's stream.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -103,6 +103,14 @@ pub fn previous_year(catalog: &Catalog, this_year: &Rows, seed: u64) -> Rows {
         for (_, rec) in &mut kept {
             shape(table, rec);
         }
+        if COHORTS.contains(&table.code.as_str()) {
+            // A grade back, a major's first class may predate its first enrolment: not there.
+            let first = first_enrolment(&out);
+            kept.retain(|(_, r)| match (text(r, "major_code"), r.get("grade")) {
+                (Some(m), Some(Value::Year(g))) => first.get(&m).is_none_or(|y| g >= y),
+                _ => true,
+            });
+        }
         note_missing(table, rows, &kept, &mut missing);
         out.insert(table.code.clone(), kept);
     }
@@ -110,8 +118,21 @@ pub fn previous_year(catalog: &Catalog, this_year: &Rows, seed: u64) -> Rows {
     out
 }
 
+/// The student tables and the cohort fields that were a year earlier last year: the roster is
+/// carried forward, but last year's students are this year's a grade back, so the 2022 cycle
+/// holds the class that graduated in 2023 (rule X08 compares 2.5.1 with it).
+const COHORTS: &[&str] = &["0.1.5", "1.5.1", "1.5.2", "1.5.3"];
+const COHORT_FIELDS: &[&str] = &["grade", "enrol_ym", "expected_grad_ym"];
+
 /// Last year's dates in event tables, smaller amounts in the tables that grow.
 fn shape(table: &Table, rec: &mut Record) {
+    if COHORTS.contains(&table.code.as_str()) {
+        for f in COHORT_FIELDS {
+            if let Some(v) = rec.get(*f).map(earlier) {
+                rec.insert((*f).to_owned(), v);
+            }
+        }
+    }
     if !table.carry_forward && table.code != "1.5.3" {
         for f in &table.fields {
             if matches!(
@@ -146,6 +167,20 @@ fn shape(table: &Table, rec: &mut Record) {
             }
         }
     }
+}
+
+/// Each major's first enrolment year (1.2.1).
+fn first_enrolment(out: &Rows) -> HashMap<String, i32> {
+    out.get("1.2.1")
+        .into_iter()
+        .flatten()
+        .filter_map(
+            |(_, r)| match (text(r, "major_code"), r.get("first_enrol_year")) {
+                (Some(m), Some(Value::Year(y))) => Some((m, *y)),
+                _ => None,
+            },
+        )
+        .collect()
 }
 
 /// Records which referenced values of `table` last year lacks.
