@@ -36,7 +36,10 @@ fn every_setting_of_the_env_file_is_a_flag_of_serve() {
     assert!(env.len() >= 8, "{env:?}");
     for (key, _) in &env {
         assert!(
-            key == "RUST_LOG" || serve.contains(&format!("[env: {key}=")),
+            key == "RUST_LOG"
+                || ["）", "；"]
+                    .iter()
+                    .any(|end| serve.contains(&format!("环境变量：{key}{end}"))),
             "deploy/statusdata.env sets {key}, which `statusdata serve` does not read"
         );
     }

@@ -286,7 +286,11 @@ async fn the_quality_office_s_whole_cycle_work_outlasts_a_page_s_budget_and_nobo
     // Costly enough for the long budget (two 10,000-weight fields), but a collector's.
     let twice = "{ a: progress(cycle: 2023) { table } b: progress(cycle: 2023) { table } }";
     let (status, r, _) = send(&site, Some(&collector), twice).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{r}");
+    // Cancelled by the handler (400), or stopped by the database first (200): coded alike.
+    assert!(
+        [StatusCode::BAD_REQUEST, StatusCode::OK].contains(&status),
+        "{r}"
+    );
     assert_eq!(code(&r), "TOO_COMPLEX", "{r}");
     assert!(message(&r).contains("已取消"), "{r}");
     // The same document from 质量部 gets the long budget and is answered.

@@ -146,6 +146,31 @@ pub fn setup() -> Site {
 impl Site {
     /// Rows in the tables that `row`'s references point at (a row of GraphQL field names), so
     /// that it passes the reference rules at submission.
+    /// Writes one row of `table` (text fields only) straight into the store, as unit `zlb`: the
+    /// rows a test's own row is checked against.
+    pub fn insert_row(&self, table: &str, fields: &[(&str, &str)]) {
+        let catalog = self.db.store.catalog().clone();
+        let table = catalog.table_by_code(table).expect("table").clone();
+        let record = fields
+            .iter()
+            .map(|(k, v)| {
+                (
+                    (*k).to_owned(),
+                    statusdata::store::Value::Text((*v).to_owned()),
+                )
+            })
+            .collect();
+        let ctx = statusdata::store::WriteCtx {
+            cycle: 2023,
+            unit: "zlb".into(),
+            actor: "test".into(),
+        };
+        self.db
+            .store
+            .insert(&table, &statusdata::store::RowScope::All, &ctx, &record)
+            .expect("insert");
+    }
+
     pub fn satisfy_refs(&self, table: &str, row: &Json) {
         let catalog = self.db.store.catalog().clone();
         let table = catalog.table_by_code(table).expect("table").clone();

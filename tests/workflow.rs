@@ -440,7 +440,26 @@ async fn the_whole_path_for_a_single_unit_and_a_multi_unit_table() {
     assert_eq!(r["data"]["acceptTable"]["state"], "accepted", "{r}");
 
     // 2.1.1 授课表: three 院系 fill and submit their own rows; 教务部 reviews each.
-    let row = json!({ "term": "2022-2023-1", "courseCode": "C01", "courseName": "制图", "teacherKind": "1", "teacherNo": "T1", "teacherName": "张三", "className": "班1", "majorCode": "460101", "students": 40, "hours": 48, "practiceHours": 24, "mode": "01" });
+    let row = json!({ "term": "2022-2023-1", "courseCode": "C01", "courseName": "制图", "teacherKind": "1", "teacherNo": "T1", "teacherName": "张三", "className": "班1", "majorCode": "460101", "students": 1, "hours": 48, "practiceHours": 24, "mode": "01" });
+    // What the cross-table rules read (X03, 2.1.1's help texts): the teacher by name, the
+    // course offered to the major, a student in the class.
+    site.insert_row("1.4.1", &[("teacher_no", "T1"), ("name", "张三")]);
+    site.insert_row(
+        "1.3.1",
+        &[
+            ("major_code", "460101"),
+            ("course_code", "C01"),
+            ("course_name", "制图"),
+        ],
+    );
+    site.insert_row(
+        "1.5.1",
+        &[
+            ("student_no", "S1"),
+            ("class_name", "班1"),
+            ("major_code", "460101"),
+        ],
+    );
     site.satisfy_refs("2.1.1", &row);
     for (c, h, unit) in [
         ("ac", "ah", "jdgc"),
@@ -452,10 +471,10 @@ async fn the_whole_path_for_a_single_unit_and_a_multi_unit_table() {
             r["data"]["createTeachingAssignment"]["id"].is_string(),
             "{unit}: {r}"
         );
+        let r = submit(site, &t(h).await, "2.1.1", unit).await;
         assert_eq!(
-            submit(site, &t(h).await, "2.1.1", unit).await["data"]["submitTable"]["state"],
-            "submitted",
-            "{unit}"
+            r["data"]["submitTable"]["state"], "submitted",
+            "{unit}: {r}"
         );
     }
     assert_eq!(
