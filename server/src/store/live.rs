@@ -353,13 +353,24 @@ impl Store {
         if pg {
             conn.batch_execute("SELECT pg_advisory_lock(7274601)")?;
         }
-        let synced = super::sync::plan(&mut conn, &self.catalog).and_then(|plan| {
-            if plan.refusals.is_empty() {
-                super::sync::apply(&mut conn, &self.catalog, plan)
-            } else {
-                Err(StoreError::Destructive(plan.refusals))
-            }
-        });
+        let catalog = &self.catalog;
+        let plan_and_apply = |conn: &mut super::AnyConnection| {
+            super::sync::plan(conn, catalog).and_then(|plan| {
+                if plan.refusals.is_empty() {
+                    super::sync::apply(conn, catalog, plan)
+                } else {
+                    Err(StoreError::Destructive(plan.refusals))
+                }
+            })
+        };
+        // Two instances reloading at once must not both plan the same `ALTER TABLE … ADD
+        // COLUMN` (the second fails with "duplicate column"): PostgreSQL holds the advisory lock
+        // above, SQLite plans inside the write transaction, so the second waits and plans anew.
+        let synced = if pg {
+            plan_and_apply(&mut conn)
+        } else {
+            super::tx::write_tx(&mut conn, plan_and_apply)
+        };
         if pg {
             let _ = conn.batch_execute("SELECT pg_advisory_unlock(7274601)");
         }
