@@ -132,10 +132,13 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let cycle = args.cycle;
     let exported = svc
         .blocking(move |svc| match args.table {
-            Some(code) => svc.export_table(&svc.system(), cycle, &code),
+            Some(code) => svc
+                .require_cycle(cycle)
+                .and_then(|()| svc.table_workbook(&svc.system(), cycle, &code)),
             None => {
+                svc.require_cycle(cycle)?;
                 let progress = bar(svc.store.catalog().tables.len() as u64);
-                let done = svc.export_cycle(&svc.system(), cycle, &mut |t| {
+                let done = svc.cycle_workbook(&svc.system(), cycle, &mut |t| {
                     progress.set_message(format!("{} {}", t.code, t.name));
                     progress.inc(1);
                 });

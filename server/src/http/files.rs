@@ -122,7 +122,7 @@ pub async fn export(
             "quality" => svc.quality_workbook(&who, cycle).map(|b| (b, None)),
             "indicators" => svc.indicators_workbook(&who, cycle).map(|b| (b, None)),
             "all" => svc
-                .cycle_workbook(&who, cycle)
+                .cycle_workbook(&who, cycle, &mut |_| {})
                 .map(|w| (w.bytes, w.warning)),
             code => svc.table_workbook(&who, cycle, code).map(|b| (b, None)),
         })

@@ -4,6 +4,7 @@
 
 use super::{guard, ApiError, ApiResult, Code, Service};
 use crate::authz::{Access, Action};
+use crate::defs::Table;
 use crate::store::workflow as wf;
 use crate::store::ListQuery;
 
@@ -22,7 +23,9 @@ impl Service {
             Some(_) => Ok(()),
             None => Err(ApiError::new(
                 Code::NotFound,
-                format!("没有 {cycle} 年的采集周期"),
+                format!(
+                    "没有 {cycle} 年的采集周期：先用 serve 安装周期文件，或 cycle new 开启新周期"
+                ),
             )),
         }
     }
@@ -43,8 +46,14 @@ impl Service {
             .map_err(ApiError::internal)
     }
 
-    /// Every table of `cycle` the caller may read, one sheet each, after the sign-off check.
-    pub fn cycle_workbook(&self, who: &Access, cycle: i32) -> ApiResult<CycleWorkbook> {
+    /// Every table of `cycle` the caller may read, one sheet each, after the sign-off check (the
+    /// one policy every face asks); `on_table` hears of each table as it is written.
+    pub fn cycle_workbook(
+        &self,
+        who: &Access,
+        cycle: i32,
+        on_table: &mut dyn FnMut(&Table),
+    ) -> ApiResult<CycleWorkbook> {
         let warning = self.final_export_check(cycle)?;
         let bytes = crate::xlsx::cycle::whole_cycle_with_note(
             &self.store,
@@ -54,7 +63,7 @@ impl Service {
             cycle,
             self.now(),
             warning.as_deref(),
-            &mut |_| {},
+            on_table,
         )
         .map_err(ApiError::internal)?;
         Ok(CycleWorkbook { bytes, warning })

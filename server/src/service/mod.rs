@@ -18,7 +18,6 @@ pub mod database;
 pub mod definitions;
 pub mod dump;
 pub mod error;
-pub mod export;
 pub mod files;
 pub mod findings;
 pub mod gaoji;
