@@ -11,7 +11,7 @@ use super::rules::{emit, Ctx};
 use super::sql::{ident, DynQuery, SqlValue, TextRow};
 use super::StoreError;
 use crate::defs::naming::sql_table;
-use crate::defs::rules::{AggKind, ArithOp, Expr, Formula, Func};
+use crate::defs::rules::{ArithOp, Expr, Formula, Func};
 
 /// Only one unit's rows of one table (by slug) count.
 #[derive(Debug, Clone, Copy)]
@@ -52,27 +52,7 @@ fn scalar(q: &mut DynQuery, e: &Expr, cx: &Ctx<'_>, cycle: i32, only: Option<Uni
     match e {
         Expr::Agg(a) => {
             q.sql("(SELECT ");
-            match (&a.kind, &a.value) {
-                (AggKind::Sum, Some(v)) => {
-                    q.sql("COALESCE(SUM(");
-                    emit(q, v, cx);
-                    q.sql("), 0)");
-                }
-                // Several matching rows leave a lookup unknown, as in the rules.
-                (AggKind::Lookup, Some(v)) => {
-                    q.sql("CASE WHEN COUNT(*) = 1 THEN MAX(");
-                    emit(q, v, cx);
-                    q.sql(") END");
-                }
-                (AggKind::CountDistinct, Some(v)) => {
-                    q.sql("COUNT(DISTINCT ");
-                    emit(q, v, cx);
-                    q.sql(")");
-                }
-                _ => {
-                    q.sql("COUNT(*)");
-                }
-            }
+            super::rule_joins::aggregate_value(q, a, cx, true);
             q.sql(&format!(
                 " FROM {} i WHERE i.cycle = ",
                 ident(&sql_table(&a.table))

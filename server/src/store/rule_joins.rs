@@ -31,22 +31,20 @@ pub(super) fn collect_aggs<'a>(e: &'a Expr, out: &mut Vec<&'a Agg>) {
 
 /// `LEFT JOIN (SELECT keys…, agg AS v FROM d_x i WHERE i.cycle = ? AND filter GROUP BY keys) aN
 /// ON aN.g0 = outer0 AND …`: one grouped scan of the other table for the whole rule.
-pub(super) fn join_aggregate(q: &mut DynQuery, cx: &Ctx<'_>, n: usize, agg: &Agg, cycle: i32) {
-    q.sql(" LEFT JOIN (SELECT ");
-    for (i, (inner, _)) in agg.keys.iter().enumerate() {
-        emit(q, inner, cx);
-        q.sql(&format!(" AS g{i}, "));
-    }
-    if agg.member.is_some() {
-        q.sql("e.value AS gm, ");
-    }
+/// The aggregate's value over the matched rows `i`: a sum, a lookup (unknown when several rows
+/// match, so the caller does not judge it), a distinct count or a count. `blank_sum_is_zero`
+/// makes a sum over no values 0 (indicators and 高基 figures) instead of NULL (rules).
+pub(super) fn aggregate_value(q: &mut DynQuery, agg: &Agg, cx: &Ctx<'_>, blank_sum_is_zero: bool) {
     match (&agg.kind, &agg.value) {
         (AggKind::Sum, Some(v)) => {
-            q.sql("SUM(");
+            q.sql(if blank_sum_is_zero {
+                "COALESCE(SUM("
+            } else {
+                "SUM("
+            });
             emit(q, v, cx);
-            q.sql(")");
+            q.sql(if blank_sum_is_zero { "), 0)" } else { ")" });
         }
-        // Several matching rows leave the value unknown (`c` tells the rule not to judge).
         (AggKind::Lookup, Some(v)) => {
             q.sql("CASE WHEN COUNT(*) = 1 THEN MAX(");
             emit(q, v, cx);
@@ -61,6 +59,19 @@ pub(super) fn join_aggregate(q: &mut DynQuery, cx: &Ctx<'_>, n: usize, agg: &Agg
             q.sql("COUNT(*)");
         }
     }
+}
+
+pub(super) fn join_aggregate(q: &mut DynQuery, cx: &Ctx<'_>, n: usize, agg: &Agg, cycle: i32) {
+    q.sql(" LEFT JOIN (SELECT ");
+    for (i, (inner, _)) in agg.keys.iter().enumerate() {
+        emit(q, inner, cx);
+        q.sql(&format!(" AS g{i}, "));
+    }
+    if agg.member.is_some() {
+        q.sql("e.value AS gm, ");
+    }
+    // A blank sum stays blank here: the rule reports it rather than passing on a zero.
+    aggregate_value(q, agg, cx, false);
     q.sql(&format!(
         " AS v, COUNT(*) AS c FROM {} i",
         ident(&sql_table(&agg.table))
