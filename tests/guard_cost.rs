@@ -130,6 +130,20 @@ async fn aliases_of_a_heavy_field_are_refused_and_one_still_runs() {
     assert!(r["data"]["a0"].is_string(), "{r}");
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn aliases_of_the_pre_submission_check_are_refused_by_their_cost() {
+    // rowChecks runs a table's rules over a unit's rows: as heavy as `findings`.
+    let (site, token) = site_with(|_| {}).await;
+    let checks = (0..12)
+        .map(|i| format!("c{i}: rowChecks(table: \"2.3.1\", cycle: 2023) {{ __typename }}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let (_, r, took) = send(&site, Some(&token), &format!("{{ {checks} }}")).await;
+    assert_eq!(code(&r), "TOO_COMPLEX", "{r}");
+    assert!(message(&r).contains("估算成本"), "{r}");
+    assert!(took < Duration::from_secs(1), "{took:?}");
+}
+
 /// GraphiQL's introspection query (graphql-js `getIntrospectionQuery`).
 const INTROSPECTION: &str = r"query IntrospectionQuery { __schema { queryType { name }
  mutationType { name } subscriptionType { name } types { ...FullType }
