@@ -1,5 +1,8 @@
 //! `check` on broken copies of the project: each names the file and the key (or line) at fault.
 
+use statusdata::check;
+use statusdata::defs::Problems;
+
 use crate::support::{has_problem, show, Scratch};
 
 const LIBRARY: &str = "table-defs/1.1.6-library_holdings.toml";
@@ -68,6 +71,41 @@ async fn reference_to_a_missing_field_is_named() {
         "{}",
         show(&problems)
     );
+}
+
+/// 1.3.1 is keyed by 专业代码 + 授课年级 + 课程代码: a course code alone may name several rows, so
+/// a reference to it would make every lookup pick one of them.
+#[tokio::test]
+async fn reference_to_a_field_that_is_not_unique_is_refused() {
+    let s = Scratch::new();
+    let i = s.append_field(
+        LIBRARY,
+        "name = \"extra\"\nlabel = \"额外课程\"\ntype = \"ref\"\nref = \"courses.course_code\"",
+    );
+    let problems = s.problems().await;
+    let at = |text: &str| {
+        problems.iter().any(|p| {
+            p.file.ends_with("1.1.6-library_holdings.toml")
+                && p.key == format!("fields[{i}].ref")
+                && p.message.contains(text)
+        })
+    };
+    for text in ["表 1.1.6", "额外课程", "1.3.1", "课程代码", "不能唯一确定一行"] {
+        assert!(at(text), "{text}: {}", show(&problems));
+    }
+}
+
+/// The same target through its table's whole key (0.1.2 is keyed by 课程代码 alone) passes.
+#[tokio::test]
+async fn reference_to_a_unique_field_is_accepted() {
+    let s = Scratch::new();
+    s.append_field(
+        LIBRARY,
+        "name = \"extra\"\nlabel = \"额外课程\"\ntype = \"ref\"\nref = \"course_catalog.course_code\"",
+    );
+    if let Err(Problems(problems)) = check::check_all(&s.paths()).await {
+        panic!("{}", show(&problems));
+    }
 }
 
 #[tokio::test]

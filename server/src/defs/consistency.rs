@@ -90,14 +90,46 @@ fn check_refs(catalog: &Catalog, table: &Table, at: &str, field: &Field, problem
                 format!("{at}.ref"),
                 format!("“{spec}”：没有 slug 为“{}”的数据表", target.table),
             )),
-            Some(t) if t.field(&target.field).is_none() => problems.push(Problem::at(
-                &table.file,
-                format!("{at}.ref"),
-                format!("“{spec}”：表 {} 没有字段“{}”", t.code, target.field),
-            )),
-            Some(_) => {}
+            Some(t) => match t.field(&target.field) {
+                None => problems.push(Problem::at(
+                    &table.file,
+                    format!("{at}.ref"),
+                    format!("“{spec}”：表 {} 没有字段“{}”", t.code, target.field),
+                )),
+                Some(f) if !names_one_row(t, &target.field) => problems.push(Problem::at(
+                    &table.file,
+                    format!("{at}.ref"),
+                    not_unique(table, field, t, f),
+                )),
+                Some(_) => {}
+            },
         }
     }
+}
+
+/// True when a value of `field` names at most one row of `target` per unit and cycle: the
+/// table's key is that field alone. A reference to anything else may match several rows, and
+/// every lookup, copied name and reference check through it would have to pick one.
+fn names_one_row(target: &Table, field: &str) -> bool {
+    matches!(target.key.as_slice(), [k] if k == field)
+}
+
+fn not_unique(table: &Table, field: &Field, target: &Table, to: &Field) -> String {
+    let key: Vec<&str> = target
+        .key
+        .iter()
+        .map(|k| target.field(k).map_or(k.as_str(), |f| f.label.as_str()))
+        .collect();
+    let key = if key.is_empty() {
+        "没有关键字段（每个单位一行）".to_owned()
+    } else {
+        format!("关键字段为（{}）", key.join("、"))
+    };
+    format!(
+        "表 {} 字段“{}”引用 {} {}的字段“{}”，但该表{key}，“{}”不能唯一确定一行，查找时可能对应多行；\
+         请引用唯一的字段（目标表的关键字段只有这一个字段），或改变目标表的关键字段",
+        table.code, field.label, target.code, target.name, to.label, to.label
+    )
 }
 
 fn check_condition(

@@ -29,6 +29,7 @@ mod migrate;
 pub mod page;
 pub mod past;
 mod replace;
+mod rekey;
 mod row_ops;
 mod rows;
 mod rule_funcs;

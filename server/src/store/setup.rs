@@ -65,6 +65,9 @@ impl Store {
         let core = migrate::run_core_migrations(conn)?;
         let units_changed = tx::write_tx(conn, |c| migrate::sync_units(c, units))?;
         let plan = sync::plan(conn, &self.catalog)?;
+        if !plan.conflicts.is_empty() {
+            return Err(StoreError::Destructive(plan.conflicts));
+        }
         let mut backup = None;
         if !plan.refusals.is_empty() {
             if !allow_destructive {

@@ -53,6 +53,9 @@ pub struct Plan {
     report: SyncReport,
     /// Why each destructive change is refused unless allowed.
     pub refusals: Vec<String>,
+    /// Changes refused even when destructive ones are allowed (also in `refusals`): a new key
+    /// that stored rows share.
+    pub conflicts: Vec<String>,
     changed: Vec<String>,
 }
 
@@ -75,7 +78,15 @@ pub fn plan(conn: &mut AnyConnection, catalog: &Catalog) -> Result<Plan, StoreEr
                 p.ddl.extend(create_table(dialect, table));
                 p.report.created_tables.push(table.code.clone());
             }
-            Some(rec) => diff_table(dialect, table, &rec, &mut p),
+            Some(rec) => {
+                diff_table(dialect, table, &rec, &mut p);
+                if p.report.rekeyed_tables.last() == Some(&table.code) {
+                    if let Some(why) = super::rekey::clash(conn, table)? {
+                        p.refusals.push(why.clone());
+                        p.conflicts.push(why);
+                    }
+                }
+            }
         }
         if p.ddl.len() > before {
             p.changed.push(table.slug.clone());
@@ -158,7 +169,7 @@ fn diff_table(dialect: Dialect, table: &Table, rec: &Recorded, p: &mut Plan) {
                     .added_columns
                     .push(format!("{}.{}", table.code, field.name));
             }
-            Some(have) if *have != wanted => {
+            Some(have) if !same_storage(have, &wanted) => {
                 refusals.push(format!(
                     "table {} field \"{}\" changes type from {} to {}: the stored values cannot be kept; restore the old type in {}, add a new field instead, or run `statusdata migrate --allow-destructive` to empty the column",
                     table.code, field.name, describe(have), describe(&wanted), table.file.display()
@@ -290,6 +301,13 @@ fn column_of(ty: &FieldType) -> Column {
         ty: ty.name().to_owned(),
         scale,
     }
+}
+
+/// A single reference is stored as the plain text of the key it names, so a field may turn from
+/// `ref` into `string` (or back) and keep its values: only the reference check changes.
+fn same_storage(have: &Column, wanted: &Column) -> bool {
+    let text = |t: &str| matches!(t, "ref" | "string");
+    have == wanted || (text(&have.ty) && text(&wanted.ty))
 }
 
 fn describe(c: &Column) -> String {
