@@ -60,6 +60,7 @@ mod site;
 mod startup;
 mod store_query;
 mod store_rows;
+mod store_rekey;
 mod store_schema;
 mod support;
 mod versions;
