@@ -90,7 +90,13 @@ async fn reference_to_a_field_that_is_not_unique_is_refused() {
                 && p.message.contains(text)
         })
     };
-    for text in ["表 1.1.6", "额外课程", "1.3.1", "课程代码", "不能唯一确定一行"] {
+    for text in [
+        "表 1.1.6",
+        "额外课程",
+        "1.3.1",
+        "课程代码",
+        "不能唯一确定一行",
+    ] {
         assert!(at(text), "{text}: {}", show(&problems));
     }
 }

@@ -42,7 +42,10 @@ fn a_narrower_key_that_stored_rows_share_is_refused_even_when_destructive_is_all
         match narrow.migrate(&db.units, allow) {
             Err(StoreError::Destructive(reasons)) => {
                 let all = reasons.join("\n");
-                assert!(all.contains("table 1.9.1 changes its key to (person_no)"), "{all}");
+                assert!(
+                    all.contains("table 1.9.1 changes its key to (person_no)"),
+                    "{all}"
+                );
                 assert!(all.contains("person_no=P1 (2 rows)"), "{all}");
                 assert!(all.contains("merge or delete those rows"), "{all}");
             }

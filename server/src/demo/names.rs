@@ -3,7 +3,7 @@
 //! "reference copies a name" check); internships (2.2.1, 2.2.2) are a real student's, in their
 //! own major, abroad only outside China, and last the days their dates say.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::Datelike;
 
@@ -157,6 +157,15 @@ impl Gen<'_> {
             .collect();
         let level = |s: &Student| c.majors[c.classes[s.class].major].level;
         for code in ["2.2.1", "2.2.2"] {
+            // (学号, 实习开始时间) is the key: a senior stands in only where it stays unique.
+            let key = |no: &str, r: &Record| (no.to_owned(), format!("{:?}", r.get("start_date")));
+            let mut taken: HashSet<(String, String)> = self
+                .out
+                .get(code)
+                .into_iter()
+                .flatten()
+                .map(|(_, r)| key(text(r, "student_no"), r))
+                .collect();
             for (i, (_, r)) in self.out.get_mut(code).into_iter().flatten().enumerate() {
                 let Some(mut s) = by_no.get(text(r, "student_no")).copied() else {
                     continue;
@@ -173,7 +182,11 @@ impl Gen<'_> {
                             .filter(|x| c.classes[x.class].grade == 2021 && level(x) == level(s))
                             .collect();
                     }
-                    if let Some(x) = seniors.get(i % seniors.len().max(1)) {
+                    let free = (0..seniors.len())
+                        .map(|k| seniors[(i + k) % seniors.len()])
+                        .find(|x| !taken.contains(&key(&x.no, r)));
+                    if let Some(x) = free {
+                        taken.insert(key(&x.no, r));
                         s = x;
                     }
                 }

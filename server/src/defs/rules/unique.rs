@@ -1,7 +1,7 @@
 //! Derived uniqueness rules: every value a rule looks up by (`lookup(T, x where k = @k)`) must
 //! name one row of `T` in the cycle, across all units (`UNIQ:<table>.<k>`). A lookup that finds
 //! several rows is not judged by its own rule; this rule reports the duplicates instead of the
-//! engine picking one of them silently.
+//! engine picking one of them silently. The same holds for every field a reference points at.
 
 use std::collections::BTreeMap;
 
@@ -71,6 +71,7 @@ pub(super) fn lookup_targets(
             }
         }
     }
+    reference_targets(catalog, &mut wanted);
     let mut out = Vec::new();
     for ((code, fields), users) in wanted {
         let Some(table) = catalog.table_by_code(&code) else {
@@ -89,11 +90,11 @@ pub(super) fn lookup_targets(
                 "{}在 {code} {}中有 {{left}} 行（全校本周期应唯一），规则 {} 无法按它查找",
                 shown.join("、"),
                 table.name,
-                users.join("、")
+                named(&users)
             ),
             source: format!(
                 "规则按此值查找 {code} 的一行（{}）；查到多行时不得任取其一",
-                users.join("、")
+                named(&users)
             ),
             reads: Vec::new(),
             field: fields.first().cloned(),
@@ -120,4 +121,35 @@ pub(super) fn lookup_targets(
         }
     }
     out
+}
+
+/// The fields references point at: `statusdata check` makes each its table's whole key, unique in
+/// a unit; a value two units both fill would still name two rows, and the reference check, the
+/// copied name and the page's lookup would each take one of them.
+fn reference_targets(catalog: &Catalog, wanted: &mut BTreeMap<(String, Vec<String>), Vec<String>>) {
+    for table in &catalog.tables {
+        for field in &table.fields {
+            for target in field.ty.ref_targets() {
+                let Some(to) = catalog.table_by_slug(&target.table) else {
+                    continue;
+                };
+                let users = wanted
+                    .entry((to.code.clone(), vec![target.field.clone()]))
+                    .or_default();
+                let id = format!("REF:{}.{}", table.code, field.name);
+                if !users.contains(&id) {
+                    users.push(id);
+                }
+            }
+        }
+    }
+}
+
+/// The rules that look a value up, the first few by name (1.2.1's 专业代码 has over forty).
+fn named(users: &[String]) -> String {
+    const SHOWN: usize = 3;
+    if users.len() <= SHOWN {
+        return users.join("、");
+    }
+    format!("{} 等 {} 条", users[..SHOWN].join("、"), users.len())
 }
