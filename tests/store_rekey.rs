@@ -25,6 +25,8 @@ fn two_field_key(t: String) -> String {
 fn a_narrower_key_that_stored_rows_share_is_refused_even_when_destructive_is_allowed(
 ) -> anyhow::Result<()> {
     let wide = people_copy(two_field_key);
+    // 1.9.2 references 编号, which names one row only under the narrow key (`check` says so).
+    std::fs::remove_file(wide.path().join("table-defs/1.9.2-type_zoo.toml"))?;
     let db = TestDb::new(wide.path());
     let people = db.table("1.9.1");
     let mut ids = Vec::new();
