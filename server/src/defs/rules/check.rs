@@ -90,7 +90,7 @@ fn lit_of(d: Decimal) -> (Expr, Ty) {
 pub(super) fn scopes(e: &Expr, row: &mut bool, inner: &mut bool) {
     match e {
         Expr::Col { scope, .. } => match scope {
-            Scope::Row => *row = true,
+            Scope::Row | Scope::Linked => *row = true,
             Scope::Inner => *inner = true,
         },
         Expr::Neg(a)
