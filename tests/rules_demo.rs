@@ -39,6 +39,8 @@ const PLANTED: &[(&str, &[&str])] = &[
     ("X20", &["X20-cert-2.16.2", "X20-major-2.16.2"]),
     ("X21", &["X21-id-1.5.1", "X04-student-id_no", "FIELD:1.5.1"]),
     ("REF", &["REF:2.1.1.course_code", "X03-course-major"]),
+    // A warning, planted in last year's row: it goes through the explanation path.
+    ("LINK", &["LINK-title-1.4.1"]),
 ];
 
 struct Seeded {

@@ -225,3 +225,39 @@ fn help_rules_judge_each_cycle_by_its_own_dates() {
     out_of(2023, "1.4.2", "HELP-hire-period-1.4.2", "E2024");
     out_of(2024, "1.4.2", "HELP-hire-period-1.4.2", "E2023");
 }
+
+/// `prev_row(field)` reads the row a row continues last cycle (through `row_links`): a teacher
+/// whose title level went down is found; one promoted, one unchanged and one new this year
+/// (no linked row) are not.
+#[test]
+fn prev_row_compares_a_teacher_with_last_years_linked_row() {
+    let db = TestDb::new(&root());
+    let teacher =
+        |no: &str, level: &str| record(&[("teacher_no", text(no)), ("title_level", text(level))]);
+    let table = db.table("1.4.1");
+    let last = statusdata::store::WriteCtx {
+        cycle: 2022,
+        ..ctx("zwb_rs")
+    };
+    let before = vec![teacher("T1", "2"), teacher("T2", "3"), teacher("T3", "3")];
+    db.store
+        .bulk_insert(&table, &RowScope::All, &last, &before)
+        .expect("last year");
+    let now = vec![
+        teacher("T1", "3"),
+        teacher("T2", "2"),
+        teacher("T3", "3"),
+        teacher("T4", "6"),
+    ];
+    insert(&db, "1.4.1", "zwb_rs", now);
+    let mut conn = db.store.conn().expect("conn");
+    statusdata::store::links::link_by_key(&mut conn, &table, 2023, 2022, "2023-09-01T00:00:00Z")
+        .expect("link");
+    drop(conn);
+    let linked: BTreeSet<_> = found(&db, "1.4.1")
+        .into_iter()
+        .filter(|(r, _)| r == "LINK-title-1.4.1")
+        .map(|(_, row)| row)
+        .collect();
+    assert_eq!(linked, BTreeSet::from(["zwb_rs 工号=T1".to_owned()]));
+}
