@@ -3,7 +3,7 @@
 //! a teacher, student or major with itself last year even when its key changed. Blank when the
 //! row continues nothing (new this year): rules write `when = "prev_row(f) is not null"`.
 
-use super::check::Checker;
+use super::check::{each_scope, Checker};
 use super::parse::PExpr;
 use super::{Expr, Scope, Ty};
 use crate::defs::Table;
@@ -36,18 +36,7 @@ impl Checker<'_> {
 /// True when `e` reads the previous cycle's linked row (the statement then joins it). Aggregates
 /// never do: `prev_row` is refused inside them.
 pub fn reads_linked(e: &Expr) -> bool {
-    match e {
-        Expr::Col { scope, .. } => *scope == Scope::Linked,
-        Expr::Neg(a)
-        | Expr::Rescale(a, _)
-        | Expr::Not(a)
-        | Expr::In(a, _, _)
-        | Expr::IsNull(a, _) => reads_linked(a),
-        Expr::Arith(_, a, b) | Expr::Cmp(_, a, b) | Expr::And(a, b) | Expr::Or(a, b) => {
-            reads_linked(a) || reads_linked(b)
-        }
-        Expr::Func(_, args) => args.iter().any(reads_linked),
-        Expr::Code { arg, .. } => reads_linked(arg),
-        Expr::Agg(_) | Expr::Lit(_) | Expr::Cycle(_) | Expr::AllExist { .. } => false,
-    }
+    let mut linked = false;
+    each_scope(e, &mut |s| linked |= s == Scope::Linked);
+    linked
 }
