@@ -248,5 +248,22 @@ async fn a_save_that_fixes_a_row_resolves_its_finding_at_once() -> anyhow::Resul
         assert_eq!(f.state, want, "{f:?}");
     }
     assert_eq!(after.iter().filter(|f| cited(f)).count(), 6);
+
+    // A deleted row's finding goes with it.
+    let last = rows[5].id;
+    let (r, _) = site
+        .gql(
+            Some(&token),
+            "mutation($id: ID!) { deleteTextbooksAuthored(id: $id) }",
+            json!({ "id": last.to_string() }),
+        )
+        .await;
+    assert!(r["errors"].is_null(), "{r}");
+    let open: Vec<i64> = all_findings(&site.db.store)
+        .into_iter()
+        .filter(|f| cited(f) && f.state == "open")
+        .filter_map(|f| f.found.row_id)
+        .collect();
+    assert_eq!(open, vec![rows[4].id]);
     Ok(())
 }

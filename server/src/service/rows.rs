@@ -123,7 +123,11 @@ impl Service {
         let (at, scope, actor) = (self.now(), who.write_scope(), &who.principal.staff_no);
         self.store.write(|conn| {
             editable_row(conn, table, &scope, id, at, actor)?;
-            Ok(ops::delete_row(conn, table, &scope, id, actor)?)
+            let gone = ops::delete_row(conn, table, &scope, id, actor)?;
+            // The row's own findings go with it (no rule finds a row that is not there).
+            let catalog = self.store.catalog();
+            resolve_fixed(conn, catalog, &table.code, gone.cycle, &gone.unit, id)?;
+            Ok(gone)
         })
     }
 
