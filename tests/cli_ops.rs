@@ -178,8 +178,9 @@ fn planted(report: &str) -> Vec<(String, String, Json, String)> {
 fn validate_lists_each_planted_row_of_the_demo_as_json_and_exits_2() {
     let seeded = seeded();
     let planted = planted(&seeded.report);
-    // One per rule family X01–X21 and one reference break (`demo/breakages/catalogue.rs`).
-    assert_eq!(planted.len(), 22, "{}", seeded.report);
+    // One per rule family X01–X21, one reference break (`demo/breakages/catalogue.rs`) and one
+    // in last year's row for the linked-row rules (`demo/breakages/last_year.rs`).
+    assert_eq!(planted.len(), 23, "{}", seeded.report);
     let out = statusdata(&["validate", "--db", &seeded.db.url, "--format", "json"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     let listed: Json = serde_json::from_slice(&out.stdout).expect("validate prints JSON");

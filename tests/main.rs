@@ -30,6 +30,7 @@ mod excel_import;
 mod excel_reading;
 mod excel_rights;
 mod excel_roundtrip;
+mod findings_sync;
 mod gaoji;
 mod guard_cost;
 mod guard_http;

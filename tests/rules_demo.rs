@@ -39,6 +39,8 @@ const PLANTED: &[(&str, &[&str])] = &[
     ("X20", &["X20-cert-2.16.2", "X20-major-2.16.2"]),
     ("X21", &["X21-id-1.5.1", "X04-student-id_no", "FIELD:1.5.1"]),
     ("REF", &["REF:2.1.1.course_code", "X03-course-major"]),
+    // A warning, planted in last year's row: it goes through the explanation path.
+    ("LINK", &["LINK-title-1.4.1"]),
 ];
 
 struct Seeded {
@@ -111,11 +113,11 @@ fn at_planted(s: &Seeded, f: &Finding, b: &Breakage, rules: &[&str]) -> bool {
             .catalog()
             .rules
             .iter()
-            .any(|r| r.id == f.rule && r.whole_table);
-    rules.contains(&f.rule.as_str())
-        && f.table_code == b.table
-        && f.unit == b.unit
-        && (f.row_ref == row_ref(s, b) || (whole && f.row_ref.is_empty()))
+            .any(|r| r.id == f.found.rule && r.whole_table);
+    rules.contains(&f.found.rule.as_str())
+        && f.found.table_code == b.table
+        && f.found.unit == b.unit
+        && (f.found.row_ref == row_ref(s, b) || (whole && f.found.row_ref.is_empty()))
 }
 
 #[test]
@@ -147,7 +149,10 @@ fn every_rule_family_finds_its_planted_row() -> anyhow::Result<()> {
 
     // The unit explains one finding; the X09 internship is corrected; a rerun keeps the one and
     // resolves the other.
-    let x05 = found.iter().find(|f| f.rule == "X05-total").expect("X05");
+    let x05 = found
+        .iter()
+        .find(|f| f.found.rule == "X05-total")
+        .expect("X05");
     explain_finding(
         &mut conn,
         x05.id,
@@ -157,16 +162,22 @@ fn every_rule_family_finds_its_planted_row() -> anyhow::Result<()> {
     )?;
     let x09 = found
         .iter()
-        .find(|f| f.rule == "X09-order-2.2.1")
+        .find(|f| f.found.rule == "X09-order-2.2.1")
         .expect("X09");
     let internships = s.db.table("2.2.1");
-    let row_id = x09.row_id.expect("row id");
+    let row_id = x09.found.row_id.expect("row id");
     let row =
         s.db.store
             .get(&internships, &RowScope::All, row_id)?
             .expect("row");
     let start = row.values.get("start_date").cloned().expect("start");
-    let patch: Record = [("end_date".to_owned(), start)].into_iter().collect();
+    // Corrected whole: a one-day internship lasts one day (HELP-days-2.2.1).
+    let patch: Record = [
+        ("end_date".to_owned(), start),
+        ("days".to_owned(), statusdata::store::Value::Int(1)),
+    ]
+    .into_iter()
+    .collect();
     s.db.store.update(
         &internships,
         &RowScope::All,
@@ -187,7 +198,7 @@ fn every_rule_family_finds_its_planted_row() -> anyhow::Result<()> {
 
     // At submission: the unit's table brings up its own findings, errors blocking.
     let at_submit = findings_for(&mut conn, &catalog, 2023, "1.5.1", "xwb")?;
-    let rules: BTreeSet<_> = at_submit.iter().map(|f| f.rule.as_str()).collect();
+    let rules: BTreeSet<_> = at_submit.iter().map(|f| f.found.rule.as_str()).collect();
     assert!(rules.contains("X21-id-1.5.1") && rules.contains("X04-student-id_no"));
     Ok(())
 }
@@ -209,7 +220,7 @@ fn the_demo_gives_nothing_beyond_its_planted_breaks() -> anyhow::Result<()> {
                 .is_some_and(|(_, rules)| at_planted(&s, &f, b, rules))
         });
         if !planted {
-            *extra.entry(f.rule).or_default() += 1;
+            *extra.entry(f.found.rule).or_default() += 1;
         }
     }
     assert!(

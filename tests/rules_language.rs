@@ -138,3 +138,126 @@ fn a_lookup_with_two_targets_is_a_uniq_finding() {
         "{teachers:?}"
     );
 }
+
+/// The help rules read the cycle's dates: the same rows are judged by 2023's dates in the 2023
+/// cycle and by 2024's in the 2024 cycle (no cycle installed: the standard dates of the year).
+#[test]
+fn help_rules_judge_each_cycle_by_its_own_dates() {
+    use chrono::NaiveDate;
+    let db = TestDb::new(&root());
+    let day = |y, m, d| Value::Date(NaiveDate::from_ymd_opt(y, m, d).expect("date"));
+    let ym = |year, month| Value::YearMonth { year, month };
+    for cycle in [2023, 2024] {
+        let at = |unit: &str| statusdata::store::WriteCtx { cycle, ..ctx(unit) };
+        let rows = |code: &str, unit: &str, rows: Vec<Record>| {
+            db.store
+                .bulk_insert(&db.table(code), &RowScope::All, &at(unit), &rows)
+                .expect("insert");
+        };
+        // One row dated for each cycle, in each cycle.
+        rows(
+            "2.17.2",
+            "jwb",
+            [2023, 2024]
+                .map(|y| {
+                    record(&[
+                        ("name", text(&format!("活动{y}"))),
+                        ("event_date", day(y, 5, 10)),
+                    ])
+                })
+                .into(),
+        );
+        rows(
+            "1.5.1",
+            "xwb",
+            [2023, 2024]
+                .map(|y| {
+                    record(&[
+                        ("student_no", text(&format!("S{y}"))),
+                        ("enrol_ym", ym(y, 9)),
+                    ])
+                })
+                .into(),
+        );
+        rows(
+            "1.4.2",
+            "zwb_rs",
+            [2023, 2024]
+                .map(|y| {
+                    record(&[
+                        ("ext_teacher_no", text(&format!("E{y}"))),
+                        ("hire_start", day(y, 3, 1)),
+                        ("hire_end", day(y, 6, 30)),
+                    ])
+                })
+                .into(),
+        );
+    }
+    let judged = |cycle: i32, table: &str, rule: &str| -> BTreeSet<String> {
+        let scope = RunScope {
+            cycle,
+            table: Some(table),
+            ..RunScope::default()
+        };
+        let mut conn = db.store.conn().expect("conn");
+        find_violations(&mut conn, db.store.catalog(), &scope, &mut |_| {})
+            .expect("rules run")
+            .into_iter()
+            .filter(|v| v.rule == rule)
+            .map(|v| v.row_ref)
+            .collect()
+    };
+    // Exactly one row is out of each cycle's dates: the one dated for the other cycle.
+    let out_of = |cycle: i32, table: &str, rule: &str, other: &str| {
+        let found = judged(cycle, table, rule);
+        assert!(
+            found.len() == 1 && found.iter().all(|r| r.contains(other)),
+            "{rule} in {cycle}: {found:?}"
+        );
+    };
+    // 活动周 is in May of the school year's end: 2023-05 for 2023, 2024-05 for 2024.
+    out_of(2023, "2.17.2", "HELP-event-2.17.2", "活动2024");
+    out_of(2024, "2.17.2", "HELP-event-2.17.2", "活动2023");
+    // A student enrolled 2024-09 is a 2024 freshman, too late for 2023.
+    out_of(2023, "1.5.1", "HELP-enrol-1.5.1", "S2024");
+    assert!(judged(2024, "1.5.1", "HELP-enrol-1.5.1").is_empty());
+    // A hire in spring 2024 lies outside 2022-09..2023-08 and inside 2023-09..2024-08.
+    out_of(2023, "1.4.2", "HELP-hire-period-1.4.2", "E2024");
+    out_of(2024, "1.4.2", "HELP-hire-period-1.4.2", "E2023");
+}
+
+/// `prev_row(field)` reads the row a row continues last cycle (through `row_links`): a teacher
+/// whose title level went down is found; one promoted, one unchanged and one new this year
+/// (no linked row) are not.
+#[test]
+fn prev_row_compares_a_teacher_with_last_years_linked_row() {
+    let db = TestDb::new(&root());
+    let teacher =
+        |no: &str, level: &str| record(&[("teacher_no", text(no)), ("title_level", text(level))]);
+    let table = db.table("1.4.1");
+    let last = statusdata::store::WriteCtx {
+        cycle: 2022,
+        ..ctx("zwb_rs")
+    };
+    let before = vec![teacher("T1", "2"), teacher("T2", "3"), teacher("T3", "3")];
+    db.store
+        .bulk_insert(&table, &RowScope::All, &last, &before)
+        .expect("last year");
+    let now = vec![
+        teacher("T1", "3"),
+        teacher("T2", "2"),
+        teacher("T3", "3"),
+        teacher("T4", "6"),
+    ];
+    insert(&db, "1.4.1", "zwb_rs", now);
+    let mut conn = db.store.conn().expect("conn");
+    statusdata::store::links::link_by_key(&mut conn, &table, 2023, 2022, "2023-09-01T00:00:00Z")
+        .expect("link");
+    drop(conn);
+    let linked: BTreeSet<_> = found(&db, "1.4.1")
+        .into_iter()
+        .filter(|(r, _)| r == "LINK-title-1.4.1")
+        .map(|(_, row)| row)
+        .collect();
+    assert_eq!(linked, BTreeSet::from(["zwb_rs 工号=T1".to_owned()]));
+}

@@ -88,10 +88,10 @@ impl<'a> Listed<'a> {
         let mut findings: Vec<_> = standing
             .into_iter()
             .map(|f| {
-                let table = catalog.table_by_code(&f.table_code).map(|t| &**t);
+                let table = catalog.table_by_code(&f.found.table_code).map(|t| &**t);
                 let unit = units
-                    .by_code(&f.unit)
-                    .map_or_else(|| f.unit.clone(), |u| u.name.clone());
+                    .by_code(&f.found.unit)
+                    .map_or_else(|| f.found.unit.clone(), |u| u.name.clone());
                 (table, unit, f)
             })
             .collect();
@@ -102,17 +102,17 @@ impl<'a> Listed<'a> {
         findings.sort_by(|a, b| {
             (
                 position(a.0),
-                &a.2.table_code,
-                &a.2.unit,
-                &a.2.rule,
-                &a.2.row_ref,
+                &a.2.found.table_code,
+                &a.2.found.unit,
+                &a.2.found.rule,
+                &a.2.found.row_ref,
             )
                 .cmp(&(
                     position(b.0),
-                    &b.2.table_code,
-                    &b.2.unit,
-                    &b.2.rule,
-                    &b.2.row_ref,
+                    &b.2.found.table_code,
+                    &b.2.found.unit,
+                    &b.2.found.rule,
+                    &b.2.found.row_ref,
                 ))
         });
         Listed { findings }
@@ -124,16 +124,16 @@ impl<'a> Listed<'a> {
             .iter()
             .map(|(table, unit, f)| {
                 json!({
-                    "table": f.table_code,
+                    "table": f.found.table_code,
                     "tableName": table.map_or("", |t| t.name.as_str()),
-                    "unit": f.unit,
+                    "unit": f.found.unit,
                     "unitName": unit,
-                    "key": table.map_or_else(|| json!({}), |t| key_of(t, &f.row_ref)),
-                    "row": f.row_ref,
-                    "rule": f.rule,
-                    "severity": f.severity,
-                    "field": f.field,
-                    "message": f.message,
+                    "key": table.map_or_else(|| json!({}), |t| key_of(t, &f.found.row_ref)),
+                    "row": f.found.row_ref,
+                    "rule": f.found.rule,
+                    "severity": f.found.severity,
+                    "field": f.found.field,
+                    "message": f.found.message,
                     "state": f.state,
                 })
             })
@@ -149,26 +149,29 @@ impl<'a> Listed<'a> {
     fn print(&self, report: &RunReport) {
         let mut current: Option<&str> = None;
         for (i, (table, unit, f)) in self.findings.iter().enumerate() {
-            if current != Some(f.table_code.as_str()) {
-                current = Some(&f.table_code);
+            if current != Some(f.found.table_code.as_str()) {
+                current = Some(&f.found.table_code);
                 let n = self.findings[i..]
                     .iter()
-                    .take_while(|x| x.2.table_code == f.table_code)
+                    .take_while(|x| x.2.found.table_code == f.found.table_code)
                     .count();
                 let name = table.map_or("", |t| t.name.as_str());
-                println!("{} {name}（{n} 条）", f.table_code);
+                println!("{} {name}（{n} 条）", f.found.table_code);
             }
-            let severity = if f.severity == "error" {
+            let severity = if f.found.severity == "error" {
                 "错误"
             } else {
                 "提醒"
             };
-            let row = if f.row_ref.is_empty() {
+            let row = if f.found.row_ref.is_empty() {
                 "（整表）"
             } else {
-                &f.row_ref
+                &f.found.row_ref
             };
-            println!("  [{severity}] {unit} · {row} · {}：{}", f.rule, f.message);
+            println!(
+                "  [{severity}] {unit} · {row} · {}：{}",
+                f.found.rule, f.found.message
+            );
         }
         if !self.findings.is_empty() {
             println!();

@@ -3,6 +3,9 @@
 //! starts with its family (`[X05] …`), so a test can match the seed's report to the findings.
 
 mod catalogue;
+mod last_year;
+
+pub(super) use last_year::plant_last_year;
 
 use super::{Breakage, Gen};
 use crate::store::{Record, Value};

@@ -144,8 +144,9 @@ pub fn seed_demo(
         breakages,
     } = generate(&catalog, units, fill_units, opts);
     let mut last_year = previous::previous_year(&catalog, &tables, opts.seed);
+    let linked = breakages::plant_last_year(&mut last_year, &breakages);
     let mut report = DemoReport {
-        breakages,
+        breakages: breakages.into_iter().chain(linked).collect(),
         ..DemoReport::default()
     };
     for table in &catalog.tables {

@@ -39,18 +39,20 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
             Gql::from(f.id.to_string())
         }),
         ("cycle", i(), |f| Gql::from(f.cycle)),
-        ("rule", s(), |f| Gql::from(f.rule.clone())),
-        ("severity", s(), |f| Gql::from(f.severity.clone())),
-        ("table", s(), |f| Gql::from(f.table_code.clone())),
-        ("unit", s(), |f| Gql::from(f.unit.clone())),
+        ("rule", s(), |f| Gql::from(f.found.rule.clone())),
+        ("severity", s(), |f| Gql::from(f.found.severity.clone())),
+        ("table", s(), |f| Gql::from(f.found.table_code.clone())),
+        ("unit", s(), |f| Gql::from(f.found.unit.clone())),
         ("rowId", TypeRef::named(TypeRef::ID), |f| {
-            f.row_id.map_or(Gql::Null, |r| Gql::from(r.to_string()))
+            f.found
+                .row_id
+                .map_or(Gql::Null, |r| Gql::from(r.to_string()))
         }),
-        ("rowRef", s(), |f| Gql::from(f.row_ref.clone())),
+        ("rowRef", s(), |f| Gql::from(f.found.row_ref.clone())),
         ("field", os(), |f| {
-            f.field.clone().map_or(Gql::Null, Gql::from)
+            f.found.field.clone().map_or(Gql::Null, Gql::from)
         }),
-        ("message", s(), |f| Gql::from(f.message.clone())),
+        ("message", s(), |f| Gql::from(f.found.message.clone())),
         ("state", s(), |f| Gql::from(f.state.clone())),
         ("explanation", os(), |f| {
             f.explanation.clone().map_or(Gql::Null, Gql::from)

@@ -17,6 +17,7 @@ use crate::store::gaoji::{self, EnteredFigure};
 use crate::store::rules::Violation;
 use crate::store::tx::Hold;
 use crate::store::AnyConnection;
+use crate::validate::rules::GAOJI_RULE_PREFIX;
 use crate::validate::yoy::{change_percent, show_change};
 
 /// How an entered figure compares with the collection.
@@ -273,7 +274,7 @@ fn problem(row: usize, field: &str, rule: &str, message: String) -> InputProblem
 
 /// The finding rule of a figure: `GAOJI:students`.
 pub fn rule_id(f: &GaojiFigure) -> String {
-    format!("GAOJI:{}", f.id)
+    format!("{GAOJI_RULE_PREFIX}{}", f.id)
 }
 
 fn message(l: &GaojiLine) -> String {

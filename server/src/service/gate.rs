@@ -149,21 +149,22 @@ pub fn check_submittable(
     let problem = |f: &Finding| InputProblem {
         row: 0,
         field: f
+            .found
             .field
             .as_deref()
             .map(naming::graphql_field)
             .unwrap_or_default(),
-        rule: f.rule.clone(),
-        message: if f.row_ref.is_empty() {
-            f.message.clone()
+        rule: f.found.rule.clone(),
+        message: if f.found.row_ref.is_empty() {
+            f.found.message.clone()
         } else {
-            format!("{}：{}", f.row_ref, f.message)
+            format!("{}：{}", f.found.row_ref, f.found.message)
         },
     };
     errors.extend(
         standing
             .iter()
-            .filter(|f| f.severity == "error" && rules::blocks_submission(f))
+            .filter(|f| f.found.severity == "error" && rules::blocks_submission(f))
             .map(problem),
     );
     if !errors.is_empty() {
@@ -177,7 +178,7 @@ pub fn check_submittable(
     }
     let open: Vec<&Finding> = standing
         .iter()
-        .filter(|f| f.severity != "error" && rules::blocks_submission(f))
+        .filter(|f| f.found.severity != "error" && rules::blocks_submission(f))
         .collect();
     let explanation = explanation.map(str::trim).filter(|e| !e.is_empty());
     match explanation {

@@ -49,22 +49,23 @@ impl Service {
         let at = stamp(self.now());
         self.store.write(|conn| {
             let f = existing(conn, id)?;
-            let own = who.principal.development || f.unit == who.principal.unit;
-            if !own || !who.can(&f.table_code, Action::Fill) {
+            let own = who.principal.development || f.found.unit == who.principal.unit;
+            if !own || !who.can(&f.found.table_code, Action::Fill) {
                 return Err(ApiError::new(
                     Code::Forbidden,
                     "只有填报该表的本单位可以说明此发现",
                 ));
             }
             findings::explain_finding(conn, id, text, &who.principal.staff_no, &at)?;
-            let detail = serde_json::json!({ "finding": id, "rule": f.rule, "explanation": text });
+            let detail =
+                serde_json::json!({ "finding": id, "rule": f.found.rule, "explanation": text });
             let actor = &who.principal.staff_no;
             crate::store::audit_in(
                 conn,
                 actor,
                 Some(f.cycle),
                 "finding_explain",
-                Some(&f.table_code),
+                Some(&f.found.table_code),
                 detail,
             )?;
             existing(conn, id)
@@ -78,14 +79,14 @@ impl Service {
         self.store.write(|conn| {
             let f = existing(conn, id)?;
             findings::accept_finding(conn, id, &who.principal.staff_no, &at)?;
-            let detail = serde_json::json!({ "finding": id, "rule": f.rule });
+            let detail = serde_json::json!({ "finding": id, "rule": f.found.rule });
             let actor = &who.principal.staff_no;
             crate::store::audit_in(
                 conn,
                 actor,
                 Some(f.cycle),
                 "finding_accept",
-                Some(&f.table_code),
+                Some(&f.found.table_code),
                 detail,
             )?;
             existing(conn, id)

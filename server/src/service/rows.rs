@@ -12,6 +12,7 @@ use crate::authz::{Access, Action};
 use crate::defs::Table;
 use crate::store::workflow as wf;
 use crate::store::{ops, AnyConnection, Record, RowScope, StoredRow, WriteCtx};
+use crate::validate::rules::resolve_fixed;
 
 /// A row as the caller sent it: the values that could be read, and what could not.
 #[derive(Debug, Clone, Default)]
@@ -110,15 +111,9 @@ impl Service {
             let mut merged = current.values.clone();
             merged.extend(changes.clone());
             self.validated(conn, table, current.cycle, &merged, patch.problems.clone())?;
-            Ok(ops::update_row(
-                conn,
-                table,
-                &scope,
-                id,
-                row_version,
-                &changes,
-                actor,
-            )?)
+            let saved = ops::update_row(conn, table, &scope, id, row_version, &changes, actor)?;
+            resolve_fixed(conn, catalog, &table.code, saved.cycle, &saved.unit, id)?;
+            Ok(saved)
         })
     }
 
@@ -128,7 +123,11 @@ impl Service {
         let (at, scope, actor) = (self.now(), who.write_scope(), &who.principal.staff_no);
         self.store.write(|conn| {
             editable_row(conn, table, &scope, id, at, actor)?;
-            Ok(ops::delete_row(conn, table, &scope, id, actor)?)
+            let gone = ops::delete_row(conn, table, &scope, id, actor)?;
+            // The row's own findings go with it (no rule finds a row that is not there).
+            let catalog = self.store.catalog();
+            resolve_fixed(conn, catalog, &table.code, gone.cycle, &gone.unit, id)?;
+            Ok(gone)
         })
     }
 

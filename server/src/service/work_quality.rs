@@ -12,10 +12,10 @@ fn per_unit(findings: &[Finding]) -> BTreeMap<&str, (usize, usize)> {
     let mut out: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for f in findings {
         let open_error =
-            f.severity == "error" && !matches!(f.state.as_str(), "resolved" | "accepted");
-        let unexplained = f.severity != "error" && f.state == "open";
+            f.found.severity == "error" && !matches!(f.state.as_str(), "resolved" | "accepted");
+        let unexplained = f.found.severity != "error" && f.state == "open";
         if open_error || unexplained {
-            let t = out.entry(f.unit.as_str()).or_default();
+            let t = out.entry(f.found.unit.as_str()).or_default();
             t.0 += usize::from(open_error);
             t.1 += usize::from(unexplained);
         }

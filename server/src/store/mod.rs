@@ -34,6 +34,7 @@ mod row_ops;
 mod rows;
 mod rule_funcs;
 mod rule_joins;
+mod rule_linked;
 pub mod rules;
 mod setup;
 mod sql;

@@ -104,6 +104,7 @@ pub fn rule_query<'a>(
     for (n, agg) in cx.aggs.iter().enumerate() {
         join_aggregate(&mut q, &cx, n, agg, cycle);
     }
+    super::rule_linked::join_linked(&mut q, table, rule);
     q.sql(" WHERE t.cycle = ");
     q.bind(SqlValue::Int(i64::from(cycle)));
     if let Some(u) = unit {
@@ -228,7 +229,11 @@ pub(super) fn emit(q: &mut DynQuery, e: &Expr, cx: &Ctx<'_>) {
     match e {
         Expr::Lit(l) => lit(q, l),
         Expr::Col { scope, name } => {
-            let alias = if *scope == Scope::Row { "t" } else { "i" };
+            let alias = match scope {
+                Scope::Row => "t",
+                Scope::Inner => "i",
+                Scope::Linked => super::rule_linked::ALIAS,
+            };
             q.sql(&format!("{alias}.{}", ident(name)));
         }
         Expr::Neg(a) => wrap(q, "(- ", a, ")", cx),

@@ -44,7 +44,7 @@ pub struct QualityReport {
 }
 
 fn add(t: &mut Tally, f: &Finding) {
-    match f.severity.as_str() {
+    match f.found.severity.as_str() {
         "error" => t.errors += 1,
         _ => t.warnings += 1,
     }
@@ -115,12 +115,12 @@ pub fn quality_report(
             .rule(k)
             .map_or(String::new(), |r| format!("{}（{}）", r.table, r.source))
     };
-    let by_unit = group(&standing, |f| f.unit.clone(), unit_name);
-    let by_table = group(&standing, |f| f.table_code.clone(), table_name);
-    let by_rule = group(&standing, |f| f.rule.clone(), rule_name);
+    let by_unit = group(&standing, |f| f.found.unit.clone(), unit_name);
+    let by_table = group(&standing, |f| f.found.table_code.clone(), table_name);
+    let by_rule = group(&standing, |f| f.found.rule.clone(), rule_name);
     let by_severity = group(
         &standing,
-        |f| f.severity.clone(),
+        |f| f.found.severity.clone(),
         |k| if k == "error" { "错误" } else { "提醒" }.to_owned(),
     );
     let summary = summary(cycle, &total, &by_unit, &by_rule, runs.last());
@@ -134,7 +134,7 @@ pub fn quality_report(
     }
     let flagged_rows = standing
         .iter()
-        .filter_map(|f| f.row_id.map(|r| (f.table_code.as_str(), r)))
+        .filter_map(|f| f.found.row_id.map(|r| (f.found.table_code.as_str(), r)))
         .collect::<std::collections::HashSet<_>>()
         .len();
     Ok(QualityReport {

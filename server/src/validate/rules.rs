@@ -59,24 +59,57 @@ pub fn find_violations(
 ) -> Result<Vec<Violation>, StoreError> {
     let mut out = Vec::new();
     for rule in rules_in_scope(catalog, scope) {
-        if rule.kind == RuleKind::Completeness {
-            out.extend(completeness(conn, catalog, rule, scope)?);
-        } else if rule.kind == RuleKind::Field {
-            out.extend(super::field_rows::field_checks(conn, catalog, rule, scope)?);
-        } else if rule.kind == RuleKind::YearOverYear {
-            out.extend(super::yoy::year_over_year(conn, catalog, rule, scope)?);
-        } else {
-            out.extend(sql_rules::run_rule(
-                conn,
-                catalog,
-                rule,
-                scope.cycle,
-                scope.unit,
-            )?);
-        }
+        out.extend(run_one(conn, catalog, rule, scope)?);
         progress(rule);
     }
     Ok(out)
+}
+
+/// What one rule finds in the scope.
+fn run_one(
+    conn: &mut AnyConnection,
+    catalog: &Catalog,
+    rule: &Rule,
+    scope: &RunScope<'_>,
+) -> Result<Vec<Violation>, StoreError> {
+    match rule.kind {
+        RuleKind::Completeness => completeness(conn, catalog, rule, scope),
+        RuleKind::Field => super::field_rows::field_checks(conn, catalog, rule, scope),
+        RuleKind::YearOverYear => super::yoy::year_over_year(conn, catalog, rule, scope),
+        _ => sql_rules::run_rule(conn, catalog, rule, scope.cycle, scope.unit),
+    }
+}
+
+/// After a save of the stored row `row_id` of `unit`'s table: every finding standing on that
+/// row whose rule no longer finds it is resolved now, so that the collector sees a fixed row
+/// fixed at once rather than after 质量部's next run. Only rules with a finding on the row
+/// run; a row without findings costs one read. Returns how many were resolved.
+pub fn resolve_fixed(
+    conn: &mut AnyConnection,
+    catalog: &Catalog,
+    table_code: &str,
+    cycle: i32,
+    unit: &str,
+    row_id: i64,
+) -> Result<usize, StoreError> {
+    let standing = findings::standing_on_row(conn, cycle, table_code, row_id)?;
+    let scope = RunScope {
+        cycle,
+        table: Some(table_code),
+        unit: Some(unit),
+        ..RunScope::default()
+    };
+    let mut fixed = Vec::new();
+    for f in &standing {
+        let Some(rule) = catalog.rule(&f.found.rule) else {
+            continue;
+        };
+        let found = run_one(conn, catalog, rule, &scope)?;
+        if !found.iter().any(|v| v.row_id == Some(row_id)) {
+            fixed.push(f);
+        }
+    }
+    findings::resolve_on_row(conn, cycle, unit, &fixed, &crate::store::now())
 }
 
 fn completeness(
@@ -125,8 +158,12 @@ pub fn run_checks(
         .iter()
         .map(|r| r.id.clone())
         .collect();
+    // A rule deleted from the definitions finds nothing any more: its findings are resolved by
+    // the run that would have run it, instead of standing (and blocking submission) forever.
+    let mut closes = ran.clone();
+    closes.extend(retired_rules(conn, catalog, scope)?);
     let now = crate::store::now();
-    let changes = findings::sync_findings(conn, scope.cycle, &ran, scope.unit, &found, &now)?;
+    let changes = findings::sync_findings(conn, scope.cycle, &closes, scope.unit, &found, &now)?;
     let mut per_rule: HashMap<&str, usize> = HashMap::new();
     for v in &found {
         *per_rule.entry(v.rule.as_str()).or_default() += 1;
@@ -164,6 +201,25 @@ pub fn run_checks(
         )?;
     }
     Ok(report)
+}
+
+/// Findings whose rule is written by someone else than the rules of the catalog: the 高基
+/// comparison (`service::gaoji`) keeps its own.
+pub const GAOJI_RULE_PREFIX: &str = "GAOJI:";
+
+/// The rules with findings in the scope's cycle (and table) that the catalog no longer defines.
+fn retired_rules(
+    conn: &mut AnyConnection,
+    catalog: &Catalog,
+    scope: &RunScope<'_>,
+) -> Result<Vec<String>, StoreError> {
+    let defined: HashSet<&str> = catalog.rules.iter().map(|r| r.id.as_str()).collect();
+    Ok(
+        findings::rules_with_findings(conn, scope.cycle, scope.table)?
+            .into_iter()
+            .filter(|r| !defined.contains(r.as_str()) && !r.starts_with(GAOJI_RULE_PREFIX))
+            .collect(),
+    )
 }
 
 /// The findings of one unit's table, brought up to date: every rule on the table runs over the
@@ -206,7 +262,7 @@ pub fn findings_for(
 /// True when a finding stops submission: an error not accepted by 质量部, or a warning nobody
 /// has explained.
 pub fn blocks_submission(f: &Finding) -> bool {
-    match (f.severity.as_str(), f.state.as_str()) {
+    match (f.found.severity.as_str(), f.state.as_str()) {
         (_, "resolved" | "accepted") => false,
         ("error", _) => true,
         (_, state) => state == "open",

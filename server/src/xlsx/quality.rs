@@ -73,7 +73,7 @@ pub fn quality_workbook(report: &QualityReport) -> Result<Vec<u8>, XlsxError> {
     }
     for (i, f) in report.standing.iter().enumerate() {
         let r = 1 + i as u32;
-        let severity = if f.severity == "error" {
+        let severity = if f.found.severity == "error" {
             "错误"
         } else {
             "提醒"
@@ -86,13 +86,13 @@ pub fn quality_workbook(report: &QualityReport) -> Result<Vec<u8>, XlsxError> {
         };
         let cells = [
             f.id.to_string(),
-            f.table_code.clone(),
-            f.unit.clone(),
-            f.row_ref.clone(),
-            f.field.clone().unwrap_or_default(),
-            f.rule.clone(),
+            f.found.table_code.clone(),
+            f.found.unit.clone(),
+            f.found.row_ref.clone(),
+            f.found.field.clone().unwrap_or_default(),
+            f.found.rule.clone(),
             severity.to_owned(),
-            f.message.clone(),
+            f.found.message.clone(),
             state.to_owned(),
             f.explanation.clone().unwrap_or_default(),
         ];

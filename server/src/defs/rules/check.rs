@@ -88,22 +88,28 @@ fn lit_of(d: Decimal) -> (Expr, Ty) {
 
 /// Mentions of row (outer) and inner columns in an expression.
 pub(super) fn scopes(e: &Expr, row: &mut bool, inner: &mut bool) {
+    each_scope(e, &mut |s| match s {
+        Scope::Row | Scope::Linked => *row = true,
+        Scope::Inner => *inner = true,
+    });
+}
+
+/// Calls `seen` with the scope of every column an expression mentions (outside aggregates, whose
+/// columns belong to their own table).
+pub(super) fn each_scope(e: &Expr, seen: &mut dyn FnMut(Scope)) {
     match e {
-        Expr::Col { scope, .. } => match scope {
-            Scope::Row => *row = true,
-            Scope::Inner => *inner = true,
-        },
+        Expr::Col { scope, .. } => seen(*scope),
         Expr::Neg(a)
         | Expr::Rescale(a, _)
         | Expr::Not(a)
         | Expr::In(a, _, _)
-        | Expr::IsNull(a, _) => scopes(a, row, inner),
+        | Expr::IsNull(a, _) => each_scope(a, seen),
         Expr::Arith(_, a, b) | Expr::Cmp(_, a, b) | Expr::And(a, b) | Expr::Or(a, b) => {
-            scopes(a, row, inner);
-            scopes(b, row, inner);
+            each_scope(a, seen);
+            each_scope(b, seen);
         }
-        Expr::Func(_, args) => args.iter().for_each(|a| scopes(a, row, inner)),
-        Expr::Code { arg, .. } => scopes(arg, row, inner),
+        Expr::Func(_, args) => args.iter().for_each(|a| each_scope(a, seen)),
+        Expr::Code { arg, .. } => each_scope(arg, seen),
         Expr::Lit(_) | Expr::Agg(_) | Expr::AllExist { .. } | Expr::Cycle(_) => {}
     }
 }

@@ -10,6 +10,7 @@
 //! substr(x, start, length)                      文本的一部分（从 1 起数字符）
 //! code_name('list', x) code_group('list', x)    代码表中 x 的名称、分组（本周期年份有效的）
 //! code_ok('list', x)                            x 在本周期年份的代码表中
+//! prev_row(field)                               本行在上一周期所接续的行（row_links）的字段值
 //! ```
 
 use super::check::{comparable, ty_name, Checker};
@@ -19,7 +20,7 @@ use crate::defs::Table;
 
 const NAMES: &str = "count, exists, sum, lookup, count_distinct, id_valid, id_birth, id_sex, ym, \
     coalesce, year, month, add_years, days, has, size, substr, code_name, code_group, code_ok, period_start, \
-    period_end, snapshot_date, fiscal_year, cycle_year";
+    period_end, snapshot_date, fiscal_year, cycle_year, prev_row";
 
 impl Checker<'_> {
     /// Checks a call of a function other than the ID-number ones, `ym` and `coalesce`.
@@ -35,6 +36,9 @@ impl Checker<'_> {
         }
         if let Some(part) = code_part(name) {
             return self.code_call(name, part, args, inner);
+        }
+        if name == "prev_row" {
+            return self.linked_call(args, inner);
         }
         let (func, result) = match name {
             "year" => (Func::Year, None),

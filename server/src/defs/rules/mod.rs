@@ -9,10 +9,13 @@ mod check;
 mod formula;
 mod funcs;
 mod indicator_formula;
+mod linked;
 mod load;
 mod parse;
 mod unique;
 mod yoy;
+
+pub use linked::reads_linked;
 
 use std::path::PathBuf;
 
@@ -100,6 +103,8 @@ pub enum Lit {
 pub enum Scope {
     Row,
     Inner,
+    /// The row the checked row continues in the previous cycle (`row_links`): `prev_row(field)`.
+    Linked,
 }
 
 /// Values derived by a function.
