@@ -185,6 +185,7 @@ async fn on_demo<T: Send + 'static>(
             rows,
         };
         let measured = measure(&db);
+        // The store closes before its directory goes.
         drop((db, dir));
         measured
     })

@@ -135,32 +135,32 @@ impl Gen<'_> {
         let c = self.college;
         let class = &c.classes[s.class];
         let m = &c.majors[class.major];
-        let mut rec = student_identity(s);
-        for (k, v) in [
-            ("birth_date", Value::Date(s.person.birth)),
-            ("ethnicity", t(&s.ethnicity)),
-            ("major_code", t(&m.code)),
-            ("major_name", t(&m.name)),
-            ("class_name", t(&class.name)),
-            ("grade", Value::Year(class.grade)),
-            ("enrol_ym", enrolled(class.grade)),
-            ("duration", t(m.duration)),
-            ("status", t("01")),
-        ] {
-            rec.insert(k.into(), v);
-        }
+        let rec = student(
+            s,
+            &[
+                ("birth_date", Value::Date(s.person.birth)),
+                ("ethnicity", t(&s.ethnicity)),
+                ("major_code", t(&m.code)),
+                ("major_name", t(&m.name)),
+                ("class_name", t(&class.name)),
+                ("grade", Value::Year(class.grade)),
+                ("enrol_ym", enrolled(class.grade)),
+                ("duration", t(m.duration)),
+                ("status", t("01")),
+            ],
+        );
         self.emit("1.5.2", None, rec, i);
         if class.grade == 2023 {
-            let mut rec = student_identity(s);
-            for (k, v) in [
-                ("major_code", t(&m.code)),
-                ("duration", t(m.duration)),
-                ("class_name", t(&class.name)),
-                ("origin_area", t(&s.origin_area)),
-                ("report_date", reported(i)),
-            ] {
-                rec.insert(k.into(), v);
-            }
+            let rec = student(
+                s,
+                &[
+                    ("major_code", t(&m.code)),
+                    ("duration", t(m.duration)),
+                    ("class_name", t(&class.name)),
+                    ("origin_area", t(&s.origin_area)),
+                    ("report_date", reported(i)),
+                ],
+            );
             self.emit("1.5.5", None, rec, i);
         }
     }
@@ -181,8 +181,7 @@ impl Gen<'_> {
             ("enrol_ym", enrolled(class.grade)),
             ("status", t("01")),
         ];
-        let mut base = student_identity(s);
-        base.extend(r(&roster));
+        let base = student(s, &roster);
         self.emit("0.1.5", None, base.clone(), i);
         let (mode, source) = if s.social {
             ("08", "06")
@@ -192,7 +191,7 @@ impl Gen<'_> {
             ("01", "01")
         };
         let mut rec = base;
-        for (k, v) in [
+        rec.extend(r(&[
             ("birth_date", Value::Date(s.person.birth)),
             ("ethnicity", t(&s.ethnicity)),
             ("political", t(if i % 10 < 7 { "03" } else { "13" })),
@@ -209,29 +208,27 @@ impl Gen<'_> {
                     month: 6,
                 },
             ),
-        ] {
-            rec.insert(k.into(), v);
-        }
+        ]));
         self.emit("1.5.1", None, rec, i);
         if class.grade == 2023 {
-            let mut rec = student_identity(s);
-            for (k, v) in [
-                ("ethnicity", t(&s.ethnicity)),
-                ("level", t(m.level)),
-                ("major_code", t(&m.code)),
-                ("dept_code", t(org)),
-                ("duration", t(m.duration)),
-                ("class_name", t(&class.name)),
-                ("admission_mode", t(mode)),
-                ("source_type", t(source)),
-                (
-                    "origin_province",
-                    t(&format!("{}0000", &s.origin_area[..2])),
-                ),
-                ("report_date", reported(i)),
-            ] {
-                rec.insert(k.into(), v);
-            }
+            let rec = student(
+                s,
+                &[
+                    ("ethnicity", t(&s.ethnicity)),
+                    ("level", t(m.level)),
+                    ("major_code", t(&m.code)),
+                    ("dept_code", t(org)),
+                    ("duration", t(m.duration)),
+                    ("class_name", t(&class.name)),
+                    ("admission_mode", t(mode)),
+                    ("source_type", t(source)),
+                    (
+                        "origin_province",
+                        t(&format!("{}0000", &s.origin_area[..2])),
+                    ),
+                    ("report_date", reported(i)),
+                ],
+            );
             self.emit("1.5.4", None, rec, i);
         }
     }
@@ -272,15 +269,17 @@ impl Gen<'_> {
     }
 }
 
-/// The fields every student table starts with.
-fn student_identity(s: &Student) -> Record {
-    r(&[
+/// A student's row: the fields every student table starts with, and `more`.
+fn student(s: &Student, more: &[(&str, Value)]) -> Record {
+    let mut rec = r(&[
         ("student_no", t(&s.no)),
         ("name", t(&s.person.name)),
         ("gender", t(&s.person.gender)),
         ("id_type", t("1")),
         ("id_no", t(&s.person.id_no)),
-    ])
+    ]);
+    rec.extend(r(more));
+    rec
 }
 
 /// September of the grade's year.
