@@ -6,6 +6,8 @@ pub mod auth;
 pub mod authz;
 pub mod check;
 pub mod defs;
+/// The demo college generator (cargo feature `demo`, default; integration tests use it).
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod docx;
 pub mod graphql;

@@ -1,5 +1,8 @@
 //! The `statusdata` command line (CONTRACT.md lists the stable commands).
 
+// The benchmarks (cargo feature `bench`, default): beside the faces, as they measure the store.
+#[cfg(feature = "bench")]
+mod bench;
 mod cmd;
 
 // glibc's malloc/free took about a third of the server's CPU under load; jemalloc's per-thread

@@ -99,6 +99,40 @@ pub fn files_warnings(defs: &Path, units: &Path, policies: &Path) -> Vec<String>
     out
 }
 
+/// A part of the program that a build may leave out: each is a cargo feature the default build
+/// keeps on (`cargo build --release --no-default-features --features jemalloc` leaves both out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Optional {
+    /// The demo college generator (`seed demo`, `serve --demo`), feature `demo`.
+    Demo,
+    /// The benchmarks (`bench …`), feature `bench`.
+    Bench,
+}
+
+impl Optional {
+    /// The cargo feature that builds it.
+    pub fn feature(self) -> &'static str {
+        match self {
+            Optional::Demo => "demo",
+            Optional::Bench => "bench",
+        }
+    }
+
+    /// What a build without it answers when asked for it: one line that names the commands and
+    /// says how to build them in.
+    pub fn missing(self) -> String {
+        let (what, commands) = match self {
+            Optional::Demo => ("演示学院", "`seed demo` 与 `serve --demo`"),
+            Optional::Bench => ("性能测试", "`bench`"),
+        };
+        let feature = self.feature();
+        format!(
+            "此版本构建时未包含{what}（cargo 特性 {feature}），{commands} 不可用；\
+             请用默认特性重新构建（cargo build --release），或在构建命令中加上 --features {feature}"
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,5 +143,28 @@ mod tests {
         assert_eq!(compare("0.1.0", "0.1.0-rc1"), Ordering::Equal);
         assert_eq!(compare("1.0", "1.0.0"), Ordering::Equal);
         assert_eq!(compare("0.0.9", "0.1.0"), Ordering::Less);
+    }
+
+    #[test]
+    fn a_build_without_a_part_says_which_commands_and_how_to_build_them_in() {
+        let demo = Optional::Demo.missing();
+        let bench = Optional::Bench.missing();
+        let parts: [(&String, &[&str]); 2] = [
+            (&demo, &["seed demo", "serve --demo"]),
+            (&bench, &["`bench`"]),
+        ];
+        for (said, commands) in parts {
+            assert_eq!(said.lines().count(), 1, "{said}");
+            assert!(commands.iter().all(|c| said.contains(c)), "{said}");
+            assert!(said.contains("cargo build --release"), "{said}");
+        }
+        assert!(
+            demo.contains("--features demo") && !demo.contains("bench"),
+            "{demo}"
+        );
+        assert!(
+            bench.contains("--features bench") && !bench.contains("demo"),
+            "{bench}"
+        );
     }
 }

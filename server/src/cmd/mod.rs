@@ -1,11 +1,6 @@
 //! Subcommands of the `statusdata` binary. Each reads its flags (or the environment variables the
 //! contract names), calls the library and prints a result a person can act on.
 
-mod bench;
-mod bench_export;
-mod bench_http;
-mod bench_import;
-mod bench_validate;
 mod check;
 mod cli_zh;
 mod cycle;
@@ -13,6 +8,7 @@ mod dump;
 mod excel;
 mod live;
 mod migrate;
+#[cfg(feature = "demo")]
 mod seed;
 mod serve;
 mod serve_watch;
@@ -25,6 +21,11 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use statusdata::service::database::Files;
 use statusdata::service::{ApiError, Service};
+#[cfg(not(all(feature = "demo", feature = "bench")))]
+use statusdata::version::Optional;
+
+#[cfg(feature = "bench")]
+use crate::bench;
 
 #[derive(Parser)]
 #[command(
@@ -52,7 +53,12 @@ enum Command {
     /// 账号管理：导入教职工名单、修改部门或角色、重置密码、停用或恢复。
     Users(users::UsersArgs),
     /// 向数据库写入数据（`seed demo`：演示学院，与 `serve --demo` 相同）。
+    #[cfg(feature = "demo")]
     Seed(seed::SeedArgs),
+    /// 演示学院（此版本构建时未包含）。
+    #[cfg(not(feature = "demo"))]
+    #[command(hide = true)]
+    Seed(LeftOut),
     /// 生成空白导入模板（全部 90 张表，或指定的表）。
     Template(excel::TemplateArgs),
     /// 把整个周期（或一张表）导出为 Excel 工作簿。
@@ -62,7 +68,12 @@ enum Command {
     /// 对一个周期运行全部校验规则，写入并逐条列出发现的问题（退出码：0 无错误，2 有错误，1 无法运行）。
     Validate(validate::ValidateArgs),
     /// 性能测试：与同一次运行中测得的基准对比。
+    #[cfg(feature = "bench")]
     Bench(bench::BenchArgs),
+    /// 性能测试（此版本构建时未包含）。
+    #[cfg(not(feature = "bench"))]
+    #[command(hide = true)]
+    Bench(LeftOut),
     /// 把整个数据库的一致性副本写入一个 SQLite 文件（服务运行时也可执行；不需要表定义文件）。
     Backup(dump::BackupArgs),
     /// 把一个完整的备份文件恢复到空数据库。
@@ -73,6 +84,15 @@ enum Command {
     Reload(live::ReloadArgs),
     /// 数据库中的现行分工：`policy export [--out 文件]` 导出，`policy import 文件` 检查后替换。
     Policy(live::PolicyArgs),
+}
+
+/// The words after a command this build left out, taken as they come: the command then says what
+/// is missing and how to build it in, where clap would only answer "unknown subcommand".
+#[cfg(not(all(feature = "demo", feature = "bench")))]
+#[derive(Args)]
+pub struct LeftOut {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    _words: Vec<String>,
 }
 
 /// Where the administrator's files are; shared by every command that reads them.
@@ -126,11 +146,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Check(args) => check::run(args).await,
         Command::Migrate(args) => migrate::run(args).await,
+        #[cfg(feature = "bench")]
         Command::Bench(args) => bench::run(args).await,
+        #[cfg(not(feature = "bench"))]
+        Command::Bench(_) => Err(anyhow::anyhow!(Optional::Bench.missing())),
         Command::Export(args) => excel::export(args).await,
         Command::Template(args) => excel::template(args).await,
         Command::Import(args) => excel::import(args).await,
+        #[cfg(feature = "demo")]
         Command::Seed(args) => seed::run(args).await,
+        #[cfg(not(feature = "demo"))]
+        Command::Seed(_) => Err(anyhow::anyhow!(Optional::Demo.missing())),
         Command::Validate(args) => validate::run(args).await,
         Command::Users(args) => users::run(args).await,
         Command::Cycle(args) => cycle::run(args).await,

@@ -1,5 +1,7 @@
 //! `statusdata seed demo`: fills an empty database with the demo college, exactly as
-//! `serve --demo` does; both install the cycle and write the college through the functions here.
+//! `serve --demo` does; both install the cycle (`serve::install_cycle`) and write the college
+//! through the functions here.
+//! Built with the cargo feature `demo` (default), as the generator is.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -7,9 +9,7 @@ use std::time::Instant;
 
 use clap::{Args, Subcommand};
 use statusdata::authz::Action;
-use statusdata::defs;
 use statusdata::demo::{self, DemoError, DemoOptions, DemoReport};
-use statusdata::service::cycles::Installed;
 use statusdata::service::database::DEFAULT_DATABASE_URL;
 use statusdata::service::Service;
 
@@ -44,30 +44,10 @@ enum SeedWhat {
     },
 }
 
-/// Installs the 2023 cycle from `cycle-2023.toml` beside the units file. For the demo its dates
-/// move so that today is in the filling phase (every deadline a few weeks ahead); a cycle already
-/// in the database keeps its dates unless its file changed, so a later `serve` leaves them.
-pub(super) async fn install_cycle(
-    svc: &Service,
-    units_file: &Path,
-    demo: bool,
-) -> anyhow::Result<Installed> {
-    let cycle_file = units_file.with_file_name("cycle-2023.toml");
-    let cycle = defs::load_cycle(&cycle_file, svc.store.catalog())
-        .map_err(|e| anyhow::anyhow!("采集周期文件 {} 有问题：\n{e}", cycle_file.display()))?;
-    let today = demo.then(|| statusdata::workflow::progress::today(chrono::Utc::now()));
-    let installed = svc
-        .blocking(move |svc| svc.install_cycle(&svc.system(), &cycle, today))
-        .await
-        .map_err(|e| anyhow::anyhow!("无法安装采集周期 {}：{}", cycle_file.display(), e.message))?;
-    tracing::info!(?installed, "采集周期来自 {}", cycle_file.display());
-    Ok(installed)
-}
-
 /// Writes the demo college into an empty database: every table's rows (each unit filling what
 /// the policy in force gives it), the closed 2022 cycle linked for year-over-year comparisons,
 /// and the accounts of `accounts_csv` when given.
-pub(super) async fn demo_college(
+async fn demo_college(
     svc: &Service,
     accounts_csv: Option<String>,
     opts: DemoOptions,
@@ -84,6 +64,25 @@ pub(super) async fn demo_college(
     .map_err(|e| DemoError::Accounts(format!("生成演示数据的任务失败：{e}")))?
 }
 
+/// `serve --demo`: the demo college in an empty database; a database with data keeps it.
+pub(super) async fn serve_demo(svc: &Service, units_file: &Path) -> anyhow::Result<()> {
+    let accounts = std::fs::read_to_string(units_file.with_file_name("demo-accounts.csv")).ok();
+    match demo_college(svc, accounts, DemoOptions::default()).await {
+        Ok(r) => tracing::info!(
+            rows = r.rows.iter().map(|x| x.2).sum::<usize>(),
+            previous_rows = r.previous_rows,
+            "已生成演示学院及其上一周期 {}",
+            demo::PREVIOUS
+        ),
+        Err(DemoError::NotEmpty(_)) => {
+            tracing::info!("数据库中已有数据，演示数据保持不变")
+        }
+        Err(e) => return Err(e.into()),
+    }
+    tracing::info!("演示账号见 seeds/demo-accounts.csv，首次登录须修改密码");
+    Ok(())
+}
+
 pub async fn run(args: SeedArgs) -> anyhow::Result<ExitCode> {
     let SeedWhat::Demo {
         db,
@@ -96,7 +95,7 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<ExitCode> {
         .map_err(|e| anyhow::anyhow!("无法读取 {}：{e}", accounts.display()))?;
     let start = Instant::now();
     let svc = project.open(&db).await?;
-    install_cycle(&svc, &project.units, true).await?;
+    super::serve::install_cycle(&svc, &project.units, true).await?;
     let report = demo_college(&svc, Some(csv), DemoOptions { scale, seed }).await?;
     print_report(&report, start.elapsed().as_secs_f64());
     Ok(ExitCode::SUCCESS)

@@ -2,15 +2,16 @@
 //! first, any failure exits non-zero with a Chinese message naming the address or file, and the
 //! background watcher starts only once everything is ready and stops on every exit path.
 
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
 use statusdata::defs;
-use statusdata::demo::{self, DemoOptions};
 use statusdata::graphql::{build_schema, ApiConfig};
 use statusdata::http::{router, AppState};
+use statusdata::service::cycles::Installed;
 use statusdata::service::database::{shown, Files, OpenError, DEFAULT_DATABASE_URL};
 use statusdata::service::Service;
 
@@ -28,6 +29,7 @@ pub struct ServeArgs {
     bind: String,
     /// 演示模式：空数据库填入演示学校与 seeds/demo-accounts.csv 中的演示账号，截止日期移到今天之后。
     #[arg(long)]
+    #[cfg_attr(not(feature = "demo"), arg(hide = true))]
     demo: bool,
     /// Excel 导入文件的最大大小（MB）。
     #[arg(long, env = "STATUSDATA_IMPORT_MAX_MB", default_value_t = 20)]
@@ -118,6 +120,9 @@ pub async fn print_schema(args: PrintSchemaArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    if args.demo && cfg!(not(feature = "demo")) {
+        anyhow::bail!(statusdata::version::Optional::Demo.missing());
+    }
     init_logging(args.log_format);
     // The address first: a taken port or a bare port number fails in milliseconds, before any
     // migration, and nothing has been started that would have to be stopped.
@@ -219,28 +224,36 @@ async fn start(args: &ServeArgs) -> anyhow::Result<AppState> {
         .await
         .map_err(|e| anyhow::anyhow!("无法记录表定义：{}", e.message))?;
     tracing::info!(version, "表定义第 {version} 版生效");
-    super::seed::install_cycle(&svc, &p.units, args.demo).await?;
+    install_cycle(&svc, &p.units, args.demo).await?;
+    #[cfg(feature = "demo")]
     if args.demo {
-        let accounts = std::fs::read_to_string(p.units.with_file_name("demo-accounts.csv")).ok();
-        match super::seed::demo_college(&svc, accounts, DemoOptions::default()).await {
-            Ok(r) => tracing::info!(
-                rows = r.rows.iter().map(|x| x.2).sum::<usize>(),
-                previous_rows = r.previous_rows,
-                "已生成演示学院及其上一周期 {}",
-                demo::PREVIOUS
-            ),
-            Err(demo::DemoError::NotEmpty(_)) => {
-                tracing::info!("数据库中已有数据，演示数据保持不变")
-            }
-            Err(e) => return Err(e.into()),
-        }
-        tracing::info!("演示账号见 seeds/demo-accounts.csv，首次登录须修改密码");
+        super::seed::serve_demo(&svc, &p.units).await?;
     }
     let schema = build_schema(svc.store.catalog(), Some(ApiConfig::default()))?;
     let mut state = AppState::new(schema, svc).with_definitions(p.defs.clone());
     state.live.set_version(version);
     configure(&mut state, args)?;
     Ok(state)
+}
+
+/// Installs the 2023 cycle from `cycle-2023.toml` beside the units file. For the demo its dates
+/// move so that today is in the filling phase (every deadline a few weeks ahead); a cycle already
+/// in the database keeps its dates unless its file changed, so a later `serve` leaves them.
+pub(super) async fn install_cycle(
+    svc: &Service,
+    units_file: &Path,
+    demo: bool,
+) -> anyhow::Result<Installed> {
+    let cycle_file = units_file.with_file_name("cycle-2023.toml");
+    let cycle = defs::load_cycle(&cycle_file, svc.store.catalog())
+        .map_err(|e| anyhow::anyhow!("采集周期文件 {} 有问题：\n{e}", cycle_file.display()))?;
+    let today = demo.then(|| statusdata::workflow::progress::today(chrono::Utc::now()));
+    let installed = svc
+        .blocking(move |svc| svc.install_cycle(&svc.system(), &cycle, today))
+        .await
+        .map_err(|e| anyhow::anyhow!("无法安装采集周期 {}：{}", cycle_file.display(), e.message))?;
+    tracing::info!(?installed, "采集周期来自 {}", cycle_file.display());
+    Ok(installed)
 }
 
 /// The limits and proxy settings of the flags.

@@ -7,6 +7,14 @@ use crate::store::Value;
 impl Gen<'_> {
     /// Organisation, majors and courses (1.1.3, 0.1.1, 1.2.1, 1.2.2, 0.1.2, 1.3.1, 1.3.2).
     pub(super) fn structure(&mut self) {
+        self.orgs();
+        self.majors();
+        self.groups();
+        self.courses();
+    }
+
+    /// 1.1.3: the organisations, each headed by its first teacher.
+    fn orgs(&mut self) {
         let c = self.college;
         for (i, o) in c.orgs.iter().enumerate() {
             let head = c.teachers.iter().find(|t| t.org == i).map(|t| t.no.clone());
@@ -22,6 +30,11 @@ impl Gen<'_> {
             self.emit("1.1.3", None, rec, i);
         }
         self.finish("1.1.3");
+    }
+
+    /// 1.2.1, and 0.1.1 for the majors first enrolled in 2023, each led by its first teacher.
+    fn majors(&mut self) {
+        let c = self.college;
         let leader = |m: usize| {
             c.teachers
                 .iter()
@@ -69,6 +82,11 @@ impl Gen<'_> {
         }
         self.finish("1.2.1");
         self.finish("0.1.1");
+    }
+
+    /// 1.2.2: one group per college, of the majors it runs.
+    fn groups(&mut self) {
+        let c = self.college;
         for (g, o) in c.orgs.iter().enumerate().filter(|(_, o)| o.college) {
             let members: Vec<String> = c
                 .majors
@@ -92,7 +110,6 @@ impl Gen<'_> {
             self.emit("1.2.2", None, rec, g);
         }
         self.finish("1.2.2");
-        self.courses();
     }
 
     fn courses(&mut self) {

@@ -108,6 +108,36 @@ fn sum(rec: &Record, fields: &[&str]) -> Decimal {
 impl Gen<'_> {
     /// 2.11.x: the detail tables first, then summaries whose "other" and totals add up exactly.
     pub(super) fn finance(&mut self) {
+        self.finance_details();
+        let Some(mut income) = self.summary("2.11.1", "2.11.2") else {
+            return;
+        };
+        let total = sum(&income, INCOME_TOTALLED);
+        income.insert("total".into(), Value::Decimal(total));
+        let unit = self
+            .units_of("2.11.1")
+            .into_iter()
+            .next()
+            .unwrap_or_default();
+        self.put("2.11.1", unit.clone(), income);
+        let Some(mut expense) = self.summary("2.11.3", "2.11.4") else {
+            return;
+        };
+        for (total, parts) in [
+            ("daily_teaching", DAILY),
+            ("reform_research", REFORM),
+            ("faculty_dev", FACULTY),
+        ] {
+            let s = sum(&expense, parts);
+            expense.insert(total.into(), Value::Decimal(s));
+        }
+        let total = sum(&expense, EXPENSE_TOTALLED);
+        expense.insert("total".into(), Value::Decimal(total));
+        self.put("2.11.3", unit, expense);
+    }
+
+    /// 2.11.2 and 2.11.4: the "other" income and expense items.
+    fn finance_details(&mut self) {
         for (code, cat) in [("2.11.2", "income"), ("2.11.4", "expense")] {
             let items: &[&str] = if cat == "income" {
                 &[
@@ -138,61 +168,26 @@ impl Gen<'_> {
             }
             self.finish(code);
         }
-        let other = |g: &Self, code: &str| {
-            g.out
-                .get(code)
-                .into_iter()
-                .flatten()
-                .map(|(_, r)| sum(r, &["amount"]))
-                .sum::<Decimal>()
-        };
-        let income_other = other(self, "2.11.2");
-        let expense_other = other(self, "2.11.4");
-        let Some(income) = self.table("2.11.1") else {
-            return;
-        };
-        let mut rec = self.filler.fill(
-            &mut self.rng,
-            income,
-            r(&[("other", Value::Decimal(income_other))]),
-            0,
-        );
-        let total = sum(&rec, INCOME_TOTALLED);
-        rec.insert("total".into(), Value::Decimal(total));
-        let unit = self
-            .units_of("2.11.1")
+    }
+
+    /// A summary row of `code` filled around its "other": the sum of the detail table's amounts.
+    fn summary(&mut self, code: &str, detail: &str) -> Option<Record> {
+        let other: Decimal = self
+            .out
+            .get(detail)
             .into_iter()
-            .next()
-            .unwrap_or_default();
-        self.out
-            .entry("2.11.1".into())
-            .or_default()
-            .push((unit.clone(), rec));
-        self.finish("2.11.1");
-        let Some(expense) = self.table("2.11.3") else {
-            return;
-        };
-        let mut rec = self.filler.fill(
-            &mut self.rng,
-            expense,
-            r(&[("other", Value::Decimal(expense_other))]),
-            0,
-        );
-        for (total, parts) in [
-            ("daily_teaching", DAILY),
-            ("reform_research", REFORM),
-            ("faculty_dev", FACULTY),
-        ] {
-            let s = sum(&rec, parts);
-            rec.insert(total.into(), Value::Decimal(s));
-        }
-        let total = sum(&rec, EXPENSE_TOTALLED);
-        rec.insert("total".into(), Value::Decimal(total));
-        self.out
-            .entry("2.11.3".into())
-            .or_default()
-            .push((unit, rec));
-        self.finish("2.11.3");
+            .flatten()
+            .map(|(_, r)| sum(r, &["amount"]))
+            .sum();
+        let table = self.table(code)?;
+        let seed = r(&[("other", Value::Decimal(other))]);
+        Some(self.filler.fill(&mut self.rng, table, seed, 0))
+    }
+
+    /// The one row of a summary table, filled by `unit`.
+    fn put(&mut self, code: &str, unit: String, rec: Record) {
+        self.out.entry(code.into()).or_default().push((unit, rec));
+        self.finish(code);
     }
 
     /// Seeds a generic row with a real student, teacher, major or enterprise of the filling unit,
@@ -200,100 +195,130 @@ impl Gen<'_> {
     pub(super) fn link(&mut self, table: &Table, unit: &str) -> Record {
         let c = self.college;
         let mut rec = Record::new();
-        let has = |name: &str| table.field(name).is_some();
-        let refers = |name: &str, target: &str| {
-            table.field(name).is_some_and(|f| {
-                f.ty.ref_targets()
-                    .first()
-                    .is_some_and(|r| r.table == target)
-            })
-        };
         let org = c.orgs.iter().position(|o| o.unit == unit && o.college);
-        if refers("student_no", "students") {
-            let pool: Vec<_> = c
-                .students
-                .iter()
-                .filter(|s| c.majors[c.classes[s.class].major].level == "01")
-                .filter(|s| org.is_none_or(|o| c.majors[c.classes[s.class].major].org == o))
-                .collect();
-            if let Some(s) = pool.choose(&mut self.rng) {
-                let class = &c.classes[s.class];
-                let m = &c.majors[class.major];
-                rec.insert("student_no".into(), t(&s.no));
-                for (k, v) in [
-                    ("student_name", t(&s.person.name)),
-                    ("gender", t(&s.person.gender)),
-                    ("id_no", t(&s.person.id_no)),
-                    ("major_code", t(&m.code)),
-                    ("major_name", t(&m.name)),
-                    ("class_name", t(&class.name)),
-                    ("dept_code", t(&c.orgs[m.org].code)),
-                    ("grade", Value::Year(class.grade)),
-                    ("duration", t(m.duration)),
-                ] {
-                    if has(k) {
-                        rec.insert(k.into(), v);
-                    }
+        if refers(table, "student_no", "students") {
+            self.link_student(table, org, &mut rec);
+        }
+        if refers(table, "teacher_no", "internal_teachers") {
+            self.link_teacher(table, org, &mut rec);
+        }
+        if refers(table, "major_code", "majors") && !rec.contains_key("major_code") {
+            self.link_major(table, org, &mut rec);
+        }
+        self.link_enterprise(table, &mut rec);
+        rec
+    }
+
+    /// A 高职 student of the college `org` (any when none).
+    fn link_student(&mut self, table: &Table, org: Option<usize>, rec: &mut Record) {
+        let c = self.college;
+        let pool: Vec<_> = c
+            .students
+            .iter()
+            .filter(|s| c.majors[c.classes[s.class].major].level == "01")
+            .filter(|s| org.is_none_or(|o| c.majors[c.classes[s.class].major].org == o))
+            .collect();
+        if let Some(s) = pool.choose(&mut self.rng) {
+            let class = &c.classes[s.class];
+            let m = &c.majors[class.major];
+            rec.insert("student_no".into(), t(&s.no));
+            for (k, v) in [
+                ("student_name", t(&s.person.name)),
+                ("gender", t(&s.person.gender)),
+                ("id_no", t(&s.person.id_no)),
+                ("major_code", t(&m.code)),
+                ("major_name", t(&m.name)),
+                ("class_name", t(&class.name)),
+                ("dept_code", t(&c.orgs[m.org].code)),
+                ("grade", Value::Year(class.grade)),
+                ("duration", t(m.duration)),
+            ] {
+                if has(table, k) {
+                    rec.insert(k.into(), v);
                 }
             }
         }
-        if refers("teacher_no", "internal_teachers") {
-            let pool: Vec<_> = c
-                .teachers
-                .iter()
-                .filter(|x| org.is_none_or(|o| x.org == o))
-                .collect();
-            if let Some(x) = pool.choose(&mut self.rng) {
-                rec.insert("teacher_no".into(), t(&x.no));
-                for (k, v) in [
-                    ("teacher_name", t(&x.person.name)),
-                    ("gender", t(&x.person.gender)),
-                    ("dept_code", t(&c.orgs[x.org].code)),
-                ] {
-                    if has(k) && !rec.contains_key(k) {
-                        rec.insert(k.into(), v);
-                    }
+    }
+
+    /// A teacher of the college `org` (any when none).
+    fn link_teacher(&mut self, table: &Table, org: Option<usize>, rec: &mut Record) {
+        let c = self.college;
+        let pool: Vec<_> = c
+            .teachers
+            .iter()
+            .filter(|x| org.is_none_or(|o| x.org == o))
+            .collect();
+        if let Some(x) = pool.choose(&mut self.rng) {
+            rec.insert("teacher_no".into(), t(&x.no));
+            for (k, v) in [
+                ("teacher_name", t(&x.person.name)),
+                ("gender", t(&x.person.gender)),
+                ("dept_code", t(&c.orgs[x.org].code)),
+            ] {
+                if has(table, k) && !rec.contains_key(k) {
+                    rec.insert(k.into(), v);
                 }
-                if table
-                    .field("name")
-                    .is_some_and(|f| f.label.contains("姓名"))
-                {
-                    rec.insert("name".into(), t(&x.person.name));
+            }
+            if table
+                .field("name")
+                .is_some_and(|f| f.label.contains("姓名"))
+            {
+                rec.insert("name".into(), t(&x.person.name));
+            }
+        }
+    }
+
+    /// A major of the college `org` (any when none) that the field's pattern admits.
+    fn link_major(&mut self, table: &Table, org: Option<usize>, rec: &mut Record) {
+        let c = self.college;
+        // A 中职 table's pattern admits only 中职 codes: draw from the majors it admits.
+        let pattern = table.field("major_code").and_then(|f| f.pattern.as_ref());
+        let pool: Vec<_> = c
+            .majors
+            .iter()
+            .filter(|m| org.is_none_or(|o| m.org == o))
+            .filter(|m| pattern.is_none_or(|p| p.is_match(&m.code)))
+            .collect();
+        if let Some(m) = pool.choose(&mut self.rng) {
+            rec.insert("major_code".into(), t(&m.code));
+            for (k, v) in [("major_name", t(&m.name)), ("duration", t(m.duration))] {
+                if has(table, k) {
+                    rec.insert(k.into(), v);
                 }
             }
         }
-        if refers("major_code", "majors") && !rec.contains_key("major_code") {
-            // A 中职 table's pattern admits only 中职 codes: draw from the majors it admits.
-            let pattern = table.field("major_code").and_then(|f| f.pattern.as_ref());
-            let pool: Vec<_> = c
-                .majors
-                .iter()
-                .filter(|m| org.is_none_or(|o| m.org == o))
-                .filter(|m| pattern.is_none_or(|p| p.is_match(&m.code)))
-                .collect();
-            if let Some(m) = pool.choose(&mut self.rng) {
-                rec.insert("major_code".into(), t(&m.code));
-                for (k, v) in [("major_name", t(&m.name)), ("duration", t(m.duration))] {
-                    if has(k) {
-                        rec.insert(k.into(), v);
-                    }
-                }
-            }
-        }
+    }
+
+    /// An enterprise for each field that refers to one.
+    fn link_enterprise(&mut self, table: &Table, rec: &mut Record) {
+        let c = self.college;
         for (field, name) in [
             ("uscc", "ent_name"),
             ("company", "company_name"),
             ("uscc", "company_name"),
         ] {
-            if refers(field, "enterprises") && !rec.contains_key(field) {
+            if refers(table, field, "enterprises") && !rec.contains_key(field) {
                 if let Some(e) = c.enterprises.choose(&mut self.rng) {
                     rec.insert(field.into(), t(&e.uscc));
-                    if has(name) {
+                    if has(table, name) {
                         rec.insert(name.into(), t(&e.name));
                     }
                 }
             }
         }
-        rec
     }
+}
+
+/// Whether the table has a field of that name.
+fn has(table: &Table, name: &str) -> bool {
+    table.field(name).is_some()
+}
+
+/// Whether the table's field `name` refers to the table `target`.
+fn refers(table: &Table, name: &str, target: &str) -> bool {
+    table.field(name).is_some_and(|f| {
+        f.ty.ref_targets()
+            .first()
+            .is_some_and(|r| r.table == target)
+    })
 }

@@ -3,12 +3,21 @@
 
 use rand::RngExt;
 
+use super::college::Student;
 use super::{date, r, t, ym, Gen};
-use crate::store::Value;
+use crate::store::{Record, Value};
 
 impl Gen<'_> {
     /// Teachers, students, their rosters and counts, freshmen and enterprises.
     pub(super) fn people(&mut self) {
+        self.enterprises();
+        self.teachers();
+        self.ext_teachers();
+        self.students();
+    }
+
+    /// 1.6.1: the enterprises the college works with.
+    fn enterprises(&mut self) {
         let c = self.college;
         for (i, e) in c.enterprises.iter().enumerate() {
             self.emit(
@@ -23,6 +32,11 @@ impl Gen<'_> {
             );
         }
         self.finish("1.6.1");
+    }
+
+    /// 0.1.3 and its 1.x twin 1.4.1: the college's own staff.
+    fn teachers(&mut self) {
+        let c = self.college;
         for (i, tch) in c.teachers.iter().enumerate() {
             let p = &tch.person;
             let identity = [
@@ -71,6 +85,11 @@ impl Gen<'_> {
         }
         self.finish("0.1.3");
         self.finish("1.4.1");
+    }
+
+    /// 0.1.4 and 1.4.2: the teachers from enterprises.
+    fn ext_teachers(&mut self) {
+        let c = self.college;
         for (i, (no, p, employer)) in c.ext_teachers.iter().enumerate() {
             let ent = &c.enterprises[*employer];
             let identity = [
@@ -94,106 +113,107 @@ impl Gen<'_> {
             self.emit("1.4.2", None, rec, i);
         }
         self.finish("0.1.4");
-        self.students();
     }
 
     fn students(&mut self) {
         let c = self.college;
         for (i, s) in c.students.iter().enumerate() {
-            let class = &c.classes[s.class];
-            let m = &c.majors[class.major];
-            let p = &s.person;
-            let enrol = Value::YearMonth {
-                year: class.grade,
-                month: 9,
-            };
-            let org = &c.orgs[m.org].code;
-            if m.level == "03" {
-                let rec = r(&[
-                    ("student_no", t(&s.no)),
-                    ("name", t(&p.name)),
-                    ("gender", t(&p.gender)),
-                    ("id_type", t("1")),
-                    ("id_no", t(&p.id_no)),
-                    ("birth_date", Value::Date(p.birth)),
-                    ("ethnicity", t(&s.ethnicity)),
-                    ("major_code", t(&m.code)),
-                    ("major_name", t(&m.name)),
-                    ("class_name", t(&class.name)),
-                    ("grade", Value::Year(class.grade)),
-                    ("enrol_ym", enrol),
-                    ("duration", t(m.duration)),
-                    ("status", t("01")),
-                ]);
-                self.emit("1.5.2", None, rec, i);
-                if class.grade == 2023 {
-                    let rec = r(&[
-                        ("student_no", t(&s.no)),
-                        ("name", t(&p.name)),
-                        ("gender", t(&p.gender)),
-                        ("id_type", t("1")),
-                        ("id_no", t(&p.id_no)),
-                        ("major_code", t(&m.code)),
-                        ("duration", t(m.duration)),
-                        ("class_name", t(&class.name)),
-                        ("origin_area", t(&s.origin_area)),
-                        (
-                            "report_date",
-                            Value::Date(date(2023, 9, 1 + (i % 5) as u32)),
-                        ),
-                    ]);
-                    self.emit("1.5.5", None, rec, i);
-                }
-                continue;
-            }
-            let identity = [
-                ("student_no", t(&s.no)),
-                ("name", t(&p.name)),
-                ("gender", t(&p.gender)),
-                ("id_type", t("1")),
-                ("id_no", t(&p.id_no)),
-                ("dept_code", t(org)),
-                ("major_code", t(&m.code)),
-                ("level", t(m.level)),
-                ("duration", t(m.duration)),
-                ("grade", Value::Year(class.grade)),
-                ("class_name", t(&class.name)),
-                ("enrol_ym", enrol.clone()),
-                ("status", t("01")),
-            ];
-            self.emit("0.1.5", None, r(&identity), i);
-            let (mode, source) = if s.social {
-                ("08", "06")
-            } else if i % 3 == 0 {
-                ("03", "02")
+            if c.majors[c.classes[s.class].major].level == "03" {
+                self.secondary_student(i, s);
             } else {
-                ("01", "01")
-            };
-            let mut rec = r(&identity);
-            for (k, v) in [
-                ("birth_date", Value::Date(p.birth)),
-                ("ethnicity", t(&s.ethnicity)),
-                ("political", t(if i % 10 < 7 { "03" } else { "13" })),
-                ("nationality", t("CHN")),
-                ("hk_mo_tw", Value::Null),
-                ("origin_area", t(&s.origin_area)),
-                ("admission_mode", t(mode)),
-                ("source_type", t(source)),
-                ("training_mode", t("01")),
-                (
-                    "expected_grad_ym",
-                    Value::YearMonth {
-                        year: class.grade + 3,
-                        month: 6,
-                    },
-                ),
-            ] {
-                rec.insert(k.into(), v);
+                self.higher_student(i, s);
             }
-            self.emit("1.5.1", None, rec, i);
-            if class.grade == 2023 {
-                let mut rec = r(&identity[..5]);
-                for (k, v) in [
+        }
+        for code in ["0.1.5", "1.5.1", "1.5.2", "1.5.4", "1.5.5"] {
+            self.finish(code);
+        }
+        self.student_counts();
+    }
+
+    /// A 中职 student: 1.5.2, and 1.5.5 in the 2023 grade.
+    fn secondary_student(&mut self, i: usize, s: &Student) {
+        let c = self.college;
+        let class = &c.classes[s.class];
+        let m = &c.majors[class.major];
+        let rec = student(
+            s,
+            &[
+                ("birth_date", Value::Date(s.person.birth)),
+                ("ethnicity", t(&s.ethnicity)),
+                ("major_code", t(&m.code)),
+                ("major_name", t(&m.name)),
+                ("class_name", t(&class.name)),
+                ("grade", Value::Year(class.grade)),
+                ("enrol_ym", enrolled(class.grade)),
+                ("duration", t(m.duration)),
+                ("status", t("01")),
+            ],
+        );
+        self.emit("1.5.2", None, rec, i);
+        if class.grade == 2023 {
+            let rec = student(
+                s,
+                &[
+                    ("major_code", t(&m.code)),
+                    ("duration", t(m.duration)),
+                    ("class_name", t(&class.name)),
+                    ("origin_area", t(&s.origin_area)),
+                    ("report_date", reported(i)),
+                ],
+            );
+            self.emit("1.5.5", None, rec, i);
+        }
+    }
+
+    /// A 高职 student: 0.1.5 and its twin 1.5.1, and 1.5.4 in the 2023 grade.
+    fn higher_student(&mut self, i: usize, s: &Student) {
+        let c = self.college;
+        let class = &c.classes[s.class];
+        let m = &c.majors[class.major];
+        let org = &c.orgs[m.org].code;
+        let roster = [
+            ("dept_code", t(org)),
+            ("major_code", t(&m.code)),
+            ("level", t(m.level)),
+            ("duration", t(m.duration)),
+            ("grade", Value::Year(class.grade)),
+            ("class_name", t(&class.name)),
+            ("enrol_ym", enrolled(class.grade)),
+            ("status", t("01")),
+        ];
+        let base = student(s, &roster);
+        self.emit("0.1.5", None, base.clone(), i);
+        let (mode, source) = if s.social {
+            ("08", "06")
+        } else if i % 3 == 0 {
+            ("03", "02")
+        } else {
+            ("01", "01")
+        };
+        let mut rec = base;
+        rec.extend(r(&[
+            ("birth_date", Value::Date(s.person.birth)),
+            ("ethnicity", t(&s.ethnicity)),
+            ("political", t(if i % 10 < 7 { "03" } else { "13" })),
+            ("nationality", t("CHN")),
+            ("hk_mo_tw", Value::Null),
+            ("origin_area", t(&s.origin_area)),
+            ("admission_mode", t(mode)),
+            ("source_type", t(source)),
+            ("training_mode", t("01")),
+            (
+                "expected_grad_ym",
+                Value::YearMonth {
+                    year: class.grade + 3,
+                    month: 6,
+                },
+            ),
+        ]));
+        self.emit("1.5.1", None, rec, i);
+        if class.grade == 2023 {
+            let rec = student(
+                s,
+                &[
                     ("ethnicity", t(&s.ethnicity)),
                     ("level", t(m.level)),
                     ("major_code", t(&m.code)),
@@ -206,20 +226,11 @@ impl Gen<'_> {
                         "origin_province",
                         t(&format!("{}0000", &s.origin_area[..2])),
                     ),
-                    (
-                        "report_date",
-                        Value::Date(date(2023, 9, 1 + (i % 5) as u32)),
-                    ),
-                ] {
-                    rec.insert(k.into(), v);
-                }
-                self.emit("1.5.4", None, rec, i);
-            }
+                    ("report_date", reported(i)),
+                ],
+            );
+            self.emit("1.5.4", None, rec, i);
         }
-        for code in ["0.1.5", "1.5.1", "1.5.2", "1.5.4", "1.5.5"] {
-            self.finish(code);
-        }
-        self.student_counts();
     }
 
     /// 1.5.3 counted from the students themselves.
@@ -237,9 +248,8 @@ impl Gen<'_> {
                     .iter()
                     .filter(|x| x.major == mi && x.grade == grade)
                     .count();
-                let count = |f: &dyn Fn(&&super::college::Student) -> bool| {
-                    students.iter().filter(|s| f(s)).count() as i64
-                };
+                let count =
+                    |f: &dyn Fn(&&Student) -> bool| students.iter().filter(|s| f(s)).count() as i64;
                 let rec = r(&[
                     ("level", t(m.level)),
                     ("major_code", t(&m.code)),
@@ -257,4 +267,30 @@ impl Gen<'_> {
         }
         self.finish("1.5.3");
     }
+}
+
+/// A student's row: the fields every student table starts with, and `more`.
+fn student(s: &Student, more: &[(&str, Value)]) -> Record {
+    let mut rec = r(&[
+        ("student_no", t(&s.no)),
+        ("name", t(&s.person.name)),
+        ("gender", t(&s.person.gender)),
+        ("id_type", t("1")),
+        ("id_no", t(&s.person.id_no)),
+    ]);
+    rec.extend(r(more));
+    rec
+}
+
+/// September of the grade's year.
+fn enrolled(grade: i32) -> Value {
+    Value::YearMonth {
+        year: grade,
+        month: 9,
+    }
+}
+
+/// A freshman's report date, spread over the first days of September.
+fn reported(i: usize) -> Value {
+    Value::Date(date(2023, 9, 1 + (i % 5) as u32))
 }

@@ -1,9 +1,12 @@
 //! 2.1.1 and 2.1.2 授课表: every course of 1.3.1/1.3.2 taught to every class of its major and
 //! grade, by teachers of the major's college (some shared with an external teacher).
 
+use std::collections::HashMap;
+
 use rand::seq::IndexedRandom;
 use rand::RngExt;
 
+use super::college::Teacher;
 use super::{r, t, Gen};
 use crate::store::Value;
 
@@ -11,7 +14,7 @@ impl Gen<'_> {
     /// 2.1.1 and 2.1.2: every course of 1.3.1/1.3.2 taught to every class of its major and grade.
     pub(super) fn teaching(&mut self) {
         let c = self.college;
-        let mut hours_by_ext: std::collections::HashMap<String, i64> = Default::default();
+        let mut hours_by_ext: HashMap<String, i64> = HashMap::new();
         let mut n = 0;
         for (mi, m) in c.majors.iter().enumerate() {
             let code = if m.level == "03" { "2.1.2" } else { "2.1.1" };
@@ -41,22 +44,11 @@ impl Gen<'_> {
                         let teachers = if self.rng.random_bool(0.5) { 2 } else { 1 };
                         let mut used = Vec::new();
                         for k in 0..teachers {
-                            let external =
-                                k == 1 && self.rng.random_bool(0.4) && !c.ext_teachers.is_empty();
-                            let (kind, no, name) = if external {
-                                let (no, p, _) =
-                                    &c.ext_teachers[self.rng.random_range(0..c.ext_teachers.len())];
-                                ("2", no.clone(), p.name.clone())
-                            } else {
-                                let pool = if own.is_empty() || course.major.is_none() {
-                                    &any_college
-                                } else {
-                                    &own
-                                };
-                                let Some(x) = pool.choose(&mut self.rng) else {
-                                    continue;
-                                };
-                                ("1", x.no.clone(), x.person.name.clone())
+                            let public = course.major.is_none();
+                            let Some((kind, no, name)) =
+                                self.pick_teacher(k, &own, &any_college, public)
+                            else {
+                                continue;
                             };
                             if used.contains(&no) {
                                 continue;
@@ -94,7 +86,35 @@ impl Gen<'_> {
         }
         self.finish("2.1.1");
         self.finish("2.1.2");
-        // 1.4.2 本学年授课学时 is the sum of the teacher's rows in 2.1.1.
+        self.external_hours(&hours_by_ext);
+    }
+
+    /// The `k`th teacher of a course: the second may be external (two times in five); the others
+    /// teach in the major's college, or in any college for a public course.
+    fn pick_teacher(
+        &mut self,
+        k: usize,
+        own: &[&Teacher],
+        any_college: &[&Teacher],
+        public: bool,
+    ) -> Option<(&'static str, String, String)> {
+        let c = self.college;
+        let external = k == 1 && self.rng.random_bool(0.4) && !c.ext_teachers.is_empty();
+        if external {
+            let (no, p, _) = &c.ext_teachers[self.rng.random_range(0..c.ext_teachers.len())];
+            return Some(("2", no.clone(), p.name.clone()));
+        }
+        let pool = if own.is_empty() || public {
+            any_college
+        } else {
+            own
+        };
+        let x = pool.choose(&mut self.rng)?;
+        Some(("1", x.no.clone(), x.person.name.clone()))
+    }
+
+    /// 1.4.2 本学年授课学时: the sum of the external teacher's rows in 2.1.1.
+    fn external_hours(&mut self, hours_by_ext: &HashMap<String, i64>) {
         if let Some(rows) = self.out.get_mut("1.4.2") {
             for (_, rec) in rows.iter_mut() {
                 let no = match rec.get("ext_teacher_no") {

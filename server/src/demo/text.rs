@@ -29,136 +29,14 @@ impl Filler<'_> {
 
     fn raw_text(&self, rng: &mut ChaCha8Rng, table: &Table, f: &Field, i: usize) -> String {
         let (n, label) = (f.name.as_str(), f.label.as_str());
-        match f.format {
-            Some(Format::Gb11643) => {
-                let area = self.college.county(rng);
-                return people::person(rng, &area, date(1965, 1, 1), date(2004, 12, 31)).id_no;
-            }
-            Some(Format::Gb32100) => return self.uscc(rng),
-            Some(Format::Isbn) => return isbn(rng),
-            Some(Format::Issn) => return "1001-8794".to_owned(),
-            Some(Format::Mobile | Format::Phone) => return people::mobile(rng),
-            Some(Format::Email) => return format!("office{}@zysf.edu.cn", i + 1),
-            Some(Format::Url) => {
-                return format!("https://www.zysf.edu.cn/{}/{}", table.slug, i + 1)
-            }
-            Some(Format::Gb2260) => return self.college.county(rng),
-            None => {}
+        if let Some(text) = self.formatted(rng, table, f, i) {
+            return text;
         }
-        if label.contains("姓名")
-            || matches!(
-                n,
-                "visitor"
-                    | "contact"
-                    | "ent_mentor"
-                    | "chief_editor"
-                    | "party_secretary"
-                    | "president"
-                    | "keeper"
-                    | "editors"
-            )
-        {
-            let g = if rng.random_bool(0.5) { "1" } else { "2" };
-            return people::name(rng, g);
+        if let Some(text) = self.personal(rng, table, n, label, i) {
+            return text;
         }
-        if label.contains("电话")
-            || label.contains("手机")
-            || n.ends_with("phone")
-            || n == "mobile"
-            || n == "fax"
-        {
-            return people::mobile(rng);
-        }
-        if n == "term" {
-            return format!("2022-2023-{}", 1 + i % 2);
-        }
-        if n.contains("uscc") {
-            return self.uscc(rng);
-        }
-        if n.contains("isbn") {
-            return isbn(rng);
-        }
-        if n == "id_no" {
-            let area = self.college.county(rng);
-            return people::person(rng, &area, date(1965, 1, 1), date(2004, 12, 31)).id_no;
-        }
-        if n == "postcode" {
-            return "450000".to_owned();
-        }
-        if n.contains("address") || n == "location" {
-            return format!(
-                "河南省郑州市{}{}号",
-                ROADS.choose(rng).copied().unwrap_or("文化路"),
-                rng.random_range(1..300)
-            );
-        }
-        if n.contains("url") || n == "website" || n == "evidence" {
-            return format!("https://www.zysf.edu.cn/{}/{}", table.slug, i + 1);
-        }
-        if label.contains("文号") {
-            return format!(
-                "豫教职成〔{}〕{}号",
-                rng.random_range(2019..=2023),
-                rng.random_range(10..400)
-            );
-        }
-        if n.ends_with("_no")
-            || n.ends_with("_code")
-            || label.contains("编号")
-            || label.contains("代码")
-            || label.contains("证号")
-        {
-            return format!(
-                "{}{:05}",
-                n.chars().next().unwrap_or('N').to_ascii_uppercase(),
-                i + 1
-            );
-        }
-        if n == "issuer"
-            || n == "approver"
-            || n == "organizer"
-            || n == "organization"
-            || n == "authority"
-        {
-            return ISSUERS.choose(rng).copied().unwrap_or("教育部").to_owned();
-        }
-        if n == "publisher" {
-            return PUBLISHERS
-                .choose(rng)
-                .copied()
-                .unwrap_or("高等教育出版社")
-                .to_owned();
-        }
-        if n == "venue" || n == "media" {
-            return JOURNALS
-                .choose(rng)
-                .copied()
-                .unwrap_or("职教论坛")
-                .to_owned();
-        }
-        if n == "language" {
-            return LANGUAGES.choose(rng).copied().unwrap_or("英语").to_owned();
-        }
-        if n == "partner" || n == "adopter" || n == "host" {
-            return FOREIGN_PARTNERS
-                .choose(rng)
-                .copied()
-                .unwrap_or("新加坡南洋理工学院")
-                .to_owned();
-        }
-        if n.contains("employer")
-            || n.contains("company")
-            || n == "org"
-            || n == "client_name"
-            || n == "payer"
-            || n == "payee"
-        {
-            return self
-                .college
-                .enterprises
-                .choose(rng)
-                .map(|e| e.name.clone())
-                .unwrap_or_default();
+        if let Some(text) = self.coded_or_named(rng, n, label, i) {
+            return text;
         }
         if f.ty == FieldType::Text
             || n.contains("remark")
@@ -179,6 +57,174 @@ impl Filler<'_> {
             stem,
             i + 1
         )
+    }
+
+    /// A value of the field's declared format (ID number, credit code, ISBN, phone, e-mail…).
+    fn formatted(
+        &self,
+        rng: &mut ChaCha8Rng,
+        table: &Table,
+        f: &Field,
+        i: usize,
+    ) -> Option<String> {
+        Some(match f.format? {
+            Format::Gb11643 => {
+                let area = self.college.county(rng);
+                people::person(rng, &area, date(1965, 1, 1), date(2004, 12, 31)).id_no
+            }
+            Format::Gb32100 => self.uscc(rng),
+            Format::Isbn => isbn(rng),
+            Format::Issn => "1001-8794".to_owned(),
+            Format::Mobile | Format::Phone => people::mobile(rng),
+            Format::Email => format!("office{}@zysf.edu.cn", i + 1),
+            Format::Url => format!("https://www.zysf.edu.cn/{}/{}", table.slug, i + 1),
+            Format::Gb2260 => self.college.county(rng),
+        })
+    }
+
+    /// Names, phone numbers, addresses, links and document numbers, told by the field's name or label.
+    fn personal(
+        &self,
+        rng: &mut ChaCha8Rng,
+        table: &Table,
+        n: &str,
+        label: &str,
+        i: usize,
+    ) -> Option<String> {
+        if label.contains("姓名")
+            || matches!(
+                n,
+                "visitor"
+                    | "contact"
+                    | "ent_mentor"
+                    | "chief_editor"
+                    | "party_secretary"
+                    | "president"
+                    | "keeper"
+                    | "editors"
+            )
+        {
+            let g = if rng.random_bool(0.5) { "1" } else { "2" };
+            return Some(people::name(rng, g));
+        }
+        if label.contains("电话")
+            || label.contains("手机")
+            || n.ends_with("phone")
+            || n == "mobile"
+            || n == "fax"
+        {
+            return Some(people::mobile(rng));
+        }
+        if n == "term" {
+            return Some(format!("2022-2023-{}", 1 + i % 2));
+        }
+        if n.contains("uscc") {
+            return Some(self.uscc(rng));
+        }
+        if n.contains("isbn") {
+            return Some(isbn(rng));
+        }
+        if n == "id_no" {
+            let area = self.college.county(rng);
+            return Some(people::person(rng, &area, date(1965, 1, 1), date(2004, 12, 31)).id_no);
+        }
+        if n == "postcode" {
+            return Some("450000".to_owned());
+        }
+        if n.contains("address") || n == "location" {
+            return Some(format!(
+                "河南省郑州市{}{}号",
+                ROADS.choose(rng).copied().unwrap_or("文化路"),
+                rng.random_range(1..300)
+            ));
+        }
+        if n.contains("url") || n == "website" || n == "evidence" {
+            return Some(format!("https://www.zysf.edu.cn/{}/{}", table.slug, i + 1));
+        }
+        if label.contains("文号") {
+            return Some(format!(
+                "豫教职成〔{}〕{}号",
+                rng.random_range(2019..=2023),
+                rng.random_range(10..400)
+            ));
+        }
+        None
+    }
+
+    /// Codes and numbers, and the names of issuers, publishers, journals, partners and employers.
+    fn coded_or_named(
+        &self,
+        rng: &mut ChaCha8Rng,
+        n: &str,
+        label: &str,
+        i: usize,
+    ) -> Option<String> {
+        if n.ends_with("_no")
+            || n.ends_with("_code")
+            || label.contains("编号")
+            || label.contains("代码")
+            || label.contains("证号")
+        {
+            return Some(format!(
+                "{}{:05}",
+                n.chars().next().unwrap_or('N').to_ascii_uppercase(),
+                i + 1
+            ));
+        }
+        if n == "issuer"
+            || n == "approver"
+            || n == "organizer"
+            || n == "organization"
+            || n == "authority"
+        {
+            return Some(ISSUERS.choose(rng).copied().unwrap_or("教育部").to_owned());
+        }
+        if n == "publisher" {
+            return Some(
+                PUBLISHERS
+                    .choose(rng)
+                    .copied()
+                    .unwrap_or("高等教育出版社")
+                    .to_owned(),
+            );
+        }
+        if n == "venue" || n == "media" {
+            return Some(
+                JOURNALS
+                    .choose(rng)
+                    .copied()
+                    .unwrap_or("职教论坛")
+                    .to_owned(),
+            );
+        }
+        if n == "language" {
+            return Some(LANGUAGES.choose(rng).copied().unwrap_or("英语").to_owned());
+        }
+        if n == "partner" || n == "adopter" || n == "host" {
+            return Some(
+                FOREIGN_PARTNERS
+                    .choose(rng)
+                    .copied()
+                    .unwrap_or("新加坡南洋理工学院")
+                    .to_owned(),
+            );
+        }
+        if n.contains("employer")
+            || n.contains("company")
+            || n == "org"
+            || n == "client_name"
+            || n == "payer"
+            || n == "payee"
+        {
+            return Some(
+                self.college
+                    .enterprises
+                    .choose(rng)
+                    .map(|e| e.name.clone())
+                    .unwrap_or_default(),
+            );
+        }
+        None
     }
 
     /// Makes text fit the field's pattern and length.

@@ -18,7 +18,8 @@ use statusdata::http::{router, AppState};
 use statusdata::store::Store;
 use tower::ServiceExt;
 
-use super::ProjectArgs;
+use super::memory::{peak, reset_peak};
+use crate::cmd::ProjectArgs;
 
 /// The peak resident memory of the process while refusing, in MB.
 const BUDGET_MB: u64 = 150;
@@ -87,7 +88,7 @@ fn report(
     message: &str,
     want: StatusCode,
 ) -> bool {
-    let peak = status_kb("VmHWM:");
+    let peak = peak();
     let growth = peak.zip(floor).map(|(p, f)| p.saturating_sub(f));
     println!(
         "{what}：{status} {message}\n  内存峰值 {} MB（比之前的 {} MB 多 {} MB）",
@@ -223,16 +224,4 @@ impl hyper::body::Body for Endless {
         self.left -= n;
         Poll::Ready(Some(Ok(Frame::data(self.chunk.slice(..n)))))
     }
-}
-
-/// Resets the kernel's peak-RSS mark (Linux) and returns the resident memory it starts from.
-fn reset_peak() -> Option<u64> {
-    std::fs::write("/proc/self/clear_refs", "5").ok()?;
-    status_kb("VmRSS:")
-}
-
-fn status_kb(key: &str) -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with(key))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }

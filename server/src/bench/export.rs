@@ -6,29 +6,17 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use rust_xlsxwriter::Workbook;
-use statusdata::authz::{Access, Action, Policy, Principal};
-use statusdata::defs::{self, Units};
-use statusdata::demo::{self, DemoOptions};
+use statusdata::authz::{Access, Policy, Principal};
+use statusdata::defs::Units;
 use statusdata::store::{ListQuery, RowScope, Store, Value};
 
-use super::ProjectArgs;
+use super::memory::{growth, reset_peak, show};
+use crate::cmd::ProjectArgs;
 
 /// Runs the benchmark on a temporary SQLite database filled with the demo at `scale`.
 pub async fn run(scale: u32, project: ProjectArgs) -> anyhow::Result<()> {
-    let catalog = Arc::new(defs::load_catalog(&project.defs).map_err(|p| anyhow::anyhow!("{p}"))?);
-    let units = defs::load_units(&project.units).map_err(|p| anyhow::anyhow!("{p}"))?;
-    let policy = Arc::new(Policy::load(&project.policies).await?);
-    let dir = tempfile::tempdir()?;
-    let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-    let store = Store::open(&url, catalog)?;
-    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-        store.migrate(&units, false)?;
-        let fill = policy.unit_codes(store.catalog(), &units, Action::Fill);
-        let opts = DemoOptions {
-            scale,
-            ..DemoOptions::default()
-        };
-        demo::seed_demo(&store, &units, &fill, None, opts)?;
+    super::on_demo(&project, scale, move |db| {
+        let store = &db.store;
         let cells = store
             .catalog()
             .tables
@@ -39,12 +27,12 @@ pub async fn run(scale: u32, project: ProjectArgs) -> anyhow::Result<()> {
 
         let floor = reset_peak();
         let start = Instant::now();
-        let raw = baseline(&store)?;
+        let raw = baseline(store)?;
         let (base_time, base_peak) = (start.elapsed(), growth(floor));
 
         let floor = reset_peak();
         let start = Instant::now();
-        let ours = ours(&store, &units, &policy)?;
+        let ours = ours(store, &db.units, &db.policy)?;
         let (our_time, our_peak) = (start.elapsed(), growth(floor));
 
         println!(
@@ -65,8 +53,7 @@ pub async fn run(scale: u32, project: ProjectArgs) -> anyhow::Result<()> {
         );
         Ok(())
     })
-    .await??;
-    Ok(())
+    .await
 }
 
 fn ours(store: &Store, units: &Units, policy: &Arc<Policy>) -> anyhow::Result<usize> {
@@ -128,26 +115,4 @@ fn baseline(store: &Store) -> anyhow::Result<usize> {
         }
     }
     Ok(book.save_to_buffer()?.len())
-}
-
-/// Resets the kernel's peak-RSS mark (Linux: writing 5 to clear_refs) and returns the resident
-/// memory it starts from: the allocator keeps what seeding used, so peaks are shown above it.
-pub(super) fn reset_peak() -> Option<u64> {
-    std::fs::write("/proc/self/clear_refs", "5").ok()?;
-    status_kb("VmRSS:")
-}
-
-/// How far resident memory rose above `floor` since the last reset, in KB (Linux only).
-pub(super) fn growth(floor: Option<u64>) -> Option<u64> {
-    Some(status_kb("VmHWM:")?.saturating_sub(floor?))
-}
-
-fn status_kb(key: &str) -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with(key))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
-pub(super) fn show(kb: Option<u64>) -> String {
-    kb.map_or_else(|| "无法测得".into(), |k| format!("+{} MB", k >> 10))
 }

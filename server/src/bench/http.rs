@@ -180,12 +180,9 @@ async fn http_round(
     workers: usize,
 ) -> anyhow::Result<Vec<Duration>> {
     let auth = format!("Bearer {token}");
-    let per = n.div_ceil(workers.max(1));
-    let mut tasks = Vec::new();
-    for w in 0..workers {
-        let count = per.min(n.saturating_sub(w * per));
+    fan_out(n, workers, |count| {
         let auth = auth.clone();
-        tasks.push(tokio::spawn(async move {
+        async move {
             let stream = tokio::net::TcpStream::connect(addr).await?;
             let (mut sender, conn) =
                 hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
@@ -208,24 +205,17 @@ async fn http_round(
                 );
                 times.push(start.elapsed());
             }
-            Ok::<_, anyhow::Error>(times)
-        }));
-    }
-    let mut all = Vec::with_capacity(n);
-    for t in tasks {
-        all.extend(t.await??);
-    }
-    Ok(all)
+            Ok(times)
+        }
+    })
+    .await
 }
 
 /// The same page `n` times from `workers` tasks, each query on a blocking thread.
 async fn sql_round(store: &Store, n: usize, workers: usize) -> anyhow::Result<Vec<Duration>> {
-    let per = n.div_ceil(workers.max(1));
-    let mut tasks = Vec::new();
-    for w in 0..workers {
-        let count = per.min(n.saturating_sub(w * per));
+    fan_out(n, workers, |count| {
         let store = store.clone();
-        tasks.push(tokio::spawn(async move {
+        async move {
             let mut times = Vec::with_capacity(count);
             for _ in 0..count {
                 let s = store.clone();
@@ -236,9 +226,23 @@ async fn sql_round(store: &Store, n: usize, workers: usize) -> anyhow::Result<Ve
                 anyhow::ensure!(rows == 100, "基准查询返回了 {rows} 行（应为 100）");
                 times.push(start.elapsed());
             }
-            Ok::<_, anyhow::Error>(times)
-        }));
-    }
+            Ok(times)
+        }
+    })
+    .await
+}
+
+/// Shares `n` requests among `workers` tasks, each made by `worker` with its count, and gathers
+/// the latencies they measured.
+async fn fan_out<F, W>(n: usize, workers: usize, worker: W) -> anyhow::Result<Vec<Duration>>
+where
+    W: Fn(usize) -> F,
+    F: std::future::Future<Output = anyhow::Result<Vec<Duration>>> + Send + 'static,
+{
+    let per = n.div_ceil(workers.max(1));
+    let tasks: Vec<_> = (0..workers)
+        .map(|w| tokio::spawn(worker(per.min(n.saturating_sub(w * per)))))
+        .collect();
     let mut all = Vec::with_capacity(n);
     for t in tasks {
         all.extend(t.await??);

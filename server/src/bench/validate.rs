@@ -2,41 +2,25 @@
 //! through the engine (SQL, messages, completeness, findings diffed and written), against the
 //! same rules' SQL statements run directly; time as a ratio, and peak resident memory.
 
-use std::sync::Arc;
 use std::time::Instant;
 
-use statusdata::authz::{Action, Policy};
-use statusdata::defs::{self, RuleKind};
-use statusdata::demo::{self, DemoOptions};
+use statusdata::defs::RuleKind;
 use statusdata::store::rules::count_rule_rows;
-use statusdata::store::Store;
 use statusdata::validate::rules::{run_checks, RunScope};
 
-use super::bench_export::{growth, reset_peak, show};
-use super::ProjectArgs;
+use super::memory::{growth, reset_peak, show};
+use crate::cmd::ProjectArgs;
 
 /// Runs the benchmark on a temporary SQLite database filled with the demo at `scale`.
 pub async fn run(scale: u32, project: ProjectArgs) -> anyhow::Result<()> {
-    let catalog = Arc::new(defs::load_catalog(&project.defs).map_err(|p| anyhow::anyhow!("{p}"))?);
-    let units = defs::load_units(&project.units).map_err(|p| anyhow::anyhow!("{p}"))?;
-    let policy = Arc::new(Policy::load(&project.policies).await?);
-    let dir = tempfile::tempdir()?;
-    let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-    let store = Store::open(&url, catalog.clone())?;
-    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-        store.migrate(&units, false)?;
-        let fill = policy.unit_codes(&catalog, &units, Action::Fill);
-        let opts = DemoOptions {
-            scale,
-            ..DemoOptions::default()
-        };
-        let seeded = demo::seed_demo(&store, &units, &fill, None, opts)?;
-        let rows: usize = seeded.rows.iter().map(|(_, _, n)| n).sum();
+    super::on_demo(&project, scale, move |db| {
+        let (catalog, fill) = (db.store.catalog(), &db.fill);
         println!(
-            "演示数据规模 {scale}：{rows} 行，{} 条规则",
+            "演示数据规模 {scale}：{} 行，{} 条规则",
+            db.rows,
             catalog.rules.len()
         );
-        let mut conn = store.conn()?;
+        let mut conn = db.store.conn()?;
 
         let floor = reset_peak();
         let start = Instant::now();
@@ -46,7 +30,7 @@ pub async fn run(scale: u32, project: ProjectArgs) -> anyhow::Result<()> {
             .iter()
             .filter(|r| !matches!(r.kind, RuleKind::Completeness | RuleKind::YearOverYear))
         {
-            found += count_rule_rows(&mut conn, &catalog, rule, 2023)?;
+            found += count_rule_rows(&mut conn, catalog, rule, 2023)?;
         }
         let (base, base_peak) = (start.elapsed(), growth(floor));
         println!(
@@ -57,13 +41,13 @@ pub async fn run(scale: u32, project: ProjectArgs) -> anyhow::Result<()> {
 
         let scope = RunScope {
             cycle: 2023,
-            fill_units: Some(&fill),
+            fill_units: Some(fill),
             actor: "bench",
             ..RunScope::default()
         };
         let floor = reset_peak();
         let start = Instant::now();
-        let report = run_checks(&mut conn, &catalog, &scope, &mut |_| {})?;
+        let report = run_checks(&mut conn, catalog, &scope, &mut |_| {})?;
         let (ours, our_peak) = (start.elapsed(), growth(floor));
         println!(
             "statusdata validate（写入发现）：  {:>7.2} 秒，{} 条发现，内存峰值 {}",
@@ -77,6 +61,5 @@ pub async fn run(scale: u32, project: ProjectArgs) -> anyhow::Result<()> {
         );
         Ok(())
     })
-    .await??;
-    Ok(())
+    .await
 }
