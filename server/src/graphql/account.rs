@@ -7,8 +7,11 @@ use async_graphql::dynamic::{
 };
 use async_graphql::Value as Gql;
 
+use super::build::{
+    opt_gql, opt_text, service_field, service_list, service_value, string_arg, text, with_fields,
+};
 use super::errors::{ApiError, ApiResult, Code};
-use super::resolve::{field_of_parent, req, req_any};
+use super::resolve::{field_of_parent, req_any};
 use crate::service::accounts::{ApiTokenRow, Login};
 pub use crate::service::session::{ClientAddr, SessionToken, COOKIE};
 use crate::service::Service;
@@ -37,39 +40,19 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
                 |r| Gql::from(r.must_change_password),
             )),
     )
-    .register(
-        Object::new("ApiToken")
-            .field(field_of_parent::<ApiTokenRow>(
-                "id",
-                TypeRef::named_nn(TypeRef::ID),
-                |t| Gql::from(t.id.to_string()),
-            ))
-            .field(field_of_parent::<ApiTokenRow>(
-                "name",
-                TypeRef::named_nn(TypeRef::STRING),
-                |t| Gql::from(t.name.clone()),
-            ))
-            .field(field_of_parent::<ApiTokenRow>(
-                "createdBy",
-                TypeRef::named_nn(TypeRef::STRING),
-                |t| Gql::from(t.created_by.clone()),
-            ))
-            .field(field_of_parent::<ApiTokenRow>(
-                "createdAt",
-                TypeRef::named_nn(TypeRef::STRING),
-                |t| Gql::from(t.created_at.clone()),
-            ))
-            .field(field_of_parent::<ApiTokenRow>(
-                "lastUsedAt",
-                TypeRef::named(TypeRef::STRING),
-                |t| t.last_used_at.clone().map_or(Gql::Null, Gql::from),
-            ))
-            .field(field_of_parent::<ApiTokenRow>(
-                "revokedAt",
-                TypeRef::named(TypeRef::STRING),
-                |t| t.revoked_at.clone().map_or(Gql::Null, Gql::from),
-            )),
-    )
+    .register(with_fields::<ApiTokenRow>(
+        Object::new("ApiToken"),
+        vec![
+            ("id", TypeRef::named_nn(TypeRef::ID), |t| {
+                Gql::from(t.id.to_string())
+            }),
+            ("name", text(), |t| Gql::from(t.name.clone())),
+            ("createdBy", text(), |t| Gql::from(t.created_by.clone())),
+            ("createdAt", text(), |t| Gql::from(t.created_at.clone())),
+            ("lastUsedAt", opt_text(), |t| opt_gql(&t.last_used_at)),
+            ("revokedAt", opt_text(), |t| opt_gql(&t.revoked_at)),
+        ],
+    ))
     .register(
         Object::new("NewApiToken")
             .field(field_of_parent::<(i64, String)>(
@@ -168,37 +151,21 @@ pub fn add_mutations(m: Object) -> Object {
         },
     ))
     .field(
-        Field::new("createApiToken", TypeRef::named_nn("NewApiToken"), |ctx| {
-            FieldFuture::new(async move {
-                let r = req(&ctx)?;
-                let name = ctx.args.try_get("name")?.string()?.to_owned();
-                let who = r.access.clone();
-                let created = r
-                    .svc
-                    .blocking(move |svc| svc.create_api_token(&who, &name))
-                    .await?;
-                Ok(Some(FieldValue::owned_any(created)))
-            })
-        })
+        service_field(
+            "createApiToken",
+            TypeRef::named_nn("NewApiToken"),
+            |ctx| Ok(string_arg(ctx, "name").unwrap_or_default()),
+            |svc, who, name| svc.create_api_token(who, &name),
+        )
         .description("为 BI 客户端创建只读接口令牌（质量部）")
-        .argument(InputValue::new("name", TypeRef::named_nn(TypeRef::STRING))),
+        .argument(InputValue::new("name", text())),
     )
     .field(
-        Field::new(
+        service_value(
             "revokeApiToken",
             TypeRef::named_nn(TypeRef::BOOLEAN),
-            |ctx| {
-                FieldFuture::new(async move {
-                    let r = req(&ctx)?;
-                    let id = ctx.args.try_get("id")?.string()?.to_owned();
-                    let who = r.access.clone();
-                    let done = r
-                        .svc
-                        .blocking(move |svc| svc.revoke_api_token(&who, &id))
-                        .await?;
-                    Ok(Some(FieldValue::value(done)))
-                })
-            },
+            |ctx| Ok(string_arg(ctx, "id").unwrap_or_default()),
+            |svc, who, id| svc.revoke_api_token(who, &id),
         )
         .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID))),
     )
@@ -206,18 +173,10 @@ pub fn add_mutations(m: Object) -> Object {
 
 /// Adds `apiTokens` to the query root.
 pub fn add_queries(q: Object) -> Object {
-    q.field(Field::new(
+    q.field(service_list(
         "apiTokens",
         TypeRef::named_nn_list_nn("ApiToken"),
-        |ctx| {
-            FieldFuture::new(async move {
-                let r = req(&ctx)?;
-                let who = r.access.clone();
-                let rows = r.svc.blocking(move |svc| svc.api_tokens(&who)).await?;
-                Ok(Some(FieldValue::list(
-                    rows.into_iter().map(FieldValue::owned_any),
-                )))
-            })
-        },
+        |_| Ok(()),
+        |svc, who, ()| svc.api_tokens(who),
     ))
 }

@@ -1,13 +1,11 @@
 //! The 典型案例 mutations: create, update, delete, the workflow steps (submit, review, accept,
 //! return) and removing an attachment. Thin: read the arguments, call `service::cases`.
 
-use async_graphql::dynamic::{
-    Field, FieldFuture, FieldValue, InputValue, Object, ObjectAccessor, ResolverContext, TypeRef,
-};
+use async_graphql::dynamic::{Field, InputValue, Object, ObjectAccessor, ResolverContext, TypeRef};
 
+use super::build::{service_field, service_value, string_arg};
 use super::cases::id_arg;
 use super::errors::{ApiError, ApiResult, Code};
-use super::resolve::req;
 use crate::authz::Access;
 use crate::service::cases::{CaseInput, CaseOut, CaseRequest, FigureInput};
 use crate::service::Service;
@@ -56,31 +54,20 @@ type Job = Box<dyn FnOnce(&Service, &Access) -> ApiResult<CaseOut> + Send>;
 
 /// A mutation answering with the case after the job `read` makes of its arguments.
 fn case_mutation(name: &str, read: fn(&ResolverContext<'_>) -> ApiResult<Job>) -> Field {
-    Field::new(name, TypeRef::named_nn("Case"), move |ctx| {
-        FieldFuture::new(async move {
-            let r = req(&ctx)?;
-            let job = read(&ctx)?;
-            let who = r.access.clone();
-            let case = r.svc.blocking(move |svc| job(svc, &who)).await?;
-            Ok(Some(FieldValue::owned_any(case)))
-        })
+    service_field(name, TypeRef::named_nn("Case"), read, |svc, who, job| {
+        job(svc, who)
     })
 }
 
+/// A workflow step on the case `id`, the request read by `read`.
 fn step(name: &str, read: fn(&ResolverContext<'_>) -> ApiResult<CaseRequest>) -> Field {
-    Field::new(name, TypeRef::named_nn("Case"), move |ctx| {
-        FieldFuture::new(async move {
-            let r = req(&ctx)?;
-            let id = id_arg(&ctx, "id")?;
-            let request = read(&ctx)?;
-            let who = r.access.clone();
-            let case = r
-                .svc
-                .blocking(move |svc| svc.case_step(&who, id, request))
-                .await?;
-            Ok(Some(FieldValue::owned_any(case)))
-        })
-    })
+    let args = move |ctx: &ResolverContext<'_>| Ok((id_arg(ctx, "id")?, read(ctx)?));
+    service_field(
+        name,
+        TypeRef::named_nn("Case"),
+        args,
+        |svc, who, (id, request)| svc.case_step(who, id, request),
+    )
     .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID)))
 }
 
@@ -130,15 +117,12 @@ pub fn add_mutations(m: Object) -> Object {
         .argument(InputValue::new("patch", TypeRef::named_nn("CaseInput"))),
     )
     .field(
-        Field::new("deleteCase", TypeRef::named_nn(TypeRef::ID), |ctx| {
-            FieldFuture::new(async move {
-                let r = req(&ctx)?;
-                let id = id_arg(&ctx, "id")?;
-                let who = r.access.clone();
-                let gone = r.svc.blocking(move |svc| svc.delete_case(&who, id)).await?;
-                Ok(Some(FieldValue::value(gone.to_string())))
-            })
-        })
+        service_value(
+            "deleteCase",
+            TypeRef::named_nn(TypeRef::ID),
+            |ctx| id_arg(ctx, "id"),
+            |svc, who, id| Ok(svc.delete_case(who, id)?.to_string()),
+        )
         .description("删除填报中或已退回的案例及其附件")
         .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID))),
     )
@@ -153,12 +137,7 @@ pub fn add_mutations(m: Object) -> Object {
                 .get("decision")
                 .and_then(|v| v.enum_name().ok().map(str::to_owned));
             Ok(if decision.as_deref() == Some("RETURN") {
-                let comment = ctx
-                    .args
-                    .get("comment")
-                    .filter(|v| !v.is_null())
-                    .and_then(|v| v.string().ok().map(str::to_owned))
-                    .unwrap_or_default();
+                let comment = string_arg(ctx, "comment").unwrap_or_default();
                 CaseRequest::Return { comment }
             } else {
                 CaseRequest::Approve
@@ -179,11 +158,7 @@ pub fn add_mutations(m: Object) -> Object {
     )
     .field(
         step("returnCase", |ctx| {
-            let reason = ctx
-                .args
-                .get("reason")
-                .and_then(|v| v.string().ok().map(str::to_owned))
-                .unwrap_or_default();
+            let reason = string_arg(ctx, "reason").unwrap_or_default();
             Ok(CaseRequest::ReturnByQuality { reason })
         })
         .description("质量部写明原因退回案例（待审核、已审核或已验收的），撰写单位修改后重新提交")
