@@ -30,6 +30,11 @@ pub fn opt_gql(v: &Option<String>) -> Gql {
     v.clone().map_or(Gql::Null, Gql::from)
 }
 
+/// A list of texts as GraphQL shows it.
+pub fn strings(v: &[String]) -> Gql {
+    Gql::List(v.iter().cloned().map(Gql::from).collect())
+}
+
 /// An optional string argument, owned (absent and null alike are `None`).
 pub fn string_arg(ctx: &ResolverContext<'_>, name: &str) -> Option<String> {
     ctx.args
@@ -37,6 +42,13 @@ pub fn string_arg(ctx: &ResolverContext<'_>, name: &str) -> Option<String> {
         .filter(|v| !v.is_null())
         .and_then(|v| v.string().ok())
         .map(str::to_owned)
+}
+
+/// A review's `comment` when its `decision` is `RETURN` (empty when not given); `None` approves.
+pub fn return_comment(ctx: &ResolverContext<'_>) -> Option<String> {
+    let decision = ctx.args.get("decision");
+    let returned = decision.is_some_and(|v| v.enum_name().ok() == Some("RETURN"));
+    returned.then(|| string_arg(ctx, "comment").unwrap_or_default())
 }
 
 /// Adds to `object` fields that read its parent `T` (name, type, getter, in order).

@@ -3,7 +3,7 @@
 
 use async_graphql::dynamic::{Field, InputValue, Object, ObjectAccessor, ResolverContext, TypeRef};
 
-use super::build::{service_field, service_value, string_arg};
+use super::build::{return_comment, service_field, service_value, string_arg};
 use super::cases::id_arg;
 use super::errors::{ApiError, ApiResult, Code};
 use crate::authz::Access;
@@ -75,17 +75,7 @@ fn step(name: &str, read: fn(&ResolverContext<'_>) -> ApiResult<CaseRequest>) ->
 pub fn add_mutations(m: Object) -> Object {
     m.field(
         case_mutation("createCase", |ctx| {
-            let cycle = ctx
-                .args
-                .get("cycle")
-                .filter(|v| !v.is_null())
-                .map(|v| {
-                    v.i64()
-                        .ok()
-                        .and_then(|c| i32::try_from(c).ok())
-                        .ok_or_else(|| ApiError::new(Code::BadRequest, "cycle 应为年份，如 2023"))
-                })
-                .transpose()?;
+            let cycle = super::convert::opt_cycle_arg(ctx)?;
             let input = input(ctx, "input")?;
             Ok(Box::new(move |svc, who| {
                 svc.create_case(who, cycle, &input)
@@ -132,15 +122,9 @@ pub fn add_mutations(m: Object) -> Object {
     )
     .field(
         step("reviewCase", |ctx| {
-            let decision = ctx
-                .args
-                .get("decision")
-                .and_then(|v| v.enum_name().ok().map(str::to_owned));
-            Ok(if decision.as_deref() == Some("RETURN") {
-                let comment = string_arg(ctx, "comment").unwrap_or_default();
-                CaseRequest::Return { comment }
-            } else {
-                CaseRequest::Approve
+            Ok(match return_comment(ctx) {
+                Some(comment) => CaseRequest::Return { comment },
+                None => CaseRequest::Approve,
             })
         })
         .description("撰写单位负责人审核：通过（APPROVE）或退回（RETURN，须写原因）")

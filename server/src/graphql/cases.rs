@@ -14,7 +14,7 @@ use super::build::{
     text as s, with_fields,
 };
 
-use super::errors::{ApiError, ApiResult, Code};
+use super::errors::ApiResult;
 use crate::model::CASE_THEMES;
 use crate::service::cases::{Attachment, CaseOut, CaseQuery, Figure};
 
@@ -159,17 +159,8 @@ pub(super) fn id_arg(ctx: &ResolverContext<'_>, name: &str) -> ApiResult<i64> {
 }
 
 fn case_query(ctx: &ResolverContext<'_>) -> ApiResult<CaseQuery> {
-    let cycle = match ctx.args.get("cycle").filter(|v| !v.is_null()) {
-        Some(v) => Some(
-            v.i64()
-                .ok()
-                .and_then(|c| i32::try_from(c).ok())
-                .ok_or_else(|| ApiError::new(Code::BadRequest, "cycle 应为年份，如 2023"))?,
-        ),
-        None => None,
-    };
     Ok(CaseQuery {
-        cycle,
+        cycle: super::convert::opt_cycle_arg(ctx)?,
         theme: string_arg(ctx, "theme"),
         unit: string_arg(ctx, "unit"),
         state: string_arg(ctx, "state"),
