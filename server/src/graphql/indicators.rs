@@ -8,10 +8,11 @@ use async_graphql::dynamic::{InputValue, Object, ResolverContext, SchemaBuilder,
 use async_graphql::Value as Gql;
 
 use super::build::{
-    list_of_parent as list, opt_gql as opt, service_field, service_list, string_arg,
+    list_of_parent as list, opt_gql as opt, opt_text, service_field, service_list, string_arg,
+    strings, text, with_fields,
 };
 use super::errors::ApiResult;
-use super::resolve::field_of_parent;
+use super::resolve::{field_of_parent, Getter};
 use crate::indicators::{BreakdownValues, Item};
 use crate::service::indicators::{CommentRow, CoreData, IndicatorView, SnapshotRow};
 
@@ -21,41 +22,30 @@ fn snap(d: &CoreData, f: fn(&SnapshotRow) -> Gql) -> Gql {
 
 /// Registers CoreData, Indicator, IndicatorBreakdown, IndicatorBreakdownItem, IndicatorComment.
 pub fn register(b: SchemaBuilder) -> SchemaBuilder {
-    let (s, os) = (super::build::text, super::build::opt_text);
-    let comment = Object::new("IndicatorComment")
-        .description("院领导（或质量部）对一项核心指标的批注")
-        .field(field_of_parent::<CommentRow>(
-            "id",
-            TypeRef::named_nn(TypeRef::ID),
-            |c| Gql::from(c.id.to_string()),
-        ))
-        .field(field_of_parent::<CommentRow>("indicator", s(), |c| {
-            Gql::from(c.indicator.clone())
-        }))
-        .field(field_of_parent::<CommentRow>("author", s(), |c| {
-            Gql::from(c.author.clone())
-        }))
-        .field(field_of_parent::<CommentRow>("authorName", s(), |c| {
-            Gql::from(c.author_name.clone())
-        }))
-        .field(field_of_parent::<CommentRow>("body", s(), |c| {
-            Gql::from(c.body.clone())
-        }))
-        .field(field_of_parent::<CommentRow>("at", s(), |c| {
-            Gql::from(c.at.clone())
-        }));
-    let item = Object::new("IndicatorBreakdownItem")
-        .description("分项中的一组：代码、名称、本年值与上年值")
-        .field(field_of_parent::<Item>("key", s(), |i| {
-            Gql::from(i.key.clone())
-        }))
-        .field(field_of_parent::<Item>("label", s(), |i| {
-            Gql::from(i.label.clone())
-        }))
-        .field(field_of_parent::<Item>("value", os(), |i| opt(&i.value)))
-        .field(field_of_parent::<Item>("previousValue", os(), |i| {
-            opt(&i.previous)
-        }));
+    let (s, os) = (text, opt_text);
+    let comment = with_fields::<CommentRow>(
+        Object::new("IndicatorComment").description("院领导（或质量部）对一项核心指标的批注"),
+        vec![
+            ("id", TypeRef::named_nn(TypeRef::ID), |c| {
+                Gql::from(c.id.to_string())
+            }),
+            ("indicator", s(), |c| Gql::from(c.indicator.clone())),
+            ("author", s(), |c| Gql::from(c.author.clone())),
+            ("authorName", s(), |c| Gql::from(c.author_name.clone())),
+            ("body", s(), |c| Gql::from(c.body.clone())),
+            ("at", s(), |c| Gql::from(c.at.clone())),
+        ],
+    );
+    let item = with_fields::<Item>(
+        Object::new("IndicatorBreakdownItem")
+            .description("分项中的一组：代码、名称、本年值与上年值"),
+        vec![
+            ("key", s(), |i| Gql::from(i.key.clone())),
+            ("label", s(), |i| Gql::from(i.label.clone())),
+            ("value", os(), |i| opt(&i.value)),
+            ("previousValue", os(), |i| opt(&i.previous)),
+        ],
+    );
     let breakdown = Object::new("IndicatorBreakdown")
         .description("核心指标按院系、专业或层次的分项")
         .field(field_of_parent::<BreakdownValues>("name", s(), |b| {
@@ -66,6 +56,15 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
             "IndicatorBreakdownItem",
             |b| &b.items,
         ));
+    b.register(comment)
+        .register(item)
+        .register(breakdown)
+        .register(indicator_type())
+        .register(core_type())
+}
+
+fn indicator_type() -> Object {
+    let (s, os) = (text, opt_text);
     type Get = fn(&IndicatorView) -> Gql;
     let fields: Vec<(&str, TypeRef, Get, &str)> = vec![
         ("id", s(), |i| Gql::from(i.computed.id.clone()), "指标编号（indicators.toml 的 id）"),
@@ -97,12 +96,16 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
             "IndicatorComment",
             |i| &i.comments,
         ));
-    type CoreGet = fn(&CoreData) -> Gql;
-    let core_fields: Vec<(&str, TypeRef, CoreGet)> = vec![
+    indicator
+}
+
+fn core_type() -> Object {
+    let os = opt_text;
+    let core_fields: Vec<(&str, TypeRef, Getter<CoreData>)> = vec![
         ("cycle", TypeRef::named_nn(TypeRef::INT), |d| {
             Gql::from(d.cycle)
         }),
-        ("state", s(), |d| Gql::from(d.state.clone())),
+        ("state", text(), |d| Gql::from(d.state.clone())),
         ("version", TypeRef::named(TypeRef::INT), |d| {
             snap(d, |s| Gql::from(s.version))
         }),
@@ -120,14 +123,7 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
         (
             "warnings",
             TypeRef::named_nn_list_nn(TypeRef::STRING),
-            |d| {
-                let w = d
-                    .snapshot
-                    .as_ref()
-                    .map(|s| s.warnings.clone())
-                    .unwrap_or_default();
-                Gql::List(w.into_iter().map(Gql::from).collect())
-            },
+            |d| strings(d.snapshot.as_ref().map_or(&[], |s| &s.warnings)),
         ),
         ("reviewStart", os(), |d| {
             d.window
@@ -138,22 +134,17 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
             d.window.map_or(Gql::Null, |w| Gql::from(w.1.to_string()))
         }),
     ];
-    let mut core = Object::new("CoreData").description(
-        "一个周期的核心数据：当前快照（版本、发布人、未验收的表）、院领导审核期、审核结论和各项指标",
-    );
-    for (name, ty, get) in core_fields {
-        core = core.field(field_of_parent::<CoreData>(name, ty, get));
-    }
-    core = core.field(list::<CoreData, IndicatorView>(
+    with_fields::<CoreData>(
+        Object::new("CoreData").description(
+            "一个周期的核心数据：当前快照（版本、发布人、未验收的表）、院领导审核期、审核结论和各项指标",
+        ),
+        core_fields,
+    )
+    .field(list::<CoreData, IndicatorView>(
         "indicators",
         "Indicator",
         |d| &d.indicators,
-    ));
-    b.register(comment)
-        .register(item)
-        .register(breakdown)
-        .register(indicator)
-        .register(core)
+    ))
 }
 
 /// The `cycle` argument and an optional string one.

@@ -21,10 +21,18 @@ fn finding_id(ctx: &ResolverContext<'_>) -> ApiResult<i64> {
     id_arg(ctx, "id", "发现的编号")
 }
 
-/// Registers Finding, QualityRun, QualityTally and QualityReport.
+/// Registers Finding, QualityRun, QualityTally, QualityReport and QualityRunRecord.
 pub fn register(b: SchemaBuilder) -> SchemaBuilder {
+    b.register(finding_type())
+        .register(record_type())
+        .register(run_type())
+        .register(tally_type())
+        .register(report_type())
+}
+
+fn finding_type() -> Object {
     let (s, os, i) = (text, opt_text, int);
-    let finding = with_fields::<Finding>(
+    with_fields::<Finding>(
         Object::new("Finding").description("校验发现：规则、严重程度（error 错误阻止提交；warning 提醒须写说明）、表、单位、行与中文说明"),
         vec![
             ("id", TypeRef::named_nn(TypeRef::ID), |f| {
@@ -50,8 +58,12 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
             ("createdAt", s(), |f| Gql::from(f.created_at.clone())),
             ("resolvedAt", os(), |f| opt_gql(&f.resolved_at)),
         ],
-    );
-    let run = with_fields::<RunReport>(
+    )
+}
+
+fn run_type() -> Object {
+    let i = int;
+    with_fields::<RunReport>(
         Object::new("QualityRun").description("一次全院校验的结果"),
         vec![
             ("rules", i(), |r| Gql::from(r.rules)),
@@ -62,8 +74,12 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
             ("reopened", i(), |r| Gql::from(r.changes.reopened)),
             ("resolved", i(), |r| Gql::from(r.changes.resolved)),
         ],
-    );
-    let tally = with_fields::<Tally>(
+    )
+}
+
+fn tally_type() -> Object {
+    let (s, i) = (text, int);
+    with_fields::<Tally>(
         Object::new("QualityTally").description("按单位、表、规则或严重程度统计的发现数"),
         vec![
             ("key", s(), |t| Gql::from(t.key.clone())),
@@ -74,11 +90,15 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
             ("explained", i(), |t| Gql::from(t.explained)),
             ("accepted", i(), |t| Gql::from(t.accepted)),
         ],
-    );
+    )
+}
+
+fn report_type() -> Object {
+    let (s, i) = (text, int);
     let list = |name: &str, get: fn(&QualityReport) -> &Vec<Tally>| {
         list_of_parent::<QualityReport, Tally>(name, "QualityTally", get)
     };
-    let report = Object::new("QualityReport")
+    Object::new("QualityReport")
         .description("质量报告：现存发现按单位、表、规则、严重程度统计，附给工作群的一段话")
         .field(field_of_parent::<QualityReport>("cycle", i(), |r| {
             Gql::from(r.cycle)
@@ -108,8 +128,12 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
         .field(list("byUnit", |r| &r.by_unit))
         .field(list("byTable", |r| &r.by_table))
         .field(list("byRule", |r| &r.by_rule))
-        .field(list("bySeverity", |r| &r.by_severity));
-    let record = with_fields::<QualityRunRecord>(
+        .field(list("bySeverity", |r| &r.by_severity))
+}
+
+fn record_type() -> Object {
+    let (s, i) = (text, int);
+    with_fields::<QualityRunRecord>(
         Object::new("QualityRunRecord").description("一次已完成的全院校验"),
         vec![
             ("scope", s(), |r| Gql::from(r.scope.clone())),
@@ -121,12 +145,7 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
             ("opened", i(), |r| Gql::from(r.opened)),
             ("resolved", i(), |r| Gql::from(r.resolved)),
         ],
-    );
-    b.register(finding)
-        .register(record)
-        .register(run)
-        .register(tally)
-        .register(report)
+    )
 }
 
 fn finding_query(ctx: &ResolverContext<'_>) -> ApiResult<FindingQuery> {

@@ -48,8 +48,16 @@ fn compare(
 
 /// Registers FieldChange, UnitComparison, Comparison, RowAt, GaojiLine and GaojiFigureInput.
 pub fn register(b: SchemaBuilder) -> SchemaBuilder {
-    let (s, os, i) = (text, opt_text, int);
-    let d = || TypeRef::named(DECIMAL);
+    gaoji_types(comparison_types(b))
+}
+
+fn decimal() -> TypeRef {
+    TypeRef::named(DECIMAL)
+}
+
+/// FieldChange, UnitComparison, Comparison and RowAt.
+fn comparison_types(b: SchemaBuilder) -> SchemaBuilder {
+    let (s, i, d) = (text, int, decimal);
     let change = with_fields::<FieldChange>(
         Object::new("FieldChange")
             .description("一个数值字段（或行数）本周期与上一周期的合计、变化量与变化百分比"),
@@ -112,6 +120,15 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
             TypeRef::named_nn(TypeRef::ID),
             |r| Gql::from(r.id.to_string()),
         ));
+    b.register(change)
+        .register(unit)
+        .register(comparison)
+        .register(row_at)
+}
+
+/// GaojiLine and GaojiFigureInput.
+fn gaoji_types(b: SchemaBuilder) -> SchemaBuilder {
+    let (s, os, d) = (text, opt_text, decimal);
     let line = with_fields::<GaojiLine>(
         Object::new("GaojiLine").description(
             "一项高基报表数据与状态数据的对照：status 为 MATCH（一致）、EXPLAINED（已知原因，如时点差异）、UNEXPLAINED（未说明，生成提醒）或 MISSING（未录入）",
@@ -154,12 +171,7 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
         .field(InputValue::new("value", TypeRef::named_nn(DECIMAL)))
         .field(InputValue::new("asOf", TypeRef::named(DATE)))
         .field(InputValue::new("note", TypeRef::named(TypeRef::STRING)));
-    b.register(change)
-        .register(unit)
-        .register(comparison)
-        .register(row_at)
-        .register(line)
-        .register(input)
+    b.register(line).register(input)
 }
 
 /// Adds `compare`, `rowHistory` and `gaojiComparison`.
