@@ -71,86 +71,92 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
     )
 }
 
-/// Adds the account mutations.
+/// Adds the account mutations: the session's own (login, password, logout), then API tokens.
 pub fn add_mutations(m: Object) -> Object {
-    m.field(
-        Field::new("login", TypeRef::named_nn("LoginResult"), |ctx| {
-            FieldFuture::new(async move {
-                let staff_no = ctx.args.try_get("staffNo")?.string()?.to_owned();
-                let password = ctx.args.try_get("password")?.string()?.to_owned();
-                let addr = ctx.data::<ClientAddr>().ok().map(|a| a.0);
-                let login = service(&ctx)?.login(staff_no, password, addr).await?;
-                let token = login.token.clone();
-                // A session cookie (no Max-Age): it ends with the browser, and the server's
-                // session, which slides with use, decides when it expires.
-                ctx.insert_http_header(
-                    "set-cookie",
-                    format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/"),
-                );
-                Ok(Some(FieldValue::owned_any(login)))
+    let m = m
+        .field(
+            Field::new("login", TypeRef::named_nn("LoginResult"), |ctx| {
+                FieldFuture::new(async move {
+                    let staff_no = ctx.args.try_get("staffNo")?.string()?.to_owned();
+                    let password = ctx.args.try_get("password")?.string()?.to_owned();
+                    let addr = ctx.data::<ClientAddr>().ok().map(|a| a.0);
+                    let login = service(&ctx)?.login(staff_no, password, addr).await?;
+                    let token = login.token.clone();
+                    // A session cookie (no Max-Age): it ends with the browser, and the server's
+                    // session, which slides with use, decides when it expires.
+                    ctx.insert_http_header(
+                        "set-cookie",
+                        format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/"),
+                    );
+                    Ok(Some(FieldValue::owned_any(login)))
+                })
             })
-        })
-        .description("以工号和密码登录；初始密码为姓氏拼音首字母大写+拼音+@+工号，首次登录须修改")
-        .argument(InputValue::new(
-            "staffNo",
-            TypeRef::named_nn(TypeRef::STRING),
-        ))
-        .argument(InputValue::new(
-            "password",
-            TypeRef::named_nn(TypeRef::STRING),
-        )),
-    )
-    .field(
-        Field::new(
-            "changePassword",
+            .description("以工号和密码登录；初始密码为姓氏拼音首字母大写+拼音+@+工号，首次登录须修改")
+            .argument(InputValue::new(
+                "staffNo",
+                TypeRef::named_nn(TypeRef::STRING),
+            ))
+            .argument(InputValue::new(
+                "password",
+                TypeRef::named_nn(TypeRef::STRING),
+            )),
+        )
+        .field(
+            Field::new(
+                "changePassword",
+                TypeRef::named_nn(TypeRef::BOOLEAN),
+                |ctx| {
+                    FieldFuture::new(async move {
+                        let r = req_any(&ctx)?;
+                        let old = ctx.args.try_get("oldPassword")?.string()?.to_owned();
+                        let new = ctx.args.try_get("newPassword")?.string()?.to_owned();
+                        let keep = ctx.data::<SessionToken>().ok().map(|t| t.0.clone());
+                        let who = r.access.clone();
+                        r.svc
+                            .blocking(move |svc| svc.change_password(&who, &old, &new, keep.as_deref()))
+                            .await?;
+                        Ok(Some(FieldValue::value(true)))
+                    })
+                },
+            )
+            .description(
+                "修改本人密码：至少 8 位，含大写、小写、数字、符号中的三类，不含工号，不同于初始密码",
+            )
+            .argument(InputValue::new(
+                "oldPassword",
+                TypeRef::named_nn(TypeRef::STRING),
+            ))
+            .argument(InputValue::new(
+                "newPassword",
+                TypeRef::named_nn(TypeRef::STRING),
+            )),
+        )
+        .field(Field::new(
+            "logout",
             TypeRef::named_nn(TypeRef::BOOLEAN),
             |ctx| {
                 FieldFuture::new(async move {
-                    let r = req_any(&ctx)?;
-                    let old = ctx.args.try_get("oldPassword")?.string()?.to_owned();
-                    let new = ctx.args.try_get("newPassword")?.string()?.to_owned();
-                    let keep = ctx.data::<SessionToken>().ok().map(|t| t.0.clone());
-                    let who = r.access.clone();
-                    r.svc
-                        .blocking(move |svc| svc.change_password(&who, &old, &new, keep.as_deref()))
-                        .await?;
-                    Ok(Some(FieldValue::value(true)))
+                    let ended = match ctx.data::<SessionToken>().ok().cloned() {
+                        Some(t) => {
+                            let svc = service(&ctx)?;
+                            svc.blocking(move |svc| svc.logout(&t.0)).await?
+                        }
+                        None => false,
+                    };
+                    ctx.insert_http_header(
+                        "set-cookie",
+                        format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"),
+                    );
+                    Ok(Some(FieldValue::value(ended)))
                 })
             },
-        )
-        .description(
-            "修改本人密码：至少 8 位，含大写、小写、数字、符号中的三类，不含工号，不同于初始密码",
-        )
-        .argument(InputValue::new(
-            "oldPassword",
-            TypeRef::named_nn(TypeRef::STRING),
-        ))
-        .argument(InputValue::new(
-            "newPassword",
-            TypeRef::named_nn(TypeRef::STRING),
-        )),
-    )
-    .field(Field::new(
-        "logout",
-        TypeRef::named_nn(TypeRef::BOOLEAN),
-        |ctx| {
-            FieldFuture::new(async move {
-                let ended = match ctx.data::<SessionToken>().ok().cloned() {
-                    Some(t) => {
-                        let svc = service(&ctx)?;
-                        svc.blocking(move |svc| svc.logout(&t.0)).await?
-                    }
-                    None => false,
-                };
-                ctx.insert_http_header(
-                    "set-cookie",
-                    format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"),
-                );
-                Ok(Some(FieldValue::value(ended)))
-            })
-        },
-    ))
-    .field(
+        ));
+    token_mutations(m)
+}
+
+/// Adds `createApiToken` and `revokeApiToken` (质量部).
+fn token_mutations(m: Object) -> Object {
+    m.field(
         service_field(
             "createApiToken",
             TypeRef::named_nn("NewApiToken"),

@@ -71,8 +71,13 @@ fn step(name: &str, read: fn(&ResolverContext<'_>) -> ApiResult<CaseRequest>) ->
     .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID)))
 }
 
-/// Adds the case mutations.
+/// Adds the case mutations: writing a case, then its steps.
 pub fn add_mutations(m: Object) -> Object {
+    step_mutations(edit_mutations(m))
+}
+
+/// Adds `createCase`, `updateCase` and `deleteCase`.
+fn edit_mutations(m: Object) -> Object {
     m.field(
         case_mutation("createCase", |ctx| {
             let cycle = super::convert::opt_cycle_arg(ctx)?;
@@ -116,7 +121,11 @@ pub fn add_mutations(m: Object) -> Object {
         .description("删除填报中或已退回的案例及其附件")
         .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID))),
     )
-    .field(
+}
+
+/// Adds the case's workflow steps and removing an attachment.
+fn step_mutations(m: Object) -> Object {
+    m.field(
         step("submitCase", |_| Ok(CaseRequest::Submit))
             .description("撰写单位提交案例，由本单位负责人审核"),
     )
