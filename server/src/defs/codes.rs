@@ -110,18 +110,7 @@ fn flatten(
         ));
         return None;
     }
-    let mut codes: Vec<Code> = list
-        .codes
-        .iter()
-        .map(|c| Code {
-            code: c.code.clone(),
-            name: c.name.clone(),
-            group: c.group.clone(),
-            note: c.note.clone(),
-            since: c.since,
-            until: c.until,
-        })
-        .collect();
+    let mut codes: Vec<Code> = list.codes.clone();
     for (i, inc) in list.include.iter().enumerate() {
         if !raws.contains_key(inc) {
             problems.push(Problem::at(

@@ -176,7 +176,12 @@ pub fn load_cycle(path: &Path, catalog: &Catalog) -> Result<CycleConfig, Problem
 impl CycleConfig {
     /// The same cycle with tasks, phases and deadlines moved by `days` (periods unchanged).
     pub fn shifted(&self, days: i64) -> CycleConfig {
-        let m = |d: NaiveDate| d + Duration::days(days);
+        self.with_schedule(|d| d + Duration::days(days))
+    }
+
+    /// The same cycle with every date of its schedule (tasks, phases, deadlines) mapped by
+    /// `m`; the period and the snapshot date stay.
+    fn with_schedule(&self, m: impl Fn(NaiveDate) -> NaiveDate) -> CycleConfig {
         CycleConfig {
             tasks: self
                 .tasks
@@ -191,7 +196,7 @@ impl CycleConfig {
                 .phases
                 .iter()
                 .map(|p| Phase {
-                    start: p.start.map(m),
+                    start: p.start.map(&m),
                     end: m(p.end),
                     ..p.clone()
                 })
@@ -241,29 +246,7 @@ impl CycleConfig {
             period_end: y(self.period_end),
             finance_year: self.finance_year + 1,
             snapshot_date: y(self.snapshot_date),
-            tasks: self
-                .tasks
-                .iter()
-                .map(|t| Task {
-                    start: y(t.start),
-                    end: y(t.end),
-                    ..t.clone()
-                })
-                .collect(),
-            phases: self
-                .phases
-                .iter()
-                .map(|p| Phase {
-                    start: p.start.map(y),
-                    end: y(p.end),
-                    ..p.clone()
-                })
-                .collect(),
-            deadlines: self
-                .deadlines
-                .iter()
-                .map(|(k, v)| (k.clone(), y(*v)))
-                .collect(),
+            ..self.with_schedule(y)
         }
     }
 

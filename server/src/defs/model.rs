@@ -209,16 +209,19 @@ impl Table {
     }
 }
 
-/// One code of a code list.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One code of a code list, as its file writes it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Code {
     pub code: String,
     pub name: String,
     pub group: Option<String>,
     pub note: Option<String>,
-    /// The first cycle year the code is valid in; `None`: since the list began.
+    /// The first cycle year the code is valid in (a catalogue's later supplement); `None`:
+    /// since the list began.
     pub since: Option<i32>,
-    /// The last cycle year the code is valid in; `None`: still valid.
+    /// The last cycle year the code is valid in (a code withdrawn from the catalogue); `None`:
+    /// still valid.
     pub until: Option<i32>,
 }
 

@@ -149,21 +149,8 @@ pub struct RawCodeList {
     #[serde(default)]
     pub include: Vec<String>,
     #[serde(default)]
-    pub codes: Vec<RawCode>,
-}
-
-/// One code of a list.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawCode {
-    pub code: String,
-    pub name: String,
-    pub group: Option<String>,
-    pub note: Option<String>,
-    /// The first cycle year the code is valid in (a catalogue's later supplement).
-    pub since: Option<i32>,
-    /// The last cycle year the code is valid in (a code withdrawn from the catalogue).
-    pub until: Option<i32>,
+    /// Read as they are written: a code needs no checks beyond its file's shape.
+    pub codes: Vec<super::Code>,
 }
 
 /// `seeds/units.toml`: the college's units and unit groups.

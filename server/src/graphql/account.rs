@@ -7,8 +7,11 @@ use async_graphql::dynamic::{
 };
 use async_graphql::Value as Gql;
 
+use super::build::{
+    opt_gql, opt_text, service_field, service_list, service_value, string_arg, text, with_fields,
+};
 use super::errors::{ApiError, ApiResult, Code};
-use super::resolve::{field_of_parent, req, req_any};
+use super::resolve::{field_of_parent, req_any};
 use crate::service::accounts::{ApiTokenRow, Login};
 pub use crate::service::session::{ClientAddr, SessionToken, COOKIE};
 use crate::service::Service;
@@ -37,39 +40,19 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
                 |r| Gql::from(r.must_change_password),
             )),
     )
-    .register(
-        Object::new("ApiToken")
-            .field(field_of_parent::<ApiTokenRow>(
-                "id",
-                TypeRef::named_nn(TypeRef::ID),
-                |t| Gql::from(t.id.to_string()),
-            ))
-            .field(field_of_parent::<ApiTokenRow>(
-                "name",
-                TypeRef::named_nn(TypeRef::STRING),
-                |t| Gql::from(t.name.clone()),
-            ))
-            .field(field_of_parent::<ApiTokenRow>(
-                "createdBy",
-                TypeRef::named_nn(TypeRef::STRING),
-                |t| Gql::from(t.created_by.clone()),
-            ))
-            .field(field_of_parent::<ApiTokenRow>(
-                "createdAt",
-                TypeRef::named_nn(TypeRef::STRING),
-                |t| Gql::from(t.created_at.clone()),
-            ))
-            .field(field_of_parent::<ApiTokenRow>(
-                "lastUsedAt",
-                TypeRef::named(TypeRef::STRING),
-                |t| t.last_used_at.clone().map_or(Gql::Null, Gql::from),
-            ))
-            .field(field_of_parent::<ApiTokenRow>(
-                "revokedAt",
-                TypeRef::named(TypeRef::STRING),
-                |t| t.revoked_at.clone().map_or(Gql::Null, Gql::from),
-            )),
-    )
+    .register(with_fields::<ApiTokenRow>(
+        Object::new("ApiToken"),
+        vec![
+            ("id", TypeRef::named_nn(TypeRef::ID), |t| {
+                Gql::from(t.id.to_string())
+            }),
+            ("name", text(), |t| Gql::from(t.name.clone())),
+            ("createdBy", text(), |t| Gql::from(t.created_by.clone())),
+            ("createdAt", text(), |t| Gql::from(t.created_at.clone())),
+            ("lastUsedAt", opt_text(), |t| opt_gql(&t.last_used_at)),
+            ("revokedAt", opt_text(), |t| opt_gql(&t.revoked_at)),
+        ],
+    ))
     .register(
         Object::new("NewApiToken")
             .field(field_of_parent::<(i64, String)>(
@@ -88,117 +71,107 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
     )
 }
 
-/// Adds the account mutations.
+/// Adds the account mutations: the session's own (login, password, logout), then API tokens.
 pub fn add_mutations(m: Object) -> Object {
-    m.field(
-        Field::new("login", TypeRef::named_nn("LoginResult"), |ctx| {
-            FieldFuture::new(async move {
-                let staff_no = ctx.args.try_get("staffNo")?.string()?.to_owned();
-                let password = ctx.args.try_get("password")?.string()?.to_owned();
-                let addr = ctx.data::<ClientAddr>().ok().map(|a| a.0);
-                let login = service(&ctx)?.login(staff_no, password, addr).await?;
-                let token = login.token.clone();
-                // A session cookie (no Max-Age): it ends with the browser, and the server's
-                // session, which slides with use, decides when it expires.
-                ctx.insert_http_header(
-                    "set-cookie",
-                    format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/"),
-                );
-                Ok(Some(FieldValue::owned_any(login)))
+    let m = m
+        .field(
+            Field::new("login", TypeRef::named_nn("LoginResult"), |ctx| {
+                FieldFuture::new(async move {
+                    let staff_no = ctx.args.try_get("staffNo")?.string()?.to_owned();
+                    let password = ctx.args.try_get("password")?.string()?.to_owned();
+                    let addr = ctx.data::<ClientAddr>().ok().map(|a| a.0);
+                    let login = service(&ctx)?.login(staff_no, password, addr).await?;
+                    let token = login.token.clone();
+                    // A session cookie (no Max-Age): it ends with the browser, and the server's
+                    // session, which slides with use, decides when it expires.
+                    ctx.insert_http_header(
+                        "set-cookie",
+                        format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/"),
+                    );
+                    Ok(Some(FieldValue::owned_any(login)))
+                })
             })
-        })
-        .description("以工号和密码登录；初始密码为姓氏拼音首字母大写+拼音+@+工号，首次登录须修改")
-        .argument(InputValue::new(
-            "staffNo",
-            TypeRef::named_nn(TypeRef::STRING),
-        ))
-        .argument(InputValue::new(
-            "password",
-            TypeRef::named_nn(TypeRef::STRING),
-        )),
-    )
-    .field(
-        Field::new(
-            "changePassword",
+            .description("以工号和密码登录；初始密码为姓氏拼音首字母大写+拼音+@+工号，首次登录须修改")
+            .argument(InputValue::new(
+                "staffNo",
+                TypeRef::named_nn(TypeRef::STRING),
+            ))
+            .argument(InputValue::new(
+                "password",
+                TypeRef::named_nn(TypeRef::STRING),
+            )),
+        )
+        .field(
+            Field::new(
+                "changePassword",
+                TypeRef::named_nn(TypeRef::BOOLEAN),
+                |ctx| {
+                    FieldFuture::new(async move {
+                        let r = req_any(&ctx)?;
+                        let old = ctx.args.try_get("oldPassword")?.string()?.to_owned();
+                        let new = ctx.args.try_get("newPassword")?.string()?.to_owned();
+                        let keep = ctx.data::<SessionToken>().ok().map(|t| t.0.clone());
+                        let who = r.access.clone();
+                        r.svc
+                            .blocking(move |svc| svc.change_password(&who, &old, &new, keep.as_deref()))
+                            .await?;
+                        Ok(Some(FieldValue::value(true)))
+                    })
+                },
+            )
+            .description(
+                "修改本人密码：至少 8 位，含大写、小写、数字、符号中的三类，不含工号，不同于初始密码",
+            )
+            .argument(InputValue::new(
+                "oldPassword",
+                TypeRef::named_nn(TypeRef::STRING),
+            ))
+            .argument(InputValue::new(
+                "newPassword",
+                TypeRef::named_nn(TypeRef::STRING),
+            )),
+        )
+        .field(Field::new(
+            "logout",
             TypeRef::named_nn(TypeRef::BOOLEAN),
             |ctx| {
                 FieldFuture::new(async move {
-                    let r = req_any(&ctx)?;
-                    let old = ctx.args.try_get("oldPassword")?.string()?.to_owned();
-                    let new = ctx.args.try_get("newPassword")?.string()?.to_owned();
-                    let keep = ctx.data::<SessionToken>().ok().map(|t| t.0.clone());
-                    let who = r.access.clone();
-                    r.svc
-                        .blocking(move |svc| svc.change_password(&who, &old, &new, keep.as_deref()))
-                        .await?;
-                    Ok(Some(FieldValue::value(true)))
+                    let ended = match ctx.data::<SessionToken>().ok().cloned() {
+                        Some(t) => {
+                            let svc = service(&ctx)?;
+                            svc.blocking(move |svc| svc.logout(&t.0)).await?
+                        }
+                        None => false,
+                    };
+                    ctx.insert_http_header(
+                        "set-cookie",
+                        format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"),
+                    );
+                    Ok(Some(FieldValue::value(ended)))
                 })
             },
+        ));
+    token_mutations(m)
+}
+
+/// Adds `createApiToken` and `revokeApiToken` (质量部).
+fn token_mutations(m: Object) -> Object {
+    m.field(
+        service_field(
+            "createApiToken",
+            TypeRef::named_nn("NewApiToken"),
+            |ctx| Ok(string_arg(ctx, "name").unwrap_or_default()),
+            |svc, who, name| svc.create_api_token(who, &name),
         )
-        .description(
-            "修改本人密码：至少 8 位，含大写、小写、数字、符号中的三类，不含工号，不同于初始密码",
-        )
-        .argument(InputValue::new(
-            "oldPassword",
-            TypeRef::named_nn(TypeRef::STRING),
-        ))
-        .argument(InputValue::new(
-            "newPassword",
-            TypeRef::named_nn(TypeRef::STRING),
-        )),
-    )
-    .field(Field::new(
-        "logout",
-        TypeRef::named_nn(TypeRef::BOOLEAN),
-        |ctx| {
-            FieldFuture::new(async move {
-                let ended = match ctx.data::<SessionToken>().ok().cloned() {
-                    Some(t) => {
-                        let svc = service(&ctx)?;
-                        svc.blocking(move |svc| svc.logout(&t.0)).await?
-                    }
-                    None => false,
-                };
-                ctx.insert_http_header(
-                    "set-cookie",
-                    format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"),
-                );
-                Ok(Some(FieldValue::value(ended)))
-            })
-        },
-    ))
-    .field(
-        Field::new("createApiToken", TypeRef::named_nn("NewApiToken"), |ctx| {
-            FieldFuture::new(async move {
-                let r = req(&ctx)?;
-                let name = ctx.args.try_get("name")?.string()?.to_owned();
-                let who = r.access.clone();
-                let created = r
-                    .svc
-                    .blocking(move |svc| svc.create_api_token(&who, &name))
-                    .await?;
-                Ok(Some(FieldValue::owned_any(created)))
-            })
-        })
         .description("为 BI 客户端创建只读接口令牌（质量部）")
-        .argument(InputValue::new("name", TypeRef::named_nn(TypeRef::STRING))),
+        .argument(InputValue::new("name", text())),
     )
     .field(
-        Field::new(
+        service_value(
             "revokeApiToken",
             TypeRef::named_nn(TypeRef::BOOLEAN),
-            |ctx| {
-                FieldFuture::new(async move {
-                    let r = req(&ctx)?;
-                    let id = ctx.args.try_get("id")?.string()?.to_owned();
-                    let who = r.access.clone();
-                    let done = r
-                        .svc
-                        .blocking(move |svc| svc.revoke_api_token(&who, &id))
-                        .await?;
-                    Ok(Some(FieldValue::value(done)))
-                })
-            },
+            |ctx| Ok(string_arg(ctx, "id").unwrap_or_default()),
+            |svc, who, id| svc.revoke_api_token(who, &id),
         )
         .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID))),
     )
@@ -206,18 +179,10 @@ pub fn add_mutations(m: Object) -> Object {
 
 /// Adds `apiTokens` to the query root.
 pub fn add_queries(q: Object) -> Object {
-    q.field(Field::new(
+    q.field(service_list(
         "apiTokens",
         TypeRef::named_nn_list_nn("ApiToken"),
-        |ctx| {
-            FieldFuture::new(async move {
-                let r = req(&ctx)?;
-                let who = r.access.clone();
-                let rows = r.svc.blocking(move |svc| svc.api_tokens(&who)).await?;
-                Ok(Some(FieldValue::list(
-                    rows.into_iter().map(FieldValue::owned_any),
-                )))
-            })
-        },
+        |_| Ok(()),
+        |svc, who, ()| svc.api_tokens(who),
     ))
 }

@@ -1,13 +1,11 @@
 //! The 典型案例 mutations: create, update, delete, the workflow steps (submit, review, accept,
 //! return) and removing an attachment. Thin: read the arguments, call `service::cases`.
 
-use async_graphql::dynamic::{
-    Field, FieldFuture, FieldValue, InputValue, Object, ObjectAccessor, ResolverContext, TypeRef,
-};
+use async_graphql::dynamic::{Field, InputValue, Object, ObjectAccessor, ResolverContext, TypeRef};
 
+use super::build::{return_comment, service_field, service_value, string_arg};
 use super::cases::id_arg;
 use super::errors::{ApiError, ApiResult, Code};
-use super::resolve::req;
 use crate::authz::Access;
 use crate::service::cases::{CaseInput, CaseOut, CaseRequest, FigureInput};
 use crate::service::Service;
@@ -56,49 +54,33 @@ type Job = Box<dyn FnOnce(&Service, &Access) -> ApiResult<CaseOut> + Send>;
 
 /// A mutation answering with the case after the job `read` makes of its arguments.
 fn case_mutation(name: &str, read: fn(&ResolverContext<'_>) -> ApiResult<Job>) -> Field {
-    Field::new(name, TypeRef::named_nn("Case"), move |ctx| {
-        FieldFuture::new(async move {
-            let r = req(&ctx)?;
-            let job = read(&ctx)?;
-            let who = r.access.clone();
-            let case = r.svc.blocking(move |svc| job(svc, &who)).await?;
-            Ok(Some(FieldValue::owned_any(case)))
-        })
+    service_field(name, TypeRef::named_nn("Case"), read, |svc, who, job| {
+        job(svc, who)
     })
 }
 
+/// A workflow step on the case `id`, the request read by `read`.
 fn step(name: &str, read: fn(&ResolverContext<'_>) -> ApiResult<CaseRequest>) -> Field {
-    Field::new(name, TypeRef::named_nn("Case"), move |ctx| {
-        FieldFuture::new(async move {
-            let r = req(&ctx)?;
-            let id = id_arg(&ctx, "id")?;
-            let request = read(&ctx)?;
-            let who = r.access.clone();
-            let case = r
-                .svc
-                .blocking(move |svc| svc.case_step(&who, id, request))
-                .await?;
-            Ok(Some(FieldValue::owned_any(case)))
-        })
-    })
+    let args = move |ctx: &ResolverContext<'_>| Ok((id_arg(ctx, "id")?, read(ctx)?));
+    service_field(
+        name,
+        TypeRef::named_nn("Case"),
+        args,
+        |svc, who, (id, request)| svc.case_step(who, id, request),
+    )
     .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID)))
 }
 
-/// Adds the case mutations.
+/// Adds the case mutations: writing a case, then its steps.
 pub fn add_mutations(m: Object) -> Object {
+    step_mutations(edit_mutations(m))
+}
+
+/// Adds `createCase`, `updateCase` and `deleteCase`.
+fn edit_mutations(m: Object) -> Object {
     m.field(
         case_mutation("createCase", |ctx| {
-            let cycle = ctx
-                .args
-                .get("cycle")
-                .filter(|v| !v.is_null())
-                .map(|v| {
-                    v.i64()
-                        .ok()
-                        .and_then(|c| i32::try_from(c).ok())
-                        .ok_or_else(|| ApiError::new(Code::BadRequest, "cycle 应为年份，如 2023"))
-                })
-                .transpose()?;
+            let cycle = super::convert::opt_cycle_arg(ctx)?;
             let input = input(ctx, "input")?;
             Ok(Box::new(move |svc, who| {
                 svc.create_case(who, cycle, &input)
@@ -130,38 +112,28 @@ pub fn add_mutations(m: Object) -> Object {
         .argument(InputValue::new("patch", TypeRef::named_nn("CaseInput"))),
     )
     .field(
-        Field::new("deleteCase", TypeRef::named_nn(TypeRef::ID), |ctx| {
-            FieldFuture::new(async move {
-                let r = req(&ctx)?;
-                let id = id_arg(&ctx, "id")?;
-                let who = r.access.clone();
-                let gone = r.svc.blocking(move |svc| svc.delete_case(&who, id)).await?;
-                Ok(Some(FieldValue::value(gone.to_string())))
-            })
-        })
+        service_value(
+            "deleteCase",
+            TypeRef::named_nn(TypeRef::ID),
+            |ctx| id_arg(ctx, "id"),
+            |svc, who, id| Ok(svc.delete_case(who, id)?.to_string()),
+        )
         .description("删除填报中或已退回的案例及其附件")
         .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID))),
     )
-    .field(
+}
+
+/// Adds the case's workflow steps and removing an attachment.
+fn step_mutations(m: Object) -> Object {
+    m.field(
         step("submitCase", |_| Ok(CaseRequest::Submit))
             .description("撰写单位提交案例，由本单位负责人审核"),
     )
     .field(
         step("reviewCase", |ctx| {
-            let decision = ctx
-                .args
-                .get("decision")
-                .and_then(|v| v.enum_name().ok().map(str::to_owned));
-            Ok(if decision.as_deref() == Some("RETURN") {
-                let comment = ctx
-                    .args
-                    .get("comment")
-                    .filter(|v| !v.is_null())
-                    .and_then(|v| v.string().ok().map(str::to_owned))
-                    .unwrap_or_default();
-                CaseRequest::Return { comment }
-            } else {
-                CaseRequest::Approve
+            Ok(match return_comment(ctx) {
+                Some(comment) => CaseRequest::Return { comment },
+                None => CaseRequest::Approve,
             })
         })
         .description("撰写单位负责人审核：通过（APPROVE）或退回（RETURN，须写原因）")
@@ -179,11 +151,7 @@ pub fn add_mutations(m: Object) -> Object {
     )
     .field(
         step("returnCase", |ctx| {
-            let reason = ctx
-                .args
-                .get("reason")
-                .and_then(|v| v.string().ok().map(str::to_owned))
-                .unwrap_or_default();
+            let reason = string_arg(ctx, "reason").unwrap_or_default();
             Ok(CaseRequest::ReturnByQuality { reason })
         })
         .description("质量部写明原因退回案例（待审核、已审核或已验收的），撰写单位修改后重新提交")

@@ -18,6 +18,20 @@ pub fn cycle_arg(ctx: &ResolverContext<'_>) -> ApiResult<i32> {
         .ok_or_else(|| ApiError::new(Code::BadRequest, "cycle 应为年份，如 2023"))
 }
 
+/// An optional `cycle` argument (absent or null is `None`), refused like [`cycle_arg`].
+pub fn opt_cycle_arg(ctx: &ResolverContext<'_>) -> ApiResult<Option<i32>> {
+    match ctx.args.get("cycle") {
+        Some(v) if !v.is_null() => Some(
+            v.i64()
+                .ok()
+                .and_then(|c| i32::try_from(c).ok())
+                .ok_or_else(|| ApiError::new(Code::BadRequest, "cycle 应为年份，如 2023")),
+        )
+        .transpose(),
+        _ => Ok(None),
+    }
+}
+
 /// A stored value as GraphQL shows it: decimals and dates as strings, lists as lists.
 pub fn to_gql(value: &Value) -> Gql {
     match value {

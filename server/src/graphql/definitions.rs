@@ -1,15 +1,15 @@
 //! `reloadDefinitions`: 质量部 puts edited table definitions in force without a restart.
 
-use async_graphql::dynamic::{Field, FieldFuture, FieldValue, Object, SchemaBuilder, TypeRef};
+use async_graphql::dynamic::{Object, SchemaBuilder, TypeRef};
 use async_graphql::Value as Gql;
 
-use super::resolve::{field_of_parent, req};
+use super::build::{service_field, strings};
+use super::resolve::field_of_parent;
 use crate::service::definitions::{Definitions, Mode, Reloaded};
 use crate::service::{ApiError, Code};
 
 /// Registers the reload's result type.
 pub fn register(b: SchemaBuilder) -> SchemaBuilder {
-    let list = |l: &Vec<String>| Gql::List(l.iter().cloned().map(Gql::from).collect());
     b.register(
         Object::new("DefinitionsReload")
             .description("重新载入表定义的结果")
@@ -35,7 +35,7 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
                 field_of_parent::<Reloaded>(
                     "createdTables",
                     TypeRef::named_nn_list_nn(TypeRef::STRING),
-                    move |r| list(&r.sync.created_tables),
+                    |r| strings(&r.sync.created_tables),
                 )
                 .description("新建的数据表（表编号）"),
             )
@@ -43,7 +43,7 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
                 field_of_parent::<Reloaded>(
                     "addedColumns",
                     TypeRef::named_nn_list_nn(TypeRef::STRING),
-                    move |r| list(&r.sync.added_columns),
+                    |r| strings(&r.sync.added_columns),
                 )
                 .description("新增的字段（表编号.字段名）"),
             ),
@@ -53,23 +53,15 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
 /// Adds `reloadDefinitions`.
 pub fn add_mutations(m: Object) -> Object {
     m.field(
-        Field::new(
+        service_field(
             "reloadDefinitions",
             TypeRef::named_nn("DefinitionsReload"),
             |ctx| {
-                FieldFuture::new(async move {
-                    let r = req(&ctx)?;
-                    let definitions = ctx.data::<Definitions>().map_err(|_| {
-                        ApiError::new(Code::BadRequest, "本服务未配置表定义目录，不能重新载入")
-                    })?;
-                    let (who, definitions) = (r.access.clone(), definitions.clone());
-                    let reloaded = r
-                        .svc
-                        .blocking(move |svc| definitions.reload(svc, &who, Mode::Explicit))
-                        .await?;
-                    Ok(Some(FieldValue::owned_any(reloaded)))
+                ctx.data::<Definitions>().cloned().map_err(|_| {
+                    ApiError::new(Code::BadRequest, "本服务未配置表定义目录，不能重新载入")
                 })
             },
+            |svc, who, definitions| definitions.reload(svc, who, Mode::Explicit),
         )
         .description("重新载入 table-defs/ 的表定义（质量部）：检查后新增表和字段，拒绝删除或改类型等会丢数据的修改；新请求即用新定义，其他实例随之更新"),
     )

@@ -4,83 +4,48 @@
 //! steps of the leaders' sign-off. Resolvers only translate: the work is in `service::indicators`.
 
 use super::convert::cycle_arg;
-use async_graphql::dynamic::{
-    Field, FieldFuture, FieldValue, InputValue, Object, ResolverContext, SchemaBuilder, TypeRef,
-};
+use async_graphql::dynamic::{InputValue, Object, ResolverContext, SchemaBuilder, TypeRef};
 use async_graphql::Value as Gql;
 
-use super::resolve::{field_of_parent, req};
+use super::build::{
+    list_of_parent as list, opt_gql as opt, opt_text, service_field, service_list, string_arg,
+    strings, text, with_fields,
+};
+use super::errors::ApiResult;
+use super::resolve::{field_of_parent, Getter};
 use crate::indicators::{BreakdownValues, Item};
 use crate::service::indicators::{CommentRow, CoreData, IndicatorView, SnapshotRow};
-
-fn str_arg(ctx: &ResolverContext<'_>, name: &str) -> Option<String> {
-    ctx.args
-        .get(name)
-        .and_then(|v| v.string().ok().map(str::to_owned))
-}
-
-fn opt(v: &Option<String>) -> Gql {
-    v.clone().map_or(Gql::Null, Gql::from)
-}
 
 fn snap(d: &CoreData, f: fn(&SnapshotRow) -> Gql) -> Gql {
     d.snapshot.as_ref().map_or(Gql::Null, f)
 }
 
-/// A list field over a parent `P`, whose items are `T`s borrowed from it.
-fn list<P: Send + Sync + 'static, T: Send + Sync + 'static>(
-    name: &str,
-    ty: &str,
-    get: fn(&P) -> &Vec<T>,
-) -> Field {
-    Field::new(name, TypeRef::named_nn_list_nn(ty), move |ctx| {
-        FieldFuture::new(async move {
-            let p = ctx.parent_value.try_downcast_ref::<P>()?;
-            Ok(Some(FieldValue::list(
-                get(p).iter().map(|x| FieldValue::borrowed_any(x)),
-            )))
-        })
-    })
-}
-
 /// Registers CoreData, Indicator, IndicatorBreakdown, IndicatorBreakdownItem, IndicatorComment.
 pub fn register(b: SchemaBuilder) -> SchemaBuilder {
-    let s = || TypeRef::named_nn(TypeRef::STRING);
-    let os = || TypeRef::named(TypeRef::STRING);
-    let comment = Object::new("IndicatorComment")
-        .description("院领导（或质量部）对一项核心指标的批注")
-        .field(field_of_parent::<CommentRow>(
-            "id",
-            TypeRef::named_nn(TypeRef::ID),
-            |c| Gql::from(c.id.to_string()),
-        ))
-        .field(field_of_parent::<CommentRow>("indicator", s(), |c| {
-            Gql::from(c.indicator.clone())
-        }))
-        .field(field_of_parent::<CommentRow>("author", s(), |c| {
-            Gql::from(c.author.clone())
-        }))
-        .field(field_of_parent::<CommentRow>("authorName", s(), |c| {
-            Gql::from(c.author_name.clone())
-        }))
-        .field(field_of_parent::<CommentRow>("body", s(), |c| {
-            Gql::from(c.body.clone())
-        }))
-        .field(field_of_parent::<CommentRow>("at", s(), |c| {
-            Gql::from(c.at.clone())
-        }));
-    let item = Object::new("IndicatorBreakdownItem")
-        .description("分项中的一组：代码、名称、本年值与上年值")
-        .field(field_of_parent::<Item>("key", s(), |i| {
-            Gql::from(i.key.clone())
-        }))
-        .field(field_of_parent::<Item>("label", s(), |i| {
-            Gql::from(i.label.clone())
-        }))
-        .field(field_of_parent::<Item>("value", os(), |i| opt(&i.value)))
-        .field(field_of_parent::<Item>("previousValue", os(), |i| {
-            opt(&i.previous)
-        }));
+    let (s, os) = (text, opt_text);
+    let comment = with_fields::<CommentRow>(
+        Object::new("IndicatorComment").description("院领导（或质量部）对一项核心指标的批注"),
+        vec![
+            ("id", TypeRef::named_nn(TypeRef::ID), |c| {
+                Gql::from(c.id.to_string())
+            }),
+            ("indicator", s(), |c| Gql::from(c.indicator.clone())),
+            ("author", s(), |c| Gql::from(c.author.clone())),
+            ("authorName", s(), |c| Gql::from(c.author_name.clone())),
+            ("body", s(), |c| Gql::from(c.body.clone())),
+            ("at", s(), |c| Gql::from(c.at.clone())),
+        ],
+    );
+    let item = with_fields::<Item>(
+        Object::new("IndicatorBreakdownItem")
+            .description("分项中的一组：代码、名称、本年值与上年值"),
+        vec![
+            ("key", s(), |i| Gql::from(i.key.clone())),
+            ("label", s(), |i| Gql::from(i.label.clone())),
+            ("value", os(), |i| opt(&i.value)),
+            ("previousValue", os(), |i| opt(&i.previous)),
+        ],
+    );
     let breakdown = Object::new("IndicatorBreakdown")
         .description("核心指标按院系、专业或层次的分项")
         .field(field_of_parent::<BreakdownValues>("name", s(), |b| {
@@ -91,6 +56,15 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
             "IndicatorBreakdownItem",
             |b| &b.items,
         ));
+    b.register(comment)
+        .register(item)
+        .register(breakdown)
+        .register(indicator_type())
+        .register(core_type())
+}
+
+fn indicator_type() -> Object {
+    let (s, os) = (text, opt_text);
     type Get = fn(&IndicatorView) -> Gql;
     let fields: Vec<(&str, TypeRef, Get, &str)> = vec![
         ("id", s(), |i| Gql::from(i.computed.id.clone()), "指标编号（indicators.toml 的 id）"),
@@ -122,12 +96,16 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
             "IndicatorComment",
             |i| &i.comments,
         ));
-    type CoreGet = fn(&CoreData) -> Gql;
-    let core_fields: Vec<(&str, TypeRef, CoreGet)> = vec![
+    indicator
+}
+
+fn core_type() -> Object {
+    let os = opt_text;
+    let core_fields: Vec<(&str, TypeRef, Getter<CoreData>)> = vec![
         ("cycle", TypeRef::named_nn(TypeRef::INT), |d| {
             Gql::from(d.cycle)
         }),
-        ("state", s(), |d| Gql::from(d.state.clone())),
+        ("state", text(), |d| Gql::from(d.state.clone())),
         ("version", TypeRef::named(TypeRef::INT), |d| {
             snap(d, |s| Gql::from(s.version))
         }),
@@ -145,14 +123,7 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
         (
             "warnings",
             TypeRef::named_nn_list_nn(TypeRef::STRING),
-            |d| {
-                let w = d
-                    .snapshot
-                    .as_ref()
-                    .map(|s| s.warnings.clone())
-                    .unwrap_or_default();
-                Gql::List(w.into_iter().map(Gql::from).collect())
-            },
+            |d| strings(d.snapshot.as_ref().map_or(&[], |s| &s.warnings)),
         ),
         ("reviewStart", os(), |d| {
             d.window
@@ -163,60 +134,44 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
             d.window.map_or(Gql::Null, |w| Gql::from(w.1.to_string()))
         }),
     ];
-    let mut core = Object::new("CoreData").description(
-        "一个周期的核心数据：当前快照（版本、发布人、未验收的表）、院领导审核期、审核结论和各项指标",
-    );
-    for (name, ty, get) in core_fields {
-        core = core.field(field_of_parent::<CoreData>(name, ty, get));
-    }
-    core = core.field(list::<CoreData, IndicatorView>(
+    with_fields::<CoreData>(
+        Object::new("CoreData").description(
+            "一个周期的核心数据：当前快照（版本、发布人、未验收的表）、院领导审核期、审核结论和各项指标",
+        ),
+        core_fields,
+    )
+    .field(list::<CoreData, IndicatorView>(
         "indicators",
         "Indicator",
         |d| &d.indicators,
-    ));
-    b.register(comment)
-        .register(item)
-        .register(breakdown)
-        .register(indicator)
-        .register(core)
+    ))
+}
+
+/// The `cycle` argument and an optional string one.
+fn cycle_and(ctx: &ResolverContext<'_>, name: &str) -> ApiResult<(i32, Option<String>)> {
+    Ok((cycle_arg(ctx)?, string_arg(ctx, name)))
 }
 
 /// Adds `indicators` and `coreData`.
 pub fn add_queries(q: Object) -> Object {
     let cycle = || InputValue::new("cycle", TypeRef::named_nn(TypeRef::INT));
     q.field(
-        Field::new(
+        service_list(
             "indicators",
             TypeRef::named_nn_list_nn("Indicator"),
-            |ctx| {
-                FieldFuture::new(async move {
-                    let r = req(&ctx)?;
-                    let (cycle, who) = (cycle_arg(&ctx)?, r.access.clone());
-                    let data = r
-                        .svc
-                        .blocking(move |svc| svc.core_data(&who, cycle))
-                        .await?;
-                    Ok(Some(FieldValue::list(
-                        data.indicators.into_iter().map(FieldValue::owned_any),
-                    )))
-                })
-            },
+            cycle_arg,
+            |svc, who, cycle| Ok(svc.core_data(who, cycle)?.indicators),
         )
         .description("核心指标（质量部、院领导）：本周期值、上一周期值、变化、分项、批注与审核状态")
         .argument(cycle()),
     )
     .field(
-        Field::new("coreData", TypeRef::named_nn("CoreData"), |ctx| {
-            FieldFuture::new(async move {
-                let r = req(&ctx)?;
-                let (cycle, who) = (cycle_arg(&ctx)?, r.access.clone());
-                let data = r
-                    .svc
-                    .blocking(move |svc| svc.core_data(&who, cycle))
-                    .await?;
-                Ok(Some(FieldValue::owned_any(data)))
-            })
-        })
+        service_field(
+            "coreData",
+            TypeRef::named_nn("CoreData"),
+            cycle_arg,
+            |svc, who, cycle| svc.core_data(who, cycle),
+        )
         .description("核心数据的当前快照：状态、版本、未验收的表（提醒）、院领导审核期与各项指标")
         .argument(cycle()),
     )
@@ -225,37 +180,25 @@ pub fn add_queries(q: Object) -> Object {
 /// Adds `publishIndicators`, `commentIndicator`, `signOffIndicators` and `returnIndicators`.
 pub fn add_mutations(m: Object) -> Object {
     let cycle = || InputValue::new("cycle", TypeRef::named_nn(TypeRef::INT));
+    let core = || TypeRef::named_nn("CoreData");
+    let comment = |ty| InputValue::new("comment", ty);
     m.field(
-        Field::new("publishIndicators", TypeRef::named_nn("CoreData"), |ctx| {
-            FieldFuture::new(async move {
-                let r = req(&ctx)?;
-                let (cycle, who) = (cycle_arg(&ctx)?, r.access.clone());
-                let data = r
-                    .svc
-                    .blocking(move |svc| svc.publish_indicators(&who, cycle))
-                    .await?;
-                Ok(Some(FieldValue::owned_any(data)))
-            })
+        service_field("publishIndicators", core(), cycle_arg, |svc, who, cycle| {
+            svc.publish_indicators(who, cycle)
         })
         .description("质量部：冻结核心指标的新一版快照报院领导审核（未验收的表列为提醒）")
         .argument(cycle()),
     )
     .field(
-        Field::new(
+        service_field(
             "commentIndicator",
             TypeRef::named_nn("IndicatorComment"),
             |ctx| {
-                FieldFuture::new(async move {
-                    let r = req(&ctx)?;
-                    let (cycle, who) = (cycle_arg(&ctx)?, r.access.clone());
-                    let id = str_arg(&ctx, "indicator").unwrap_or_default();
-                    let text = str_arg(&ctx, "comment").unwrap_or_default();
-                    let c = r
-                        .svc
-                        .blocking(move |svc| svc.comment_indicator(&who, cycle, &id, &text))
-                        .await?;
-                    Ok(Some(FieldValue::owned_any(c)))
-                })
+                let id = string_arg(ctx, "indicator").unwrap_or_default();
+                Ok((cycle_arg(ctx)?, id, string_arg(ctx, "comment")))
+            },
+            |svc, who, (cycle, id, text)| {
+                svc.comment_indicator(who, cycle, &id, &text.unwrap_or_default())
             },
         )
         .description("院领导（或质量部答复）对一项核心指标写批注")
@@ -264,48 +207,30 @@ pub fn add_mutations(m: Object) -> Object {
             "indicator",
             TypeRef::named_nn(TypeRef::STRING),
         ))
-        .argument(InputValue::new(
-            "comment",
-            TypeRef::named_nn(TypeRef::STRING),
-        )),
+        .argument(comment(TypeRef::named_nn(TypeRef::STRING))),
     )
     .field(
-        Field::new("signOffIndicators", TypeRef::named_nn("CoreData"), |ctx| {
-            FieldFuture::new(async move {
-                let r = req(&ctx)?;
-                let (cycle, who) = (cycle_arg(&ctx)?, r.access.clone());
-                let text = str_arg(&ctx, "comment");
-                let data = r
-                    .svc
-                    .blocking(move |svc| svc.sign_off_indicators(&who, cycle, text.as_deref()))
-                    .await?;
-                Ok(Some(FieldValue::owned_any(data)))
-            })
-        })
+        service_field(
+            "signOffIndicators",
+            core(),
+            |ctx| cycle_and(ctx, "comment"),
+            |svc, who, (cycle, text)| svc.sign_off_indicators(who, cycle, text.as_deref()),
+        )
         .description(
             "院领导：审核通过并签字（签字后快照不可更改；其读取的表被重新打开时自动撤销签字）",
         )
         .argument(cycle())
-        .argument(InputValue::new("comment", TypeRef::named(TypeRef::STRING))),
+        .argument(comment(TypeRef::named(TypeRef::STRING))),
     )
     .field(
-        Field::new("returnIndicators", TypeRef::named_nn("CoreData"), |ctx| {
-            FieldFuture::new(async move {
-                let r = req(&ctx)?;
-                let (cycle, who) = (cycle_arg(&ctx)?, r.access.clone());
-                let text = str_arg(&ctx, "comment").unwrap_or_default();
-                let data = r
-                    .svc
-                    .blocking(move |svc| svc.return_indicators(&who, cycle, &text))
-                    .await?;
-                Ok(Some(FieldValue::owned_any(data)))
-            })
-        })
+        service_field(
+            "returnIndicators",
+            core(),
+            |ctx| cycle_and(ctx, "comment"),
+            |svc, who, (cycle, text)| svc.return_indicators(who, cycle, &text.unwrap_or_default()),
+        )
         .description("院领导：退回质量部并写明原因（质量部修改后重新发布）")
         .argument(cycle())
-        .argument(InputValue::new(
-            "comment",
-            TypeRef::named_nn(TypeRef::STRING),
-        )),
+        .argument(comment(TypeRef::named_nn(TypeRef::STRING))),
     )
 }

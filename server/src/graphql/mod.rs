@@ -3,6 +3,7 @@
 //! request's principal, check rights, call the service and map the result. No SQL here.
 
 pub mod account;
+mod build;
 mod case_ops;
 mod cases;
 mod checks;

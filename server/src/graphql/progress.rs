@@ -1,87 +1,67 @@
 //! Progress through GraphQL: every (table, filling unit) of a cycle, the bulletin for the staff
 //! chat group, and a person's to-do list.
 
-use super::convert::cycle_arg;
 use async_graphql::dynamic::{
     Field, FieldFuture, FieldValue, InputValue, Object, ResolverContext, TypeRef,
 };
 use chrono::NaiveDate;
 
+use super::build::{service_field, service_list, service_value, string_arg};
+use super::convert::{cycle_arg, opt_cycle_arg};
 use super::errors::{ApiError, ApiResult, Code};
-use super::resolve::req;
-use super::workflow::now;
 use crate::workflow::progress::{self, Entry};
 
-/// The entries the caller may read, with overdue judged on `on` (today when `None`).
-async fn entries(
-    ctx: &ResolverContext<'_>,
-    cycle: i32,
-    on: Option<NaiveDate>,
-) -> ApiResult<Vec<Entry>> {
-    let r = req(ctx)?;
-    let on = on.unwrap_or_else(|| progress::today(now(ctx)));
-    let who = r.access.clone();
-    r.svc
-        .blocking(move |svc| svc.progress_for(&who, cycle, on))
-        .await
+/// The `cycle` argument and the `date` one (YYYY-MM-DD, `None` when absent).
+fn cycle_and_date(ctx: &ResolverContext<'_>) -> ApiResult<(i32, Option<NaiveDate>)> {
+    let cycle = cycle_arg(ctx)?;
+    let on = match string_arg(ctx, "date") {
+        Some(d) => Some(
+            NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                .map_err(|_| ApiError::new(Code::BadRequest, "date 应为 YYYY-MM-DD"))?,
+        ),
+        None => None,
+    };
+    Ok((cycle, on))
 }
 
-/// Adds `progress`, `bulletin` and `myTasks`.
+/// Adds `progress`, `bulletin` and `myTasks`; overdue is judged on the service's today.
 pub fn add_queries(q: Object) -> Object {
     q.field(
-        Field::new("progress", TypeRef::named_nn_list_nn("Progress"), |ctx| {
-            FieldFuture::new(async move {
-                let cycle = cycle_arg(&ctx)?;
-                let list = entries(&ctx, cycle, None).await?;
-                Ok(Some(FieldValue::list(
-                    list.into_iter().map(FieldValue::owned_any),
-                )))
-            })
-        })
+        service_list(
+            "progress",
+            TypeRef::named_nn_list_nn("Progress"),
+            cycle_arg,
+            |svc, who, cycle| svc.progress_for(who, cycle, progress::today(svc.now())),
+        )
         .description("每张表、每个填报单位的报送进度")
         .argument(InputValue::new("cycle", TypeRef::named_nn(TypeRef::INT))),
     )
     .field(
-        Field::new("bulletin", TypeRef::named_nn(TypeRef::STRING), |ctx| {
-            FieldFuture::new(async move {
-                let cycle = cycle_arg(&ctx)?;
-                let on = match ctx
-                    .args
-                    .get("date")
-                    .and_then(|v| v.string().ok().map(str::to_owned))
-                {
-                    Some(d) => NaiveDate::parse_from_str(&d, "%Y-%m-%d")
-                        .map_err(|_| ApiError::new(Code::BadRequest, "date 应为 YYYY-MM-DD"))?,
-                    None => progress::today(now(&ctx)),
-                };
-                let list = entries(&ctx, cycle, Some(on)).await?;
-                let quality = req(&ctx)?
-                    .svc
-                    .blocking(move |svc| svc.work_quality(cycle))
-                    .await?;
-                let text = progress::bulletin_with(&list, on, Some(&quality));
-                Ok(Some(FieldValue::value(text)))
-            })
-        })
+        service_value(
+            "bulletin",
+            TypeRef::named_nn(TypeRef::STRING),
+            cycle_and_date,
+            |svc, who, (cycle, on)| {
+                let on = on.unwrap_or_else(|| progress::today(svc.now()));
+                let list = svc.progress_for(who, cycle, on)?;
+                let quality = svc.work_quality(cycle)?;
+                Ok(progress::bulletin_with(&list, on, Some(&quality)))
+            },
+        )
         .description("可直接粘贴到工作群的进度通报，附各单位工作质量（未改正的错误、未说明的提醒）")
         .argument(InputValue::new("cycle", TypeRef::named_nn(TypeRef::INT)))
         .argument(InputValue::new("date", TypeRef::named(super::shared::DATE))),
     )
     .field(
-        Field::new("myTasks", TypeRef::named_nn_list_nn("Progress"), |ctx| {
-            FieldFuture::new(async move {
-                let r = req(&ctx)?;
-                let cycle = r.cycle(&ctx)?;
-                let (who, on) = (r.access.clone(), progress::today(now(&ctx)));
-                let mine = r
-                    .svc
-                    .blocking(move |svc| svc.my_tasks(&who, cycle, on))
-                    .await?;
-                Ok(Some(FieldValue::list(
-                    mine.into_iter().map(FieldValue::owned_any),
-                )))
-            })
-        })
+        service_list(
+            "myTasks",
+            TypeRef::named_nn_list_nn("Progress"),
+            opt_cycle_arg,
+            |svc, who, given| {
+                let cycle = svc.cycle_or_default(given)?;
+                svc.my_tasks(who, cycle, progress::today(svc.now()))
+            },
+        )
         .description(
             "本人单位待填报、待审核的表（含退回意见和截止日期）；cycle 默认为最新的开放周期",
         )
@@ -164,16 +144,15 @@ fn summary_rows<'a>(ctx: ResolverContext<'a>, key: fn(&Entry) -> String) -> Fiel
 /// Adds `progressSummary`.
 pub fn add_summary(q: Object) -> Object {
     q.field(
-        Field::new(
+        service_field(
             "progressSummary",
             TypeRef::named_nn("ProgressSummary"),
-            |ctx| {
-                FieldFuture::new(async move {
-                    let cycle = cycle_arg(&ctx)?;
-                    let list = entries(&ctx, cycle, None).await?;
-                    let rate = progress::on_time_rate(&list, progress::today(now(&ctx)));
-                    Ok(Some(FieldValue::owned_any((list, rate))))
-                })
+            cycle_arg,
+            |svc, who, cycle| {
+                let on = progress::today(svc.now());
+                let list = svc.progress_for(who, cycle, on)?;
+                let rate = progress::on_time_rate(&list, on);
+                Ok((list, rate))
             },
         )
         .description("按单位、按表组汇总的进度，及按时提交率")

@@ -169,15 +169,7 @@ impl Req<'_> {
 
     /// The cycle argument, or the newest open cycle.
     pub fn cycle(&self, ctx: &ResolverContext<'_>) -> ApiResult<i32> {
-        let given = match ctx.args.get("cycle") {
-            Some(v) if !v.is_null() => Some(
-                v.i64()
-                    .ok()
-                    .and_then(|c| i32::try_from(c).ok())
-                    .ok_or_else(|| ApiError::new(Code::BadRequest, "cycle 应为年份，如 2023"))?,
-            ),
-            _ => None,
-        };
+        let given = super::convert::opt_cycle_arg(ctx)?;
         self.svc.cycle_or_default(given)
     }
 

@@ -2,21 +2,14 @@
 //! bulletin and a person's to-do list. Checks run in the contract's order: authentication,
 //! password change, rights, workflow state and deadline, input.
 
-use async_graphql::dynamic::{
-    Field, FieldFuture, FieldValue, InputValue, Object, ResolverContext, TypeRef,
-};
+use async_graphql::dynamic::{Field, InputValue, Object, ResolverContext, TypeRef};
 use chrono::NaiveDate;
 
+use super::build::{return_comment, service_field, service_value, string_arg};
 use super::errors::{ApiError, ApiResult, Code};
-use super::resolve::req;
 use crate::service::workflow::Request;
 
 pub use crate::service::workflow::SubmissionOut;
-
-pub(super) fn now(ctx: &ResolverContext<'_>) -> chrono::DateTime<chrono::Utc> {
-    ctx.data::<crate::service::Service>()
-        .map_or_else(|_| chrono::Utc::now(), |s| s.now())
-}
 
 fn args(ctx: &ResolverContext<'_>) -> ApiResult<(i32, String, Option<String>)> {
     let bad = |m: &str| ApiError::new(Code::BadRequest, m.to_owned());
@@ -35,25 +28,24 @@ fn args(ctx: &ResolverContext<'_>) -> ApiResult<(i32, String, Option<String>)> {
     Ok((cycle, table, string_arg(ctx, "unit")))
 }
 
-/// Runs one step and returns the submission.
-async fn step<'a>(
-    ctx: &ResolverContext<'a>,
-    request: Request,
-) -> async_graphql::Result<FieldValue<'a>> {
-    let r = req(ctx)?;
-    let (cycle, code, unit) = args(ctx)?;
-    // Submitting is for one's own unit, so it may go unnamed; every other step names the unit.
-    let unit = match (unit, &request) {
-        (Some(u), _) => u,
-        (None, Request::Submit { .. }) => r.access.principal.unit.clone(),
-        (None, _) => return Err(ApiError::new(Code::BadRequest, "请指定单位（unit）").into()),
-    };
-    let who = r.access.clone();
-    let out = r
-        .svc
-        .blocking(move |svc| svc.take_step(&who, cycle, &code, &unit, request))
-        .await?;
-    Ok(FieldValue::owned_any(out))
+/// A step on the submission the key arguments name, the request read by `read`.
+fn step(name: &str, read: fn(&ResolverContext<'_>) -> ApiResult<Request>) -> Field {
+    let args = move |ctx: &ResolverContext<'_>| Ok((args(ctx)?, read(ctx)?));
+    key_args(service_field(
+        name,
+        TypeRef::named_nn("Submission"),
+        args,
+        |svc, who, ((cycle, code, unit), request)| {
+            // Submitting is for one's own unit, so it may go unnamed; every other step names
+            // the unit.
+            let unit = match (unit, &request) {
+                (Some(u), _) => u,
+                (None, Request::Submit { .. }) => who.principal.unit.clone(),
+                (None, _) => return Err(ApiError::new(Code::BadRequest, "请指定单位（unit）")),
+            };
+            svc.take_step(who, cycle, &code, &unit, request)
+        },
+    ))
 }
 
 fn key_args(f: Field) -> Field {
@@ -68,27 +60,13 @@ fn key_args(f: Field) -> Field {
         )
 }
 
-fn string_arg(ctx: &ResolverContext<'_>, name: &str) -> Option<String> {
-    ctx.args
-        .get(name)
-        .filter(|v| !v.is_null())
-        .and_then(|v| v.string().ok())
-        .map(str::to_owned)
-}
-
 /// Adds the workflow mutations.
 pub fn add_mutations(m: Object) -> Object {
     m.field(
-        key_args(Field::new(
-            "submitTable",
-            TypeRef::named_nn("Submission"),
-            move |ctx| {
-                FieldFuture::new(async move {
-                    let explanation = string_arg(&ctx, "explanation");
-                    Ok(Some(step(&ctx, Request::Submit { explanation }).await?))
-                })
-            },
-        ))
+        step("submitTable", |ctx| {
+            let explanation = string_arg(ctx, "explanation");
+            Ok(Request::Submit { explanation })
+        })
         .description("部门负责人提交本单位的表；有错误时不能提交，有提醒时须填写说明")
         .argument(InputValue::new(
             "explanation",
@@ -96,22 +74,12 @@ pub fn add_mutations(m: Object) -> Object {
         )),
     )
     .field(
-        key_args(Field::new(
-            "reviewTable",
-            TypeRef::named_nn("Submission"),
-            move |ctx| {
-                FieldFuture::new(async move {
-                    let decision = ctx.args.try_get("decision")?.enum_name()?.to_owned();
-                    let request = if decision == "RETURN" {
-                        let comment = string_arg(&ctx, "comment").unwrap_or_default();
-                        Request::Return { comment }
-                    } else {
-                        Request::Approve
-                    };
-                    Ok(Some(step(&ctx, request).await?))
-                })
-            },
-        ))
+        step("reviewTable", |ctx| {
+            Ok(match return_comment(ctx) {
+                Some(comment) => Request::Return { comment },
+                None => Request::Approve,
+            })
+        })
         .argument(InputValue::new(
             "decision",
             TypeRef::named_nn("ReviewDecision"),
@@ -120,50 +88,34 @@ pub fn add_mutations(m: Object) -> Object {
             InputValue::new("comment", TypeRef::named(TypeRef::STRING)).description("退回时必填"),
         ),
     )
-    .field(key_args(Field::new(
-        "acceptTable",
-        TypeRef::named_nn("Submission"),
-        move |ctx| FieldFuture::new(async move { Ok(Some(step(&ctx, Request::Accept).await?)) }),
-    )))
+    .field(step("acceptTable", |_| Ok(Request::Accept)))
     .field(
-        key_args(Field::new(
-            "reopenTable",
-            TypeRef::named_nn("Submission"),
-            move |ctx| {
-                FieldFuture::new(async move {
-                    let reason = ctx.args.try_get("reason")?.string()?.to_owned();
-                    Ok(Some(step(&ctx, Request::Reopen { reason }).await?))
-                })
-            },
-        ))
+        step("reopenTable", |ctx| {
+            let reason = string_arg(ctx, "reason").unwrap_or_default();
+            Ok(Request::Reopen { reason })
+        })
         .argument(InputValue::new(
             "reason",
             TypeRef::named_nn(TypeRef::STRING),
         )),
     )
     .field(
-        key_args(Field::new(
+        key_args(service_value(
             "grantLockException",
             TypeRef::named_nn(TypeRef::BOOLEAN),
-            move |ctx| {
-                FieldFuture::new(async move {
-                    let r = req(&ctx)?;
-                    let (cycle, code, unit) = args(&ctx)?;
-                    let unit =
-                        unit.ok_or_else(|| ApiError::new(Code::BadRequest, "请指定单位（unit）"))?;
-                    let until = ctx.args.try_get("until")?.string()?.to_owned();
-                    let day = NaiveDate::parse_from_str(&until, "%Y-%m-%d").map_err(|_| {
-                        ApiError::new(Code::BadRequest, "until 应为日期 YYYY-MM-DD")
-                    })?;
-                    let reason = ctx.args.try_get("reason")?.string()?.to_owned();
-                    let who = r.access.clone();
-                    r.svc
-                        .blocking(move |svc| {
-                            svc.grant_lock_exception(&who, cycle, &code, &unit, day, &reason)
-                        })
-                        .await?;
-                    Ok(Some(FieldValue::value(true)))
-                })
+            |ctx| {
+                let (cycle, code, unit) = args(ctx)?;
+                let unit =
+                    unit.ok_or_else(|| ApiError::new(Code::BadRequest, "请指定单位（unit）"))?;
+                let until = string_arg(ctx, "until").unwrap_or_default();
+                let day = NaiveDate::parse_from_str(&until, "%Y-%m-%d")
+                    .map_err(|_| ApiError::new(Code::BadRequest, "until 应为日期 YYYY-MM-DD"))?;
+                let reason = string_arg(ctx, "reason").unwrap_or_default();
+                Ok((cycle, code, unit, day, reason))
+            },
+            |svc, who, (cycle, code, unit, day, reason)| {
+                svc.grant_lock_exception(who, cycle, &code, &unit, day, &reason)?;
+                Ok(true)
             },
         ))
         .description("质量部临时允许某单位在截止或锁定后修改某表（至 until 当日结束）")

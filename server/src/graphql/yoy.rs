@@ -4,87 +4,73 @@
 //! the work is in `service::compare` and `service::gaoji`.
 
 use async_graphql::dynamic::{
-    Field, FieldFuture, FieldValue, InputObject, InputValue, Object, ResolverContext,
-    SchemaBuilder, TypeRef,
+    InputObject, InputValue, Object, ResolverContext, SchemaBuilder, TypeRef,
 };
 use async_graphql::Value as Gql;
 use rust_decimal::Decimal;
 
+use super::build::{
+    int, list_of_parent, one_of_parent, opt_gql, opt_text, service_field, service_list, string_arg,
+    text, with_fields,
+};
+use super::convert::cycle_arg;
 use super::errors::{ApiError, ApiResult, Code};
-use super::resolve::{field_of_parent, req};
+use super::resolve::field_of_parent;
 use super::shared::{DATE, DECIMAL};
+use crate::authz::Access;
 use crate::service::compare::RowAt;
 use crate::service::compare::{Comparison, FieldChange, UnitComparison};
 use crate::service::gaoji::{FigureInput, GaojiLine};
+use crate::service::Service;
 
 fn dec(d: Option<Decimal>) -> Gql {
     d.map_or(Gql::Null, |d| Gql::from(d.normalize().to_string()))
 }
 
-fn int_arg(ctx: &ResolverContext<'_>, name: &str) -> ApiResult<i32> {
-    ctx.args
-        .get(name)
-        .and_then(|v| v.i64().ok())
-        .and_then(|c| i32::try_from(c).ok())
-        .ok_or_else(|| ApiError::new(Code::BadRequest, format!("{name} 应为年份，如 2023")))
-}
-
 fn str_arg(ctx: &ResolverContext<'_>, name: &str) -> ApiResult<String> {
-    ctx.args
-        .get(name)
-        .and_then(|v| v.string().ok().map(str::to_owned))
-        .ok_or_else(|| ApiError::new(Code::BadRequest, format!("缺少参数 {name}")))
+    string_arg(ctx, name).ok_or_else(|| ApiError::new(Code::BadRequest, format!("缺少参数 {name}")))
 }
 
-fn list<T: Send + Sync + 'static, U: Send + Sync + 'static>(
-    name: &str,
-    ty: &str,
-    get: fn(&T) -> &Vec<U>,
-) -> Field {
-    Field::new(name, TypeRef::named_nn_list_nn(ty), move |ctx| {
-        FieldFuture::new(async move {
-            let parent = ctx.parent_value.try_downcast_ref::<T>()?;
-            Ok(Some(FieldValue::list(
-                get(parent).iter().map(|x| FieldValue::borrowed_any(x)),
-            )))
-        })
-    })
-}
-
-fn one<T: Send + Sync + 'static, U: Send + Sync + 'static>(
-    name: &str,
-    ty: &str,
-    get: fn(&T) -> &U,
-) -> Field {
-    Field::new(name, TypeRef::named_nn(ty), move |ctx| {
-        FieldFuture::new(async move {
-            let parent = ctx.parent_value.try_downcast_ref::<T>()?;
-            Ok(Some(FieldValue::borrowed_any(get(parent))))
-        })
-    })
+fn compare(
+    svc: &Service,
+    who: &Access,
+    ask: (i32, Option<String>, Option<String>),
+) -> ApiResult<Comparison> {
+    match ask {
+        (cycle, Some(t), None) => svc.compare_table(who, cycle, &t),
+        (cycle, None, Some(i)) => svc.compare_indicator(who, cycle, &i),
+        _ => Err(ApiError::new(
+            Code::BadRequest,
+            "compare 须且只须给出 table（表号）或 indicator（核心指标编号）之一",
+        )),
+    }
 }
 
 /// Registers FieldChange, UnitComparison, Comparison, RowAt, GaojiLine and GaojiFigureInput.
 pub fn register(b: SchemaBuilder) -> SchemaBuilder {
-    let s = || TypeRef::named_nn(TypeRef::STRING);
-    let os = || TypeRef::named(TypeRef::STRING);
-    let i = || TypeRef::named_nn(TypeRef::INT);
-    let d = || TypeRef::named(DECIMAL);
-    type FGet = fn(&FieldChange) -> Gql;
-    let fc: Vec<(&str, TypeRef, FGet)> = vec![
-        ("field", s(), |f| Gql::from(f.field.clone())),
-        ("label", s(), |f| Gql::from(f.label.clone())),
-        ("measure", s(), |f| Gql::from(f.measure.clone())),
-        ("value", d(), |f| dec(f.value)),
-        ("previous", d(), |f| dec(f.previous)),
-        ("change", d(), |f| dec(f.change())),
-        ("changePercent", d(), |f| dec(f.change_percent())),
-    ];
-    let mut change = Object::new("FieldChange")
-        .description("一个数值字段（或行数）本周期与上一周期的合计、变化量与变化百分比");
-    for (name, ty, get) in fc {
-        change = change.field(field_of_parent::<FieldChange>(name, ty, get));
-    }
+    gaoji_types(comparison_types(b))
+}
+
+fn decimal() -> TypeRef {
+    TypeRef::named(DECIMAL)
+}
+
+/// FieldChange, UnitComparison, Comparison and RowAt.
+fn comparison_types(b: SchemaBuilder) -> SchemaBuilder {
+    let (s, i, d) = (text, int, decimal);
+    let change = with_fields::<FieldChange>(
+        Object::new("FieldChange")
+            .description("一个数值字段（或行数）本周期与上一周期的合计、变化量与变化百分比"),
+        vec![
+            ("field", s(), |f| Gql::from(f.field.clone())),
+            ("label", s(), |f| Gql::from(f.label.clone())),
+            ("measure", s(), |f| Gql::from(f.measure.clone())),
+            ("value", d(), |f| dec(f.value)),
+            ("previous", d(), |f| dec(f.previous)),
+            ("change", d(), |f| dec(f.change())),
+            ("changePercent", d(), |f| dec(f.change_percent())),
+        ],
+    );
     let unit = Object::new("UnitComparison")
         .description("一个填报单位的同比")
         .field(field_of_parent::<UnitComparison>("unit", s(), |u| {
@@ -93,12 +79,12 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
         .field(field_of_parent::<UnitComparison>("unitName", s(), |u| {
             Gql::from(u.unit_name.clone())
         }))
-        .field(one::<UnitComparison, FieldChange>(
+        .field(one_of_parent::<UnitComparison, FieldChange>(
             "rows",
             "FieldChange",
             |u| &u.rows,
         ))
-        .field(list::<UnitComparison, FieldChange>(
+        .field(list_of_parent::<UnitComparison, FieldChange>(
             "fields",
             "FieldChange",
             |u| &u.fields,
@@ -115,15 +101,15 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
         .field(field_of_parent::<Comparison>("tableName", s(), |c| {
             Gql::from(c.table_name.clone())
         }))
-        .field(one::<Comparison, FieldChange>("rows", "FieldChange", |c| &c.rows))
+        .field(one_of_parent::<Comparison, FieldChange>("rows", "FieldChange", |c| &c.rows))
         .field(field_of_parent::<Comparison>("matchedByLink", i(), |c| {
             Gql::from(c.matched.by_link)
         }))
         .field(field_of_parent::<Comparison>("matchedByKey", i(), |c| {
             Gql::from(c.matched.by_key)
         }))
-        .field(list::<Comparison, FieldChange>("fields", "FieldChange", |c| &c.fields))
-        .field(list::<Comparison, UnitComparison>("units", "UnitComparison", |c| &c.units));
+        .field(list_of_parent::<Comparison, FieldChange>("fields", "FieldChange", |c| &c.fields))
+        .field(list_of_parent::<Comparison, UnitComparison>("units", "UnitComparison", |c| &c.units));
     let row_at = Object::new("RowAt")
         .description("一行在某一周期中的编号（沿结转链接追溯）")
         .field(field_of_parent::<RowAt>("cycle", i(), |r| {
@@ -134,8 +120,20 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
             TypeRef::named_nn(TypeRef::ID),
             |r| Gql::from(r.id.to_string()),
         ));
-    type GGet = fn(&GaojiLine) -> Gql;
-    let gl: Vec<(&str, TypeRef, GGet)> = vec![
+    b.register(change)
+        .register(unit)
+        .register(comparison)
+        .register(row_at)
+}
+
+/// GaojiLine and GaojiFigureInput.
+fn gaoji_types(b: SchemaBuilder) -> SchemaBuilder {
+    let (s, os, d) = (text, opt_text, decimal);
+    let line = with_fields::<GaojiLine>(
+        Object::new("GaojiLine").description(
+            "一项高基报表数据与状态数据的对照：status 为 MATCH（一致）、EXPLAINED（已知原因，如时点差异）、UNEXPLAINED（未说明，生成提醒）或 MISSING（未录入）",
+        ),
+        vec![
         ("item", s(), |l| Gql::from(l.figure.id.clone())),
         ("name", s(), |l| Gql::from(l.figure.name.clone())),
         ("source", s(), |l| Gql::from(l.figure.source.clone())),
@@ -149,10 +147,7 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
                 .map_or(Gql::Null, |e| Gql::from(e.as_of.to_string()))
         }),
         ("note", os(), |l| {
-            l.entered
-                .as_ref()
-                .and_then(|e| e.note.clone())
-                .map_or(Gql::Null, Gql::from)
+            opt_gql(&l.entered.as_ref().and_then(|e| e.note.clone()))
         }),
         ("collected", d(), |l| dec(l.collected)),
         ("collectedAsOf", TypeRef::named_nn(DATE), |l| {
@@ -168,96 +163,57 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
             l.explanation()
                 .map_or(Gql::Null, |e| Gql::from(e.to_owned()))
         }),
-    ];
-    let mut line = Object::new("GaojiLine").description(
-        "一项高基报表数据与状态数据的对照：status 为 MATCH（一致）、EXPLAINED（已知原因，如时点差异）、UNEXPLAINED（未说明，生成提醒）或 MISSING（未录入）",
+        ],
     );
-    for (name, ty, get) in gl {
-        line = line.field(field_of_parent::<GaojiLine>(name, ty, get));
-    }
     let input = InputObject::new("GaojiFigureInput")
         .description("一项高基报表数据：编号（见 table-defs/reference/gaoji.toml）、数值、时点（默认学年初 9月1日）、备注")
         .field(InputValue::new("item", TypeRef::named_nn(TypeRef::STRING)))
         .field(InputValue::new("value", TypeRef::named_nn(DECIMAL)))
         .field(InputValue::new("asOf", TypeRef::named(DATE)))
         .field(InputValue::new("note", TypeRef::named(TypeRef::STRING)));
-    b.register(change)
-        .register(unit)
-        .register(comparison)
-        .register(row_at)
-        .register(line)
-        .register(input)
+    b.register(line).register(input)
 }
 
 /// Adds `compare`, `rowHistory` and `gaojiComparison`.
 pub fn add_queries(q: Object) -> Object {
     q.field(
-        Field::new("compare", TypeRef::named_nn("Comparison"), |ctx| {
-            FieldFuture::new(async move {
-                let r = req(&ctx)?;
-                let cycle = int_arg(&ctx, "cycle")?;
-                let arg = |name: &str| {
-                    ctx.args
-                        .get(name)
-                        .and_then(|v| v.string().ok())
-                        .map(str::to_owned)
-                };
-                let (table, indicator) = (arg("table"), arg("indicator"));
-                let who = r.access.clone();
-                let c = r
-                    .svc
-                    .blocking(move |svc| match (table, indicator) {
-                        (Some(t), None) => svc.compare_table(&who, cycle, &t),
-                        (None, Some(i)) => svc.compare_indicator(&who, cycle, &i),
-                        _ => Err(ApiError::new(
-                            Code::BadRequest,
-                            "compare 须且只须给出 table（表号）或 indicator（核心指标编号）之一",
-                        )),
-                    })
-                    .await?;
-                Ok(Some(FieldValue::owned_any(c)))
-            })
-        })
+        service_field(
+            "compare",
+            TypeRef::named_nn("Comparison"),
+            |ctx| Ok((cycle_arg(ctx)?, string_arg(ctx, "table"), string_arg(ctx, "indicator"))),
+            compare,
+        )
         .description("同比：一张表每个数值字段（table），或一项核心指标及其分项（indicator），本周期与上一周期的值、变化与变化百分比（填报单位只看本单位）")
-        .argument(InputValue::new("cycle", TypeRef::named_nn(TypeRef::INT)))
-        .argument(InputValue::new("table", TypeRef::named(TypeRef::STRING)))
-        .argument(InputValue::new("indicator", TypeRef::named(TypeRef::STRING))),
+        .argument(InputValue::new("cycle", int()))
+        .argument(InputValue::new("table", opt_text()))
+        .argument(InputValue::new("indicator", opt_text())),
     )
     .field(
-        Field::new("rowHistory", TypeRef::named_nn_list_nn("RowAt"), |ctx| {
-            FieldFuture::new(async move {
-                let r = req(&ctx)?;
-                let table = str_arg(&ctx, "table")?;
-                let id: i64 = str_arg(&ctx, "id")?
+        service_list(
+            "rowHistory",
+            TypeRef::named_nn_list_nn("RowAt"),
+            |ctx| {
+                let table = str_arg(ctx, "table")?;
+                let id: i64 = str_arg(ctx, "id")?
                     .parse()
                     .map_err(|_| ApiError::new(Code::BadRequest, "id 应为行的编号"))?;
-                let who = r.access.clone();
-                let steps = r
-                    .svc
-                    .blocking(move |svc| svc.row_history(&who, &table, id))
-                    .await?;
-                Ok(Some(FieldValue::list(steps.into_iter().map(FieldValue::owned_any))))
-            })
-        })
+                Ok((table, id))
+            },
+            |svc, who, (table, id)| svc.row_history(who, &table, id),
+        )
         .description("一行沿结转链接在各周期中的编号（从最早一年起），用于跨年追踪教师、专业、企业")
-        .argument(InputValue::new("table", TypeRef::named_nn(TypeRef::STRING)))
+        .argument(InputValue::new("table", text()))
         .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID))),
     )
     .field(
-        Field::new("gaojiComparison", TypeRef::named_nn_list_nn("GaojiLine"), |ctx| {
-            FieldFuture::new(async move {
-                let r = req(&ctx)?;
-                let cycle = int_arg(&ctx, "cycle")?;
-                let who = r.access.clone();
-                let lines = r
-                    .svc
-                    .blocking(move |svc| svc.gaoji_comparison(&who, cycle))
-                    .await?;
-                Ok(Some(FieldValue::list(lines.into_iter().map(FieldValue::owned_any))))
-            })
-        })
+        service_list(
+            "gaojiComparison",
+            TypeRef::named_nn_list_nn("GaojiLine"),
+            cycle_arg,
+            |svc, who, cycle| svc.gaoji_comparison(who, cycle),
+        )
         .description("高基报表数据与状态数据的对照（质量部、院领导）")
-        .argument(InputValue::new("cycle", TypeRef::named_nn(TypeRef::INT))),
+        .argument(InputValue::new("cycle", int())),
     )
 }
 
@@ -296,29 +252,16 @@ fn figure_inputs(ctx: &ResolverContext<'_>) -> ApiResult<Vec<FigureInput>> {
 /// Adds `setGaojiFigures`.
 pub fn add_mutations(m: Object) -> Object {
     m.field(
-        Field::new(
+        service_list(
             "setGaojiFigures",
             TypeRef::named_nn_list_nn("GaojiLine"),
-            |ctx| {
-                FieldFuture::new(async move {
-                    let r = req(&ctx)?;
-                    let cycle = int_arg(&ctx, "cycle")?;
-                    let inputs = figure_inputs(&ctx)?;
-                    let who = r.access.clone();
-                    let lines = r
-                        .svc
-                        .blocking(move |svc| svc.set_gaoji_figures(&who, cycle, &inputs))
-                        .await?;
-                    Ok(Some(FieldValue::list(
-                        lines.into_iter().map(FieldValue::owned_any),
-                    )))
-                })
-            },
+            |ctx| Ok((cycle_arg(ctx)?, figure_inputs(ctx)?)),
+            |svc, who, (cycle, inputs)| svc.set_gaoji_figures(who, cycle, &inputs),
         )
         .description(
             "质量部录入高基报表数据（全部或全不），返回与状态数据的对照；未说明的差异成为提醒",
         )
-        .argument(InputValue::new("cycle", TypeRef::named_nn(TypeRef::INT)))
+        .argument(InputValue::new("cycle", int()))
         .argument(InputValue::new(
             "figures",
             TypeRef::named_nn_list_nn("GaojiFigureInput"),

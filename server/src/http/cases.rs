@@ -8,17 +8,15 @@
 //! path alone.
 
 use axum::extract::{Multipart, Path, State};
-use axum::http::HeaderMap;
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
 use axum::Json;
 
-use super::files::caller;
-use super::reply::refuse;
+use super::files::{caller, download as send, run, upload as upload_file, urlencode, Answer};
 use super::AppState;
 use crate::docx::{cases_document, CaseEntry};
 use crate::service::cases::size_text;
-use crate::service::{ApiError, Code};
+use crate::service::ApiError;
 
 /// Room for the multipart framing around the file, in the route's body limit.
 pub const MAX_FRAMING: usize = 64 << 10;
@@ -34,16 +32,7 @@ fn disposition(name: &str) -> String {
             }
         })
         .collect();
-    let encoded: String = name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
+    let encoded = urlencode(name);
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
@@ -53,62 +42,31 @@ pub async fn upload(
     Path(id): Path<i64>,
     headers: HeaderMap,
     multipart: Multipart,
-) -> Response {
-    let (svc, who) = match caller(&app, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+) -> Answer {
+    let (svc, who) = caller(&app, &headers).await?;
     let w = who.clone();
     // Rights and state before the upload is read.
-    if let Err(e) = svc
-        .blocking(move |svc| svc.authorize_case_attachment(&w, id))
-        .await
-    {
-        return refuse(&e, "");
-    }
+    run(&svc, "", move |svc| svc.authorize_case_attachment(&w, id)).await?;
     let limits = app.case_limits.clone();
-    let (name, bytes) = match read_file(multipart, limits.max_bytes).await {
-        Ok(f) => f,
-        Err(m) => return refuse(&ApiError::new(Code::BadRequest, m), ""),
-    };
-    let added = svc
-        .blocking(move |svc| svc.add_case_attachment(&who, id, &name, &bytes, &limits))
-        .await;
-    match added {
-        Ok(a) => {
-            let body = serde_json::json!({
-                "ok": true,
-                "message": format!("已上传附件“{}”（{}）", a.file_name, size_text(usize::try_from(a.size).unwrap_or_default())),
-                "attachment": {
-                    "id": a.id.to_string(), "fileName": a.file_name, "mediaType": a.media_type,
-                    "size": a.size, "sha256": a.sha256, "url": format!("/cases/attachments/{}", a.id),
-                },
-            });
-            (StatusCode::OK, Json(body)).into_response()
-        }
-        Err(e) => refuse(&e, ""),
-    }
-}
-
-async fn read_file(
-    mut multipart: Multipart,
-    max_bytes: usize,
-) -> Result<(String, Vec<u8>), String> {
+    let max = limits.max_bytes;
     // A body over the route's limit fails while reading, at whichever step meets it.
-    let unreadable = |e: axum::extract::multipart::MultipartError| {
-        format!(
-            "附件过大（上限 {}）或上传中断，未保存：{e}",
-            size_text(max_bytes)
-        )
-    };
-    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or_default().to_owned();
-            let bytes = field.bytes().await.map_err(unreadable)?.to_vec();
-            return Ok((name, bytes));
-        }
-    }
-    Err("请求中没有名为 file 的文件字段".into())
+    let (name, bytes) = upload_file(multipart, "", |e| {
+        format!("附件过大（上限 {}）或上传中断，未保存：{e}", size_text(max))
+    })
+    .await?;
+    let a = run(&svc, "", move |svc| {
+        svc.add_case_attachment(&who, id, &name, &bytes, &limits)
+    })
+    .await?;
+    let body = serde_json::json!({
+        "ok": true,
+        "message": format!("已上传附件“{}”（{}）", a.file_name, size_text(usize::try_from(a.size).unwrap_or_default())),
+        "attachment": {
+            "id": a.id.to_string(), "fileName": a.file_name, "mediaType": a.media_type,
+            "size": a.size, "sha256": a.sha256, "url": format!("/cases/attachments/{}", a.id),
+        },
+    });
+    Ok((StatusCode::OK, Json(body)).into_response())
 }
 
 /// `GET /cases/attachments/{id}`.
@@ -116,22 +74,14 @@ pub async fn download(
     State(app): State<AppState>,
     Path(id): Path<i64>,
     headers: HeaderMap,
-) -> Response {
-    let (svc, who) = match caller(&app, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    match svc.blocking(move |svc| svc.case_attachment(&who, id)).await {
-        Ok((meta, content)) => (
-            [
-                (header::CONTENT_TYPE, meta.media_type.clone()),
-                (header::CONTENT_DISPOSITION, disposition(&meta.file_name)),
-            ],
-            content,
-        )
-            .into_response(),
-        Err(e) => refuse(&e, ""),
-    }
+) -> Answer {
+    let (svc, who) = caller(&app, &headers).await?;
+    let (meta, content) = run(&svc, "", move |svc| svc.case_attachment(&who, id)).await?;
+    Ok(send(
+        &meta.media_type,
+        disposition(&meta.file_name),
+        content,
+    ))
 }
 
 /// `GET /export/{cycle}/cases.docx`: the accepted cases the caller may read (质量部 and leaders:
@@ -140,40 +90,23 @@ pub async fn export_docx(
     State(app): State<AppState>,
     Path(cycle): Path<i32>,
     headers: HeaderMap,
-) -> Response {
-    let (svc, who) = match caller(&app, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let built = svc
-        .blocking(move |svc| {
-            let cases = svc.accepted_cases(&who, cycle)?;
-            let entries: Vec<CaseEntry<'_>> = cases
-                .iter()
-                .map(|c| CaseEntry {
-                    case: &c.full,
-                    unit_name: &c.unit_name,
-                })
-                .collect();
-            cases_document(cycle, &entries).map_err(ApiError::internal)
-        })
-        .await;
-    match built {
-        Ok(bytes) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-                        .to_owned(),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    disposition(&format!("{cycle}-典型案例.docx")),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(e) => refuse(&e, "cases"),
-    }
+) -> Answer {
+    let (svc, who) = caller(&app, &headers).await?;
+    let bytes = run(&svc, "cases", move |svc| {
+        let cases = svc.accepted_cases(&who, cycle)?;
+        let entries: Vec<CaseEntry<'_>> = cases
+            .iter()
+            .map(|c| CaseEntry {
+                case: &c.full,
+                unit_name: &c.unit_name,
+            })
+            .collect();
+        cases_document(cycle, &entries).map_err(ApiError::internal)
+    })
+    .await?;
+    Ok(send(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        disposition(&format!("{cycle}-典型案例.docx")),
+        bytes,
+    ))
 }

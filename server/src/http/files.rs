@@ -2,25 +2,26 @@
 //! `/export/{cycle}/all.xlsx` and `/export/{cycle}/progress.xlsx`. Each answers only a signed-in
 //! caller, with the rows that caller may read.
 
-use axum::extract::{Path, State};
+use axum::extract::multipart::MultipartError;
+use axum::extract::{Multipart, Path, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 
 use super::reply::refuse;
 use super::{principal_of, token_of, AppState};
 use crate::authz::{Access, Principal};
-use crate::service::{ApiError, Code, Service};
+use crate::service::{ApiError, ApiResult, Code, Service};
 
 pub(super) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-pub(super) fn workbook(bytes: Vec<u8>, name: &str) -> Response {
-    let disposition = format!(
-        "attachment; filename=\"{name}\"; filename*=UTF-8''{}",
-        urlencode(name)
-    );
+/// A file route's answer: the file, or the refusal sent instead.
+pub(super) type Answer = Result<Response, Response>;
+
+/// `bytes` as a download of `media_type` under `disposition`.
+pub(super) fn download(media_type: &str, disposition: String, bytes: Vec<u8>) -> Response {
     (
         [
-            (header::CONTENT_TYPE, XLSX.to_owned()),
+            (header::CONTENT_TYPE, media_type.to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
         bytes,
@@ -28,7 +29,51 @@ pub(super) fn workbook(bytes: Vec<u8>, name: &str) -> Response {
         .into_response()
 }
 
-fn urlencode(s: &str) -> String {
+pub(super) fn workbook(bytes: Vec<u8>, name: &str) -> Response {
+    let disposition = format!(
+        "attachment; filename=\"{name}\"; filename*=UTF-8''{}",
+        urlencode(name)
+    );
+    download(XLSX, disposition, bytes)
+}
+
+/// Runs `work` as blocking work on the service; a refusal names `table` (a code, or empty).
+pub(super) async fn run<T, F>(svc: &Service, table: &str, work: F) -> Result<T, Response>
+where
+    F: FnOnce(&Service) -> ApiResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    svc.blocking(work).await.map_err(|e| refuse(&e, table))
+}
+
+/// The name and bytes of the multipart field `file`. A body over the route's limit fails while
+/// reading, at whichever step meets it; `unreadable` words that refusal.
+pub(super) async fn read_upload(
+    mut multipart: Multipart,
+    unreadable: impl Fn(MultipartError) -> String,
+) -> Result<(String, Vec<u8>), String> {
+    while let Some(field) = multipart.next_field().await.map_err(&unreadable)? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or_default().to_owned();
+            let bytes = field.bytes().await.map_err(&unreadable)?.to_vec();
+            return Ok((name, bytes));
+        }
+    }
+    Err("请求中没有名为 file 的文件字段".into())
+}
+
+/// [`read_upload`] of a route whose refusal names `table`.
+pub(super) async fn upload(
+    multipart: Multipart,
+    table: &str,
+    unreadable: impl Fn(MultipartError) -> String,
+) -> Result<(String, Vec<u8>), Response> {
+    read_upload(multipart, unreadable)
+        .await
+        .map_err(|m| refuse(&ApiError::new(Code::BadRequest, m), table))
+}
+
+pub(super) fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
@@ -77,19 +122,14 @@ pub async fn template(
     State(app): State<AppState>,
     Path(file): Path<String>,
     headers: HeaderMap,
-) -> Response {
-    let svc = match caller(&app, &headers).await {
-        Ok((svc, _)) => svc,
-        Err(r) => return r,
-    };
+) -> Answer {
+    let (svc, _) = caller(&app, &headers).await?;
     let Some(code) = file.strip_suffix(".xlsx").map(str::to_owned) else {
-        return no_table(&file);
+        return Err(no_table(&file));
     };
     let name = format!("{code}-模板.xlsx");
-    match svc.blocking(move |svc| svc.template_workbook(&code)).await {
-        Ok(bytes) => workbook(bytes, &name),
-        Err(e) => refuse(&e, file.trim_end_matches(".xlsx")),
-    }
+    let bytes = run(&svc, &code.clone(), move |svc| svc.template_workbook(&code)).await?;
+    Ok(workbook(bytes, &name))
 }
 
 /// `GET /export/{cycle}/{code}.xlsx`, `…/all.xlsx`, `…/progress.xlsx`, `…/quality.xlsx` and
@@ -98,52 +138,40 @@ pub async fn export(
     State(app): State<AppState>,
     Path((cycle, file)): Path<(i32, String)>,
     headers: HeaderMap,
-) -> Response {
-    let (svc, who) = match caller(&app, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+) -> Answer {
+    let (svc, who) = caller(&app, &headers).await?;
     let Some(what) = file.strip_suffix(".xlsx").map(str::to_owned) else {
-        return no_table(&file);
+        return Err(no_table(&file));
     };
     let kind = match what.as_str() {
         "progress" | "quality" | "all" => what.as_str(),
         _ => "table",
     };
     // An unknown cycle is said as such, not answered with an empty workbook.
-    if let Err(e) = svc.blocking(move |svc| svc.require_cycle(cycle)).await {
-        return refuse(&e, &what);
-    }
+    run(&svc, &what, move |svc| svc.require_cycle(cycle)).await?;
     metrics::counter!("statusdata_exports_total", "kind" => kind.to_owned()).increment(1);
     let (asked, name) = (what.clone(), export_name(cycle, &what));
-    let built = svc
-        .blocking(move |svc| match asked.as_str() {
-            "progress" => svc.progress_workbook(&who, cycle).map(|b| (b, None)),
-            "quality" => svc.quality_workbook(&who, cycle).map(|b| (b, None)),
-            "indicators" => svc.indicators_workbook(&who, cycle).map(|b| (b, None)),
-            "all" => svc
-                .cycle_workbook(&who, cycle, &mut |_| {})
-                .map(|w| (w.bytes, w.warning)),
-            code => svc.table_workbook(&who, cycle, code).map(|b| (b, None)),
-        })
-        .await;
-    match built {
-        Ok((bytes, warning)) => {
-            let mut response = workbook(bytes, &name);
-            // The final export before the leaders signed off the core data (warned, as
-            // `serve --export-before-signoff` says).
-            if warning.is_some() {
-                response.headers_mut().insert(
-                    "x-statusdata-warning",
-                    header::HeaderValue::from_static("indicators-not-signed-off"),
-                );
-            }
-            response
-        }
-        Err(e) => refuse(&e, &what),
+    let (bytes, warning) = run(&svc, &what, move |svc| match asked.as_str() {
+        "progress" => svc.progress_workbook(&who, cycle).map(|b| (b, None)),
+        "quality" => svc.quality_workbook(&who, cycle).map(|b| (b, None)),
+        "indicators" => svc.indicators_workbook(&who, cycle).map(|b| (b, None)),
+        "all" => svc
+            .cycle_workbook(&who, cycle, &mut |_| {})
+            .map(|w| (w.bytes, w.warning)),
+        code => svc.table_workbook(&who, cycle, code).map(|b| (b, None)),
+    })
+    .await?;
+    let mut response = workbook(bytes, &name);
+    // The final export before the leaders signed off the core data (warned, as
+    // `serve --export-before-signoff` says).
+    if warning.is_some() {
+        response.headers_mut().insert(
+            "x-statusdata-warning",
+            header::HeaderValue::from_static("indicators-not-signed-off"),
+        );
     }
+    Ok(response)
 }
-
 /// The download name of an export.
 fn export_name(cycle: i32, what: &str) -> String {
     match what {

@@ -5,32 +5,24 @@
 
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::Json;
 
-use super::files::{caller, workbook};
+use super::files::{caller, run, upload, workbook, Answer};
 use super::reply::refuse;
 use super::AppState;
 use crate::service::gaoji::GaojiLine;
-use crate::service::{ApiError, Code};
+use crate::service::Code;
 
 /// `GET /gaoji/{cycle}/template.xlsx`.
 pub async fn template(
     State(app): State<AppState>,
     Path(cycle): Path<i32>,
     headers: HeaderMap,
-) -> Response {
-    let (svc, who) = match caller(&app, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    match svc
-        .blocking(move |svc| svc.gaoji_template(&who, cycle))
-        .await
-    {
-        Ok(bytes) => workbook(bytes, &format!("{cycle}-高基报表.xlsx")),
-        Err(e) => refuse(&e, "gaoji"),
-    }
+) -> Answer {
+    let (svc, who) = caller(&app, &headers).await?;
+    let bytes = run(&svc, "gaoji", move |svc| svc.gaoji_template(&who, cycle)).await?;
+    Ok(workbook(bytes, &format!("{cycle}-高基报表.xlsx")))
 }
 
 /// A comparison line as JSON.
@@ -57,25 +49,23 @@ pub async fn import(
     Path(cycle): Path<i32>,
     headers: HeaderMap,
     multipart: Multipart,
-) -> Response {
-    let (svc, who) = match caller(&app, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+) -> Answer {
+    let (svc, who) = caller(&app, &headers).await?;
     // Rights before the upload is read.
-    if let Err(e) = crate::service::gaoji::quality_office(&who) {
-        return refuse(&e, "gaoji");
-    }
+    crate::service::gaoji::quality_office(&who).map_err(|e| refuse(&e, "gaoji"))?;
     let limits = app.import_limits;
-    let bytes = match super::import::read_file(multipart, limits.max_bytes).await {
-        Ok(b) => b,
-        Err(m) => return refuse(&ApiError::new(Code::BadRequest, m), "gaoji"),
-    };
-    let done = svc
-        .blocking(move |svc| svc.import_gaoji(&who, cycle, &bytes, &limits))
-        .await;
-    match done {
-        Ok(Ok(lines)) => {
+    let (_, bytes) = upload(
+        multipart,
+        "gaoji",
+        super::import::unreadable(limits.max_bytes),
+    )
+    .await?;
+    let done = run(&svc, "gaoji", move |svc| {
+        svc.import_gaoji(&who, cycle, &bytes, &limits)
+    })
+    .await?;
+    Ok(match done {
+        Ok(lines) => {
             let body = serde_json::json!({
                 "ok": true,
                 "rows": lines.iter().filter(|l| l.entered.is_some()).count(),
@@ -85,7 +75,7 @@ pub async fn import(
             });
             (StatusCode::OK, Json(body)).into_response()
         }
-        Ok(Err(problems)) => {
+        Err(problems) => {
             let body = serde_json::json!({
                 "ok": false,
                 "code": Code::ValidationFailed.as_str(),
@@ -94,6 +84,5 @@ pub async fn import(
             });
             (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
         }
-        Err(e) => refuse(&e, "gaoji"),
-    }
+    })
 }

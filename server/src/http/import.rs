@@ -6,20 +6,26 @@
 //! marked red with a note. Rights, unit, state and deadline are the service's
 //! (`service::import`); this handler reads the upload and shapes the answer.
 
+use std::sync::Arc;
+
+use axum::extract::multipart::MultipartError;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use super::files::caller;
+use super::files::{caller, download, run, upload, Answer};
 use super::reply::refuse;
 use super::AppState;
+use crate::authz::Access;
+use crate::defs::Table;
+use crate::model::Record;
 use crate::service::checks::RowCheck;
 use crate::service::error::MAX_PROBLEMS;
 pub use crate::service::import::Mode;
-use crate::service::import::StoreRefusal;
-use crate::service::{ApiError, Code, Force};
+use crate::service::import::{StoreRefusal, WriteCtx};
+use crate::service::{ApiError, Code, Force, Service};
 use crate::xlsx::import::{size, ImportProblem};
 use crate::xlsx::report::annotated;
 
@@ -77,61 +83,44 @@ pub struct ReportProblem {
     message: String,
 }
 
-/// `POST /import/{cycle}/{code}`: authorise, read the file, store; each step may refuse.
+/// `POST /import/{cycle}/{code}`: authorise, read the file, check it, store; each step may
+/// refuse.
 pub async fn import(
     State(app): State<AppState>,
     Path((cycle, code)): Path<(i32, String)>,
     Query(params): Query<ImportParams>,
     headers: HeaderMap,
     multipart: Multipart,
-) -> Response {
-    let (svc, who) = match caller(&app, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let table = match svc.table(&code) {
-        Ok(t) => t,
-        Err(e) => return refuse(&e, &code),
-    };
+) -> Answer {
+    let (svc, who) = caller(&app, &headers).await?;
+    let refuse_for = |e: ApiError| refuse(&e, &code);
+    let table = svc.table(&code).map_err(refuse_for)?;
     // Rights, unit and (unless only checking) state and deadline, before the upload is read.
     let unit = params.unit.as_deref();
-    let ctx = match svc.authorize_import(&who, &table, cycle, unit, params.dry_run, &Force::none())
-    {
-        Ok(ctx) => ctx,
-        Err(e) => return refuse(&e, &code),
-    };
+    let ctx = svc
+        .authorize_import(&who, &table, cycle, unit, params.dry_run, &Force::none())
+        .map_err(refuse_for)?;
     let limits = app.import_limits;
-    let bytes = match read_file(multipart, limits.max_bytes).await {
-        Ok(b) => b,
-        Err(m) => return refuse(&ApiError::new(Code::BadRequest, m), &code),
-    };
+    let (_, bytes) = upload(multipart, &code, unreadable(limits.max_bytes)).await?;
     let want_xlsx = params.report.as_deref() == Some("xlsx");
     let t = table.clone();
-    let parsed = svc
-        .blocking(move |svc| {
-            let bad = |m: String| ApiError::new(Code::BadRequest, m);
-            let parsed = svc.read_import(&t, cycle, &bytes, &limits)?.map_err(bad)?;
-            let marked = if want_xlsx && !parsed.problems.is_empty() {
-                Some(annotated(&t, &bytes, &parsed.problems).map_err(bad)?)
-            } else {
-                None
-            };
-            Ok((parsed, marked))
-        })
-        .await;
-    let (parsed, marked) = match parsed {
-        Ok(p) => p,
-        Err(e) => return refuse(&e, &code),
-    };
+    let (parsed, marked) = run(&svc, &code, move |svc| {
+        let bad = |m: String| ApiError::new(Code::BadRequest, m);
+        let parsed = svc.read_import(&t, cycle, &bytes, &limits)?.map_err(bad)?;
+        let marked = if want_xlsx && !parsed.problems.is_empty() {
+            Some(annotated(&t, &bytes, &parsed.problems).map_err(bad)?)
+        } else {
+            None
+        };
+        Ok((parsed, marked))
+    })
+    .await?;
     if let Some(bytes) = marked {
         let disposition = format!("attachment; filename=\"{code}-problems.xlsx\"");
-        let headers = [
-            (header::CONTENT_TYPE, super::files::XLSX.to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ];
-        return (StatusCode::UNPROCESSABLE_ENTITY, headers, bytes).into_response();
+        let mut response = download(super::files::XLSX, disposition, bytes);
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(response);
     }
-    let title = format!("“{} {}”", table.code, table.name);
     let mut report = ImportReport {
         table: code.clone(),
         dry_run: params.dry_run,
@@ -140,101 +129,165 @@ pub async fn import(
         problems: labelled(&table, parsed.problems),
         ..ImportReport::default()
     };
-    // The rule checks need the rows written (and rolled back): the rows without a field
-    // problem are rehearsed, so one report lists everything to fix.
     let mode = match params.mode {
         Mode::Replace if params.allow_empty => Mode::ReplaceAllowEmpty,
         m => m,
     };
+    let import = Import {
+        svc,
+        who,
+        table,
+        ctx,
+        mode,
+    };
     if params.dry_run || !report.problems.is_empty() {
-        let clean: Vec<_> = parsed
-            .rows
+        import.rehearse(&parsed.rows, &mut report).await?;
+    }
+    if !report.problems.is_empty() {
+        return Ok(import.refused(report));
+    }
+    report.ok = true;
+    if params.dry_run {
+        return import.checked(report).await;
+    }
+    import.store(parsed.rows, report).await
+}
+
+/// An authorised import of one table's file, after the file is read.
+struct Import {
+    svc: Service,
+    who: Access,
+    table: Arc<Table>,
+    ctx: WriteCtx,
+    mode: Mode,
+}
+
+impl Import {
+    fn title(&self) -> String {
+        format!("“{} {}”", self.table.code, self.table.name)
+    }
+
+    fn refusal(&self, e: &ApiError) -> Response {
+        refuse(e, &self.table.code)
+    }
+
+    /// The rule checks need the rows written (and rolled back): the rows without a field
+    /// problem are rehearsed, so one report lists everything to fix.
+    async fn rehearse(
+        &self,
+        rows: &[(usize, Record)],
+        report: &mut ImportReport,
+    ) -> Result<(), Response> {
+        let clean: Vec<_> = rows
             .iter()
             .filter(|(at, _)| !report.problems.iter().any(|p| p.row == *at))
             .cloned()
             .collect();
-        let (w, t, c) = (who.clone(), table.clone(), ctx.clone());
-        let rehearsed = svc
+        let (w, t, c, mode) = (
+            self.who.clone(),
+            self.table.clone(),
+            self.ctx.clone(),
+            self.mode,
+        );
+        let rehearsed = self
+            .svc
             .blocking(move |svc| Ok(svc.rehearse_import(&w, &t, &c, &clean, mode)))
             .await;
         match rehearsed {
             Ok(Ok(checks)) => report.set_checks(checks),
             Ok(Err(refusal)) => report.problems.push(refused(&refusal)),
-            Err(e) => return refuse(&e, &code),
+            Err(e) => return Err(self.refusal(&e)),
         }
+        Ok(())
     }
-    if !report.problems.is_empty() {
+
+    /// The report of a file with problems: nothing was written.
+    fn refused(&self, mut report: ImportReport) -> Response {
         report.code = Some(Code::ValidationFailed.as_str());
         report.problem_count = report.problems.len();
         report.problems.truncate(MAX_PROBLEMS);
         report.message = format!(
-            "{title}有 {} 处问题，未导入任何数据；请按报告修改后重新导入",
+            "{}有 {} 处问题，未导入任何数据；请按报告修改后重新导入",
+            self.title(),
             report.problem_count
         );
-        return (StatusCode::UNPROCESSABLE_ENTITY, Json(report)).into_response();
+        (StatusCode::UNPROCESSABLE_ENTITY, Json(report)).into_response()
     }
-    report.ok = true;
-    if params.dry_run {
+
+    /// The report of a dry run that found no problem.
+    async fn checked(&self, mut report: ImportReport) -> Answer {
+        let title = self.title();
         report.message = format!("检查通过：{} 行可以导入{title}", report.rows);
         if report.check_count > 0 {
             report.message.push_str(&report.checks_note());
         }
-        if mode != Mode::Append {
-            let (t, c) = (table.clone(), ctx.clone());
-            match svc.blocking(move |svc| svc.rows_to_replace(&t, &c)).await {
-                Ok(n) => {
-                    report.deleted = usize::try_from(n).unwrap_or_default();
-                    report.message = format!(
-                        "检查通过：将删除本单位原有 {n} 行，写入 {} 行{title}{}",
-                        report.rows,
-                        report.checks_note()
-                    );
-                }
-                Err(e) => return refuse(&e, &code),
+        if self.mode != Mode::Append {
+            let (t, c) = (self.table.clone(), self.ctx.clone());
+            let n = run(&self.svc, &self.table.code, move |svc| {
+                svc.rows_to_replace(&t, &c)
+            })
+            .await?;
+            report.deleted = usize::try_from(n).unwrap_or_default();
+            report.message = format!(
+                "检查通过：将删除本单位原有 {n} 行，写入 {} 行{title}{}",
+                report.rows,
+                report.checks_note()
+            );
+        }
+        Ok((StatusCode::OK, Json(report)).into_response())
+    }
+
+    /// Stores the rows, all or none, and reports what was written or why nothing was.
+    async fn store(self, rows: Vec<(usize, Record)>, mut report: ImportReport) -> Answer {
+        let title = self.title();
+        let Import {
+            svc,
+            who,
+            table,
+            ctx,
+            mode,
+        } = self;
+        let code = table.code.clone();
+        let stored = run(&svc, &code, move |svc| {
+            Ok(svc.store_import(&who, &table, &ctx, &rows, mode, &Force::none()))
+        })
+        .await?;
+        match stored {
+            Ok(done) => {
+                report.deleted = done.deleted;
+                report.inserted = done.inserted;
+                report.updated = done.updated;
+                report.set_checks(done.checks);
+                report.message = match mode {
+                    Mode::Append => format!(
+                        "已导入{title}：新增 {} 行，更新 {} 行",
+                        done.inserted, done.updated
+                    ),
+                    Mode::Replace | Mode::ReplaceAllowEmpty => format!(
+                        "已导入{title}：删除原有 {} 行，写入 {} 行",
+                        done.deleted, done.inserted
+                    ),
+                };
+                report.message.push_str(&report.checks_note());
+                Ok((StatusCode::OK, Json(report)).into_response())
+            }
+            Err(refusal) => {
+                let api = &refusal.error;
+                let row = refusal.row.unwrap_or(0);
+                report.ok = false;
+                report.code = Some(api.code.as_str());
+                report.problem_count = 1;
+                report.problems = vec![refused(&refusal)];
+                report.message = if row > 0 {
+                    format!("第 {row} 行无法保存，未导入任何数据：{}", api.message)
+                } else {
+                    format!("未导入任何数据：{}", api.message)
+                };
+                let status = StatusCode::from_u16(api.code.http_status())
+                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                Ok((status, Json(report)).into_response())
             }
         }
-        return (StatusCode::OK, Json(report)).into_response();
-    }
-    let rows = parsed.rows;
-    let stored = svc
-        .blocking(move |svc| Ok(svc.store_import(&who, &table, &ctx, &rows, mode, &Force::none())))
-        .await;
-    match stored {
-        Ok(Ok(done)) => {
-            report.deleted = done.deleted;
-            report.inserted = done.inserted;
-            report.updated = done.updated;
-            report.set_checks(done.checks);
-            report.message = match mode {
-                Mode::Append => format!(
-                    "已导入{title}：新增 {} 行，更新 {} 行",
-                    done.inserted, done.updated
-                ),
-                Mode::Replace | Mode::ReplaceAllowEmpty => format!(
-                    "已导入{title}：删除原有 {} 行，写入 {} 行",
-                    done.deleted, done.inserted
-                ),
-            };
-            report.message.push_str(&report.checks_note());
-            (StatusCode::OK, Json(report)).into_response()
-        }
-        Ok(Err(refusal)) => {
-            let api = &refusal.error;
-            let row = refusal.row.unwrap_or(0);
-            report.ok = false;
-            report.code = Some(api.code.as_str());
-            report.problem_count = 1;
-            report.problems = vec![refused(&refusal)];
-            report.message = if row > 0 {
-                format!("第 {row} 行无法保存，未导入任何数据：{}", api.message)
-            } else {
-                format!("未导入任何数据：{}", api.message)
-            };
-            let status = StatusCode::from_u16(api.code.http_status())
-                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, Json(report)).into_response()
-        }
-        Err(e) => refuse(&e, &code),
     }
 }
 
@@ -267,20 +320,9 @@ fn refused(refusal: &StoreRefusal) -> ReportProblem {
     }
 }
 
-pub(super) async fn read_file(
-    mut multipart: Multipart,
-    max_bytes: usize,
-) -> Result<Vec<u8>, String> {
-    // A body over the route's limit fails while reading, at whichever step meets it.
-    let unreadable = |e: axum::extract::multipart::MultipartError| {
-        format!("文件过大（上限 {}）或上传中断：{e}", size(max_bytes))
-    };
-    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
-        if field.name() == Some("file") {
-            return Ok(field.bytes().await.map_err(unreadable)?.to_vec());
-        }
-    }
-    Err("请求中没有名为 file 的文件字段".into())
+/// How an upload that breaks off is refused: over the route's limit, or interrupted.
+pub(super) fn unreadable(max_bytes: usize) -> impl Fn(MultipartError) -> String {
+    move |e| format!("文件过大（上限 {}）或上传中断：{e}", size(max_bytes))
 }
 
 fn labelled(table: &crate::defs::Table, problems: Vec<ImportProblem>) -> Vec<ReportProblem> {

@@ -3,7 +3,7 @@
 //! disabled or enabled, and the running instances asked to reload. Each is audited under the
 //! caller and needs the system administrator's role.
 
-use super::{has_role, stamp, ApiError, ApiResult, Code, Service};
+use super::{require_role, stamp, ApiError, ApiResult, Code, Service};
 use crate::auth::import::{import_staff, set_account, StaffRow};
 use crate::auth::service::{reset_password, set_disabled, AuthError};
 use crate::authz::Access;
@@ -12,14 +12,11 @@ use crate::store::live;
 pub use crate::auth::import::{read_staff, role_code, role_name, Change, Imported};
 
 fn administrator(who: &Access) -> ApiResult<()> {
-    if has_role(who, &["sysadmin"]) {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            Code::Forbidden,
-            "只有系统管理员可以管理账号或重新载入实例",
-        ))
-    }
+    require_role(
+        who,
+        &["sysadmin"],
+        "只有系统管理员可以管理账号或重新载入实例",
+    )
 }
 
 fn no_account(staff_no: &str) -> ApiError {

@@ -16,11 +16,11 @@ mod steps;
 pub use attachments::{check_file, size_text, Attachment, AttachmentLimits};
 pub use figures::{Figure, FigureInput};
 
+use super::files::known_cycle;
 use super::{has_role, stamp, ApiError, ApiResult, Code, InputProblem, Service};
 use crate::authz::{Access, Action};
 use crate::model::{State, CASE_THEMES};
 use crate::store::cases::{self as cs, CaseFilter, CaseRow, FullCase, NewCase};
-use crate::store::workflow as wf;
 use crate::store::AnyConnection;
 
 /// The longest title, in characters.
@@ -239,12 +239,7 @@ impl Service {
         let cycle = self.cycle_or_default(cycle)?;
         let (at, actor) = (stamp(self.now()), who.principal.staff_no.clone());
         let id = self.store.write(|conn| {
-            if wf::deadlines(conn, cycle)?.is_none() {
-                return Err(ApiError::new(
-                    Code::NotFound,
-                    format!("没有 {cycle} 年的采集周期"),
-                ));
-            }
+            known_cycle(conn, cycle)?;
             let mut problems = Vec::new();
             let (theme, title, text) = check_fields(input, None, &mut problems);
             let figures = match &input.figures {
@@ -335,13 +330,7 @@ impl Service {
 
     /// The accepted cases of `cycle` the caller may see, for the annual report's document.
     pub fn accepted_cases(&self, who: &Access, cycle: i32) -> ApiResult<Vec<CaseOut>> {
-        let known = self.store.with_workflow(|c| wf::deadlines(c, cycle))?;
-        if known.is_none() {
-            return Err(ApiError::new(
-                Code::NotFound,
-                format!("没有 {cycle} 年的采集周期"),
-            ));
-        }
+        self.store.with_workflow(|c| known_cycle(c, cycle))?;
         let query = CaseQuery {
             cycle: Some(cycle),
             state: Some(State::Accepted.as_str().to_owned()),

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::{ApiError, ApiResult, Code, Service};
+use super::{require_role, ApiError, ApiResult, Code, Service};
 use crate::authz::Access;
 use crate::defs::CycleConfig;
 use crate::store::links;
@@ -86,12 +86,7 @@ impl Service {
         next: &CycleConfig,
         from: i32,
     ) -> ApiResult<Vec<(String, usize)>> {
-        if !super::has_role(who, &["sysadmin"]) {
-            return Err(ApiError::new(
-                Code::Forbidden,
-                "只有管理员可以开启新的采集周期",
-            ));
-        }
+        require_role(who, &["sysadmin"], "只有管理员可以开启新的采集周期")?;
         let catalog = self.store.catalog().clone();
         let copied = self.store.write(|conn| {
             crate::store::tx::hold_key(conn, &format!("cycle:{}", next.year), Hold::Step)?;

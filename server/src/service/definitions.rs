@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use super::{has_role, ApiError, ApiResult, Code, Service};
+use super::{require_role, ApiError, ApiResult, Code, Service};
 use crate::authz::Access;
 use crate::check::check_policy;
 use crate::defs::{self, Catalog, Problems, Table};
@@ -72,12 +72,11 @@ impl Definitions {
     /// and the system may ask. `BAD_REQUEST` lists what `check` found or the destructive changes
     /// refused; nothing changes then.
     pub fn reload(&self, svc: &Service, who: &Access, mode: Mode) -> ApiResult<Reloaded> {
-        if !has_role(who, &["quality_admin"]) {
-            return Err(ApiError::new(
-                Code::Forbidden,
-                "只有质量部管理员可以重新载入表定义",
-            ));
-        }
+        require_role(
+            who,
+            &["quality_admin"],
+            "只有质量部管理员可以重新载入表定义",
+        )?;
         let _one = self.one_at_a_time.lock().unwrap_or_else(|e| e.into_inner());
         let catalog = defs::load_catalog(&self.dir).map_err(|p| refused("表定义有问题", &p))?;
         let mut problems = Problems::default();

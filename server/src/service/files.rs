@@ -6,7 +6,9 @@ use super::{guard, ApiError, ApiResult, Code, Service};
 use crate::authz::{Access, Action};
 use crate::defs::Table;
 use crate::store::workflow as wf;
-use crate::store::ListQuery;
+use crate::store::{AnyConnection, ListQuery};
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
 
 /// A whole cycle's workbook and, when the leaders have not signed off its core data yet (and the
 /// server warns rather than refuses), the warning it carries.
@@ -15,18 +17,31 @@ pub struct CycleWorkbook {
     pub warning: Option<String>,
 }
 
+/// The refusal of a cycle that was never installed: every use case that takes a cycle refuses
+/// an unknown one in these words.
+fn no_cycle(cycle: i32) -> ApiError {
+    ApiError::new(Code::NotFound, format!("没有 {cycle} 年的采集周期"))
+}
+
+/// The deadlines of `cycle`, or [`no_cycle`]'s refusal.
+pub(super) fn known_cycle(
+    conn: &mut AnyConnection,
+    cycle: i32,
+) -> ApiResult<BTreeMap<String, NaiveDate>> {
+    wf::deadlines(conn, cycle)?.ok_or_else(|| no_cycle(cycle))
+}
+
 impl Service {
-    /// Refuses a cycle that was never installed (`NOT_FOUND`), rather than answering with an
-    /// empty workbook.
+    /// Refuses a cycle that was never installed (`NOT_FOUND`, saying how to install one),
+    /// rather than answering with an empty workbook.
     pub fn require_cycle(&self, cycle: i32) -> ApiResult<()> {
         match self.store.with_workflow(|c| wf::deadlines(c, cycle))? {
             Some(_) => Ok(()),
-            None => Err(ApiError::new(
-                Code::NotFound,
-                format!(
-                    "没有 {cycle} 年的采集周期：先用 serve 安装周期文件，或 cycle new 开启新周期"
-                ),
-            )),
+            None => {
+                let mut e = no_cycle(cycle);
+                e.message += "：先用 serve 安装周期文件，或 cycle new 开启新周期";
+                Err(e)
+            }
         }
     }
 

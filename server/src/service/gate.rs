@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::files::known_cycle;
 use super::{stamp, ApiError, ApiResult, Code, Force, InputProblem};
 use crate::defs::{naming, Catalog, Table};
 use crate::store::findings::{self, Finding};
@@ -29,20 +30,12 @@ pub fn check_editable(
     hold_submission(conn, cycle, &table.code, unit, Hold::Edit)?;
     super::definitions::check_definitions(conn, table)?;
     if let Some(reason) = &force.reason {
-        cycle_deadlines(conn, cycle)?;
+        known_cycle(conn, cycle)?;
         let detail = serde_json::json!({ "unit": unit, "reason": reason });
         crate::store::audit_in(conn, actor, Some(cycle), "force", Some(&table.code), detail)?;
         return Ok(());
     }
     editable_state(conn, table, cycle, unit, at)
-}
-
-fn cycle_deadlines(
-    conn: &mut AnyConnection,
-    cycle: i32,
-) -> ApiResult<std::collections::BTreeMap<String, chrono::NaiveDate>> {
-    wf::deadlines(conn, cycle)?
-        .ok_or_else(|| ApiError::new(Code::NotFound, format!("没有 {cycle} 年的采集周期")))
 }
 
 /// The reads of [`check_editable`] without holding anything: a quick refusal before work
@@ -54,7 +47,7 @@ pub fn editable_state(
     unit: &str,
     at: DateTime<Utc>,
 ) -> ApiResult<()> {
-    let deadlines = cycle_deadlines(conn, cycle)?;
+    let deadlines = known_cycle(conn, cycle)?;
     let sub = wf::get_submission(conn, cycle, &table.code, unit)?;
     let deadline = deadlines.get(&table.code).copied();
     let late = deadline.is_some_and(|d| progress::today(at) > d);

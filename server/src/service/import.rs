@@ -4,10 +4,12 @@
 
 use super::checks::{by_excel_row, touched_checks, RowCheck};
 use super::gate::check_editable;
-use super::{guard, has_role, ApiError, ApiResult, Code, Force, Service};
+use super::{guard, require_role, ApiError, ApiResult, Code, Force, Service};
 use crate::authz::{Access, Action};
 use crate::defs::Table;
-use crate::store::{ops, AnyConnection, Record, RowScope, StoreError, WriteCtx};
+/// Where an authorised import writes: the table, cycle and unit, as the check found them.
+pub use crate::store::WriteCtx;
+use crate::store::{ops, AnyConnection, Record, RowScope, StoreError};
 
 /// `Append` inserts new rows and updates rows with the same natural key; `Replace` first deletes
 /// the unit's rows of the table in the cycle (a file without data rows only when the request
@@ -260,12 +262,11 @@ const ANALYZE_AFTER: usize = 500;
 
 /// Only administrators force a write past state and deadline, and only with a reason.
 fn check_force(who: &Access, force: &Force) -> ApiResult<()> {
-    if !has_role(who, &["sysadmin"]) {
-        return Err(ApiError::new(
-            Code::Forbidden,
-            "只有管理员可以强制写入已锁定或已过截止日期的表",
-        ));
-    }
+    require_role(
+        who,
+        &["sysadmin"],
+        "只有管理员可以强制写入已锁定或已过截止日期的表",
+    )?;
     if force.reason.as_deref().is_none_or(str::is_empty) {
         return Err(ApiError::new(
             Code::BadRequest,

@@ -219,6 +219,15 @@ pub fn has_role(who: &Access, roles: &[&str]) -> bool {
             .any(|r| roles.contains(&r.as_str()) || r == "sysadmin")
 }
 
+/// Refuses (`FORBIDDEN`, in the words of `refusal`) a caller who holds none of `roles`.
+pub fn require_role(who: &Access, roles: &[&str], refusal: &str) -> ApiResult<()> {
+    if has_role(who, roles) {
+        Ok(())
+    } else {
+        Err(ApiError::new(Code::Forbidden, refusal))
+    }
+}
+
 /// An administrator's override of state and deadline, with the reason the audit keeps.
 #[derive(Debug, Clone, Default)]
 pub struct Force {

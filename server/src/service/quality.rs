@@ -1,20 +1,13 @@
 //! Quality use cases: 质量部 runs every rule over a cycle; a unit explains its findings; 质量部
 //! accepts them. Each change is checked and written with its audit row in one transaction.
 
-use super::{has_role, stamp, ApiError, ApiResult, Code, Service};
+use super::{require_role, stamp, ApiError, ApiResult, Code, Service};
 use crate::authz::{Access, Action};
 use crate::store::findings::{self, Finding};
 use crate::validate::rules::{run_checks, RunReport, RunScope};
 
 pub(super) fn quality_office(who: &Access) -> ApiResult<()> {
-    if has_role(who, &["quality_admin"]) {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            Code::Forbidden,
-            "只有质量部可以运行校验或认可发现",
-        ))
-    }
+    require_role(who, &["quality_admin"], "只有质量部可以运行校验或认可发现")
 }
 
 impl Service {

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{has_role, ApiError, ApiResult, Code, Service};
+use super::{has_role, require_role, ApiError, ApiResult, Code, Service};
 use crate::authz::{edit_policy, Access, Action, Policy, PolicyCell};
 use crate::store::live;
 
@@ -60,12 +60,7 @@ impl Service {
     /// Replaces the whole policy with `text` (policy.csv's format; `statusdata policy import`),
     /// checked like a grant. False when it is the policy in force already.
     pub fn import_policy(&self, who: &Access, text: &str) -> ApiResult<bool> {
-        if !has_role(who, &["quality_admin"]) {
-            return Err(ApiError::new(
-                Code::Forbidden,
-                "只有质量部管理员可以导入权限策略",
-            ));
-        }
+        require_role(who, &["quality_admin"], "只有质量部管理员可以导入权限策略")?;
         let detail = serde_json::json!({ "lines": text.lines().count() });
         let changed = self.store_policy(who, "policy_import", None, detail, |old| {
             Ok((old != text).then(|| text.to_owned()))

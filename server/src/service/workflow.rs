@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 
+use super::files::known_cycle;
 use super::gate::check_submittable;
 use super::{has_role, stamp, ApiError, ApiResult, Code, Service};
 use crate::authz::{Access, Action};
@@ -73,12 +74,7 @@ impl Service {
                     &unit,
                     crate::store::tx::Hold::Step,
                 )?;
-                if wf::deadlines(conn, cycle)?.is_none() {
-                    return Err(ApiError::new(
-                        Code::NotFound,
-                        format!("没有 {cycle} 年的采集周期"),
-                    ));
-                }
+                known_cycle(conn, cycle)?;
                 check_submittable(
                     conn,
                     self.store.catalog(),
@@ -110,7 +106,7 @@ impl Service {
                     reason,
                 )?;
             }
-            Ok(sub)
+            Ok::<_, ApiError>(sub)
         })?;
         Ok(SubmissionOut {
             table: table.code.clone(),
@@ -143,12 +139,7 @@ impl Service {
         let end = format!("{until}T15:59:59.999Z");
         let at = stamp(self.now());
         self.store.write(|conn| {
-            if wf::deadlines(conn, cycle)?.is_none() {
-                return Err(ApiError::new(
-                    Code::NotFound,
-                    format!("没有 {cycle} 年的采集周期"),
-                ));
-            }
+            known_cycle(conn, cycle)?;
             let exception = wf::LockException {
                 cycle,
                 table: &table.code,

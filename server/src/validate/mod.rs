@@ -11,7 +11,7 @@ pub mod yoy;
 
 use chrono::NaiveDate;
 
-use crate::defs::{Catalog, Condition, Field, FieldType, Literal, Table, Test};
+use crate::defs::{Catalog, CodeList, Condition, Field, FieldType, Literal, Table, Test};
 use crate::model::{Record, Value};
 
 /// How bad a problem is: errors block submission, warnings need an explanation.
@@ -90,6 +90,9 @@ fn check_period(
     }
 }
 
+/// Reports one problem of the field being checked: rule, severity and the text after its label.
+type Push<'a> = dyn FnMut(&'static str, Severity, String) + 'a;
+
 fn check_field(
     catalog: &Catalog,
     table: &Table,
@@ -108,18 +111,7 @@ fn check_field(
         })
     };
     if value.is_null() {
-        if field.required {
-            push("required", Severity::Error, "必填".into());
-        } else if let Some(cond) = field.required_if.as_ref().filter(|c| holds(c, record)) {
-            let other = table
-                .field(&cond.field)
-                .map_or(cond.field.as_str(), |f| f.label.as_str());
-            push(
-                "required_if",
-                Severity::Error,
-                format!("{other}为当前值时必填"),
-            );
-        }
+        check_empty(table, field, record, &mut push);
         return;
     }
     if let Err(expected) = type_fits(&field.ty, value) {
@@ -132,82 +124,118 @@ fn check_field(
         _ => vec![],
     };
     for text in &texts {
-        // Control characters print as nothing (or break the export's XML); only a text field
-        // may hold tabs and line breaks.
-        let multiline = field.ty == FieldType::Text;
-        if let Some(at) = text
-            .chars()
-            .position(|c| c.is_control() && !(multiline && matches!(c, '\t' | '\n')))
-        {
-            push(
-                "control",
-                Severity::Error,
-                format!("第 {} 个字是不可见的控制字符，请删除", at + 1),
-            );
-        }
-        if let Some((at, c)) = text.chars().enumerate().find(|(_, c)| hidden_format(*c)) {
-            push(
-                "bidi",
-                Severity::Error,
-                format!(
-                    "第 {} 个字是改变文字方向或不可见的格式字符（U+{:04X}），请删除",
-                    at + 1,
-                    u32::from(c)
-                ),
-            );
-        }
-        if let Some(max) = field.max_len {
-            let len = text.chars().count();
-            if len > max as usize {
-                push(
-                    "max_len",
-                    Severity::Error,
-                    format!("不能超过{max}个字（现为{len}个）"),
-                );
-            }
-        }
-        if let Some(re) = &field.pattern {
-            if !re.is_match(text) {
-                push("pattern", Severity::Error, format!("“{text}”格式不正确"));
-            }
-        }
-        if let Some(format) = field.format {
-            let applies = field.format_if.as_ref().is_none_or(|c| holds(c, record));
-            if let (true, Err(why)) = (applies, formats::check_format(format, text)) {
-                push("format", Severity::Error, format!("“{text}”{why}"));
-            }
-        }
+        check_characters(field, text, &mut push);
+        check_text(field, text, record, &mut push);
         if let Some(list) = field
             .ty
             .code_list()
             .and_then(|name| catalog.code_list(name))
         {
-            if let Some(code) = list.get(text).filter(|c| !c.valid_in(year)) {
-                // A dated catalogue: a later supplement's code is not valid in an earlier cycle.
-                let when = match (code.since, code.until) {
-                    (Some(s), _) if year < s => format!("自 {s} 年起才设立"),
-                    (_, Some(u)) => format!("{u} 年后已停用"),
-                    _ => String::new(),
-                };
-                push(
-                    "codes",
-                    Severity::Error,
-                    format!("“{text}”{when}，不是 {year} 年“{}”中的代码", list.label),
-                );
-            } else if list.get(text).is_none() {
-                let severity = if list.complete {
-                    Severity::Error
-                } else {
-                    Severity::Warning
-                };
-                push(
-                    "codes",
-                    severity,
-                    format!("“{text}”不是“{}”中的代码", list.label),
-                );
-            }
+            check_code(list, text, year, &mut push);
         }
     }
+    check_number(field, value, &mut push);
+}
+
+/// An empty field: refused when required, or when its condition on another field holds.
+fn check_empty(table: &Table, field: &Field, record: &Record, push: &mut Push<'_>) {
+    if field.required {
+        push("required", Severity::Error, "必填".into());
+    } else if let Some(cond) = field.required_if.as_ref().filter(|c| holds(c, record)) {
+        let other = table
+            .field(&cond.field)
+            .map_or(cond.field.as_str(), |f| f.label.as_str());
+        push(
+            "required_if",
+            Severity::Error,
+            format!("{other}为当前值时必填"),
+        );
+    }
+}
+
+/// Characters a text must not hold.
+fn check_characters(field: &Field, text: &str, push: &mut Push<'_>) {
+    // Control characters print as nothing (or break the export's XML); only a text field
+    // may hold tabs and line breaks.
+    let multiline = field.ty == FieldType::Text;
+    if let Some(at) = text
+        .chars()
+        .position(|c| c.is_control() && !(multiline && matches!(c, '\t' | '\n')))
+    {
+        push(
+            "control",
+            Severity::Error,
+            format!("第 {} 个字是不可见的控制字符，请删除", at + 1),
+        );
+    }
+    if let Some((at, c)) = text.chars().enumerate().find(|(_, c)| hidden_format(*c)) {
+        push(
+            "bidi",
+            Severity::Error,
+            format!(
+                "第 {} 个字是改变文字方向或不可见的格式字符（U+{:04X}），请删除",
+                at + 1,
+                u32::from(c)
+            ),
+        );
+    }
+}
+
+/// A text's length, pattern and format (check digits).
+fn check_text(field: &Field, text: &str, record: &Record, push: &mut Push<'_>) {
+    if let Some(max) = field.max_len {
+        let len = text.chars().count();
+        if len > max as usize {
+            push(
+                "max_len",
+                Severity::Error,
+                format!("不能超过{max}个字（现为{len}个）"),
+            );
+        }
+    }
+    if let Some(re) = &field.pattern {
+        if !re.is_match(text) {
+            push("pattern", Severity::Error, format!("“{text}”格式不正确"));
+        }
+    }
+    if let Some(format) = field.format {
+        let applies = field.format_if.as_ref().is_none_or(|c| holds(c, record));
+        if let (true, Err(why)) = (applies, formats::check_format(format, text)) {
+            push("format", Severity::Error, format!("“{text}”{why}"));
+        }
+    }
+}
+
+/// A code: in its list, and valid in the cycle's year.
+fn check_code(list: &CodeList, text: &str, year: i32, push: &mut Push<'_>) {
+    if let Some(code) = list.get(text).filter(|c| !c.valid_in(year)) {
+        // A dated catalogue: a later supplement's code is not valid in an earlier cycle.
+        let when = match (code.since, code.until) {
+            (Some(s), _) if year < s => format!("自 {s} 年起才设立"),
+            (_, Some(u)) => format!("{u} 年后已停用"),
+            _ => String::new(),
+        };
+        push(
+            "codes",
+            Severity::Error,
+            format!("“{text}”{when}，不是 {year} 年“{}”中的代码", list.label),
+        );
+    } else if list.get(text).is_none() {
+        let severity = if list.complete {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        push(
+            "codes",
+            severity,
+            format!("“{text}”不是“{}”中的代码", list.label),
+        );
+    }
+}
+
+/// A number's bounds and a decimal's scale.
+fn check_number(field: &Field, value: &Value, push: &mut Push<'_>) {
     let number = match value {
         Value::Int(i) => Some(rust_decimal::Decimal::from(*i)),
         Value::Year(y) => Some(rust_decimal::Decimal::from(*y)),

@@ -3,6 +3,8 @@
 //! to the field's type, and every row is validated as the API validates it. Problems carry the
 //! Excel row number. Nothing here writes; the caller stores the rows in one transaction.
 
+/// Reads the rows of a table from a checked workbook.
+pub use super::rows::parse;
 use std::io::Cursor;
 
 use crate::defs::{Catalog, Table};
@@ -153,15 +155,4 @@ pub fn read(
 ) -> Result<Parsed, String> {
     check_file(bytes, limits)?;
     parse(catalog, table, bytes, cycle, limits)
-}
-
-/// Reads the rows of `table` from a checked workbook.
-pub fn parse(
-    catalog: &Catalog,
-    table: &Table,
-    bytes: &[u8],
-    cycle: &CycleDates,
-    limits: &Limits,
-) -> Result<Parsed, String> {
-    super::rows::parse(catalog, table, bytes, cycle, limits)
 }

@@ -4,11 +4,12 @@
 
 use rust_xlsxwriter::{
     DataValidation, DataValidationRule, ExcelDateTime, Format, FormatBorder, Formula, Note,
-    Workbook, XlsxError,
+    Workbook, Worksheet, XlsxError,
 };
 
+use super::sheet::column_letters;
 use super::{choices, header, rules, sheet_name};
-use crate::defs::{Catalog, FieldType, Table};
+use crate::defs::{Catalog, Field, FieldType, Table};
 
 /// The last row of a worksheet (0-based): validations and dropdowns cover every row a collector
 /// can fill, far past the import's row limit.
@@ -19,122 +20,154 @@ const INLINE_LIST: usize = 250;
 /// The template workbook for `table`.
 pub fn template(catalog: &Catalog, table: &Table) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
-    let head = Format::new()
-        .set_bold()
-        .set_background_color("#DDEBF7")
-        .set_border(FormatBorder::Thin)
-        .set_text_wrap();
-    let required = Format::new()
-        .set_bold()
-        .set_font_color("#C00000")
-        .set_background_color("#DDEBF7")
-        .set_border(FormatBorder::Thin)
-        .set_text_wrap();
-    let text = Format::new().set_num_format("@");
+    let looks = Looks::new();
     let mut lists: Vec<(String, Vec<String>)> = Vec::new();
     {
         let sheet = book.add_worksheet();
         sheet.set_name(sheet_name(table))?;
         for (c, f) in table.fields.iter().enumerate() {
-            let col = c as u16;
-            sheet.write_string_with_format(
-                0,
-                col,
-                header(f),
-                if f.required { &required } else { &head },
-            )?;
-            sheet.insert_note(
-                0,
-                col,
-                &Note::new(format!("{}：{}", f.label, rules(catalog, f)))
-                    // The note is the rule, not a remark by someone called "Author".
-                    .set_author("statusdata")
-                    .add_author_prefix(false)
-                    .set_width(300)
-                    .set_height(160),
-            )?;
-            let width = (f.label.chars().count() as f64 * 2.2).clamp(10.0, 40.0);
-            sheet.set_column_width(col, width)?;
-            let validation = match &f.ty {
-                FieldType::Enum { .. } => {
-                    let options = choices(catalog, f);
-                    let inline: usize = options.iter().map(|o| o.chars().count() + 1).sum();
-                    if inline <= INLINE_LIST {
-                        Some(DataValidation::new().allow_list_strings(
-                            &options.iter().map(String::as_str).collect::<Vec<_>>(),
-                        )?)
-                    } else {
-                        let col_letter = column_letter(lists.len());
-                        let range = format!(
-                            "='代码表'!${col_letter}$2:${col_letter}${}",
-                            options.len() + 1
-                        );
-                        lists.push((f.label.clone(), options));
-                        Some(DataValidation::new().allow_list_formula(Formula::new(range)))
-                    }
-                }
-                FieldType::Int | FieldType::Year => {
-                    let lo = f
-                        .min
-                        .and_then(|m| i32::try_from(m.trunc().mantissa()).ok())
-                        .unwrap_or(i32::MIN);
-                    let hi = f
-                        .max
-                        .and_then(|m| i32::try_from(m.trunc().mantissa()).ok())
-                        .unwrap_or(i32::MAX);
-                    Some(
-                        DataValidation::new()
-                            .allow_whole_number(DataValidationRule::Between(lo, hi)),
-                    )
-                }
-                FieldType::Decimal { .. } => {
-                    let to_f =
-                        |d: rust_decimal::Decimal| d.to_string().parse::<f64>().unwrap_or(0.0);
-                    let lo = f.min.map_or(-1e15, to_f);
-                    let hi = f.max.map_or(1e15, to_f);
-                    Some(
-                        DataValidation::new()
-                            .allow_decimal_number(DataValidationRule::Between(lo, hi)),
-                    )
-                }
-                FieldType::Date => {
-                    let lo = ExcelDateTime::from_ymd(1900, 1, 1)?;
-                    let hi = ExcelDateTime::from_ymd(2100, 12, 31)?;
-                    Some(DataValidation::new().allow_date(DataValidationRule::Between(lo, hi)))
-                }
-                FieldType::Bool => Some(DataValidation::new().allow_list_strings(&["是", "否"])?),
-                _ => None,
-            };
-            if let Some(v) = validation {
-                let v = v
-                    .set_error_title(&f.label)?
-                    .set_error_message(rules(catalog, f).chars().take(220).collect::<String>())?;
-                sheet.add_data_validation(1, col, LAST_ROW, col, &v)?;
-            }
-            if matches!(
-                f.ty,
-                FieldType::String | FieldType::Ref { .. } | FieldType::YearMonth
-            ) {
-                // Codes such as 0101 or 2023-09 must stay text, not turn into numbers or dates.
-                sheet.set_column_format(col, &text)?;
-            }
+            column(sheet, catalog, f, c as u16, &looks, &mut lists)?;
         }
         sheet.set_freeze_panes(1, 0)?;
         sheet.set_row_height(0, 32)?;
     }
     readme(&mut book, catalog, table)?;
     if !lists.is_empty() {
-        let sheet = book.add_worksheet();
-        sheet.set_name("代码表")?;
-        for (c, (label, options)) in lists.iter().enumerate() {
-            sheet.write_string(0, c as u16, label)?;
-            for (r, o) in options.iter().enumerate() {
-                sheet.write_string(r as u32 + 1, c as u16, o)?;
-            }
-        }
-        sheet.set_hidden(true);
+        code_sheet(&mut book, &lists)?;
     }
     book.save_to_buffer()
+}
+
+/// The formats of the data sheet: header titles (required ones in red) and text columns.
+struct Looks {
+    head: Format,
+    required: Format,
+    text: Format,
+}
+
+impl Looks {
+    fn new() -> Self {
+        let head = Format::new()
+            .set_bold()
+            .set_background_color("#DDEBF7")
+            .set_border(FormatBorder::Thin)
+            .set_text_wrap();
+        Looks {
+            required: head.clone().set_font_color("#C00000"),
+            head,
+            text: Format::new().set_num_format("@"),
+        }
+    }
+}
+
+/// One field's column: its title with the rule as a note, its width, its validation and, for
+/// codes, the text format. A code list too long to write inline joins `lists`.
+fn column(
+    sheet: &mut Worksheet,
+    catalog: &Catalog,
+    f: &Field,
+    col: u16,
+    looks: &Looks,
+    lists: &mut Vec<(String, Vec<String>)>,
+) -> Result<(), XlsxError> {
+    let title = if f.required {
+        &looks.required
+    } else {
+        &looks.head
+    };
+    sheet.write_string_with_format(0, col, header(f), title)?;
+    sheet.insert_note(
+        0,
+        col,
+        &Note::new(format!("{}：{}", f.label, rules(catalog, f)))
+            // The note is the rule, not a remark by someone called "Author".
+            .set_author("statusdata")
+            .add_author_prefix(false)
+            .set_width(300)
+            .set_height(160),
+    )?;
+    let width = (f.label.chars().count() as f64 * 2.2).clamp(10.0, 40.0);
+    sheet.set_column_width(col, width)?;
+    if let Some(v) = validation(catalog, f, lists)? {
+        let v = v
+            .set_error_title(&f.label)?
+            .set_error_message(rules(catalog, f).chars().take(220).collect::<String>())?;
+        sheet.add_data_validation(1, col, LAST_ROW, col, &v)?;
+    }
+    if matches!(
+        f.ty,
+        FieldType::String | FieldType::Ref { .. } | FieldType::YearMonth
+    ) {
+        // Codes such as 0101 or 2023-09 must stay text, not turn into numbers or dates.
+        sheet.set_column_format(col, &looks.text)?;
+    }
+    Ok(())
+}
+
+/// The validation of a field's cells, by its kind.
+fn validation(
+    catalog: &Catalog,
+    f: &Field,
+    lists: &mut Vec<(String, Vec<String>)>,
+) -> Result<Option<DataValidation>, XlsxError> {
+    Ok(match &f.ty {
+        FieldType::Enum { .. } => {
+            let options = choices(catalog, f);
+            let inline: usize = options.iter().map(|o| o.chars().count() + 1).sum();
+            if inline <= INLINE_LIST {
+                Some(
+                    DataValidation::new().allow_list_strings(
+                        &options.iter().map(String::as_str).collect::<Vec<_>>(),
+                    )?,
+                )
+            } else {
+                let col_letter = column_letters(lists.len() as u32);
+                let range = format!(
+                    "='代码表'!${col_letter}$2:${col_letter}${}",
+                    options.len() + 1
+                );
+                lists.push((f.label.clone(), options));
+                Some(DataValidation::new().allow_list_formula(Formula::new(range)))
+            }
+        }
+        FieldType::Int | FieldType::Year => {
+            let bound = |m: Option<rust_decimal::Decimal>| {
+                m.and_then(|m| i32::try_from(m.trunc().mantissa()).ok())
+            };
+            let (lo, hi) = (
+                bound(f.min).unwrap_or(i32::MIN),
+                bound(f.max).unwrap_or(i32::MAX),
+            );
+            Some(DataValidation::new().allow_whole_number(DataValidationRule::Between(lo, hi)))
+        }
+        FieldType::Decimal { .. } => {
+            let to_f = |d: rust_decimal::Decimal| d.to_string().parse::<f64>().unwrap_or(0.0);
+            let lo = f.min.map_or(-1e15, to_f);
+            let hi = f.max.map_or(1e15, to_f);
+            Some(DataValidation::new().allow_decimal_number(DataValidationRule::Between(lo, hi)))
+        }
+        FieldType::Date => {
+            let lo = ExcelDateTime::from_ymd(1900, 1, 1)?;
+            let hi = ExcelDateTime::from_ymd(2100, 12, 31)?;
+            Some(DataValidation::new().allow_date(DataValidationRule::Between(lo, hi)))
+        }
+        FieldType::Bool => Some(DataValidation::new().allow_list_strings(&["是", "否"])?),
+        _ => None,
+    })
+}
+
+/// The hidden sheet of code lists too long for an inline dropdown, one column each.
+fn code_sheet(book: &mut Workbook, lists: &[(String, Vec<String>)]) -> Result<(), XlsxError> {
+    let sheet = book.add_worksheet();
+    sheet.set_name("代码表")?;
+    for (c, (label, options)) in lists.iter().enumerate() {
+        sheet.write_string(0, c as u16, label)?;
+        for (r, o) in options.iter().enumerate() {
+            sheet.write_string(r as u32 + 1, c as u16, o)?;
+        }
+    }
+    sheet.set_hidden(true);
+    Ok(())
 }
 
 fn readme(book: &mut Workbook, catalog: &Catalog, table: &Table) -> Result<(), XlsxError> {
@@ -162,15 +195,4 @@ fn readme(book: &mut Workbook, catalog: &Catalog, table: &Table) -> Result<(), X
     sheet.set_column_width(1, 20)?;
     sheet.set_column_width(2, 90)?;
     Ok(())
-}
-
-fn column_letter(index: usize) -> String {
-    let mut n = index + 1;
-    let mut out = String::new();
-    while n > 0 {
-        let r = (n - 1) % 26;
-        out.insert(0, char::from(b'A' + r as u8));
-        n = (n - 1) / 26;
-    }
-    out
 }
