@@ -10,8 +10,11 @@ use async_graphql::dynamic::{
 use async_graphql::Value as Gql;
 
 use super::resolve::{field_of_parent, req};
+use super::yoy::{fields_of, list};
+use crate::authz::Access;
 use crate::indicators::{BreakdownValues, Item};
 use crate::service::indicators::{CommentRow, CoreData, IndicatorView, SnapshotRow};
+use crate::service::{ApiResult, Service};
 
 fn str_arg(ctx: &ResolverContext<'_>, name: &str) -> Option<String> {
     ctx.args
@@ -27,27 +30,19 @@ fn snap(d: &CoreData, f: fn(&SnapshotRow) -> Gql) -> Gql {
     d.snapshot.as_ref().map_or(Gql::Null, f)
 }
 
-/// A list field over a parent `P`, whose items are `T`s borrowed from it.
-fn list<P: Send + Sync + 'static, T: Send + Sync + 'static>(
-    name: &str,
-    ty: &str,
-    get: fn(&P) -> &Vec<T>,
-) -> Field {
-    Field::new(name, TypeRef::named_nn_list_nn(ty), move |ctx| {
-        FieldFuture::new(async move {
-            let p = ctx.parent_value.try_downcast_ref::<P>()?;
-            Ok(Some(FieldValue::list(
-                get(p).iter().map(|x| FieldValue::borrowed_any(x)),
-            )))
-        })
-    })
-}
-
 /// Registers CoreData, Indicator, IndicatorBreakdown, IndicatorBreakdownItem, IndicatorComment.
 pub fn register(b: SchemaBuilder) -> SchemaBuilder {
+    b.register(comment_object())
+        .register(item_object())
+        .register(breakdown_object())
+        .register(indicator_object())
+        .register(core_object())
+}
+
+/// IndicatorComment: a leader's (or 质量部's) comment on one indicator.
+fn comment_object() -> Object {
     let s = || TypeRef::named_nn(TypeRef::STRING);
-    let os = || TypeRef::named(TypeRef::STRING);
-    let comment = Object::new("IndicatorComment")
+    Object::new("IndicatorComment")
         .description("院领导（或质量部）对一项核心指标的批注")
         .field(field_of_parent::<CommentRow>(
             "id",
@@ -68,8 +63,14 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
         }))
         .field(field_of_parent::<CommentRow>("at", s(), |c| {
             Gql::from(c.at.clone())
-        }));
-    let item = Object::new("IndicatorBreakdownItem")
+        }))
+}
+
+/// IndicatorBreakdownItem: one group of a breakdown.
+fn item_object() -> Object {
+    let s = || TypeRef::named_nn(TypeRef::STRING);
+    let os = || TypeRef::named(TypeRef::STRING);
+    Object::new("IndicatorBreakdownItem")
         .description("分项中的一组：代码、名称、本年值与上年值")
         .field(field_of_parent::<Item>("key", s(), |i| {
             Gql::from(i.key.clone())
@@ -80,8 +81,13 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
         .field(field_of_parent::<Item>("value", os(), |i| opt(&i.value)))
         .field(field_of_parent::<Item>("previousValue", os(), |i| {
             opt(&i.previous)
-        }));
-    let breakdown = Object::new("IndicatorBreakdown")
+        }))
+}
+
+/// IndicatorBreakdown: an indicator by 院系, 专业 or 层次.
+fn breakdown_object() -> Object {
+    let s = || TypeRef::named_nn(TypeRef::STRING);
+    Object::new("IndicatorBreakdown")
         .description("核心指标按院系、专业或层次的分项")
         .field(field_of_parent::<BreakdownValues>("name", s(), |b| {
             Gql::from(b.name.clone())
@@ -90,7 +96,13 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
             "items",
             "IndicatorBreakdownItem",
             |b| &b.items,
-        ));
+        ))
+}
+
+/// Indicator: one indicator's figures, breakdowns, comments and state.
+fn indicator_object() -> Object {
+    let s = || TypeRef::named_nn(TypeRef::STRING);
+    let os = || TypeRef::named(TypeRef::STRING);
     type Get = fn(&IndicatorView) -> Gql;
     let fields: Vec<(&str, TypeRef, Get, &str)> = vec![
         ("id", s(), |i| Gql::from(i.computed.id.clone()), "指标编号（indicators.toml 的 id）"),
@@ -111,7 +123,7 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
         indicator =
             indicator.field(field_of_parent::<IndicatorView>(name, ty, get).description(doc));
     }
-    indicator = indicator
+    indicator
         .field(list::<IndicatorView, BreakdownValues>(
             "breakdowns",
             "IndicatorBreakdown",
@@ -121,7 +133,13 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
             "comments",
             "IndicatorComment",
             |i| &i.comments,
-        ));
+        ))
+}
+
+/// CoreData: a cycle's snapshot, review window, decision and indicators.
+fn core_object() -> Object {
+    let s = || TypeRef::named_nn(TypeRef::STRING);
+    let os = || TypeRef::named(TypeRef::STRING);
     type CoreGet = fn(&CoreData) -> Gql;
     let core_fields: Vec<(&str, TypeRef, CoreGet)> = vec![
         ("cycle", TypeRef::named_nn(TypeRef::INT), |d| {
@@ -163,22 +181,17 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
             d.window.map_or(Gql::Null, |w| Gql::from(w.1.to_string()))
         }),
     ];
-    let mut core = Object::new("CoreData").description(
-        "一个周期的核心数据：当前快照（版本、发布人、未验收的表）、院领导审核期、审核结论和各项指标",
+    let core = fields_of(
+        Object::new("CoreData").description(
+            "一个周期的核心数据：当前快照（版本、发布人、未验收的表）、院领导审核期、审核结论和各项指标",
+        ),
+        core_fields,
     );
-    for (name, ty, get) in core_fields {
-        core = core.field(field_of_parent::<CoreData>(name, ty, get));
-    }
-    core = core.field(list::<CoreData, IndicatorView>(
+    core.field(list::<CoreData, IndicatorView>(
         "indicators",
         "Indicator",
         |d| &d.indicators,
-    ));
-    b.register(comment)
-        .register(item)
-        .register(breakdown)
-        .register(indicator)
-        .register(core)
+    ))
 }
 
 /// Adds `indicators` and `coreData`.
@@ -206,19 +219,9 @@ pub fn add_queries(q: Object) -> Object {
         .argument(cycle()),
     )
     .field(
-        Field::new("coreData", TypeRef::named_nn("CoreData"), |ctx| {
-            FieldFuture::new(async move {
-                let r = req(&ctx)?;
-                let (cycle, who) = (cycle_arg(&ctx)?, r.access.clone());
-                let data = r
-                    .svc
-                    .blocking(move |svc| svc.core_data(&who, cycle))
-                    .await?;
-                Ok(Some(FieldValue::owned_any(data)))
-            })
-        })
-        .description("核心数据的当前快照：状态、版本、未验收的表（提醒）、院领导审核期与各项指标")
-        .argument(cycle()),
+        core_field("coreData", |svc, who, cycle, _| svc.core_data(who, cycle)).description(
+            "核心数据的当前快照：状态、版本、未验收的表（提醒）、院领导审核期与各项指标",
+        ),
     )
 }
 
@@ -226,19 +229,10 @@ pub fn add_queries(q: Object) -> Object {
 pub fn add_mutations(m: Object) -> Object {
     let cycle = || InputValue::new("cycle", TypeRef::named_nn(TypeRef::INT));
     m.field(
-        Field::new("publishIndicators", TypeRef::named_nn("CoreData"), |ctx| {
-            FieldFuture::new(async move {
-                let r = req(&ctx)?;
-                let (cycle, who) = (cycle_arg(&ctx)?, r.access.clone());
-                let data = r
-                    .svc
-                    .blocking(move |svc| svc.publish_indicators(&who, cycle))
-                    .await?;
-                Ok(Some(FieldValue::owned_any(data)))
-            })
+        core_field("publishIndicators", |svc, who, cycle, _| {
+            svc.publish_indicators(who, cycle)
         })
-        .description("质量部：冻结核心指标的新一版快照报院领导审核（未验收的表列为提醒）")
-        .argument(cycle()),
+        .description("质量部：冻结核心指标的新一版快照报院领导审核（未验收的表列为提醒）"),
     )
     .field(
         Field::new(
@@ -270,42 +264,42 @@ pub fn add_mutations(m: Object) -> Object {
         )),
     )
     .field(
-        Field::new("signOffIndicators", TypeRef::named_nn("CoreData"), |ctx| {
-            FieldFuture::new(async move {
-                let r = req(&ctx)?;
-                let (cycle, who) = (cycle_arg(&ctx)?, r.access.clone());
-                let text = str_arg(&ctx, "comment");
-                let data = r
-                    .svc
-                    .blocking(move |svc| svc.sign_off_indicators(&who, cycle, text.as_deref()))
-                    .await?;
-                Ok(Some(FieldValue::owned_any(data)))
-            })
+        core_field("signOffIndicators", |svc, who, cycle, comment| {
+            svc.sign_off_indicators(who, cycle, comment.as_deref())
         })
         .description(
             "院领导：审核通过并签字（签字后快照不可更改；其读取的表被重新打开时自动撤销签字）",
         )
-        .argument(cycle())
         .argument(InputValue::new("comment", TypeRef::named(TypeRef::STRING))),
     )
     .field(
-        Field::new("returnIndicators", TypeRef::named_nn("CoreData"), |ctx| {
-            FieldFuture::new(async move {
-                let r = req(&ctx)?;
-                let (cycle, who) = (cycle_arg(&ctx)?, r.access.clone());
-                let text = str_arg(&ctx, "comment").unwrap_or_default();
-                let data = r
-                    .svc
-                    .blocking(move |svc| svc.return_indicators(&who, cycle, &text))
-                    .await?;
-                Ok(Some(FieldValue::owned_any(data)))
-            })
+        core_field("returnIndicators", |svc, who, cycle, comment| {
+            svc.return_indicators(who, cycle, &comment.unwrap_or_default())
         })
         .description("院领导：退回质量部并写明原因（质量部修改后重新发布）")
-        .argument(cycle())
         .argument(InputValue::new(
             "comment",
             TypeRef::named_nn(TypeRef::STRING),
         )),
     )
+}
+
+/// The read of the core data or a step of the sign-off: the caller, `cycle` and `comment`.
+type CoreStep = fn(&Service, &Access, i32, Option<String>) -> ApiResult<CoreData>;
+
+/// A field answering `CoreData` after `step` for the caller over `cycle` (and `comment`).
+fn core_field(name: &str, step: CoreStep) -> Field {
+    Field::new(name, TypeRef::named_nn("CoreData"), move |ctx| {
+        FieldFuture::new(async move {
+            let r = req(&ctx)?;
+            let (cycle, who) = (cycle_arg(&ctx)?, r.access.clone());
+            let comment = str_arg(&ctx, "comment");
+            let data = r
+                .svc
+                .blocking(move |svc| step(svc, &who, cycle, comment))
+                .await?;
+            Ok(Some(FieldValue::owned_any(data)))
+        })
+    })
+    .argument(InputValue::new("cycle", TypeRef::named_nn(TypeRef::INT)))
 }

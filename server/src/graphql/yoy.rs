@@ -36,7 +36,18 @@ fn str_arg(ctx: &ResolverContext<'_>, name: &str) -> ApiResult<String> {
         .ok_or_else(|| ApiError::new(Code::BadRequest, format!("缺少参数 {name}")))
 }
 
-fn list<T: Send + Sync + 'static, U: Send + Sync + 'static>(
+/// Fields of an object over its parent `T`: `(name, type, getter)`.
+pub(super) type Fields<'a, T> = Vec<(&'a str, TypeRef, fn(&T) -> Gql)>;
+
+/// `object` with one field per `(name, type, getter)` over its parent `T`.
+pub(super) fn fields_of<T: Send + Sync + 'static>(object: Object, fields: Fields<'_, T>) -> Object {
+    fields.into_iter().fold(object, |o, (name, ty, get)| {
+        o.field(field_of_parent::<T>(name, ty, get))
+    })
+}
+
+/// A list field over a parent `T`, whose items are `U`s borrowed from it.
+pub(super) fn list<T: Send + Sync + 'static, U: Send + Sync + 'static>(
     name: &str,
     ty: &str,
     get: fn(&T) -> &Vec<U>,
@@ -66,8 +77,12 @@ fn one<T: Send + Sync + 'static, U: Send + Sync + 'static>(
 
 /// Registers FieldChange, UnitComparison, Comparison, RowAt, GaojiLine and GaojiFigureInput.
 pub fn register(b: SchemaBuilder) -> SchemaBuilder {
+    gaoji_objects(compare_objects(b))
+}
+
+/// FieldChange, UnitComparison, Comparison and RowAt: a table against the previous cycle.
+fn compare_objects(b: SchemaBuilder) -> SchemaBuilder {
     let s = || TypeRef::named_nn(TypeRef::STRING);
-    let os = || TypeRef::named(TypeRef::STRING);
     let i = || TypeRef::named_nn(TypeRef::INT);
     let d = || TypeRef::named(DECIMAL);
     type FGet = fn(&FieldChange) -> Gql;
@@ -80,11 +95,11 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
         ("change", d(), |f| dec(f.change())),
         ("changePercent", d(), |f| dec(f.change_percent())),
     ];
-    let mut change = Object::new("FieldChange")
-        .description("一个数值字段（或行数）本周期与上一周期的合计、变化量与变化百分比");
-    for (name, ty, get) in fc {
-        change = change.field(field_of_parent::<FieldChange>(name, ty, get));
-    }
+    let change = fields_of(
+        Object::new("FieldChange")
+            .description("一个数值字段（或行数）本周期与上一周期的合计、变化量与变化百分比"),
+        fc,
+    );
     let unit = Object::new("UnitComparison")
         .description("一个填报单位的同比")
         .field(field_of_parent::<UnitComparison>("unit", s(), |u| {
@@ -134,6 +149,17 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
             TypeRef::named_nn(TypeRef::ID),
             |r| Gql::from(r.id.to_string()),
         ));
+    b.register(change)
+        .register(unit)
+        .register(comparison)
+        .register(row_at)
+}
+
+/// GaojiLine and GaojiFigureInput: the 高基 figures against the collection.
+fn gaoji_objects(b: SchemaBuilder) -> SchemaBuilder {
+    let s = || TypeRef::named_nn(TypeRef::STRING);
+    let os = || TypeRef::named(TypeRef::STRING);
+    let d = || TypeRef::named(DECIMAL);
     type GGet = fn(&GaojiLine) -> Gql;
     let gl: Vec<(&str, TypeRef, GGet)> = vec![
         ("item", s(), |l| Gql::from(l.figure.id.clone())),
@@ -169,24 +195,19 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
                 .map_or(Gql::Null, |e| Gql::from(e.to_owned()))
         }),
     ];
-    let mut line = Object::new("GaojiLine").description(
-        "一项高基报表数据与状态数据的对照：status 为 MATCH（一致）、EXPLAINED（已知原因，如时点差异）、UNEXPLAINED（未说明，生成提醒）或 MISSING（未录入）",
+    let line = fields_of(
+        Object::new("GaojiLine").description(
+            "一项高基报表数据与状态数据的对照：status 为 MATCH（一致）、EXPLAINED（已知原因，如时点差异）、UNEXPLAINED（未说明，生成提醒）或 MISSING（未录入）",
+        ),
+        gl,
     );
-    for (name, ty, get) in gl {
-        line = line.field(field_of_parent::<GaojiLine>(name, ty, get));
-    }
     let input = InputObject::new("GaojiFigureInput")
         .description("一项高基报表数据：编号（见 table-defs/reference/gaoji.toml）、数值、时点（默认学年初 9月1日）、备注")
         .field(InputValue::new("item", TypeRef::named_nn(TypeRef::STRING)))
         .field(InputValue::new("value", TypeRef::named_nn(DECIMAL)))
         .field(InputValue::new("asOf", TypeRef::named(DATE)))
         .field(InputValue::new("note", TypeRef::named(TypeRef::STRING)));
-    b.register(change)
-        .register(unit)
-        .register(comparison)
-        .register(row_at)
-        .register(line)
-        .register(input)
+    b.register(line).register(input)
 }
 
 /// Adds `compare`, `rowHistory` and `gaojiComparison`.

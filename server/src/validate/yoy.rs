@@ -8,11 +8,10 @@ use rust_decimal::Decimal;
 
 use super::rules::RunScope;
 use crate::defs::{Catalog, Rule};
+use crate::model::decimal::change_percent;
 use crate::store::formula::{evaluate, Only};
 use crate::store::rules::{rows_per_unit, Violation};
 use crate::store::{AnyConnection, StoreError};
-
-pub use crate::model::decimal::change_percent;
 
 /// A change as shown to people: `+30.0`, `-4.2`.
 pub fn show_change(mut pct: Decimal) -> String {
