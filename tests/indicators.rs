@@ -1,5 +1,5 @@
-//! Core indicators as data: every indicator computes on the demo college, three of them agree with
-//! plain SQL written independently, last cycle's value and the change come from the previous
+//! Core indicators as data: every indicator computes on the demo college, the same in SQL and in
+//! memory (`indicators_engine`), three of them agree with plain SQL written independently, last cycle's value and the change come from the previous
 //! cycle's rows, `check` names a broken formula, and the README lists every indicator.
 
 use std::collections::BTreeMap;
@@ -74,7 +74,7 @@ pub async fn demo_site_with(
 pub const LIST: &str = "query { indicators(cycle: 2023) { id name unit value previousValue change state breakdowns { name items { key label value } } } }";
 
 #[tokio::test(flavor = "multi_thread")]
-async fn every_indicator_computes_on_the_demo_college_and_three_match_plain_sql() {
+async fn every_indicator_computes_on_the_demo_college_both_ways_and_three_match_plain_sql() {
     let (site, quality, leader) = demo_site().await;
     let r = site.gql(Some(&leader), LIST, json!({})).await.0;
     let list = r["data"]["indicators"]
@@ -204,6 +204,13 @@ async fn every_indicator_computes_on_the_demo_college_and_three_match_plain_sql(
         r["data"]["coreData"]["reviewEnd"].is_string(),
         "the cycle file's 院领导审核 phase: {r}"
     );
+
+    // Every indicator the same in SQL and in memory (one expression engine).
+    tokio::task::spawn_blocking(move || {
+        crate::indicators_engine::every_indicator_is_the_same_in_sql_and_in_memory(&site.db.store)
+    })
+    .await
+    .expect("both ways");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -38,6 +38,7 @@ mod hardening;
 mod help_claims;
 mod help_claims_rules;
 mod indicators;
+mod indicators_engine;
 mod indicators_flow;
 mod input_limits;
 mod instances;

@@ -1,6 +1,7 @@
 //! The rule language's semantics on the project's own definitions: a dated catalogue (a major
 //! added in 2025 is not valid for 2023, at save and in the rules), a blank operand never lets a
-//! rule pass, and a lookup that finds several rows is a `UNIQ:` finding rather than a silent pick.
+//! rule pass, a sum over no rows is 0 (as in formulas and indicators), and a lookup that finds
+//! several rows is a `UNIQ:` finding rather than a silent pick.
 
 use std::collections::BTreeSet;
 
@@ -260,4 +261,17 @@ fn prev_row_compares_a_teacher_with_last_years_linked_row() {
         .map(|(_, row)| row)
         .collect();
     assert_eq!(linked, BTreeSet::from(["zwb_rs 工号=T1".to_owned()]));
+
+#[test]
+fn a_sum_over_no_rows_is_zero_in_a_rule_as_in_a_formula() {
+    let db = TestDb::new(&root());
+    // X10-income-other: other = sum('2.11.2', amount), and 2.11.2 has no rows.
+    insert(&db, "2.11.1", "cwc", vec![record(&[("other", money(0))])]);
+    insert(&db, "2.11.1", "zlb", vec![record(&[("other", money(5))])]);
+    let x10: BTreeSet<String> = found(&db, "2.11.1")
+        .into_iter()
+        .filter(|(r, _)| r == "X10-income-other")
+        .map(|(_, at)| at.trim().to_owned())
+        .collect();
+    assert_eq!(x10, BTreeSet::from(["zlb".to_owned()]));
 }

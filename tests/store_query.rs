@@ -201,6 +201,35 @@ fn a_unit_keeps_to_its_own_rows() -> anyhow::Result<()> {
 }
 
 #[test]
+fn an_average_rounds_half_away_from_zero_at_four_more_places() -> anyhow::Result<()> {
+    let db = TestDb::mini();
+    let zoo = db.table("1.9.2");
+    // 1 ÷ 32 = 0.03125: half away from zero gives 0.0313 (half to even gave 0.0312).
+    let rows: Vec<_> = (0..32)
+        .map(|i| {
+            record(&[
+                ("code", text(&format!("A{i:02}"))),
+                ("count", Value::Int(i64::from(i == 0))),
+            ])
+        })
+        .collect();
+    db.store
+        .bulk_insert(&zoo, &RowScope::All, &ctx("jdgc"), &rows)?;
+    let query = AggregateQuery {
+        cycle: 2023,
+        filter: None,
+        group_by: vec![],
+        measures: vec![Measure {
+            func: AggFn::Avg,
+            field: Some("count".into()),
+        }],
+    };
+    let result = db.store.aggregate(&zoo, &RowScope::All, &query)?;
+    assert_eq!(result[0].values, vec![dec("0.0313")]);
+    Ok(())
+}
+
+#[test]
 fn aggregates_group_by_fields() -> anyhow::Result<()> {
     let db = TestDb::mini();
     let zoo = db.table("1.9.2");

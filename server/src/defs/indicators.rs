@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::rules::{check_indicator_formula, IndicatorFormula};
+use super::rules::{check_indicator_formula, Formula};
 use super::{raw, Catalog, FieldType, Problem, Problems};
 
 /// The file name, directly in the definitions folder.
@@ -70,10 +70,10 @@ pub struct Indicator {
     pub unit: String,
     /// The formula as written (`value` ÷ `per` × `factor`), for people.
     pub formula: String,
-    pub value: IndicatorFormula,
-    pub per: Option<IndicatorFormula>,
+    pub value: Formula,
+    pub per: Option<Formula>,
     pub factor: Decimal,
-    /// Digits after the point the value is rounded to.
+    /// Digits after the point the value is rounded to (half away from zero, `model::decimal`).
     pub decimals: u32,
     pub breakdowns: Vec<Breakdown>,
     pub source: String,
@@ -157,17 +157,10 @@ fn convert(
         Some(p) => Some(check_indicator_formula(catalog, p).map_err(|e| ("per", e))?),
         None => None,
     };
-    let mut reads: Vec<String> = Vec::new();
-    for agg in value
-        .aggregates()
-        .into_iter()
-        .chain(per.iter().flat_map(|p| p.aggregates()))
-    {
-        let code = catalog
-            .table_by_slug(&agg.table)
-            .map_or(agg.table.clone(), |t| t.code.clone());
-        if !reads.contains(&code) {
-            reads.push(code);
+    let mut reads = value.reads.clone();
+    for code in per.iter().flat_map(|p| &p.reads) {
+        if !reads.contains(code) {
+            reads.push(code.clone());
         }
     }
     if reads.is_empty() {

@@ -1,17 +1,20 @@
 //! The core-indicator engine: evaluates each indicator of the catalog over a cycle's rows — the
 //! whole figure and each breakdown — and beside it the previous cycle's figure and the change.
 //! Aggregates run as grouped SQL in `store::indicators`; the arithmetic (`+ - *`, the division by
-//! `per`, the factor and the rounding) is exact decimal arithmetic here.
+//! `per`, the factor and the rounding) is exact decimal arithmetic in [`figure`].
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+mod figure;
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
-use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
-use crate::defs::rules::{Agg, ArithOp, IndicatorFormula};
+pub use figure::{figure, finish, Key};
+
 use crate::defs::{Catalog, Indicator, KeyLabels};
-use crate::store::indicators::{aggregate_values, key_names, CommentRow, SnapshotRow};
+use crate::model::decimal::change_percent;
+use crate::store::indicators::{key_names, CommentRow, SnapshotRow};
 use crate::store::{AnyConnection, StoreError};
 
 /// One group of a breakdown.
@@ -71,9 +74,6 @@ pub struct IndicatorView {
     pub comments: Vec<CommentRow>,
 }
 
-type Key = Option<String>;
-type Groups = BTreeMap<Key, Decimal>;
-
 /// Every indicator of the catalog over `cycle`, with `previous` (the previous cycle, when it
 /// exists) beside it.
 pub fn compute_all(
@@ -105,14 +105,7 @@ pub fn compute(
     let value = now.get(&None).copied().flatten();
     let prev = before.get(&None).copied().flatten();
     let change = value.zip(prev).map(|(v, p)| v - p);
-    let change_percent = change.zip(prev).and_then(|(c, p)| {
-        (!p.is_zero()).then(|| {
-            let mut d = (c * Decimal::ONE_HUNDRED / p)
-                .round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
-            d.rescale(1);
-            d
-        })
-    });
+    let change_percent = value.zip(prev).and_then(|(v, p)| change_percent(v, p));
     let mut breakdowns = Vec::new();
     for b in &ind.breakdowns {
         let now = figure(conn, ind, cycle, Some(&b.field))?;
@@ -158,94 +151,6 @@ pub fn compute(
         change_percent: change_percent.map(|d| d.to_string()),
         breakdowns,
     })
-}
-
-/// The indicator's value per group (one group, `None`, when not broken down); `None` as a value
-/// when its denominator is zero.
-fn figure(
-    conn: &mut AnyConnection,
-    ind: &Indicator,
-    cycle: i32,
-    group: Option<&str>,
-) -> Result<BTreeMap<Key, Option<Decimal>>, StoreError> {
-    let mut cache: HashMap<*const Agg, Groups> = HashMap::new();
-    let formulas = std::iter::once(&ind.value).chain(ind.per.as_ref());
-    for f in formulas.clone() {
-        collect(conn, f, cycle, group, &mut cache)?;
-    }
-    let mut keys: BTreeSet<Key> = cache.values().flat_map(|g| g.keys().cloned()).collect();
-    if group.is_none() {
-        keys.insert(None);
-    }
-    let mut out = BTreeMap::new();
-    for k in keys {
-        let v = eval(&ind.value, &k, &cache);
-        let v = match &ind.per {
-            Some(p) => {
-                let d = eval(p, &k, &cache);
-                (!d.is_zero()).then(|| v / d)
-            }
-            None => Some(v),
-        };
-        let v = v.map(|v| {
-            (v * ind.factor)
-                .round_dp_with_strategy(ind.decimals, RoundingStrategy::MidpointAwayFromZero)
-                .normalize()
-        });
-        out.insert(k, v);
-    }
-    Ok(out)
-}
-
-fn collect(
-    conn: &mut AnyConnection,
-    f: &IndicatorFormula,
-    cycle: i32,
-    group: Option<&str>,
-    cache: &mut HashMap<*const Agg, Groups>,
-) -> Result<(), StoreError> {
-    for agg in f.aggregates() {
-        let scale = scale_of(f, agg);
-        let rows = aggregate_values(conn, agg, cycle, group)?;
-        let groups = rows
-            .into_iter()
-            .filter_map(|(k, v)| {
-                let n: i128 = v?.parse().ok()?;
-                Some((k, Decimal::try_from_i128_with_scale(n, scale).ok()?))
-            })
-            .collect();
-        cache.insert(std::ptr::from_ref(agg), groups);
-    }
-    Ok(())
-}
-
-fn scale_of(f: &IndicatorFormula, target: &Agg) -> u32 {
-    match f {
-        IndicatorFormula::Agg { agg, scale } if std::ptr::eq(agg, target) => *scale,
-        IndicatorFormula::Neg(a) => scale_of(a, target),
-        IndicatorFormula::Arith(_, a, b) => scale_of(a, target).max(scale_of(b, target)),
-        _ => 0,
-    }
-}
-
-fn eval(f: &IndicatorFormula, key: &Key, cache: &HashMap<*const Agg, Groups>) -> Decimal {
-    match f {
-        IndicatorFormula::Lit(d) => *d,
-        IndicatorFormula::Agg { agg, .. } => cache
-            .get(&std::ptr::from_ref(agg))
-            .and_then(|g| g.get(key))
-            .copied()
-            .unwrap_or(Decimal::ZERO),
-        IndicatorFormula::Neg(a) => -eval(a, key, cache),
-        IndicatorFormula::Arith(op, a, b) => {
-            let (a, b) = (eval(a, key, cache), eval(b, key, cache));
-            match op {
-                ArithOp::Add => a + b,
-                ArithOp::Sub => a - b,
-                ArithOp::Mul => a * b,
-            }
-        }
-    }
 }
 
 fn labels(

@@ -1,9 +1,10 @@
-//! Plain data shared by every layer: field values, a cycle's dates and the submission state
-//! machine. Nothing here reads a database, a file or a request; `store`, `validate`,
+//! Plain data shared by every layer: field values, a cycle's dates, the submission state
+//! machine and the one rounding rule of decimals (`decimal`). Nothing here reads a database, a file or a request; `store`, `validate`,
 //! `workflow`, `service` and the faces all build on it.
 
 mod case;
 mod cycle;
+pub mod decimal;
 pub mod machine;
 mod value;
 

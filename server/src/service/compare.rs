@@ -6,10 +6,10 @@ use rust_decimal::Decimal;
 
 use super::{guard, ApiError, ApiResult, Code, Service};
 use crate::authz::{Access, Action};
+use crate::model::decimal::change_percent;
 use crate::store::compare::{self, Matched, UnitSums};
 use crate::store::links;
 pub use crate::store::links::RowAt;
-use crate::validate::yoy::change_percent;
 
 /// One numeric field's value this cycle and last.
 #[derive(Debug, Clone, PartialEq, Eq)]

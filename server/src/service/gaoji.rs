@@ -12,13 +12,18 @@ use rust_decimal::Decimal;
 use super::{has_role, stamp, ApiError, ApiResult, Code, InputProblem, Service};
 use crate::authz::{Access, Action};
 use crate::defs::gaoji::GaojiFigure;
+use crate::model::decimal::change_percent;
 use crate::store::formula::evaluate;
 use crate::store::gaoji::{self, EnteredFigure};
 use crate::store::rules::Violation;
 use crate::store::tx::Hold;
 use crate::store::AnyConnection;
+<<<<<<< HEAD
 use crate::validate::rules::GAOJI_RULE_PREFIX;
 use crate::validate::yoy::{change_percent, show_change};
+=======
+use crate::validate::yoy::show_change;
+>>>>>>> engine
 
 /// How an entered figure compares with the collection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

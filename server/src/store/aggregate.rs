@@ -235,11 +235,13 @@ fn measure(
             ),
             _ => Value::Decimal(sum()?),
         },
-        AggFn::Avg if count > 0 => Value::Decimal(
-            (sum()? / Decimal::from(count))
-                .round_dp(scale + 4)
-                .normalize(),
-        ),
+        // Rounded half away from zero, once, from the exact quotient (`model::decimal`).
+        AggFn::Avg if count > 0 => {
+            match crate::model::decimal::divide(sum()?, Decimal::from(count), scale + 4) {
+                Some(avg) => Value::Decimal(avg.normalize()),
+                None => Value::Null,
+            }
+        }
         AggFn::Avg => Value::Null,
         _ => decode(f, Some(raw)).map_err(|m| unreadable(table, &f.name, m))?,
     })

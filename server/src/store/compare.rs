@@ -6,6 +6,7 @@ use diesel::RunQueryDsl;
 use rust_decimal::Decimal;
 
 use super::conn::AnyConnection;
+use super::formula::whole_number;
 use super::links::same_key;
 use super::sql::{ident, DynQuery, SqlValue, TextRow};
 use super::{RowScope, StoreError};
@@ -102,8 +103,7 @@ pub fn unit_sums(
                 .map(|(i, f)| {
                     let text = r.get(&format!("s{i}"))?;
                     // PostgreSQL sums bigint as numeric; either way the text is a whole number.
-                    let n: Decimal = text.parse().ok()?;
-                    let n = i64::try_from(n.trunc().mantissa() / 10_i128.pow(n.scale())).ok()?;
+                    let n = i64::try_from(whole_number(text)?).ok()?;
                     Some(Decimal::new(n, scale_of(f)))
                 })
                 .collect(),

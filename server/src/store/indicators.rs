@@ -9,23 +9,23 @@ use diesel::RunQueryDsl;
 
 use super::conn::AnyConnection;
 use super::dialect::Dialect;
+use super::formula::whole_number;
+use super::rule_joins::aggregate_value;
 use super::rules::{emit, Ctx};
 use super::sql::{ident, DynQuery, SqlValue, TextRow};
 use super::StoreError;
 use crate::defs::naming::sql_table;
-use crate::defs::rules::{Agg, AggKind};
-
-/// One group of an aggregate: (key as text, value as text).
-pub type GroupValue = (Option<String>, Option<String>);
+use crate::defs::rules::Agg;
 
 /// The count or sum of `agg` over `cycle`, whole (`group` = `None`, one row keyed `None`) or by
-/// the values of the column `group`: (key as text, value as text — a scaled integer for sums).
+/// the values of the column `group` (as text): the value a scaled integer, by the aggregate
+/// builder of rules and formulas (a sum over no values is 0).
 pub fn aggregate_values(
     conn: &mut AnyConnection,
     agg: &Agg,
     cycle: i32,
     group: Option<&str>,
-) -> Result<Vec<GroupValue>, StoreError> {
+) -> Result<Vec<(Option<String>, i128)>, StoreError> {
     let cx = Ctx::inner(Dialect::of(conn), cycle);
     let mut q = DynQuery::new("SELECT ");
     match group {
@@ -33,16 +33,7 @@ pub fn aggregate_values(
         None => q.sql("NULL AS g, "),
     };
     q.sql("CAST(");
-    match (&agg.kind, &agg.value) {
-        (AggKind::Sum, Some(v)) => {
-            q.sql("SUM(");
-            emit(&mut q, v, &cx);
-            q.sql(")");
-        }
-        _ => {
-            q.sql("COUNT(*)");
-        }
-    }
+    aggregate_value(&mut q, agg, &cx);
     q.sql(&format!(
         " AS TEXT) AS v FROM {} i WHERE i.cycle = ",
         ident(&sql_table(&agg.table))
@@ -56,10 +47,15 @@ pub fn aggregate_values(
         q.sql(" GROUP BY 1");
     }
     let rows: Vec<TextRow> = q.load(conn)?;
-    Ok(rows
-        .iter()
-        .map(|r| (r.get("g").map(str::to_owned), r.get("v").map(str::to_owned)))
-        .collect())
+    rows.iter()
+        .map(|r| {
+            let text = r.get("v").unwrap_or("0");
+            let v = whole_number(text).ok_or_else(|| {
+                StoreError::Database(format!("{}：合计 {text} 不是整数", agg.table))
+            })?;
+            Ok((r.get("g").map(str::to_owned), v))
+        })
+        .collect()
 }
 
 /// `key → name` from a table of the cycle (the 院系 names of 1.1.3, the majors of 1.2.1).

@@ -40,6 +40,17 @@ pub(super) fn func(q: &mut DynQuery, f: Func, args: &[Expr], cx: &Ctx<'_>) {
         return;
     };
     match f {
+        Func::IdValid | Func::IdBirth | Func::IdSex => id_func(q, f, x, cx),
+        Func::YearMonth | Func::Year | Func::Month | Func::AddYears | Func::Days => {
+            date_func(q, f, args, cx);
+        }
+        Func::Coalesce | Func::Has | Func::Size | Func::Substr => value_func(q, f, args, cx),
+    }
+}
+
+/// GB 11643 ID numbers: the check digit, the birth date, the sex.
+fn id_func(q: &mut DynQuery, f: Func, x: &Expr, cx: &Ctx<'_>) {
+    match f {
         Func::IdValid => {
             // GB 11643: Σ digit × weight mod 11 picks the check character from "10X98765432".
             const WEIGHTS: [i64; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -66,23 +77,22 @@ pub(super) fn func(q: &mut DynQuery, f: Func, args: &[Expr], cx: &Ctx<'_>) {
             emit(q, x, cx);
             q.sql(", 13, 2) END)");
         }
-        Func::IdSex => {
+        // `func` sends only this family here: Func::IdSex.
+        _ => {
             q.sql("(CASE WHEN ");
             id_shape(q, x, cx);
             q.sql(" THEN (CASE WHEN ");
             digit(q, x, 17, cx);
             q.sql(" % 2 = 1 THEN '1' ELSE '2' END) END)");
         }
+    }
+}
+
+/// Dates and year-months (`YYYY-MM-DD` text): their parts, a move by years, days between.
+fn date_func(q: &mut DynQuery, f: Func, args: &[Expr], cx: &Ctx<'_>) {
+    let Some(x) = args.first() else { return };
+    match f {
         Func::YearMonth => wrap(q, "substr(", x, ", 1, 7)", cx),
-        Func::Coalesce => {
-            q.sql("COALESCE(");
-            emit(q, x, cx);
-            for a in &args[1..] {
-                q.sql(", ");
-                emit(q, a, cx);
-            }
-            q.sql(")");
-        }
         Func::Year => wrap(q, "CAST(substr(", x, ", 1, 4) AS INTEGER)", cx),
         Func::Month => wrap(q, "CAST(substr(", x, ", 6, 2) AS INTEGER)", cx),
         Func::AddYears => {
@@ -90,7 +100,8 @@ pub(super) fn func(q: &mut DynQuery, f: Func, args: &[Expr], cx: &Ctx<'_>) {
             arg(q, args, 1, cx);
             wrap(q, " AS TEXT) || substr(", x, ", 5))", cx);
         }
-        Func::Days => match cx.dialect {
+        // Func::Days
+        _ => match cx.dialect {
             Dialect::Sqlite => {
                 q.sql("CAST(julianday(");
                 arg(q, args, 1, cx);
@@ -102,6 +113,22 @@ pub(super) fn func(q: &mut DynQuery, f: Func, args: &[Expr], cx: &Ctx<'_>) {
                 wrap(q, " AS date) - CAST(", x, " AS date))", cx);
             }
         },
+    }
+}
+
+/// Blanks, multi-valued fields and text: `coalesce`, `has`, `size`, `substr`.
+fn value_func(q: &mut DynQuery, f: Func, args: &[Expr], cx: &Ctx<'_>) {
+    let Some(x) = args.first() else { return };
+    match f {
+        Func::Coalesce => {
+            q.sql("COALESCE(");
+            emit(q, x, cx);
+            for a in &args[1..] {
+                q.sql(", ");
+                emit(q, a, cx);
+            }
+            q.sql(")");
+        }
         Func::Has => {
             q.sql("EXISTS (SELECT 1 FROM ");
             elements(q, x, cx);
@@ -117,7 +144,8 @@ pub(super) fn func(q: &mut DynQuery, f: Func, args: &[Expr], cx: &Ctx<'_>) {
             arg(q, args, 2, cx);
             q.sql(" AS INTEGER))");
         }
-        Func::Size => match cx.dialect {
+        // Func::Size
+        _ => match cx.dialect {
             Dialect::Sqlite => wrap(q, "COALESCE(json_array_length(", x, "), 0)", cx),
             Dialect::Postgres => wrap(
                 q,

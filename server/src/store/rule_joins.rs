@@ -2,65 +2,29 @@
 //! table (`aN`) joined on its keys, so a rule costs a few scans whatever the row count.
 
 use super::rule_funcs::elements;
-use super::rules::{emit, Ctx};
+use super::rules::{emit, wrap, Ctx};
 use super::sql::{ident, DynQuery, SqlValue};
 use crate::defs::naming::sql_table;
 use crate::defs::rules::{Agg, AggKind, Expr, Scope};
 
-pub(super) fn collect_aggs<'a>(e: &'a Expr, out: &mut Vec<&'a Agg>) {
-    match e {
-        Expr::Agg(a) => {
-            if !out.contains(&a) {
-                out.push(a);
-            }
-        }
-        Expr::Neg(a)
-        | Expr::Rescale(a, _)
-        | Expr::Not(a)
-        | Expr::In(a, _, _)
-        | Expr::IsNull(a, _) => collect_aggs(a, out),
-        Expr::Arith(_, a, b) | Expr::Cmp(_, a, b) | Expr::And(a, b) | Expr::Or(a, b) => {
-            collect_aggs(a, out);
-            collect_aggs(b, out);
-        }
-        Expr::Func(_, args) => args.iter().for_each(|a| collect_aggs(a, out)),
-        Expr::Code { arg, .. } => collect_aggs(arg, out),
-        Expr::Lit(_) | Expr::Col { .. } | Expr::AllExist { .. } | Expr::Cycle(_) => {}
-    }
-}
-
-/// `LEFT JOIN (SELECT keys…, agg AS v FROM d_x i WHERE i.cycle = ? AND filter GROUP BY keys) aN
-/// ON aN.g0 = outer0 AND …`: one grouped scan of the other table for the whole rule.
 /// The aggregate's value over the matched rows `i`: a sum, a lookup (unknown when several rows
-/// match, so the caller does not judge it), a distinct count or a count. `blank_sum_is_zero`
-/// makes a sum over no values 0 (indicators and 高基 figures) instead of NULL (rules).
-pub(super) fn aggregate_value(q: &mut DynQuery, agg: &Agg, cx: &Ctx<'_>, blank_sum_is_zero: bool) {
+/// match, so the caller does not judge it), a distinct count or a count. A sum over no rows or
+/// only blank values is 0, in rules (which read `aN.v` through `COALESCE(…, 0)` as well, for a
+/// row no group matched) as in formulas and indicators; a blank field of the checked row is what
+/// leaves a rule's check unknown.
+pub(super) fn aggregate_value(q: &mut DynQuery, agg: &Agg, cx: &Ctx<'_>) {
     match (&agg.kind, &agg.value) {
-        (AggKind::Sum, Some(v)) => {
-            q.sql(if blank_sum_is_zero {
-                "COALESCE(SUM("
-            } else {
-                "SUM("
-            });
-            emit(q, v, cx);
-            q.sql(if blank_sum_is_zero { "), 0)" } else { ")" });
-        }
-        (AggKind::Lookup, Some(v)) => {
-            q.sql("CASE WHEN COUNT(*) = 1 THEN MAX(");
-            emit(q, v, cx);
-            q.sql(") END");
-        }
-        (AggKind::CountDistinct, Some(v)) => {
-            q.sql("COUNT(DISTINCT ");
-            emit(q, v, cx);
-            q.sql(")");
-        }
+        (AggKind::Sum, Some(v)) => wrap(q, "COALESCE(SUM(", v, "), 0)", cx),
+        (AggKind::Lookup, Some(v)) => wrap(q, "CASE WHEN COUNT(*) = 1 THEN MAX(", v, ") END", cx),
+        (AggKind::CountDistinct, Some(v)) => wrap(q, "COUNT(DISTINCT ", v, ")", cx),
         _ => {
             q.sql("COUNT(*)");
         }
     }
 }
 
+/// `LEFT JOIN (SELECT keys…, agg AS v FROM d_x i WHERE i.cycle = ? AND filter GROUP BY keys) aN
+/// ON aN.g0 = outer0 AND …`: one grouped scan of the other table for the whole rule.
 pub(super) fn join_aggregate(q: &mut DynQuery, cx: &Ctx<'_>, n: usize, agg: &Agg, cycle: i32) {
     q.sql(" LEFT JOIN (SELECT ");
     for (i, (inner, _)) in agg.keys.iter().enumerate() {
@@ -70,8 +34,7 @@ pub(super) fn join_aggregate(q: &mut DynQuery, cx: &Ctx<'_>, n: usize, agg: &Agg
     if agg.member.is_some() {
         q.sql("e.value AS gm, ");
     }
-    // A blank sum stays blank here: the rule reports it rather than passing on a zero.
-    aggregate_value(q, agg, cx, false);
+    aggregate_value(q, agg, cx);
     q.sql(&format!(
         " AS v, COUNT(*) AS c FROM {} i",
         ident(&sql_table(&agg.table))

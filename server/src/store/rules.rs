@@ -7,8 +7,9 @@ use diesel::RunQueryDsl;
 
 use super::conn::AnyConnection;
 use super::dialect::Dialect;
+use super::formula::{subquery, Only};
 use super::rule_funcs::{all_exist, code_lookup, cycle_var, func};
-use super::rule_joins::{collect_aggs, join_aggregate};
+use super::rule_joins::join_aggregate;
 use super::sql::{ident, DynQuery, SqlValue, TextRow};
 use super::StoreError;
 use crate::defs::naming::sql_table;
@@ -37,6 +38,9 @@ pub(super) struct Ctx<'a> {
     pub dates: CycleDates,
     /// The code lists `code_name` and the like read (none in formulas over whole tables).
     pub catalog: Option<&'a Catalog>,
+    /// A formula over whole tables (`formula`): each aggregate is a scalar subquery over this
+    /// cycle's rows (those `Only` names), not a derived table joined to a checked row.
+    pub whole: Option<(i32, Option<Only<'a>>)>,
 }
 
 impl Ctx<'_> {
@@ -47,6 +51,15 @@ impl Ctx<'_> {
             aggs: Vec::new(),
             dates: CycleDates::standard(cycle),
             catalog: None,
+            whole: None,
+        }
+    }
+
+    /// A context for a formula over whole tables of `cycle`.
+    pub(super) fn whole(dialect: Dialect, cycle: i32, only: Option<Only<'_>>) -> Ctx<'_> {
+        Ctx {
+            whole: Some((cycle, only)),
+            ..Ctx::inner(dialect, cycle)
         }
     }
 }
@@ -70,12 +83,13 @@ pub fn rule_query<'a>(
         aggs: Vec::new(),
         dates: *dates,
         catalog: Some(catalog),
+        whole: None,
     };
     for e in rule.when.iter().chain([&rule.check]) {
-        collect_aggs(e, &mut cx.aggs);
+        e.collect_aggs(&mut cx.aggs);
     }
     for p in &rule.placeholders {
-        collect_aggs(&p.expr, &mut cx.aggs);
+        p.expr.collect_aggs(&mut cx.aggs);
     }
     let sql_name = ident(&sql_table(&table.slug));
     let mut q = if rule.whole_table {
@@ -267,20 +281,26 @@ pub(super) fn emit(q: &mut DynQuery, e: &Expr, cx: &Ctx<'_>) {
             if *neg { " IS NOT NULL)" } else { " IS NULL)" },
             cx,
         ),
-        Expr::Agg(a) => {
-            let n = cx.aggs.iter().position(|x| *x == a).unwrap_or(0);
-            match a.kind {
-                AggKind::Exists => q.sql(&format!("(COALESCE(a{n}.v, 0) > 0)")),
-                // No matching row: unknown, so the comparison is not a finding.
-                AggKind::Lookup => q.sql(&format!("a{n}.v")),
-                _ => q.sql(&format!("COALESCE(a{n}.v, 0)")),
-            };
-        }
+        Expr::Agg(a) => match cx.whole {
+            Some((cycle, only)) => subquery(q, a, cx, cycle, only),
+            None => joined_value(q, a, cx),
+        },
         Expr::Func(f, args) => func(q, *f, args, cx),
         Expr::Cycle(var) => cycle_var(q, *var, cx),
         Expr::Code { list, part, arg } => code_lookup(q, list, *part, arg, cx),
         Expr::AllExist { column, targets } => all_exist(q, cx.dialect, column, targets),
     }
+}
+
+/// The value of aggregate `a` from its derived table `aN` joined to the checked row.
+fn joined_value(q: &mut DynQuery, a: &Agg, cx: &Ctx<'_>) {
+    let n = cx.aggs.iter().position(|x| *x == a).unwrap_or(0);
+    match a.kind {
+        AggKind::Exists => q.sql(&format!("(COALESCE(a{n}.v, 0) > 0)")),
+        // No matching row: unknown, so the comparison is not a finding.
+        AggKind::Lookup => q.sql(&format!("a{n}.v")),
+        _ => q.sql(&format!("COALESCE(a{n}.v, 0)")),
+    };
 }
 
 pub(super) fn wrap(q: &mut DynQuery, before: &str, e: &Expr, after: &str, cx: &Ctx<'_>) {

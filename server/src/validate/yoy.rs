@@ -4,22 +4,14 @@
 
 use std::collections::BTreeSet;
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
 use super::rules::RunScope;
 use crate::defs::{Catalog, Rule};
-use crate::store::formula::{evaluate, UnitOnly};
+use crate::model::decimal::change_percent;
+use crate::store::formula::{evaluate, Only};
 use crate::store::rules::{rows_per_unit, Violation};
 use crate::store::{AnyConnection, StoreError};
-
-/// The change from `previous` to `value` in percent, one decimal; `None` for a zero base.
-pub fn change_percent(value: Decimal, previous: Decimal) -> Option<Decimal> {
-    if previous.is_zero() {
-        return None;
-    }
-    let pct = (value - previous) * Decimal::ONE_HUNDRED / previous;
-    Some(pct.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero))
-}
 
 /// A change as shown to people: `+30.0`, `-4.2`.
 pub fn show_change(mut pct: Decimal) -> String {
@@ -60,7 +52,7 @@ pub fn year_over_year(
         .iter()
         .filter(|u| scope.unit.is_none_or(|only| only == u.as_str()))
     {
-        let only = Some(UnitOnly {
+        let only = Some(Only::Unit {
             slug: &table.slug,
             unit,
         });
@@ -103,11 +95,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn change_is_a_signed_percent_of_the_previous_value() {
-        let pct = change_percent(Decimal::from(1300), Decimal::from(1000));
-        assert_eq!(pct, Some(Decimal::new(300, 1)));
+    fn a_change_shows_its_sign_and_one_decimal() {
         assert_eq!(show_change(Decimal::new(-42, 1)), "-4.2");
         assert_eq!(show_change(Decimal::from(30)), "+30.0");
-        assert_eq!(change_percent(Decimal::from(5), Decimal::ZERO), None);
     }
 }

@@ -50,9 +50,15 @@ fn state_line(data: &CoreData) -> String {
 
 /// Builds the workbook in memory.
 pub fn indicators_workbook(data: &CoreData) -> Result<Vec<u8>, XlsxError> {
-    let cycle = data.cycle;
     let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
+    core_sheet(book.add_worksheet(), data)?;
+    parts_sheet(book.add_worksheet(), data)?;
+    book.save_to_buffer()
+}
+
+/// 核心数据: the state, then one line per indicator with both cycles, the change and comments.
+fn core_sheet(sheet: &mut Worksheet, data: &CoreData) -> Result<(), XlsxError> {
+    let cycle = data.cycle;
     sheet.set_name("核心数据")?;
     sheet.write_string_with_format(
         0,
@@ -109,7 +115,11 @@ pub fn indicators_workbook(data: &CoreData) -> Result<Vec<u8>, XlsxError> {
     {
         sheet.set_column_width(c as u16, w)?;
     }
-    let parts = book.add_worksheet();
+    Ok(())
+}
+
+/// 分项: every group of every breakdown, this cycle and last.
+fn parts_sheet(parts: &mut Worksheet, data: &CoreData) -> Result<(), XlsxError> {
     parts.set_name("分项")?;
     let columns = ["指标", "分项", "代码", "名称", "本年", "上年"];
     for (c, t) in columns.iter().enumerate() {
@@ -132,5 +142,5 @@ pub fn indicators_workbook(data: &CoreData) -> Result<Vec<u8>, XlsxError> {
     for (c, w) in [24, 10, 14, 30, 12, 12].into_iter().enumerate() {
         parts.set_column_width(c as u16, w)?;
     }
-    book.save_to_buffer()
+    Ok(())
 }

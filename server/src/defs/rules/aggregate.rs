@@ -5,12 +5,18 @@
 use super::check::{scopes, ty_name, Checker};
 use super::parse::{AggKind, PExpr};
 use super::{Agg, Expr, Func, Scope, Ty};
+use crate::defs::Table;
 
 /// True when an expression reads the inner table.
 fn side_inner(e: &Expr) -> bool {
+    sides(e).1
+}
+
+/// (reads the row, reads the other table).
+fn sides(e: &Expr) -> (bool, bool) {
     let (mut r, mut i) = (false, false);
     scopes(e, &mut r, &mut i);
-    i
+    (r, i)
 }
 
 fn conjuncts(e: &PExpr, out: &mut Vec<PExpr>) {
@@ -22,6 +28,10 @@ fn conjuncts(e: &PExpr, out: &mut Vec<PExpr>) {
         e => out.push(e.clone()),
     }
 }
+
+/// A `where` split into the join keys (`inner = outer`), the element match
+/// (`has(inner list, outer)`) and the conditions on the other table alone.
+type Where = (Vec<(Expr, Expr)>, Option<(String, Box<Expr>)>, Option<Expr>);
 
 impl Checker<'_> {
     pub(super) fn aggregate(
@@ -39,9 +49,25 @@ impl Checker<'_> {
         if !self.reads.contains(&target.code) && target.code != self.row.code {
             self.reads.push(target.code.clone());
         }
-        let mut keys = Vec::new();
-        let mut member = None;
-        let mut rest: Option<Expr> = None;
+        let (keys, member, rest) = self.split_where(target, filter)?;
+        let (value, ty) = self.aggregated(kind, target, value)?;
+        Ok((
+            Expr::Agg(Agg {
+                kind,
+                table: target.slug.clone(),
+                value,
+                keys,
+                filter: rest.map(Box::new),
+                previous: false,
+                member,
+            }),
+            ty,
+        ))
+    }
+
+    /// Checks each conjunct of the `where` and sorts it into keys, element match or filter.
+    fn split_where(&mut self, target: &Table, filter: Option<&PExpr>) -> Result<Where, String> {
+        let (mut keys, mut member, mut rest) = (Vec::new(), None, None::<Expr>);
         let mut parts = Vec::new();
         if let Some(f) = filter {
             conjuncts(f, &mut parts);
@@ -72,73 +98,52 @@ impl Checker<'_> {
                     }
                     _ => return Err(Self::key_shape()),
                 },
-                Expr::Cmp(super::CmpOp::Eq, a, b) => {
-                    let side = |e: &Expr| {
-                        let (mut r, mut i) = (false, false);
-                        scopes(e, &mut r, &mut i);
-                        (r, i)
-                    };
-                    match (side(&a), side(&b)) {
-                        ((false, true), (true, false)) => keys.push((*a, *b)),
-                        ((true, false), (false, true)) => keys.push((*b, *a)),
-                        _ => return Err(Self::key_shape()),
-                    }
-                }
+                Expr::Cmp(super::CmpOp::Eq, a, b) => match (sides(&a), sides(&b)) {
+                    ((false, true), (true, false)) => keys.push((*a, *b)),
+                    ((true, false), (false, true)) => keys.push((*b, *a)),
+                    _ => return Err(Self::key_shape()),
+                },
                 _ => return Err(Self::key_shape()),
             }
         }
-        let (value, ty) = match kind {
+        Ok((keys, member, rest))
+    }
+
+    /// The aggregated value of each form (none for `count` and `exists`) and the result's type.
+    fn aggregated(
+        &mut self,
+        kind: AggKind,
+        target: &Table,
+        value: Option<&PExpr>,
+    ) -> Result<(Option<Box<Expr>>, Ty), String> {
+        let checked = |me: &mut Self, missing: &str| -> Result<(Box<Expr>, Ty), String> {
+            let v = value.ok_or(missing)?;
+            let (v, t) = me.expr(v, Some(target))?;
+            Ok((Box::new(v), t))
+        };
+        Ok(match kind {
             AggKind::Count => (None, Ty::Num(0)),
             AggKind::Exists => (None, Ty::Bool),
             AggKind::Sum => {
-                let v = value.ok_or("sum 需要求和的字段")?;
-                let (v, t) = self.expr(v, Some(target))?;
+                let (v, t) = checked(self, "sum 需要求和的字段")?;
                 self.numeric(t, "sum")?;
-                (
-                    Some(Box::new(v)),
-                    if t == Ty::Null { Ty::Num(0) } else { t },
-                )
+                (Some(v), if t == Ty::Null { Ty::Num(0) } else { t })
             }
             AggKind::Lookup => {
-                let v = value.ok_or("lookup 需要取值的字段")?;
-                let (v, t) = self.expr(v, Some(target))?;
+                let (v, t) = checked(self, "lookup 需要取值的字段")?;
                 if matches!(t, Ty::Bool | Ty::List) {
                     return Err(format!("lookup 不能取{}字段", ty_name(t)));
                 }
-                (Some(Box::new(v)), t)
+                (Some(v), t)
             }
             AggKind::CountDistinct => {
-                let v = value.ok_or("count_distinct 需要计数的字段")?;
-                let (v, t) = self.expr(v, Some(target))?;
+                let (v, t) = checked(self, "count_distinct 需要计数的字段")?;
                 if matches!(t, Ty::List) {
                     return Err("count_distinct 不能数多选值".into());
                 }
-                (Some(Box::new(v)), Ty::Num(0))
+                (Some(v), Ty::Num(0))
             }
-        };
-        Ok((
-            Expr::Agg(Agg {
-                kind,
-                table: target.slug.clone(),
-                value,
-                keys,
-                filter: rest.map(Box::new),
-                previous: false,
-                member,
-            }),
-            ty,
-        ))
-    }
-
-    /// Checks an aggregate written as a whole figure (core indicators): see [`super::formula`].
-    pub(super) fn aggregate_expr(
-        &mut self,
-        kind: AggKind,
-        table: &str,
-        value: Option<&PExpr>,
-        filter: Option<&PExpr>,
-    ) -> Result<(Expr, Ty), String> {
-        self.aggregate(kind, table, value, filter)
+        })
     }
 
     fn key_shape() -> String {

@@ -1,6 +1,7 @@
 //! Formulas over a whole cycle in the rule expression form: arithmetic over `count(…)`,
 //! `sum(…)` and `lookup(…)` of whole tables (no row is being checked, so no bare field and no
-//! `@field`). Year-over-year rules and the 高基 reference figures are such formulas.
+//! `@field`). Year-over-year rules, the 高基 reference figures and the core indicators'
+//! `value` and `per` are such formulas.
 
 use super::check::{scopes, Checker};
 use super::parse::parse_expr;
@@ -15,7 +16,8 @@ pub struct Formula {
     pub expr: Expr,
     /// The value is an integer scaled by 10^scale (as decimals are stored).
     pub scale: u32,
-    /// Codes of the tables read, `anchor` first.
+    /// Codes of the tables read, `anchor` first (a core indicator has no anchor: in order of
+    /// appearance).
     pub reads: Vec<String>,
 }
 

@@ -1,57 +1,24 @@
 //! Core-indicator formulas: the rule expression language used as a figure over whole tables
 //! rather than a condition on rows. A formula is constants and `count(…)`/`sum(…)` aggregates
 //! combined with `+ - *`; inside an aggregate everything the rules allow in `where` is allowed,
-//! except `@field` (there is no checked row). Nothing here knows SQL.
-
-use rust_decimal::Decimal;
+//! except `@field` (there is no checked row). It is checked by the rules' own checker into the
+//! same [`Formula`] as year-over-year rules and 高基 figures. Nothing here knows SQL.
 
 use super::check::Checker;
-use super::parse::{parse_expr, AggKind, ArithOp, PExpr};
-use super::{Agg, Ty};
+use super::parse::{parse_expr, AggKind, PExpr};
+use super::{Formula, Ty};
 use crate::defs::Catalog;
 
-/// A checked formula over a cycle's tables.
-#[derive(Debug, Clone, PartialEq)]
-pub enum IndicatorFormula {
-    Lit(Decimal),
-    /// A count or sum over one table; `scale` is the decimal scale of the stored result.
-    Agg {
-        agg: Agg,
-        scale: u32,
-    },
-    Neg(Box<IndicatorFormula>),
-    Arith(ArithOp, Box<IndicatorFormula>, Box<IndicatorFormula>),
-}
-
-impl IndicatorFormula {
-    /// Every aggregate of the formula, in order of appearance.
-    pub fn aggregates(&self) -> Vec<&Agg> {
-        let mut out = Vec::new();
-        self.collect(&mut out);
-        out
-    }
-
-    fn collect<'a>(&'a self, out: &mut Vec<&'a Agg>) {
-        match self {
-            IndicatorFormula::Lit(_) => {}
-            IndicatorFormula::Agg { agg, .. } => out.push(agg),
-            IndicatorFormula::Neg(a) => a.collect(out),
-            IndicatorFormula::Arith(_, a, b) => {
-                a.collect(out);
-                b.collect(out);
-            }
-        }
-    }
-}
-
-/// Parses and checks a formula; the error is in Chinese and says what is wrong.
-pub fn check_indicator_formula(catalog: &Catalog, text: &str) -> Result<IndicatorFormula, String> {
+/// Parses and checks a formula; the error is in Chinese and says what is wrong. `reads` holds
+/// the codes of the tables its aggregates read, in order of appearance.
+pub fn check_indicator_formula(catalog: &Catalog, text: &str) -> Result<Formula, String> {
     let parsed = parse_expr(text)?;
+    shape(&parsed)?;
     let Some(row) = catalog.tables.first() else {
         return Err("没有任何数据表".into());
     };
-    // The checker needs a row table; a formula has none, so `@field` and bare fields are refused
-    // below before the checker could resolve them against it.
+    // The checker needs a row table; a formula has none, so `@field` and bare fields were
+    // refused above before the checker could resolve them against it.
     let mut checker = Checker {
         catalog,
         row,
@@ -59,55 +26,55 @@ pub fn check_indicator_formula(catalog: &Catalog, text: &str) -> Result<Indicato
         last_cmp: Ty::Null,
         whole_table: false,
     };
-    formula(&mut checker, &parsed)
+    let (expr, ty) = checker.expr(&parsed, None)?;
+    let Ty::Num(scale) = ty else {
+        return Err("核心指标的公式的值应为数值".into());
+    };
+    let mut reads: Vec<String> = Vec::new();
+    for agg in expr.aggregates() {
+        let code = catalog
+            .table_by_slug(&agg.table)
+            .map_or(agg.table.clone(), |t| t.code.clone());
+        if !reads.contains(&code) {
+            reads.push(code);
+        }
+    }
+    Ok(Formula {
+        text: text.to_owned(),
+        expr,
+        scale,
+        reads,
+    })
 }
 
-fn formula(checker: &mut Checker<'_>, e: &PExpr) -> Result<IndicatorFormula, String> {
-    Ok(match e {
-        PExpr::Num(d) => IndicatorFormula::Lit(*d),
-        PExpr::Neg(a) => IndicatorFormula::Neg(Box::new(formula(checker, a)?)),
-        PExpr::Arith(op, a, b) => IndicatorFormula::Arith(
-            *op,
-            Box::new(formula(checker, a)?),
-            Box::new(formula(checker, b)?),
-        ),
+/// Refuses what a figure over whole tables cannot hold, before the types are checked.
+fn shape(e: &PExpr) -> Result<(), String> {
+    match e {
+        PExpr::Num(_) => Ok(()),
+        PExpr::Neg(a) => shape(a),
+        PExpr::Arith(_, a, b) => shape(a).and_then(|()| shape(b)),
         PExpr::Agg {
-            kind: kind @ (AggKind::Count | AggKind::Sum),
-            table,
+            kind: AggKind::Count | AggKind::Sum,
             value,
             filter,
             previous: false,
+            ..
         } => {
             if filter.as_deref().is_some_and(mentions_outer)
                 || value.as_deref().is_some_and(mentions_outer)
             {
                 return Err("核心指标的公式中没有“本行”，不能用 @字段".into());
             }
-            let (expr, ty) =
-                checker.aggregate_expr(*kind, table, value.as_deref(), filter.as_deref())?;
-            let super::Expr::Agg(agg) = expr else {
-                return Err("count/sum 检查失败".into());
-            };
-            let scale = match ty {
-                Ty::Num(s) => s,
-                _ => 0,
-            };
-            IndicatorFormula::Agg { agg, scale }
+            Ok(())
         }
         PExpr::Agg { .. } => {
-            return Err("核心指标的公式只能用 count(表 where …) 与 sum(表, 字段 where …)".into())
+            Err("核心指标的公式只能用 count(表 where …) 与 sum(表, 字段 where …)".into())
         }
-        PExpr::Field(name) | PExpr::Outer(name) => {
-            return Err(format!(
-                "公式中的字段 {name} 须写在 count(…) 或 sum(表, {name}) 之中"
-            ))
-        }
-        _ => {
-            return Err(
-                "核心指标的公式由常数、count(…)、sum(…) 与 + - * 组成（比值写在 per 中）".into(),
-            )
-        }
-    })
+        PExpr::Field(name) | PExpr::Outer(name) => Err(format!(
+            "公式中的字段 {name} 须写在 count(…) 或 sum(表, {name}) 之中"
+        )),
+        _ => Err("核心指标的公式由常数、count(…)、sum(…) 与 + - * 组成（比值写在 per 中）".into()),
+    }
 }
 
 fn mentions_outer(e: &PExpr) -> bool {

@@ -20,7 +20,7 @@ pub use linked::reads_linked;
 use std::path::PathBuf;
 
 pub use formula::{compile_formula, Formula};
-pub use indicator_formula::{check_indicator_formula, IndicatorFormula};
+pub use indicator_formula::check_indicator_formula;
 pub(crate) use load::{load_rules, rule_lines, TableRules};
 pub use parse::{AggKind, ArithOp, CmpOp};
 pub use unique::lookups;
@@ -215,6 +215,39 @@ pub enum Expr {
         column: String,
         targets: Vec<(String, String)>,
     },
+}
+
+impl Expr {
+    /// Every aggregate of the expression, each once, in order of appearance: the derived tables
+    /// of a rule's statement, the subqueries of a formula, the grouped reads of an indicator.
+    pub fn aggregates(&self) -> Vec<&Agg> {
+        let mut out = Vec::new();
+        self.collect_aggs(&mut out);
+        out
+    }
+
+    /// Adds the aggregates of the expression not yet in `out`.
+    pub fn collect_aggs<'a>(&'a self, out: &mut Vec<&'a Agg>) {
+        match self {
+            Expr::Agg(a) => {
+                if !out.contains(&a) {
+                    out.push(a);
+                }
+            }
+            Expr::Neg(a)
+            | Expr::Rescale(a, _)
+            | Expr::Not(a)
+            | Expr::In(a, _, _)
+            | Expr::IsNull(a, _) => a.collect_aggs(out),
+            Expr::Arith(_, a, b) | Expr::Cmp(_, a, b) | Expr::And(a, b) | Expr::Or(a, b) => {
+                a.collect_aggs(out);
+                b.collect_aggs(out);
+            }
+            Expr::Func(_, args) => args.iter().for_each(|a| a.collect_aggs(out)),
+            Expr::Code { arg, .. } => arg.collect_aggs(out),
+            Expr::Lit(_) | Expr::Col { .. } | Expr::AllExist { .. } | Expr::Cycle(_) => {}
+        }
+    }
 }
 
 /// A value the message names: `{name}` in the template.
