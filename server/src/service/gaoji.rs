@@ -20,7 +20,7 @@ use crate::store::tx::Hold;
 use crate::store::AnyConnection;
 <<<<<<< HEAD
 use crate::validate::rules::GAOJI_RULE_PREFIX;
-use crate::validate::yoy::{change_percent, show_change};
+use crate::validate::yoy::show_change;
 =======
 use crate::validate::yoy::show_change;
 >>>>>>> engine
