@@ -18,12 +18,8 @@ use crate::store::gaoji::{self, EnteredFigure};
 use crate::store::rules::Violation;
 use crate::store::tx::Hold;
 use crate::store::AnyConnection;
-<<<<<<< HEAD
 use crate::validate::rules::GAOJI_RULE_PREFIX;
 use crate::validate::yoy::show_change;
-=======
-use crate::validate::yoy::show_change;
->>>>>>> engine
 
 /// How an entered figure compares with the collection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
