@@ -157,15 +157,8 @@ impl Gen<'_> {
             .collect();
         let level = |s: &Student| c.majors[c.classes[s.class].major].level;
         for code in ["2.2.1", "2.2.2"] {
-            // (学号, 实习开始时间) is the key: a senior stands in only where it stays unique.
-            let key = |no: &str, r: &Record| (no.to_owned(), format!("{:?}", r.get("start_date")));
-            let mut taken: HashSet<(String, String)> = self
-                .out
-                .get(code)
-                .into_iter()
-                .flatten()
-                .map(|(_, r)| key(text(r, "student_no"), r))
-                .collect();
+            let rows = self.out.get(code).into_iter().flatten();
+            let mut taken: HashSet<_> = rows.map(|(_, r)| key(text(r, "student_no"), r)).collect();
             for (i, (_, r)) in self.out.get_mut(code).into_iter().flatten().enumerate() {
                 let Some(mut s) = by_no.get(text(r, "student_no")).copied() else {
                     continue;
@@ -227,6 +220,12 @@ impl Gen<'_> {
             r.insert("intern_insured".into(), Value::Int(insured));
         }
     }
+}
+
+/// An internship's key (学号, 实习开始时间): a senior stands in for a freshman only where it
+/// stays unique.
+fn key(no: &str, r: &Record) -> (String, String) {
+    (no.to_owned(), format!("{:?}", r.get("start_date")))
 }
 
 /// The student's identity and study fields, as 1.5.1/1.5.2 hold them.
