@@ -131,27 +131,28 @@ pub fn add_mutations(m: Object) -> Object {
                 TypeRef::named_nn(TypeRef::STRING),
             )),
         )
-        .field(Field::new(
-            "logout",
-            TypeRef::named_nn(TypeRef::BOOLEAN),
-            |ctx| {
-                FieldFuture::new(async move {
-                    let ended = match ctx.data::<SessionToken>().ok().cloned() {
-                        Some(t) => {
-                            let svc = service(&ctx)?;
-                            svc.blocking(move |svc| svc.logout(&t.0)).await?
-                        }
-                        None => false,
-                    };
-                    ctx.insert_http_header(
-                        "set-cookie",
-                        format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"),
-                    );
-                    Ok(Some(FieldValue::value(ended)))
-                })
-            },
-        ));
+        .field(logout());
     token_mutations(m)
+}
+
+/// `logout`: ends the caller's session (if any) and clears the cookie.
+fn logout() -> Field {
+    Field::new("logout", TypeRef::named_nn(TypeRef::BOOLEAN), |ctx| {
+        FieldFuture::new(async move {
+            let ended = match ctx.data::<SessionToken>().ok().cloned() {
+                Some(t) => {
+                    let svc = service(&ctx)?;
+                    svc.blocking(move |svc| svc.logout(&t.0)).await?
+                }
+                None => false,
+            };
+            ctx.insert_http_header(
+                "set-cookie",
+                format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"),
+            );
+            Ok(Some(FieldValue::value(ended)))
+        })
+    })
 }
 
 /// Adds `createApiToken` and `revokeApiToken` (质量部).
