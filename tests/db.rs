@@ -1,13 +1,17 @@
 //! A fresh database per test: an SQLite file in a temp folder, or, when `TEST_DATABASE_URL` is
 //! set, a PostgreSQL schema of its own (dropped afterwards) so that parallel tests never collide.
+//! The demo college is seeded once per test process and each test gets a copy of it (a copied
+//! file, or a database created from the seeded one as its template).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use diesel::connection::SimpleConnection;
 use diesel::Connection;
+use statusdata::authz::{Action, Policy};
 use statusdata::defs::{self, Catalog, Table, Units};
+use statusdata::demo::{self, DemoOptions, DemoReport, FillUnits};
 use statusdata::store::{Record, RowScope, Store, Value, WriteCtx};
 
 use crate::support::root;
@@ -38,39 +42,71 @@ pub struct TestDb {
 enum Guard {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
     Postgres { base: String, schema: String },
+    Database { base: String, name: String },
 }
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        if let Guard::Postgres { base, schema } = self {
-            if let Ok(mut c) = diesel::PgConnection::establish(base) {
-                let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+        let (base, statement) = match self {
+            Guard::Sqlite(_) => return,
+            Guard::Postgres { base, schema } => {
+                (base, format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
             }
+            // FORCE: the test's router may still hold pooled connections to it.
+            Guard::Database { base, name } => {
+                (base, format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            }
+        };
+        if let Ok(mut c) = diesel::PgConnection::establish(base) {
+            let _ = c.batch_execute(&statement);
         }
     }
 }
 
+/// The PostgreSQL server of the pass, when it runs.
+fn postgres_base() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// A name for a schema or database that no other test, process or run uses.
+fn unique_name(prefix: &str) -> String {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::SeqCst);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("{prefix}_{}_{n}_{nanos}", std::process::id())
+}
+
+/// Runs one statement on the server of `base` (schemas, databases).
+fn on_server(base: &str, statement: &str) {
+    let mut c = diesel::PgConnection::establish(base)
+        .unwrap_or_else(|e| panic!("TEST_DATABASE_URL is set but PostgreSQL is unreachable: {e}"));
+    c.batch_execute(statement)
+        .unwrap_or_else(|e| panic!("{statement}: {e}"));
+}
+
+/// `base` with its database name replaced by `name` (query options kept).
+fn with_database(base: &str, name: &str) -> String {
+    let (path, query) = base.split_at(base.find('?').unwrap_or(base.len()));
+    let server = path.rfind('/').map_or(path, |i| &path[..i]);
+    format!("{server}/{name}{query}")
+}
+
 /// A database URL nobody else uses, and what removes it afterwards.
 fn fresh_url() -> (String, Guard) {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    match std::env::var("TEST_DATABASE_URL") {
-        Ok(base) if !base.is_empty() => {
-            let n = NEXT.fetch_add(1, Ordering::SeqCst);
-            let nanos = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.subsec_nanos())
-                .unwrap_or(0);
-            let schema = format!("t_{}_{n}_{nanos}", std::process::id());
-            let mut c = diesel::PgConnection::establish(&base).unwrap_or_else(|e| {
-                panic!("TEST_DATABASE_URL is set but PostgreSQL is unreachable: {e}")
-            });
-            c.batch_execute(&format!("CREATE SCHEMA {schema}"))
-                .expect("create test schema");
+    match postgres_base() {
+        Some(base) => {
+            let schema = unique_name("t");
+            on_server(&base, &format!("CREATE SCHEMA {schema}"));
             let sep = if base.contains('?') { '&' } else { '?' };
             let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
             (url, Guard::Postgres { base, schema })
         }
-        _ => {
+        None => {
             let dir = tempfile::tempdir().expect("temp dir");
             let url = format!("sqlite://{}", dir.path().join("test.db").display());
             (url, Guard::Sqlite(dir))
@@ -109,12 +145,43 @@ impl TestDb {
 
     /// The project's 2023 cycle, with its dates moved so that today is in the filling phase.
     pub fn install_demo_cycle(&self) {
-        let cycle = defs::load_cycle(&root().join("seeds/cycle-2023.toml"), self.store.catalog())
-            .expect("cycle");
-        let today = statusdata::workflow::progress::today(chrono::Utc::now());
-        self.store
-            .install_cycle(&cycle.for_demo(today))
-            .expect("install cycle");
+        install_demo_cycle(&self.store);
+    }
+
+    /// The real catalog with the demo cycle installed (as [`TestDb::install_demo_cycle`]) and the
+    /// demo college seeded (no accounts), as [`demo_seed`] describes; a copy of its own.
+    pub fn demo() -> TestDb {
+        let seed = demo_seed();
+        let (catalog, units) = load(&root());
+        let (url, guard) = match &seed.source {
+            Source::Sqlite(dir) => {
+                let copy = tempfile::tempdir().expect("temp dir");
+                for entry in std::fs::read_dir(dir.path()).expect("demo template") {
+                    let from = entry.expect("demo template file").path();
+                    let to = copy.path().join(from.file_name().expect("file name"));
+                    std::fs::copy(&from, &to).expect("copy demo template");
+                }
+                let url = format!("sqlite://{}", copy.path().join(DEMO_FILE).display());
+                (url, Guard::Sqlite(copy))
+            }
+            Source::Postgres { base, name } => {
+                let copy = unique_name("t_demo");
+                on_server(base, &format!("CREATE DATABASE {copy} TEMPLATE {name}"));
+                let url = with_database(base, &copy);
+                let guard = Guard::Database {
+                    base: base.clone(),
+                    name: copy,
+                };
+                (url, guard)
+            }
+        };
+        let store = Store::open(&url, catalog).expect("open demo copy");
+        TestDb {
+            url,
+            store,
+            units,
+            _guard: guard,
+        }
     }
 
     /// The mini fixture database.
@@ -157,4 +224,98 @@ pub fn record(pairs: &[(&str, Value)]) -> Record {
 
 pub fn text(s: &str) -> Value {
     Value::Text(s.to_owned())
+}
+
+/// The project's 2023 cycle, with its dates moved so that today is in the filling phase.
+fn install_demo_cycle(store: &Store) {
+    let cycle =
+        defs::load_cycle(&root().join("seeds/cycle-2023.toml"), store.catalog()).expect("cycle");
+    let today = statusdata::workflow::progress::today(chrono::Utc::now());
+    store
+        .install_cycle(&cycle.for_demo(today))
+        .expect("install cycle");
+}
+
+const DEMO_FILE: &str = "demo.db";
+
+/// The demo college every demo test starts from: seeded once per test process (minutes), copied
+/// for each test (a second), removed when the process ends.
+pub struct DemoSeed {
+    /// The units that fill each table, by the project's policy.
+    pub fill: FillUnits,
+    /// What `seed_demo` reported, its planted breakages among it.
+    pub report: DemoReport,
+    source: Source,
+}
+
+enum Source {
+    /// The folder of the seeded SQLite file.
+    Sqlite(tempfile::TempDir),
+    /// A database on the pass's server that each test's database copies as its template.
+    Postgres { base: String, name: String },
+}
+
+static DEMO: OnceLock<DemoSeed> = OnceLock::new();
+
+/// The seeded demo college: the real catalog migrated, the demo cycle installed, then
+/// `seed_demo` with the default options, the policy's filling units and no accounts.
+pub fn demo_seed() -> &'static DemoSeed {
+    DEMO.get_or_init(|| {
+        let (url, source) = match postgres_base() {
+            Some(base) => {
+                let name = unique_name("t_demo_template");
+                on_server(&base, &format!("CREATE DATABASE {name}"));
+                (with_database(&base, &name), Source::Postgres { base, name })
+            }
+            None => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join(DEMO_FILE).display());
+                (url, Source::Sqlite(dir))
+            }
+        };
+        remove_at_exit();
+        let (catalog, units) = load(&root());
+        // The store is dropped before the first copy: a template database admits no connection
+        // while it is copied, and a closed SQLite file has its journal folded in.
+        let store = Store::open(&url, catalog).expect("open demo template");
+        store.migrate(&units, false).expect("migrate demo template");
+        install_demo_cycle(&store);
+        let policy = tokio::runtime::Runtime::new()
+            .expect("runtime")
+            .block_on(Policy::load(&crate::support::project_paths().policies))
+            .expect("policy");
+        let fill = policy.unit_codes(store.catalog(), &units, Action::Fill);
+        let report = demo::seed_demo(&store, &units, &fill, None, DemoOptions::default())
+            .expect("demo college");
+        drop(store);
+        DemoSeed {
+            fill,
+            report,
+            source,
+        }
+    })
+}
+
+/// Statics are never dropped, so the template goes when the test process exits.
+fn remove_at_exit() {
+    extern "C" fn remove() {
+        match DEMO.get().map(|seed| &seed.source) {
+            Some(Source::Sqlite(dir)) => {
+                let _ = std::fs::remove_dir_all(dir.path());
+            }
+            Some(Source::Postgres { base, name }) => {
+                if let Ok(mut c) = diesel::PgConnection::establish(base) {
+                    let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                }
+            }
+            None => {}
+        }
+    }
+    extern "C" {
+        fn atexit(f: extern "C" fn()) -> std::os::raw::c_int;
+    }
+    // SAFETY: `remove` is a plain function that neither unwinds nor needs anything but statics.
+    unsafe {
+        atexit(remove);
+    }
 }
