@@ -3,9 +3,10 @@
 //! The demo college is seeded once per test process and each test gets a copy of it (a copied
 //! file, or a database created from the seeded one as its template).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use diesel::connection::SimpleConnection;
 use diesel::Connection;
@@ -129,12 +130,17 @@ impl EmptyDb {
 }
 
 impl TestDb {
-    /// A migrated database for the definitions in `dir` (a folder with table-defs/ and seeds/).
+    /// A migrated database for the definitions in `dir` (a folder with table-defs/ and seeds/):
+    /// a copy of one migrated once per test process and folder.
     pub fn new(dir: &Path) -> TestDb {
+        TestDb::copy_of(dir, migrated(dir))
+    }
+
+    /// A database of its own copied from `template`, opened with the definitions in `dir`.
+    fn copy_of(dir: &Path, template: &Source) -> TestDb {
         let (catalog, units) = load(dir);
-        let (url, guard) = fresh_url();
+        let (url, guard) = template.copy();
         let store = Store::open(&url, catalog).expect("open test database");
-        store.migrate(&units, false).expect("migrate test database");
         TestDb {
             url,
             store,
@@ -151,37 +157,7 @@ impl TestDb {
     /// The real catalog with the demo cycle installed (as [`TestDb::install_demo_cycle`]) and the
     /// demo college seeded (no accounts), as [`demo_seed`] describes; a copy of its own.
     pub fn demo() -> TestDb {
-        let seed = demo_seed();
-        let (catalog, units) = load(&root());
-        let (url, guard) = match &seed.source {
-            Source::Sqlite(dir) => {
-                let copy = tempfile::tempdir().expect("temp dir");
-                for entry in std::fs::read_dir(dir.path()).expect("demo template") {
-                    let from = entry.expect("demo template file").path();
-                    let to = copy.path().join(from.file_name().expect("file name"));
-                    std::fs::copy(&from, &to).expect("copy demo template");
-                }
-                let url = format!("sqlite://{}", copy.path().join(DEMO_FILE).display());
-                (url, Guard::Sqlite(copy))
-            }
-            Source::Postgres { base, name } => {
-                let copy = unique_name("t_demo");
-                on_server(base, &format!("CREATE DATABASE {copy} TEMPLATE {name}"));
-                let url = with_database(base, &copy);
-                let guard = Guard::Database {
-                    base: base.clone(),
-                    name: copy,
-                };
-                (url, guard)
-            }
-        };
-        let store = Store::open(&url, catalog).expect("open demo copy");
-        TestDb {
-            url,
-            store,
-            units,
-            _guard: guard,
-        }
+        TestDb::copy_of(&root(), &demo_seed().source)
     }
 
     /// The mini fixture database.
@@ -236,10 +212,128 @@ fn install_demo_cycle(store: &Store) {
         .expect("install cycle");
 }
 
-const DEMO_FILE: &str = "demo.db";
+/// A database seeded once per test process that tests copy: an SQLite file, or a database on
+/// the pass's server that each copy takes as its template. Removed when the process exits.
+enum Source {
+    /// The folder holding the template's [`TEMPLATE_FILE`] (and nothing else).
+    Sqlite(PathBuf),
+    Postgres {
+        base: String,
+        name: String,
+    },
+}
+
+const TEMPLATE_FILE: &str = "test.db";
+
+impl Source {
+    /// An empty template, to be filled through [`Source::url`] and closed before the first copy.
+    fn new() -> Source {
+        let source = match postgres_base() {
+            Some(base) => {
+                let name = unique_name("t_template");
+                on_server(&base, &format!("CREATE DATABASE {name}"));
+                Source::Postgres { base, name }
+            }
+            None => Source::Sqlite(tempfile::tempdir().expect("temp dir").keep()),
+        };
+        remove_at_exit(&source);
+        source
+    }
+
+    fn url(&self) -> String {
+        match self {
+            Source::Sqlite(dir) => format!("sqlite://{}", dir.join(TEMPLATE_FILE).display()),
+            Source::Postgres { base, name } => with_database(base, name),
+        }
+    }
+
+    /// A copy of the template of its own, and what removes it afterwards. The template must have
+    /// no open connection: PostgreSQL refuses to copy one, and a closed SQLite file has its
+    /// journal folded in.
+    fn copy(&self) -> (String, Guard) {
+        match self {
+            Source::Sqlite(dir) => {
+                let copy = tempfile::tempdir().expect("temp dir");
+                for entry in std::fs::read_dir(dir).expect("template folder") {
+                    let from = entry.expect("template file").path();
+                    let to = copy.path().join(from.file_name().expect("file name"));
+                    std::fs::copy(&from, &to).expect("copy template");
+                }
+                let url = format!("sqlite://{}", copy.path().join(TEMPLATE_FILE).display());
+                (url, Guard::Sqlite(copy))
+            }
+            Source::Postgres { base, name } => {
+                let copy = unique_name("t");
+                on_server(base, &format!("CREATE DATABASE {copy} TEMPLATE {name}"));
+                let url = with_database(base, &copy);
+                let guard = Guard::Database {
+                    base: base.clone(),
+                    name: copy,
+                };
+                (url, guard)
+            }
+        }
+    }
+
+    /// Drops the template; called at exit, so it neither panics nor unwinds.
+    fn remove(&self) {
+        match self {
+            Source::Sqlite(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Source::Postgres { base, name } => {
+                if let Ok(mut c) = diesel::PgConnection::establish(base) {
+                    let _ =
+                        c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                }
+            }
+        }
+    }
+}
+
+/// Statics are never dropped, so the templates go when the test process exits.
+fn remove_at_exit(source: &Source) {
+    static SOURCES: Mutex<Vec<Source>> = Mutex::new(Vec::new());
+    extern "C" fn remove_all() {
+        if let Ok(sources) = SOURCES.lock() {
+            sources.iter().for_each(Source::remove);
+        }
+    }
+    extern "C" {
+        fn atexit(f: extern "C" fn()) -> std::os::raw::c_int;
+    }
+    let mut sources = SOURCES.lock().unwrap_or_else(|e| e.into_inner());
+    if sources.is_empty() {
+        // SAFETY: `remove_all` is a plain function that neither unwinds nor needs more than statics.
+        unsafe {
+            atexit(remove_all);
+        }
+    }
+    sources.push(match source {
+        Source::Sqlite(dir) => Source::Sqlite(dir.clone()),
+        Source::Postgres { base, name } => Source::Postgres {
+            base: base.clone(),
+            name: name.clone(),
+        },
+    });
+}
+
+/// The template migrated for the definitions in `dir` (the project's or the mini fixture's).
+fn migrated(dir: &Path) -> &'static Source {
+    static MIGRATED: Mutex<BTreeMap<PathBuf, &'static Source>> = Mutex::new(BTreeMap::new());
+    // Held while migrating: tests asking for the same folder wait for the one template.
+    let mut templates = MIGRATED.lock().unwrap_or_else(|e| e.into_inner());
+    templates.entry(dir.to_path_buf()).or_insert_with(|| {
+        let (catalog, units) = load(dir);
+        let source = Source::new();
+        let store = Store::open(&source.url(), catalog).expect("open template");
+        store.migrate(&units, false).expect("migrate template");
+        Box::leak(Box::new(source))
+    })
+}
 
 /// The demo college every demo test starts from: seeded once per test process (minutes), copied
-/// for each test (a second), removed when the process ends.
+/// for each test (a second).
 pub struct DemoSeed {
     /// The units that fill each table, by the project's policy.
     pub fill: FillUnits,
@@ -248,36 +342,14 @@ pub struct DemoSeed {
     source: Source,
 }
 
-enum Source {
-    /// The folder of the seeded SQLite file.
-    Sqlite(tempfile::TempDir),
-    /// A database on the pass's server that each test's database copies as its template.
-    Postgres { base: String, name: String },
-}
-
-static DEMO: OnceLock<DemoSeed> = OnceLock::new();
-
 /// The seeded demo college: the real catalog migrated, the demo cycle installed, then
 /// `seed_demo` with the default options, the policy's filling units and no accounts.
 pub fn demo_seed() -> &'static DemoSeed {
+    static DEMO: OnceLock<DemoSeed> = OnceLock::new();
     DEMO.get_or_init(|| {
-        let (url, source) = match postgres_base() {
-            Some(base) => {
-                let name = unique_name("t_demo_template");
-                on_server(&base, &format!("CREATE DATABASE {name}"));
-                (with_database(&base, &name), Source::Postgres { base, name })
-            }
-            None => {
-                let dir = tempfile::tempdir().expect("temp dir");
-                let url = format!("sqlite://{}", dir.path().join(DEMO_FILE).display());
-                (url, Source::Sqlite(dir))
-            }
-        };
-        remove_at_exit();
         let (catalog, units) = load(&root());
-        // The store is dropped before the first copy: a template database admits no connection
-        // while it is copied, and a closed SQLite file has its journal folded in.
-        let store = Store::open(&url, catalog).expect("open demo template");
+        let source = Source::new();
+        let store = Store::open(&source.url(), catalog).expect("open demo template");
         store.migrate(&units, false).expect("migrate demo template");
         install_demo_cycle(&store);
         let policy = tokio::runtime::Runtime::new()
@@ -287,35 +359,10 @@ pub fn demo_seed() -> &'static DemoSeed {
         let fill = policy.unit_codes(store.catalog(), &units, Action::Fill);
         let report = demo::seed_demo(&store, &units, &fill, None, DemoOptions::default())
             .expect("demo college");
-        drop(store);
         DemoSeed {
             fill,
             report,
             source,
         }
     })
-}
-
-/// Statics are never dropped, so the template goes when the test process exits.
-fn remove_at_exit() {
-    extern "C" fn remove() {
-        match DEMO.get().map(|seed| &seed.source) {
-            Some(Source::Sqlite(dir)) => {
-                let _ = std::fs::remove_dir_all(dir.path());
-            }
-            Some(Source::Postgres { base, name }) => {
-                if let Ok(mut c) = diesel::PgConnection::establish(base) {
-                    let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-                }
-            }
-            None => {}
-        }
-    }
-    extern "C" {
-        fn atexit(f: extern "C" fn()) -> std::os::raw::c_int;
-    }
-    // SAFETY: `remove` is a plain function that neither unwinds nor needs anything but statics.
-    unsafe {
-        atexit(remove);
-    }
 }
