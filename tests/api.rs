@@ -5,9 +5,8 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::{json, Value as Json};
-use statusdata::authz::{Action, Policy};
+use statusdata::authz::Policy;
 use statusdata::defs;
-use statusdata::demo::{self, DemoOptions};
 use statusdata::graphql::{build_schema, ApiConfig};
 use statusdata::http::{router, AppState};
 use tower::ServiceExt;
@@ -31,8 +30,12 @@ impl Api {
     pub fn with_limits(development: bool, limits: statusdata::xlsx::import::Limits) -> Api {
         let db = TestDb::new(&root());
         db.install_demo_cycle();
-        let paths = project_paths();
+        Api::over(db, development, limits)
+    }
 
+    /// The router over a database the test prepared.
+    fn over(db: TestDb, development: bool, limits: statusdata::xlsx::import::Limits) -> Api {
+        let paths = project_paths();
         let (policy, policy_dir) = crate::support::policy_cell();
         let units = Arc::new(defs::load_units(&paths.units).expect("units"));
         let catalog = db.store.catalog().clone();
@@ -51,24 +54,13 @@ impl Api {
         }
     }
 
-    /// With the demo college written into the database.
+    /// With the demo college written into the database (a copy of [`TestDb::demo`]'s).
     pub fn with_demo() -> Api {
-        let api = Api::new(true);
-        let paths = project_paths();
-        let runtime = tokio::runtime::Runtime::new().expect("runtime");
-        let policy = runtime
-            .block_on(Policy::load(&paths.policies))
-            .expect("policy");
-        let fill = policy.unit_codes(api.db.store.catalog(), &api.db.units, Action::Fill);
-        demo::seed_demo(
-            &api.db.store,
-            &api.db.units,
-            &fill,
-            None,
-            DemoOptions::default(),
+        Api::over(
+            TestDb::demo(),
+            true,
+            statusdata::xlsx::import::Limits::default(),
         )
-        .expect("demo");
-        api
     }
 
     pub async fn post(&self, body: Json) -> (StatusCode, Json) {

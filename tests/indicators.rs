@@ -6,13 +6,11 @@ use std::collections::BTreeMap;
 
 use diesel::RunQueryDsl;
 use serde_json::{json, Value as Json};
-use statusdata::authz::{Action, Policy};
-use statusdata::demo::{self, DemoOptions};
 use statusdata::store::{RowScope, Value};
 
 use crate::db::{record, text};
 use crate::site::Site;
-use crate::support::{project_paths, root, Scratch};
+use crate::support::{root, Scratch};
 
 pub const PASSWORD: &str = "Right#2023";
 
@@ -45,22 +43,7 @@ pub async fn demo_site_with(
     gate: statusdata::service::indicators::ExportGate,
 ) -> (Site, String, String) {
     let site = tokio::task::spawn_blocking(move || {
-        let site = Site::with_state(|s| s.set_export_gate(gate));
-        let paths = project_paths();
-        let policy = tokio::runtime::Runtime::new()
-            .expect("runtime")
-            .block_on(Policy::load(&paths.policies))
-            .expect("policy");
-        let fill = policy.unit_codes(site.db.store.catalog(), &site.db.units, Action::Fill);
-        demo::seed_demo(
-            &site.db.store,
-            &site.db.units,
-            &fill,
-            None,
-            DemoOptions::default(),
-        )
-        .expect("demo college");
-        site
+        Site::over(crate::db::TestDb::demo(), |s| s.set_export_gate(gate))
     })
     .await
     .expect("setup");

@@ -1,18 +1,17 @@
 //! The whole check set on the demo college: every notice rule family (X01–X21, and the reference
 //! rules) finds the violation planted for it (`demo/breakages.rs`), findings are diffed across
 //! runs (a fixed row resolves its finding, an explanation survives a rerun), and the demo gives
-//! no finding beyond its planted rows. One seeded database per test, on the active backend.
+//! no finding beyond its planted rows. A copy of the seeded demo college per test, on the active
+//! backend.
 
 use std::collections::BTreeSet;
 
-use statusdata::authz::{Action, Policy};
-use statusdata::demo::{self, Breakage, DemoOptions};
+use statusdata::demo::Breakage;
 use statusdata::store::findings::{explain_finding, list_findings, Finding, FindingFilter};
 use statusdata::store::{Record, RowScope};
 use statusdata::validate::rules::{findings_for, run_checks, FillUnits, RunScope};
 
 use crate::db::TestDb;
-use crate::support::{project_paths, root};
 
 /// Each family's planted break and the rules that may find its row: the first is the family's
 /// own rule (it must find the row); the others follow from the same change.
@@ -50,15 +49,11 @@ struct Seeded {
 }
 
 fn seeded() -> anyhow::Result<Seeded> {
-    let db = TestDb::new(&root());
-    let paths = project_paths();
-    let policy = tokio::runtime::Runtime::new()?.block_on(Policy::load(&paths.policies))?;
-    let fill = policy.unit_codes(db.store.catalog(), &db.units, Action::Fill);
-    let report = demo::seed_demo(&db.store, &db.units, &fill, None, DemoOptions::default())?;
+    let seed = crate::db::demo_seed();
     Ok(Seeded {
-        db,
-        fill,
-        breakages: report.breakages,
+        db: TestDb::demo(),
+        fill: seed.fill.clone(),
+        breakages: seed.report.breakages.clone(),
     })
 }
 

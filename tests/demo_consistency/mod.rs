@@ -12,13 +12,11 @@ use std::collections::BTreeMap;
 
 use diesel::sql_types::{Nullable, Text};
 use diesel::RunQueryDsl;
-use statusdata::authz::{Action, Policy};
 use statusdata::defs::Catalog;
-use statusdata::demo::{self, Breakage, DemoOptions};
+use statusdata::demo::Breakage;
 use statusdata::store::AnyConnection;
 
 use crate::db::TestDb;
-use crate::support::{project_paths, root};
 
 /// A row a finding is about: its table code and the key values that name it (none: the table).
 #[derive(Debug, Clone)]
@@ -222,13 +220,10 @@ const CHECKS: &[(&str, Check)] = &[
 #[test]
 fn the_demo_college_keeps_every_cross_table_relation_but_its_planted_breaks() -> anyhow::Result<()>
 {
-    let db = TestDb::new(&root());
+    let db = TestDb::demo();
     let catalog = db.store.catalog().clone();
-    let policy =
-        tokio::runtime::Runtime::new()?.block_on(Policy::load(&project_paths().policies))?;
-    let fill = policy.unit_codes(&catalog, &db.units, Action::Fill);
-    let report = demo::seed_demo(&db.store, &db.units, &fill, None, DemoOptions::default())?;
-    let planted: Vec<(String, Vec<(String, String)>)> = report
+    let planted: Vec<(String, Vec<(String, String)>)> = crate::db::demo_seed()
+        .report
         .breakages
         .iter()
         .map(|b: &Breakage| (b.table.clone(), planted_pairs(&b.row)))
