@@ -87,6 +87,8 @@ pub struct CaseFilter {
 }
 
 /// A new case.
+#[derive(Insertable)]
+#[diesel(table_name = cases)]
 pub struct NewCase<'a> {
     pub cycle: i32,
     pub theme: &'a str,
@@ -152,11 +154,7 @@ pub fn insert_case(
 ) -> Result<i64, StoreError> {
     Ok(diesel::insert_into(cases::table)
         .values((
-            cases::cycle.eq(c.cycle),
-            cases::theme.eq(c.theme),
-            cases::unit.eq(c.unit),
-            cases::title.eq(c.title),
-            cases::body.eq(c.body),
+            c,
             cases::state.eq(State::Draft.as_str()),
             cases::approvals.eq("[]"),
             cases::row_version.eq(1),

@@ -26,8 +26,11 @@ pub fn lock_exception(
 }
 
 /// A lock exception 质量部 grants: `unit` may edit `table` until `until` (RFC 3339).
+#[derive(Insertable)]
+#[diesel(table_name = lock_exceptions)]
 pub struct LockException<'a> {
     pub cycle: i32,
+    #[diesel(column_name = table_code)]
     pub table: &'a str,
     pub unit: &'a str,
     pub until: &'a str,
@@ -42,15 +45,7 @@ pub fn grant_lock_exception(
     now: &str,
 ) -> Result<(), StoreError> {
     diesel::insert_into(lock_exceptions::table)
-        .values((
-            lock_exceptions::cycle.eq(e.cycle),
-            lock_exceptions::table_code.eq(e.table),
-            lock_exceptions::unit.eq(e.unit),
-            lock_exceptions::until.eq(e.until),
-            lock_exceptions::reason.eq(e.reason),
-            lock_exceptions::granted_by.eq(e.granted_by),
-            lock_exceptions::created_at.eq(now),
-        ))
+        .values((e, lock_exceptions::created_at.eq(now)))
         .execute(conn)?;
     Ok(())
 }

@@ -144,7 +144,7 @@ fn write_submission(
         .filter(submissions::table_code.eq(table))
         .filter(submissions::unit.eq(unit));
     let updated: Option<i64> = diesel::update(key)
-        .set(values.clone())
+        .set(values)
         .returning(submissions::id)
         .get_result(conn)
         .optional()?;
