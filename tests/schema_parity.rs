@@ -214,3 +214,58 @@ fn both_backends_migrate_to_the_same_tables_columns_and_indexes() {
          Only on PostgreSQL (migrations/postgres):\n{p}"
     );
 }
+
+/// The `column …` and `table …` lines of a backend's schema outside the data tables `d_<slug>`.
+fn core_lines(schema: &BTreeSet<String>) -> BTreeSet<String> {
+    schema
+        .iter()
+        .filter(|l| l.starts_with("column ") || l.starts_with("table "))
+        .filter(|l| {
+            !l.split_whitespace()
+                .nth(1)
+                .is_some_and(|t| t.starts_with("d_"))
+        })
+        .cloned()
+        .collect()
+}
+
+/// The same lines as the store's `table!` definitions (store::schema) declare them.
+fn typed_lines() -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for c in statusdata::store::schema::core_columns() {
+        out.insert(format!("table {}", c.table));
+        let null = if c.nullable { "null" } else { "not null" };
+        out.insert(format!(
+            "column {}.{} {} {null}",
+            c.table, c.column, c.class
+        ));
+    }
+    out
+}
+
+fn assert_typed_agree(backend: &str, migrated: &BTreeSet<String>) {
+    let (typed, db) = (typed_lines(), core_lines(migrated));
+    let only = |a: &BTreeSet<String>, b: &BTreeSet<String>| -> String {
+        a.difference(b).map(|l| format!("  {l}\n")).collect()
+    };
+    let (t, d) = (only(&typed, &db), only(&db, &typed));
+    assert!(
+        t.is_empty() && d.is_empty(),
+        "store/schema.rs and the {backend} migrations disagree.\nOnly in store/schema.rs:\n{t}\
+         Only in the migrated {backend} database:\n{d}"
+    );
+}
+
+#[test]
+fn typed_tables_match_the_migrated_core_tables() {
+    let typed = typed_lines();
+    assert!(typed.contains("column users.staff_no text not null"));
+    assert!(typed.contains("column audit_log.cycle int null"));
+    let dir = tempfile::tempdir().expect("temp dir");
+    assert_typed_agree("SQLite", &sqlite_schema(&migrated_sqlite(dir.path())));
+    if !on_postgres() {
+        return; // The PostgreSQL half runs on the PostgreSQL pass, and must.
+    }
+    let pg = TestDb::mini();
+    assert_typed_agree("PostgreSQL", &postgres_schema(&pg.url));
+}

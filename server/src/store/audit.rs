@@ -1,9 +1,9 @@
 //! The audit log: every insert, update and delete leaves a row in the same transaction.
 
-use diesel::RunQueryDsl;
+use diesel::prelude::*;
 
 use super::conn::AnyConnection;
-use super::sql::{DynQuery, SqlValue, TextRow};
+use super::schema::audit_log;
 use super::StoreError;
 
 /// One audited change.
@@ -23,26 +23,18 @@ pub fn write_audit(
     at: &str,
     e: AuditEntry<'_>,
 ) -> Result<(), StoreError> {
-    let text = |s: Option<&str>| s.map_or(SqlValue::Null, |s| SqlValue::Text(s.to_owned()));
-    let json =
-        |v: Option<serde_json::Value>| v.map_or(SqlValue::Null, |v| SqlValue::Text(v.to_string()));
-    let mut q = DynQuery::new(
-        "INSERT INTO audit_log (at, actor, cycle, table_code, row_id, operation, before_json, after_json) VALUES (",
-    );
-    q.bind(SqlValue::Text(at.to_owned())).sql(", ");
-    q.bind(SqlValue::Text(e.actor.to_owned())).sql(", ");
-    q.bind(
-        e.cycle
-            .map_or(SqlValue::Null, |c| SqlValue::Int(i64::from(c))),
-    )
-    .sql(", ");
-    q.bind(text(e.table_code)).sql(", ");
-    q.bind(e.row_id.map_or(SqlValue::Null, SqlValue::Int))
-        .sql(", ");
-    q.bind(SqlValue::Text(e.operation.to_owned())).sql(", ");
-    q.bind(json(e.before)).sql(", ");
-    q.bind(json(e.after)).sql(")");
-    q.execute(conn)?;
+    diesel::insert_into(audit_log::table)
+        .values((
+            audit_log::at.eq(at),
+            audit_log::actor.eq(e.actor),
+            audit_log::cycle.eq(e.cycle),
+            audit_log::table_code.eq(e.table_code),
+            audit_log::row_id.eq(e.row_id),
+            audit_log::operation.eq(e.operation),
+            audit_log::before_json.eq(e.before.map(|v| v.to_string())),
+            audit_log::after_json.eq(e.after.map(|v| v.to_string())),
+        ))
+        .execute(conn)?;
     Ok(())
 }
 
@@ -60,36 +52,48 @@ pub struct AuditRecord {
     pub after: Option<serde_json::Value>,
 }
 
+/// An audit row as stored, its JSON still text.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = audit_log)]
+struct Stored {
+    id: i64,
+    at: String,
+    actor: String,
+    cycle: Option<i32>,
+    table_code: Option<String>,
+    row_id: Option<i64>,
+    operation: String,
+    before_json: Option<String>,
+    after_json: Option<String>,
+}
+
 /// The history of a table (or of one of its rows), oldest first.
 pub fn read_audit(
     conn: &mut AnyConnection,
     table_code: &str,
     row_id: Option<i64>,
 ) -> Result<Vec<AuditRecord>, StoreError> {
-    let mut q = DynQuery::new(
-        "SELECT CAST(id AS TEXT) AS id, at, actor, CAST(cycle AS TEXT) AS cycle, table_code, \
-         CAST(row_id AS TEXT) AS row_id, operation, before_json, after_json \
-         FROM audit_log WHERE table_code = ",
-    );
-    q.bind(SqlValue::Text(table_code.to_owned()));
+    let mut q = audit_log::table
+        .filter(audit_log::table_code.eq(table_code))
+        .select(Stored::as_select())
+        .order(audit_log::id)
+        .into_boxed();
     if let Some(id) = row_id {
-        q.sql(" AND row_id = ").bind(SqlValue::Int(id));
+        q = q.filter(audit_log::row_id.eq(id));
     }
-    q.sql(" ORDER BY id");
-    let rows: Vec<TextRow> = q.load(conn)?;
-    let json = |t: Option<&str>| t.and_then(|t| serde_json::from_str(t).ok());
-    Ok(rows
-        .iter()
+    let json = |t: Option<String>| t.and_then(|t| serde_json::from_str(&t).ok());
+    Ok(q.load::<Stored>(conn)?
+        .into_iter()
         .map(|r| AuditRecord {
-            id: r.get("id").and_then(|t| t.parse().ok()).unwrap_or_default(),
-            at: r.get("at").unwrap_or_default().to_owned(),
-            actor: r.get("actor").unwrap_or_default().to_owned(),
-            cycle: r.get("cycle").and_then(|t| t.parse().ok()),
-            table_code: r.get("table_code").map(str::to_owned),
-            row_id: r.get("row_id").and_then(|t| t.parse().ok()),
-            operation: r.get("operation").unwrap_or_default().to_owned(),
-            before: json(r.get("before_json")),
-            after: json(r.get("after_json")),
+            id: r.id,
+            at: r.at,
+            actor: r.actor,
+            cycle: r.cycle,
+            table_code: r.table_code,
+            row_id: r.row_id,
+            operation: r.operation,
+            before: json(r.before_json),
+            after: json(r.after_json),
         })
         .collect())
 }

@@ -55,17 +55,15 @@ pub fn baseline_insert(
 ) -> Result<usize, StoreError> {
     let now = super::now();
     let fields = &table.fields;
-    let mut cols = vec![
+    const SYSTEM: [&str; 6] = [
         "cycle",
         "unit",
         "created_at",
         "created_by",
         "updated_at",
         "updated_by",
-    ]
-    .into_iter()
-    .map(str::to_owned)
-    .collect::<Vec<_>>();
+    ];
+    let mut cols: Vec<String> = SYSTEM.map(str::to_owned).to_vec();
     cols.extend(fields.iter().map(|f| ident(&f.name)));
     let head = format!(
         "INSERT INTO {} ({}) VALUES (",

@@ -117,21 +117,20 @@ where
     str: diesel::serialize::ToSql<Text, DB>,
 {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        let p = &self.pieces;
-        out.push_sql(p[0]);
-        out.push_bind_param::<BigInt, i64>(&self.cycle)?;
-        out.push_sql(p[1]);
-        out.push_bind_param::<Text, str>(self.gender)?;
-        out.push_sql(p[2]);
-        out.push_bind_param::<BigInt, i64>(&self.grade)?;
-        out.push_sql(p[3]);
-        out.push_bind_param::<BigInt, i64>(&self.cycle)?;
-        out.push_sql(p[4]);
-        out.push_bind_param::<Text, str>(self.gender)?;
-        out.push_sql(p[5]);
-        out.push_bind_param::<BigInt, i64>(&self.grade)?;
-        out.push_sql(p[6]);
-        out.push_bind_param::<BigInt, i64>(&self.limit)?;
+        // The count's filter, then the page's filter, then the page's size.
+        let filter = [Some(&self.cycle), None, Some(&self.grade)];
+        let binds = filter
+            .iter()
+            .chain(&filter)
+            .copied()
+            .chain([Some(&self.limit)]);
+        for (piece, bind) in self.pieces.iter().zip(binds) {
+            out.push_sql(piece);
+            match bind {
+                Some(number) => out.push_bind_param::<BigInt, i64>(number)?,
+                None => out.push_bind_param::<Text, str>(self.gender)?,
+            }
+        }
         Ok(())
     }
 }

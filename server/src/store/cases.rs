@@ -4,11 +4,12 @@
 
 use std::collections::HashMap;
 
-use diesel::RunQueryDsl;
+use diesel::prelude::*;
 
 use super::audit::{write_audit, AuditEntry};
 use super::conn::AnyConnection;
-use super::sql::{DynQuery, SqlValue, TextRow};
+use super::schema::{case_attachments, case_figures, cases, per_backend};
+use super::workflow::submission;
 use super::StoreError;
 use crate::model::{State, Submission};
 
@@ -54,7 +55,8 @@ pub struct Figure {
 }
 
 /// An attachment without its content.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = case_attachments)]
 pub struct Attachment {
     pub id: i64,
     pub case_id: i64,
@@ -85,6 +87,8 @@ pub struct CaseFilter {
 }
 
 /// A new case.
+#[derive(Insertable)]
+#[diesel(table_name = cases)]
 pub struct NewCase<'a> {
     pub cycle: i32,
     pub theme: &'a str,
@@ -102,42 +106,42 @@ pub struct NewAttachment<'a> {
     pub content: &'a [u8],
 }
 
-const COLUMNS: &str = "CAST(id AS TEXT) AS id, CAST(cycle AS TEXT) AS cycle, theme, unit, title, \
-    body, state, comment, approvals, CAST(row_version AS TEXT) AS row_version, created_at, \
-    created_by, updated_at, updated_by";
-
-fn text(s: &str) -> SqlValue {
-    SqlValue::Text(s.to_owned())
+/// A case row as stored, its submission still in columns.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = cases)]
+struct Stored {
+    id: i64,
+    cycle: i32,
+    theme: String,
+    unit: String,
+    title: String,
+    body: String,
+    state: String,
+    comment: Option<String>,
+    approvals: String,
+    row_version: i64,
+    created_at: String,
+    created_by: String,
+    updated_at: String,
+    updated_by: String,
 }
 
-fn get(row: &TextRow, name: &str) -> String {
-    row.get(name).unwrap_or_default().to_owned()
-}
-
-fn num<T: std::str::FromStr + Default>(row: &TextRow, name: &str) -> T {
-    row.get(name)
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_default()
-}
-
-fn decode(row: &TextRow) -> CaseRow {
-    CaseRow {
-        id: num(row, "id"),
-        cycle: num(row, "cycle"),
-        theme: get(row, "theme"),
-        unit: get(row, "unit"),
-        title: get(row, "title"),
-        body: get(row, "body"),
-        sub: Submission {
-            state: State::parse(&get(row, "state")).unwrap_or(State::Draft),
-            approvals: serde_json::from_str(&get(row, "approvals")).unwrap_or_default(),
-            comment: row.get("comment").map(str::to_owned),
-        },
-        row_version: num(row, "row_version"),
-        created_at: get(row, "created_at"),
-        created_by: get(row, "created_by"),
-        updated_at: get(row, "updated_at"),
-        updated_by: get(row, "updated_by"),
+impl From<Stored> for CaseRow {
+    fn from(r: Stored) -> CaseRow {
+        CaseRow {
+            id: r.id,
+            cycle: r.cycle,
+            theme: r.theme,
+            unit: r.unit,
+            title: r.title,
+            body: r.body,
+            sub: submission(&r.state, &r.approvals, r.comment),
+            row_version: r.row_version,
+            created_at: r.created_at,
+            created_by: r.created_by,
+            updated_at: r.updated_at,
+            updated_by: r.updated_by,
+        }
     }
 }
 
@@ -148,27 +152,21 @@ pub fn insert_case(
     at: &str,
     actor: &str,
 ) -> Result<i64, StoreError> {
-    let mut q = DynQuery::new(
-        "INSERT INTO cases (cycle, theme, unit, title, body, state, approvals, row_version, \
-         created_at, created_by, updated_at, updated_by) VALUES (",
-    );
-    q.bind(SqlValue::Int(i64::from(c.cycle))).sql(", ");
-    for v in [c.theme, c.unit, c.title, c.body] {
-        q.bind(text(v)).sql(", ");
-    }
-    q.sql("'draft', '[]', 1, ");
-    for (i, v) in [at, actor, at, actor].into_iter().enumerate() {
-        if i > 0 {
-            q.sql(", ");
-        }
-        q.bind(text(v));
-    }
-    q.sql(") RETURNING CAST(id AS TEXT) AS id");
-    let rows: Vec<TextRow> = q.load(conn)?;
-    rows.first()
-        .and_then(|r| r.get("id"))
-        .and_then(|id| id.parse().ok())
-        .ok_or_else(|| StoreError::Database("insert into cases returned no id".into()))
+    Ok(diesel::insert_into(cases::table)
+        .values((
+            c,
+            cases::state.eq(State::Draft.as_str()),
+            cases::approvals.eq("[]"),
+            cases::row_version.eq(1),
+            (
+                cases::created_at.eq(at),
+                cases::created_by.eq(actor),
+                cases::updated_at.eq(at),
+                cases::updated_by.eq(actor),
+            ),
+        ))
+        .returning(cases::id)
+        .get_result(conn)?)
 }
 
 /// One case; with `lock`, the row is held until the transaction ends (PostgreSQL `FOR UPDATE`;
@@ -178,13 +176,16 @@ pub fn get_case(
     id: i64,
     lock: bool,
 ) -> Result<Option<CaseRow>, StoreError> {
-    let mut q = DynQuery::new(format!("SELECT {COLUMNS} FROM cases WHERE id = "));
-    q.bind(SqlValue::Int(id));
-    if lock && matches!(conn, AnyConnection::Postgresql(_)) {
-        q.sql(" FOR UPDATE");
-    }
-    let rows: Vec<TextRow> = q.load(conn)?;
-    Ok(rows.first().map(decode))
+    let q = cases::table.find(id);
+    let found = match conn {
+        AnyConnection::Postgresql(c) if lock => q
+            .select(Stored::as_select())
+            .for_update()
+            .first(c)
+            .optional()?,
+        other => q.select(Stored::as_select()).first(other).optional()?,
+    };
+    Ok(found.map(CaseRow::from))
 }
 
 /// Cases matching the filter, by theme, unit and id.
@@ -192,29 +193,27 @@ pub fn list_cases(
     conn: &mut AnyConnection,
     filter: &CaseFilter,
 ) -> Result<Vec<CaseRow>, StoreError> {
-    let mut q = DynQuery::new(format!("SELECT {COLUMNS} FROM cases WHERE cycle = ")).uncached();
-    q.bind(SqlValue::Int(i64::from(filter.cycle)));
-    for (col, value) in [("theme", &filter.theme), ("state", &filter.state)] {
-        if let Some(v) = value {
-            q.sql(&format!(" AND {col} = ")).bind(text(v));
-        }
+    let mut q = cases::table
+        .filter(cases::cycle.eq(filter.cycle))
+        .select(Stored::as_select())
+        .order((cases::theme, cases::unit, cases::id))
+        .into_boxed();
+    if let Some(theme) = &filter.theme {
+        q = q.filter(cases::theme.eq(theme));
+    }
+    if let Some(state) = &filter.state {
+        q = q.filter(cases::state.eq(state));
     }
     if let Some(units) = &filter.units {
         if units.is_empty() {
             return Ok(Vec::new());
         }
-        q.sql(" AND unit IN (");
-        for (i, u) in units.iter().enumerate() {
-            if i > 0 {
-                q.sql(", ");
-            }
-            q.bind(text(u));
-        }
-        q.sql(")");
+        q = q.filter(cases::unit.eq_any(units));
     }
-    q.sql(" ORDER BY theme, unit, id");
-    let rows: Vec<TextRow> = q.load(conn)?;
-    Ok(rows.iter().map(decode).collect())
+    Ok(q.load::<Stored>(conn)?
+        .into_iter()
+        .map(CaseRow::from)
+        .collect())
 }
 
 /// Changes theme, title and text if the case still has `row_version`; false when it has not.
@@ -226,16 +225,21 @@ pub fn update_case(
     at: &str,
     actor: &str,
 ) -> Result<bool, StoreError> {
-    let mut q = DynQuery::new("UPDATE cases SET theme = ");
-    q.bind(text(theme)).sql(", title = ");
-    q.bind(text(title)).sql(", body = ");
-    q.bind(text(body)).sql(", updated_at = ");
-    q.bind(text(at)).sql(", updated_by = ");
-    q.bind(text(actor))
-        .sql(", row_version = row_version + 1 WHERE id = ");
-    q.bind(SqlValue::Int(id)).sql(" AND row_version = ");
-    q.bind(SqlValue::Int(row_version));
-    Ok(q.execute(conn)? == 1)
+    let changed = diesel::update(
+        cases::table
+            .find(id)
+            .filter(cases::row_version.eq(row_version)),
+    )
+    .set((
+        cases::theme.eq(theme),
+        cases::title.eq(title),
+        cases::body.eq(body),
+        cases::updated_at.eq(at),
+        cases::updated_by.eq(actor),
+        cases::row_version.eq(cases::row_version + 1),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
 }
 
 /// Records a workflow step: the new state, approvals and comment; the version moves on.
@@ -247,41 +251,52 @@ pub fn set_state(
     actor: &str,
 ) -> Result<(), StoreError> {
     let approvals = serde_json::to_string(&sub.approvals).unwrap_or_else(|_| "[]".into());
-    let mut q = DynQuery::new("UPDATE cases SET state = ");
-    q.bind(text(sub.state.as_str())).sql(", approvals = ");
-    q.bind(text(&approvals)).sql(", comment = ");
-    q.bind(sub.comment.as_deref().map_or(SqlValue::Null, text))
-        .sql(", updated_at = ");
-    q.bind(text(at)).sql(", updated_by = ");
-    q.bind(text(actor))
-        .sql(", row_version = row_version + 1 WHERE id = ");
-    q.bind(SqlValue::Int(id));
-    q.execute(conn)?;
+    diesel::update(cases::table.find(id))
+        .set((
+            cases::state.eq(sub.state.as_str()),
+            cases::approvals.eq(&approvals),
+            cases::comment.eq(sub.comment.as_deref()),
+            cases::updated_at.eq(at),
+            cases::updated_by.eq(actor),
+            cases::row_version.eq(cases::row_version + 1),
+        ))
+        .execute(conn)?;
     Ok(())
 }
 
 /// Moves the version on (an attachment added or removed changes the case).
 pub fn touch(conn: &mut AnyConnection, id: i64, at: &str, actor: &str) -> Result<(), StoreError> {
-    let mut q = DynQuery::new("UPDATE cases SET updated_at = ");
-    q.bind(text(at)).sql(", updated_by = ");
-    q.bind(text(actor))
-        .sql(", row_version = row_version + 1 WHERE id = ");
-    q.bind(SqlValue::Int(id));
-    q.execute(conn)?;
+    diesel::update(cases::table.find(id))
+        .set((
+            cases::updated_at.eq(at),
+            cases::updated_by.eq(actor),
+            cases::row_version.eq(cases::row_version + 1),
+        ))
+        .execute(conn)?;
     Ok(())
 }
 
 /// Deletes a case with its figures and attachments.
 pub fn delete_case(conn: &mut AnyConnection, id: i64) -> Result<(), StoreError> {
-    for table in ["case_attachments", "case_figures"] {
-        let mut q = DynQuery::new(format!("DELETE FROM {table} WHERE case_id = "));
-        q.bind(SqlValue::Int(id));
-        q.execute(conn)?;
-    }
-    let mut q = DynQuery::new("DELETE FROM cases WHERE id = ");
-    q.bind(SqlValue::Int(id));
-    q.execute(conn)?;
+    diesel::delete(case_attachments::table.filter(case_attachments::case_id.eq(id)))
+        .execute(conn)?;
+    diesel::delete(case_figures::table.filter(case_figures::case_id.eq(id))).execute(conn)?;
+    diesel::delete(cases::table.find(id)).execute(conn)?;
     Ok(())
+}
+
+/// One figure of a case as written.
+#[derive(Insertable)]
+#[diesel(table_name = case_figures)]
+struct FigureRow<'a> {
+    case_id: i64,
+    position: i32,
+    indicator: Option<&'a str>,
+    table_code: Option<&'a str>,
+    row_id: Option<i64>,
+    source: &'a str,
+    label: &'a str,
+    value: &'a str,
 }
 
 /// Replaces the figures of a case, in the order given.
@@ -290,39 +305,28 @@ pub fn replace_figures(
     case_id: i64,
     figures: &[Figure],
 ) -> Result<(), StoreError> {
-    let mut q = DynQuery::new("DELETE FROM case_figures WHERE case_id = ");
-    q.bind(SqlValue::Int(case_id));
-    q.execute(conn)?;
-    let opt = |v: &Option<String>| v.as_deref().map_or(SqlValue::Null, text);
-    for (position, f) in figures.iter().enumerate() {
-        let mut q = DynQuery::new(
-            "INSERT INTO case_figures (case_id, position, indicator, table_code, row_id, source, \
-             label, value) VALUES (",
-        );
-        q.bind(SqlValue::Int(case_id)).sql(", ");
-        q.bind(SqlValue::Int(i64::try_from(position).unwrap_or_default()))
-            .sql(", ");
-        q.bind(opt(&f.indicator)).sql(", ");
-        q.bind(opt(&f.table_code)).sql(", ");
-        q.bind(f.row_id.map_or(SqlValue::Null, SqlValue::Int))
-            .sql(", ");
-        q.bind(text(&f.source)).sql(", ");
-        q.bind(text(&f.label)).sql(", ");
-        q.bind(text(&f.value)).sql(")");
-        q.execute(conn)?;
+    diesel::delete(case_figures::table.filter(case_figures::case_id.eq(case_id))).execute(conn)?;
+    let rows: Vec<FigureRow<'_>> = figures
+        .iter()
+        .enumerate()
+        .map(|(position, f)| FigureRow {
+            case_id,
+            position: i32::try_from(position).unwrap_or(i32::MAX),
+            indicator: f.indicator.as_deref(),
+            table_code: f.table_code.as_deref(),
+            row_id: f.row_id,
+            source: &f.source,
+            label: &f.label,
+            value: &f.value,
+        })
+        .collect();
+    if !rows.is_empty() {
+        // diesel's MultiConnection inserts one row per statement; each backend, many.
+        per_backend!(conn, c => diesel::insert_into(case_figures::table)
+            .values(&rows)
+            .execute(c)?);
     }
     Ok(())
-}
-
-fn id_list(q: &mut DynQuery, ids: &[i64]) {
-    q.sql(" IN (");
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            q.sql(", ");
-        }
-        q.bind(SqlValue::Int(*id));
-    }
-    q.sql(")");
 }
 
 /// The figures of these cases, by case id, in order.
@@ -334,22 +338,36 @@ pub fn figures_of(
     if ids.is_empty() {
         return Ok(out);
     }
-    let mut q = DynQuery::new(
-        "SELECT CAST(case_id AS TEXT) AS case_id, indicator, table_code, \
-         CAST(row_id AS TEXT) AS row_id, source, label, value FROM case_figures WHERE case_id",
-    )
-    .uncached();
-    id_list(&mut q, ids);
-    q.sql(" ORDER BY case_id, position");
-    let rows: Vec<TextRow> = q.load(conn)?;
-    for r in &rows {
-        out.entry(num(r, "case_id")).or_default().push(Figure {
-            indicator: r.get("indicator").map(str::to_owned),
-            table_code: r.get("table_code").map(str::to_owned),
-            row_id: r.get("row_id").and_then(|v| v.parse().ok()),
-            source: get(r, "source"),
-            label: get(r, "label"),
-            value: get(r, "value"),
+    type Line = (
+        i64,
+        Option<String>,
+        Option<String>,
+        Option<i64>,
+        String,
+        String,
+        String,
+    );
+    let rows: Vec<Line> = case_figures::table
+        .filter(case_figures::case_id.eq_any(ids))
+        .select((
+            case_figures::case_id,
+            case_figures::indicator,
+            case_figures::table_code,
+            case_figures::row_id,
+            case_figures::source,
+            case_figures::label,
+            case_figures::value,
+        ))
+        .order((case_figures::case_id, case_figures::position))
+        .load(conn)?;
+    for (case_id, indicator, table_code, row_id, source, label, value) in rows {
+        out.entry(case_id).or_default().push(Figure {
+            indicator,
+            table_code,
+            row_id,
+            source,
+            label,
+            value,
         });
     }
     Ok(out)

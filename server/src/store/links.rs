@@ -2,10 +2,11 @@
 //! forward by `cycle new --from`, or matched by key). Identities (教师, 专业, 企业) are followed
 //! across years through these links.
 
-use diesel::RunQueryDsl;
+use diesel::prelude::*;
 
 use super::conn::AnyConnection;
-use super::sql::{ident, DynQuery, SqlValue, TextRow};
+use super::schema::{per_backend, row_links};
+use super::sql::{ident, DynQuery, SqlValue};
 use super::StoreError;
 use crate::defs::{naming::sql_table, Table};
 
@@ -25,22 +26,25 @@ pub fn link_rows(
     pairs: &[(i64, i64)],
     now: &str,
 ) -> Result<(), StoreError> {
+    // 200 rows of 6 values stay under every backend's limit on bound parameters.
     for chunk in pairs.chunks(200) {
-        let mut q = DynQuery::new(
-            "INSERT INTO row_links (table_code, row_id, cycle, prev_cycle, prev_id, created_at) \
-             VALUES ",
-        )
-        .uncached();
-        for (i, (row, prev)) in chunk.iter().enumerate() {
-            q.sql(if i == 0 { "(" } else { ", (" });
-            q.bind(SqlValue::Text(table.code.clone())).sql(", ");
-            q.bind(SqlValue::Int(*row)).sql(", ");
-            q.bind(SqlValue::Int(i64::from(cycle))).sql(", ");
-            q.bind(SqlValue::Int(i64::from(prev_cycle))).sql(", ");
-            q.bind(SqlValue::Int(*prev)).sql(", ");
-            q.bind(SqlValue::Text(now.to_owned())).sql(")");
-        }
-        q.execute(conn)?;
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|&(row, prev)| {
+                (
+                    row_links::table_code.eq(&table.code),
+                    row_links::row_id.eq(row),
+                    row_links::cycle.eq(cycle),
+                    row_links::prev_cycle.eq(prev_cycle),
+                    row_links::prev_id.eq(prev),
+                    row_links::created_at.eq(now),
+                )
+            })
+            .collect();
+        // diesel's MultiConnection inserts one row per statement; each backend, many.
+        per_backend!(conn, c => diesel::insert_into(row_links::table)
+            .values(&rows)
+            .execute(c)?);
     }
     Ok(())
 }
@@ -82,24 +86,36 @@ pub fn link_by_key(
     Ok(q.execute(conn)?)
 }
 
-/// The row one link away from `id`: `(select, matched column)` says which direction.
+/// Which way a step through the links goes.
+#[derive(Clone, Copy)]
+enum Way {
+    /// To the row this one continues.
+    Back,
+    /// To the row that continues this one.
+    Forward,
+}
+
+/// The row one link away from `id`, the way `way` says.
 fn step(
     conn: &mut AnyConnection,
-    (select, matched): (&str, &str),
+    way: Way,
     code: &str,
     id: i64,
 ) -> Result<Option<RowAt>, StoreError> {
-    let mut q = DynQuery::new(format!("{select} FROM row_links WHERE table_code = "));
-    q.bind(SqlValue::Text(code.to_owned()));
-    q.sql(&format!(" AND {matched} = "));
-    q.bind(SqlValue::Int(id));
-    let rows: Vec<TextRow> = q.load(conn)?;
-    Ok(rows.first().and_then(|r| {
-        Some(RowAt {
-            cycle: r.get("cycle")?.parse().ok()?,
-            id: r.get("id")?.parse().ok()?,
-        })
-    }))
+    let of_table = row_links::table.filter(row_links::table_code.eq(code));
+    let found: Option<(i32, i64)> = match way {
+        Way::Back => of_table
+            .filter(row_links::row_id.eq(id))
+            .select((row_links::prev_cycle, row_links::prev_id))
+            .first(conn)
+            .optional()?,
+        Way::Forward => of_table
+            .filter(row_links::prev_id.eq(id))
+            .select((row_links::cycle, row_links::row_id))
+            .first(conn)
+            .optional()?,
+    };
+    Ok(found.map(|(cycle, id)| RowAt { cycle, id }))
 }
 
 /// A row's history through its links, oldest first, the row itself included.
@@ -108,37 +124,31 @@ pub fn row_history(
     table: &Table,
     at: RowAt,
 ) -> Result<Vec<RowAt>, StoreError> {
-    const BACK: (&str, &str) = (
-        "SELECT CAST(prev_cycle AS TEXT) AS cycle, CAST(prev_id AS TEXT) AS id",
-        "row_id",
-    );
-    const FORWARD: (&str, &str) = (
-        "SELECT CAST(cycle AS TEXT) AS cycle, CAST(row_id AS TEXT) AS id",
-        "prev_id",
-    );
-    let mut back = Vec::new();
-    let mut cur = at;
-    // A chain is one row per cycle; the bound only guards against a corrupt loop.
-    while back.len() < 64 {
-        match step(conn, BACK, &table.code, cur.id)? {
-            Some(prev) => {
-                back.push(prev);
-                cur = prev;
-            }
-            None => break,
-        }
+    // A chain is one row per cycle; the bounds only guard against a corrupt loop.
+    let mut history = walk(conn, Way::Back, &table.code, at, 64)?;
+    history.reverse();
+    history.push(at);
+    let forward = walk(conn, Way::Forward, &table.code, at, 128 - history.len())?;
+    history.extend(forward);
+    Ok(history)
+}
+
+/// Up to `most` rows reached from `from` step by step the way `way` says, nearest first.
+fn walk(
+    conn: &mut AnyConnection,
+    way: Way,
+    code: &str,
+    from: RowAt,
+    most: usize,
+) -> Result<Vec<RowAt>, StoreError> {
+    let mut out = Vec::new();
+    let mut cur = from;
+    while out.len() < most {
+        let Some(next) = step(conn, way, code, cur.id)? else {
+            break;
+        };
+        out.push(next);
+        cur = next;
     }
-    back.reverse();
-    back.push(at);
-    let mut cur = at;
-    while back.len() < 128 {
-        match step(conn, FORWARD, &table.code, cur.id)? {
-            Some(next) => {
-                back.push(next);
-                cur = next;
-            }
-            None => break,
-        }
-    }
-    Ok(back)
+    Ok(out)
 }

@@ -3,9 +3,16 @@
 //! it), reload requests and the login slowdown. On PostgreSQL a change also sends
 //! `NOTIFY statusdata` (delivered at commit) so that the other instances act at once.
 
-use diesel::RunQueryDsl;
+use diesel::dsl::{case_when, max};
+use diesel::prelude::*;
+use diesel::sql_types::Integer;
+use diesel::upsert::excluded;
 
 use super::conn::AnyConnection;
+use super::schema::{
+    definition_tables, definition_versions, login_throttle, per_backend, policy_versions,
+    reload_requests,
+};
 use super::sql::{DynQuery, SqlValue, TextRow};
 use super::tx::{hold_key, Hold};
 use super::{Store, StoreError};
@@ -13,48 +20,16 @@ use super::{Store, StoreError};
 /// The channel instances listen on (PostgreSQL).
 pub const CHANNEL: &str = "statusdata";
 
-fn query(sql: &str, binds: Vec<SqlValue>) -> DynQuery {
-    let mut q = DynQuery::new("");
-    for (i, part) in sql.split('?').enumerate() {
-        if i > 0 {
-            q.bind(binds.get(i - 1).cloned().unwrap_or(SqlValue::Null));
-        }
-        q.sql(part);
-    }
-    q
-}
-
-fn exec(conn: &mut AnyConnection, sql: &str, binds: Vec<SqlValue>) -> Result<usize, StoreError> {
-    Ok(query(sql, binds).execute(conn)?)
-}
-
-fn load(
-    conn: &mut AnyConnection,
-    sql: &str,
-    binds: Vec<SqlValue>,
-) -> Result<Vec<TextRow>, StoreError> {
-    Ok(query(sql, binds).load(conn)?)
-}
-
-fn text(s: &str) -> SqlValue {
-    SqlValue::Text(s.to_owned())
-}
-
-fn int(row: &TextRow, name: &str) -> i64 {
-    row.get(name).and_then(|v| v.parse().ok()).unwrap_or(0)
-}
-
 /// Tells the other instances (PostgreSQL; delivered when the transaction commits). SQLite's
 /// single instance needs no message: `statusdata` commands reach it through the watched rows.
 pub fn notify(conn: &mut AnyConnection, what: &str) -> Result<(), StoreError> {
     if matches!(conn, AnyConnection::Sqlite(_)) {
         return Ok(());
     }
-    let _ = load(
-        conn,
-        &format!("SELECT CAST(pg_notify('{CHANNEL}', ?) AS TEXT) AS sent"),
-        vec![text(what)],
-    )?;
+    let mut q = DynQuery::new(format!("SELECT CAST(pg_notify('{CHANNEL}', "));
+    q.bind(SqlValue::Text(what.to_owned()))
+        .sql(") AS TEXT) AS sent");
+    let _: Vec<TextRow> = q.load(conn)?;
     Ok(())
 }
 
@@ -68,30 +43,32 @@ pub struct Versions {
 
 /// The newest policy, definitions and reload request (0 when there is none).
 pub fn versions(conn: &mut AnyConnection) -> Result<Versions, StoreError> {
-    let rows = load(
-        conn,
-        "SELECT CAST((SELECT COALESCE(MAX(version), 0) FROM policy_versions) AS TEXT) AS p, \
-         CAST((SELECT COALESCE(MAX(version), 0) FROM definition_versions) AS TEXT) AS d, \
-         CAST((SELECT COALESCE(MAX(id), 0) FROM reload_requests) AS TEXT) AS r",
-        vec![],
-    )?;
-    Ok(rows.first().map_or_else(Versions::default, |r| Versions {
-        policy: int(r, "p"),
-        definitions: int(r, "d"),
-        reload: int(r, "r"),
-    }))
+    let (policy, definitions, reload): (Option<i64>, Option<i64>, Option<i64>) = diesel::select((
+        policy_versions::table
+            .select(max(policy_versions::version))
+            .single_value(),
+        definition_versions::table
+            .select(max(definition_versions::version))
+            .single_value(),
+        reload_requests::table
+            .select(max(reload_requests::id))
+            .single_value(),
+    ))
+    .get_result(conn)?;
+    Ok(Versions {
+        policy: policy.unwrap_or(0),
+        definitions: definitions.unwrap_or(0),
+        reload: reload.unwrap_or(0),
+    })
 }
 
 /// The policy in force: (version, policy.csv text), or `None` before the first is stored.
 pub fn latest_policy(conn: &mut AnyConnection) -> Result<Option<(i64, String)>, StoreError> {
-    let rows = load(
-        conn,
-        "SELECT CAST(version AS TEXT) AS v, body FROM policy_versions ORDER BY version DESC LIMIT 1",
-        vec![],
-    )?;
-    Ok(rows
-        .first()
-        .map(|r| (int(r, "v"), r.get("body").unwrap_or_default().to_owned())))
+    Ok(policy_versions::table
+        .select((policy_versions::version, policy_versions::body))
+        .order(policy_versions::version.desc())
+        .first(conn)
+        .optional()?)
 }
 
 /// Holds the policy until the transaction ends, so that two changes never both edit one old
@@ -109,11 +86,14 @@ pub fn insert_policy(
     by: &str,
 ) -> Result<i64, StoreError> {
     let next = versions(conn)?.policy + 1;
-    exec(
-        conn,
-        "INSERT INTO policy_versions (version, body, created_at, created_by) VALUES (?, ?, ?, ?)",
-        vec![SqlValue::Int(next), text(body), text(at), text(by)],
-    )?;
+    diesel::insert_into(policy_versions::table)
+        .values((
+            policy_versions::version.eq(next),
+            policy_versions::body.eq(body),
+            policy_versions::created_at.eq(at),
+            policy_versions::created_by.eq(by),
+        ))
+        .execute(conn)?;
     notify(conn, "policy")?;
     Ok(next)
 }
@@ -136,30 +116,32 @@ pub fn record_definitions(
     instance: &str,
 ) -> Result<(i64, bool), StoreError> {
     hold_key(conn, "definitions", Hold::Step)?;
-    let latest = load(
-        conn,
-        "SELECT CAST(version AS TEXT) AS v, hash FROM definition_versions ORDER BY version DESC LIMIT 1",
-        vec![],
-    )?;
-    if let Some(row) = latest.first() {
-        if row.get("hash") == Some(stamp.hash.as_str()) {
-            return Ok((int(row, "v"), false));
+    let latest = latest_definitions(conn)?;
+    if let Some((version, hash)) = &latest {
+        if *hash == stamp.hash {
+            return Ok((*version, false));
         }
     }
-    let next = latest.first().map_or(0, |r| int(r, "v")) + 1;
-    exec(
-        conn,
-        "INSERT INTO definition_versions (version, hash, loaded_at, loaded_by, instance) VALUES (?, ?, ?, ?, ?)",
-        vec![SqlValue::Int(next), text(&stamp.hash), text(at), text(by), text(instance)],
-    )?;
+    let next = latest.map_or(0, |(v, _)| v) + 1;
+    diesel::insert_into(definition_versions::table)
+        .values((
+            definition_versions::version.eq(next),
+            definition_versions::hash.eq(&stamp.hash),
+            definition_versions::loaded_at.eq(at),
+            definition_versions::loaded_by.eq(by),
+            definition_versions::instance.eq(instance),
+        ))
+        .execute(conn)?;
     for (code, hash) in &stamp.tables {
         let newest = table_history(conn, code)?;
         if newest.first().map(|(_, h)| h.as_str()) != Some(hash.as_str()) {
-            exec(
-                conn,
-                "INSERT INTO definition_tables (version, code, hash) VALUES (?, ?, ?)",
-                vec![SqlValue::Int(next), text(code), text(hash)],
-            )?;
+            diesel::insert_into(definition_tables::table)
+                .values((
+                    definition_tables::version.eq(next),
+                    definition_tables::code.eq(code),
+                    definition_tables::hash.eq(hash),
+                ))
+                .execute(conn)?;
         }
     }
     notify(conn, "definitions")?;
@@ -168,14 +150,11 @@ pub fn record_definitions(
 
 /// The newest definitions version: (version, content hash).
 pub fn latest_definitions(conn: &mut AnyConnection) -> Result<Option<(i64, String)>, StoreError> {
-    let rows = load(
-        conn,
-        "SELECT CAST(version AS TEXT) AS v, hash FROM definition_versions ORDER BY version DESC LIMIT 1",
-        vec![],
-    )?;
-    Ok(rows
-        .first()
-        .map(|r| (int(r, "v"), r.get("hash").unwrap_or_default().to_owned())))
+    Ok(definition_versions::table
+        .select((definition_versions::version, definition_versions::hash))
+        .order(definition_versions::version.desc())
+        .first(conn)
+        .optional()?)
 }
 
 /// Every recorded hash of a table's definition with the version that wrote it, newest first.
@@ -183,27 +162,25 @@ pub fn table_history(
     conn: &mut AnyConnection,
     code: &str,
 ) -> Result<Vec<(i64, String)>, StoreError> {
-    let rows = load(
-        conn,
-        "SELECT CAST(version AS TEXT) AS v, hash FROM definition_tables WHERE code = ? ORDER BY version DESC",
-        vec![text(code)],
-    )?;
-    Ok(rows
-        .iter()
-        .map(|r| (int(r, "v"), r.get("hash").unwrap_or_default().to_owned()))
-        .collect())
+    Ok(definition_tables::table
+        .filter(definition_tables::code.eq(code))
+        .select((definition_tables::version, definition_tables::hash))
+        .order(definition_tables::version.desc())
+        .load(conn)?)
 }
 
 /// Asks every running instance to reload (`statusdata reload`); returns the request's id.
 pub fn request_reload(conn: &mut AnyConnection, at: &str, by: &str) -> Result<i64, StoreError> {
     super::tx::write_tx(conn, |conn| {
-        exec(
-            conn,
-            "INSERT INTO reload_requests (requested_at, requested_by) VALUES (?, ?)",
-            vec![text(at), text(by)],
-        )?;
+        let id = diesel::insert_into(reload_requests::table)
+            .values((
+                reload_requests::requested_at.eq(at),
+                reload_requests::requested_by.eq(by),
+            ))
+            .returning(reload_requests::id)
+            .get_result(conn)?;
         notify(conn, "reload")?;
-        Ok(versions(conn)?.reload)
+        Ok(id)
     })
 }
 
@@ -214,12 +191,13 @@ pub fn login_failures(
     addr: &str,
     since: &str,
 ) -> Result<i64, StoreError> {
-    let rows = load(
-        conn,
-        "SELECT CAST(failures AS TEXT) AS n FROM login_throttle WHERE staff_no = ? AND addr = ? AND last_at > ?",
-        vec![text(staff_no), text(addr), text(since)],
-    )?;
-    Ok(rows.first().map_or(0, |r| int(r, "n")))
+    let found: Option<i32> = login_throttle::table
+        .find((staff_no, addr))
+        .filter(login_throttle::last_at.gt(since))
+        .select(login_throttle::failures)
+        .first(conn)
+        .optional()?;
+    Ok(found.map_or(0, i64::from))
 }
 
 /// Notes a login's outcome: a success forgets the failures, a failure counts one more (one
@@ -233,27 +211,32 @@ pub fn record_login(
     since: &str,
 ) -> Result<(), StoreError> {
     if ok {
-        exec(
-            conn,
-            "DELETE FROM login_throttle WHERE staff_no = ? AND addr = ?",
-            vec![text(staff_no), text(addr)],
-        )?;
+        diesel::delete(login_throttle::table.find((staff_no, addr))).execute(conn)?;
         return Ok(());
     }
+    let first = diesel::insert_into(login_throttle::table).values((
+        login_throttle::staff_no.eq(staff_no),
+        login_throttle::addr.eq(addr),
+        login_throttle::failures.eq(1),
+        login_throttle::last_at.eq(now),
+    ));
     // Failures older than the window start again from one.
-    exec(
-        conn,
-        "INSERT INTO login_throttle (staff_no, addr, failures, last_at) VALUES (?, ?, 1, ?) \
-         ON CONFLICT (staff_no, addr) DO UPDATE SET \
-         failures = CASE WHEN login_throttle.last_at > ? THEN login_throttle.failures + 1 ELSE 1 END, \
-         last_at = excluded.last_at",
-        vec![text(staff_no), text(addr), text(now), text(since)],
-    )?;
-    exec(
-        conn,
-        "DELETE FROM login_throttle WHERE last_at <= ?",
-        vec![text(since)],
-    )?;
+    let failures = case_when::<_, _, Integer>(
+        login_throttle::last_at.gt(since),
+        login_throttle::failures + 1,
+    )
+    .otherwise(1);
+    // diesel's MultiConnection has no ON CONFLICT; each backend's connection has.
+    per_backend!(conn, c => first
+        .on_conflict((login_throttle::staff_no, login_throttle::addr))
+        .do_update()
+        .set((
+            login_throttle::failures.eq(failures),
+            login_throttle::last_at.eq(excluded(login_throttle::last_at)),
+        ))
+        .execute(c)?);
+    diesel::delete(login_throttle::table.filter(login_throttle::last_at.le(since)))
+        .execute(conn)?;
     Ok(())
 }
 

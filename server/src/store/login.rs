@@ -2,10 +2,12 @@
 //! password, counts it and locks the account at the last allowed attempt, so that parallel
 //! guesses cannot all pass a check made before any of them is counted.
 
-use diesel::RunQueryDsl;
+use diesel::dsl::case_when;
+use diesel::prelude::*;
+use diesel::sql_types::{Integer, Text};
 
-use super::accounts::{user, AccountsConn, UserRow, USER_COLUMNS};
-use super::sql::{DynQuery, SqlValue, TextRow};
+use super::accounts::{AccountsConn, UserRow};
+use super::schema::{per_backend, users};
 use super::StoreError;
 
 impl AccountsConn<'_> {
@@ -21,28 +23,30 @@ impl AccountsConn<'_> {
         lock_after: i64,
         lock_until: &str,
     ) -> Result<Option<UserRow>, StoreError> {
-        let expired = "locked_until IS NOT NULL AND locked_until <= ";
-        let mut q = DynQuery::new("UPDATE users SET failed_logins = ");
-        q.sql("CASE WHEN ")
-            .sql(expired)
-            .bind(text(now))
-            .sql(" THEN 1 ELSE failed_logins + 1 END, locked_until = CASE WHEN (CASE WHEN ")
-            .sql(expired)
-            .bind(text(now))
-            .sql(" THEN 1 ELSE failed_logins + 1 END) >= ")
-            .bind(SqlValue::Int(lock_after))
-            .sql(" THEN ")
-            .bind(text(lock_until))
-            .sql(" ELSE NULL END WHERE staff_no = ")
-            .bind(text(staff_no))
-            .sql(" AND disabled = ")
-            .bind(SqlValue::Bool(false))
-            .sql(" AND (locked_until IS NULL OR locked_until <= ")
-            .bind(text(now))
-            .sql(") RETURNING ")
-            .sql(&USER_COLUMNS.replace("u.", ""));
-        let rows: Vec<TextRow> = q.load(self.conn)?;
-        Ok(rows.first().map(user))
+        let lock_after = i32::try_from(lock_after).unwrap_or(i32::MAX);
+        // NULL (never locked) compares to nothing, so it falls to the count going on.
+        let expired = users::locked_until.le(now);
+        let failures = case_when::<_, _, Integer>(expired, 1).otherwise(users::failed_logins + 1);
+        // Without an ELSE the CASE is NULL: not locked until the last allowed attempt.
+        let locked = case_when::<_, _, Text>(failures.ge(lock_after), lock_until);
+        let claimable = users::locked_until
+            .is_null()
+            .or(users::locked_until.le(now));
+        let claim = diesel::update(
+            users::table
+                .filter(users::staff_no.eq(staff_no))
+                .filter(users::disabled.eq(false))
+                .filter(claimable),
+        )
+        .set((
+            users::failed_logins.eq(failures),
+            users::locked_until.eq(locked),
+        ));
+        // A typed RETURNING list is each backend's: MultiConnection returns columns only.
+        Ok(per_backend!(&mut *self.conn, c => claim
+            .returning(UserRow::as_returning())
+            .get_result(c)
+            .optional()?))
     }
 
     /// Notes a login's outcome for the per-address slowdown, in the login's transaction.
@@ -56,8 +60,4 @@ impl AccountsConn<'_> {
     ) -> Result<(), StoreError> {
         super::live::record_login(self.conn, key, addr, ok, now, since)
     }
-}
-
-fn text(s: &str) -> SqlValue {
-    SqlValue::Text(s.to_owned())
 }

@@ -1,11 +1,14 @@
 //! Core schema migrations (embedded, one folder per backend), the units they reference, and the
 //! record of the newest statusdata that migrated the database.
 
-use diesel::RunQueryDsl;
+use diesel::prelude::*;
+use diesel::query_dsl::methods::FilterDsl;
+use diesel::upsert::excluded;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use super::conn::AnyConnection;
-use super::sql::{DynQuery, SqlValue, TextRow};
+use super::schema::{per_backend, statusdata_version, units};
+use super::sql::{DynQuery, TextRow};
 use super::StoreError;
 use crate::defs::{UnitKind, Units};
 
@@ -50,20 +53,31 @@ pub fn sync_units(conn: &mut AnyConnection, units: &Units) -> Result<usize, Stor
         };
         let aliases =
             serde_json::to_string(&u.aliases).map_err(|e| StoreError::Database(e.to_string()))?;
-        let mut q = DynQuery::new("INSERT INTO units (code, name, kind, parent, aliases) VALUES (");
-        q.bind(SqlValue::Text(u.code.clone())).sql(", ");
-        q.bind(SqlValue::Text(u.name.clone())).sql(", ");
-        q.bind(SqlValue::Text(kind.to_owned())).sql(", ");
-        q.bind(u.parent.clone().map_or(SqlValue::Null, SqlValue::Text))
-            .sql(", ");
-        q.bind(SqlValue::Text(aliases)).sql(
-            ") ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, \
-             parent = excluded.parent, aliases = excluded.aliases \
-             WHERE units.name <> excluded.name OR units.kind <> excluded.kind \
-             OR units.aliases <> excluded.aliases \
-             OR COALESCE(units.parent, '') <> COALESCE(excluded.parent, '')",
-        );
-        changed += q.execute(conn)?;
+        let insert = diesel::insert_into(units::table).values((
+            units::code.eq(&u.code),
+            units::name.eq(&u.name),
+            units::kind.eq(kind),
+            units::parent.eq(u.parent.as_deref()),
+            units::aliases.eq(&aliases),
+        ));
+        // A unit whose file entry did not change is left alone and not counted.
+        let parent_moved = units::parent.ne(excluded(units::parent)).or(units::parent
+            .is_null()
+            .ne(excluded(units::parent).is_null()));
+        let differs = units::name
+            .ne(excluded(units::name))
+            .or(units::kind.ne(excluded(units::kind)))
+            .or(units::aliases.ne(excluded(units::aliases)))
+            .or(parent_moved);
+        // diesel's MultiConnection has no ON CONFLICT; each backend's connection has.
+        let upsert = insert.on_conflict(units::code).do_update().set((
+            units::name.eq(excluded(units::name)),
+            units::kind.eq(excluded(units::kind)),
+            units::parent.eq(excluded(units::parent)),
+            units::aliases.eq(excluded(units::aliases)),
+        ));
+        // `filter` here is the upsert's WHERE, not a query's (hence the trait named).
+        changed += per_backend!(&mut *conn, c => FilterDsl::filter(upsert, differs).execute(c)?);
     }
     Ok(changed)
 }
@@ -84,12 +98,11 @@ pub fn recorded_version(conn: &mut AnyConnection) -> Result<Option<String>, Stor
     if found.is_empty() {
         return Ok(None);
     }
-    let rows: Vec<TextRow> =
-        DynQuery::new("SELECT version FROM statusdata_version WHERE id = 1").load(conn)?;
-    Ok(rows
-        .first()
-        .and_then(|r| r.get("version"))
-        .map(str::to_owned))
+    Ok(statusdata_version::table
+        .find(1)
+        .select(statusdata_version::version)
+        .first(conn)
+        .optional()?)
 }
 
 /// Why this binary must leave the database alone: a newer statusdata migrated it (`None` when
@@ -120,16 +133,21 @@ pub fn refuse_newer(conn: &mut AnyConnection) -> Result<(), StoreError> {
 pub fn record_version(conn: &mut AnyConnection) -> Result<Option<String>, StoreError> {
     let before = recorded_version(conn)?;
     let ours = crate::version::current();
-    let mut q = DynQuery::new(
-        "INSERT INTO statusdata_version (id, version, commit_id, migrated_at) VALUES (1, ",
-    );
-    q.bind(SqlValue::Text(ours.clone())).sql(", ");
-    q.bind(SqlValue::Text(crate::version::COMMIT.to_owned()))
-        .sql(", ");
-    q.bind(SqlValue::Text(super::now())).sql(
-        ") ON CONFLICT (id) DO UPDATE SET version = excluded.version, \
-         commit_id = excluded.commit_id, migrated_at = excluded.migrated_at",
-    );
-    q.execute(conn)?;
+    let insert = diesel::insert_into(statusdata_version::table).values((
+        statusdata_version::id.eq(1),
+        statusdata_version::version.eq(&ours),
+        statusdata_version::commit_id.eq(crate::version::COMMIT),
+        statusdata_version::migrated_at.eq(super::now()),
+    ));
+    // diesel's MultiConnection has no ON CONFLICT; each backend's connection has.
+    per_backend!(conn, c => insert
+        .on_conflict(statusdata_version::id)
+        .do_update()
+        .set((
+            statusdata_version::version.eq(excluded(statusdata_version::version)),
+            statusdata_version::commit_id.eq(excluded(statusdata_version::commit_id)),
+            statusdata_version::migrated_at.eq(excluded(statusdata_version::migrated_at)),
+        ))
+        .execute(c)?);
     Ok(before.filter(|b| *b != ours))
 }

@@ -6,11 +6,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use diesel::connection::SimpleConnection;
-use diesel::RunQueryDsl;
+use diesel::prelude::*;
 
 use super::conn::AnyConnection;
 use super::dialect::Dialect;
-use super::sql::{ident, literal, DynQuery, SqlValue, TextRow};
+use super::schema::{data_columns, data_tables};
+use super::sql::{ident, literal};
 use super::StoreError;
 use crate::defs::{naming, Catalog, FieldType, Table};
 
@@ -320,75 +321,61 @@ fn describe(c: &Column) -> String {
 }
 
 fn load_recorded(conn: &mut AnyConnection) -> Result<BTreeMap<String, Recorded>, StoreError> {
-    let mut out: BTreeMap<String, Recorded> = BTreeMap::new();
-    let tables: Vec<TextRow> =
-        DynQuery::new("SELECT slug, code, key_columns FROM data_tables").load(conn)?;
-    for t in tables {
-        let slug = t.get("slug").unwrap_or_default().to_owned();
-        out.insert(
-            slug,
-            Recorded {
-                code: t.get("code").unwrap_or_default().to_owned(),
-                key: t.get("key_columns").unwrap_or_default().to_owned(),
-                columns: BTreeMap::new(),
-            },
-        );
-    }
-    let cols: Vec<TextRow> = DynQuery::new(
-        "SELECT table_slug, column_name, field_type, CAST(scale AS TEXT) AS scale FROM data_columns",
-    )
-    .load(conn)?;
-    for c in cols {
-        if let Some(rec) = out.get_mut(c.get("table_slug").unwrap_or_default()) {
-            rec.columns.insert(
-                c.get("column_name").unwrap_or_default().to_owned(),
-                Column {
-                    ty: c.get("field_type").unwrap_or_default().to_owned(),
-                    scale: c.get("scale").and_then(|s| s.parse().ok()),
-                },
-            );
+    let tables: Vec<(String, String, String)> = data_tables::table
+        .select((
+            data_tables::slug,
+            data_tables::code,
+            data_tables::key_columns,
+        ))
+        .load(conn)?;
+    let mut out: BTreeMap<String, Recorded> = tables
+        .into_iter()
+        .map(|(slug, code, key)| {
+            let columns = BTreeMap::new();
+            (slug, Recorded { code, key, columns })
+        })
+        .collect();
+    let cols: Vec<(String, String, String, Option<i32>)> = data_columns::table
+        .select((
+            data_columns::table_slug,
+            data_columns::column_name,
+            data_columns::field_type,
+            data_columns::scale,
+        ))
+        .load(conn)?;
+    for (slug, name, ty, scale) in cols {
+        if let Some(rec) = out.get_mut(&slug) {
+            let scale = scale.and_then(|s| u32::try_from(s).ok());
+            rec.columns.insert(name, Column { ty, scale });
         }
     }
     Ok(out)
 }
 
 fn record_table(conn: &mut AnyConnection, table: &Table, now: &str) -> Result<(), StoreError> {
-    let slug = SqlValue::Text(table.slug.clone());
-    let mut del = DynQuery::new("DELETE FROM data_columns WHERE table_slug = ");
-    del.bind(slug.clone());
-    del.execute(conn)?;
-    let mut del = DynQuery::new("DELETE FROM data_tables WHERE slug = ");
-    del.bind(slug.clone());
-    del.execute(conn)?;
-    let mut ins = DynQuery::new(
-        "INSERT INTO data_tables (slug, code, name, key_columns, synced_at) VALUES (",
-    );
-    ins.bind(slug.clone())
-        .sql(", ")
-        .bind(SqlValue::Text(table.code.clone()))
-        .sql(", ");
-    ins.bind(SqlValue::Text(table.name.clone())).sql(", ");
-    ins.bind(SqlValue::Text(key_columns(table).join(",")))
-        .sql(", ");
-    ins.bind(SqlValue::Text(now.to_owned())).sql(")");
-    ins.execute(conn)?;
+    diesel::delete(data_columns::table.filter(data_columns::table_slug.eq(&table.slug)))
+        .execute(conn)?;
+    diesel::delete(data_tables::table.find(&table.slug)).execute(conn)?;
+    diesel::insert_into(data_tables::table)
+        .values((
+            data_tables::slug.eq(&table.slug),
+            data_tables::code.eq(&table.code),
+            data_tables::name.eq(&table.name),
+            data_tables::key_columns.eq(key_columns(table).join(",")),
+            data_tables::synced_at.eq(now),
+        ))
+        .execute(conn)?;
     for (position, field) in table.fields.iter().enumerate() {
         let col = column_of(&field.ty);
-        let mut q = DynQuery::new(
-            "INSERT INTO data_columns (table_slug, column_name, field_type, scale, position) VALUES (",
-        );
-        q.bind(slug.clone())
-            .sql(", ")
-            .bind(SqlValue::Text(field.name.clone()))
-            .sql(", ");
-        q.bind(SqlValue::Text(col.ty)).sql(", ");
-        q.bind(
-            col.scale
-                .map_or(SqlValue::Null, |s| SqlValue::Int(i64::from(s))),
-        )
-        .sql(", ");
-        q.bind(SqlValue::Int(position as i64)).sql(")");
-        q.execute(conn)?;
+        diesel::insert_into(data_columns::table)
+            .values((
+                data_columns::table_slug.eq(&table.slug),
+                data_columns::column_name.eq(&field.name),
+                data_columns::field_type.eq(col.ty),
+                data_columns::scale.eq(col.scale.and_then(|s| i32::try_from(s).ok())),
+                data_columns::position.eq(i32::try_from(position).unwrap_or(i32::MAX)),
+            ))
+            .execute(conn)?;
     }
     Ok(())
 }

@@ -1,9 +1,11 @@
-//! Account rows. The accounts feature builds on these; here only what seeding needs.
+//! Account rows: creating accounts, finding them, their password, profile and whether they are
+//! enabled.
 
-use diesel::RunQueryDsl;
+use diesel::prelude::*;
 
+use super::accounts::{AccountsConn, UserRow};
 use super::conn::AnyConnection;
-use super::sql::{DynQuery, SqlValue, TextRow};
+use super::schema::{per_backend, sessions, users};
 use super::StoreError;
 
 /// An account to create.
@@ -18,64 +20,104 @@ pub struct NewUser {
     pub must_change_password: bool,
 }
 
+/// Who an account is: name, unit (code) and role.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Profile {
+    pub name: String,
+    pub unit: String,
+    pub role: String,
+}
+
 /// Creates the account unless one with the staff number exists; true when created.
 pub fn create_user(conn: &mut AnyConnection, user: &NewUser) -> Result<bool, StoreError> {
     let now = super::now();
-    let mut q = DynQuery::new(
-        "INSERT INTO users (staff_no, name, unit, role, password_hash, must_change_password, created_at, updated_at) VALUES (",
-    );
-    for (i, v) in [
-        SqlValue::Text(user.staff_no.clone()),
-        SqlValue::Text(user.name.clone()),
-        SqlValue::Text(user.unit.clone()),
-        SqlValue::Text(user.role.clone()),
-        SqlValue::Text(user.password_hash.clone()),
-        SqlValue::Bool(user.must_change_password),
-        SqlValue::Text(now.clone()),
-        SqlValue::Text(now),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        if i > 0 {
-            q.sql(", ");
-        }
-        q.bind(v);
-    }
-    q.sql(") ON CONFLICT (staff_no) DO NOTHING");
-    Ok(q.execute(conn)? > 0)
+    let insert = diesel::insert_into(users::table).values((
+        users::staff_no.eq(&user.staff_no),
+        users::name.eq(&user.name),
+        users::unit.eq(&user.unit),
+        users::role.eq(&user.role),
+        users::password_hash.eq(&user.password_hash),
+        users::must_change_password.eq(user.must_change_password),
+        users::created_at.eq(&now),
+        users::updated_at.eq(&now),
+    ));
+    // diesel's MultiConnection has no ON CONFLICT; each backend's connection has.
+    let created = per_backend!(conn, c => insert
+        .on_conflict(users::staff_no)
+        .do_nothing()
+        .execute(c)?);
+    Ok(created > 0)
 }
 
 /// The number of accounts.
 pub fn count_users(conn: &mut AnyConnection) -> Result<i64, StoreError> {
-    let rows: Vec<TextRow> =
-        DynQuery::new("SELECT CAST(COUNT(*) AS TEXT) AS n FROM users").load(conn)?;
-    Ok(rows
-        .first()
-        .and_then(|r| r.get("n"))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0))
+    Ok(users::table.count().get_result(conn)?)
 }
 
-impl super::AccountsConn<'_> {
-    /// Records a change of an account with its state before and after, in its transaction.
-    pub fn audit_change(
+impl AccountsConn<'_> {
+    /// The account with this staff number.
+    pub fn find_user(&mut self, staff_no: &str) -> Result<Option<UserRow>, StoreError> {
+        Ok(users::table
+            .filter(users::staff_no.eq(staff_no))
+            .select(UserRow::as_select())
+            .first(self.conn)
+            .optional()?)
+    }
+
+    /// Clears the failure count after a good login.
+    pub fn record_success(&mut self, id: i64) -> Result<(), StoreError> {
+        diesel::update(users::table.find(id))
+            .set((
+                users::failed_logins.eq(0),
+                users::locked_until.eq(None::<String>),
+            ))
+            .execute(self.conn)?;
+        Ok(())
+    }
+
+    /// Sets a password hash and whether it must be changed at the next login.
+    pub fn set_password(
         &mut self,
-        actor: &str,
-        operation: &str,
-        before: serde_json::Value,
-        after: serde_json::Value,
-    ) -> Result<(), StoreError> {
-        let entry = super::audit::AuditEntry {
-            actor,
-            cycle: None,
-            table_code: None,
-            row_id: None,
-            operation,
-            before: Some(before),
-            after: Some(after),
-        };
-        super::audit::write_audit(self.conn, &super::now(), entry)
+        staff_no: &str,
+        hash: &str,
+        must_change: bool,
+        now: &str,
+    ) -> Result<bool, StoreError> {
+        let changed = diesel::update(users::table.filter(users::staff_no.eq(staff_no)))
+            .set((
+                users::password_hash.eq(hash),
+                users::must_change_password.eq(must_change),
+                users::failed_logins.eq(0),
+                users::locked_until.eq(None::<String>),
+                users::updated_at.eq(now),
+            ))
+            .execute(self.conn)?;
+        Ok(changed > 0)
+    }
+
+    /// Enables or disables an account; a disabled account's sessions end.
+    pub fn set_disabled(
+        &mut self,
+        staff_no: &str,
+        disabled: bool,
+        now: &str,
+    ) -> Result<bool, StoreError> {
+        let changed = diesel::update(users::table.filter(users::staff_no.eq(staff_no)))
+            .set((users::disabled.eq(disabled), users::updated_at.eq(now)))
+            .execute(self.conn)?;
+        if disabled {
+            let of_user = users::table
+                .filter(users::staff_no.eq(staff_no))
+                .select(users::id);
+            diesel::delete(sessions::table.filter(sessions::user_id.eq_any(of_user)))
+                .execute(self.conn)?;
+        }
+        Ok(changed > 0)
+    }
+
+    /// Creates the account unless one with the staff number exists; true when created.
+    pub fn create_user(&mut self, user: &NewUser) -> Result<bool, StoreError> {
+        create_user(self.conn, user)
     }
 
     /// Sets an account's name, unit (code) and role; true when the account exists.
@@ -85,34 +127,14 @@ impl super::AccountsConn<'_> {
         profile: &Profile,
         now: &str,
     ) -> Result<bool, StoreError> {
-        set_profile(self.conn, staff_no, profile, now)
+        let changed = diesel::update(users::table.filter(users::staff_no.eq(staff_no)))
+            .set((
+                users::name.eq(&profile.name),
+                users::unit.eq(&profile.unit),
+                users::role.eq(&profile.role),
+                users::updated_at.eq(now),
+            ))
+            .execute(self.conn)?;
+        Ok(changed > 0)
     }
-}
-
-/// Sets an account's name, unit (code) and role; true when the account exists.
-pub fn set_profile(
-    conn: &mut AnyConnection,
-    staff_no: &str,
-    profile: &Profile,
-    now: &str,
-) -> Result<bool, StoreError> {
-    let mut q = DynQuery::new("UPDATE users SET name = ");
-    q.bind(SqlValue::Text(profile.name.clone()))
-        .sql(", unit = ")
-        .bind(SqlValue::Text(profile.unit.clone()))
-        .sql(", role = ")
-        .bind(SqlValue::Text(profile.role.clone()))
-        .sql(", updated_at = ")
-        .bind(SqlValue::Text(now.to_owned()))
-        .sql(" WHERE staff_no = ")
-        .bind(SqlValue::Text(staff_no.to_owned()));
-    Ok(q.execute(conn)? > 0)
-}
-
-/// Who an account is: name, unit (code) and role.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Profile {
-    pub name: String,
-    pub unit: String,
-    pub role: String,
 }
