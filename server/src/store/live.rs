@@ -3,38 +3,13 @@
 //! it), reload requests and the login slowdown. On PostgreSQL a change also sends
 //! `NOTIFY statusdata` (delivered at commit) so that the other instances act at once.
 
-use diesel::RunQueryDsl;
-
 use super::conn::AnyConnection;
-use super::sql::{DynQuery, SqlValue, TextRow};
+use super::sql::{exec_template as exec, load_template as load, SqlValue, TextRow};
 use super::tx::{hold_key, Hold};
 use super::{Store, StoreError};
 
 /// The channel instances listen on (PostgreSQL).
 pub const CHANNEL: &str = "statusdata";
-
-fn query(sql: &str, binds: Vec<SqlValue>) -> DynQuery {
-    let mut q = DynQuery::new("");
-    for (i, part) in sql.split('?').enumerate() {
-        if i > 0 {
-            q.bind(binds.get(i - 1).cloned().unwrap_or(SqlValue::Null));
-        }
-        q.sql(part);
-    }
-    q
-}
-
-fn exec(conn: &mut AnyConnection, sql: &str, binds: Vec<SqlValue>) -> Result<usize, StoreError> {
-    Ok(query(sql, binds).execute(conn)?)
-}
-
-fn load(
-    conn: &mut AnyConnection,
-    sql: &str,
-    binds: Vec<SqlValue>,
-) -> Result<Vec<TextRow>, StoreError> {
-    Ok(query(sql, binds).load(conn)?)
-}
 
 fn text(s: &str) -> SqlValue {
     SqlValue::Text(s.to_owned())

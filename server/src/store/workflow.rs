@@ -4,11 +4,10 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use diesel::RunQueryDsl;
 
 use super::audit::{write_audit, AuditEntry};
 use super::conn::AnyConnection;
-use super::sql::{DynQuery, SqlValue, TextRow};
+use super::sql::{exec_template as exec, load_template as load, SqlValue, TextRow};
 use super::StoreError;
 use crate::defs::CycleConfig;
 use crate::model::{State, Submission};
@@ -19,32 +18,6 @@ fn text(s: &str) -> SqlValue {
 
 fn day(d: NaiveDate) -> SqlValue {
     SqlValue::Text(d.format("%Y-%m-%d").to_string())
-}
-
-fn exec(conn: &mut AnyConnection, sql: &str, binds: Vec<SqlValue>) -> Result<usize, StoreError> {
-    let mut q = DynQuery::new("");
-    for (i, part) in sql.split('?').enumerate() {
-        if i > 0 {
-            q.bind(binds.get(i - 1).cloned().unwrap_or(SqlValue::Null));
-        }
-        q.sql(part);
-    }
-    Ok(q.execute(conn)?)
-}
-
-fn load(
-    conn: &mut AnyConnection,
-    sql: &str,
-    binds: Vec<SqlValue>,
-) -> Result<Vec<TextRow>, StoreError> {
-    let mut q = DynQuery::new("");
-    for (i, part) in sql.split('?').enumerate() {
-        if i > 0 {
-            q.bind(binds.get(i - 1).cloned().unwrap_or(SqlValue::Null));
-        }
-        q.sql(part);
-    }
-    Ok(q.load(conn)?)
 }
 
 /// Where an installed cycle came from: the hash of its cycle file and how many days its dates
