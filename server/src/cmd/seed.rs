@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Args, Subcommand};
-use statusdata::authz::Action;
 use statusdata::defs;
 use statusdata::demo::{self, DemoError, DemoOptions, DemoReport};
 use statusdata::service::cycles::Installed;
@@ -53,7 +52,7 @@ pub(super) async fn install_cycle(
     demo: bool,
 ) -> anyhow::Result<Installed> {
     let cycle_file = units_file.with_file_name("cycle-2023.toml");
-    let cycle = defs::load_cycle(&cycle_file, svc.store.catalog())
+    let cycle = defs::load_cycle(&cycle_file, svc.catalog())
         .map_err(|e| anyhow::anyhow!("采集周期文件 {} 有问题：\n{e}", cycle_file.display()))?;
     let today = demo.then(|| statusdata::workflow::progress::today(chrono::Utc::now()));
     let installed = svc
@@ -72,16 +71,10 @@ pub(super) async fn demo_college(
     accounts_csv: Option<String>,
     opts: DemoOptions,
 ) -> Result<DemoReport, DemoError> {
-    let fill = svc
-        .policy
-        .current()
-        .unit_codes(svc.store.catalog(), &svc.units, Action::Fill);
-    let (store, units) = (svc.store.clone(), svc.units.clone());
-    tokio::task::spawn_blocking(move || {
-        demo::seed_demo(&store, &units, &fill, accounts_csv.as_deref(), opts)
-    })
-    .await
-    .map_err(|e| DemoError::Accounts(format!("生成演示数据的任务失败：{e}")))?
+    let svc = svc.clone();
+    tokio::task::spawn_blocking(move || demo::seed_college(&svc, accounts_csv.as_deref(), opts))
+        .await
+        .map_err(|e| DemoError::Accounts(format!("生成演示数据的任务失败：{e}")))?
 }
 
 pub async fn run(args: SeedArgs) -> anyhow::Result<ExitCode> {
