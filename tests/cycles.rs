@@ -19,8 +19,8 @@ fn service(db: &TestDb) -> Service {
     Service::new(db.store.clone(), cell, Arc::new(db.units.clone()))
 }
 
-fn deadline(svc: &Service, year: i32, code: &str) -> chrono::NaiveDate {
-    let all = svc
+fn deadline(db: &TestDb, year: i32, code: &str) -> chrono::NaiveDate {
+    let all = db
         .store
         .with_workflow(|c| workflow::deadlines(c, year))
         .expect("deadlines")
@@ -40,7 +40,7 @@ fn a_cycle_file_is_installed_once_and_again_only_when_it_changed() {
         svc.install_cycle(&who, &file, Some(today)),
         Ok(Installed::New)
     );
-    let demo = deadline(&svc, 2023, "1.5.1");
+    let demo = deadline(&db, 2023, "1.5.1");
     assert!(demo > today, "the demo's deadlines lie ahead");
 
     assert_eq!(
@@ -54,7 +54,7 @@ fn a_cycle_file_is_installed_once_and_again_only_when_it_changed() {
         Ok(Installed::Unchanged),
         "a later demo"
     );
-    assert_eq!(deadline(&svc, 2023, "1.5.1"), demo, "deadlines untouched");
+    assert_eq!(deadline(&db, 2023, "1.5.1"), demo, "deadlines untouched");
     assert_eq!(svc.cycle_or_default(None), Ok(2023));
 
     let mut edited = file.clone();
@@ -65,7 +65,7 @@ fn a_cycle_file_is_installed_once_and_again_only_when_it_changed() {
         Ok(Installed::Updated)
     );
     assert_eq!(
-        deadline(&svc, 2023, "1.5.1"),
+        deadline(&db, 2023, "1.5.1"),
         demo + Duration::days(3),
         "the demo's shift kept"
     );
@@ -75,7 +75,7 @@ fn a_cycle_file_is_installed_once_and_again_only_when_it_changed() {
         .expect("cycle new");
     assert!(!copied.is_empty(), "carry-forward tables listed");
     assert!(
-        deadline(&svc, 2024, "1.5.1") > today,
+        deadline(&db, 2024, "1.5.1") > today,
         "the next cycle is not born overdue"
     );
     svc.forget_default_cycle();

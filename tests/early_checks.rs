@@ -17,6 +17,7 @@ fn teachers(site: &Site) {
         let r = record(&[("teacher_no", text(no)), ("name", text(name))]);
         site.db
             .store
+            .unguarded()
             .insert(&table, &RowScope::All, &ctx("zwb_rs"), &r)
             .expect("insert teacher");
     }

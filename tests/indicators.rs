@@ -222,6 +222,7 @@ async fn last_cycles_value_and_the_change_come_from_the_previous_cycles_rows() {
             ]);
             site.db
                 .store
+                .unguarded()
                 .insert(&table, &RowScope::All, &ctx, &row)
                 .expect("row");
         }

@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use calamine::Reader;
 use serde_json::{json, Value as Json};
-use statusdata::service::definitions::{self, Definitions, Mode};
+use statusdata::service::definitions::{Definitions, Mode};
 use statusdata::service::Service;
 use tower::ServiceExt;
 
@@ -207,7 +207,7 @@ async fn an_instance_with_an_older_definition_refuses_writes_to_that_table_and_s
     let units = Arc::new(db.units.clone());
     let old = Service::new(db.store.clone(), cell.clone(), units.clone());
     let recorded = old
-        .blocking(|svc| definitions::record_start(&svc.store, &root().join("table-defs"), "old:1"))
+        .blocking(|svc| svc.record_start(&root().join("table-defs"), "old:1"))
         .await
         .expect("record");
     assert_eq!(recorded, 1);

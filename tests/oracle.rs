@@ -306,6 +306,7 @@ async fn a_keyset_walk_returns_every_lasting_row_once_while_others_come_and_go()
                     if let Some(id) = next.next() {
                         api.db
                             .store
+                            .unguarded()
                             .delete(&t, &RowScope::All, *id, "T0001")
                             .expect("delete");
                         deletes.fetch_add(1, Ordering::SeqCst);
@@ -315,6 +316,7 @@ async fn a_keyset_walk_returns_every_lasting_row_once_while_others_come_and_go()
                     let r = row(&t, serial, &mut rng);
                     api.db
                         .store
+                        .unguarded()
                         .insert(&t, &RowScope::All, &ctx("jwb"), &r)
                         .expect("insert");
                 }

@@ -44,7 +44,7 @@ fn a_page_reads_only_its_cells_and_counts_in_the_same_statement() -> anyhow::Res
         "普通",
     ];
     for (i, s) in nasty.iter().enumerate() {
-        db.store.insert(
+        db.store.unguarded().insert(
             &zoo,
             &only("jdgc"),
             &ctx("jdgc"),

@@ -173,7 +173,7 @@ fn every_rule_family_finds_its_planted_row() -> anyhow::Result<()> {
     ]
     .into_iter()
     .collect();
-    s.db.store.update(
+    s.db.store.unguarded().update(
         &internships,
         &RowScope::All,
         row_id,

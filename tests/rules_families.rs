@@ -19,6 +19,7 @@ fn fixture() -> TestDb {
 pub(crate) fn insert(db: &TestDb, code: &str, rows: Vec<Record>) {
     let table = db.table(code);
     db.store
+        .unguarded()
         .bulk_insert(&table, &RowScope::All, &ctx("jdgc"), &rows)
         .expect("insert");
 }

@@ -15,6 +15,7 @@ use crate::support::root;
 
 fn insert(db: &TestDb, code: &str, unit: &str, rows: Vec<Record>) {
     db.store
+        .unguarded()
         .bulk_insert(&db.table(code), &RowScope::All, &ctx(unit), &rows)
         .expect("insert");
 }

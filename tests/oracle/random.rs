@@ -123,6 +123,7 @@ pub fn seed(api: &Api, t: &Table, n: usize, rng: &mut impl Rng) -> Vec<i64> {
         ids.extend(
             api.db
                 .store
+                .unguarded()
                 .bulk_insert(t, &RowScope::All, &ctx(unit), &records)
                 .expect("seed"),
         );

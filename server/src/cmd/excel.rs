@@ -137,7 +137,7 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
                 .and_then(|()| svc.table_workbook(&svc.system(), cycle, &code)),
             None => {
                 svc.require_cycle(cycle)?;
-                let progress = bar(svc.store.catalog().tables.len() as u64);
+                let progress = bar(svc.catalog().tables.len() as u64);
                 let done = svc.cycle_workbook(&svc.system(), cycle, &mut |t| {
                     progress.set_message(format!("{} {}", t.code, t.name));
                     progress.inc(1);

@@ -8,7 +8,6 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Args, Subcommand};
-use statusdata::authz::Action;
 use statusdata::demo::{self, DemoError, DemoOptions, DemoReport};
 use statusdata::service::database::DEFAULT_DATABASE_URL;
 use statusdata::service::Service;
@@ -52,16 +51,10 @@ async fn demo_college(
     accounts_csv: Option<String>,
     opts: DemoOptions,
 ) -> Result<DemoReport, DemoError> {
-    let fill = svc
-        .policy
-        .current()
-        .unit_codes(svc.store.catalog(), &svc.units, Action::Fill);
-    let (store, units) = (svc.store.clone(), svc.units.clone());
-    tokio::task::spawn_blocking(move || {
-        demo::seed_demo(&store, &units, &fill, accounts_csv.as_deref(), opts)
-    })
-    .await
-    .map_err(|e| DemoError::Accounts(format!("生成演示数据的任务失败：{e}")))?
+    let svc = svc.clone();
+    tokio::task::spawn_blocking(move || demo::seed_college(&svc, accounts_csv.as_deref(), opts))
+        .await
+        .map_err(|e| DemoError::Accounts(format!("生成演示数据的任务失败：{e}")))?
 }
 
 /// `serve --demo`: the demo college in an empty database; a database with data keeps it.

@@ -218,9 +218,7 @@ async fn start(args: &ServeArgs) -> anyhow::Result<AppState> {
     );
     let defs_dir = p.defs.clone();
     let version = svc
-        .blocking(move |svc| {
-            statusdata::service::definitions::record_start(&svc.store, &defs_dir, &instance)
-        })
+        .blocking(move |svc| svc.record_start(&defs_dir, &instance))
         .await
         .map_err(|e| anyhow::anyhow!("无法记录表定义：{}", e.message))?;
     tracing::info!(version, "表定义第 {version} 版生效");
@@ -229,7 +227,7 @@ async fn start(args: &ServeArgs) -> anyhow::Result<AppState> {
     if args.demo {
         super::seed::serve_demo(&svc, &p.units).await?;
     }
-    let schema = build_schema(svc.store.catalog(), Some(ApiConfig::default()))?;
+    let schema = build_schema(svc.catalog(), Some(ApiConfig::default()))?;
     let mut state = AppState::new(schema, svc).with_definitions(p.defs.clone());
     state.live.set_version(version);
     configure(&mut state, args)?;

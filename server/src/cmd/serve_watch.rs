@@ -44,7 +44,7 @@ pub async fn watch(state: AppState, stopping: Arc<std::sync::atomic::AtomicBool>
         });
     }
     let looked = tokio::task::spawn_blocking(move || {
-        let mut listener = state.service().store.listener();
+        let mut listener = state.service().listener();
         let mut watch = Watch::start(&state.service());
         while !stopping.load(std::sync::atomic::Ordering::SeqCst) {
             listener.wait(std::time::Duration::from_secs(2));

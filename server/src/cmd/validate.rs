@@ -65,7 +65,7 @@ pub async fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
         })
         .await
         .map_err(said)?;
-    let listed = Listed::new(svc.store.catalog(), &svc.units, done.standing);
+    let listed = Listed::new(svc.catalog(), &svc.units, done.standing);
     let report = done.report;
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&listed.json(&report))?),

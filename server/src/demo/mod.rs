@@ -14,6 +14,7 @@ mod facilities;
 mod generic;
 mod intake;
 mod names;
+mod on_service;
 mod people;
 mod pools;
 mod previous;
@@ -34,6 +35,7 @@ use crate::defs::{Catalog, Scope, Table, Units};
 use crate::store::{Record, RowScope, Store, StoreError, Value, WriteCtx};
 
 pub use college::College;
+pub use on_service::seed_college;
 pub use previous::PREVIOUS;
 
 /// How much and which demo data.

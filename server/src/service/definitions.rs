@@ -152,6 +152,13 @@ pub fn record_start(store: &Store, dir: &std::path::Path, instance: &str) -> Api
     Ok(version)
 }
 
+impl Service {
+    /// [`record_start`] on this service's database and catalog.
+    pub fn record_start(&self, dir: &std::path::Path, instance: &str) -> ApiResult<i64> {
+        record_start(&self.store, dir, instance)
+    }
+}
+
 fn stamp_tables(catalog: &Catalog) -> Vec<(String, String)> {
     catalog
         .tables

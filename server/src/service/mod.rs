@@ -60,7 +60,9 @@ pub const SYSTEM_ACTOR: &str = "cli";
 /// The use cases over one store, policy and set of units.
 #[derive(Clone)]
 pub struct Service {
-    pub store: Store,
+    /// Reached only through the use cases: a face never holds the store (nothing would check
+    /// rights, state or deadline of what it wrote).
+    store: Store,
     pub policy: Arc<PolicyCell>,
     pub units: Arc<Units>,
     /// The clock deadlines, sessions and audit times follow (tests move it).
@@ -113,6 +115,12 @@ impl Service {
     /// The catalog of the definitions this service serves.
     pub fn catalog(&self) -> &Arc<crate::defs::Catalog> {
         self.store.catalog()
+    }
+
+    /// The store, for the demo generator inside the crate (it writes its college straight into
+    /// an empty database, see `demo::seed_college`).
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
     }
 
     /// The table with this code, or `NOT_FOUND` naming it.

@@ -5,7 +5,7 @@
 
 use super::definitions::{Definitions, Mode};
 use super::Service;
-use crate::store::live::{self, Versions};
+use crate::store::live::{self, Listener, Versions};
 
 /// What the watcher has seen so far.
 #[derive(Debug, Default)]
@@ -13,6 +13,13 @@ pub struct Watch {
     seen: Versions,
     /// A definitions version this instance could not follow (logged once).
     declined: i64,
+}
+
+impl Service {
+    /// A listener for the other instances' changes (see [`Listener`]).
+    pub fn listener(&self) -> Listener {
+        self.store.listener()
+    }
 }
 
 impl Watch {

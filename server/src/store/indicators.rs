@@ -12,7 +12,7 @@ use super::dialect::Dialect;
 use super::formula::whole_number;
 use super::rule_joins::aggregate_value;
 use super::rules::{emit, Ctx};
-use super::sql::{ident, DynQuery, SqlValue, TextRow};
+use super::sql::{ident, template, DynQuery, SqlValue, TextRow};
 use super::StoreError;
 use crate::defs::naming::sql_table;
 use crate::defs::rules::Agg;
@@ -111,17 +111,6 @@ pub struct CommentRow {
     pub at: String,
 }
 
-fn query(sql: &str, binds: Vec<SqlValue>) -> DynQuery {
-    let mut q = DynQuery::new("");
-    for (i, part) in sql.split('?').enumerate() {
-        if i > 0 {
-            q.bind(binds.get(i - 1).cloned().unwrap_or(SqlValue::Null));
-        }
-        q.sql(part);
-    }
-    q
-}
-
 fn text(s: &str) -> SqlValue {
     SqlValue::Text(s.to_owned())
 }
@@ -157,12 +146,12 @@ pub fn current_snapshot(
     conn: &mut AnyConnection,
     cycle: i32,
 ) -> Result<Option<SnapshotRow>, StoreError> {
-    let rows: Vec<TextRow> = query(
+    let rows: Vec<TextRow> = template(
         &format!(
             "SELECT {SNAPSHOT_COLUMNS} FROM indicator_snapshots WHERE cycle = ? ORDER BY version DESC LIMIT 1"
         ),
         vec![SqlValue::Int(i64::from(cycle))],
-    )
+    )?
     .load(conn)?;
     Ok(rows.first().map(snapshot_of))
 }
@@ -183,7 +172,7 @@ pub fn insert_snapshot(
 ) -> Result<SnapshotRow, StoreError> {
     let version = current_snapshot(conn, s.cycle)?.map_or(1, |c| c.version + 1);
     let warnings = serde_json::to_string(s.warnings).unwrap_or_else(|_| "[]".into());
-    query(
+    template(
         "INSERT INTO indicator_snapshots (cycle, version, state, values_json, warnings_json, published_by, published_at) VALUES (?, ?, 'published', ?, ?, ?, ?)",
         vec![
             SqlValue::Int(i64::from(s.cycle)),
@@ -193,7 +182,7 @@ pub fn insert_snapshot(
             text(s.published_by),
             text(s.at),
         ],
-    )
+    )?
     .execute(conn)?;
     current_snapshot(conn, s.cycle)?
         .ok_or_else(|| StoreError::Database("snapshot vanished after insert".into()))
@@ -210,7 +199,7 @@ pub fn decide_snapshot(
     at: &str,
     comment: Option<&str>,
 ) -> Result<bool, StoreError> {
-    let changed = query(
+    let changed = template(
         "UPDATE indicator_snapshots SET state = ?, decided_by = ?, decided_at = ?, decision_comment = ? WHERE id = ? AND state = ?",
         vec![
             text(to),
@@ -220,14 +209,14 @@ pub fn decide_snapshot(
             SqlValue::Int(id),
             text(from),
         ],
-    )
+    )?
     .execute(conn)?;
     Ok(changed == 1)
 }
 
 /// Adds a comment to an indicator of a snapshot.
 pub fn add_comment(conn: &mut AnyConnection, c: &CommentRow) -> Result<CommentRow, StoreError> {
-    let rows: Vec<TextRow> = query(
+    let rows: Vec<TextRow> = template(
         "INSERT INTO indicator_comments (snapshot_id, indicator, author, author_name, body, at) VALUES (?, ?, ?, ?, ?, ?) RETURNING CAST(id AS TEXT) AS id",
         vec![
             SqlValue::Int(c.snapshot_id),
@@ -237,7 +226,7 @@ pub fn add_comment(conn: &mut AnyConnection, c: &CommentRow) -> Result<CommentRo
             text(&c.body),
             text(&c.at),
         ],
-    )
+    )?
     .load(conn)?;
     Ok(CommentRow {
         id: rows.first().map_or(0, |r| int(r, "id")),
@@ -247,10 +236,10 @@ pub fn add_comment(conn: &mut AnyConnection, c: &CommentRow) -> Result<CommentRo
 
 /// Every comment of a snapshot, oldest first.
 pub fn comments(conn: &mut AnyConnection, snapshot_id: i64) -> Result<Vec<CommentRow>, StoreError> {
-    let rows: Vec<TextRow> = query(
+    let rows: Vec<TextRow> = template(
         "SELECT CAST(id AS TEXT) AS id, CAST(snapshot_id AS TEXT) AS snapshot_id, indicator, author, author_name, body, at FROM indicator_comments WHERE snapshot_id = ? ORDER BY id",
         vec![SqlValue::Int(snapshot_id)],
-    )
+    )?
     .load(conn)?;
     Ok(rows
         .iter()
@@ -269,10 +258,10 @@ pub fn comments(conn: &mut AnyConnection, snapshot_id: i64) -> Result<Vec<Commen
 /// A signed-off snapshot back to `unsigned` (its decision kept for the record); false when it
 /// was not signed off.
 pub fn unsign_snapshot(conn: &mut AnyConnection, id: i64) -> Result<bool, StoreError> {
-    let changed = query(
+    let changed = template(
         "UPDATE indicator_snapshots SET state = 'unsigned' WHERE id = ? AND state = 'signed_off'",
         vec![SqlValue::Int(id)],
-    )
+    )?
     .execute(conn)?;
     Ok(changed == 1)
 }
@@ -282,10 +271,10 @@ pub fn sign_off_window(
     conn: &mut AnyConnection,
     cycle: i32,
 ) -> Result<Option<(Option<NaiveDate>, NaiveDate)>, StoreError> {
-    let rows: Vec<TextRow> = query(
+    let rows: Vec<TextRow> = template(
         "SELECT starts_on, ends_on FROM schedule_tasks WHERE cycle = ? AND kind = 'sign_off_phase'",
         vec![SqlValue::Int(i64::from(cycle))],
-    )
+    )?
     .load(conn)?;
     let day = |t: Option<&str>| t.and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok());
     Ok(rows

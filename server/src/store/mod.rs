@@ -14,9 +14,12 @@ pub mod compare;
 mod conn;
 mod dialect;
 pub mod dump;
+mod edit;
 mod error;
 mod filter;
 pub mod findings;
+#[cfg(feature = "test-fixtures")]
+pub mod fixtures;
 pub mod formula;
 pub mod gaoji;
 pub mod indexes;
@@ -43,6 +46,7 @@ mod sql;
 mod sync;
 mod tokens;
 pub mod tx;
+mod upsert;
 mod users;
 mod value;
 mod work;
@@ -99,13 +103,14 @@ pub struct Store {
     accounts_epoch: Arc<std::sync::atomic::AtomicU64>,
 }
 
-/// Row operations on a connection the caller holds (the service's write transactions).
-pub mod ops {
-    pub use super::replace::{replace_rows, replace_rows_ids};
+/// Row operations on a connection the caller holds (the service's write transactions, which
+/// check rights, state and deadline first; nothing outside the crate writes rows past them).
+pub(crate) mod ops {
+    pub use super::edit::{delete_row, update_row};
+    pub use super::replace::replace_rows_ids;
     pub use super::rows::{count_rows, get_row, list_rows};
-    pub use super::write::{
-        bulk_insert, bulk_upsert, bulk_upsert_ids, delete_row, insert_row, update_row,
-    };
+    pub use super::upsert::{bulk_upsert, bulk_upsert_ids};
+    pub use super::write::{bulk_insert, insert_row};
 }
 
 pub use conn::Conn;

@@ -16,16 +16,7 @@ use crate::defs::{naming, FieldType, Table};
 
 /// The system columns, in cell order: a page's cell `i < SYSTEM.len()` is `SYSTEM[i]`, cell
 /// `SYSTEM.len() + j` is the table's field `j`.
-pub const SYSTEM: [&str; 8] = [
-    "id",
-    "cycle",
-    "unit",
-    "row_version",
-    "created_at",
-    "created_by",
-    "updated_at",
-    "updated_by",
-];
+pub const SYSTEM: [&str; 8] = naming::SYSTEM_COLUMNS;
 /// Cell of `id`, `cycle` and `unit`.
 pub const ID: usize = 0;
 pub const CYCLE: usize = 1;

@@ -3,24 +3,15 @@
 //! one transaction, so a failure leaves the old rows untouched.
 
 use super::conn::AnyConnection;
+use super::edit::delete_in_tx;
 use super::rows::{list_rows, ListQuery, WriteCtx};
 use super::value::Record;
-use super::write::{check_unit, delete_in_tx, insert_one};
+use super::write::{check_unit, insert_one};
 use super::{RowScope, StoreError};
 use crate::defs::Table;
 
-/// Deletes the rows of `ctx.unit` in `ctx.cycle` and inserts `records`: (deleted, inserted).
-pub fn replace_rows(
-    conn: &mut AnyConnection,
-    table: &Table,
-    scope: &RowScope,
-    ctx: &WriteCtx,
-    records: &[Record],
-) -> Result<(usize, usize), StoreError> {
-    replace_rows_ids(conn, table, scope, ctx, records).map(|(d, ids)| (d, ids.len()))
-}
-
-/// As [`replace_rows`], with the new rows' ids: (deleted, ids in the order of `records`).
+/// Deletes the rows of `ctx.unit` in `ctx.cycle` and inserts `records`: (deleted, the new rows'
+/// ids in the order of `records`).
 pub fn replace_rows_ids(
     conn: &mut AnyConnection,
     table: &Table,

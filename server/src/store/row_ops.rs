@@ -1,144 +1,60 @@
 //! The row operations of [`Store`] that take a connection of their own: lists, pages,
-//! counts, aggregates and row writes within a unit scope, and the benchmarks' plain-diesel
-//! baselines. (The service's write transactions call [`super::ops`] on the connection they hold.)
+//! counts and aggregates within a unit scope, the generator's bulk insert and the benchmarks'
+//! plain-diesel baselines. (The service's write transactions call [`super::ops`] on the
+//! connection they hold.)
 
 use super::{
-    aggregate, baseline, baseline_read, page, replace, rows, write, AggregateQuery, AggregateRow,
-    Filter, ListQuery, PageQuery, PageRows, Record, RowScope, Store, StoreError, StoredRow,
-    WriteCtx,
+    aggregate, baseline, baseline_read, page, rows, write, AggregateQuery, AggregateRow, Filter,
+    ListQuery, PageQuery, PageRows, Record, RowScope, Store, StoreError, StoredRow, WriteCtx,
 };
 use crate::defs::Table;
 
-impl Store {
-    /// Lists rows (see [`ListQuery`]).
-    pub fn list(
-        &self,
-        table: &Table,
-        scope: &RowScope,
-        query: &ListQuery,
-    ) -> Result<Vec<StoredRow>, StoreError> {
-        rows::list_rows(&mut *self.conn()?, table, scope, query)
-    }
+/// Methods that each run one operation of the form `op(conn, table, scope, args…)` on a
+/// connection of their own (`self.conn()`), so that every such door is written once.
+macro_rules! scoped_ops {
+    ($owner:ty { $(
+        $(#[$doc:meta])*
+        $vis:vis fn $name:ident($($arg:ident: $ty:ty),*) -> $out:ty = $op:path;
+    )* }) => {
+        impl $owner { $(
+            $(#[$doc])*
+            $vis fn $name(
+                &self,
+                table: &Table,
+                scope: &RowScope,
+                $($arg: $ty),*
+            ) -> Result<$out, StoreError> {
+                $op(&mut *self.conn()?, table, scope, $($arg),*)
+            }
+        )* }
+    };
+}
+pub(super) use scoped_ops;
 
+scoped_ops!(Store {
+    /// Lists rows (see [`ListQuery`]).
+    pub fn list(query: &ListQuery) -> Vec<StoredRow> = rows::list_rows;
     /// One page of the API's list read path: the selected cells, and the count when asked for,
     /// in one statement on one connection (see [`page`]).
-    pub fn page(
-        &self,
-        table: &Table,
-        scope: &RowScope,
-        query: &PageQuery,
-    ) -> Result<PageRows, StoreError> {
-        page::read_page(&mut *self.conn()?, table, scope, query)
-    }
-
+    pub fn page(query: &PageQuery) -> PageRows = page::read_page;
     /// The database's plan for a page (see [`page::explain_page`]).
-    pub fn explain_page(
-        &self,
-        table: &Table,
-        scope: &RowScope,
-        query: &PageQuery,
-    ) -> Result<Vec<String>, StoreError> {
-        page::explain_page(&mut *self.conn()?, table, scope, query)
-    }
-
+    pub fn explain_page(query: &PageQuery) -> Vec<String> = page::explain_page;
     /// Counts rows matching a filter.
-    pub fn count(
-        &self,
-        table: &Table,
-        scope: &RowScope,
-        cycle: i32,
-        filter: Option<&Filter>,
-    ) -> Result<i64, StoreError> {
-        rows::count_rows(&mut *self.conn()?, table, scope, cycle, filter)
-    }
-
+    pub fn count(cycle: i32, filter: Option<&Filter>) -> i64 = rows::count_rows;
     /// One row by id, within the scope.
-    pub fn get(
-        &self,
-        table: &Table,
-        scope: &RowScope,
-        id: i64,
-    ) -> Result<Option<StoredRow>, StoreError> {
-        rows::get_row(&mut *self.conn()?, table, scope, id)
-    }
-
+    pub fn get(id: i64) -> Option<StoredRow> = rows::get_row;
     /// Aggregates with group-by.
-    pub fn aggregate(
-        &self,
-        table: &Table,
-        scope: &RowScope,
-        query: &AggregateQuery,
-    ) -> Result<Vec<AggregateRow>, StoreError> {
-        aggregate::aggregate_rows(&mut *self.conn()?, table, scope, query)
-    }
+    pub fn aggregate(query: &AggregateQuery) -> Vec<AggregateRow> = aggregate::aggregate_rows;
+    /// Inserts many rows in one transaction, all or nothing, past the service's gates (no
+    /// rights, state, deadline or field rules): the demo generator and `bench storage` only,
+    /// public for the benchmark in the binary until it leaves the production build (issue 23
+    /// item 5). Tests use `Store::unguarded()` (the `test-fixtures` feature).
+    pub fn bulk_insert(ctx: &WriteCtx, records: &[Record]) -> Vec<i64> = write::bulk_insert;
+});
 
-    /// Inserts a row (and its audit entry) in one transaction.
-    pub fn insert(
-        &self,
-        table: &Table,
-        scope: &RowScope,
-        ctx: &WriteCtx,
-        record: &Record,
-    ) -> Result<StoredRow, StoreError> {
-        write::insert_row(&mut *self.conn()?, table, scope, ctx, record)
-    }
-
-    /// Inserts many rows in one transaction: all or nothing.
-    pub fn bulk_insert(
-        &self,
-        table: &Table,
-        scope: &RowScope,
-        ctx: &WriteCtx,
-        records: &[Record],
-    ) -> Result<Vec<i64>, StoreError> {
-        write::bulk_insert(&mut *self.conn()?, table, scope, ctx, records)
-    }
-
-    /// Inserts or updates (by natural key) every record in one transaction: (inserted, updated).
-    pub fn bulk_upsert(
-        &self,
-        table: &Table,
-        scope: &RowScope,
-        ctx: &WriteCtx,
-        records: &[Record],
-    ) -> Result<(usize, usize), StoreError> {
-        write::bulk_upsert(&mut *self.conn()?, table, scope, ctx, records)
-    }
-
-    /// Replaces the context unit's rows in the cycle with `records`, in one transaction:
-    /// (deleted, inserted).
-    pub fn replace_rows(
-        &self,
-        table: &Table,
-        scope: &RowScope,
-        ctx: &WriteCtx,
-        records: &[Record],
-    ) -> Result<(usize, usize), StoreError> {
-        replace::replace_rows(&mut *self.conn()?, table, scope, ctx, records)
-    }
-
-    /// Updates a row if it still has `row_version`; a stale version is a conflict.
-    pub fn update(
-        &self,
-        table: &Table,
-        scope: &RowScope,
-        id: i64,
-        row_version: i64,
-        patch: &Record,
-        actor: &str,
-    ) -> Result<StoredRow, StoreError> {
-        write::update_row(
-            &mut *self.conn()?,
-            table,
-            scope,
-            id,
-            row_version,
-            patch,
-            actor,
-        )
-    }
-
-    /// Inserts rows with plain diesel (no audit, no checks): the baseline of `bench storage` only.
+impl Store {
+    /// Inserts rows with plain diesel (no audit, no checks, no gates): the baseline of
+    /// `bench storage` only.
     pub fn baseline_insert(
         &self,
         table: &Table,
@@ -158,16 +74,5 @@ impl Store {
         limit: i64,
     ) -> Result<(usize, i64), StoreError> {
         baseline_read::baseline_page(&mut *self.conn()?, cycle, gender, grade, limit)
-    }
-
-    /// Deletes a row within the scope.
-    pub fn delete(
-        &self,
-        table: &Table,
-        scope: &RowScope,
-        id: i64,
-        actor: &str,
-    ) -> Result<StoredRow, StoreError> {
-        write::delete_row(&mut *self.conn()?, table, scope, id, actor)
     }
 }

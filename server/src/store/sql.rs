@@ -10,6 +10,9 @@ use diesel::serialize::ToSql;
 use diesel::sql_types::{BigInt, Bool, HasSqlType, Text, Untyped};
 use diesel::{QueryResult, RunQueryDsl};
 
+use super::conn::AnyConnection;
+use super::StoreError;
+
 /// A value as SQL sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SqlValue {
@@ -158,6 +161,51 @@ where
     }
 }
 
+/// A statement from SQL text with `?` placeholders and their values, in order. A placeholder
+/// without a value is refused, naming it, and so is a value without a placeholder: a missing
+/// value must never reach the database as NULL.
+pub fn template(sql: &str, binds: Vec<SqlValue>) -> Result<DynQuery, StoreError> {
+    let given = binds.len();
+    let mut values = binds.into_iter();
+    let mut q = DynQuery::new("");
+    for (i, part) in sql.split('?').enumerate() {
+        if i > 0 {
+            let value = values.next().ok_or_else(|| {
+                StoreError::Database(format!(
+                    "SQL 模板缺少第 {i} 个参数（只给了 {given} 个）：{sql}"
+                ))
+            })?;
+            q.bind(value);
+        }
+        q.sql(part);
+    }
+    if values.next().is_some() {
+        let wanted = sql.matches('?').count();
+        return Err(StoreError::Database(format!(
+            "SQL 模板只有 {wanted} 个参数，却给了 {given} 个：{sql}"
+        )));
+    }
+    Ok(q)
+}
+
+/// Runs a [`template`] statement: the number of rows it changed.
+pub fn exec_template(
+    conn: &mut AnyConnection,
+    sql: &str,
+    binds: Vec<SqlValue>,
+) -> Result<usize, StoreError> {
+    Ok(template(sql, binds)?.execute(conn)?)
+}
+
+/// Runs a [`template`] query: its rows, every column as text.
+pub fn load_template(
+    conn: &mut AnyConnection,
+    sql: &str,
+    binds: Vec<SqlValue>,
+) -> Result<Vec<TextRow>, StoreError> {
+    Ok(template(sql, binds)?.load(conn)?)
+}
+
 /// Quotes an identifier for both dialects (identifiers are validated; quotes are doubled anyway).
 pub fn ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
@@ -228,5 +276,43 @@ where
             out.push((name, value));
         }
         Ok(TextRow(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{template, Part, SqlValue};
+
+    #[test]
+    fn a_template_refuses_a_missing_value_and_names_it() {
+        let sql = "UPDATE t SET a = ?, b = ? WHERE id = ?";
+        let err = template(sql, vec![SqlValue::Int(1), SqlValue::Int(2)])
+            .expect_err("the third value is missing")
+            .to_string();
+        assert!(err.contains("第 3 个参数"), "{err}");
+        assert!(err.contains(sql), "{err}");
+    }
+
+    #[test]
+    fn a_template_refuses_a_value_without_a_placeholder() {
+        let err = template("SELECT ?", vec![SqlValue::Int(1), SqlValue::Null])
+            .expect_err("one value too many")
+            .to_string();
+        assert!(err.contains("只有 1 个参数，却给了 2 个"), "{err}");
+    }
+
+    #[test]
+    fn a_template_binds_each_value_in_order() {
+        let q = template("a = ? AND b = ?", vec![SqlValue::Int(1), SqlValue::Null])
+            .expect("two placeholders, two values");
+        let shape: Vec<String> = q
+            .parts
+            .iter()
+            .map(|p| match p {
+                Part::Sql(s) => s.clone(),
+                Part::Bind(v) => format!("{v:?}"),
+            })
+            .collect();
+        assert_eq!(shape, ["a = ", "Int(1)", " AND b = ", "Null", ""]);
     }
 }

@@ -1,5 +1,7 @@
-//! Writing rows: insert (one or in bulk, all or nothing), update with optimistic versions, delete;
-//! each in a transaction with its audit entry.
+//! Inserting rows (one, or many all or nothing), each in a transaction with its audit entry, and
+//! the checks every row write shares: fields of the table, the unit in scope, a key clash
+//! explained with the key's labels. Changing and deleting are in [`super::edit`], upserts by
+//! natural key in [`super::upsert`].
 
 use diesel::RunQueryDsl;
 
@@ -11,7 +13,10 @@ use super::value::{encode, Record, Value};
 use super::{RowScope, StoreError};
 use crate::defs::{naming, Table};
 
-fn check_fields(table: &Table, record: &Record) -> Result<Vec<(String, SqlValue)>, StoreError> {
+pub(super) fn check_fields(
+    table: &Table,
+    record: &Record,
+) -> Result<Vec<(String, SqlValue)>, StoreError> {
     record
         .iter()
         .map(|(name, value)| {
@@ -40,7 +45,7 @@ pub(super) fn check_unit(table: &Table, scope: &RowScope, unit: &str) -> Result<
 }
 
 /// Explains a unique-key clash with the key's labels and values.
-fn key_clash(table: &Table, record: &Record, e: StoreError) -> StoreError {
+pub(super) fn key_clash(table: &Table, record: &Record, e: StoreError) -> StoreError {
     if !matches!(e, StoreError::Unique { .. } | StoreError::Duplicate { .. }) {
         return e;
     }
@@ -75,18 +80,11 @@ pub(super) fn insert_one(
     now: &str,
 ) -> Result<i64, StoreError> {
     let values = check_fields(table, record)?;
-    let mut cols = vec![
-        "cycle",
-        "unit",
-        "row_version",
-        "created_at",
-        "created_by",
-        "updated_at",
-        "updated_by",
-    ]
-    .into_iter()
-    .map(str::to_owned)
-    .collect::<Vec<_>>();
+    // Every system column but `id`, which the database assigns.
+    let mut cols = naming::SYSTEM_COLUMNS[1..]
+        .iter()
+        .map(|c| (*c).to_owned())
+        .collect::<Vec<_>>();
     cols.extend(values.iter().map(|(n, _)| ident(n)));
     let mut q = DynQuery::new(format!(
         "INSERT INTO {} ({}) VALUES (",
@@ -180,242 +178,4 @@ pub fn bulk_insert(
             })
             .collect()
     })
-}
-
-/// Updates the given fields of a row, if it still has `row_version`; returns the new row.
-pub fn update_row(
-    conn: &mut AnyConnection,
-    table: &Table,
-    scope: &RowScope,
-    id: i64,
-    row_version: i64,
-    patch: &Record,
-    actor: &str,
-) -> Result<StoredRow, StoreError> {
-    let now = super::now();
-    super::tx::write_tx(conn, |conn| {
-        update_in_tx(conn, table, id, row_version, patch, actor, scope, &now)
-    })
-}
-
-/// The update itself, inside the caller's transaction.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one call site each; a struct would only rename them"
-)]
-fn update_in_tx(
-    conn: &mut AnyConnection,
-    table: &Table,
-    id: i64,
-    row_version: i64,
-    patch: &Record,
-    actor: &str,
-    scope: &RowScope,
-    now: &str,
-) -> Result<StoredRow, StoreError> {
-    let values = check_fields(table, patch)?;
-    let before = get_row(conn, table, scope, id)?.ok_or(StoreError::NotFound {
-        table: table.code.clone(),
-        id,
-    })?;
-    if before.row_version != row_version {
-        return Err(StoreError::Conflict {
-            table: table.code.clone(),
-            id,
-            given: row_version,
-            current: before.row_version,
-        });
-    }
-    let mut q = DynQuery::new(format!(
-        "UPDATE {} SET ",
-        ident(&naming::sql_table(&table.slug))
-    ));
-    for (name, v) in values {
-        q.sql(&format!("{} = ", ident(&name))).bind(v).sql(", ");
-    }
-    q.sql("row_version = row_version + 1, updated_at = ")
-        .bind(SqlValue::Text(now.to_owned()));
-    q.sql(", updated_by = ")
-        .bind(SqlValue::Text(actor.to_owned()));
-    q.sql(" WHERE id = ").bind(SqlValue::Int(id));
-    q.sql(" AND row_version = ")
-        .bind(SqlValue::Int(row_version));
-    let mut merged = before.values.clone();
-    merged.extend(patch.clone());
-    let changed = q
-        .execute(conn)
-        .map_err(|e| key_clash(table, &merged, e.into()))?;
-    if changed == 0 {
-        return Err(StoreError::Conflict {
-            table: table.code.clone(),
-            id,
-            given: row_version,
-            current: row_version + 1,
-        });
-    }
-    let after = get_row(conn, table, &RowScope::All, id)?.ok_or(StoreError::NotFound {
-        table: table.code.clone(),
-        id,
-    })?;
-    write_audit(
-        conn,
-        now,
-        AuditEntry {
-            actor,
-            cycle: Some(before.cycle),
-            table_code: Some(&table.code),
-            row_id: Some(id),
-            operation: "update",
-            before: Some(before.to_json()),
-            after: Some(after.to_json()),
-        },
-    )?;
-    Ok(after)
-}
-
-/// Deletes a row within the scope; returns the deleted row.
-pub fn delete_row(
-    conn: &mut AnyConnection,
-    table: &Table,
-    scope: &RowScope,
-    id: i64,
-    actor: &str,
-) -> Result<StoredRow, StoreError> {
-    let now = super::now();
-    super::tx::write_tx(conn, |conn| {
-        let before = get_row(conn, table, scope, id)?.ok_or(StoreError::NotFound {
-            table: table.code.clone(),
-            id,
-        })?;
-        delete_in_tx(conn, table, &before, actor, &now)?;
-        Ok(before)
-    })
-}
-
-/// Deletes a row known to exist, with its audit entry; the caller holds the transaction.
-pub(super) fn delete_in_tx(
-    conn: &mut AnyConnection,
-    table: &Table,
-    row: &StoredRow,
-    actor: &str,
-    now: &str,
-) -> Result<(), StoreError> {
-    let mut q = DynQuery::new(format!(
-        "DELETE FROM {} WHERE id = ",
-        ident(&naming::sql_table(&table.slug))
-    ));
-    q.bind(SqlValue::Int(row.id));
-    q.execute(conn)?;
-    write_audit(
-        conn,
-        now,
-        AuditEntry {
-            actor,
-            cycle: Some(row.cycle),
-            table_code: Some(&table.code),
-            row_id: Some(row.id),
-            operation: "delete",
-            before: Some(row.to_json()),
-            after: None,
-        },
-    )
-}
-
-/// Inserts each record, or updates the row with the same natural key in the cycle and unit;
-/// all in one transaction. Returns (inserted, updated).
-pub fn bulk_upsert(
-    conn: &mut AnyConnection,
-    table: &Table,
-    scope: &RowScope,
-    ctx: &WriteCtx,
-    records: &[Record],
-) -> Result<(usize, usize), StoreError> {
-    bulk_upsert_ids(conn, table, scope, ctx, records).map(|(i, u, _)| (i, u))
-}
-
-/// As [`bulk_upsert`], with the id each record was stored under: (inserted, updated, ids).
-pub fn bulk_upsert_ids(
-    conn: &mut AnyConnection,
-    table: &Table,
-    scope: &RowScope,
-    ctx: &WriteCtx,
-    records: &[Record],
-) -> Result<(usize, usize, Vec<i64>), StoreError> {
-    check_unit(table, scope, &ctx.unit)?;
-    let now = super::now();
-    super::tx::write_tx(conn, |conn| {
-        // Upserts of one submission take turns (PostgreSQL; SQLite's writers already do): each
-        // looks keys up after the one before committed, so a key two of them bring is inserted
-        // once and updated by the other instead of failing on the unique index.
-        let turn = format!("upsert:{}:{}:{}", ctx.cycle, table.code, ctx.unit);
-        super::tx::hold_key(conn, &turn, super::tx::Hold::Step)?;
-        let (mut inserted, mut updated) = (0, 0);
-        let mut ids = Vec::with_capacity(records.len());
-        for (index, record) in records.iter().enumerate() {
-            let wrap = |e: StoreError| StoreError::BulkRow {
-                index,
-                source: Box::new(e),
-            };
-            match find_by_key(conn, table, ctx, record).map_err(wrap)? {
-                None => {
-                    ids.push(insert_one(conn, table, ctx, record, &now).map_err(wrap)?);
-                    inserted += 1;
-                }
-                Some((id, version)) => {
-                    update_in_tx(
-                        conn,
-                        table,
-                        id,
-                        version,
-                        record,
-                        &ctx.actor,
-                        &RowScope::All,
-                        &now,
-                    )
-                    .map_err(wrap)?;
-                    ids.push(id);
-                    updated += 1;
-                }
-            }
-        }
-        Ok((inserted, updated, ids))
-    })
-}
-
-/// The id and version of the row with the record's natural key, in the context's cycle and unit.
-fn find_by_key(
-    conn: &mut AnyConnection,
-    table: &Table,
-    ctx: &WriteCtx,
-    record: &Record,
-) -> Result<Option<(i64, i64)>, StoreError> {
-    let mut q = DynQuery::new(format!(
-        "SELECT CAST(id AS TEXT) AS id, CAST(row_version AS TEXT) AS v FROM {} WHERE cycle = ",
-        ident(&naming::sql_table(&table.slug))
-    ));
-    q.bind(SqlValue::Int(i64::from(ctx.cycle)))
-        .sql(" AND unit = ")
-        .bind(SqlValue::Text(ctx.unit.clone()));
-    for key in &table.key {
-        let field = table.field(key).ok_or_else(|| StoreError::Invalid {
-            table: table.code.clone(),
-            field: key.clone(),
-            message: "key field missing".into(),
-        })?;
-        let value = record.get(key).unwrap_or(&Value::Null);
-        let bound = encode(field, value).map_err(|m| StoreError::Invalid {
-            table: table.code.clone(),
-            field: key.clone(),
-            message: m,
-        })?;
-        if bound == SqlValue::Null {
-            q.sql(&format!(" AND {} IS NULL", ident(key)));
-        } else {
-            q.sql(&format!(" AND {} = ", ident(key))).bind(bound);
-        }
-    }
-    let rows: Vec<TextRow> = q.load(conn)?;
-    Ok(rows
-        .first()
-        .and_then(|r| Some((r.get("id")?.parse().ok()?, r.get("v")?.parse().ok()?))))
 }
