@@ -185,7 +185,7 @@ impl Gen<'_> {
         self.emit("0.1.5", None, base.clone(), i);
         let (mode, source) = if s.social {
             ("08", "06")
-        } else if i % 3 == 0 {
+        } else if i.is_multiple_of(3) {
             ("03", "02")
         } else {
             ("01", "01")
