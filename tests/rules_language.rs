@@ -262,6 +262,7 @@ fn prev_row_compares_a_teacher_with_last_years_linked_row() {
         .map(|(_, row)| row)
         .collect();
     assert_eq!(linked, BTreeSet::from(["zwb_rs 工号=T1".to_owned()]));
+}
 
 #[test]
 fn a_sum_over_no_rows_is_zero_in_a_rule_as_in_a_formula() {
