@@ -243,7 +243,7 @@ pub(super) async fn install_cycle(
     demo: bool,
 ) -> anyhow::Result<Installed> {
     let cycle_file = units_file.with_file_name("cycle-2023.toml");
-    let cycle = defs::load_cycle(&cycle_file, svc.store.catalog())
+    let cycle = defs::load_cycle(&cycle_file, svc.catalog())
         .map_err(|e| anyhow::anyhow!("采集周期文件 {} 有问题：\n{e}", cycle_file.display()))?;
     let today = demo.then(|| statusdata::workflow::progress::today(chrono::Utc::now()));
     let installed = svc

@@ -188,24 +188,6 @@ pub fn template(sql: &str, binds: Vec<SqlValue>) -> Result<DynQuery, StoreError>
     Ok(q)
 }
 
-/// Runs a [`template`] statement: the number of rows it changed.
-pub fn exec_template(
-    conn: &mut AnyConnection,
-    sql: &str,
-    binds: Vec<SqlValue>,
-) -> Result<usize, StoreError> {
-    Ok(template(sql, binds)?.execute(conn)?)
-}
-
-/// Runs a [`template`] query: its rows, every column as text.
-pub fn load_template(
-    conn: &mut AnyConnection,
-    sql: &str,
-    binds: Vec<SqlValue>,
-) -> Result<Vec<TextRow>, StoreError> {
-    Ok(template(sql, binds)?.load(conn)?)
-}
-
 /// Quotes an identifier for both dialects (identifiers are validated; quotes are doubled anyway).
 pub fn ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
