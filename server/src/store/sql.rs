@@ -10,7 +10,6 @@ use diesel::serialize::ToSql;
 use diesel::sql_types::{BigInt, Bool, HasSqlType, Text, Untyped};
 use diesel::{QueryResult, RunQueryDsl};
 
-use super::conn::AnyConnection;
 use super::StoreError;
 
 /// A value as SQL sees it.
