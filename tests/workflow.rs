@@ -462,6 +462,15 @@ async fn the_whole_path_for_a_single_unit_and_a_multi_unit_table() {
             ("major_code", "460101"),
         ],
     );
+    // The course as 0.1.2 sets it up (2.1.1's course reference and its help rules read it).
+    site.insert_row(
+        "0.1.2",
+        &[
+            ("course_code", "C01"),
+            ("course_name", "制图"),
+            ("course_type", "B"),
+        ],
+    );
     site.satisfy_refs("2.1.1", &row);
     for (c, h, unit) in [
         ("ac", "ah", "jdgc"),
