@@ -119,6 +119,7 @@ impl Service {
 
     /// The store, for the demo generator inside the crate (it writes its college straight into
     /// an empty database, see `demo::seed_college`).
+    #[cfg(feature = "demo")]
     pub(crate) fn store(&self) -> &Store {
         &self.store
     }

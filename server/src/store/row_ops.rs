@@ -29,6 +29,8 @@ macro_rules! scoped_ops {
         )* }
     };
 }
+// The test fixtures (`store::fixtures`, feature `test-fixtures`) reuse it.
+#[cfg(feature = "test-fixtures")]
 pub(super) use scoped_ops;
 
 scoped_ops!(Store {
