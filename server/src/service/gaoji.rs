@@ -89,14 +89,7 @@ pub struct FigureInput {
 
 /// Refuses unless the caller is 质量部 (who enters and imports 高基 figures).
 pub fn quality_office(who: &Access) -> ApiResult<()> {
-    if has_role(who, &["quality_admin"]) {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            Code::Forbidden,
-            "只有质量部可以录入高基报表数据",
-        ))
-    }
+    super::require_role(who, &["quality_admin"], "只有质量部可以录入高基报表数据")
 }
 
 fn status(

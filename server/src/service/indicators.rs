@@ -24,14 +24,9 @@ pub(super) fn lock(conn: &mut AnyConnection, cycle: i32) -> ApiResult<()> {
     Ok(hold_key(conn, &format!("indicators:{cycle}"), Hold::Step)?)
 }
 
+/// Refuses a cycle that was never installed, as every other use case does.
 fn known_cycle(conn: &mut AnyConnection, cycle: i32) -> ApiResult<()> {
-    match wf::deadlines(conn, cycle)? {
-        Some(_) => Ok(()),
-        None => Err(ApiError::new(
-            Code::NotFound,
-            format!("没有 {cycle} 年的采集周期"),
-        )),
-    }
+    super::files::known_cycle(conn, cycle).map(|_| ())
 }
 
 pub(super) fn state_words(state: &str) -> &'static str {
