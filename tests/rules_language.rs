@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 
 use rust_decimal::Decimal;
+use statusdata::store::rules::Violation;
 use statusdata::store::{Record, RowScope, Value};
 use statusdata::validate::rules::{find_violations, RunScope};
 use statusdata::validate::{check_record, CycleDates};
@@ -20,16 +21,20 @@ fn insert(db: &TestDb, code: &str, unit: &str, rows: Vec<Record>) {
         .expect("insert");
 }
 
-/// (rule, unit + row) of the findings of the rules on `table`.
-fn found(db: &TestDb, table: &str) -> BTreeSet<(String, String)> {
+/// The findings of the rules on `table` in `cycle`.
+fn violations(db: &TestDb, cycle: i32, table: &str) -> Vec<Violation> {
     let scope = RunScope {
-        cycle: 2023,
+        cycle,
         table: Some(table),
         ..RunScope::default()
     };
     let mut conn = db.store.conn().expect("conn");
-    find_violations(&mut conn, db.store.catalog(), &scope, &mut |_| {})
-        .expect("rules run")
+    find_violations(&mut conn, db.store.catalog(), &scope, &mut |_| {}).expect("rules run")
+}
+
+/// (rule, unit + row) of the findings of the rules on `table`.
+fn found(db: &TestDb, table: &str) -> BTreeSet<(String, String)> {
+    violations(db, 2023, table)
         .into_iter()
         .map(|v| (v.rule, format!("{} {}", v.unit, v.row_ref)))
         .collect()
@@ -196,14 +201,7 @@ fn help_rules_judge_each_cycle_by_its_own_dates() {
         );
     }
     let judged = |cycle: i32, table: &str, rule: &str| -> BTreeSet<String> {
-        let scope = RunScope {
-            cycle,
-            table: Some(table),
-            ..RunScope::default()
-        };
-        let mut conn = db.store.conn().expect("conn");
-        find_violations(&mut conn, db.store.catalog(), &scope, &mut |_| {})
-            .expect("rules run")
+        violations(&db, cycle, table)
             .into_iter()
             .filter(|v| v.rule == rule)
             .map(|v| v.row_ref)
