@@ -5,6 +5,7 @@
 import { gql, ApiError } from './api.js';
 import { useApp, hasRole, setState, getState } from './state.js';
 import { Message, StateBadge, STATE_NAMES, formatTime } from './ui.jsx';
+import { askConfirm } from './dialog.jsx';
 
 const { useState, useEffect, useId } = React;
 
@@ -242,7 +243,7 @@ function CaseCard({ c, me, onEdit, onDone, onError }) {
       <Attachments c={c} editable={editable} onChanged={onDone} onError={onError} />
       <div className="sd-actions">
         {editable && <button type="button" onClick={() => onEdit(c)}>修改</button>}
-        {editable && <button type="button" className="sd-danger" onClick={() => window.confirm(`删除案例“${c.title}”及其附件？`) && run('deleteCase', {}, '删除典型案例', '已删除')}>删除</button>}
+        {editable && <button type="button" className="sd-danger" onClick={async () => (await askConfirm({ title: '删除典型案例', body: `删除案例“${c.title}”及其全部附件，删除后不能恢复。`, confirm: '删除', danger: true })) && run('deleteCase', {}, '删除典型案例', '已删除')}>删除</button>}
         {editable && <button type="button" className="sd-primary" onClick={() => run('submitCase', {}, '提交典型案例', `已提交：${c.title}，等待本单位负责人审核`)}>提交</button>}
         {reviewer && c.state === 'submitted' && <button type="button" className="sd-primary" onClick={() => run('reviewCase', { decision: 'APPROVE' }, '审核通过典型案例', `审核通过：${c.title}，等待质量部验收`)}>通过</button>}
         {quality && c.state === 'approved' && <button type="button" className="sd-primary" onClick={() => run('acceptCase', {}, '验收典型案例', `已验收：${c.title}`)}>验收</button>}

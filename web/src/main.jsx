@@ -7,6 +7,7 @@ import { makeFetcher } from './api.js';
 import { PLUGINS } from './plugins.jsx';
 import { boot } from './session.js';
 import { localizeChrome, escapableEditor } from './chrome.js';
+import { mountDialogs } from './dialog.jsx';
 
 const DEFAULT_QUERY = `# statusdata：人才培养工作状态数据 GraphQL 接口
 # 左侧“我的任务”“填写”“进度”“管理”面板可直接登录、填表、提交、审核，不必写 GraphQL；
@@ -31,6 +32,7 @@ ReactDOM.createRoot(document.getElementById('graphiql')).render(
     defaultEditorToolsVisibility={false}
   />,
 );
+mountDialogs();
 boot();
 openFirstPanel();
 
