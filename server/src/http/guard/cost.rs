@@ -59,9 +59,8 @@ fn weight(name: &str) -> u64 {
         "reloadDefinitions" => 20_000,
         "progress" | "indicators" | "coreData" | "compare" | "publishIndicators"
         | "signOffIndicators" | "returnIndicators" => 10_000,
-        "bulletin" | "myTasks" | "progressSummary" | "findings" | "qualityReport" | "rowChecks" => {
-            6_000
-        }
+        "bulletin" | "myTasks" | "myWork" | "progressSummary" | "findings" | "qualityReport"
+        | "rowChecks" => 6_000,
         // The whole schema (90 tables' types): seconds in a debug build, heavy for anyone.
         "__schema" => 5_000,
         "catalog" | "gaojiComparison" | "setGaojiFigures" | "login" | "changePassword" => 2_000,
