@@ -8,7 +8,6 @@ use super::build::service_field;
 use super::convert::opt_cycle_arg;
 use super::resolve::field_of_parent;
 use crate::service::my_work::MyWork;
-use crate::workflow::progress;
 
 /// Registers the `MyWork` type.
 pub fn register(b: SchemaBuilder) -> SchemaBuilder {
@@ -57,7 +56,7 @@ pub fn add_queries(q: Object) -> Object {
             opt_cycle_arg,
             |svc, who, given| {
                 let cycle = svc.cycle_or_default(given)?;
-                svc.my_work(who, cycle, progress::today(svc.now()))
+                svc.my_work(who, cycle)
             },
         )
         .description("等待本人处理的事项：被退回、待审核、待验收的表数，核心数据是否待签字；cycle 默认为最新的开放周期")

@@ -2,12 +2,11 @@
 //! Each count is of the caller's roles only (a collector is told of returned tables, a leader of
 //! the core data awaiting her signature), from the same lists 我的任务 and 进度 show.
 
-use chrono::NaiveDate;
-
 use super::{has_role, ApiResult, Service};
-use crate::authz::Access;
-use crate::model::State;
+use crate::authz::{Access, Action};
+use crate::model::{State, Submission};
 use crate::store::indicators as ind;
+use crate::store::workflow as wf;
 
 /// The counts of what awaits one person in one cycle.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -23,31 +22,37 @@ pub struct MyWork {
 }
 
 impl Service {
-    /// What awaits `who` in `cycle`, judged on `on` like 我的任务.
-    pub fn my_work(&self, who: &Access, cycle: i32, on: NaiveDate) -> ApiResult<MyWork> {
-        let mut work = MyWork::default();
+    /// What awaits `who` in `cycle`. Read from the submissions alone (one query, not the row
+    /// counts of 90 tables that 我的任务 and 进度 show), by the policy in force, like them.
+    pub fn my_work(&self, who: &Access, cycle: i32) -> ApiResult<MyWork> {
+        let policy = self.policy.current();
+        let fill = policy.unit_codes(self.catalog(), &self.units, Action::Fill);
+        let review = policy.unit_codes(self.catalog(), &self.units, Action::Review);
         let me = &who.principal.unit;
+        let subs = self
+            .store
+            .with_workflow(|conn| wf::list_submissions(conn, cycle))?;
+        // Only the (table, unit) pairs the policy still has filled: what 我的任务 lists.
+        let filled = |t: &str, u: &str| fill.get(t).is_some_and(|us| us.iter().any(|x| x == u));
+        let subs: Vec<_> = subs
+            .into_iter()
+            .filter(|(t, u, _, _)| filled(t, u))
+            .collect();
+        let count = |keep: &dyn Fn(&str, &str, &Submission) -> bool| {
+            subs.iter().filter(|(t, u, s, _)| keep(t, u, s)).count()
+        };
+        let mut work = MyWork::default();
         if has_role(who, &["collector", "head"]) {
-            let tasks = self.my_tasks(who, cycle, on)?;
-            let my_name = self.units.by_code(me).map(|u| u.name.clone());
-            work.returned = tasks
-                .iter()
-                .filter(|e| &e.unit == me && e.state == State::Returned)
-                .count();
-            if has_role(who, &["head"]) {
-                work.to_review = tasks
-                    .iter()
-                    .filter(|e| &e.unit != me && e.state == State::Submitted)
-                    .filter(|e| my_name.as_ref().is_none_or(|n| !e.approvals.contains(n)))
-                    .count();
-            }
+            work.returned = count(&|_, u, s| u == me && s.state == State::Returned);
+        }
+        if has_role(who, &["head"]) {
+            let reviews = |t: &str| review.get(t).is_some_and(|us| us.contains(me));
+            work.to_review = count(&|t, u, s| {
+                u != me && s.state == State::Submitted && reviews(t) && !s.approvals.contains(me)
+            });
         }
         if has_role(who, &["quality_admin"]) {
-            work.to_accept = self
-                .progress_for(who, cycle, on)?
-                .iter()
-                .filter(|e| e.state == State::Approved)
-                .count();
+            work.to_accept = count(&|_, _, s| s.state == State::Approved);
         }
         if has_role(who, &["leader"]) {
             let mut conn = self.store.conn()?;
