@@ -21,6 +21,25 @@ async function fresh(browser, requests, viewport) {
   return { context, page, seen };
 }
 
+/** Waits until the editor has kept the schema it read in the browser (IndexedDB). */
+async function schemaKept(page) {
+  const kept = () => page.evaluate(() => new Promise((resolve) => {
+    const open = indexedDB.open('statusdata-schema', 1);
+    open.onerror = () => resolve(false);
+    open.onsuccess = () => {
+      try {
+        const get = open.result.transaction('schema').objectStore('schema').get('current');
+        get.onsuccess = () => resolve(!!get.result);
+        get.onerror = () => resolve(false);
+      } catch {
+        resolve(false);
+      }
+    };
+  }));
+  for (let i = 0; i < 120 && !(await kept()); i += 1) await page.waitForTimeout(500);
+  assert.ok(await kept(), 'the schema is kept in the browser');
+}
+
 const introspections = (seen) => seen.filter((r) => r.body.includes('__schema')).length;
 const graphiqlLoads = (seen) => seen.filter((r) => /\/assets\/graphiql\./.test(r.url)).length;
 
@@ -78,8 +97,7 @@ async function developerMode(browser, requests, account) {
   await panel(page, '接口调试');
   await page.locator('.graphiql-query-editor .CodeMirror').first().waitFor();
   await page.getByRole('button', { name: '接口文档' }).first().waitFor();
-  await page.waitForFunction(() => !document.querySelector('.graphiql-spinner'));
-  await page.waitForLoadState('networkidle');
+  await schemaKept(page);
   assert.ok(introspections(seen) >= 1, 'the editor reads the schema');
   await shot(page, 'shell-developer');
   // Remembered in this browser; the schema is not read again for the same definitions.
@@ -91,7 +109,9 @@ async function developerMode(browser, requests, account) {
   await panel(page, '接口调试');
   await page.locator('.graphiql-query-editor .CodeMirror').first().waitFor();
   await page.getByRole('button', { name: '接口文档' }).first().click();
-  await page.locator('.graphiql-doc-explorer').getByText(/Query|查询/).first().waitFor();
+  await page.locator('.graphiql-plugin').first().waitFor();
+  await page.waitForLoadState('networkidle');
+  await shot(page, 'shell-developer-docs');
   assert.equal(introspections(seen), 0, 'the schema comes from the browser for the same definitions version');
   await devMode(page, false);
   await page.getByRole('region', { name: '我的任务', exact: true }).waitFor();
