@@ -1,22 +1,18 @@
 //! Build script: installs the pinned front-end packages (web/package-lock.json) with npm when they
-//! are missing, bundles the form explorer (web/src) with esbuild, and puts the files the binary
-//! embeds into OUT_DIR. Nothing is fetched at run time. It also stamps the binary with its
+//! are missing, bundles the form explorer (web/src) with esbuild (web/build.mjs: hashed names,
+//! gzip and brotli copies), and puts the files the binary embeds and their table into OUT_DIR. Nothing is fetched at run time. It also stamps the binary with its
 //! version and git commit (`statusdata --version`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const ASSETS: [(&str, &str); 4] = [
-    ("graphiql/graphiql.min.js", "graphiql.min.js"),
-    ("graphiql/graphiql.min.css", "graphiql.min.css"),
-    (
-        "react/umd/react.production.min.js",
-        "react.production.min.js",
-    ),
-    (
-        "react-dom/umd/react-dom.production.min.js",
-        "react-dom.production.min.js",
-    ),
+/// What `npm ci` installs that the bundle needs (checked to decide whether to run it).
+const INSTALLED: [&str; 5] = [
+    "graphiql/graphiql.min.js",
+    "graphiql/graphiql.min.css",
+    "react/umd/react.production.min.js",
+    "react-dom/umd/react-dom.production.min.js",
+    "esbuild/package.json",
 ];
 
 fn main() {
@@ -28,23 +24,19 @@ fn main() {
     println!("cargo:rerun-if-changed=web/build.mjs");
     println!("cargo:rerun-if-changed=web/src");
     let modules = web.join("node_modules");
-    let bundler = modules.join("esbuild/package.json");
-    if ASSETS.iter().any(|(from, _)| !modules.join(from).is_file()) || !bundler.is_file() {
+    if INSTALLED.iter().any(|f| !modules.join(f).is_file()) {
         npm_ci(&web);
     }
-    let out =
-        PathBuf::from(std::env::var("OUT_DIR").unwrap_or_else(|_| "target".into())).join("assets");
-    std::fs::create_dir_all(&out)
-        .unwrap_or_else(|e| panic!("cannot create {}: {e}", out.display()));
-    for (from, to) in ASSETS {
-        let src = modules.join(from);
-        std::fs::copy(&src, out.join(to))
-            .unwrap_or_else(|e| panic!("cannot copy {}: {e}", src.display()));
-    }
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_else(|_| "target".into()));
+    let out = out_dir.join("assets");
     bundle(&web, &out);
+    let table = asset_table(&out);
+    let path = out_dir.join("assets.rs");
+    std::fs::write(&path, table).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
 }
 
-/// Bundles web/src into `explorer.js` and `explorer.css` in `out`.
+/// Bundles web/src and copies React, ReactDOM and GraphiQL into `out`, each under a
+/// content-hashed name with its `.gz` and `.br` copies, listed in `out/manifest.tsv`.
 fn bundle(web: &Path, out: &Path) {
     let status = Command::new("node")
         .arg("build.mjs")
@@ -59,6 +51,30 @@ fn bundle(web: &Path, out: &Path) {
         ),
         Err(e) => panic!("node is needed to bundle the form explorer (web/src): {e}"),
     }
+}
+
+/// The Rust source of the embedded assets: `(name, hashed name, raw, gzip, brotli)` per file.
+fn asset_table(out: &Path) -> String {
+    let manifest = out.join("manifest.tsv");
+    let text = std::fs::read_to_string(&manifest)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", manifest.display()));
+    let mut table = String::from("&[\n");
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let (name, hashed) = line
+            .split_once('\t')
+            .unwrap_or_else(|| panic!("{}: bad line {line:?}", manifest.display()));
+        let file = |suffix: &str| {
+            format!("include_bytes!(concat!(env!(\"OUT_DIR\"), \"/assets/{hashed}{suffix}\"))")
+        };
+        table.push_str(&format!(
+            "    ({name:?}, {hashed:?}, {}, {}, {}),\n",
+            file(""),
+            file(".gz"),
+            file(".br")
+        ));
+    }
+    table.push(']');
+    table
 }
 
 fn npm_ci(web: &Path) {

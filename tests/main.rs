@@ -58,6 +58,7 @@ mod rules_families;
 mod rules_language;
 mod schema_parity;
 mod shared_state;
+mod shell;
 mod site;
 mod startup;
 mod store_query;

@@ -1,5 +1,5 @@
 // Shared helpers for the browser tests: launch the system Chromium (never a downloaded one),
-// record every request, log in through the page.
+// record every request, log in and out through the page, read the navigation's badges.
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 
@@ -31,31 +31,58 @@ export async function newUser(browser, requests, viewport = { width: 1366, heigh
   return { context, page };
 }
 
-/** The visible sidebar panel titled `title` (opens it when needed). */
+/** The navigation of the shell (the panels the user's roles use). */
+export function nav(page) {
+  return page.getByRole('navigation', { name: '功能' });
+}
+
+/** The open panel titled `title` (opened from the navigation when needed). */
 export async function panel(page, title) {
   const region = page.getByRole('region', { name: title, exact: true });
   if (!(await region.isVisible().catch(() => false))) {
-    await page.getByRole('button', { name: title, exact: true }).click();
+    await nav(page).getByRole('button', { name: title, exact: true }).click();
   }
   await region.waitFor();
   return region;
 }
 
-/** Logs in through the page; a first login changes the password to `newPassword`. */
+/** Logs in through the page; a first login changes the password to `newPassword`. Answers 我的任务. */
 export async function login(page, staffNo, password, newPassword) {
-  const p = await panel(page, '我的任务');
-  await p.getByLabel('工号', { exact: true }).fill(staffNo);
-  await p.getByLabel('密码', { exact: true }).fill(password);
-  await p.getByRole('button', { name: '登录', exact: true }).click();
+  const form = page.getByRole('form', { name: '登录' });
+  await form.getByLabel('工号', { exact: true }).fill(staffNo);
+  await form.getByLabel('密码', { exact: true }).fill(password);
+  await form.getByRole('button', { name: '登录', exact: true }).click();
   if (newPassword) {
-    await p.getByLabel('原密码', { exact: true }).fill(password);
-    await p.getByLabel('新密码', { exact: true }).fill(newPassword);
-    await p.getByLabel('确认新密码', { exact: true }).fill(newPassword);
-    await p.getByRole('button', { name: '修改密码', exact: true }).click();
+    const change = page.getByRole('form', { name: '修改密码' });
+    await change.getByLabel('原密码', { exact: true }).fill(password);
+    await change.getByLabel('新密码', { exact: true }).fill(newPassword);
+    await change.getByLabel('确认新密码', { exact: true }).fill(newPassword);
+    await change.getByRole('button', { name: '修改密码', exact: true }).click();
   }
-  await p.getByRole('button', { name: '退出', exact: true }).first().waitFor();
-  await p.getByText('本单位填报').waitFor();
-  return p;
+  await page.getByRole('banner').getByRole('button', { name: '退出', exact: true }).waitFor();
+  const tasks = page.getByRole('region', { name: '我的任务', exact: true });
+  await tasks.getByText('本单位填报').waitFor();
+  return tasks;
+}
+
+/** Signs out from the header and waits for the login. */
+export async function logout(page) {
+  await page.getByRole('banner').getByRole('button', { name: '退出', exact: true }).click();
+  await page.getByRole('form', { name: '登录' }).getByLabel('工号', { exact: true }).waitFor();
+}
+
+/** Switches 开发者模式 to `on` (the header's switch) and answers the switch. */
+export async function devMode(page, on) {
+  const sw = page.getByRole('banner').getByRole('switch', { name: '开发者模式' });
+  if ((await sw.getAttribute('aria-checked')) !== String(on)) await sw.click();
+  await page.waitForFunction((v) => document.querySelector('[role="switch"]')?.getAttribute('aria-checked') === String(v), on);
+  return sw;
+}
+
+/** The badges of a navigation entry, as their texts (e.g. ['被退回 1']). */
+export async function badges(page, title) {
+  const button = nav(page).getByRole('button', { name: title, exact: true });
+  return button.locator('.sd-badge').allInnerTexts();
 }
 
 export async function shot(page, name) {

@@ -8,7 +8,8 @@
 // 质量部 publishes the core data and a leader comments on an
 // indicator and signs it off; a 典型案例 is written with a figure and an attachment, submitted, approved by
 // the head and accepted by 质量部. No request leaves the origin; no password stays behind.
-import { launch, newUser, login, panel, shot, failureShot, assert, BASE } from './lib.mjs';
+import { launch, newUser, login, logout, panel, devMode, badges, shot, failureShot, assert, BASE } from './lib.mjs';
+import { shell } from './shell.mjs';
 import { xlsx } from './xlsx.mjs';
 import { checkStorage } from './storage-check.mjs';
 import { writeCase, approveCase, acceptCase } from './cases.mjs';
@@ -78,9 +79,13 @@ async function addRowWithLookup(page) {
   await form.getByRole('button', { name: '保存', exact: true }).click();
   await fill.getByText('已新增一行').waitFor();
   await fill.getByRole('row', { name: new RegExp(GOOD_ISBN) }).waitFor();
-  // 查看 GraphQL puts what the form ran into the editor, so users can learn the API from it.
+  // Office staff never meet GraphQL; in 开发者模式, 查看 GraphQL puts what the form ran into the
+  // editor, so developers can learn the API from it.
+  assert.equal(await fill.getByRole('button', { name: /查看 GraphQL/ }).count(), 0, 'no GraphQL outside 开发者模式');
+  await devMode(page, true);
   await fill.getByRole('button', { name: /查看 GraphQL/ }).click();
   await page.locator('.graphiql-query-editor').getByText(/createTextbooksAuthored/).first().waitFor();
+  await devMode(page, false);
   return teacherName;
 }
 
@@ -127,6 +132,11 @@ async function review(page, decision, reason) {
   const tasks = await panel(page, '我的任务');
   await tasks.getByRole('button', { name: '刷新' }).click();
   await card(tasks, /2\.3\.1 教材建设表 机电工程学院/).getByRole('button', { name: '审核' }).click();
+  if (reason) {
+    const waiting = await badges(page, '我的任务');
+    assert.ok(waiting.some((b) => /^待审核 \d+$/.test(b)), `the reviewer's badge says 待审核: ${waiting}`);
+    await tasks.getByRole('region', { name: '等待您处理' }).getByText(/待审核 \d+/).waitFor();
+  }
   const fill = await panel(page, '填写');
   await fill.getByRole('row', { name: new RegExp(GOOD_ISBN) }).waitFor();
   if (reason) {
@@ -143,6 +153,7 @@ async function editAfterReturn(page, reason) {
   const c = card(tasks, '2.3.1 教材建设表');
   await c.getByText(`退回原因：${reason}`).waitFor();
   await tasks.getByText(/有 1 张表被退回/).waitFor();
+  assert.deepEqual(await badges(page, '我的任务'), ['被退回 1'], "the collector's badge says 被退回 1");
   await shot(page, 'tasks');
   await c.getByRole('button', { name: '填写', exact: true }).click();
   const fill = await panel(page, '填写');
@@ -168,6 +179,11 @@ async function editAfterReturn(page, reason) {
 }
 
 async function acceptAndCopyBulletin(page) {
+  const tasks = await panel(page, '我的任务');
+  await tasks.getByRole('region', { name: '等待您处理' }).getByText(/待验收 \d+/).waitFor();
+  const toAccept = await badges(page, '进度');
+  assert.ok(toAccept.length === 1 && /^待验收 \d+$/.test(toAccept[0]), `质量部's 进度 badge: ${toAccept}`);
+  await shot(page, 'shell-quality-tasks');
   const progress = await panel(page, '进度');
   await progress.getByLabel('筛选', { exact: true }).fill('2.3.1');
   const entry = progress.getByRole('article', { name: '2.3.1 教材建设表 机电工程学院' });
@@ -205,6 +221,10 @@ function indicator(page, core, name) {
 }
 
 async function leaderCommentsAndSignsOff(page) {
+  const tasks = await panel(page, '我的任务');
+  await tasks.getByRole('region', { name: '等待您处理' }).getByText('待签字').waitFor();
+  assert.deepEqual(await badges(page, '核心数据'), ['待签字'], "the leader's 核心数据 badge");
+  await shot(page, 'shell-leader-tasks');
   const core = await panel(page, '核心数据');
   const students = indicator(page, core, '在校生数');
   await students.getByRole('button', { name: /详情/ }).click();
@@ -224,6 +244,9 @@ async function leaderCommentsAndSignsOff(page) {
 }
 
 async function passwordsStayOutOfTheEditor(page) {
+  await devMode(page, true);
+  await panel(page, '接口调试');
+  await page.locator('.graphiql-query-editor .CodeMirror').first().waitFor();
   const history = await page.evaluate(() => localStorage.getItem('graphiql:queries') || '');
   assert.ok(!history.includes('login('), `old login entries are removed from History: ${history}`);
   await page.evaluate((pw) => {
@@ -231,7 +254,7 @@ async function passwordsStayOutOfTheEditor(page) {
       `mutation { login(staffNo: "1001", password: "${pw}") { mustChangePassword } }`);
   }, QUALITY.next);
   await page.getByRole('button', { name: /运行/ }).click();
-  await page.locator('.graphiql-response').getByText(/请在左侧/).first().waitFor();
+  await page.locator('.graphiql-response').getByText(/请在“我的任务”中登录/).first().waitFor();
   const after = await page.evaluate(() => localStorage.getItem('graphiql:queries') || '');
   assert.ok(!after.includes('login('), 'History keeps no login');
   // Keyboard users are not trapped in the editor: Esc, then Tab moves on.
@@ -300,9 +323,9 @@ async function main() {
       for (const p of c.pages()) await checkStorage(p, ALL_PASSWORDS);
     }
     say('退出');
-    const tasks = await panel(users.collector.page, '我的任务');
-    await tasks.getByRole('button', { name: '退出', exact: true }).first().click();
-    await tasks.getByLabel('工号', { exact: true }).waitFor();
+    await logout(users.collector.page);
+    say('应用外壳：首次访问显示登录；登录后到“我的任务”；开发者模式记住在本浏览器；采集员首次加载不超过 1.5 MB、不读取接口结构');
+    await shell(browser, requests, { collector: COLLECTOR, quality: QUALITY });
     console.log(`e2e: ok (${requests.length} requests, all to ${origin})`);
   } catch (e) {
     // Leave a picture of every page for the person reading the CI log.

@@ -125,21 +125,52 @@ export async function markedWorkbook(cycle, table, unit, file) {
   return URL.createObjectURL(await res.blob());
 }
 
-/** The fetcher GraphiQL's editor uses: same origin, and no passwords typed into the editor. */
-export function makeFetcher() {
+/**
+ * The fetcher GraphiQL's editor uses: same origin, no passwords typed into the editor, and the
+ * introspection (2.5 MB for 90 tables) answered from the browser while `schemaKey` (the binary
+ * and definitions version the page names) is unchanged.
+ */
+export function makeFetcher(schemaKey) {
   const inner = GraphiQL.createFetcher({ url: '/graphql' });
+  const cached = async (params, opts) => {
+    const key = `${schemaKey}\n${params.query}`;
+    const kept = await schemaCache('get').catch(() => null);
+    if (kept?.key === key) return kept.result;
+    const result = await inner(params, opts);
+    if (result?.data && !result.errors) await schemaCache('put', { key, result }).catch(() => {});
+    return result;
+  };
+  // Not an async function: GraphiQL's own answers may be streams, which must pass unwrapped.
   return (params, opts) => {
     if (/\b(login|changePassword)\s*\(/.test(params.query || '')) {
       return Promise.resolve({
         errors: [
           {
-            message:
-              '请在左侧“我的任务”面板中登录或修改密码：写进编辑器的密码会留在浏览器里。',
+            message: '请在“我的任务”中登录或修改密码：写进编辑器的密码会留在浏览器里。',
             extensions: { code: 'BAD_REQUEST' },
           },
         ],
       });
     }
+    if (params.operationName === 'IntrospectionQuery' && schemaKey) return cached(params, opts);
     return inner(params, opts);
   };
+}
+
+/** One record in IndexedDB (localStorage is too small for the schema, and is GraphiQL's). */
+function schemaCache(op, value) {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open('statusdata-schema', 1);
+    open.onupgradeneeded = () => open.result.createObjectStore('schema');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const tx = db.transaction('schema', op === 'get' ? 'readonly' : 'readwrite');
+      const store = tx.objectStore('schema');
+      const req = op === 'get' ? store.get('current') : store.put(value, 'current');
+      req.onsuccess = () => resolve(op === 'get' ? req.result : undefined);
+      req.onerror = () => reject(req.error);
+      tx.oncomplete = () => db.close();
+    };
+  });
 }

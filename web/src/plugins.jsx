@@ -1,7 +1,9 @@
-// The sidebar panels. The list is fixed (GraphiQL keys plugins by title); what a role may
-// not use says so inside the panel.
+// The panels of the navigation, in its order. `uses` says which roles use a panel: the
+// navigation shows only those (sysadmin sees all); the server still decides every request.
+// `badges` picks, from myWork, what awaits the user in that panel.
 
 import { Panel } from './panel.jsx';
+import { hasRole } from './state.js';
 import { TasksPanel } from './tasks.jsx';
 import { FillPanel } from './fill/panel.jsx';
 import { ProgressPanel } from './progress.jsx';
@@ -10,32 +12,43 @@ import { CorePanel, coreAllowed } from './core.jsx';
 import { CasesPanel } from './cases.jsx';
 import { ChecksPanel } from './checks.jsx';
 
-function icon(text) {
-  return function Icon() {
-    return <span className="sd-icon" aria-hidden="true">{text}</span>;
-  };
+const anyone = () => true;
+const filling = (me) => hasRole(me, 'collector', 'head', 'quality_admin');
+
+/** What awaits a user, as the short labels of badges: [label, count]. */
+export function workBadges(work) {
+  if (!work) return [];
+  const out = [];
+  if (work.returned) out.push(['被退回', work.returned]);
+  if (work.toReview) out.push(['待审核', work.toReview]);
+  if (work.toAccept) out.push(['待验收', work.toAccept]);
+  if (work.toSignOff) out.push(['待签字', null]);
+  return out;
 }
 
-export const PLUGINS = [
+export const PANELS = [
   {
     title: '我的任务',
-    icon: icon('任务'),
-    content: () => <Panel title="我的任务"><TasksPanel /></Panel>,
+    uses: anyone,
+    badges: workBadges,
+    render: () => <Panel title="我的任务"><TasksPanel /></Panel>,
   },
   {
     title: '填写',
-    icon: icon('填写'),
-    content: () => <Panel title="填写"><FillPanel /></Panel>,
+    uses: filling,
+    render: () => <Panel title="填写"><FillPanel /></Panel>,
   },
   {
     title: '进度',
-    icon: icon('进度'),
-    content: () => <Panel title="进度"><ProgressPanel /></Panel>,
+    uses: (me) => hasRole(me, 'quality_admin', 'leader'),
+    badges: (w) => workBadges(w && { toAccept: w.toAccept }),
+    render: () => <Panel title="进度"><ProgressPanel /></Panel>,
   },
   {
     title: '核心数据',
-    icon: icon('核心'),
-    content: () => (
+    uses: coreAllowed,
+    badges: (w) => workBadges(w && { toSignOff: w.toSignOff }),
+    render: () => (
       <Panel title="核心数据" allowed={coreAllowed} denied="“核心数据”供院领导审核、质量部发布使用。">
         <CorePanel />
       </Panel>
@@ -43,21 +56,26 @@ export const PLUGINS = [
   },
   {
     title: '典型案例',
-    icon: icon('案例'),
-    content: () => <Panel title="典型案例"><CasesPanel /></Panel>,
+    uses: anyone,
+    render: () => <Panel title="典型案例"><CasesPanel /></Panel>,
   },
   {
     title: '数据检查',
-    icon: icon('检查'),
-    content: () => <Panel title="数据检查"><ChecksPanel /></Panel>,
+    uses: anyone,
+    render: () => <Panel title="数据检查"><ChecksPanel /></Panel>,
   },
   {
     title: '管理',
-    icon: icon('管理'),
-    content: () => (
+    uses: adminAllowed,
+    render: () => (
       <Panel title="管理" allowed={adminAllowed} denied="“管理”仅供质量部管理员使用。">
         <AdminPanel />
       </Panel>
     ),
   },
 ];
+
+/** The panels `me` uses, in the navigation's order. */
+export function panelsFor(me) {
+  return PANELS.filter((p) => p.uses(me));
+}

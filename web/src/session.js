@@ -1,4 +1,5 @@
-// The session: who is logged in, the open cycle, the catalog and the user's tasks.
+// The session: who is logged in, the open cycle, the catalog, the unit names, the user's tasks
+// and what awaits them (myWork, for 我的任务 and the navigation's badges).
 
 import { gql } from './api.js';
 import { getState, setState } from './state.js';
@@ -7,6 +8,7 @@ const ME = '{ me { staffNo name unit roles mustChangePassword } }';
 const CATALOG = `{ catalog { tables { code name group kind scope help listField typeName
   createMutation updateMutation deleteMutation key
   fields { name label type required codes ref unit help pattern min max maxLen format } } } }`;
+const WORK = 'query($cycle: Int) { myWork(cycle: $cycle) { returned toReview toAccept toSignOff } }';
 const TASKS = `query($cycle: Int!) { myTasks(cycle: $cycle) {
   table tableName group unit unitName state comment deadline overdue rowCount lastChange approvedBy } }`;
 
@@ -26,13 +28,14 @@ export async function boot() {
 }
 
 async function enter(me) {
-  const [{ cycles }, { catalog }] = await Promise.all([
-    gql('{ cycles { year periodStart periodEnd } }'),
+  const [{ cycles, units }, { catalog }] = await Promise.all([
+    gql('{ cycles { year periodStart periodEnd } units { code name } }'),
     getState().catalog.length ? { catalog: { tables: getState().catalog } } : gql(CATALOG),
   ]);
   // The newest cycle is the one being collected; the server defaults to it as well.
   const cycle = Math.max(...cycles.map((c) => c.year));
-  setState({ phase: 'ready', expired: false, me, cycle, catalog: catalog.tables });
+  const names = Object.fromEntries(units.map((u) => [u.code, u.name]));
+  setState({ phase: 'ready', expired: false, me, cycle, catalog: catalog.tables, units: names });
   await refreshTasks();
 }
 
@@ -57,7 +60,7 @@ export async function login(staffNo, password) {
     // Same person again after expiry: keep every panel's input, just continue.
     setState({ expired: false, me });
   } else {
-    setState({ target: null, tasks: null });
+    setState({ target: null, tasks: null, work: null, view: '我的任务' });
     await enter(me);
   }
 }
@@ -76,14 +79,48 @@ export async function logout() {
   try {
     await gql('mutation { logout }', {}, '退出');
   } finally {
-    setState({ phase: 'login', me: null, tasks: null, target: null, expired: false });
+    setState({ phase: 'login', me: null, tasks: null, work: null, target: null, expired: false, view: '我的任务' });
   }
 }
 
-export async function refreshTasks() {
-  const { cycle } = getState();
-  const { myTasks } = await gql(TASKS, { cycle });
-  setState({ tasks: myTasks });
+let tasksInFlight = null;
+let workInFlight = null;
+let workReadAt = 0;
+
+/**
+ * Reads the to-do list again, and with it what awaits the user (the badges follow). Calls while
+ * one is under way share it: both are heavy requests, and the server admits only a few at once
+ * per person.
+ */
+export function refreshTasks() {
+  if (!tasksInFlight) {
+    const { cycle } = getState();
+    tasksInFlight = Promise.all([gql(TASKS, { cycle }), refreshWork(0)])
+      .then(([{ myTasks }]) => setState({ tasks: myTasks }))
+      .finally(() => {
+        tasksInFlight = null;
+      });
+  }
+  return tasksInFlight;
+}
+
+/**
+ * Reads what awaits the user (myWork) unless it was read less than `maxAge` ms ago; a failure
+ * leaves the badges as they were (我的任务 itself still lists every task).
+ */
+export function refreshWork(maxAge = 20000) {
+  if (workInFlight) return workInFlight;
+  if (maxAge && Date.now() - workReadAt < maxAge) return Promise.resolve();
+  workInFlight = gql(WORK, { cycle: getState().cycle })
+    .then(({ myWork }) => {
+      workReadAt = Date.now();
+      setState({ work: myWork });
+    })
+    .catch(() => {})
+    .finally(() => {
+      workInFlight = null;
+    });
+  return workInFlight;
 }
 
 /** The password rules the server enforces, checked as the user types. */

@@ -1,4 +1,5 @@
-// 我的任务: one card per (table, unit) the user fills, submits or reviews; returned tables first.
+// 我的任务: what awaits the user (myWork: 待签字, 待验收, 待审核, 被退回), then one card per
+// (table, unit) the user fills, submits or reviews; returned tables first.
 
 import { useApp, hasRole } from './state.js';
 import { refreshTasks } from './session.js';
@@ -99,6 +100,42 @@ function ReviewTask({ task }) {
   );
 }
 
+/** What awaits the user, by role, with a way to it; the navigation shows the same as badges. */
+function WorkSummary() {
+  const work = useApp((s) => s.work);
+  const open = useOpenPanel();
+  if (!work) return null;
+  const items = [];
+  if (work.toSignOff) {
+    items.push(
+      <li key="sign">
+        <strong>待签字</strong>：核心数据已由质量部发布，等待院领导审核签字。
+        <button type="button" onClick={() => open('核心数据')}>去签字</button>
+      </li>,
+    );
+  }
+  if (work.toAccept) {
+    items.push(
+      <li key="accept">
+        <strong>待验收 {work.toAccept}</strong> 张表：各审核部门已通过，等待质量部验收。
+        <button type="button" onClick={() => open('进度')}>去验收</button>
+      </li>,
+    );
+  }
+  if (work.toReview) {
+    items.push(<li key="review"><strong>待审核 {work.toReview}</strong> 张表：其他单位已提交，见下方“待审核”。</li>);
+  }
+  if (work.returned) {
+    items.push(<li key="returned"><strong>被退回 {work.returned}</strong> 张表：请按退回原因修改后重新提交。</li>);
+  }
+  return (
+    <section className="sd-work" aria-label="等待您处理">
+      <h3>等待您处理</h3>
+      {items.length ? <ul>{items}</ul> : <p className="sd-muted">目前没有等待您处理的事项。</p>}
+    </section>
+  );
+}
+
 export function TasksPanel() {
   const me = useApp((s) => s.me);
   const tasks = useApp((s) => s.tasks);
@@ -130,6 +167,7 @@ export function TasksPanel() {
           onChange={(e) => setFilter(e.target.value)} />
         <button type="button" onClick={refresh}>刷新</button>
       </div>
+      <WorkSummary />
       <Message kind="success">{message}</Message>
       {returned > 0 && <Message kind="error">有 {returned} 张表被退回，请按退回原因修改后重新提交。</Message>}
       {review.length > 0 && (

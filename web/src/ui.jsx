@@ -1,6 +1,6 @@
-// Small shared pieces: state badges, messages, dates, the 查看 GraphQL button.
+// Small shared pieces: state badges, messages, dates, the 查看 GraphQL button, opening a panel.
 
-import { useApp, setState } from './state.js';
+import { useApp, setState, DEV_VIEW } from './state.js';
 
 export const STATE_NAMES = {
   draft: '填报中',
@@ -42,15 +42,24 @@ export function Deadline({ deadline, overdue }) {
   );
 }
 
-/** Puts the GraphQL of the explorer's last action into GraphiQL's editor. */
+/**
+ * In 开发者模式, puts the GraphQL of the explorer's last action into the GraphQL editor and
+ * opens it; otherwise shows nothing (office staff never meet GraphQL).
+ */
 export function ShowGraphQL() {
   const op = useApp((s) => s.lastOp);
-  const editor = GraphiQL.React.useEditorContext({ nonNull: true });
-  if (!op) return null;
+  const dev = useApp((s) => s.dev);
+  if (!op || !dev) return null;
   const show = () => {
     const header = `# 上一步操作：${op.title}\n# 在编辑器中按 Ctrl-Enter 可再次运行（密码不会显示）\n`;
-    editor.queryEditor?.setValue(header + op.query);
-    editor.variableEditor?.setValue(JSON.stringify(op.variables || {}, null, 2));
+    setState({
+      view: DEV_VIEW,
+      editorRequest: {
+        query: header + op.query,
+        variables: JSON.stringify(op.variables || {}, null, 2),
+        at: Date.now(),
+      },
+    });
   };
   return (
     <button type="button" className="sd-link-button" onClick={show}>
@@ -59,13 +68,14 @@ export function ShowGraphQL() {
   );
 }
 
-/** Opens another sidebar panel (by its title). */
+/** Opens another panel (by its title), first applying `patch` to the shared state. */
 export function useOpenPanel() {
-  const plugins = GraphiQL.React.usePluginStore();
-  return (title, patch) => {
-    if (patch) setState(patch);
-    plugins.setVisiblePlugin(title);
-  };
+  return openPanel;
+}
+
+/** Opens the panel titled `title`; the shell scrolls it to its top. */
+export function openPanel(title, patch) {
+  setState({ ...(patch || {}), view: title });
 }
 
 export function formatTime(t) {

@@ -17,6 +17,7 @@ pub mod loader;
 mod lookup;
 mod meta;
 mod mutation;
+mod my_work;
 mod progress;
 mod quality;
 mod query;
@@ -54,6 +55,7 @@ pub fn build_schema(catalog: &Catalog, config: Option<ApiConfig>) -> Result<Sche
     b = rights::register(b);
     b = workflow_types::register(b);
     b = progress::register(b);
+    b = my_work::register(b);
     b = lookup::register(b);
     b = quality::register(b);
     b = checks::register(b);
@@ -74,6 +76,7 @@ pub fn build_schema(catalog: &Catalog, config: Option<ApiConfig>) -> Result<Sche
     mutation = workflow::add_mutations(mutation);
     query = progress::add_queries(query);
     query = progress::add_summary(query);
+    query = my_work::add_queries(query);
     query = lookup::add_queries(query);
     query = quality::add_queries(query);
     query = checks::add_queries(query);

@@ -180,7 +180,7 @@ pub fn router(state: AppState) -> Router {
                     guard::graphql,
                 )),
         )
-        .route("/", get(assets::graphiql))
+        .route("/", get(assets::index))
         .route("/graphiql", get(assets::graphiql))
         .route("/assets/{name}", get(assets::asset))
         .route("/healthz", get(healthz))

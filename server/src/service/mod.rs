@@ -26,6 +26,7 @@ mod health;
 pub mod import;
 pub mod indicators;
 pub mod lookup;
+pub mod my_work;
 pub mod names;
 pub mod overview;
 pub mod page;

@@ -65,7 +65,7 @@ fn weight(name: &str) -> u64 {
         // The whole schema (90 tables' types): seconds in a debug build, heavy for anyone.
         "__schema" => 5_000,
         "catalog" | "gaojiComparison" | "setGaojiFigures" | "login" | "changePassword" => 2_000,
-        "cases" | "rowHistory" | "rights" | "units" => 500,
+        "cases" | "rowHistory" | "rights" | "units" | "myWork" => 500,
         n if n.starts_with("bulkUpsert") => 2_000,
         n if n.ends_with("Aggregate") => 1_000,
         _ => 0,
