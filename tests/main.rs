@@ -32,6 +32,7 @@ mod excel_rights;
 mod excel_roundtrip;
 mod findings_sync;
 mod gaoji;
+mod grid;
 mod guard_cost;
 mod guard_http;
 mod hardening;

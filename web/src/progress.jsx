@@ -5,6 +5,7 @@ import { gql } from './api.js';
 import { useApp, hasRole } from './state.js';
 import { Message, StateBadge, STATE_NAMES } from './ui.jsx';
 import { QualityBox } from './workflow.jsx';
+import { Pager } from './fill/gridbar.jsx';
 
 const { useState, useEffect } = React;
 
@@ -29,12 +30,12 @@ function UnitGroupGrid({ entries }) {
     <div className="sd-grid-wrap" tabIndex={0} role="region" aria-label="各单位各表组进度（已提交/应报）">
       <table className="sd-grid sd-heat">
         <thead>
-          <tr><th scope="col">单位</th>{groups.map((g) => <th key={g} scope="col">{g}</th>)}</tr>
+          <tr><th scope="col" className="sd-freeze-col">单位</th>{groups.map((g) => <th key={g} scope="col">{g}</th>)}</tr>
         </thead>
         <tbody>
           {units.map((u) => (
             <tr key={u}>
-              <th scope="row">{u}</th>
+              <th scope="row" className="sd-freeze-col">{u}</th>
               {groups.map((g) => {
                 const c = cellOf(u, g);
                 const done = c.filter((e) => DONE.has(e.state)).length;
@@ -77,6 +78,8 @@ export function ProgressPanel() {
   const [filter, setFilter] = useState('');
   const [state, setStateFilter] = useState('');
   const [message, setMessage] = useState(null);
+  const [page, setPage] = useState(0);
+  const [size, setSize] = useState(50);
   const load = () =>
     gql(Q, { cycle }, '进度与通报').then(setData).catch((e) => setError(e.message));
   useEffect(() => {
@@ -89,9 +92,11 @@ export function ProgressPanel() {
   const overdue = entries.filter((e) => e.overdue);
   const rate = data.progressSummary.onTimeRate;
   const f = filter.trim();
-  const shown = entries
-    .filter((e) => (!f || `${e.table} ${e.tableName} ${e.unitName}`.includes(f)) && (!state || e.state === state))
-    .slice(0, 100);
+  const matching = entries
+    .filter((e) => (!f || `${e.table} ${e.tableName} ${e.unitName}`.includes(f)) && (!state || e.state === state));
+  const pages = Math.max(1, Math.ceil(matching.length / size));
+  const at = Math.min(page, pages - 1);
+  const shown = matching.slice(at * size, (at + 1) * size);
   return (
     <div>
       <div className="sd-kpis">
@@ -123,15 +128,15 @@ export function ProgressPanel() {
       <h3>报送明细</h3>
       <div className="sd-toolbar">
         <label htmlFor="sd-progress-filter">筛选</label>
-        <input id="sd-progress-filter" type="search" value={filter} placeholder="表号、表名或单位" onChange={(e) => setFilter(e.target.value)} />
+        <input id="sd-progress-filter" type="search" value={filter} placeholder="表号、表名或单位" onChange={(e) => { setFilter(e.target.value); setPage(0); }} />
         <label htmlFor="sd-progress-state">状态</label>
-        <select id="sd-progress-state" value={state} onChange={(e) => setStateFilter(e.target.value)}>
+        <select id="sd-progress-state" value={state} onChange={(e) => { setStateFilter(e.target.value); setPage(0); }}>
           <option value="">全部</option>
           {Object.entries(STATE_NAMES).map(([k, v]) => <option key={k} value={k}>{v}</option>)}
         </select>
       </div>
       <Message kind="success">{message}</Message>
-      <p className="sd-muted">显示 {shown.length} 项{shown.length === 100 ? '（最多 100 项，请筛选）' : ''}</p>
+      <p className="sd-muted">共 {matching.length} 项{matching.length > size ? `，本页显示第 ${at * size + 1}–${at * size + shown.length} 项` : ''}</p>
       {shown.map((e) => (
         <article key={`${e.table}-${e.unit}`} className={`sd-task sd-task-${e.state}`} aria-label={`${e.table} ${e.tableName} ${e.unitName}`}>
           <div className="sd-task-head">
@@ -148,6 +153,10 @@ export function ProgressPanel() {
           {quality && <QualityBox entry={e} onDone={(m) => { setMessage(m); load(); }} />}
         </article>
       ))}
+      {matching.length > 20 && (
+        <Pager id="sd-progress-page" unit="项" page={at} pages={pages} total={matching.length} size={size}
+          setPage={setPage} setSize={(n) => { setSize(n); setPage(0); }} />
+      )}
     </div>
   );
 }

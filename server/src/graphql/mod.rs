@@ -10,6 +10,7 @@ mod checks;
 mod convert;
 mod definitions;
 pub mod errors;
+mod grid;
 mod indicators;
 
 mod list;
@@ -50,7 +51,8 @@ pub fn build_schema(catalog: &Catalog, config: Option<ApiConfig>) -> Result<Sche
     let mut mutation = Object::new("Mutation").description("修改");
     let mut b = Schema::build("Query", Some("Mutation"), None);
     b = shared::register(b);
-    b = meta::register(b).register(mutation::bulk_result_type());
+    b = meta::register(b);
+    b = grid::register(b);
     b = account::register(b);
     b = rights::register(b);
     b = workflow_types::register(b);
@@ -72,6 +74,7 @@ pub fn build_schema(catalog: &Catalog, config: Option<ApiConfig>) -> Result<Sche
     query = account::add_queries(query);
     mutation = account::add_mutations(mutation);
     mutation = rights::add_mutations(mutation);
+    mutation = grid::add_mutations(mutation);
     query = rights::add_queries(query);
     mutation = workflow::add_mutations(mutation);
     query = progress::add_queries(query);

@@ -12,27 +12,12 @@ use async_graphql::Value as Gql;
 use super::convert::read_record;
 use super::errors::ApiResult;
 use super::query::parse_id;
-use super::resolve::{field_of_parent, req, Req};
+use super::resolve::{req, Req};
 use crate::defs::{naming, Table};
+use crate::service::grid::Pasted;
 use crate::service::rows::Input;
 
-/// The result of a bulk upsert.
-pub const BULK_RESULT: &str = "BulkUpsertResult";
-
-/// The shared bulk result type.
-pub fn bulk_result_type() -> Object {
-    Object::new(BULK_RESULT)
-        .field(field_of_parent::<(usize, usize)>(
-            "inserted",
-            TypeRef::named_nn(TypeRef::INT),
-            |r| Gql::from(r.0 as i64),
-        ))
-        .field(field_of_parent::<(usize, usize)>(
-            "updated",
-            TypeRef::named_nn(TypeRef::INT),
-            |r| Gql::from(r.1 as i64),
-        ))
-}
+pub use super::grid::BULK_RESULT;
 
 /// Adds a table's mutation fields.
 pub fn add_table_mutations(mut m: Object, table: &Arc<Table>) -> Object {
@@ -124,7 +109,8 @@ pub fn add_table_mutations(mut m: Object, table: &Arc<Table>) -> Object {
             TypeRef::named_nn_list_nn(naming::create_input(slug)),
         ))
         .argument(InputValue::new("cycle", TypeRef::named(TypeRef::INT)))
-        .argument(InputValue::new("unit", TypeRef::named(TypeRef::STRING))),
+        .argument(InputValue::new("unit", TypeRef::named(TypeRef::STRING)))
+        .argument(super::grid::mode_argument()),
     )
 }
 
@@ -185,9 +171,19 @@ async fn bulk<'a>(
         rows.push(Input { record, problems });
     }
     let who = r.access.clone();
-    let counts = r
+    let mode = super::grid::mode_of(ctx)?;
+    let done = r
         .svc
-        .blocking(move |svc| svc.bulk_upsert(&who, &t, cycle, unit.as_deref(), rows))
+        .blocking(move |svc| match mode {
+            Some(mode) => svc.paste_rows(&who, &t, cycle, unit.as_deref(), rows, mode),
+            None => svc.bulk_upsert(&who, &t, cycle, unit.as_deref(), rows).map(
+                |(inserted, updated)| Pasted {
+                    inserted,
+                    updated,
+                    ..Pasted::default()
+                },
+            ),
+        })
         .await?;
-    Ok(FieldValue::owned_any(counts))
+    Ok(FieldValue::owned_any(done))
 }

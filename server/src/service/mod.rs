@@ -22,6 +22,7 @@ pub mod files;
 pub mod findings;
 pub mod gaoji;
 mod gate;
+pub mod grid;
 mod health;
 pub mod import;
 pub mod indicators;

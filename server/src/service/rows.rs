@@ -196,7 +196,7 @@ impl Service {
 }
 
 /// The gate for new rows of `ctx`: no override.
-fn editable_for(
+pub(super) fn editable_for(
     conn: &mut AnyConnection,
     table: &Table,
     ctx: &WriteCtx,
@@ -215,7 +215,7 @@ fn editable_for(
 
 /// The row the caller may change, once its submission allows the change; `NOT_FOUND` when it
 /// is not in the caller's scope.
-fn editable_row(
+pub(super) fn editable_row(
     conn: &mut AnyConnection,
     table: &Table,
     scope: &RowScope,

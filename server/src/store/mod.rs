@@ -109,7 +109,7 @@ pub(crate) mod ops {
     pub use super::edit::{delete_row, update_row};
     pub use super::replace::replace_rows_ids;
     pub use super::rows::{count_rows, get_row, list_rows};
-    pub use super::upsert::{bulk_upsert, bulk_upsert_ids};
+    pub use super::upsert::{bulk_upsert, bulk_upsert_ids, find_by_key};
     pub use super::write::{bulk_insert, insert_row};
 }
 

@@ -74,7 +74,7 @@ pub fn bulk_upsert_ids(
 }
 
 /// The id and version of the row with the record's natural key, in the context's cycle and unit.
-fn find_by_key(
+pub fn find_by_key(
     conn: &mut AnyConnection,
     table: &Table,
     ctx: &WriteCtx,

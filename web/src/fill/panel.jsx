@@ -7,6 +7,8 @@ import { Message, StateBadge } from '../ui.jsx';
 import { ImportBox } from '../excel.jsx';
 import { ReviewBox } from '../workflow.jsx';
 import { RowGrid, loadRows, loadRow } from './grid.jsx';
+import { usePageSize } from './gridbar.jsx';
+import { problemRowIds } from './problems.js';
 import { ChecksBox, rowChecks, checkLine } from './rowchecks.jsx';
 import { RowForm } from './form.jsx';
 import { gql } from '../api.js';
@@ -51,6 +53,9 @@ export function FillPanel() {
   const cycle = useApp((s) => s.cycle);
   const [data, setData] = useState(null); // null while the target's rows are being read
   const [page, setPage] = useState(0);
+  const [size, setSize] = usePageSize();
+  const [onlyProblems, setOnlyProblems] = useState(false);
+  const [checks, setChecks] = useState(null); // the unit's 提交前检查, shared by the box and the grid
   const [search, setSearch] = useState('');
   const [query, setQuery] = useState('');
   const [editing, setEditing] = useState(null); // a row, 'new', or null
@@ -76,7 +81,8 @@ export function FillPanel() {
     setError(null);
     try {
       // A reload after a save must not replace the save as the GraphQL 查看 GraphQL shows.
-      const d = await loadRows(table, target.unit, query, page, !keep);
+      const ids = onlyProblems ? await problemRowIds(table, target.unit) : null;
+      const d = await loadRows(table, target.unit, query, page, !keep, size, ids);
       setData({ rows: d.nodes, total: d.totalCount });
       if (table.scope === 'single' && !keep) setEditing(d.nodes[0] || (editable ? 'new' : null));
       return d;
@@ -97,10 +103,19 @@ export function FillPanel() {
     setShowImport(target?.open === 'import');
     setReviewed(false);
     setRowNotes([]);
+    setOnlyProblems(false);
   }, [target]);
   useEffect(() => {
     reload();
-  }, [target, page, query]);
+  }, [target, page, query, size, onlyProblems]);
+  useEffect(() => {
+    let live = true;
+    setChecks(null);
+    if (table && target.unit) rowChecks(table.code, target.unit).then((c) => live && setChecks(c)).catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, [target, checked]);
   // Arriving from 数据检查: open the finding's row.
   useEffect(() => {
     if (!table || !target?.rowId) return;
@@ -112,6 +127,12 @@ export function FillPanel() {
   const picker = <TablePicker tasks={tasks} me={me} catalog={catalog} />;
   if (!table) return <div>{picker}<p className="sd-lead">请在“我的任务”中点“填写”，或在上方选择一张表。</p></div>;
   const unitName = task?.unitName || target.unitName || (target.unit ? target.unit : '全部单位');
+  // After a change in the grid: the checks run again and 我的任务's counts follow.
+  const changed = () => {
+    setRowNotes([]);
+    setChecked((n) => n + 1);
+    refreshTasks().catch(() => {});
+  };
   const afterSave = async (saved, text) => {
     setMessage(text);
     setChecked((n) => n + 1);
@@ -151,7 +172,7 @@ export function FillPanel() {
       )}
       <Message kind="error">{error}</Message>
       {target.unit && !editing && (
-        <ChecksBox table={table} unit={target.unit} version={checked} editable={editable}
+        <ChecksBox table={table} unit={target.unit} checks={checks} editable={editable}
           onOpen={(r) => { setMessage(null); setRowNotes([]); setEditing(r); }} />
       )}
       {editing ? (
@@ -177,14 +198,23 @@ export function FillPanel() {
               <button type="button" aria-expanded={showImport} onClick={() => setShowImport(!showImport)}>导入 Excel</button>
             )}
             <a className="sd-button" href={`/export/${cycle}/${table.code}.xlsx`} download>导出</a>
+            {target.unit && (
+              <label className="sd-check">
+                <input type="checkbox" checked={onlyProblems} onChange={(e) => { setPage(0); setOnlyProblems(e.target.checked); }} />
+                只看有问题的行
+              </label>
+            )}
           </div>
           {showImport && editable && (
             <ImportBox table={table} unit={target.unit} onImported={() => { reload(true); setChecked((n) => n + 1); refreshTasks().catch(() => {}); }} />
           )}
           {!data && <p className="sd-lead">正在读取…</p>}
-          {data && <RowGrid table={table} rows={data.rows} total={data.total} page={page} setPage={setPage}
-            editable={editable} onOpen={(r) => { setMessage(null); setEditing(r); }}
-            onDeleted={() => { setMessage('已删除一行'); setRowNotes([]); setChecked((n) => n + 1); reload(true); refreshTasks().catch(() => {}); }}
+          {data && <RowGrid table={table} unit={target.unit} rows={data.rows} total={data.total} page={page} setPage={setPage}
+            size={size} setSize={setSize} editable={editable} checks={checks}
+            onOpen={(r) => { setMessage(null); setEditing(r); }}
+            onSaved={(row) => { setMessage('已保存'); setData((d) => ({ ...d, rows: d.rows.map((r) => (r.id === row.id ? row : r)) })); changed(); }}
+            onPasted={(m) => { setMessage(m); changed(); reload(true); }}
+            onDeleted={(m) => { setMessage(m); changed(); reload(true); }}
             unitNames={target.unit ? null : unitNames} />}
         </>
       )}

@@ -6,7 +6,7 @@ import { gql } from '../api.js';
 import { getState } from '../state.js';
 import { loadRow } from './grid.jsx';
 
-const { useState, useEffect } = React;
+const { useState } = React;
 
 const Q = `query($table: String!, $cycle: Int, $unit: String, $ids: [ID!]) {
   rowChecks(table: $table, cycle: $cycle, unit: $unit, ids: $ids) { rowId rowRef rule severity field label message } }`;
@@ -23,18 +23,9 @@ export function checkLine(c) {
   return `${c.rowRef ? `${c.rowRef}：` : ''}${c.message}（${kind}）`;
 }
 
-export function ChecksBox({ table, unit, version, editable, onOpen }) {
-  const [checks, setChecks] = useState(null);
+/** The box of the unit's checks (`checks` as read by the panel, null while reading). */
+export function ChecksBox({ table, checks, editable, onOpen }) {
   const [open, setOpen] = useState(false);
-  const [error, setError] = useState(null);
-  useEffect(() => {
-    let live = true;
-    rowChecks(table.code, unit).then((c) => live && setChecks(c)).catch((e) => live && setError(e.message));
-    return () => {
-      live = false;
-    };
-  }, [table, unit, version]);
-  if (error) return null;
   if (!checks) return null;
   const errors = checks.filter((c) => c.severity === 'error').length;
   const warnings = checks.length - errors;
