@@ -17,6 +17,7 @@ pub mod loader;
 mod lookup;
 mod meta;
 mod mutation;
+mod normalize;
 mod progress;
 mod quality;
 mod query;
@@ -55,6 +56,7 @@ pub fn build_schema(catalog: &Catalog, config: Option<ApiConfig>) -> Result<Sche
     b = workflow_types::register(b);
     b = progress::register(b);
     b = lookup::register(b);
+    b = normalize::register(b);
     b = quality::register(b);
     b = checks::register(b);
     b = definitions::register(b);
@@ -75,6 +77,7 @@ pub fn build_schema(catalog: &Catalog, config: Option<ApiConfig>) -> Result<Sche
     query = progress::add_queries(query);
     query = progress::add_summary(query);
     query = lookup::add_queries(query);
+    query = normalize::add_queries(query);
     query = quality::add_queries(query);
     query = checks::add_queries(query);
     mutation = quality::add_mutations(mutation);
