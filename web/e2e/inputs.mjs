@@ -31,4 +31,15 @@ export async function typedYearMonth(page, isbn) {
   ({ fill, form } = await openRow(page, isbn));
   assert.equal(await form.getByLabel('出版年月', { exact: true }).inputValue(), '2023-05', 'saved as 2023-05');
   await form.getByRole('button', { name: '取消', exact: true }).click();
+  // The template carries the college's reference lists: its size and build time, for the record.
+  for (const code of ['2.3.1', '2.1.1']) {
+    const [status, bytes, ms] = await page.evaluate(async (c) => {
+      const t0 = performance.now();
+      const res = await fetch(`/templates/${c}.xlsx`);
+      const b = await res.arrayBuffer();
+      return [res.status, b.byteLength, Math.round(performance.now() - t0)];
+    }, code);
+    assert.equal(status, 200, `template ${code}`);
+    console.log(`     template ${code}: ${Math.round(bytes / 1024)} KB in ${ms} ms`);
+  }
 }
