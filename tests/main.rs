@@ -67,6 +67,7 @@ mod store_rekey;
 mod store_rows;
 mod store_schema;
 mod support;
+mod template_refs;
 mod versions;
 mod workflow;
 mod yoy;

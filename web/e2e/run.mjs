@@ -281,6 +281,7 @@ async function main() {
     await importBadWorkbook(users.collector.page);
     say('导入引用了 1.4.1 中没有的教师 T99999：试导入按 Excel 行号指出，提交前须改正，但不妨碍导入');
     await dryRunNamesUnknownTeacher(users.collector.page);
+    say('出版年月按 Excel 习惯输入 2023.5：离开字段即显示“= 2023-05”，保存后读回 2023-05'); await (await import('./inputs.mjs')).typedYearMonth(users.collector.page, GOOD_ISBN);
     say('部门负责人登录、修改密码并提交');
     await login(users.head.page, HEAD.no, HEAD.pw, HEAD.next);
     await submitAsHead(users.head.page);

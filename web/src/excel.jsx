@@ -65,7 +65,7 @@ export function ImportBox({ table, unit, onImported }) {
     <div className="sd-card sd-import" role="group" aria-label="导入 Excel">
       <h3>导入 Excel</h3>
       <p className="sd-lead">
-        先 <a href={`/templates/${table.code}.xlsx`} download>下载模板</a>，按模板填好后选择文件。导入先检查、不写入；
+        先 <a href={`/templates/${table.code}.xlsx${unit ? `?unit=${encodeURIComponent(unit)}` : ''}`} download>下载模板</a>，按模板填好后选择文件。导入先检查、不写入；
         检查无误后点“确认导入”才写入。有任何问题则一行也不写入。
       </p>
       <div className="sd-field">

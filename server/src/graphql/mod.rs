@@ -19,6 +19,7 @@ mod lookup;
 mod meta;
 mod mutation;
 mod my_work;
+mod normalize;
 mod progress;
 mod quality;
 mod query;
@@ -59,6 +60,7 @@ pub fn build_schema(catalog: &Catalog, config: Option<ApiConfig>) -> Result<Sche
     b = progress::register(b);
     b = my_work::register(b);
     b = lookup::register(b);
+    b = normalize::register(b);
     b = quality::register(b);
     b = checks::register(b);
     b = definitions::register(b);
@@ -81,6 +83,7 @@ pub fn build_schema(catalog: &Catalog, config: Option<ApiConfig>) -> Result<Sche
     query = progress::add_summary(query);
     query = my_work::add_queries(query);
     query = lookup::add_queries(query);
+    query = normalize::add_queries(query);
     query = quality::add_queries(query);
     query = checks::add_queries(query);
     mutation = quality::add_mutations(mutation);

@@ -3,7 +3,7 @@
 //! caller, with the rows that caller may read.
 
 use axum::extract::multipart::MultipartError;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 
@@ -117,18 +117,30 @@ fn no_table(code: &str) -> Response {
     )
 }
 
-/// `GET /templates/{code}.xlsx`.
+/// The optional arguments of a template: the unit whose reference lists it carries (the
+/// caller's own by default) and the cycle (the open one).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct TemplateParams {
+    unit: Option<String>,
+    cycle: Option<i32>,
+}
+
+/// `GET /templates/{code}.xlsx[?unit=…&cycle=…]`.
 pub async fn template(
     State(app): State<AppState>,
     Path(file): Path<String>,
+    Query(params): Query<TemplateParams>,
     headers: HeaderMap,
 ) -> Answer {
-    let (svc, _) = caller(&app, &headers).await?;
+    let (svc, who) = caller(&app, &headers).await?;
     let Some(code) = file.strip_suffix(".xlsx").map(str::to_owned) else {
         return Err(no_table(&file));
     };
     let name = format!("{code}-模板.xlsx");
-    let bytes = run(&svc, &code.clone(), move |svc| svc.template_workbook(&code)).await?;
+    let bytes = run(&svc, &code.clone(), move |svc| {
+        svc.template_workbook(&who, &code, params.unit.as_deref(), params.cycle)
+    })
+    .await?;
     Ok(workbook(bytes, &name))
 }
 

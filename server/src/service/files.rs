@@ -45,12 +45,6 @@ impl Service {
         }
     }
 
-    /// The blank import template of the table with this code.
-    pub fn template_workbook(&self, code: &str) -> ApiResult<Vec<u8>> {
-        let table = self.table(code)?;
-        crate::xlsx::template::template(self.catalog(), &table).map_err(ApiError::internal)
-    }
-
     /// The rows of one table in `cycle` that the caller may read.
     pub fn table_workbook(&self, who: &Access, cycle: i32, code: &str) -> ApiResult<Vec<u8>> {
         let table = self.table(code)?;

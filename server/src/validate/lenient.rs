@@ -7,6 +7,7 @@
 //! it checks forms only, never rules (those are `validate::check_record`'s).
 
 mod dates;
+mod refs;
 #[cfg(test)]
 mod tests;
 
@@ -51,7 +52,10 @@ pub fn read(catalog: Option<&Catalog>, field: &Field, raw: Raw<'_>) -> Result<Va
     let shown = shown(raw);
     let fail = |why: String| format!("{label}：“{shown}”{why}");
     Ok(match &field.ty {
-        FieldType::String | FieldType::Ref { .. } => Value::Text(text(raw).map_err(fail)?),
+        FieldType::String => Value::Text(text(raw).map_err(fail)?),
+        FieldType::Ref { .. } => {
+            Value::Text(refs::ref_key(catalog, field, text(raw).map_err(fail)?))
+        }
         // Excel writes a line break inside a cell as \n, a browser's textarea may send \r\n.
         FieldType::Text => Value::Text(text(raw).map_err(fail)?.replace("\r\n", "\n")),
         FieldType::Enum { codes } => Value::Text(code(catalog, codes, &text(raw).map_err(fail)?)),
@@ -62,7 +66,7 @@ pub fn read(catalog: Option<&Catalog>, field: &Field, raw: Raw<'_>) -> Result<Va
         ),
         FieldType::MultiRef { .. } => Value::List(
             split_list(&text(raw).map_err(fail)?)
-                .map(str::to_owned)
+                .map(|s| refs::ref_key(catalog, field, s.to_owned()))
                 .collect(),
         ),
         FieldType::Int => Value::Int(int(field, raw).map_err(fail)?),

@@ -7,6 +7,7 @@ pub mod gaoji;
 pub mod import;
 pub mod indicators;
 pub mod quality;
+pub mod reflists;
 pub mod report;
 pub mod rows;
 pub mod sheet;

@@ -1,12 +1,15 @@
 //! Import templates: one sheet for the table with a header of labels (required ones marked),
-//! dropdowns for code lists (long lists through a hidden sheet), number and date validations,
-//! a note on each header, a frozen header, and a read-me sheet.
+//! dropdowns for code lists (long lists through a hidden sheet) and for references (the lists
+//! the service gathered, on another hidden sheet), number validations, dates and year-months as
+//! text (so that 2023.5 stays what was typed), a note on each header, a frozen header, and a
+//! read-me sheet.
 
 use rust_xlsxwriter::{
-    DataValidation, DataValidationRule, ExcelDateTime, Format, FormatBorder, Formula, Note,
-    Workbook, Worksheet, XlsxError,
+    DataValidation, DataValidationRule, Format, FormatBorder, Formula, Note, Workbook, Worksheet,
+    XlsxError,
 };
 
+use super::reflists::RefLists;
 use super::sheet::column_letters;
 use super::{choices, header, rules, sheet_name};
 use crate::defs::{Catalog, Field, FieldType, Table};
@@ -17,14 +20,27 @@ pub const LAST_ROW: u32 = 1_048_575;
 /// Excel's limit for an inline list, in characters.
 const INLINE_LIST: usize = 250;
 
-/// The template workbook for `table`.
+/// The template workbook for `table`, without reference lists.
 pub fn template(catalog: &Catalog, table: &Table) -> Result<Vec<u8>, XlsxError> {
+    template_with(catalog, table, &RefLists::default())
+}
+
+/// The template workbook for `table` with dropdowns over `refs` on its reference columns.
+pub fn template_with(
+    catalog: &Catalog,
+    table: &Table,
+    refs: &RefLists,
+) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let looks = Looks::new();
-    let mut lists: Vec<(String, Vec<String>)> = Vec::new();
+    let mut codes: Vec<(String, Vec<String>)> = Vec::new();
     {
         let sheet = book.add_worksheet();
         sheet.set_name(sheet_name(table))?;
+        let mut lists = Lists {
+            codes: &mut codes,
+            refs,
+        };
         for (c, f) in table.fields.iter().enumerate() {
             column(sheet, catalog, f, c as u16, &looks, &mut lists)?;
         }
@@ -32,8 +48,11 @@ pub fn template(catalog: &Catalog, table: &Table) -> Result<Vec<u8>, XlsxError> 
         sheet.set_row_height(0, 32)?;
     }
     readme(&mut book, catalog, table)?;
-    if !lists.is_empty() {
-        code_sheet(&mut book, &lists)?;
+    if !codes.is_empty() {
+        code_sheet(&mut book, &codes)?;
+    }
+    if !refs.is_empty() {
+        refs.write_sheet(&mut book)?;
     }
     book.save_to_buffer()
 }
@@ -60,6 +79,13 @@ impl Looks {
     }
 }
 
+/// The lists a column's dropdown may point at: the code lists too long to write inline (a
+/// column joins them as it needs) and the reference lists.
+struct Lists<'a> {
+    codes: &'a mut Vec<(String, Vec<String>)>,
+    refs: &'a RefLists,
+}
+
 /// One field's column: its title with the rule as a note, its width, its validation and, for
 /// codes, the text format. A code list too long to write inline joins `lists`.
 fn column(
@@ -68,7 +94,7 @@ fn column(
     f: &Field,
     col: u16,
     looks: &Looks,
-    lists: &mut Vec<(String, Vec<String>)>,
+    lists: &mut Lists<'_>,
 ) -> Result<(), XlsxError> {
     let title = if f.required {
         &looks.required
@@ -96,9 +122,10 @@ fn column(
     }
     if matches!(
         f.ty,
-        FieldType::String | FieldType::Ref { .. } | FieldType::YearMonth
+        FieldType::String | FieldType::Ref { .. } | FieldType::YearMonth | FieldType::Date
     ) {
-        // Codes such as 0101 or 2023-09 must stay text, not turn into numbers or dates.
+        // Codes such as 0101, and 2023.5 or 2023/9/1, must stay text as typed, not turn into
+        // numbers or dates: the import reads the forms people type (validate::lenient).
         sheet.set_column_format(col, &looks.text)?;
     }
     Ok(())
@@ -108,9 +135,11 @@ fn column(
 fn validation(
     catalog: &Catalog,
     f: &Field,
-    lists: &mut Vec<(String, Vec<String>)>,
+    lists: &mut Lists<'_>,
 ) -> Result<Option<DataValidation>, XlsxError> {
+    let lists_codes = &mut *lists.codes;
     Ok(match &f.ty {
+        FieldType::Ref { .. } => lists.refs.validation(&f.name),
         FieldType::Enum { .. } => {
             let options = choices(catalog, f);
             let inline: usize = options.iter().map(|o| o.chars().count() + 1).sum();
@@ -121,12 +150,12 @@ fn validation(
                     )?,
                 )
             } else {
-                let col_letter = column_letters(lists.len() as u32);
+                let col_letter = column_letters(lists_codes.len() as u32);
                 let range = format!(
                     "='代码表'!${col_letter}$2:${col_letter}${}",
                     options.len() + 1
                 );
-                lists.push((f.label.clone(), options));
+                lists_codes.push((f.label.clone(), options));
                 Some(DataValidation::new().allow_list_formula(Formula::new(range)))
             }
         }
@@ -145,11 +174,6 @@ fn validation(
             let lo = f.min.map_or(-1e15, to_f);
             let hi = f.max.map_or(1e15, to_f);
             Some(DataValidation::new().allow_decimal_number(DataValidationRule::Between(lo, hi)))
-        }
-        FieldType::Date => {
-            let lo = ExcelDateTime::from_ymd(1900, 1, 1)?;
-            let hi = ExcelDateTime::from_ymd(2100, 12, 31)?;
-            Some(DataValidation::new().allow_date(DataValidationRule::Between(lo, hi)))
         }
         FieldType::Bool => Some(DataValidation::new().allow_list_strings(&["是", "否"])?),
         _ => None,
@@ -181,7 +205,7 @@ fn readme(book: &mut Workbook, catalog: &Catalog, table: &Table) -> Result<(), X
         &Format::new().set_bold().set_font_size(14),
     )?;
     sheet.write_string(1, 0, table.help.as_deref().unwrap_or(""))?;
-    sheet.write_string(2, 0, "带 * 的列必填；下拉列可直接选择；日期写作 2023-08-31，年月写作 2023-08；导入时按列标题（或字段名）识别列，顺序不限。")?;
+    sheet.write_string(2, 0, "带 * 的列必填；下拉列可直接选择；日期写作 2023-08-31（也可写 2023.8.31、2023/8/31、20230831），年月写作 2023-08（也可写 2023.8、202308、2023年8月）；引用列（如工号、专业）可从下拉列表选择“代码 名称”；导入时按列标题（或字段名）识别列，顺序不限。")?;
     for (c, title) in ["字段", "字段名", "规则"].iter().enumerate() {
         sheet.write_string_with_format(4, c as u16, *title, &bold)?;
     }

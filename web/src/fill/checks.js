@@ -77,8 +77,8 @@ export function checkField(field, value) {
     if (field.min !== null && field.min !== undefined && n < Number(field.min)) return `${label}：不能小于 ${field.min}`;
     if (field.max !== null && field.max !== undefined && n > Number(field.max)) return `${label}：不能大于 ${field.max}`;
   }
-  if (field.type === 'year_month' && !/^\d{4}-(0[1-9]|1[0-2])$/.test(text)) return `${label}：格式应为 YYYY-MM`;
-  if (field.type === 'date' && !/^\d{4}-\d{2}-\d{2}$/.test(text)) return `${label}：格式应为 YYYY-MM-DD`;
+  // Dates and year-months are typed as Excel users type them (2023.5, 202305): the server reads
+  // them (TypedInput shows its reading), so no copy of its rules here.
   if (field.pattern && typeof value === 'string') {
     const re = compilePattern(field.pattern);
     if (re && !re.test(value)) {

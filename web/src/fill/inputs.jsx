@@ -1,12 +1,14 @@
-// One input per field type: text, numbers with min/max, date and year-month pickers, code lists
-// (select, or searchable when long), multi-select, and reference lookups.
+// One input per field type: text, numbers with min/max, dates and year-months typed as Excel
+// users type them (read by the server, never by a copy of its rules here), code lists (select, or
+// searchable when long), multi-select, and reference lookups. The form and the grid's cell editor
+// both use FieldInput.
 
 import { gql } from '../api.js';
 import { getState } from '../state.js';
 import { useCodes } from './codes.js';
 import { Combobox } from './combobox.jsx';
 
-const { useState } = React;
+const { useState, useId } = React;
 
 // Up to this many codes a native <select> is quicker than searching.
 const SHORT_LIST = 25;
@@ -115,9 +117,61 @@ function MultiRefInput({ table, field, value, labels, onChange, common }) {
   );
 }
 
-/** The input for one field. `labels` maps reference keys to display names. */
-export function FieldInput({ table, field, value, onChange, id, describedBy, invalid, disabled, labels }) {
+/** What the server makes of `text` for a field when saving: { value, message }. */
+export async function normalizeValue(table, field, text) {
+  const d = await gql(
+    'query($t: String!, $f: String!, $x: String!) { normalizeValue(table: $t, field: $f, text: $x) { value message } }',
+    { t: table, f: field, x: text },
+  );
+  return d.normalizeValue;
+}
+
+const TYPED_HINT = {
+  date: '如 2023-05-01、2023.5.1、20230501',
+  year_month: '如 2023-05、2023.5、202305',
+};
+
+/**
+ * A date or year-month as text, in the forms Excel users type (2023.5, 202305, 2023年5月). The
+ * typed text is what is saved (the server reads it); on leaving the field the server's reading
+ * shows beside it: "= 2023-05", or the reason it cannot be read.
+ */
+export function TypedInput({ table, field, value, onChange, common }) {
+  const [note, setNote] = useState(null);
+  const noteId = `${useId()}-reading`;
+  const read = async (e) => {
+    const typed = e.target.value.trim();
+    if (!typed) return setNote(null);
+    try {
+      const r = await normalizeValue(table, field.name, typed);
+      if (r.message) setNote({ problem: true, text: r.message });
+      else setNote(r.value && r.value !== typed ? { problem: false, text: `= ${r.value}` } : null);
+    } catch {
+      setNote(null);
+    }
+  };
+  const describedBy = [common['aria-describedby'], noteId].filter(Boolean).join(' ');
+  return (
+    <span className="sd-typed">
+      <input {...common} type="text" autoComplete="off" placeholder={TYPED_HINT[field.type]}
+        aria-describedby={describedBy} value={value ?? ''} onBlur={read}
+        onChange={(e) => {
+          setNote(null);
+          onChange(e.target.value === '' ? null : e.target.value);
+        }} />
+      <span id={noteId} className={note?.problem ? 'sd-problem' : 'sd-help'} style={{ display: 'block' }}
+        aria-live="polite">{note?.text || ''}</span>
+    </span>
+  );
+}
+
+/**
+ * The input for one field. `labels` maps reference keys to display names; `inputProps` (e.g.
+ * autoFocus, onKeyDown for a cell editor) go on the input element.
+ */
+export function FieldInput({ table, field, value, onChange, id, describedBy, invalid, disabled, labels, inputProps }) {
   const common = {
+    ...(inputProps || {}),
     id,
     'aria-describedby': describedBy,
     'aria-invalid': invalid || undefined,
@@ -137,11 +191,8 @@ export function FieldInput({ table, field, value, onChange, id, describedBy, inv
     case 'decimal':
       return <input {...common} inputMode="decimal" value={value ?? ''} onChange={(e) => text(e.target.value.trim())} />;
     case 'date':
-      return <input {...common} type="date" value={value ?? ''} onChange={(e) => text(e.target.value)} />;
     case 'year_month':
-      return (
-        <input {...common} type="month" placeholder="YYYY-MM" value={value ?? ''} onChange={(e) => text(e.target.value)} />
-      );
+      return <TypedInput table={table} field={field} value={value} onChange={onChange} common={common} />;
     case 'bool':
       return (
         <select {...common} value={value === true ? 'true' : value === false ? 'false' : ''}
