@@ -77,10 +77,11 @@ export async function gql(query, variables = {}, title = null) {
 }
 
 /** Uploads an Excel file for import; answers the server's JSON report. */
-export async function importExcel(cycle, table, unit, file, { dryRun, replace }) {
+export async function importExcel(cycle, table, unit, file, { dryRun, replace, allowEmpty }) {
   const params = new URLSearchParams({ dryRun: String(dryRun) });
   if (unit) params.set('unit', unit);
   if (replace) params.set('mode', 'replace');
+  if (replace && allowEmpty) params.set('allowEmpty', 'true');
   const form = new FormData();
   form.append('file', file);
   const url = `/import/${cycle}/${encodeURIComponent(table)}?${params}`;

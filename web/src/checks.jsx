@@ -269,7 +269,7 @@ export function ChecksPanel() {
             </div>
           )}
           <h3>检查结果</h3>
-          <Filters list={list} filter={filter} setFilter={(f) => { setFilter(f); setShown(PAGE); }} unitNames={unitNames} />
+          <Filters list={list} filter={filter} setFilter={(f) => { setMessage(null); setFilter(f); setShown(PAGE); }} unitNames={unitNames} />
           <p className="sd-muted">共 {filtered.length} 条{filtered.length > shown ? `，显示前 ${shown} 条` : ''}</p>
           {filtered.slice(0, shown).map((f) => (
             <FindingCard key={f.id} f={f} me={me} unitName={unitNames[f.unit] || f.unit}
