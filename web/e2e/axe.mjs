@@ -43,18 +43,68 @@ async function visiblePanels(page) {
   return shown;
 }
 
+/**
+ * Opens a panel from the sidebar. The first button of that name is the sidebar's ("填写" is also
+ * on every task card, so lib's `panel` cannot click it by name alone).
+ */
+async function openPanel(page, title) {
+  const region = page.getByRole('region', { name: title, exact: true });
+  if (!(await region.isVisible().catch(() => false))) {
+    await page.getByRole('button', { name: title, exact: true }).first().click();
+  }
+  await region.waitFor();
+  return region;
+}
+
 /** Every panel the signed-in user can open; answers the violations found on each. */
 async function everyPanel(page, who) {
   const found = [];
   const titles = await visiblePanels(page);
   assert.ok(titles.length > 0, `${who}: the sidebar shows panels`);
   for (const title of titles) {
-    const region = await panel(page, title);
+    const region = await openPanel(page, title);
     // Let the panel read its data: axe on a "正在读取…" placeholder proves little.
     await page.waitForLoadState('networkidle').catch(() => {});
     await region.waitFor();
     found.push(...(await violations(page, `${who} · ${title}`)));
+    // E2E_AXE_SHOTS=1: a picture of every panel checked, for whoever fixes what axe found.
+    if (process.env.E2E_AXE_SHOTS) await shot(page, `axe-${who}-${title}`);
   }
+  return found;
+}
+
+/**
+ * The collector's forms in the states a walk meets them: a new 2.3.1 row with the teacher lookup
+ * open, the same form after a refused save (the focus is then on the first field to fix), and
+ * the 导入 Excel box.
+ */
+async function collectorForms(page) {
+  const found = [];
+  const tasks = await openPanel(page, '我的任务');
+  await tasks.getByRole('article', { name: '2.3.1 教材建设表' }).getByRole('button', { name: '填写', exact: true }).click();
+  const fill = await openPanel(page, '填写');
+  await fill.getByRole('heading', { name: '2.3.1 教材建设表' }).waitFor();
+  assert.match(await fill.getByLabel('数据表', { exact: true }).evaluate((s) => s.selectedOptions[0]?.textContent || ''),
+    /^2\.3\.1 教材建设表/, 'the 数据表 select shows the table opened from 我的任务');
+  await fill.getByRole('button', { name: '新增', exact: true }).click();
+  const form = fill.getByRole('form', { name: /2\.3\.1 教材建设表 的一行/ });
+  const lookup = form.getByRole('combobox', { name: '第一主编工号' });
+  await lookup.fill('王');
+  await form.getByRole('listbox', { name: '可选项' }).getByRole('option').first().waitFor();
+  found.push(...(await violations(page, '采集员 · 填写 · 查找主编')));
+  // Leaving the field closes the list, chosen or not.
+  await form.getByLabel('教材名称', { exact: true }).focus();
+  await form.getByRole('listbox', { name: '可选项' }).waitFor({ state: 'detached' });
+  await form.getByRole('button', { name: '保存', exact: true }).click();
+  await form.getByText(/有 \d+ 处问题/).waitFor();
+  const focused = await page.evaluate(() => document.activeElement?.getAttribute('aria-invalid'));
+  assert.equal(focused, 'true', 'after a refused save the focus is on a field to fix');
+  found.push(...(await violations(page, '采集员 · 填写 · 保存被拒')));
+  await shot(page, 'form-refused');
+  await form.getByRole('button', { name: '取消', exact: true }).click();
+  await fill.getByRole('button', { name: '导入 Excel' }).click();
+  await fill.getByRole('group', { name: '导入 Excel' }).waitFor();
+  found.push(...(await violations(page, '采集员 · 填写 · 导入 Excel')));
   return found;
 }
 
@@ -82,6 +132,7 @@ export async function axeEveryRole(browser, requests, others) {
     await p.getByRole('button', { name: '修改密码', exact: true }).click();
     await p.getByText('本单位填报').waitFor();
     found.push(...(await everyPanel(page, '采集员')));
+    found.push(...(await collectorForms(page)));
   } finally {
     await first.context.close();
   }

@@ -11,6 +11,7 @@
 import { launch, newUser, login, panel, shot, failureShot, assert, BASE } from './lib.mjs';
 import { xlsx } from './xlsx.mjs';
 import { checkStorage } from './storage-check.mjs';
+import { axeEveryRole } from './axe.mjs';
 import { writeCase, approveCase, acceptCase } from './cases.mjs';
 import {
   dryRunNamesUnknownTeacher, collectorEmptiesTable, qualityRunsChecksAndOpensARow, collectorExplainsWarning,
@@ -303,6 +304,7 @@ async function main() {
     const tasks = await panel(users.collector.page, '我的任务');
     await tasks.getByRole('button', { name: '退出', exact: true }).first().click();
     await tasks.getByLabel('工号', { exact: true }).waitFor();
+    await axeEveryRole(browser, requests, [['质量部', { no: QUALITY.no, pw: QUALITY.next }], ['院领导', { no: LEADER.no, pw: LEADER.next }]]);
     console.log(`e2e: ok (${requests.length} requests, all to ${origin})`);
   } catch (e) {
     // Leave a picture of every page for the person reading the CI log.
