@@ -64,8 +64,7 @@ async function everyPanel(page, who) {
   for (const title of titles) {
     const region = await openPanel(page, title);
     // Let the panel read its data: axe on a "正在读取…" placeholder proves little.
-    await page.waitForLoadState('networkidle').catch(() => {});
-    await region.waitFor();
+    await region.getByText(/^正在读取/).first().waitFor({ state: 'detached' });
     found.push(...(await violations(page, `${who} · ${title}`)));
     // E2E_AXE_SHOTS=1: a picture of every panel checked, for whoever fixes what axe found.
     if (process.env.E2E_AXE_SHOTS) await shot(page, `axe-${who}-${title}`);

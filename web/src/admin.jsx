@@ -93,7 +93,8 @@ const camel = (snake) => snake.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase()
 /** "1.4.1 校内专任教师表 · 工号" for a reference written "table_slug.column" in the definitions. */
 function refName(catalog, ref) {
   const [slug, column] = ref.split('.');
-  const t = catalog.find((x) => x.listField === camel(slug));
+  // The list field is the slug in camelCase, with “List” when the slug has no plural form.
+  const t = catalog.find((x) => x.listField === camel(slug) || x.listField === `${camel(slug)}List`);
   if (!t) return '另一张表';
   const f = column && t.fields.find((x) => x.name === camel(column));
   return `${t.code} ${t.name}${f ? ` · ${f.label}` : ''}`;

@@ -87,7 +87,7 @@ export async function importExcel(cycle, table, unit, file, { dryRun, replace, a
   const url = `/import/${cycle}/${encodeURIComponent(table)}?${params}`;
   setState({
     lastOp: {
-      title: `导入 Excel（HTTP，不是 GraphQL）：POST ${url}，multipart 字段 file`,
+      title: '导入 Excel',
       query: `# 导入 Excel 走 HTTP 接口，不经 GraphQL：\n# POST ${url}\n# 表单字段 file = 所选的 .xlsx 文件；dryRun=true 只检查不写入\n{ myTasks(cycle: ${cycle}) { table unit state rowCount } }`,
       variables: {},
     },

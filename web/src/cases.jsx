@@ -25,7 +25,7 @@ async function upload(c, file) {
   const url = c.uploadUrl;
   setState({
     lastOp: {
-      title: `上传附件（HTTP，不是 GraphQL）：POST ${url}，multipart 字段 file`,
+      title: '上传附件',
       query: `# 上传附件走 HTTP 接口：POST ${url}，表单字段 file\nquery($id: ID!) { case(id: $id) { title attachments { fileName size url } } }`,
       variables: { id: c.id },
     },
