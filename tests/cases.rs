@@ -159,6 +159,20 @@ async fn a_case_with_an_attachment_goes_through_review_and_acceptance_into_the_r
             .contains("没有编号为 no_such_indicator 的核心指标"),
         "an indicator the indicators file does not define is refused: {r}"
     );
+    // What the form shows names the 表号 and 行号 in words, not the API's field names.
+    let unlinked = json!({ "theme": "校企合作", "title": "标题", "text": "正文",
+        "figures": [{ "label": "某指标", "value": "1" }, { "table": "2.15.5", "label": "某行", "value": "1" }] });
+    let (r, _) = site
+        .gql(Some(collector), CREATE, json!({ "i": unlinked }))
+        .await;
+    let problems = r["errors"][0]["extensions"]["problems"].to_string();
+    assert!(
+        problems.contains("请填写关联的核心指标编号，或数据表的表号与行号")
+            && problems.contains("请填写“2.15.5")
+            && !problems.contains("rowId")
+            && !problems.contains("indicator"),
+        "{problems}"
+    );
     let input = json!({
         "theme": "校企合作",
         "title": "“校中厂”共建智能制造产业学院",

@@ -239,7 +239,10 @@ async fn an_instance_with_an_older_definition_refuses_writes_to_that_table_and_s
     assert!(
         e.message.contains("1.1.7")
             && e.message.contains("第 2 版")
-            && e.message.contains("第 1 版新"),
+            && e.message.contains("第 1 版新")
+            && e.message.contains("重新载入表定义")
+            && !e.message.contains("statusdata")
+            && !e.message.contains("reloadDefinitions"),
         "{}",
         e.message
     );

@@ -300,7 +300,7 @@ async fn progress_downloads_as_a_workbook() {
     use calamine::Reader;
     use tower::ServiceExt;
     let site = tokio::task::spawn_blocking(setup).await.expect("setup");
-    let (_, head, _, quality, _) = people(&site).await;
+    let (collector, head, _, quality, _) = people(&site).await;
     submit_empty(&site, &head, "2.15.5", "jdgc").await;
     let get = |token: Option<String>| {
         let app = site.app.clone();
@@ -338,6 +338,26 @@ async fn progress_downloads_as_a_workbook() {
             && r.get(4).map(|c| c.to_string()) == Some("待审核".into())
     });
     assert!(submitted, "the submitted table shows as 待审核");
+    // A college's collector sees another college's state but not its row count: “—”, not 0.
+    let (status, bytes) = get(Some(collector)).await;
+    assert_eq!(status, axum::http::StatusCode::OK);
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("an xlsx");
+    let detail = book.worksheet_range("明细").expect("detail sheet");
+    let count = |unit: &str| {
+        detail
+            .rows()
+            .find(|r| {
+                r.first().map(|c| c.to_string()) == Some("2.15.5".into())
+                    && r.get(3).map(|c| c.to_string()) == Some(unit.into())
+            })
+            .and_then(|r| r.get(7).map(|c| c.to_string()))
+    };
+    assert_eq!(count("信息工程学院").as_deref(), Some("—"), "hidden, not 0");
+    assert_eq!(
+        count("机电工程学院").as_deref(),
+        Some("0"),
+        "the own unit's count"
+    );
 }
 
 #[test]

@@ -12,6 +12,7 @@ import { launch, newUser, login, logout, panel, devMode, badges, shot, failureSh
 import { shell } from './shell.mjs';
 import { xlsx } from './xlsx.mjs';
 import { checkStorage } from './storage-check.mjs';
+import { axeEveryRole } from './axe.mjs';
 import { writeCase, approveCase, acceptCase } from './cases.mjs';
 import {
   dryRunNamesUnknownTeacher, collectorEmptiesTable, qualityRunsChecksAndOpensARow, collectorExplainsWarning,
@@ -328,6 +329,7 @@ async function main() {
     await logout(users.collector.page);
     say('应用外壳：首次访问显示登录；登录后到“我的任务”；开发者模式记住在本浏览器；采集员首次加载不超过 1.5 MB、不读取接口结构');
     await shell(browser, requests, { collector: COLLECTOR, quality: QUALITY });
+    await axeEveryRole(browser, requests, [['质量部', { no: QUALITY.no, pw: QUALITY.next }], ['院领导', { no: LEADER.no, pw: LEADER.next }]]);
     console.log(`e2e: ok (${requests.length} requests, all to ${origin})`);
   } catch (e) {
     // Leave a picture of every page for the person reading the CI log.

@@ -5,6 +5,7 @@ import { gql } from './api.js';
 import { useApp, hasRole } from './state.js';
 import { refreshCatalog } from './session.js';
 import { Message } from './ui.jsx';
+import { useCodes } from './fill/codes.js';
 
 const { useState, useEffect } = React;
 
@@ -43,18 +44,18 @@ function RightsEditor({ catalog }) {
       <h3>填报与审核分工</h3>
       <div className="sd-toolbar sd-wrap">
         <label htmlFor="sd-right-table">数据表</label>
-        <select id="sd-right-table" value={table} onChange={(e) => setTable(e.target.value)}>
+        <select id="sd-right-table" value={table} onChange={(e) => { setResult(null); setTable(e.target.value); }}>
           <option value="">（选择）</option>
           {catalog.map((t) => <option key={t.code} value={t.code}>{t.code} {t.name}</option>)}
         </select>
         <label htmlFor="sd-right-unit">单位</label>
-        <input id="sd-right-unit" list="sd-unit-list" value={unit} onChange={(e) => setUnit(e.target.value)} placeholder="单位名称，或“各院系”" />
+        <input id="sd-right-unit" list="sd-unit-list" value={unit} onChange={(e) => { setResult(null); setUnit(e.target.value); }} placeholder="单位名称，或“各院系”" />
         <datalist id="sd-unit-list">
           <option value="各院系" />
           {units.map((u) => <option key={u} value={u} />)}
         </datalist>
         <label htmlFor="sd-right-action">权限</label>
-        <select id="sd-right-action" value={action} onChange={(e) => setAction(e.target.value)}>
+        <select id="sd-right-action" value={action} onChange={(e) => { setResult(null); setAction(e.target.value); }}>
           <option value="FILL">填报</option>
           <option value="REVIEW">审核</option>
         </select>
@@ -82,6 +83,46 @@ function RightsEditor({ catalog }) {
 
 const KIND = { source: '源数据表', basic: '基础数据表', special: '专项数据表' };
 const SCOPE = { single: '每单位一行', rows: '多行' };
+const TYPE = {
+  string: '文字', text: '长文字', int: '整数', decimal: '数值', bool: '是/否', date: '日期', year: '年份',
+  year_month: '年月', enum: '单选（代码表）', multi_enum: '多选（代码表）', ref: '引用', multi_ref: '多项引用',
+};
+
+const camel = (snake) => snake.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+
+/** "1.4.1 校内专任教师表 · 工号" for a reference written "table_slug.column" in the definitions. */
+function refName(catalog, ref) {
+  const [slug, column] = ref.split('.');
+  // The list field is the slug in camelCase, with “List” when the slug has no plural form.
+  const t = catalog.find((x) => x.listField === camel(slug) || x.listField === `${camel(slug)}List`);
+  if (!t) return '另一张表';
+  const f = column && t.fields.find((x) => x.name === camel(column));
+  return `${t.code} ${t.name}${f ? ` · ${f.label}` : ''}`;
+}
+
+/** The code list's own name (代码表 names in the definitions are internal). */
+function CodesName({ name }) {
+  const list = useCodes(name);
+  return list ? `代码表：${list.label || '（未命名）'}` : '代码表';
+}
+
+function Fields({ table, catalog }) {
+  return (
+    <table className="sd-grid">
+      <thead><tr><th scope="col">字段</th><th scope="col">类型</th><th scope="col">必填</th><th scope="col">选项来源</th></tr></thead>
+      <tbody>
+        {table.fields.map((f) => (
+          <tr key={f.name}>
+            <td>{f.label}{f.unit ? `（${f.unit}）` : ''}</td>
+            <td>{TYPE[f.type] || '文字'}</td>
+            <td>{f.required ? '是' : ''}</td>
+            <td>{f.codes ? <CodesName name={f.codes} /> : f.ref ? refName(catalog, f.ref) : ''}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
 
 function Definitions({ catalog }) {
   const [open, setOpen] = useState(null);
@@ -91,10 +132,11 @@ function Definitions({ catalog }) {
     try {
       const d = await gql('mutation { reloadDefinitions { version recorded createdTables addedColumns } }', {}, '重新载入表定义');
       const r = d.reloadDefinitions;
-      const added = [...r.createdTables.map((t) => `新表 ${t}`), ...r.addedColumns.map((c) => `新字段 ${c}`)];
+      const added = r.createdTables.length + r.addedColumns.length;
       setResult({
         kind: 'success',
-        text: `已载入第 ${r.version} 版${r.recorded ? '（新版本）' : '（与数据库中的相同）'}${added.length ? '：' + added.join('、') : ''}`,
+        text: `已载入第 ${r.version} 版${r.recorded ? '（新版本）' : '（与正在使用的相同）'}${
+          added ? `：新增 ${r.createdTables.length} 张表、${r.addedColumns.length} 个字段` : ''}`,
       });
       await refreshCatalog();
     } catch (e) {
@@ -106,8 +148,8 @@ function Definitions({ catalog }) {
       <h3>表定义（只读）</h3>
       <p className="sd-muted">
         正在使用的 {catalog.length} 张表的定义已通过检查（表定义、代码表、单位与分工一致）。
-        修改请编辑服务器上的 table-defs/，运行 statusdata check 直到显示 ok，再点“重新载入表定义”（不必重启；
-        新增表和字段立即可用，删除或改类型的修改会被拒绝，须停机后运行 statusdata migrate --allow-destructive）。
+        表定义由系统管理员在服务器上修改并检查；改好后点“重新载入表定义”即可生效，不必重启：
+        新增的表和字段立即可用；删除字段或改变字段类型的修改会被拒绝，须由系统管理员停机处理。
       </p>
       <div className="sd-toolbar">
         <button type="button" className="sd-primary" onClick={reload}>重新载入表定义</button>
@@ -120,17 +162,8 @@ function Definitions({ catalog }) {
               onClick={() => setOpen(open === t.code ? null : t.code)}>
               {t.code} {t.name}
             </button>
-            <span className="sd-muted"> {KIND[t.kind] || t.kind} · {SCOPE[t.scope] || t.scope} · {t.fields.length} 个字段 · {t.listField}</span>
-            {open === t.code && (
-              <table className="sd-grid">
-                <thead><tr><th scope="col">字段</th><th scope="col">名称</th><th scope="col">类型</th><th scope="col">必填</th><th scope="col">代码表/引用</th></tr></thead>
-                <tbody>
-                  {t.fields.map((f) => (
-                    <tr key={f.name}><td>{f.name}</td><td>{f.label}</td><td>{f.type}</td><td>{f.required ? '是' : ''}</td><td>{f.codes || f.ref || ''}</td></tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
+            <span className="sd-muted"> {KIND[t.kind] || ''} · {SCOPE[t.scope] || ''} · {t.fields.length} 个字段</span>
+            {open === t.code && <Fields table={t} catalog={catalog} />}
           </li>
         ))}
       </ul>

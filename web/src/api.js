@@ -77,16 +77,17 @@ export async function gql(query, variables = {}, title = null) {
 }
 
 /** Uploads an Excel file for import; answers the server's JSON report. */
-export async function importExcel(cycle, table, unit, file, { dryRun, replace }) {
+export async function importExcel(cycle, table, unit, file, { dryRun, replace, allowEmpty }) {
   const params = new URLSearchParams({ dryRun: String(dryRun) });
   if (unit) params.set('unit', unit);
   if (replace) params.set('mode', 'replace');
+  if (replace && allowEmpty) params.set('allowEmpty', 'true');
   const form = new FormData();
   form.append('file', file);
   const url = `/import/${cycle}/${encodeURIComponent(table)}?${params}`;
   setState({
     lastOp: {
-      title: `导入 Excel（HTTP，不是 GraphQL）：POST ${url}，multipart 字段 file`,
+      title: '导入 Excel',
       query: `# 导入 Excel 走 HTTP 接口，不经 GraphQL：\n# POST ${url}\n# 表单字段 file = 所选的 .xlsx 文件；dryRun=true 只检查不写入\n{ myTasks(cycle: ${cycle}) { table unit state rowCount } }`,
       variables: {},
     },

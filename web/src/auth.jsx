@@ -4,6 +4,7 @@
 import { useApp } from './state.js';
 import { login, changePassword, logout, passwordProblems } from './session.js';
 import { Message } from './ui.jsx';
+import { useUnitName } from './units.js';
 
 const { useState, useId } = React;
 
@@ -32,7 +33,7 @@ export function LoginForm({ expired }) {
       {expired ? (
         <Message kind="error">登录已过期，请重新登录（未保存的内容仍保留在下方）</Message>
       ) : (
-        <p className="sd-lead">请用工号和密码登录。初始密码为姓氏拼音（首字母大写）+ @ + 工号，首次登录须修改密码。</p>
+        <p className="sd-lead">请用工号和密码登录。首次登录须修改密码；忘记密码请联系质量部。</p>
       )}
       <div className="sd-field">
         <label htmlFor={`${id}-no`}>工号</label>
@@ -129,13 +130,12 @@ export function UserBar() {
   const me = useApp((s) => s.me);
   const phase = useApp((s) => s.phase);
   const cycle = useApp((s) => s.cycle);
-  const tasks = useApp((s) => s.tasks);
+  const unitName = useUnitName(phase === 'ready' ? me?.unit : null);
   if (!me || phase === 'login') return null;
-  const unitName = tasks?.find((t) => t.unit === me.unit)?.unitName || me.unit;
   return (
     <div className="sd-user">
       <span>
-        {me.name}（{me.staffNo}）· {unitName} · {me.roles.map((r) => ROLE_NAMES[r] || r).join('、')}
+        {me.name}（{me.staffNo}）{unitName ? ` · ${unitName}` : ''} · {me.roles.map((r) => ROLE_NAMES[r] || r).join('、')}
         {cycle ? ` · ${cycle} 年度` : ''}
       </span>
       <button type="button" onClick={() => logout()}>退出</button>

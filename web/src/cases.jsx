@@ -25,7 +25,7 @@ async function upload(c, file) {
   const url = c.uploadUrl;
   setState({
     lastOp: {
-      title: `上传附件（HTTP，不是 GraphQL）：POST ${url}，multipart 字段 file`,
+      title: '上传附件',
       query: `# 上传附件走 HTTP 接口：POST ${url}，表单字段 file\nquery($id: ID!) { case(id: $id) { title attachments { fileName size url } } }`,
       variables: { id: c.id },
     },
@@ -132,7 +132,7 @@ function CaseForm({ themes, initial, onSaved, onCancel }) {
           ) : (
             <>
               <input aria-label="表号" placeholder="表号，如 2.15.5" size={8} value={f.table} onChange={(e) => set(i, { table: e.target.value })} />
-              <input aria-label="行号" placeholder="行号（id）" size={6} value={f.rowId} onChange={(e) => set(i, { rowId: e.target.value })} />
+              <input aria-label="行号" placeholder="行号" size={6} value={f.rowId} onChange={(e) => set(i, { rowId: e.target.value })} />
             </>
           )}
           <input aria-label="名称" placeholder="名称，如 双师型教师比例" value={f.label} onChange={(e) => set(i, { label: e.target.value })} />
@@ -280,6 +280,8 @@ export function CasesPanel() {
   const wide = hasRole(me, 'quality_admin', 'leader');
   const done = (m) => { setMessage(m); setError(null); setEditing(null); load(); };
   const fail = (m) => { setError(m); setMessage(null); };
+  // A new step starts: the banner of the last one goes, so it is not read as this step's result.
+  const moveOn = () => { setMessage(null); setError(null); };
   return (
     <div>
       <p className="sd-lead">
@@ -288,17 +290,17 @@ export function CasesPanel() {
       </p>
       <div className="sd-toolbar">
         <label htmlFor="sd-case-theme">主题</label>
-        <select id="sd-case-theme" value={theme} onChange={(e) => setTheme(e.target.value)}>
+        <select id="sd-case-theme" value={theme} onChange={(e) => { moveOn(); setTheme(e.target.value); }}>
           <option value="">全部</option>
           {data.caseThemes.map((t) => <option key={t} value={t}>{t}</option>)}
         </select>
         <label htmlFor="sd-case-state">状态</label>
-        <select id="sd-case-state" value={state} onChange={(e) => setStateFilter(e.target.value)}>
+        <select id="sd-case-state" value={state} onChange={(e) => { moveOn(); setStateFilter(e.target.value); }}>
           <option value="">全部</option>
           {Object.entries(STATE_NAMES).map(([k, v]) => <option key={k} value={k}>{v}</option>)}
         </select>
         <button type="button" onClick={load}>刷新</button>
-        {writer && <button type="button" className="sd-primary" onClick={() => setEditing('new')}>新建案例</button>}
+        {writer && <button type="button" className="sd-primary" onClick={() => { moveOn(); setEditing('new'); }}>新建案例</button>}
         {wide && <a className="sd-button" href={`/export/${cycle}/cases.docx`} download>下载已验收案例（Word）</a>}
       </div>
       <Message kind="success">{message}</Message>
@@ -313,7 +315,7 @@ export function CasesPanel() {
       )}
       <p className="sd-muted">共 {data.cases.length} 篇</p>
       {data.cases.map((c) => (
-        <CaseCard key={c.id} c={c} me={me} onEdit={(x) => setEditing(x)} onDone={done} onError={fail} />
+        <CaseCard key={c.id} c={c} me={me} onEdit={(x) => { moveOn(); setEditing(x); }} onDone={done} onError={fail} />
       ))}
     </div>
   );

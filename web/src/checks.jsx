@@ -224,6 +224,8 @@ export function ChecksPanel() {
     load();
     setVersion((v) => v + 1);
   };
+  // A new filter is a new question: the banner of the last step goes.
+  const pickFilter = (f) => { setMessage(null); setFilter(f); };
   const fills = new Set((tasks || []).filter((t) => t.unit === me.unit).map((t) => t.table));
   const live = (list || []).filter((f) => f.state !== 'resolved');
   const matches = (f) =>
@@ -261,15 +263,15 @@ export function ChecksPanel() {
           {live.length > 0 && (
             <div className="sd-tallies">
               <Tallies title="按表" groups={tally(live, (f) => f.table, (k) => `${k} ${tableOf(k)?.name || ''}`)}
-                active={filter.table} onPick={(v) => setFilter({ ...filter, table: v })} />
+                active={filter.table} onPick={(v) => pickFilter({ ...filter, table: v })} />
               {quality && <Tallies title="按单位" groups={tally(live, (f) => f.unit, (k) => unitNames[k] || k)}
-                active={filter.unit} onPick={(v) => setFilter({ ...filter, unit: v })} />}
+                active={filter.unit} onPick={(v) => pickFilter({ ...filter, unit: v })} />}
               <Tallies title="按规则" groups={tally(live, (f) => f.rule, (k) => k)}
-                active={filter.rule} onPick={(v) => setFilter({ ...filter, rule: v })} />
+                active={filter.rule} onPick={(v) => pickFilter({ ...filter, rule: v })} />
             </div>
           )}
           <h3>检查结果</h3>
-          <Filters list={list} filter={filter} setFilter={(f) => { setFilter(f); setShown(PAGE); }} unitNames={unitNames} />
+          <Filters list={list} filter={filter} setFilter={(f) => { setMessage(null); setFilter(f); setShown(PAGE); }} unitNames={unitNames} />
           <p className="sd-muted">共 {filtered.length} 条{filtered.length > shown ? `，显示前 ${shown} 条` : ''}</p>
           {filtered.slice(0, shown).map((f) => (
             <FindingCard key={f.id} f={f} me={me} unitName={unitNames[f.unit] || f.unit}

@@ -1,6 +1,8 @@
 // GraphiQL's own buttons are labelled in English ("Show 我的任务"); collectors read Chinese, and
 // tests find the panels by their titles. This relabels GraphiQL's controls as they appear.
 
+import { localizeDialogs } from './chrome-dialogs.js';
+
 const LABELS = {
   'Show Documentation Explorer': '接口文档',
   'Hide Documentation Explorer': '接口文档',
@@ -58,6 +60,7 @@ export function localizeChrome(titles) {
     }
   }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-label'] });
   run();
+  localizeDialogs();
 }
 
 /**

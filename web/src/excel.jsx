@@ -5,6 +5,7 @@
 import { importExcel, markedWorkbook } from './api.js';
 import { getState } from './state.js';
 import { Message } from './ui.jsx';
+import { askConfirm } from './dialog.jsx';
 
 const { useState, useId } = React;
 
@@ -42,16 +43,27 @@ export function ImportBox({ table, unit, onImported }) {
     }
   };
   const commit = async () => {
+    // Replacing with a file without rows empties the table: say so, and go on only when asked to.
+    const empty = replace && report?.rows === 0;
+    if (empty) {
+      const ok = await askConfirm({
+        title: `清空 ${table.code} ${table.name}？`,
+        body: '所选文件中没有数据行。确认后将删除本单位该表原有的全部行，本表变为空表。',
+        confirm: '清空本表',
+        danger: true,
+      });
+      if (!ok) return;
+    }
     setBusy(true);
     setError(null);
     try {
-      const r = await importExcel(cycle, table.code, unit, file, { dryRun: false, replace });
+      const r = await importExcel(cycle, table.code, unit, file, { dryRun: false, replace, allowEmpty: empty });
       if (r.problems?.length || r.ok === false) {
         setReport(r);
       } else {
         setReport(null);
         setChecks(r.checks || []);
-        setDone(`已导入 ${r.rows ?? ''} 行（新增 ${r.inserted ?? 0} 行，更新 ${r.updated ?? 0} 行）`);
+        setDone(`已导入 ${r.rows ?? ''} 行（新增 ${r.inserted ?? 0} 行，更新 ${r.updated ?? 0} 行${r.deleted ? `，删除原有 ${r.deleted} 行` : ''}）`);
         onImported();
       }
     } catch (e) {

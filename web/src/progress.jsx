@@ -144,7 +144,7 @@ export function ProgressPanel() {
             <span className="sd-task-name">{e.tableName}</span>
             <span className="sd-unit">{e.unitName}</span>
             <StateBadge state={e.state} />
-            <span className="sd-muted">{e.rowCount} 行 · 截止 {e.deadline}</span>
+            <span className="sd-muted">{e.rowCount ?? '—'} 行 · 截止 {e.deadline}</span>
             {e.state === 'submitted' && e.approvedBy.length > 0 && (
               <span className="sd-muted">已通过：{e.approvedBy.join('、')}（等待其他审核部门）</span>
             )}

@@ -52,13 +52,13 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
         .description("已审核通过的审核单位（名称）；两家审核的表在两家都通过前仍为待审核"),
     );
     let entry = with_fields::<Entry>(
-        entry,
-        vec![
-            ("rowCount", TypeRef::named_nn(TypeRef::INT), |e| {
-                Gql::from(e.rows)
-            }),
-            ("lastChange", opt_text(), |e| opt_gql(&e.last_change)),
-        ],
+        entry.field(
+            field_of_parent::<Entry>("rowCount", TypeRef::named(TypeRef::INT), |e| {
+                e.rows.map_or(Gql::Null, Gql::from)
+            })
+            .description("行数；调用者无权查看该单位的数据时为空（不是 0）"),
+        ),
+        vec![("lastChange", opt_text(), |e| opt_gql(&e.last_change))],
     );
     b.register(sub)
         .register(entry)

@@ -189,10 +189,10 @@ pub fn check_definitions(conn: &mut AnyConnection, table: &Table) -> ApiResult<(
     let name = format!("“{} {}”", table.code, table.name);
     let message = match history.iter().find(|(_, h)| *h == mine) {
         Some((older, _)) => format!(
-            "{name}的表定义在数据库中已是第 {newest} 版，比本实例载入的第 {older} 版新：请先重新载入表定义（reloadDefinitions、statusdata reload 或 SIGHUP），再修改本表"
+            "{name}的表定义已更新为第 {newest} 版，比本服务正在使用的第 {older} 版新：请质量部在“管理”中点“重新载入表定义”后再修改本表"
         ),
         None => format!(
-            "{name}的表定义在本实例中比数据库中的第 {newest} 版新，尚未载入数据库：请先运行 reloadDefinitions 或 statusdata reload，再修改本表"
+            "{name}的表定义在本服务中比数据库中的第 {newest} 版新，尚未生效：请质量部在“管理”中点“重新载入表定义”后再修改本表"
         ),
     };
     Err(ApiError::new(Code::Conflict, message))

@@ -205,7 +205,7 @@ impl Service {
             return Err(ApiError::new(
                 Code::BadRequest,
                 format!(
-                    "文件中没有数据行：替换会删除本单位“{} {}”的全部数据。确需清空请加 allowEmpty=true（命令行 --allow-empty）",
+                    "文件中没有数据行，未做任何更改：用它替换会删除本单位“{} {}”的全部数据。确需清空本表，请确认清空后再导入",
                     table.code, table.name
                 ),
             )

@@ -38,7 +38,7 @@ impl Service {
                 }
                 let wide = matches!(who.read_scope(&e.table), RowScope::All);
                 if !wide && &e.unit != own {
-                    e.rows = 0;
+                    e.rows = None;
                     e.last_change = None;
                     e.comment = None;
                 }

@@ -22,7 +22,8 @@ pub struct Entry {
     pub comment: Option<String>,
     pub deadline: NaiveDate,
     pub overdue: bool,
-    pub rows: i64,
+    /// The unit's rows; `None` when the caller may not see them (shown as “—”, never as 0).
+    pub rows: Option<i64>,
     pub last_change: Option<String>,
     /// The reviewing units that approved (a table with two reviewers shows who has).
     pub approvals: Vec<String>,
@@ -75,7 +76,7 @@ pub fn progress(
                     approvals: sub.approvals,
                     comment: sub.comment,
                     deadline,
-                    rows,
+                    rows: Some(rows),
                     last_change: last,
                 });
             }

@@ -75,7 +75,10 @@ pub fn progress_workbook(
         } else {
             detail.write_string(row, 6, "")?;
         }
-        detail.write_number(row, 7, e.rows as f64)?;
+        match e.rows {
+            Some(n) => detail.write_number(row, 7, n as f64)?,
+            None => detail.write_string(row, 7, "—")?,
+        };
         detail.write_string(row, 8, e.last_change.as_deref().unwrap_or(""))?;
         detail.write_string(row, 9, e.comment.as_deref().unwrap_or(""))?;
     }

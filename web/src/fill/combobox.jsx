@@ -69,10 +69,18 @@ export function Combobox({ id, shown, search, onPick, invalid, describedBy, plac
           setOpen(true);
         }}
         onFocus={() => setOpen(true)}
-        onBlur={() => setTimeout(() => { setOpen(false); setText(null); }, 150)}
+        onBlur={() => {
+          // Options keep the focus on the input (mousedown is prevented), so a blur always
+          // means the user went elsewhere: close at once, and drop a search that was not picked.
+          seq.current += 1;
+          setOpen(false);
+          setText(null);
+          setLoading(false);
+        }}
         onKeyDown={onKey} />
       {open && (
-        <ul id={listId} role="listbox" className="sd-listbox" aria-label="可选项">
+        <ul id={listId} role="listbox" className="sd-listbox" aria-label="可选项"
+          onMouseDown={(e) => e.preventDefault()}>
           {loading && options.length === 0 && <li className="sd-muted" role="presentation">正在搜索…</li>}
           {!loading && options.length === 0 && <li className="sd-muted" role="presentation">没有匹配的选项</li>}
           {options.map((o, i) => (

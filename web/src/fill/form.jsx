@@ -7,7 +7,7 @@ import { Message } from '../ui.jsx';
 import { checkField } from './checks.js';
 import { FieldInput, lookupChoices } from './inputs.jsx';
 
-const { useState, useEffect, useId } = React;
+const { useState, useEffect, useId, useRef } = React;
 
 /** The GraphQL value of a form value. */
 function toInput(field, v) {
@@ -39,7 +39,13 @@ export function RowForm({ table, unit, row, readOnly, onSaved, onCancel, onReloa
   const [busy, setBusy] = useState(false);
   const [labels, setLabels] = useState({});
   const [tried, setTried] = useState(false);
+  const [failed, setFailed] = useState(0); // bumps after each refused save
+  const formRef = useRef(null);
   const id = useId();
+  // After a refused save the keyboard (and the screen reader) lands on the first field to fix.
+  useEffect(() => {
+    if (failed) formRef.current?.querySelector('[aria-invalid="true"]')?.focus();
+  }, [failed]);
 
   // Names for the references already filled in (a teacher's 姓名 beside the 工号).
   useEffect(() => {
@@ -108,6 +114,7 @@ export function RowForm({ table, unit, row, readOnly, onSaved, onCancel, onReloa
       setServer(byField);
       const count = (err.problems || []).length;
       setError(count ? `有 ${count} 处问题，请按字段下方的提示修改后再保存` : err.message);
+      setFailed((n) => n + 1);
     } finally {
       setBusy(false);
     }
@@ -122,7 +129,7 @@ export function RowForm({ table, unit, row, readOnly, onSaved, onCancel, onReloa
   const unplaced = Object.entries(server).filter(([k, v]) => v?.length && !table.fields.some((f) => f.name === k));
 
   return (
-    <form className="sd-form" onSubmit={save} aria-label={`${table.code} ${table.name} 的一行`} noValidate>
+    <form ref={formRef} className="sd-form" onSubmit={save} aria-label={`${table.code} ${table.name} 的一行`} noValidate>
       <p className="sd-lead">
         {row ? (readOnly ? '查看一行' : '修改一行') : '新增一行'}。带 <span className="sd-req">*</span> 的为必填项。
       </p>

@@ -15,7 +15,7 @@ import { gql } from '../api.js';
 
 const { useState, useEffect } = React;
 
-function TablePicker({ tasks, me, catalog }) {
+function TablePicker({ tasks, me, catalog, target }) {
   const all = hasRole(me, 'quality_admin', 'leader');
   const choices = all
     ? catalog.map((t) => ({ key: `${t.code}|`, text: `${t.code} ${t.name}（全部单位）`, table: t.code, unit: null }))
@@ -25,10 +25,12 @@ function TablePicker({ tasks, me, catalog }) {
         table: t.table,
         unit: t.unit,
       }));
+  // The select shows the table that is open, however it was opened (我的任务, 进度, 数据检查).
+  const open = target && choices.find((c) => c.table === target.table && (c.unit || null) === (target.unit || null));
   return (
     <div className="sd-toolbar">
       <label htmlFor="sd-pick">数据表</label>
-      <select id="sd-pick" value="" onChange={(e) => {
+      <select id="sd-pick" value={open ? open.key : ''} onChange={(e) => {
         const c = choices.find((x) => x.key === e.target.value);
         if (c) {
           const task = tasks?.find((t) => t.table === c.table && t.unit === c.unit);
@@ -38,7 +40,9 @@ function TablePicker({ tasks, me, catalog }) {
           setState({ target: { table: c.table, unit: c.unit, unitName, mode } });
         }
       }}>
-        <option value="">（选择要填写或查看的表）</option>
+        <option value="">{target && !open
+          ? `${target.table} ${catalog.find((t) => t.code === target.table)?.name || ''}（${target.unitName || '其他单位'}）`
+          : '（选择要填写或查看的表）'}</option>
         {choices.map((c) => <option key={c.key} value={c.key}>{c.text}</option>)}
       </select>
     </div>
@@ -124,9 +128,9 @@ export function FillPanel() {
       .catch((e) => setError(e.message));
   }, [target]);
 
-  const picker = <TablePicker tasks={tasks} me={me} catalog={catalog} />;
+  const picker = <TablePicker tasks={tasks} me={me} catalog={catalog} target={target} />;
   if (!table) return <div>{picker}<p className="sd-lead">请在“我的任务”中点“填写”，或在上方选择一张表。</p></div>;
-  const unitName = task?.unitName || target.unitName || (target.unit ? target.unit : '全部单位');
+  const unitName = task?.unitName || target.unitName || (target.unit ? unitNames[target.unit] || '' : '全部单位');
   // After a change in the grid: the checks run again and 我的任务's counts follow.
   const changed = () => {
     setRowNotes([]);

@@ -70,8 +70,7 @@ impl Service {
                 (None, None) => {
                     bad(
                         "link",
-                        "请填写关联的核心指标编号（indicator），或数据表编号与行号（table、rowId）"
-                            .into(),
+                        "请填写关联的核心指标编号，或数据表的表号与行号".into(),
                     );
                     continue;
                 }
@@ -145,7 +144,7 @@ impl Service {
         }
         let Some(id) = trimmed(row_id).and_then(|r| r.parse::<i64>().ok()) else {
             return Ok(Err(format!(
-                "请填写“{} {}”中的行号（rowId）",
+                "请填写“{} {}”中的行号",
                 table.code, table.name
             )));
         };
