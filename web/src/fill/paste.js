@@ -1,6 +1,6 @@
 // Rows copied from Excel/WPS arrive as tab-separated text: a header line (when the user copied
 // it) maps columns by label, otherwise the columns fill the grid's visible columns in order.
-// Each cell is read the way a person wrote it (code names, 是/否, 2023.5) into the field's
+// Each cell is read the way a person wrote it (code names, 是/否; dates as typed, read by the server) into the field's
 // value; what cannot be read is a problem of that cell, and the server judges the rest.
 
 import { checkField } from './checks.js';
@@ -49,20 +49,6 @@ export function mapColumns(rows, fields, visible) {
   return { columns: first.map((_, i) => visible[i] || null), data: rows };
 }
 
-const pad = (n) => String(n).padStart(2, '0');
-
-/** 2023.5, 2023/5, 202305, 2023年5月 → 2023-05 (else the text as it was). */
-export function yearMonth(text) {
-  const m = text.match(/^(\d{4})\s*[-./年]?\s*(\d{1,2})\s*月?$/);
-  return m && Number(m[2]) >= 1 && Number(m[2]) <= 12 ? `${m[1]}-${pad(m[2])}` : text;
-}
-
-/** 2023.5.1, 2023/5/1, 20230501, 2023年5月1日 → 2023-05-01 (else the text as it was). */
-export function fullDate(text) {
-  const m = text.match(/^(\d{4})\s*[-./年]?\s*(\d{1,2})\s*[-./月]?\s*(\d{1,2})\s*日?$/);
-  return m ? `${m[1]}-${pad(m[2])}-${pad(m[3])}` : text;
-}
-
 function code(list, text) {
   if (!list) return { value: text };
   const c = list.codes.find((x) => x.code === text || x.name === text || `${x.code} ${x.name}` === text);
@@ -89,12 +75,8 @@ export function readCell(field, raw, codes) {
       out = ['是', 'true', '1', 'Y', 'y'].includes(text) ? { value: true }
         : ['否', 'false', '0', 'N', 'n'].includes(text) ? { value: false } : { value: text, problem: '应为“是”或“否”' };
       break;
-    case 'date':
-      out = { value: fullDate(text) };
-      break;
-    case 'year_month':
-      out = { value: yearMonth(text) };
-      break;
+    // Dates and year-months go as typed (2023.5, 202305, 2023年5月): the server reads them by the
+    // same rules as a save and names the cell it cannot read.
     case 'enum':
       out = code(codes[field.codes], text);
       break;
