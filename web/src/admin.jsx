@@ -5,6 +5,7 @@ import { gql } from './api.js';
 import { useApp, hasRole } from './state.js';
 import { refreshCatalog } from './session.js';
 import { Message } from './ui.jsx';
+import { RightsMatrix } from './rights.jsx';
 
 const { useState, useEffect } = React;
 
@@ -142,7 +143,7 @@ export function AdminPanel() {
   const catalog = useApp((s) => s.catalog);
   return (
     <div>
-      <RightsEditor catalog={catalog} />
+      <RightsMatrix catalog={catalog} />
       <Definitions catalog={catalog} />
     </div>
   );

@@ -6,6 +6,7 @@ import { getState } from '../state.js';
 import { Message } from '../ui.jsx';
 import { loadCodes } from './codes.js';
 import { lookupChoices } from './inputs.jsx';
+import { CommentMark } from '../comments.jsx';
 
 const { useState, useEffect } = React;
 
@@ -108,6 +109,7 @@ export function RowGrid({ table, rows, total, page, setPage, editable, onOpen, o
               <tr key={r.id} aria-label={`第 ${r.id} 号行 ${cell(keyField, r[keyField.name], names)}`}>
                 <td className="sd-row-actions">
                   <button type="button" onClick={() => onOpen(r)}>{editable ? '修改' : '查看'}</button>
+                  <CommentMark table={table.code} unit={r.unit} rowId={r.id} />
                   {editable && confirming !== r.id && (
                     <button type="button" className="sd-danger" onClick={() => setConfirming(r.id)}>删除</button>
                   )}

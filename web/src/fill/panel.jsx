@@ -9,6 +9,7 @@ import { ReviewBox } from '../workflow.jsx';
 import { RowGrid, loadRows, loadRow } from './grid.jsx';
 import { ChecksBox, rowChecks, checkLine } from './rowchecks.jsx';
 import { RowForm } from './form.jsx';
+import { RowComments } from '../comments.jsx';
 import { gql } from '../api.js';
 
 const { useState, useEffect } = React;
@@ -154,6 +155,7 @@ export function FillPanel() {
         <ChecksBox table={table} unit={target.unit} version={checked} editable={editable}
           onOpen={(r) => { setMessage(null); setRowNotes([]); setEditing(r); }} />
       )}
+      {target.unit && <RowComments table={table} unit={target.unit} mode={target.mode} row={editing && editing !== 'new' ? editing : null} onOpen={setEditing} />}
       {editing ? (
         <RowForm key={editing === 'new' ? 'new' : `${editing.id}-${editing.rowVersion}`} table={table} unit={target.unit}
           row={editing === 'new' ? null : editing} readOnly={!editable}
