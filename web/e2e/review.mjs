@@ -82,7 +82,7 @@ async function seeReasonAndDiff(page, posts) {
   for (const [before, after] of posts) {
     assert.ok(diff.includes(`兼职职务：${before} → ${after}`), `the diff names field, old and new: ${diff}`);
   }
-  await help.getByText('提交说明：已核对').waitFor();
+  await c.getByText('提交说明：已核对').waitFor();
   await c.scrollIntoViewIfNeeded();
   await shot(page, 'review-help');
 }

@@ -87,8 +87,8 @@ function Reminders({ list }) {
   );
 }
 
-/** 审核参考 for one unit's table. */
-export function ReviewHelp({ table, unit }) {
+/** 审核参考 for one unit's table (`withNote` false where the card already shows the 提交说明). */
+export function ReviewHelp({ table, unit, withNote = true }) {
   const [help, setHelp] = useState(null);
   const [findings, setFindings] = useState(null);
   const [error, setError] = useState(null);
@@ -113,7 +113,7 @@ export function ReviewHelp({ table, unit }) {
         </p>
       )}
       {r && <Changes changes={help.changes} />}
-      {help.note && <p className="sd-comment">提交说明：{help.note}</p>}
+      {withNote && help.note && <p className="sd-comment">提交说明：{help.note}</p>}
       <Reminders list={findings} />
     </section>
   );

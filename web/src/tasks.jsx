@@ -91,7 +91,7 @@ function ReviewTask({ task }) {
         {task.approvedBy?.length > 0 && <span>已通过：{task.approvedBy.join('、')}（等待其他审核部门）</span>}
       </div>
       <CardFindings list={findings} reviewing />
-      <ReviewHelp table={task.table} unit={task.unit} />
+      <ReviewHelp table={task.table} unit={task.unit} withNote={false} />
       {task.comment && <p className="sd-comment">{task.comment}</p>}
       <div className="sd-actions">
         <button type="button" className="sd-primary"
