@@ -85,7 +85,8 @@ impl Service {
             let ret = steps[i];
             let ops = ["insert", "update", "delete"];
             let writes = read_operations(conn, (Some(cycle), Some(&table.code)), &ops, ret.id)?;
-            let names = crate::store::comments::staff_names(conn, &[ret.actor.clone()])?;
+            let names =
+                crate::store::comments::staff_names(conn, std::slice::from_ref(&ret.actor))?;
             Ok::<_, ApiError>(ReviewHelp {
                 returned: Some(ReturnInfo {
                     at: ret.at.clone(),
