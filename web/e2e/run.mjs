@@ -14,6 +14,7 @@ import { xlsx } from './xlsx.mjs';
 import { checkStorage } from './storage-check.mjs';
 import { axeEveryRole } from './axe.mjs';
 import { writeCase, approveCase, acceptCase } from './cases.mjs';
+import { reviewerHelpAndComments } from './review.mjs';
 import {
   dryRunNamesUnknownTeacher, collectorEmptiesTable, qualityRunsChecksAndOpensARow, collectorExplainsWarning,
   qualityAcceptsExplanation,
@@ -202,10 +203,10 @@ async function acceptAndCopyBulletin(page) {
 
 async function rightsMatrix(page) {
   const admin = await panel(page, '管理');
-  const row = admin.getByRole('row', { name: /^2\.15\.2 / });
-  await row.getByText(/教务部/).first().waitFor();
-  const text = await row.innerText();
-  assert.ok(text.includes('教务部') && text.includes('质量部'), `2.15.2 has two reviewing units: ${text}`);
+  // 2.15.2 has two reviewing units: their 审核 boxes in the matrix are ticked.
+  for (const unit of ['教务部', '质量部']) {
+    assert.ok(await admin.getByRole('checkbox', { name: `2.15.2 ${unit} 审核` }).isChecked(), `2.15.2 reviewed by ${unit}`);
+  }
   await shot(page, 'admin');
 }
 
@@ -311,6 +312,7 @@ async function main() {
     await qualityAcceptsExplanation(users.quality.page);
     say('质量部在“管理”中看到各表的填报与审核单位');
     await rightsMatrix(users.quality.page);
+    await reviewerHelpAndComments(users);
     say('质量部发布核心数据；院领导查看本年与上年、按层次的分项，逐项批注并签字');
     await publishCoreData(users.quality.page);
     await login(users.leader.page, LEADER.no, LEADER.pw, LEADER.next);

@@ -1,85 +1,14 @@
-// 管理 (质量部 admins): who fills and reviews what, changed through grantRight / revokeRight with
-// the server's checks shown; the table definitions, read-only, and reloading them.
+// 管理 (质量部 admins): who fills and reviews what, as a matrix (rights.jsx) with who changed each
+// right and when; the table definitions, read-only, and reloading them.
 
 import { gql } from './api.js';
 import { useApp, hasRole } from './state.js';
 import { refreshCatalog } from './session.js';
 import { Message } from './ui.jsx';
 import { useCodes } from './fill/codes.js';
+import { RightsMatrix } from './rights.jsx';
 
-const { useState, useEffect } = React;
-
-function RightsEditor({ catalog }) {
-  const [rights, setRights] = useState(null);
-  const [table, setTable] = useState('');
-  const [unit, setUnit] = useState('');
-  const [action, setAction] = useState('FILL');
-  const [result, setResult] = useState(null);
-  const load = () =>
-    gql('{ rights { table fill review } }')
-      .then((d) => setRights(d.rights))
-      .catch((e) => setResult({ kind: 'error', text: e.message }));
-  useEffect(() => {
-    load();
-  }, []);
-  const units = [...new Set((rights || []).flatMap((r) => [...r.fill, ...r.review]))].sort((a, b) => a.localeCompare(b, 'zh'));
-  const change = async (grant) => {
-    setResult(null);
-    try {
-      const d = await gql(
-        `mutation($unit: String!, $table: String!, $action: RightAction!) { ${grant ? 'grantRight' : 'revokeRight'}(unit: $unit, table: $table, action: $action) }`,
-        { unit: unit.trim(), table, action },
-        `${grant ? '授予' : '撤销'}权限`,
-      );
-      const changed = d[grant ? 'grantRight' : 'revokeRight'];
-      setResult({ kind: 'success', text: changed ? '已调整，立即生效' : '没有变化（原本就是如此）' });
-      load();
-    } catch (e) {
-      setResult({ kind: 'error', text: e.message });
-    }
-  };
-  const of = (code) => (rights || []).find((r) => r.table === code) || { fill: [], review: [] };
-  return (
-    <div className="sd-card">
-      <h3>填报与审核分工</h3>
-      <div className="sd-toolbar sd-wrap">
-        <label htmlFor="sd-right-table">数据表</label>
-        <select id="sd-right-table" value={table} onChange={(e) => { setResult(null); setTable(e.target.value); }}>
-          <option value="">（选择）</option>
-          {catalog.map((t) => <option key={t.code} value={t.code}>{t.code} {t.name}</option>)}
-        </select>
-        <label htmlFor="sd-right-unit">单位</label>
-        <input id="sd-right-unit" list="sd-unit-list" value={unit} onChange={(e) => { setResult(null); setUnit(e.target.value); }} placeholder="单位名称，或“各院系”" />
-        <datalist id="sd-unit-list">
-          <option value="各院系" />
-          {units.map((u) => <option key={u} value={u} />)}
-        </datalist>
-        <label htmlFor="sd-right-action">权限</label>
-        <select id="sd-right-action" value={action} onChange={(e) => { setResult(null); setAction(e.target.value); }}>
-          <option value="FILL">填报</option>
-          <option value="REVIEW">审核</option>
-        </select>
-        <button type="button" className="sd-primary" disabled={!table || !unit.trim()} onClick={() => change(true)}>授予</button>
-        <button type="button" className="sd-danger" disabled={!table || !unit.trim()} onClick={() => change(false)}>撤销</button>
-      </div>
-      {result && <Message kind={result.kind}>{result.text}</Message>}
-      <div className="sd-grid-wrap" tabIndex={0} role="region" aria-label="各表的填报与审核单位">
-        <table className="sd-grid">
-          <thead><tr><th scope="col">表</th><th scope="col">填报单位</th><th scope="col">审核单位</th></tr></thead>
-          <tbody>
-            {catalog.map((t) => (
-              <tr key={t.code}>
-                <th scope="row">{t.code} {t.name}</th>
-                <td>{of(t.code).fill.join('、')}</td>
-                <td>{of(t.code).review.join('、')}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </div>
-  );
-}
+const { useState } = React;
 
 const KIND = { source: '源数据表', basic: '基础数据表', special: '专项数据表' };
 const SCOPE = { single: '每单位一行', rows: '多行' };
@@ -175,7 +104,7 @@ export function AdminPanel() {
   const catalog = useApp((s) => s.catalog);
   return (
     <div>
-      <RightsEditor catalog={catalog} />
+      <RightsMatrix catalog={catalog} />
       <Definitions catalog={catalog} />
     </div>
   );

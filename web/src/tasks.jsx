@@ -6,6 +6,8 @@ import { refreshTasks } from './session.js';
 import { StateBadge, Deadline, Message, formatTime, useOpenPanel } from './ui.jsx';
 import { SubmitBox } from './workflow.jsx';
 import { CardFindings, useFindings, loadFindings } from './cardchecks.jsx';
+import { ReviewHelp } from './reviewhelp.jsx';
+import { CardComments } from './comments.jsx';
 
 const { useState, useEffect } = React;
 
@@ -43,6 +45,7 @@ function FillTask({ task, me, cycle, findings, onMessage }) {
         {task.lastChange && <span>最近修改 {formatTime(task.lastChange)}</span>}
       </div>
       <CardFindings list={findings} />
+      <CardComments table={task.table} unit={task.unit} />
       {task.comment && (
         <p className={task.state === 'returned' ? 'sd-return' : 'sd-comment'}>
           {task.state === 'returned' ? '退回原因：' : '意见：'}
@@ -89,6 +92,7 @@ function ReviewTask({ task }) {
         {task.approvedBy?.length > 0 && <span>已通过：{task.approvedBy.join('、')}（等待其他审核部门）</span>}
       </div>
       <CardFindings list={findings} reviewing />
+      <ReviewHelp table={task.table} unit={task.unit} withNote={false} />
       {task.comment && <p className="sd-comment">{task.comment}</p>}
       <div className="sd-actions">
         <button type="button" className="sd-primary"

@@ -4,6 +4,7 @@
 import { gql } from './api.js';
 import { getState } from './state.js';
 import { Message } from './ui.jsx';
+import { ReviewHelp } from './reviewhelp.jsx';
 
 const { useState, useId } = React;
 
@@ -108,6 +109,7 @@ export function ReviewBox({ table, unit, onDone }) {
   };
   return (
     <div className="sd-dialog" role="group" aria-label="审核">
+      <ReviewHelp table={table} unit={unit} />
       <div className="sd-field">
         <label htmlFor={`${id}-reason`}>退回原因（退回时必填）</label>
         <textarea id={`${id}-reason`} rows={2} value={reason} onChange={(e) => setReason(e.target.value)} />

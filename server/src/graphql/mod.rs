@@ -24,6 +24,7 @@ mod progress;
 mod quality;
 mod query;
 pub mod resolve;
+mod review;
 mod rights;
 mod select;
 mod shared;
@@ -67,6 +68,7 @@ pub fn build_schema(catalog: &Catalog, config: Option<ApiConfig>) -> Result<Sche
     b = yoy::register(b);
     b = indicators::register(b);
     b = cases::register(b);
+    b = review::register(b);
     for table in &catalog.tables {
         b = types::register_table(b, catalog, table);
         query = query::add_table_queries(query, table);
@@ -94,6 +96,8 @@ pub fn build_schema(catalog: &Catalog, config: Option<ApiConfig>) -> Result<Sche
     mutation = indicators::add_mutations(mutation);
     query = cases::add_queries(query);
     mutation = case_ops::add_mutations(mutation);
+    query = review::add_queries(query);
+    mutation = review::add_mutations(mutation);
     if let Some(config) = config {
         b = b.data(config);
     }

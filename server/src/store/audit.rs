@@ -81,19 +81,43 @@ pub fn read_audit(
     if let Some(id) = row_id {
         q = q.filter(audit_log::row_id.eq(id));
     }
+    Ok(q.load::<Stored>(conn)?.into_iter().map(record).collect())
+}
+
+fn record(r: Stored) -> AuditRecord {
     let json = |t: Option<String>| t.and_then(|t| serde_json::from_str(&t).ok());
-    Ok(q.load::<Stored>(conn)?
-        .into_iter()
-        .map(|r| AuditRecord {
-            id: r.id,
-            at: r.at,
-            actor: r.actor,
-            cycle: r.cycle,
-            table_code: r.table_code,
-            row_id: r.row_id,
-            operation: r.operation,
-            before: json(r.before_json),
-            after: json(r.after_json),
-        })
-        .collect())
+    AuditRecord {
+        id: r.id,
+        at: r.at,
+        actor: r.actor,
+        cycle: r.cycle,
+        table_code: r.table_code,
+        row_id: r.row_id,
+        operation: r.operation,
+        before: json(r.before_json),
+        after: json(r.after_json),
+    }
+}
+
+/// The entries of these operations in a cycle's table (any cycle and table when `None`) after
+/// entry `after_id`, oldest first.
+pub fn read_operations(
+    conn: &mut AnyConnection,
+    scope: (Option<i32>, Option<&str>),
+    operations: &[&str],
+    after_id: i64,
+) -> Result<Vec<AuditRecord>, StoreError> {
+    let mut q = audit_log::table
+        .filter(audit_log::operation.eq_any(operations))
+        .filter(audit_log::id.gt(after_id))
+        .select(Stored::as_select())
+        .order(audit_log::id)
+        .into_boxed();
+    if let Some(cycle) = scope.0 {
+        q = q.filter(audit_log::cycle.eq(cycle));
+    }
+    if let Some(code) = scope.1 {
+        q = q.filter(audit_log::table_code.eq(code));
+    }
+    Ok(q.load::<Stored>(conn)?.into_iter().map(record).collect())
 }

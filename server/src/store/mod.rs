@@ -10,6 +10,7 @@ mod baseline;
 mod baseline_read;
 pub mod budget;
 pub mod cases;
+pub mod comments;
 pub mod compare;
 mod conn;
 mod dialect;
@@ -57,7 +58,7 @@ use std::sync::Arc;
 
 pub use accounts::{AccountsConn, ApiTokenRow, UserRow};
 pub use aggregate::{AggFn, AggregateQuery, AggregateRow, Measure};
-pub use audit::AuditRecord;
+pub use audit::{read_operations, AuditRecord};
 pub use conn::{redacted, AnyConnection, DbPool, DbUrl};
 pub use dialect::Dialect;
 pub use error::StoreError;

@@ -6,11 +6,13 @@
 
 mod accounts;
 mod catalog;
+mod review;
 mod shape;
 mod workflow;
 
 pub use accounts::*;
 pub use catalog::*;
+pub use review::*;
 pub use shape::{core_columns, ColumnShape};
 pub use workflow::*;
 

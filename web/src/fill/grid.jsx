@@ -10,6 +10,7 @@ import { useNames, shown, CellEditor, IN_CELL } from './cells.jsx';
 import { ColumnChooser, Pager, useHidden } from './gridbar.jsx';
 import { PasteBox } from './pastebox.jsx';
 import { parseTsv, mapColumns } from './paste.js';
+import { CommentMark } from '../comments.jsx';
 
 const { useState, useEffect, useRef } = React;
 
@@ -218,6 +219,7 @@ export function RowGrid({
                 )}
                 <td className="sd-row-actions sd-freeze" style={frozen(lefts.act, ACT)}>
                   <button type="button" onClick={() => onOpen(row)}>{editable ? '修改' : '查看'}</button>
+                  <CommentMark table={table.code} unit={row.unit} rowId={row.id} />
                   {editable && confirming !== row.id && (
                     <button type="button" className="sd-danger" onClick={() => setConfirming(row.id)}>删除</button>
                   )}

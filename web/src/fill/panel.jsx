@@ -11,6 +11,7 @@ import { usePageSize } from './gridbar.jsx';
 import { problemRowIds } from './problems.js';
 import { ChecksBox, rowChecks, checkLine } from './rowchecks.jsx';
 import { RowForm } from './form.jsx';
+import { RowComments } from '../comments.jsx';
 import { gql } from '../api.js';
 
 const { useState, useEffect } = React;
@@ -179,6 +180,7 @@ export function FillPanel() {
         <ChecksBox table={table} unit={target.unit} checks={checks} editable={editable}
           onOpen={(r) => { setMessage(null); setRowNotes([]); setEditing(r); }} />
       )}
+      {target.unit && <RowComments table={table} unit={target.unit} mode={target.mode} row={editing && editing !== 'new' ? editing : null} onOpen={setEditing} />}
       {editing ? (
         <RowForm key={editing === 'new' ? 'new' : `${editing.id}-${editing.rowVersion}`} table={table} unit={target.unit}
           row={editing === 'new' ? null : editing} readOnly={!editable}

@@ -116,6 +116,7 @@ shapes_of!(
     case_figures,
     case_attachments,
     row_links,
+    row_comments,
     gaoji_figures,
     policy_versions,
     definition_versions,
