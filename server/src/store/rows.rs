@@ -131,14 +131,7 @@ pub(super) fn push_scope(q: &mut DynQuery, scope: &RowScope) {
             q.sql(" AND 1=0");
         }
         RowScope::Units(units) => {
-            q.sql(" AND unit IN (");
-            for (i, u) in units.iter().enumerate() {
-                if i > 0 {
-                    q.sql(", ");
-                }
-                q.bind(SqlValue::Text(u.clone()));
-            }
-            q.sql(")");
+            q.sql(" AND unit IN ").bind_list(units);
         }
     }
 }
