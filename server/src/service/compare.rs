@@ -4,7 +4,7 @@
 
 use rust_decimal::Decimal;
 
-use super::{guard, ApiError, ApiResult, Code, Service};
+use super::{readable, ApiError, ApiResult, Code, Service};
 use crate::authz::{Access, Action};
 use crate::model::decimal::change_percent;
 use crate::store::compare::{self, Matched, UnitSums};
@@ -106,8 +106,7 @@ impl Service {
     /// Compares every numeric field of `table` in `cycle` with the previous cycle.
     pub fn compare_table(&self, who: &Access, cycle: i32, table: &str) -> ApiResult<Comparison> {
         let table = self.table(table)?;
-        guard(who, &table, Action::Read)?;
-        let scope = who.read_scope(&table.code);
+        let scope = readable(who, &table)?;
         let prev = cycle - 1;
         let fields = compare::numeric_fields(&table);
         let mut conn = self.store.conn()?;
@@ -148,8 +147,7 @@ impl Service {
     /// to read the row).
     pub fn row_history(&self, who: &Access, table: &str, id: i64) -> ApiResult<Vec<RowAt>> {
         let table = self.table(table)?;
-        guard(who, &table, Action::Read)?;
-        let scope = who.read_scope(&table.code);
+        let scope = readable(who, &table)?;
         let mut conn = self.store.conn()?;
         let row = crate::store::ops::get_row(&mut conn, &table, &scope, id)?.ok_or_else(|| {
             ApiError::new(
