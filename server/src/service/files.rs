@@ -69,7 +69,7 @@ impl Service {
         on_table: &mut dyn FnMut(&Table),
     ) -> ApiResult<CycleWorkbook> {
         let warning = self.final_export_check(cycle)?;
-        let bytes = crate::xlsx::cycle::whole_cycle_with_note(
+        let bytes = crate::xlsx::cycle::whole_cycle(
             &self.store,
             &self.units,
             &self.policy.current(),
