@@ -204,7 +204,7 @@ async fn last_cycles_value_and_the_change_come_from_the_previous_cycles_rows() {
         site.db.store.catalog(),
     )
     .expect("cycle");
-    cycle.year = 2022;
+    cycle.dates.year = 2022;
     site.db.store.install_cycle(&cycle).expect("install 2022");
     let table = site.db.table("1.5.3");
     for (year, n) in [(2022, 100), (2023, 130)] {

@@ -116,34 +116,18 @@ mod tests {
 
     #[test]
     fn the_notice_example_and_hard_surnames() {
-        assert_eq!(
-            initial_password("张三", None, "1111").as_deref(),
-            Some("Zhang@1111")
-        );
-        assert_eq!(
-            initial_password("欧阳娜娜", None, "2001").as_deref(),
-            Some("Ouyang@2001")
-        );
-        assert_eq!(
-            initial_password("曾志", None, "7").as_deref(),
-            Some("Zeng@7")
-        );
-        assert_eq!(
-            initial_password("单田芳", None, "8").as_deref(),
-            Some("Shan@8")
-        );
-        assert_eq!(
-            initial_password("解晓东", None, "9").as_deref(),
-            Some("Xie@9")
-        );
-        assert_eq!(
-            initial_password("朴树", None, "3").as_deref(),
-            Some("Piao@3")
-        );
-        assert_eq!(
-            initial_password("李四", Some("LI"), "4").as_deref(),
-            Some("Li@4")
-        );
+        for (name, given, digits, want) in [
+            ("张三", None, "1111", "Zhang@1111"),
+            ("欧阳娜娜", None, "2001", "Ouyang@2001"),
+            ("曾志", None, "7", "Zeng@7"),
+            ("单田芳", None, "8", "Shan@8"),
+            ("解晓东", None, "9", "Xie@9"),
+            ("朴树", None, "3", "Piao@3"),
+            ("李四", Some("LI"), "4", "Li@4"),
+        ] {
+            let got = initial_password(name, given, digits);
+            assert_eq!(got.as_deref(), Some(want), "{name}");
+        }
         assert_eq!(surname_pinyin("王五").as_deref(), Some("wang"));
     }
 

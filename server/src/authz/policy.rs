@@ -81,17 +81,22 @@ impl Policy {
         })?;
         let adapter = casbin::StringAdapter::new(text);
         let enforcer = Enforcer::new(model_def, adapter).await.map_err(cannot)?;
-        let line_of = |kind: &str, parts: &[String]| find_line(text, kind, parts);
+        // A policy line's first three parts (empty when missing) and where it stands.
+        let parts = |kind: &str, parts: Vec<String>| {
+            let line = find_line(text, kind, &parts);
+            let mut it = parts.into_iter();
+            let mut next = || it.next().unwrap_or_default();
+            ([next(), next(), next()], line)
+        };
         let rules = enforcer
             .get_policy()
             .into_iter()
             .map(|r| {
-                let line = line_of("p", &r);
-                let mut it = r.into_iter();
+                let ([subject, table, action], line) = parts("p", r);
                 Rule {
-                    subject: it.next().unwrap_or_default(),
-                    table: it.next().unwrap_or_default(),
-                    action: it.next().unwrap_or_default(),
+                    subject,
+                    table,
+                    action,
                     line,
                 }
             })
@@ -100,13 +105,8 @@ impl Policy {
             .get_grouping_policy()
             .into_iter()
             .map(|g| {
-                let line = line_of("g", &g);
-                let mut it = g.into_iter();
-                (
-                    it.next().unwrap_or_default(),
-                    it.next().unwrap_or_default(),
-                    line,
-                )
+                let ([member, group, _], line) = parts("g", g);
+                (member, group, line)
             })
             .collect();
         Ok(Policy {

@@ -69,6 +69,7 @@ fn ours(store: &Store, units: &Units, policy: &Arc<Policy>) -> anyhow::Result<us
         &access,
         2023,
         chrono::Utc::now(),
+        None,
         &mut |_| {},
     )
     .map_err(anyhow::Error::msg)?;

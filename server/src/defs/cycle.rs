@@ -7,7 +7,7 @@ use std::path::Path;
 use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 
-use super::{raw, Catalog, Problem, Problems};
+use super::{raw, Catalog, CycleDates, Problem, Problems};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -73,11 +73,8 @@ pub struct Phase {
 /// A cycle, validated against the catalog.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CycleConfig {
-    pub year: i32,
-    pub period_start: NaiveDate,
-    pub period_end: NaiveDate,
-    pub finance_year: i32,
-    pub snapshot_date: NaiveDate,
+    /// The year, the 学年, the finance year and the 时点.
+    pub dates: CycleDates,
     pub tasks: Vec<Task>,
     pub phases: Vec<Phase>,
     /// Last day of filling, by table code.
@@ -139,11 +136,13 @@ pub fn load_cycle(path: &Path, catalog: &Catalog) -> Result<CycleConfig, Problem
         .map(|(k, v)| (k.clone(), d(&format!("deadlines.\"{k}\""), v)))
         .collect();
     let config = CycleConfig {
-        year: raw.year,
-        period_start: d("period_start", &raw.period_start),
-        period_end: d("period_end", &raw.period_end),
-        finance_year: raw.finance_year,
-        snapshot_date: d("snapshot_date", &raw.snapshot_date),
+        dates: CycleDates {
+            year: raw.year,
+            start: d("period_start", &raw.period_start),
+            end: d("period_end", &raw.period_end),
+            finance_year: raw.finance_year,
+            snapshot: d("snapshot_date", &raw.snapshot_date),
+        },
         tasks,
         phases,
         deadlines,
@@ -232,7 +231,7 @@ impl CycleConfig {
             .phases
             .iter()
             .find(|p| p.filling)
-            .map_or(self.period_end, |p| p.end);
+            .map_or(self.dates.end, |p| p.end);
         (today + Duration::days(21) - end).num_days()
     }
 
@@ -240,12 +239,15 @@ impl CycleConfig {
     pub fn next_year(&self) -> CycleConfig {
         use chrono::Datelike;
         let y = |d: NaiveDate| d.with_year(d.year() + 1).unwrap_or(d + Duration::days(365));
+        let was = &self.dates;
         CycleConfig {
-            year: self.year + 1,
-            period_start: y(self.period_start),
-            period_end: y(self.period_end),
-            finance_year: self.finance_year + 1,
-            snapshot_date: y(self.snapshot_date),
+            dates: CycleDates {
+                year: was.year + 1,
+                start: y(was.start),
+                end: y(was.end),
+                finance_year: was.finance_year + 1,
+                snapshot: y(was.snapshot),
+            },
             ..self.with_schedule(y)
         }
     }
@@ -255,7 +257,7 @@ impl CycleConfig {
         let d = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
         let mut out = format!(
             "# {} 年人才培养状态数据采集周期（由 statusdata cycle new 生成，请按当年通知核对日期）\n\nyear = {}\nperiod_start = {}\nperiod_end = {}\nfinance_year = {}\nsnapshot_date = {}\n",
-            self.year, self.year, d(self.period_start), d(self.period_end), self.finance_year, d(self.snapshot_date)
+            self.dates.year, self.dates.year, d(self.dates.start), d(self.dates.end), self.dates.finance_year, d(self.dates.snapshot)
         );
         for t in &self.tasks {
             let units: Vec<String> = t.units.iter().map(|u| format!("{u:?}")).collect();
@@ -305,6 +307,6 @@ impl CycleConfig {
             .get(code)
             .copied()
             .or_else(|| self.deadlines.values().max().copied())
-            .unwrap_or(self.period_end)
+            .unwrap_or(self.dates.end)
     }
 }

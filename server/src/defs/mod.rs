@@ -5,6 +5,7 @@
 mod codes;
 mod consistency;
 mod cycle;
+mod dates;
 mod fields;
 pub mod gaoji;
 mod hash;
@@ -19,6 +20,7 @@ mod toml_zh;
 mod units;
 
 pub use cycle::{load_cycle, CycleConfig, Phase, Task};
+pub use dates::CycleDates;
 pub use hash::{folder_hash, table_hash};
 pub use indicators::{Breakdown, Indicator, KeyLabels, INDICATORS_FILE};
 pub use load::load_catalog;

@@ -198,34 +198,39 @@ fn pass_parent<T: Send + Sync + 'static>(name: &str, ty: TypeRef) -> Field {
     })
 }
 
-/// `nodes` of a connection.
-pub fn page_nodes(type_name: &str) -> Field {
-    Field::new("nodes", TypeRef::named_nn_list_nn(type_name), |ctx| {
-        let parent = ctx.parent_value;
-        match parent.try_downcast_ref::<Page>() {
-            Ok(page) => FieldFuture::Value(Some(FieldValue::list(
-                page.rows.iter().map(|r| FieldValue::borrowed_any(r)),
-            ))),
+/// A list field of a connection's page, its items made by `items`.
+fn page_list(name: &str, ty: TypeRef, items: fn(&Page) -> Vec<FieldValue<'_>>) -> Field {
+    Field::new(name, ty, move |ctx| {
+        match ctx.parent_value.try_downcast_ref::<Page>() {
+            Ok(page) => FieldFuture::Value(Some(FieldValue::list(items(page)))),
             Err(e) => failed(e),
         }
     })
 }
 
+/// `nodes` of a connection.
+pub fn page_nodes(type_name: &str) -> Field {
+    page_list("nodes", TypeRef::named_nn_list_nn(type_name), |page| {
+        page.rows
+            .iter()
+            .map(|r| FieldValue::borrowed_any(r))
+            .collect()
+    })
+}
+
 /// `edges` of a connection.
 pub fn page_edges(edge_type: &str) -> Field {
-    Field::new("edges", TypeRef::named_nn_list_nn(edge_type), |ctx| {
-        let parent = ctx.parent_value;
-        match parent.try_downcast_ref::<Page>() {
-            Ok(page) => FieldFuture::Value(Some(FieldValue::list(
-                page.rows.iter().zip(&page.cursors).map(|(r, c)| {
-                    FieldValue::owned_any(Edge {
-                        cursor: c.clone(),
-                        node: r.clone(),
-                    })
-                }),
-            ))),
-            Err(e) => failed(e),
-        }
+    page_list("edges", TypeRef::named_nn_list_nn(edge_type), |page| {
+        page.rows
+            .iter()
+            .zip(&page.cursors)
+            .map(|(r, c)| {
+                FieldValue::owned_any(Edge {
+                    cursor: c.clone(),
+                    node: r.clone(),
+                })
+            })
+            .collect()
     })
 }
 

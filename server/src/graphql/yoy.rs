@@ -19,7 +19,7 @@ use super::resolve::field_of_parent;
 use super::shared::{DATE, DECIMAL};
 use crate::authz::Access;
 use crate::service::compare::RowAt;
-use crate::service::compare::{Comparison, FieldChange, UnitComparison};
+use crate::service::compare::{Comparison, FieldChange, Figures};
 use crate::service::gaoji::{FigureInput, GaojiLine};
 use crate::service::Service;
 
@@ -73,18 +73,18 @@ fn comparison_types(b: SchemaBuilder) -> SchemaBuilder {
     );
     let unit = Object::new("UnitComparison")
         .description("一个填报单位的同比")
-        .field(field_of_parent::<UnitComparison>("unit", s(), |u| {
-            Gql::from(u.unit.clone())
+        .field(field_of_parent::<Figures>("unit", s(), |u| {
+            Gql::from(u.code.clone())
         }))
-        .field(field_of_parent::<UnitComparison>("unitName", s(), |u| {
-            Gql::from(u.unit_name.clone())
+        .field(field_of_parent::<Figures>("unitName", s(), |u| {
+            Gql::from(u.name.clone())
         }))
-        .field(one_of_parent::<UnitComparison, FieldChange>(
+        .field(one_of_parent::<Figures, FieldChange>(
             "rows",
             "FieldChange",
             |u| &u.rows,
         ))
-        .field(list_of_parent::<UnitComparison, FieldChange>(
+        .field(list_of_parent::<Figures, FieldChange>(
             "fields",
             "FieldChange",
             |u| &u.fields,
@@ -97,19 +97,21 @@ fn comparison_types(b: SchemaBuilder) -> SchemaBuilder {
         .field(field_of_parent::<Comparison>("previousCycle", i(), |c| {
             Gql::from(c.previous_cycle)
         }))
-        .field(field_of_parent::<Comparison>("table", s(), |c| Gql::from(c.table.clone())))
-        .field(field_of_parent::<Comparison>("tableName", s(), |c| {
-            Gql::from(c.table_name.clone())
+        .field(field_of_parent::<Comparison>("table", s(), |c| {
+            Gql::from(c.totals.code.clone())
         }))
-        .field(one_of_parent::<Comparison, FieldChange>("rows", "FieldChange", |c| &c.rows))
+        .field(field_of_parent::<Comparison>("tableName", s(), |c| {
+            Gql::from(c.totals.name.clone())
+        }))
+        .field(one_of_parent::<Comparison, FieldChange>("rows", "FieldChange", |c| &c.totals.rows))
         .field(field_of_parent::<Comparison>("matchedByLink", i(), |c| {
             Gql::from(c.matched.by_link)
         }))
         .field(field_of_parent::<Comparison>("matchedByKey", i(), |c| {
             Gql::from(c.matched.by_key)
         }))
-        .field(list_of_parent::<Comparison, FieldChange>("fields", "FieldChange", |c| &c.fields))
-        .field(list_of_parent::<Comparison, UnitComparison>("units", "UnitComparison", |c| &c.units));
+        .field(list_of_parent::<Comparison, FieldChange>("fields", "FieldChange", |c| &c.totals.fields))
+        .field(list_of_parent::<Comparison, Figures>("units", "UnitComparison", |c| &c.units));
     let row_at = Object::new("RowAt")
         .description("一行在某一周期中的编号（沿结转链接追溯）")
         .field(field_of_parent::<RowAt>("cycle", i(), |r| {

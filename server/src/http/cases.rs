@@ -8,11 +8,11 @@
 //! path alone.
 
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 
-use super::files::{caller, download as send, run, upload as upload_file, urlencode, Answer};
+use super::files::{download as send, run, upload as upload_file, urlencode, Answer, Caller};
 use super::AppState;
 use crate::docx::{cases_document, CaseEntry};
 use crate::service::cases::size_text;
@@ -40,10 +40,9 @@ fn disposition(name: &str) -> String {
 pub async fn upload(
     State(app): State<AppState>,
     Path(id): Path<i64>,
-    headers: HeaderMap,
+    Caller(svc, who): Caller,
     multipart: Multipart,
 ) -> Answer {
-    let (svc, who) = caller(&app, &headers).await?;
     let w = who.clone();
     // Rights and state before the upload is read.
     run(&svc, "", move |svc| svc.authorize_case_attachment(&w, id)).await?;
@@ -70,12 +69,7 @@ pub async fn upload(
 }
 
 /// `GET /cases/attachments/{id}`.
-pub async fn download(
-    State(app): State<AppState>,
-    Path(id): Path<i64>,
-    headers: HeaderMap,
-) -> Answer {
-    let (svc, who) = caller(&app, &headers).await?;
+pub async fn download(Path(id): Path<i64>, Caller(svc, who): Caller) -> Answer {
     let (meta, content) = run(&svc, "", move |svc| svc.case_attachment(&who, id)).await?;
     Ok(send(
         &meta.media_type,
@@ -86,12 +80,7 @@ pub async fn download(
 
 /// `GET /export/{cycle}/cases.docx`: the accepted cases the caller may read (质量部 and leaders:
 /// every unit's), grouped by theme.
-pub async fn export_docx(
-    State(app): State<AppState>,
-    Path(cycle): Path<i32>,
-    headers: HeaderMap,
-) -> Answer {
-    let (svc, who) = caller(&app, &headers).await?;
+pub async fn export_docx(Path(cycle): Path<i32>, Caller(svc, who): Caller) -> Answer {
     let bytes = run(&svc, "cases", move |svc| {
         let cases = svc.accepted_cases(&who, cycle)?;
         let entries: Vec<CaseEntry<'_>> = cases

@@ -3,7 +3,8 @@
 //! caller, with the rows that caller may read.
 
 use axum::extract::multipart::MultipartError;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{FromRequestParts, Multipart, Path, Query};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 
@@ -85,15 +86,19 @@ pub(super) fn urlencode(s: &str) -> String {
         .collect()
 }
 
-/// The signed-in caller's use cases and access, or the refusal to send (`UNAUTHENTICATED`).
-pub(super) async fn caller(
-    app: &AppState,
-    headers: &HeaderMap,
-) -> Result<(Service, Access), Response> {
-    let principal = signed_in(app, headers).await?;
-    let svc = app.service();
-    let who = svc.access(principal);
-    Ok((svc, who))
+/// The signed-in caller of a file route: its use cases and access. Extracting it refuses a
+/// caller who is not signed in (`UNAUTHENTICATED`) or must first change the password.
+pub(super) struct Caller(pub Service, pub Access);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Response> {
+        let principal = signed_in(app, &parts.headers).await?;
+        let svc = app.service();
+        let who = svc.access(principal);
+        Ok(Caller(svc, who))
+    }
 }
 
 pub(super) async fn signed_in(app: &AppState, headers: &HeaderMap) -> Result<Principal, Response> {
@@ -127,12 +132,10 @@ pub struct TemplateParams {
 
 /// `GET /templates/{code}.xlsx[?unit=…&cycle=…]`.
 pub async fn template(
-    State(app): State<AppState>,
     Path(file): Path<String>,
     Query(params): Query<TemplateParams>,
-    headers: HeaderMap,
+    Caller(svc, who): Caller,
 ) -> Answer {
-    let (svc, who) = caller(&app, &headers).await?;
     let Some(code) = file.strip_suffix(".xlsx").map(str::to_owned) else {
         return Err(no_table(&file));
     };
@@ -146,12 +149,7 @@ pub async fn template(
 
 /// `GET /export/{cycle}/{code}.xlsx`, `…/all.xlsx`, `…/progress.xlsx`, `…/quality.xlsx` and
 /// `…/indicators.xlsx`.
-pub async fn export(
-    State(app): State<AppState>,
-    Path((cycle, file)): Path<(i32, String)>,
-    headers: HeaderMap,
-) -> Answer {
-    let (svc, who) = caller(&app, &headers).await?;
+pub async fn export(Path((cycle, file)): Path<(i32, String)>, Caller(svc, who): Caller) -> Answer {
     let Some(what) = file.strip_suffix(".xlsx").map(str::to_owned) else {
         return Err(no_table(&file));
     };

@@ -4,23 +4,18 @@
 //! the service's (`service::gaoji`); these handlers read the upload and shape the answer.
 
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 
-use super::files::{caller, run, upload, workbook, Answer};
+use super::files::{run, upload, workbook, Answer, Caller};
 use super::reply::refuse;
 use super::AppState;
 use crate::service::gaoji::GaojiLine;
 use crate::service::Code;
 
 /// `GET /gaoji/{cycle}/template.xlsx`.
-pub async fn template(
-    State(app): State<AppState>,
-    Path(cycle): Path<i32>,
-    headers: HeaderMap,
-) -> Answer {
-    let (svc, who) = caller(&app, &headers).await?;
+pub async fn template(Path(cycle): Path<i32>, Caller(svc, who): Caller) -> Answer {
     let bytes = run(&svc, "gaoji", move |svc| svc.gaoji_template(&who, cycle)).await?;
     Ok(workbook(bytes, &format!("{cycle}-高基报表.xlsx")))
 }
@@ -47,10 +42,9 @@ pub fn line_json(l: &GaojiLine) -> serde_json::Value {
 pub async fn import(
     State(app): State<AppState>,
     Path(cycle): Path<i32>,
-    headers: HeaderMap,
+    Caller(svc, who): Caller,
     multipart: Multipart,
 ) -> Answer {
-    let (svc, who) = caller(&app, &headers).await?;
     // Rights before the upload is read.
     crate::service::gaoji::quality_office(&who).map_err(|e| refuse(&e, "gaoji"))?;
     let limits = app.import_limits;

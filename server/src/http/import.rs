@@ -10,12 +10,12 @@ use std::sync::Arc;
 
 use axum::extract::multipart::MultipartError;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use super::files::{caller, download, run, upload, Answer};
+use super::files::{download, run, upload, Answer, Caller};
 use super::reply::refuse;
 use super::AppState;
 use crate::authz::Access;
@@ -89,10 +89,9 @@ pub async fn import(
     State(app): State<AppState>,
     Path((cycle, code)): Path<(i32, String)>,
     Query(params): Query<ImportParams>,
-    headers: HeaderMap,
+    Caller(svc, who): Caller,
     multipart: Multipart,
 ) -> Answer {
-    let (svc, who) = caller(&app, &headers).await?;
     let refuse_for = |e: ApiError| refuse(&e, &code);
     let table = svc.table(&code).map_err(refuse_for)?;
     // Rights, unit and (unless only checking) state and deadline, before the upload is read.

@@ -24,7 +24,7 @@ use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::Extension;
 use axum::Router;
 use tower_http::timeout::TimeoutLayer;
@@ -140,6 +140,12 @@ pub fn router(state: AppState) -> Router {
             guard::same_origin_writes,
         )
     };
+    // An upload: a POST whose body may be as large as `limit`, from a page of this server.
+    let upload = |handler: MethodRouter<AppState>, limit: usize| {
+        handler
+            .layer(DefaultBodyLimit::max(limit))
+            .layer(same_origin())
+    };
     // Excel files take as long as their rows: a large import on a busy PostgreSQL must not be cut
     // off at the API's timeout while its transaction goes on to commit.
     let files = Router::new()
@@ -148,23 +154,17 @@ pub fn router(state: AppState) -> Router {
         .route("/export/{cycle}/cases.docx", get(cases::export_docx))
         .route(
             "/cases/{id}/attachments",
-            post(cases::upload)
-                .layer(DefaultBodyLimit::max(case_upload_limit))
-                .layer(same_origin()),
+            upload(post(cases::upload), case_upload_limit),
         )
         .route("/cases/attachments/{id}", get(cases::download))
         .route(
             "/import/{cycle}/{code}",
-            post(import::import)
-                .layer(DefaultBodyLimit::max(upload_limit))
-                .layer(same_origin()),
+            upload(post(import::import), upload_limit),
         )
         .route("/gaoji/{cycle}/template.xlsx", get(gaoji::template))
         .route(
             "/gaoji/{cycle}/import",
-            post(gaoji::import)
-                .layer(DefaultBodyLimit::max(upload_limit))
-                .layer(same_origin()),
+            upload(post(gaoji::import), upload_limit),
         )
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

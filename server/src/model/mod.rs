@@ -3,12 +3,11 @@
 //! `workflow`, `service` and the faces all build on it.
 
 mod case;
-mod cycle;
 pub mod decimal;
 pub mod machine;
 mod value;
 
+pub use crate::defs::CycleDates;
 pub use case::CASE_THEMES;
-pub use cycle::CycleDates;
 pub use machine::{apply, State, Step, StepError, Submission};
 pub use value::{Record, Value};

@@ -4,7 +4,7 @@
 
 use rust_decimal::Decimal;
 
-use super::{guard, ApiError, ApiResult, Code, Service};
+use super::{readable, ApiError, ApiResult, Code, Service};
 use crate::authz::{Access, Action};
 use crate::model::decimal::change_percent;
 use crate::store::compare::{self, Matched, UnitSums};
@@ -34,11 +34,14 @@ impl FieldChange {
     }
 }
 
-/// One unit's part of a comparison.
+/// The figures of a whole table or of one unit's part of it: who (code and name), the row
+/// count and every numeric field.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnitComparison {
-    pub unit: String,
-    pub unit_name: String,
+pub struct Figures {
+    /// The table's code for the whole table, else the unit's.
+    pub code: String,
+    pub name: String,
+    /// The row count as a figure (`行数`).
     pub rows: FieldChange,
     pub fields: Vec<FieldChange>,
 }
@@ -48,14 +51,11 @@ pub struct UnitComparison {
 pub struct Comparison {
     pub cycle: i32,
     pub previous_cycle: i32,
-    pub table: String,
-    pub table_name: String,
-    /// The row count as a figure (`行数`).
-    pub rows: FieldChange,
+    /// The whole table (every unit the caller may read).
+    pub totals: Figures,
     pub matched: Matched,
-    pub fields: Vec<FieldChange>,
     /// Per unit, when several units fill the table.
-    pub units: Vec<UnitComparison>,
+    pub units: Vec<Figures>,
 }
 
 fn sum_of(
@@ -71,11 +71,11 @@ fn sum_of(
 }
 
 fn figures(
+    (code, name): (String, String),
     table: &crate::defs::Table,
     groups: &[&UnitSums],
-    cycle: i32,
-    prev: i32,
-) -> (FieldChange, Vec<FieldChange>) {
+    [cycle, prev]: [i32; 2],
+) -> Figures {
     let rows = FieldChange {
         field: "rows".into(),
         label: "行数".into(),
@@ -94,22 +94,27 @@ fn figures(
             previous: sum_of(groups, prev, |g| g.sums.get(i).copied().flatten()),
         })
         .collect();
-    (rows, fields)
+    Figures {
+        code,
+        name,
+        rows,
+        fields,
+    }
 }
 
 impl Service {
     /// Compares every numeric field of `table` in `cycle` with the previous cycle.
     pub fn compare_table(&self, who: &Access, cycle: i32, table: &str) -> ApiResult<Comparison> {
         let table = self.table(table)?;
-        guard(who, &table, Action::Read)?;
-        let scope = who.read_scope(&table.code);
+        let scope = readable(who, &table)?;
         let prev = cycle - 1;
         let fields = compare::numeric_fields(&table);
         let mut conn = self.store.conn()?;
         let groups = compare::unit_sums(&mut conn, &table, &fields, [cycle, prev], &scope)?;
         let matched = compare::matched_rows(&mut conn, &table, cycle, prev, &scope)?;
         let all: Vec<&UnitSums> = groups.iter().collect();
-        let (rows, totals) = figures(&table, &all, cycle, prev);
+        let whole = (table.code.clone(), table.name.clone());
+        let totals = figures(whole, &table, &all, [cycle, prev]);
         let fill =
             self.policy
                 .current()
@@ -121,26 +126,19 @@ impl Service {
             codes.dedup();
             for code in codes {
                 let mine: Vec<&UnitSums> = groups.iter().filter(|g| g.unit == code).collect();
-                let (rows, fields) = figures(&table, &mine, cycle, prev);
-                units.push(UnitComparison {
-                    unit: code.to_owned(),
-                    unit_name: self
-                        .units
-                        .by_code(code)
-                        .map_or_else(|| code.to_owned(), |u| u.name.clone()),
-                    rows,
-                    fields,
-                });
+                let name = self
+                    .units
+                    .by_code(code)
+                    .map_or_else(|| code.to_owned(), |u| u.name.clone());
+                let unit = (code.to_owned(), name);
+                units.push(figures(unit, &table, &mine, [cycle, prev]));
             }
         }
         Ok(Comparison {
             cycle,
             previous_cycle: prev,
-            table: table.code.clone(),
-            table_name: table.name.clone(),
-            rows,
+            totals,
             matched,
-            fields: totals,
             units,
         })
     }
@@ -149,8 +147,7 @@ impl Service {
     /// to read the row).
     pub fn row_history(&self, who: &Access, table: &str, id: i64) -> ApiResult<Vec<RowAt>> {
         let table = self.table(table)?;
-        guard(who, &table, Action::Read)?;
-        let scope = who.read_scope(&table.code);
+        let scope = readable(who, &table)?;
         let mut conn = self.store.conn()?;
         let row = crate::store::ops::get_row(&mut conn, &table, &scope, id)?.ok_or_else(|| {
             ApiError::new(

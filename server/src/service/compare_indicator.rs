@@ -4,7 +4,7 @@
 
 use rust_decimal::Decimal;
 
-use super::compare::{Comparison, FieldChange};
+use super::compare::{Comparison, FieldChange, Figures};
 use super::{ApiError, ApiResult, Code, Service};
 use crate::authz::Access;
 
@@ -44,11 +44,13 @@ impl Service {
         Ok(Comparison {
             cycle,
             previous_cycle: cycle - 1,
-            table: c.id,
-            table_name: c.name,
-            rows: headline,
+            totals: Figures {
+                code: c.id,
+                name: c.name,
+                rows: headline,
+                fields,
+            },
             matched: Default::default(),
-            fields,
             units: Vec::new(),
         })
     }

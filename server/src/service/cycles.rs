@@ -36,8 +36,8 @@ impl Service {
     ) -> ApiResult<Installed> {
         let hash = file.source_hash();
         let installed = self.store.write(|conn| {
-            crate::store::tx::hold_key(conn, &format!("cycle:{}", file.year), Hold::Step)?;
-            let existing = wf::cycle_source(conn, file.year)?;
+            crate::store::tx::hold_key(conn, &format!("cycle:{}", file.dates.year), Hold::Step)?;
+            let existing = wf::cycle_source(conn, file.dates.year)?;
             let shift = match (&existing, demo_today) {
                 (Some((_, shift)), _) => *shift,
                 (None, Some(today)) => file.demo_shift(today),
@@ -51,16 +51,17 @@ impl Service {
                 Some((Some(old), _)) if old == hash => return Ok(Installed::Unchanged),
                 // Installed before sources were recorded: keep its dates, remember the file.
                 Some((None, _)) => {
-                    wf::set_cycle_source(conn, file.year, &source)?;
+                    wf::set_cycle_source(conn, file.dates.year, &source)?;
                     return Ok(Installed::Unchanged);
                 }
                 Some((Some(old), _)) => {
-                    let detail = serde_json::json!({ "year": file.year, "from": old, "to": hash });
+                    let detail =
+                        serde_json::json!({ "year": file.dates.year, "from": old, "to": hash });
                     let actor = &who.principal.staff_no;
                     crate::store::audit_in(
                         conn,
                         actor,
-                        Some(file.year),
+                        Some(file.dates.year),
                         "cycle_update",
                         None,
                         detail,
@@ -89,7 +90,7 @@ impl Service {
         require_role(who, &["sysadmin"], "只有管理员可以开启新的采集周期")?;
         let catalog = self.store.catalog().clone();
         let copied = self.store.write(|conn| {
-            crate::store::tx::hold_key(conn, &format!("cycle:{}", next.year), Hold::Step)?;
+            crate::store::tx::hold_key(conn, &format!("cycle:{}", next.dates.year), Hold::Step)?;
             // The source cycle's shift (the demo's); the file's own dates when it is not installed.
             let shift = wf::cycle_source(conn, from)?.map_or(0, |(_, shift)| shift);
             let source = CycleSource {
@@ -99,12 +100,12 @@ impl Service {
             wf::install_cycle(conn, &next.shifted(shift), &now(), &source)?;
             let mut copied = Vec::new();
             for table in catalog.tables.iter().filter(|t| t.carry_forward) {
-                if ops::count_rows(conn, table, &RowScope::All, next.year, None)? > 0 {
+                if ops::count_rows(conn, table, &RowScope::All, next.dates.year, None)? > 0 {
                     return Err(ApiError::new(
                         Code::Conflict,
                         format!(
                             "“{} {}”已有 {} 年的数据，未复制任何数据",
-                            table.code, table.name, next.year
+                            table.code, table.name, next.dates.year
                         ),
                     ));
                 }
@@ -118,22 +119,23 @@ impl Service {
                 let stamp = now();
                 for (unit, (old_ids, records)) in by_unit {
                     let ctx = WriteCtx {
-                        cycle: next.year,
+                        cycle: next.dates.year,
                         unit,
                         actor: who.principal.staff_no.clone(),
                     };
                     let new_ids = ops::bulk_insert(conn, table, &RowScope::All, &ctx, &records)?;
                     // Each copy remembers the row it continues, so identities follow the years.
                     let pairs: Vec<(i64, i64)> = new_ids.into_iter().zip(old_ids).collect();
-                    links::link_rows(conn, table, next.year, from, &pairs, &stamp)?;
+                    links::link_rows(conn, table, next.dates.year, from, &pairs, &stamp)?;
                 }
                 copied.push((table.code.clone(), rows.len()));
             }
-            let detail = serde_json::json!({ "year": next.year, "from": from, "copied": copied });
+            let detail =
+                serde_json::json!({ "year": next.dates.year, "from": from, "copied": copied });
             crate::store::audit_in(
                 conn,
                 &who.principal.staff_no,
-                Some(next.year),
+                Some(next.dates.year),
                 "cycle_new",
                 None,
                 detail,

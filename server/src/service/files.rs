@@ -2,8 +2,8 @@
 //! cycle (after the sign-off check, as `serve --export-before-signoff` says), the progress, the
 //! core indicators. Each holds only what the caller may read; the HTTP face names and sends them.
 
-use super::{guard, ApiError, ApiResult, Code, Service};
-use crate::authz::{Access, Action};
+use super::{readable, ApiError, ApiResult, Code, Service};
+use crate::authz::Access;
 use crate::defs::Table;
 use crate::store::workflow as wf;
 use crate::store::{AnyConnection, ListQuery};
@@ -48,8 +48,7 @@ impl Service {
     /// The rows of one table in `cycle` that the caller may read.
     pub fn table_workbook(&self, who: &Access, cycle: i32, code: &str) -> ApiResult<Vec<u8>> {
         let table = self.table(code)?;
-        guard(who, &table, Action::Read)?;
-        let scope = who.read_scope(&table.code);
+        let scope = readable(who, &table)?;
         let rows = self.store.list(&table, &scope, &ListQuery::all(cycle))?;
         crate::xlsx::export::table_workbook(self.catalog(), &table, &rows)
             .map_err(ApiError::internal)
@@ -64,7 +63,7 @@ impl Service {
         on_table: &mut dyn FnMut(&Table),
     ) -> ApiResult<CycleWorkbook> {
         let warning = self.final_export_check(cycle)?;
-        let bytes = crate::xlsx::cycle::whole_cycle_with_note(
+        let bytes = crate::xlsx::cycle::whole_cycle(
             &self.store,
             &self.units,
             &self.policy.current(),

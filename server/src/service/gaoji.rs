@@ -9,6 +9,8 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+pub use crate::xlsx::gaoji::FigureInput;
+
 use super::{has_role, stamp, ApiError, ApiResult, Code, InputProblem, Service};
 use crate::authz::{Access, Action};
 use crate::defs::gaoji::GaojiFigure;
@@ -75,16 +77,6 @@ impl GaojiLine {
             .then_some(self.figure.explanation.as_deref())
             .flatten()
     }
-}
-
-/// One figure as 质量部 enters it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FigureInput {
-    pub item: String,
-    pub value: Decimal,
-    /// The 高基 时点; the figure's default (学年初) when absent.
-    pub as_of: Option<NaiveDate>,
-    pub note: Option<String>,
 }
 
 /// Refuses unless the caller is 质量部 (who enters and imports 高基 figures).
@@ -320,15 +312,7 @@ impl Service {
                 "工作簿中没有填写数值的高基项目",
             ));
         }
-        let inputs: Vec<FigureInput> = rows
-            .iter()
-            .map(|r| FigureInput {
-                item: r.item.clone(),
-                value: r.value,
-                as_of: r.as_of,
-                note: r.note.clone(),
-            })
-            .collect();
+        let inputs: Vec<FigureInput> = rows.iter().map(|r| r.figure.clone()).collect();
         match self.set_gaoji_figures(who, cycle, &inputs) {
             Ok(lines) => Ok(Ok(lines)),
             Err(e) if e.code == Code::ValidationFailed => Ok(Err(e

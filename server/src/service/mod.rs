@@ -215,6 +215,12 @@ pub fn guard(who: &Access, table: &Table, action: Action) -> ApiResult<()> {
     ))
 }
 
+/// The rows of the table the caller may read, refused when it may read none of them.
+pub fn readable(who: &Access, table: &Table) -> ApiResult<crate::store::RowScope> {
+    guard(who, table, Action::Read)?;
+    Ok(who.read_scope(&table.code))
+}
+
 fn verb(action: Action) -> &'static str {
     match action {
         Action::Read => "查看",

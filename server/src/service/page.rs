@@ -2,8 +2,8 @@
 //! each row's position, over the rows the caller may read. The page shapes and the cell layout
 //! are re-exported here for the faces.
 
-use super::{guard, ApiResult, Service};
-use crate::authz::{Access, Action};
+use super::{readable, ApiResult, Service};
+use crate::authz::Access;
 use crate::defs::Table;
 pub use crate::store::page::{CYCLE, ID, SYSTEM, UNIT};
 pub use crate::store::{Cells, Key, PageQuery, PageRows, Paging};
@@ -11,8 +11,7 @@ pub use crate::store::{Cells, Key, PageQuery, PageRows, Paging};
 impl Service {
     /// One page of `table` for the caller (see [`PageQuery`]).
     pub fn page(&self, who: &Access, table: &Table, query: &PageQuery) -> ApiResult<PageRows> {
-        guard(who, table, Action::Read)?;
-        let scope = who.read_scope(&table.code);
+        let scope = readable(who, table)?;
         Ok(self.store.page(table, &scope, query)?)
     }
 }

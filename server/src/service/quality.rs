@@ -52,16 +52,7 @@ impl Service {
             findings::explain_finding(conn, id, text, &who.principal.staff_no, &at)?;
             let detail =
                 serde_json::json!({ "finding": id, "rule": f.found.rule, "explanation": text });
-            let actor = &who.principal.staff_no;
-            crate::store::audit_in(
-                conn,
-                actor,
-                Some(f.cycle),
-                "finding_explain",
-                Some(&f.found.table_code),
-                detail,
-            )?;
-            existing(conn, id)
+            audited(conn, who, &f, "finding_explain", detail)
         })
     }
 
@@ -73,18 +64,23 @@ impl Service {
             let f = existing(conn, id)?;
             findings::accept_finding(conn, id, &who.principal.staff_no, &at)?;
             let detail = serde_json::json!({ "finding": id, "rule": f.found.rule });
-            let actor = &who.principal.staff_no;
-            crate::store::audit_in(
-                conn,
-                actor,
-                Some(f.cycle),
-                "finding_accept",
-                Some(&f.found.table_code),
-                detail,
-            )?;
-            existing(conn, id)
+            audited(conn, who, &f, "finding_accept", detail)
         })
     }
+}
+
+/// Records `operation` on finding `f` in the audit log and reads the finding back as changed.
+fn audited(
+    conn: &mut crate::store::AnyConnection,
+    who: &Access,
+    f: &Finding,
+    operation: &str,
+    detail: serde_json::Value,
+) -> ApiResult<Finding> {
+    let actor = &who.principal.staff_no;
+    let table = Some(f.found.table_code.as_str());
+    crate::store::audit_in(conn, actor, Some(f.cycle), operation, table, detail)?;
+    existing(conn, f.id)
 }
 
 fn existing(conn: &mut crate::store::AnyConnection, id: i64) -> ApiResult<Finding> {

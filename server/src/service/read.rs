@@ -3,7 +3,7 @@
 //! rows of its read scope. The query shapes the faces fill in are re-exported here, so that no
 //! face names the store.
 
-use super::{guard, ApiResult, Service};
+use super::{readable, ApiResult, Service};
 use crate::authz::{Access, Action};
 use crate::defs::Table;
 use crate::model::{CycleDates, Value};
@@ -14,8 +14,7 @@ pub use crate::store::{
 impl Service {
     /// One row by id, when the caller may read it.
     pub fn get_row(&self, who: &Access, table: &Table, id: i64) -> ApiResult<Option<StoredRow>> {
-        guard(who, table, Action::Read)?;
-        let scope = who.read_scope(&table.code);
+        let scope = readable(who, table)?;
         Ok(self.store.get(table, &scope, id)?)
     }
 
@@ -26,8 +25,7 @@ impl Service {
         table: &Table,
         query: &AggregateQuery,
     ) -> ApiResult<Vec<AggregateRow>> {
-        guard(who, table, Action::Read)?;
-        let scope = who.read_scope(&table.code);
+        let scope = readable(who, table)?;
         Ok(self.store.aggregate(table, &scope, query)?)
     }
 

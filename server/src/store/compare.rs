@@ -48,17 +48,7 @@ fn scale_of(f: &Field) -> u32 {
 
 fn restrict(q: &mut DynQuery, scope: &RowScope) {
     if let RowScope::Units(units) = scope {
-        q.sql(" AND t.unit IN (");
-        if units.is_empty() {
-            q.sql("NULL");
-        }
-        for (i, u) in units.iter().enumerate() {
-            if i > 0 {
-                q.sql(", ");
-            }
-            q.bind(SqlValue::Text(u.clone()));
-        }
-        q.sql(")");
+        q.sql(" AND t.unit IN ").bind_list(units);
     }
 }
 

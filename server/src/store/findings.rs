@@ -108,17 +108,7 @@ pub fn list_findings(
         }
     }
     if let Some(units) = &filter.units {
-        q.sql(" AND unit IN (");
-        if units.is_empty() {
-            q.sql("NULL");
-        }
-        for (i, u) in units.iter().enumerate() {
-            if i > 0 {
-                q.sql(", ");
-            }
-            q.bind(SqlValue::Text(u.clone()));
-        }
-        q.sql(")");
+        q.sql(" AND unit IN ").bind_list(units);
     }
     q.sql(" ORDER BY table_code, unit, rule, row_id, id");
     let rows: Vec<TextRow> = q.load(conn)?;
@@ -149,6 +139,23 @@ pub fn rules_with_findings(
     Ok(rows.iter().map(|r| text(r, "rule")).collect())
 }
 
+/// Runs a finding's update `q` (which ends in `…_at = `) for finding `id`, at `now`, which is
+/// also when the finding was last updated.
+fn stamped(
+    conn: &mut AnyConnection,
+    mut q: DynQuery,
+    id: i64,
+    now: &str,
+) -> Result<(), StoreError> {
+    q.bind(SqlValue::Text(now.to_owned()));
+    q.sql(", updated_at = ");
+    q.bind(SqlValue::Text(now.to_owned()));
+    q.sql(" WHERE id = ");
+    q.bind(SqlValue::Int(id));
+    q.execute(conn)?;
+    Ok(())
+}
+
 /// Records a unit's explanation: the finding becomes `explained` (an accepted one stays accepted).
 pub fn explain_finding(
     conn: &mut AnyConnection,
@@ -165,13 +172,7 @@ pub fn explain_finding(
     q.sql(", explained_by = ");
     q.bind(SqlValue::Text(actor.to_owned()));
     q.sql(", explained_at = ");
-    q.bind(SqlValue::Text(now.to_owned()));
-    q.sql(", updated_at = ");
-    q.bind(SqlValue::Text(now.to_owned()));
-    q.sql(" WHERE id = ");
-    q.bind(SqlValue::Int(id));
-    q.execute(conn)?;
-    Ok(())
+    stamped(conn, q, id, now)
 }
 
 /// 质量部 accepts a finding (with its explanation): it no longer counts against the unit.
@@ -184,11 +185,5 @@ pub fn accept_finding(
     let mut q = DynQuery::new("UPDATE findings SET state = 'accepted', accepted_by = ");
     q.bind(SqlValue::Text(actor.to_owned()));
     q.sql(", accepted_at = ");
-    q.bind(SqlValue::Text(now.to_owned()));
-    q.sql(", updated_at = ");
-    q.bind(SqlValue::Text(now.to_owned()));
-    q.sql(" WHERE id = ");
-    q.bind(SqlValue::Int(id));
-    q.execute(conn)?;
-    Ok(())
+    stamped(conn, q, id, now)
 }

@@ -11,7 +11,7 @@ use super::conn::AnyConnection;
 use super::dialect::Dialect;
 use super::filter::Order;
 use super::page::PageQuery;
-use super::rows::where_clause;
+use super::rows::list_where;
 use super::sql::{ident, DynQuery, PosRow, SqlValue};
 use super::{RowScope, StoreError};
 use crate::defs::{naming, FieldType, Table};
@@ -206,7 +206,7 @@ pub(super) fn window(
     query: &PageQuery,
 ) -> Result<(), StoreError> {
     let list = &query.list;
-    where_clause(q, dialect, table, list.cycle, scope, list.filter.as_ref())?;
+    list_where(q, dialect, table, scope, list)?;
     if let Some(k) = &query.paging.after {
         check(table, &list.order, k)?;
         push_seek(q, table, &list.order, k, Side::After)?;
@@ -233,14 +233,7 @@ fn exists(
     q.sql(&ident(&naming::sql_table(&table.slug)));
     match key {
         Some((k, side)) => {
-            where_clause(
-                &mut q,
-                dialect,
-                table,
-                list.cycle,
-                scope,
-                list.filter.as_ref(),
-            )?;
+            list_where(&mut q, dialect, table, scope, list)?;
             check(table, &list.order, k)?;
             push_seek(&mut q, table, &list.order, k, side)?;
         }

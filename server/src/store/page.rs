@@ -8,7 +8,7 @@ use super::conn::AnyConnection;
 use super::dialect::Dialect;
 use super::filter::push_order_dir;
 use super::keyset::{self, Key, Kind};
-use super::rows::{where_clause, ListQuery};
+use super::rows::{list_where, ListQuery};
 use super::sql::{ident, DynQuery, PosRow, SqlValue};
 use super::value::{decode, Value};
 use super::{RowScope, StoreError};
@@ -166,14 +166,7 @@ fn statement(
         // Riding on the page's rows, it is lost when the page is empty (see `read_page`).
         q.sql(", (SELECT CAST(COUNT(*) AS TEXT) FROM ");
         q.sql(&name);
-        where_clause(
-            &mut q,
-            dialect,
-            table,
-            list.cycle,
-            scope,
-            list.filter.as_ref(),
-        )?;
+        list_where(&mut q, dialect, table, scope, list)?;
         q.sql(")");
     }
     q.sql(" FROM ");

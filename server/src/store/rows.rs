@@ -131,16 +131,20 @@ pub(super) fn push_scope(q: &mut DynQuery, scope: &RowScope) {
             q.sql(" AND 1=0");
         }
         RowScope::Units(units) => {
-            q.sql(" AND unit IN (");
-            for (i, u) in units.iter().enumerate() {
-                if i > 0 {
-                    q.sql(", ");
-                }
-                q.bind(SqlValue::Text(u.clone()));
-            }
-            q.sql(")");
+            q.sql(" AND unit IN ").bind_list(units);
         }
     }
+}
+
+/// [`where_clause`] with a list query's cycle and filter.
+pub(super) fn list_where(
+    q: &mut DynQuery,
+    dialect: Dialect,
+    table: &Table,
+    scope: &RowScope,
+    list: &ListQuery,
+) -> Result<(), StoreError> {
+    where_clause(q, dialect, table, list.cycle, scope, list.filter.as_ref())
 }
 
 pub(super) fn where_clause(
@@ -169,14 +173,7 @@ pub fn list_rows(
 ) -> Result<Vec<StoredRow>, StoreError> {
     let dialect = Dialect::of(conn);
     let mut q = DynQuery::new(select_list(table));
-    where_clause(
-        &mut q,
-        dialect,
-        table,
-        query.cycle,
-        scope,
-        query.filter.as_ref(),
-    )?;
+    list_where(&mut q, dialect, table, scope, query)?;
     push_order(&mut q, table, &query.order)?;
     q.sql(" LIMIT ");
     // SQLite needs a LIMIT before OFFSET; -1 means none there, and NULL means none in PostgreSQL.

@@ -83,6 +83,22 @@ impl DynQuery {
         self.parts.push(Part::Bind(value));
         self
     }
+
+    /// Appends `(…)`, one bound text a value, for `IN`; `(NULL)` when there are none, which
+    /// matches nothing.
+    pub fn bind_list(&mut self, values: &[String]) -> &mut Self {
+        self.sql("(");
+        if values.is_empty() {
+            self.sql("NULL");
+        }
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                self.sql(", ");
+            }
+            self.bind(SqlValue::Text(v.clone()));
+        }
+        self.sql(")")
+    }
 }
 
 /// How many statement shapes are kept prepared (per connection, by diesel's statement cache).

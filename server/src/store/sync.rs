@@ -13,7 +13,7 @@ use super::dialect::Dialect;
 use super::schema::{data_columns, data_tables};
 use super::sql::{ident, literal};
 use super::StoreError;
-use crate::defs::{naming, Catalog, FieldType, Table};
+use crate::defs::{naming, Catalog, Field, FieldType, Table};
 
 /// What a sync did (or, when refused, would do).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -154,6 +154,17 @@ pub fn backup_sqlite(conn: &mut AnyConnection, path: &Path) -> Result<PathBuf, S
     Ok(target)
 }
 
+/// The statements that add `field`'s column to the table, with its index when it has one.
+fn add_column(dialect: Dialect, table: &Table, field: &Field, ddl: &mut Vec<String>) {
+    let sql_table = ident(&naming::sql_table(&table.slug));
+    ddl.push(format!(
+        "ALTER TABLE {sql_table} ADD COLUMN {} {}",
+        ident(&field.name),
+        dialect.column_type(&field.ty)
+    ));
+    ddl.extend(column_index(table, &field.name, &field.ty));
+}
+
 fn diff_table(dialect: Dialect, table: &Table, rec: &Recorded, p: &mut Plan) {
     let (ddl, report, refusals) = (&mut p.ddl, &mut p.report, &mut p.refusals);
     let sql_table = ident(&naming::sql_table(&table.slug));
@@ -162,12 +173,7 @@ fn diff_table(dialect: Dialect, table: &Table, rec: &Recorded, p: &mut Plan) {
         let wanted = column_of(&field.ty);
         match rec.columns.get(&field.name) {
             None => {
-                ddl.push(format!(
-                    "ALTER TABLE {sql_table} ADD COLUMN {} {}",
-                    ident(&field.name),
-                    dialect.column_type(&field.ty)
-                ));
-                ddl.extend(column_index(table, &field.name, &field.ty));
+                add_column(dialect, table, field, ddl);
                 report
                     .added_columns
                     .push(format!("{}.{}", table.code, field.name));
@@ -183,12 +189,7 @@ fn diff_table(dialect: Dialect, table: &Table, rec: &Recorded, p: &mut Plan) {
                     "ALTER TABLE {sql_table} DROP COLUMN {}",
                     ident(&field.name)
                 ));
-                ddl.push(format!(
-                    "ALTER TABLE {sql_table} ADD COLUMN {} {}",
-                    ident(&field.name),
-                    dialect.column_type(&field.ty)
-                ));
-                ddl.extend(column_index(table, &field.name, &field.ty));
+                add_column(dialect, table, field, ddl);
                 report
                     .dropped
                     .push(format!("{}.{} (retyped)", table.code, field.name));

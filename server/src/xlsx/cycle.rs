@@ -9,25 +9,13 @@ use crate::workflow::{progress, State};
 
 use super::export::{cycle_workbook, Cover};
 
-/// Builds the workbook; `on_table` is called before each table is read (for progress bars).
-pub fn whole_cycle(
-    store: &Store,
-    units: &Units,
-    policy: &Policy,
-    access: &Access,
-    cycle: i32,
-    now: chrono::DateTime<chrono::Utc>,
-    on_table: &mut dyn FnMut(&Table),
-) -> Result<Vec<u8>, String> {
-    whole_cycle_with_note(store, units, policy, access, cycle, now, None, on_table)
-}
-
-/// [`whole_cycle`] with a warning on the cover (the core data not yet signed off).
+/// Builds the workbook, with `note` as a warning on the cover (the core data not yet signed
+/// off); `on_table` is called before each table is read (for progress bars).
 #[expect(
     clippy::too_many_arguments,
-    reason = "whole_cycle's arguments and the note"
+    reason = "what the workbook shows, whose view, when, and the progress callback"
 )]
-pub fn whole_cycle_with_note(
+pub fn whole_cycle(
     store: &Store,
     units: &Units,
     policy: &Policy,

@@ -26,15 +26,22 @@ const HEADERS: [&str; 7] = [
     "备注",
 ];
 
+/// One 高基 figure as entered, in the form (`setGaojiFigures`) or in the workbook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FigureInput {
+    pub item: String,
+    pub value: Decimal,
+    /// The 高基 时点; the figure's default (学年初) when absent.
+    pub as_of: Option<NaiveDate>,
+    pub note: Option<String>,
+}
+
 /// One filled row of the workbook.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GaojiRow {
     /// The Excel row number.
     pub row: usize,
-    pub item: String,
-    pub value: Decimal,
-    pub as_of: Option<NaiveDate>,
-    pub note: Option<String>,
+    pub figure: FigureInput,
 }
 
 /// The template for `cycle`: one row per reference figure, 时点 filled with its default.
@@ -183,10 +190,12 @@ pub fn read_gaoji(bytes: &[u8], limits: &Limits) -> Result<Vec<GaojiRow>, Vec<Im
         if let (Ok(value), Ok(as_of)) = (value, as_of) {
             out.push(GaojiRow {
                 row: excel_row,
-                item,
-                value,
-                as_of,
-                note,
+                figure: FigureInput {
+                    item,
+                    value,
+                    as_of,
+                    note,
+                },
             });
         }
     }

@@ -139,22 +139,23 @@ fn ident(i: &mut &str) -> R<String> {
 }
 
 fn cond(i: &mut &str) -> R<PExpr> {
-    let first = and_expr(i)?;
-    repeat(0.., preceded(kw("or"), and_expr))
-        .fold(
-            move || first.clone(),
-            |l, r| PExpr::Or(Box::new(l), Box::new(r)),
-        )
-        .parse_next(i)
+    chain(i, "or", and_expr, PExpr::Or)
 }
 
 fn and_expr(i: &mut &str) -> R<PExpr> {
-    let first = not_expr(i)?;
-    repeat(0.., preceded(kw("and"), not_expr))
-        .fold(
-            move || first.clone(),
-            |l, r| PExpr::And(Box::new(l), Box::new(r)),
-        )
+    chain(i, "and", not_expr, PExpr::And)
+}
+
+/// `operand (word operand)*`, folded to the left with `join`.
+fn chain(
+    i: &mut &str,
+    word: &'static str,
+    operand: fn(&mut &str) -> R<PExpr>,
+    join: fn(Box<PExpr>, Box<PExpr>) -> PExpr,
+) -> R<PExpr> {
+    let first = operand(i)?;
+    repeat(0.., preceded(kw(word), operand))
+        .fold(move || first.clone(), |l, r| join(Box::new(l), Box::new(r)))
         .parse_next(i)
 }
 

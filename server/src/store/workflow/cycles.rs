@@ -117,7 +117,7 @@ pub fn install_cycle(
     source: &CycleSource,
 ) -> Result<(), StoreError> {
     crate::store::tx::write_tx(conn, |conn| {
-        diesel::delete(schedule_tasks::table.filter(schedule_tasks::cycle.eq(c.year)))
+        diesel::delete(schedule_tasks::table.filter(schedule_tasks::cycle.eq(c.dates.year)))
             .execute(conn)?;
         write_cycle_row(conn, c, now, source)?;
         let schedule = schedule(c);
@@ -138,27 +138,21 @@ fn write_cycle_row(
     now: &str,
     source: &CycleSource,
 ) -> Result<(), StoreError> {
-    if cycle_installed(conn, c.year)? {
-        diesel::update(cycles::table.find(c.year))
+    let dates = &c.dates;
+    if cycle_installed(conn, dates.year)? {
+        diesel::update(cycles::table.find(dates.year))
             .set((
-                cycles::period_start.eq(day(c.period_start)),
-                cycles::period_end.eq(day(c.period_end)),
-                cycles::finance_year.eq(c.finance_year),
-                cycles::snapshot_date.eq(day(c.snapshot_date)),
+                cycles::period_start.eq(day(dates.start)),
+                cycles::period_end.eq(day(dates.end)),
+                cycles::finance_year.eq(dates.finance_year),
+                cycles::snapshot_date.eq(day(dates.snapshot)),
                 cycles::source_hash.eq(&source.hash),
                 cycles::shift_days.eq(source.shift()),
             ))
             .execute(conn)?;
     } else {
-        let dates = CycleDates {
-            year: c.year,
-            start: c.period_start,
-            end: c.period_end,
-            finance_year: c.finance_year,
-            snapshot: c.snapshot_date,
-        };
         diesel::insert_into(cycles::table)
-            .values(CycleRow::new(&dates, true, now, Some(source)))
+            .values(CycleRow::new(dates, true, now, Some(source)))
             .execute(conn)?;
     }
     Ok(())
@@ -181,7 +175,7 @@ struct ScheduleLine {
 /// The schedule of a cycle file: its tasks, then its phases, then its deadlines.
 fn schedule(c: &CycleConfig) -> Vec<ScheduleLine> {
     let tasks = c.tasks.iter().map(|t| ScheduleLine {
-        cycle: c.year,
+        cycle: c.dates.year,
         kind: "task",
         task_no: t.no.clone(),
         title: t.title.clone(),
@@ -191,7 +185,7 @@ fn schedule(c: &CycleConfig) -> Vec<ScheduleLine> {
         ends_on: day(t.end),
     });
     let phases = c.phases.iter().map(|p| ScheduleLine {
-        cycle: c.year,
+        cycle: c.dates.year,
         kind: if p.filling {
             "filling_phase"
         } else if p.sign_off {
@@ -207,7 +201,7 @@ fn schedule(c: &CycleConfig) -> Vec<ScheduleLine> {
         ends_on: day(p.end),
     });
     let deadlines = c.deadlines.iter().map(|(code, d)| ScheduleLine {
-        cycle: c.year,
+        cycle: c.dates.year,
         kind: "deadline",
         task_no: code.clone(),
         title: code.clone(),

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use crate::defs::Period;
+use super::Period;
 
 /// The dates of a collection cycle: the academic year, the finance year and the snapshot date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
