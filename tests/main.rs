@@ -34,6 +34,7 @@ mod findings_sync;
 mod gaoji;
 mod guard_cost;
 mod guard_http;
+mod guards;
 mod hardening;
 mod help_claims;
 mod help_claims_rules;

@@ -144,6 +144,8 @@ pub fn add_queries(q: Object) -> Object {
             },
             |svc, who, (cycle, code, unit)| svc.step_summary(who, cycle, &code, &unit),
         )
-        .description("某单位某表的一行摘要（行数、未处理的错误和提醒、单位的说明），审核通过和验收之前查看"),
+        .description(
+            "某单位某表的一行摘要（行数、未处理的错误和提醒、单位的说明），审核通过和验收之前查看",
+        ),
     ))
 }

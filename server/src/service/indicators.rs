@@ -333,7 +333,15 @@ impl Service {
             } else {
                 None
             };
-            if !ind::decide_snapshot(conn, snap.id, "published", step.to, &by(who), &at, step.comment)? {
+            if !ind::decide_snapshot(
+                conn,
+                snap.id,
+                "published",
+                step.to,
+                &by(who),
+                &at,
+                step.comment,
+            )? {
                 return Err(ApiError::new(
                     Code::Conflict,
                     "核心数据刚被他人审核，请刷新",

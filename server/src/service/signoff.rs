@@ -232,7 +232,10 @@ impl Service {
             same_version(&snap, version)?;
             let blockers = sign_off_blockers(conn, &catalog, cycle, today)?;
             if !ind::override_guards(conn, snap.id, &by(who), &at, reason)? {
-                return Err(ApiError::new(Code::Conflict, "核心数据刚被他人审核，请刷新"));
+                return Err(ApiError::new(
+                    Code::Conflict,
+                    "核心数据刚被他人审核，请刷新",
+                ));
             }
             let detail = serde_json::json!({
                 "version": snap.version, "reason": reason, "blockers": blockers,
@@ -273,7 +276,10 @@ impl Service {
             if found.author != who.principal.staff_no && !has_role(who, &["quality_admin"]) {
                 return Err(ApiError::new(
                     Code::Forbidden,
-                    format!("只有批注人（{}）或质量部可以标记这条批注已解决", found.author_name),
+                    format!(
+                        "只有批注人（{}）或质量部可以标记这条批注已解决",
+                        found.author_name
+                    ),
                 ));
             }
             if let Some(when) = &found.resolved_at {
@@ -287,7 +293,10 @@ impl Service {
             }
             let me = by(who);
             if !ind::resolve_comment(conn, id, &me, &at)? {
-                return Err(ApiError::new(Code::Conflict, "这条批注刚被他人标记为已解决"));
+                return Err(ApiError::new(
+                    Code::Conflict,
+                    "这条批注刚被他人标记为已解决",
+                ));
             }
             let detail = serde_json::json!({
                 "version": found.version, "indicator": found.indicator, "comment": found.body,
@@ -343,14 +352,20 @@ impl Service {
         if let Some(s) = &current {
             let v = s.version;
             match s.state.as_str() {
-                "signed_off" => refusal = Some(format!(
-                    "第 {v} 版已经院领导签字，不能重新发布；如需修改，先重新打开相关的表"
-                )),
+                "signed_off" => {
+                    refusal = Some(format!(
+                        "第 {v} 版已经院领导签字，不能重新发布；如需修改，先重新打开相关的表"
+                    ))
+                }
                 "published" => notes.push(format!(
                     "第 {v} 版正在等待院领导审核：发布后院领导须重新审核第 {} 版",
                     v + 1
                 )),
-                other => notes.push(format!("第 {v} 版{}，将由第 {} 版替代", state_words(other), v + 1)),
+                other => notes.push(format!(
+                    "第 {v} 版{}，将由第 {} 版替代",
+                    state_words(other),
+                    v + 1
+                )),
             }
             if let Some(r) = &s.override_reason {
                 notes.push(format!("质量部对第 {v} 版的签字放行（{r}）不带到新版"));

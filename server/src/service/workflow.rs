@@ -288,7 +288,10 @@ impl Service {
         let count = |sev: &str| open.iter().filter(|f| f.found.severity == sev).count() as i64;
         let explained = open.iter().filter(|f| f.state == "explained").count() as i64;
         let explanation = explanation.map(|e| e.trim_start_matches("提交说明：").to_owned());
-        let unit_name = self.units.by_code(&unit).map_or(unit.clone(), |u| u.name.clone());
+        let unit_name = self
+            .units
+            .by_code(&unit)
+            .map_or(unit.clone(), |u| u.name.clone());
         let mut line = format!(
             "{} {} · {unit_name}：共 {rows} 行；未处理的错误 {} 条、提醒 {} 条",
             table.code,

@@ -247,10 +247,7 @@ pub fn add_comment(conn: &mut AnyConnection, c: &CommentRow) -> Result<CommentRo
 }
 
 /// Every comment written on any version of a cycle's core data, oldest first.
-pub fn cycle_comments(
-    conn: &mut AnyConnection,
-    cycle: i32,
-) -> Result<Vec<CommentRow>, StoreError> {
+pub fn cycle_comments(conn: &mut AnyConnection, cycle: i32) -> Result<Vec<CommentRow>, StoreError> {
     let rows: Vec<TextRow> = template(
         "SELECT CAST(c.id AS TEXT) AS id, CAST(c.snapshot_id AS TEXT) AS snapshot_id, \
          CAST(s.version AS TEXT) AS version, c.indicator, c.author, c.author_name, c.body, c.at, \

@@ -37,10 +37,13 @@ fn cycle() -> InputValue {
 /// The `PublishPreview` type.
 pub fn preview_type() -> Object {
     with_fields::<PublishPreview>(
-        Object::new("PublishPreview")
-            .description("发布核心数据之前：发布后留下的问题（未验收的表、未解决的批注、被替代的版本）"),
+        Object::new("PublishPreview").description(
+            "发布核心数据之前：发布后留下的问题（未验收的表、未解决的批注、被替代的版本）",
+        ),
         vec![
-            ("cycle", TypeRef::named_nn(TypeRef::INT), |p| Gql::from(p.cycle)),
+            ("cycle", TypeRef::named_nn(TypeRef::INT), |p| {
+                Gql::from(p.cycle)
+            }),
             ("nextVersion", TypeRef::named_nn(TypeRef::INT), |p| {
                 Gql::from(p.next_version)
             }),
@@ -71,7 +74,9 @@ pub fn preview_query() -> Field {
         cycle_arg,
         |svc, who, cycle| svc.publish_preview(who, cycle),
     )
-    .description("质量部发布核心数据之前：尚未验收的表、未解决的批注和将被替代的版本（不改变任何数据）")
+    .description(
+        "质量部发布核心数据之前：尚未验收的表、未解决的批注和将被替代的版本（不改变任何数据）",
+    )
     .argument(cycle())
 }
 
