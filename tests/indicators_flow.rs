@@ -139,6 +139,13 @@ async fn publish_comment_return_republish_sign_off_export_and_a_reopen_unsigns()
     assert_eq!(r["data"]["publishIndicators"]["state"], "published");
     let r = step(&site, &leader, "mutation { commentIndicator(cycle: 2023, indicator: \"students\", comment: \"已与学务部核实\") { id } }", json!({})).await;
     assert!(r["errors"].is_null(), "{r}");
+    // Outside 院领导审核期 and over open comments: refused until 质量部 lets it through.
+    let r = sign_off(&site, &leader).await;
+    assert_eq!(code(&r), "CONFLICT", "{r}");
+    let allow =
+        "mutation { overrideSignOff(cycle: 2023, reason: \"院长出差，提前签字\") { state } }";
+    let r = step(&site, &quality, allow, json!({})).await;
+    assert!(r["errors"].is_null(), "{r}");
     let r = sign_off(&site, &leader).await;
     let signed = &r["data"]["signOffIndicators"];
     assert_eq!(signed["state"], "signed_off", "{r}");
@@ -254,6 +261,8 @@ async fn two_leaders_deciding_at_once_end_in_one_state() {
     site.account("q1", "刘雪宁", "zlb", "quality_admin", PASSWORD, false);
     site.account("l1", "王静怡", "zwb", "leader", PASSWORD, false);
     site.account("l2", "李明", "zwb", "leader", PASSWORD, false);
+    // Within 院领导审核期 (the clock moves there; sessions are logged in again).
+    crate::guards::into_review_period(&site).await;
     let (q, l1, l2) = (
         site.token("q1", PASSWORD).await,
         site.token("l1", PASSWORD).await,

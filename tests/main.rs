@@ -35,6 +35,7 @@ mod gaoji;
 mod grid;
 mod guard_cost;
 mod guard_http;
+mod guards;
 mod hardening;
 mod help_claims;
 mod help_claims_rules;

@@ -13,6 +13,7 @@ import { shell } from './shell.mjs';
 import { xlsx } from './xlsx.mjs';
 import { checkStorage } from './storage-check.mjs';
 import { axeEveryRole } from './axe.mjs';
+import { confirmReview, confirmAcceptWithSummary, publishWithPreview, signOffGuarded } from './guards.mjs';
 import { writeCase, approveCase, acceptCase } from './cases.mjs';
 import { reviewerHelpAndComments } from './review.mjs';
 import {
@@ -146,6 +147,7 @@ async function review(page, decision, reason) {
     await shot(page, 'review');
   }
   await fill.getByRole('button', { name: decision, exact: true }).click();
+  if (decision === '通过') await confirmReview(page);
   await fill.getByRole('status').filter({ hasText: decision === '退回' ? /已退回/ : /审核通过/ }).waitFor();
 }
 
@@ -192,6 +194,7 @@ async function acceptAndCopyBulletin(page) {
   await entry.getByText('已审核', { exact: true }).waitFor();
   await shot(page, 'progress');
   await entry.getByRole('button', { name: '验收', exact: true }).click();
+  await confirmAcceptWithSummary(page, entry);
   await progress.getByText(/验收 2\.3\.1 机电工程学院：完成/).waitFor();
   await entry.getByText('已验收', { exact: true }).waitFor();
   const bulletin = await progress.getByLabel('进度通报').innerText();
@@ -210,19 +213,13 @@ async function rightsMatrix(page) {
   await shot(page, 'admin');
 }
 
-async function publishCoreData(page) {
-  const core = await panel(page, '核心数据');
-  await core.getByRole('button', { name: '发布核心数据' }).click();
-  await core.getByText('已发布，等待院领导审核').waitFor();
-  await core.getByText('待院领导审核', { exact: true }).waitFor();
-}
 
 /** The rows of one indicator in the 核心数据 table. */
 function indicator(page, core, name) {
   return core.locator('tbody', { has: page.getByRole('rowheader', { name, exact: true }) });
 }
 
-async function leaderCommentsAndSignsOff(page) {
+async function leaderComments(page) {
   const tasks = await panel(page, '我的任务');
   await tasks.getByRole('region', { name: '等待您处理' }).getByText('待签字').waitFor();
   assert.deepEqual(await badges(page, '核心数据'), ['待签字'], "the leader's 核心数据 badge");
@@ -236,13 +233,6 @@ async function leaderCommentsAndSignsOff(page) {
   await students.getByRole('button', { name: '添加批注' }).click();
   await core.getByText('已批注“在校生数”').waitFor();
   await students.getByText(/王静怡（.*）：请与高基报表的在校生数核对后上报/).waitFor();
-  await core.getByLabel('意见（退回时必填）').fill('数据已核对，同意上报');
-  await shot(page, 'core');
-  await core.getByRole('button', { name: '签字同意' }).click();
-  await core.getByText('已签字，核心数据可以上报').waitFor();
-  await core.getByText('院领导已签字', { exact: true }).waitFor();
-  await core.getByText(/审核：王静怡.*数据已核对，同意上报/).waitFor();
-  assert.equal(await core.getByRole('button', { name: '签字同意' }).count(), 0, 'a signed-off snapshot is final');
 }
 
 async function passwordsStayOutOfTheEditor(page) {
@@ -313,10 +303,12 @@ async function main() {
     say('质量部在“管理”中看到各表的填报与审核单位');
     await rightsMatrix(users.quality.page);
     await reviewerHelpAndComments(users);
-    say('质量部发布核心数据；院领导查看本年与上年、按层次的分项，逐项批注并签字');
-    await publishCoreData(users.quality.page);
+    say('质量部发布核心数据（先列出尚未验收的表，取消则不发布）；院领导查看本年与上年、按层次的分项并批注');
+    await publishWithPreview(users.quality.page);
     await login(users.leader.page, LEADER.no, LEADER.pw, LEADER.next);
-    await leaderCommentsAndSignsOff(users.leader.page);
+    await leaderComments(users.leader.page);
+    say('院领导在审核期前、批注未解决时签字被拒绝并说明原因；质量部写明原因放行，院领导签字');
+    await signOffGuarded(users.leader.page, users.quality.page);
     say('编辑器中写登录操作被拒绝，历史记录不保存密码；Esc、Tab 可离开编辑器');
     await passwordsStayOutOfTheEditor(users.quality.page);
     say('表格如 WPS：单元格内修改、从 Excel 粘贴、批量删除、跳页、冻结关键列（grid.mjs）'); await (await import('./grid.mjs')).gridLikeASpreadsheet(browser, requests, users.quality.page);

@@ -1,20 +1,59 @@
 // 核心数据 (院领导, 质量部): the core indicators of the cycle with last year's value and the change,
 // each with its breakdowns and the leaders' comments; 质量部 publishes a snapshot, a leader
-// comments per indicator, signs it off or sends it back with a reason.
+// comments per indicator, signs it off or sends it back with a reason. A leader signs only within
+// 院领导审核期 and with every comment resolved, unless 质量部 lets it through with a written reason;
+// publishing first shows what it leaves behind (the unaccepted tables) and asks 继续/取消.
 
 import { gql } from './api.js';
 import { useApp, hasRole } from './state.js';
 import { Message, formatTime } from './ui.jsx';
+import { askConfirm } from './dialog.jsx';
 
 const { useState, useEffect } = React;
 
 const Q = `query($cycle: Int!) {
   coreData(cycle: $cycle) {
     state version publishedBy publishedAt decidedBy decidedAt decisionComment warnings reviewStart reviewEnd
+    overrideBy overrideAt overrideReason signOffBlockers
     indicators { id name unit value previousValue change changePercent definition source formula
       breakdowns { name items { key label value previousValue } }
-      comments { authorName body at } }
+      comments { id author authorName body at version resolvedBy resolvedAt } }
   } }`;
+
+const PREVIEW = `query($cycle: Int!) { publishPreview(cycle: $cycle) {
+  nextVersion refusal unaccepted notes openComments { authorName body } } }`;
+
+/** What publishing leaves behind, as the confirmation shows it. */
+function PreviewBody({ p }) {
+  return (
+    <div>
+      <p>发布即冻结当前数据为第 {p.nextVersion} 版，报院领导审核。</p>
+      {p.unaccepted.length > 0 ? (
+        <>
+          <p><strong>{p.unaccepted.length} 张表尚未验收</strong>（发布后仍可验收，但本版数据不会随之更新）：</p>
+          <ul className="sd-preview-list">{p.unaccepted.map((u) => <li key={u}>{u}</li>)}</ul>
+        </>
+      ) : <p>核心指标用到的表均已验收。</p>}
+      {p.openComments.length > 0 && (
+        <p>{p.openComments.length} 条批注尚未解决，发布后仍须解决才能签字：{p.openComments.map((c) => `${c.authorName}：${c.body}`).join('；')}</p>
+      )}
+      {p.notes.map((n) => <p key={n}>{n}</p>)}
+    </div>
+  );
+}
+
+function Comment({ c, current, canResolve, onResolve }) {
+  const old = c.version !== current ? `（第 ${c.version} 版）` : '';
+  return (
+    <p className="sd-comment">
+      {c.authorName}（{formatTime(c.at)}）{old}：{c.body}
+      {c.resolvedAt ? <span className="sd-muted"> · 已解决（{c.resolvedBy}）</span> : <strong> · 未解决</strong>}
+      {!c.resolvedAt && canResolve && (
+        <> <button type="button" className="sd-link-button" onClick={() => onResolve(c)}>标记已解决</button></>
+      )}
+    </p>
+  );
+}
 
 const STATES = {
   draft: ['尚未发布', 'sd-state-draft'],
@@ -40,7 +79,7 @@ function Change({ ind }) {
   return <span className={up ? 'sd-up' : ind.change === '0' ? '' : 'sd-down'}>{arrow}{up ? '+' : ''}{num(ind.change)}{pct}</span>;
 }
 
-function Indicator({ ind, canComment, onComment }) {
+function Indicator({ ind, current, canComment, onComment, canResolve, onResolve }) {
   const [text, setText] = useState('');
   const [open, setOpen] = useState(false);
   return (
@@ -60,7 +99,7 @@ function Indicator({ ind, canComment, onComment }) {
         </td>
       </tr>
       {ind.comments.length > 0 && !open && (
-        <tr className="sd-ind-note"><td colSpan={6}>{ind.comments.map((c) => `${c.authorName}：${c.body}`).join('；')}</td></tr>
+        <tr className="sd-ind-note"><td colSpan={6}>{ind.comments.map((c) => `${c.authorName}：${c.body}${c.resolvedAt ? '（已解决）' : '（未解决）'}`).join('；')}</td></tr>
       )}
       {open && (
         <tr className="sd-ind-more">
@@ -79,8 +118,8 @@ function Indicator({ ind, canComment, onComment }) {
                 </table>
               </details>
             ))}
-            {ind.comments.map((c, i) => (
-              <p key={i} className="sd-comment">{c.authorName}（{formatTime(c.at)}）：{c.body}</p>
+            {ind.comments.map((c) => (
+              <Comment key={c.id} c={c} current={current} canResolve={canResolve(c)} onResolve={onResolve} />
             ))}
             {canComment && (
               <div className="sd-actions">
@@ -95,6 +134,31 @@ function Indicator({ ind, canComment, onComment }) {
         </tr>
       )}
     </tbody>
+  );
+}
+
+const SIGN = 'mutation($cycle: Int!, $c: String, $v: Int) { signOffIndicators(cycle: $cycle, comment: $c, version: $v) { state } }';
+const RETURN = 'mutation($cycle: Int!, $c: String!, $v: Int) { returnIndicators(cycle: $cycle, comment: $c, version: $v) { state } }';
+const OVERRIDE = 'mutation($cycle: Int!, $r: String!, $v: Int) { overrideSignOff(cycle: $cycle, reason: $r, version: $v) { state } }';
+const RESOLVE = 'mutation($cycle: Int!, $id: ID!) { resolveIndicatorComment(cycle: $cycle, id: $id) { id } }';
+
+/** What stands in the way of the leaders' signature, and 质量部's override when given. */
+function Guards({ data, quality, onOverride }) {
+  if (data.state !== 'published' || (!data.signOffBlockers.length && !data.overrideReason)) return null;
+  return (
+    <div className="sd-msg sd-msg-warn" role="status" aria-label="签字条件">
+      {data.signOffBlockers.length > 0 && (
+        <>
+          <strong>院领导现在还不能签字：</strong>
+          <ul className="sd-problems">{data.signOffBlockers.map((b) => <li key={b}>{b}</li>)}</ul>
+        </>
+      )}
+      {data.overrideReason ? (
+        <p>质量部已放行：{data.overrideBy}（{formatTime(data.overrideAt)}）：{data.overrideReason}</p>
+      ) : quality && (
+        <button type="button" onClick={onOverride}>写明原因，放行签字</button>
+      )}
+    </div>
   );
 }
 
@@ -118,6 +182,7 @@ export function CorePanel() {
       await load();
       return true;
     } catch (e) {
+      setMessage(null);
       setError(`${title}未完成：${e.message}`);
       await load();
       return false;
@@ -129,6 +194,51 @@ export function CorePanel() {
   const awaiting = data.state === 'published';
   const [words, cls] = STATES[data.state] || [data.state, ''];
   const window = data.reviewEnd ? `院领导审核期 ${data.reviewStart || ''} 至 ${data.reviewEnd}` : '';
+  const publish = async () => {
+    let p;
+    try {
+      p = (await gql(PREVIEW, { cycle }, '发布前检查')).publishPreview;
+    } catch (e) {
+      setError(`发布核心数据未完成：${e.message}`);
+      return;
+    }
+    if (p.refusal) {
+      setError(`不能发布：${p.refusal}`);
+      return;
+    }
+    const ok = await askConfirm({
+      title: `发布核心数据第 ${p.nextVersion} 版`, body: <PreviewBody p={p} />, confirm: '继续发布', cancel: '取消',
+    });
+    if (ok) await run('mutation($cycle: Int!) { publishIndicators(cycle: $cycle) { version } }', {}, '发布核心数据', '已发布，等待院领导审核');
+  };
+  const override = async () => {
+    const ok = await askConfirm({
+      title: '放行院领导签字',
+      body: (
+        <div>
+          <p>放行后，院领导可以签字第 {data.version} 版，尽管：</p>
+          <ul className="sd-preview-list">{data.signOffBlockers.map((b) => <li key={b}>{b}</li>)}</ul>
+          <p>放行人、时间和原因记入审计，并显示在核心数据上；重新发布后须重新放行。</p>
+        </div>
+      ),
+      confirm: '放行', reason: { label: '放行原因', required: true },
+    });
+    if (ok) await run(OVERRIDE, { r: ok.reason, v: data.version }, '放行签字', '已放行，院领导可以签字');
+  };
+  const sign = async () => {
+    const ok = await askConfirm({
+      title: `签字同意第 ${data.version} 版核心数据`,
+      body: (
+        <div>
+          <p>签字后核心数据第 {data.version} 版冻结，不能再修改，可以上报；只有质量部重新打开相关的表才会撤销签字。</p>
+          {data.signOffBlockers.length > 0 && !data.overrideReason && <p><strong>现在还不能签字：</strong>{data.signOffBlockers.join('；')}</p>}
+        </div>
+      ),
+      confirm: '签字', cancel: '取消',
+    });
+    if (ok && await run(SIGN, { c: decision.trim() || null, v: data.version }, '签字', '已签字，核心数据可以上报')) setDecision('');
+  };
+  const resolve = (c) => run(RESOLVE, { id: c.id }, '标记已解决', `已把${c.authorName}的批注标记为已解决`);
   return (
     <div>
       <div className="sd-kpis">
@@ -140,8 +250,12 @@ export function CorePanel() {
       {data.decidedBy && data.state !== 'published' && (
         <p className="sd-comment">审核：{data.decidedBy}（{formatTime(data.decidedAt)}）{data.decisionComment ? `：${data.decisionComment}` : ''}</p>
       )}
+      {data.overrideReason && data.state !== 'published' && (
+        <p className="sd-comment">质量部放行签字：{data.overrideBy}（{formatTime(data.overrideAt)}）：{data.overrideReason}</p>
+      )}
       <Message kind="success">{message}</Message>
       <Message kind="error">{error}</Message>
+      <Guards data={data} quality={quality} onOverride={override} />
       {data.indicators.every((i) => i.previousValue === null) && (
         <p className="sd-muted">系统中没有 {cycle - 1} 年周期的数据，上年值与变化暂缺。</p>
       )}
@@ -157,7 +271,8 @@ export function CorePanel() {
             <tr><th scope="col">指标</th><th scope="col">{cycle} 年</th><th scope="col">{cycle - 1} 年</th><th scope="col">变化</th><th scope="col">单位</th><th scope="col"></th></tr>
           </thead>
           {data.indicators.map((ind) => (
-            <Indicator key={ind.id} ind={ind} canComment={awaiting && (leader || quality)}
+            <Indicator key={ind.id} ind={ind} current={data.version} canComment={awaiting && (leader || quality)}
+              canResolve={(c) => quality || c.author === me.staffNo} onResolve={resolve}
               onComment={(i, text) => run(
                 'mutation($cycle: Int!, $i: String!, $c: String!) { commentIndicator(cycle: $cycle, indicator: $i, comment: $c) { id } }',
                 { i: i.id, c: text.trim() }, '批注', `已批注“${i.name}”`)} />
@@ -166,10 +281,8 @@ export function CorePanel() {
       </div>
       {quality && data.state !== 'signed_off' && (
         <div className="sd-actions">
-          <button type="button" onClick={() => run('mutation($cycle: Int!) { publishIndicators(cycle: $cycle) { version } }', {}, '发布核心数据', '已发布，等待院领导审核')}>
-            {data.state === 'draft' ? '发布核心数据' : '重新发布'}
-          </button>
-          <span className="sd-muted">发布即冻结当前数据，报院领导审核</span>
+          <button type="button" onClick={publish}>{data.state === 'draft' ? '发布核心数据' : '重新发布'}</button>
+          <span className="sd-muted">发布前先列出尚未验收的表，确认后冻结当前数据报院领导审核</span>
         </div>
       )}
       {leader && awaiting && (
@@ -178,11 +291,9 @@ export function CorePanel() {
           <label htmlFor="sd-core-decision">意见（退回时必填）</label>
           <textarea id="sd-core-decision" rows={2} value={decision} onChange={(e) => setDecision(e.target.value)} />
           <div className="sd-actions">
-            <button type="button" className="sd-primary" onClick={async () => {
-              if (await run('mutation($cycle: Int!, $c: String) { signOffIndicators(cycle: $cycle, comment: $c) { state } }', { c: decision.trim() || null }, '签字', '已签字，核心数据可以上报')) setDecision('');
-            }}>签字同意</button>
+            <button type="button" className="sd-primary" onClick={sign}>签字同意</button>
             <button type="button" disabled={!decision.trim()} onClick={async () => {
-              if (await run('mutation($cycle: Int!, $c: String!) { returnIndicators(cycle: $cycle, comment: $c) { state } }', { c: decision.trim() }, '退回', '已退回质量部')) setDecision('');
+              if (await run(RETURN, { c: decision.trim(), v: data.version }, '退回', '已退回质量部')) setDecision('');
             }}>退回</button>
           </div>
         </fieldset>

@@ -1,15 +1,47 @@
 // Workflow steps: the head's 提交, the reviewer's 通过 / 退回, and 质量部's 验收, 重新打开 and
-// 临时开放. Each shows the server's answer in place.
+// 临时开放. Each shows the server's answer in place. Before 通过 and 验收 the dialog shows the
+// server's one-line summary (rows, open findings, the unit's 说明), a link to the data and what
+// the step means.
 
 import { gql } from './api.js';
 import { getState } from './state.js';
-import { Message } from './ui.jsx';
+import { Message, useOpenPanel } from './ui.jsx';
+import { askConfirm } from './dialog.jsx';
 import { ReviewHelp } from './reviewhelp.jsx';
 
 const { useState, useId } = React;
 
 const KEY = 'cycle: $cycle, table: $table, unit: $unit';
 const VARS = '$cycle: Int!, $table: String!, $unit: String!';
+
+const SUMMARY = `query(${VARS}) { stepSummary(${KEY}) { line unitName tableName } }`;
+
+/** Closes the open confirmation as 取消 (the dialog's own cancel path). */
+function cancelDialog(e) {
+  e.currentTarget.closest('dialog')?.dispatchEvent(new Event('cancel'));
+}
+
+/**
+ * Asks before 通过 or 验收 with the server's summary of (table, unit); `look` names the link to
+ * the data and `onLook` opens it (after the dialog closes as 取消). Resolves true to go ahead.
+ */
+async function confirmStep({ table, unit, title, consequence, confirm, look, onLook }) {
+  let s;
+  try {
+    s = (await gql(SUMMARY, { cycle: getState().cycle, table, unit }, `${title}：摘要`)).stepSummary;
+  } catch (e) {
+    s = { line: `摘要未能读取：${e.message}`, unitName: '', tableName: '' };
+  }
+  const body = (
+    <div>
+      <p className="sd-summary" aria-label="摘要">{s.line}</p>
+      <p>{consequence}</p>
+      <button type="button" className="sd-link-button" onClick={(e) => { cancelDialog(e); onLook?.(); }}>{look}</button>
+    </div>
+  );
+  const ok = await askConfirm({ title: `${title} ${table} ${s.tableName} · ${s.unitName}`, body, confirm, cancel: '取消' });
+  return !!ok;
+}
 
 function ProblemList({ problems }) {
   if (!problems?.length) return null;
@@ -85,6 +117,14 @@ export function ReviewBox({ table, unit, onDone }) {
       setError('退回须填写退回原因');
       return;
     }
+    if (decision === 'APPROVE') {
+      const go = await confirmStep({
+        table, unit, title: '审核通过', confirm: '通过',
+        consequence: '通过后本表交质量部验收，填报单位不能再修改；如需修改须由质量部重新打开。',
+        look: '先看数据（关闭此框，数据在下方）',
+      });
+      if (!go) return;
+    }
     setBusy(true);
     setError(null);
     try {
@@ -130,6 +170,7 @@ export function QualityBox({ entry, onDone }) {
   const [until, setUntil] = useState('');
   const [error, setError] = useState(null);
   const id = useId();
+  const open = useOpenPanel();
   const run = async (title, query, extra) => {
     setError(null);
     try {
@@ -141,8 +182,15 @@ export function QualityBox({ entry, onDone }) {
       setError(e.message);
     }
   };
-  const accept = () =>
-    run(`验收 ${entry.table} ${entry.unitName}`, `mutation(${VARS}) { acceptTable(${KEY}) { state } }`, {});
+  const accept = async () => {
+    const go = await confirmStep({
+      table: entry.table, unit: entry.unit, title: '验收', confirm: '验收',
+      consequence: '验收后该表锁定，单位不能再修改；如需修改须由质量部重新打开。',
+      look: '打开数据（只读）',
+      onLook: () => open('填写', { target: { table: entry.table, unit: entry.unit, unitName: entry.unitName, mode: 'view' } }),
+    });
+    if (go) await run(`验收 ${entry.table} ${entry.unitName}`, `mutation(${VARS}) { acceptTable(${KEY}) { state } }`, {});
+  };
   const reopen = () =>
     reason.trim()
       ? run(`重新打开 ${entry.table} ${entry.unitName}`,

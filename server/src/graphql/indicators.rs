@@ -1,7 +1,10 @@
 //! Core data through GraphQL: `indicators(cycle)` and `coreData(cycle)` read the core indicators
 //! (with last cycle's value, the change, the leaders' comments and the sign-off state);
 //! `publishIndicators`, `commentIndicator`, `signOffIndicators` and `returnIndicators` are the
-//! steps of the leaders' sign-off. Resolvers only translate: the work is in `service::indicators`.
+//! steps of the leaders' sign-off; `signoff` adds its guards (the override, resolving a comment,
+//! the publish preview). Resolvers only translate: the work is in `service::indicators`.
+
+mod signoff;
 
 use super::convert::cycle_arg;
 use async_graphql::dynamic::{InputValue, Object, ResolverContext, SchemaBuilder, TypeRef};
@@ -34,6 +37,11 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
             ("authorName", s(), |c| Gql::from(c.author_name.clone())),
             ("body", s(), |c| Gql::from(c.body.clone())),
             ("at", s(), |c| Gql::from(c.at.clone())),
+            ("version", TypeRef::named_nn(TypeRef::INT), |c| {
+                Gql::from(c.version)
+            }),
+            ("resolvedBy", os(), |c| opt(&c.resolved_by)),
+            ("resolvedAt", os(), |c| opt(&c.resolved_at)),
         ],
     );
     let item = with_fields::<Item>(
@@ -61,6 +69,7 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
         .register(breakdown)
         .register(indicator_type())
         .register(core_type())
+        .register(signoff::preview_type())
 }
 
 fn indicator_type() -> Object {
@@ -133,6 +142,16 @@ fn core_type() -> Object {
         ("reviewEnd", os(), |d| {
             d.window.map_or(Gql::Null, |w| Gql::from(w.1.to_string()))
         }),
+        ("overrideBy", os(), |d| snap(d, |s| opt(&s.override_by))),
+        ("overrideAt", os(), |d| snap(d, |s| opt(&s.override_at))),
+        ("overrideReason", os(), |d| {
+            snap(d, |s| opt(&s.override_reason))
+        }),
+        (
+            "signOffBlockers",
+            TypeRef::named_nn_list_nn(TypeRef::STRING),
+            |d| strings(&d.blockers),
+        ),
     ];
     with_fields::<CoreData>(
         Object::new("CoreData").description(
@@ -175,6 +194,7 @@ pub fn add_queries(q: Object) -> Object {
         .description("核心数据的当前快照：状态、版本、未验收的表（提醒）、院领导审核期与各项指标")
         .argument(cycle()),
     )
+    .field(signoff::preview_query())
 }
 
 /// Adds `publishIndicators`, `commentIndicator`, `signOffIndicators` and `returnIndicators`.
@@ -213,24 +233,30 @@ pub fn add_mutations(m: Object) -> Object {
         service_field(
             "signOffIndicators",
             core(),
-            |ctx| cycle_and(ctx, "comment"),
-            |svc, who, (cycle, text)| svc.sign_off_indicators(who, cycle, text.as_deref()),
+            |ctx| Ok((cycle_and(ctx, "comment")?, signoff::version_arg(ctx)?)),
+            |svc, who, ((cycle, text), v)| svc.sign_off_indicators(who, cycle, text.as_deref(), v),
         )
         .description(
-            "院领导：审核通过并签字（签字后快照不可更改；其读取的表被重新打开时自动撤销签字）",
+            "院领导：审核通过并签字（仅在院领导审核期内且没有未解决的批注时，除非质量部写明原因放行；签字后快照不可更改；其读取的表被重新打开时自动撤销签字）",
         )
         .argument(cycle())
-        .argument(comment(TypeRef::named(TypeRef::STRING))),
+        .argument(comment(TypeRef::named(TypeRef::STRING)))
+        .argument(signoff::version_input()),
     )
     .field(
         service_field(
             "returnIndicators",
             core(),
-            |ctx| cycle_and(ctx, "comment"),
-            |svc, who, (cycle, text)| svc.return_indicators(who, cycle, &text.unwrap_or_default()),
+            |ctx| Ok((cycle_and(ctx, "comment")?, signoff::version_arg(ctx)?)),
+            |svc, who, ((cycle, text), v)| {
+                svc.return_indicators(who, cycle, &text.unwrap_or_default(), v)
+            },
         )
         .description("院领导：退回质量部并写明原因（质量部修改后重新发布）")
         .argument(cycle())
-        .argument(comment(TypeRef::named_nn(TypeRef::STRING))),
+        .argument(comment(TypeRef::named_nn(TypeRef::STRING)))
+        .argument(signoff::version_input()),
     )
+    .field(signoff::override_mutation())
+    .field(signoff::resolve_mutation())
 }

@@ -81,6 +81,7 @@ pub fn build_schema(catalog: &Catalog, config: Option<ApiConfig>) -> Result<Sche
     mutation = grid::add_mutations(mutation);
     query = rights::add_queries(query);
     mutation = workflow::add_mutations(mutation);
+    query = workflow::add_queries(query);
     query = progress::add_queries(query);
     query = progress::add_summary(query);
     query = my_work::add_queries(query);

@@ -129,3 +129,23 @@ pub fn add_mutations(m: Object) -> Object {
         )),
     )
 }
+
+/// Adds `stepSummary`, read before 通过 and 验收.
+pub fn add_queries(q: Object) -> Object {
+    q.field(key_args(
+        service_field(
+            "stepSummary",
+            TypeRef::named_nn("StepSummary"),
+            |ctx| {
+                let (cycle, code, unit) = args(ctx)?;
+                let unit =
+                    unit.ok_or_else(|| ApiError::new(Code::BadRequest, "请指定单位（unit）"))?;
+                Ok((cycle, code, unit))
+            },
+            |svc, who, (cycle, code, unit)| svc.step_summary(who, cycle, &code, &unit),
+        )
+        .description(
+            "某单位某表的一行摘要（行数、未处理的错误和提醒、单位的说明），审核通过和验收之前查看",
+        ),
+    ))
+}

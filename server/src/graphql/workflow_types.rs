@@ -6,6 +6,7 @@ use async_graphql::Value as Gql;
 use super::build::{opt_gql, opt_text, strings, text, with_fields};
 use super::resolve::field_of_parent;
 use super::workflow::SubmissionOut;
+use crate::service::workflow::StepSummary;
 use crate::workflow::progress::Entry;
 
 /// Registers the workflow types.
@@ -62,5 +63,27 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
     );
     b.register(sub)
         .register(entry)
+        .register(summary_type())
         .register(Enum::new("ReviewDecision").item("APPROVE").item("RETURN"))
+}
+
+fn summary_type() -> Object {
+    let count = || TypeRef::named_nn(TypeRef::INT);
+    with_fields::<StepSummary>(
+        Object::new("StepSummary")
+            .description("通过或验收之前看的一行摘要：行数、未处理的错误和提醒、单位的提交说明"),
+        vec![
+            ("table", text(), |s| Gql::from(s.table.clone())),
+            ("tableName", text(), |s| Gql::from(s.table_name.clone())),
+            ("unit", text(), |s| Gql::from(s.unit.clone())),
+            ("unitName", text(), |s| Gql::from(s.unit_name.clone())),
+            ("state", text(), |s| Gql::from(s.state.clone())),
+            ("rows", count(), |s| Gql::from(s.rows)),
+            ("errors", count(), |s| Gql::from(s.errors)),
+            ("warnings", count(), |s| Gql::from(s.warnings)),
+            ("explained", count(), |s| Gql::from(s.explained)),
+            ("explanation", opt_text(), |s| opt_gql(&s.explanation)),
+            ("line", text(), |s| Gql::from(s.line.clone())),
+        ],
+    )
 }

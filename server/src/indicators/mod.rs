@@ -63,6 +63,9 @@ pub struct CoreData {
     pub snapshot: Option<SnapshotRow>,
     /// The 院领导审核 phase of the cycle file: (start, end).
     pub window: Option<(Option<NaiveDate>, NaiveDate)>,
+    /// What stands in the way of a leader's sign-off now (outside 院领导审核期, open comments);
+    /// empty unless the snapshot awaits the leaders.
+    pub blockers: Vec<String>,
     pub indicators: Vec<IndicatorView>,
 }
 

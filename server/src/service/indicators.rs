@@ -8,7 +8,8 @@
 //! at once, or a publication racing a sign-off, end in one state and the loser is told why.
 
 use super::roles::require_role as require;
-pub use super::signoff::ExportGate;
+use super::signoff::{by, pass_guards, same_version, sign_off_blockers};
+pub use super::signoff::{ExportGate, PublishPreview};
 use super::{has_role, stamp, ApiError, ApiResult, Code, Service};
 use crate::authz::{Access, Action};
 use crate::indicators::{compute_all, Computed};
@@ -40,7 +41,7 @@ pub(super) fn state_words(state: &str) -> &'static str {
 }
 
 /// The current snapshot, which must be awaiting the leaders (`published`).
-fn awaiting(conn: &mut AnyConnection, cycle: i32) -> ApiResult<SnapshotRow> {
+pub(super) fn awaiting(conn: &mut AnyConnection, cycle: i32) -> ApiResult<SnapshotRow> {
     match ind::current_snapshot(conn, cycle)? {
         Some(s) if s.state == "published" => Ok(s),
         Some(s) => Err(ApiError::new(
@@ -84,7 +85,11 @@ impl Service {
             Some(s) => (
                 serde_json::from_str::<Vec<Computed>>(&s.values_json)
                     .map_err(ApiError::internal)?,
-                ind::comments(&mut conn, s.id)?,
+                // This version's comments, and those of earlier versions still open.
+                ind::cycle_comments(&mut conn, cycle)?
+                    .into_iter()
+                    .filter(|c| c.snapshot_id == s.id || c.resolved_at.is_none())
+                    .collect::<Vec<_>>(),
             ),
             None => {
                 let previous = Self::previous_cycle(&mut conn, cycle)?;
@@ -98,6 +103,12 @@ impl Service {
             .as_ref()
             .map_or("draft", |s| s.state.as_str())
             .to_owned();
+        let blockers = if state == "published" {
+            let today = crate::workflow::progress::today(self.now());
+            sign_off_blockers(&mut conn, self.store.catalog(), cycle, today)?
+        } else {
+            Vec::new()
+        };
         let indicators = computed
             .into_iter()
             .map(|c| IndicatorView {
@@ -115,6 +126,7 @@ impl Service {
             state,
             snapshot,
             window,
+            blockers,
             indicators,
         })
     }
@@ -167,7 +179,7 @@ impl Service {
     }
 
     /// Tables the indicators read whose submissions are not all accepted, in words.
-    fn unaccepted(
+    pub(super) fn unaccepted(
         &self,
         conn: &mut AnyConnection,
         cycle: i32,
@@ -246,6 +258,9 @@ impl Service {
                     author_name: who.principal.name.clone(),
                     body: text.to_owned(),
                     at: at.clone(),
+                    version: snap.version,
+                    resolved_by: None,
+                    resolved_at: None,
                 },
             )?;
             let detail =
@@ -262,15 +277,24 @@ impl Service {
         })
     }
 
-    /// A leader signs off the published snapshot; from now on it is immutable.
+    /// A leader signs off the published snapshot (`version`, when given, the one the leader
+    /// saw); from now on it is immutable. Only within 院领导审核期 and with no comment open,
+    /// unless 质量部 overrode these guards on this snapshot.
     pub fn sign_off_indicators(
         &self,
         who: &Access,
         cycle: i32,
         comment: Option<&str>,
+        version: Option<i32>,
     ) -> ApiResult<CoreData> {
         let comment = comment.map(str::trim).filter(|c| !c.is_empty());
-        self.decide(who, cycle, "signed_off", comment, "indicators_sign_off")
+        let step = Decision {
+            to: "signed_off",
+            comment,
+            version,
+            operation: "indicators_sign_off",
+        };
+        self.decide(who, cycle, &step)
     }
 
     /// A leader sends the published snapshot back to 质量部, saying why.
@@ -279,41 +303,58 @@ impl Service {
         who: &Access,
         cycle: i32,
         comment: &str,
+        version: Option<i32>,
     ) -> ApiResult<CoreData> {
         let comment = comment.trim();
         if comment.is_empty() && has_role(who, &["leader"]) {
             return Err(ApiError::new(Code::BadRequest, "退回须写明原因"));
         }
-        self.decide(who, cycle, "returned", Some(comment), "indicators_return")
+        let step = Decision {
+            to: "returned",
+            comment: Some(comment),
+            version,
+            operation: "indicators_return",
+        };
+        self.decide(who, cycle, &step)
     }
 
-    fn decide(
-        &self,
-        who: &Access,
-        cycle: i32,
-        to: &str,
-        comment: Option<&str>,
-        operation: &str,
-    ) -> ApiResult<CoreData> {
+    fn decide(&self, who: &Access, cycle: i32, step: &Decision<'_>) -> ApiResult<CoreData> {
         require(who, &["leader"], "只有院领导可以审核核心数据")?;
         let at = stamp(self.now());
-        let by = format!("{}（{}）", who.principal.name, who.principal.staff_no);
+        let today = crate::workflow::progress::today(self.now());
+        let catalog = self.store.catalog().clone();
         self.store.write(|conn| {
             lock(conn, cycle)?;
             known_cycle(conn, cycle)?;
             let snap = awaiting(conn, cycle)?;
-            if !ind::decide_snapshot(conn, snap.id, "published", to, &by, &at, comment)? {
+            same_version(&snap, step.version)?;
+            let overridden = if step.to == "signed_off" {
+                pass_guards(conn, &catalog, &snap, today)?
+            } else {
+                None
+            };
+            if !ind::decide_snapshot(
+                conn,
+                snap.id,
+                "published",
+                step.to,
+                &by(who),
+                &at,
+                step.comment,
+            )? {
                 return Err(ApiError::new(
                     Code::Conflict,
                     "核心数据刚被他人审核，请刷新",
                 ));
             }
-            let detail = serde_json::json!({ "version": snap.version, "comment": comment });
+            let detail = serde_json::json!({
+                "version": snap.version, "comment": step.comment, "override": overridden,
+            });
             crate::store::audit_in(
                 conn,
                 &who.principal.staff_no,
                 Some(cycle),
-                operation,
+                step.operation,
                 None,
                 detail,
             )?;
@@ -321,4 +362,12 @@ impl Service {
         })?;
         self.core_data(who, cycle)
     }
+}
+
+/// A leader's decision on the published snapshot.
+struct Decision<'a> {
+    to: &'a str,
+    comment: Option<&'a str>,
+    version: Option<i32>,
+    operation: &'a str,
 }

@@ -222,3 +222,102 @@ fn step_error(e: StepError) -> ApiError {
     };
     ApiError::new(code, e.to_string())
 }
+
+/// What a reviewer or 质量部 reads before 通过 or 验收, in numbers and in one line.
+#[derive(Debug, Clone)]
+pub struct StepSummary {
+    pub table: String,
+    pub table_name: String,
+    pub unit: String,
+    pub unit_name: String,
+    pub state: String,
+    /// Rows the unit filled in this cycle.
+    pub rows: i64,
+    /// Findings not yet resolved or accepted, by severity (`open` or `explained`).
+    pub errors: i64,
+    pub warnings: i64,
+    /// Of those, the ones the unit has explained.
+    pub explained: i64,
+    /// The unit's 提交说明 of its last submission.
+    pub explanation: Option<String>,
+    /// All of it in one line of words.
+    pub line: String,
+}
+
+impl Service {
+    /// The summary of (cycle, table, unit) shown before 通过 and 验收: rows, open findings and
+    /// the unit's 说明. For the table's reviewers, 质量部 and the unit itself.
+    pub fn step_summary(
+        &self,
+        who: &Access,
+        cycle: i32,
+        table: &str,
+        unit: &str,
+    ) -> ApiResult<StepSummary> {
+        let table = self.table(table)?;
+        let unit = self.unit_code(unit)?;
+        let own = who.principal.unit == unit && who.can(&table.code, Action::Fill);
+        let checks = [Action::Review, Action::Accept, Action::Admin];
+        if !(own || checks.iter().any(|a| who.can(&table.code, *a))) {
+            return Err(forbid(&format!(
+                "您没有查看“{} {}”报送情况的权限",
+                table.code, table.name
+            )));
+        }
+        let sql_table = crate::defs::naming::sql_table(&table.slug);
+        let (rows, sub, explanation, findings) = self.store.with_workflow(|conn| {
+            known_cycle(conn, cycle)?;
+            let rows = wf::unit_activity(conn, &sql_table, cycle)?
+                .get(&unit)
+                .map_or(0, |(n, _)| *n);
+            let sub = wf::get_submission(conn, cycle, &table.code, &unit)?;
+            let explanation = wf::last_submit_comment(conn, cycle, &table.code, &unit)?;
+            let filter = crate::store::findings::FindingFilter {
+                cycle,
+                table: Some(table.code.clone()),
+                units: Some(vec![unit.clone()]),
+                ..Default::default()
+            };
+            let found = crate::store::findings::list_findings(conn, &filter)?;
+            Ok::<_, ApiError>((rows, sub, explanation, found))
+        })?;
+        let open: Vec<_> = findings
+            .iter()
+            .filter(|f| f.state == "open" || f.state == "explained")
+            .collect();
+        let count = |sev: &str| open.iter().filter(|f| f.found.severity == sev).count() as i64;
+        let explained = open.iter().filter(|f| f.state == "explained").count() as i64;
+        let explanation = explanation.map(|e| e.trim_start_matches("提交说明：").to_owned());
+        let unit_name = self
+            .units
+            .by_code(&unit)
+            .map_or(unit.clone(), |u| u.name.clone());
+        let mut line = format!(
+            "{} {} · {unit_name}：共 {rows} 行；未处理的错误 {} 条、提醒 {} 条",
+            table.code,
+            table.name,
+            count("error"),
+            count("warning")
+        );
+        if explained > 0 {
+            line.push_str(&format!("（其中 {explained} 条已说明）"));
+        }
+        line.push_str(&match &explanation {
+            Some(e) => format!("；单位说明：{e}"),
+            None => "；单位未写说明".to_owned(),
+        });
+        Ok(StepSummary {
+            table: table.code.clone(),
+            table_name: table.name.clone(),
+            unit,
+            unit_name,
+            state: sub.state.as_str().to_owned(),
+            rows,
+            errors: count("error"),
+            warnings: count("warning"),
+            explained,
+            explanation,
+            line,
+        })
+    }
+}

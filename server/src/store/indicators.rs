@@ -97,6 +97,10 @@ pub struct SnapshotRow {
     pub decided_by: Option<String>,
     pub decided_at: Option<String>,
     pub decision_comment: Option<String>,
+    /// 质量部's written override of the sign-off guards on this version: who, when, why.
+    pub override_by: Option<String>,
+    pub override_at: Option<String>,
+    pub override_reason: Option<String>,
 }
 
 /// A leader's comment on one indicator of a snapshot.
@@ -109,6 +113,11 @@ pub struct CommentRow {
     pub author_name: String,
     pub body: String,
     pub at: String,
+    /// The version of the snapshot it was written on.
+    pub version: i32,
+    /// Who resolved it (name and staff number) and when; open while `None`.
+    pub resolved_by: Option<String>,
+    pub resolved_at: Option<String>,
 }
 
 fn text(s: &str) -> SqlValue {
@@ -134,12 +143,15 @@ fn snapshot_of(r: &TextRow) -> SnapshotRow {
         decided_by: o("decided_by"),
         decided_at: o("decided_at"),
         decision_comment: o("decision_comment"),
+        override_by: o("override_by"),
+        override_at: o("override_at"),
+        override_reason: o("override_reason"),
     }
 }
 
 const SNAPSHOT_COLUMNS: &str = "CAST(id AS TEXT) AS id, CAST(cycle AS TEXT) AS cycle, \
      CAST(version AS TEXT) AS version, state, values_json, warnings_json, published_by, \
-     published_at, decided_by, decided_at, decision_comment";
+     published_at, decided_by, decided_at, decision_comment, override_by, override_at, override_reason";
 
 /// The newest snapshot of a cycle, if any was published.
 pub fn current_snapshot(
@@ -234,25 +246,63 @@ pub fn add_comment(conn: &mut AnyConnection, c: &CommentRow) -> Result<CommentRo
     })
 }
 
-/// Every comment of a snapshot, oldest first.
-pub fn comments(conn: &mut AnyConnection, snapshot_id: i64) -> Result<Vec<CommentRow>, StoreError> {
+/// Every comment written on any version of a cycle's core data, oldest first.
+pub fn cycle_comments(conn: &mut AnyConnection, cycle: i32) -> Result<Vec<CommentRow>, StoreError> {
     let rows: Vec<TextRow> = template(
-        "SELECT CAST(id AS TEXT) AS id, CAST(snapshot_id AS TEXT) AS snapshot_id, indicator, author, author_name, body, at FROM indicator_comments WHERE snapshot_id = ? ORDER BY id",
-        vec![SqlValue::Int(snapshot_id)],
+        "SELECT CAST(c.id AS TEXT) AS id, CAST(c.snapshot_id AS TEXT) AS snapshot_id, \
+         CAST(s.version AS TEXT) AS version, c.indicator, c.author, c.author_name, c.body, c.at, \
+         c.resolved_by, c.resolved_at FROM indicator_comments c \
+         JOIN indicator_snapshots s ON s.id = c.snapshot_id WHERE s.cycle = ? ORDER BY c.id",
+        vec![SqlValue::Int(i64::from(cycle))],
     )?
     .load(conn)?;
+    let s = |r: &TextRow, n: &str| r.get(n).unwrap_or_default().to_owned();
     Ok(rows
         .iter()
         .map(|r| CommentRow {
             id: int(r, "id"),
             snapshot_id: int(r, "snapshot_id"),
-            indicator: r.get("indicator").unwrap_or_default().to_owned(),
-            author: r.get("author").unwrap_or_default().to_owned(),
-            author_name: r.get("author_name").unwrap_or_default().to_owned(),
-            body: r.get("body").unwrap_or_default().to_owned(),
-            at: r.get("at").unwrap_or_default().to_owned(),
+            indicator: s(r, "indicator"),
+            author: s(r, "author"),
+            author_name: s(r, "author_name"),
+            body: s(r, "body"),
+            at: s(r, "at"),
+            version: i32::try_from(int(r, "version")).unwrap_or_default(),
+            resolved_by: r.get("resolved_by").map(str::to_owned),
+            resolved_at: r.get("resolved_at").map(str::to_owned),
         })
         .collect())
+}
+
+/// Marks an open comment resolved; false when it was resolved already.
+pub fn resolve_comment(
+    conn: &mut AnyConnection,
+    id: i64,
+    by: &str,
+    at: &str,
+) -> Result<bool, StoreError> {
+    let changed = template(
+        "UPDATE indicator_comments SET resolved_by = ?, resolved_at = ? WHERE id = ? AND resolved_at IS NULL",
+        vec![text(by), text(at), SqlValue::Int(id)],
+    )?
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Records 质量部's override of the sign-off guards on a snapshot still awaiting the leaders.
+pub fn override_guards(
+    conn: &mut AnyConnection,
+    id: i64,
+    by: &str,
+    at: &str,
+    reason: &str,
+) -> Result<bool, StoreError> {
+    let changed = template(
+        "UPDATE indicator_snapshots SET override_by = ?, override_at = ?, override_reason = ? WHERE id = ? AND state = 'published'",
+        vec![text(by), text(at), text(reason), SqlValue::Int(id)],
+    )?
+    .execute(conn)?;
+    Ok(changed == 1)
 }
 
 /// A signed-off snapshot back to `unsigned` (its decision kept for the record); false when it

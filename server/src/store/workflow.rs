@@ -12,6 +12,7 @@ use super::StoreError;
 mod cycles;
 mod locks;
 mod submissions;
+mod summary;
 
 pub use cycles::{
     cycle_dates, cycle_source, deadlines, install_cycle, list_cycles, newest_open_cycle,
@@ -21,6 +22,7 @@ pub(crate) use cycles::{cycle_installed, CycleRow};
 pub use locks::{grant_lock_exception, lock_exception, LockException};
 pub(crate) use submissions::submission;
 pub use submissions::{counts, get_submission, list_submissions, record_step, Actor, Counts};
+pub use summary::last_submit_comment;
 
 /// Row counts and last change per unit for a data table in a cycle (a definition table: its
 /// name comes from the catalog, so this statement stays dynamic).

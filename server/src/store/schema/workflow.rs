@@ -121,6 +121,9 @@ diesel::table! {
         decided_by -> Nullable<Text>,
         decided_at -> Nullable<Text>,
         decision_comment -> Nullable<Text>,
+        override_by -> Nullable<Text>,
+        override_at -> Nullable<Text>,
+        override_reason -> Nullable<Text>,
     }
 }
 
@@ -133,6 +136,8 @@ diesel::table! {
         author_name -> Text,
         body -> Text,
         at -> Text,
+        resolved_by -> Nullable<Text>,
+        resolved_at -> Nullable<Text>,
     }
 }
 
