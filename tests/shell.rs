@@ -34,7 +34,7 @@ async fn get(
     (status, headers, bytes.to_vec())
 }
 
-fn header_of<'a>(headers: &'a header::HeaderMap, name: header::HeaderName) -> &'a str {
+fn header_of(headers: &header::HeaderMap, name: header::HeaderName) -> &str {
     headers
         .get(name)
         .and_then(|v| v.to_str().ok())
