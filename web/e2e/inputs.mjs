@@ -18,7 +18,8 @@ export async function typedYearMonth(page, isbn) {
   let { fill, form } = await openRow(page, isbn);
   const month = form.getByLabel('出版年月', { exact: true });
   assert.equal(await month.getAttribute('type'), 'text', 'a text input, not the browser picker');
-  const field = form.locator('.sd-field', { has: month });
+  // `has` is queried inside each .sd-field, so it must not start from `form`.
+  const field = form.locator('.sd-field', { has: page.getByLabel('出版年月', { exact: true }) });
   await month.fill('2023.13');
   await month.press('Tab');
   await field.getByText(/出版年月：“2023\.13”不是可识别的年月/).waitFor();
