@@ -312,6 +312,7 @@ async function main() {
     say('编辑器中写登录操作被拒绝，历史记录不保存密码；Esc、Tab 可离开编辑器');
     await passwordsStayOutOfTheEditor(users.quality.page);
     say('表格如 WPS：单元格内修改、从 Excel 粘贴、批量删除、跳页、冻结关键列（grid.mjs）'); await (await import('./grid.mjs')).gridLikeASpreadsheet(browser, requests, users.quality.page);
+    await (await import('./office.mjs')).officeSteps(browser, requests, say);
     say('没有请求离开本站；浏览器存储中没有密码');
     const origin = new URL(BASE).origin;
     const foreign = requests.filter((u) => !u.startsWith(`${origin}/`) && !/^(data|blob):/.test(u));
