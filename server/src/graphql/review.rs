@@ -42,7 +42,7 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
         ],
     );
     let field = with_fields::<FieldChange>(
-        Object::new("FieldChange").description("一行中改动的一个字段：名称、原值与新值"),
+        Object::new("RowFieldChange").description("一行中改动的一个字段：名称、原值与新值"),
         vec![
             ("field", text(), |f| Gql::from(f.field.clone())),
             ("label", text(), |f| Gql::from(f.label.clone())),
@@ -60,7 +60,7 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
     )
     .field(list_of_parent::<RowChange, FieldChange>(
         "fields",
-        "FieldChange",
+        "RowFieldChange",
         |r| &r.fields,
     ));
     let help = Object::new("ReviewHelp")
