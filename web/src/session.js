@@ -83,25 +83,50 @@ export async function logout() {
   }
 }
 
-let tasksInFlight = null;
-let workInFlight = null;
 let workReadAt = 0;
 
 /**
- * Reads the to-do list again, and with it what awaits the user (the badges follow). Calls while
- * one is under way share it: both are heavy requests, and the server admits only a few at once
- * per person.
+ * Wraps a read so that calls while one is under way share one further read, started when it
+ * ends: the running read may predate the change the caller just made (a submit), and the caller
+ * must see it. Both reads are heavy requests, and the server admits only a few at once per person.
  */
-export function refreshTasks() {
-  if (!tasksInFlight) {
-    const { cycle } = getState();
-    tasksInFlight = Promise.all([gql(TASKS, { cycle }), refreshWork(0)])
-      .then(([{ myTasks }]) => setState({ tasks: myTasks }))
-      .finally(() => {
-        tasksInFlight = null;
+function coalesced(read) {
+  let running = null;
+  let next = null;
+  const start = () => {
+    running = read().finally(() => {
+      running = null;
+    });
+    return running;
+  };
+  return () => {
+    if (!running) return start();
+    if (!next) {
+      next = running.catch(() => {}).then(() => {
+        next = null;
+        return start();
       });
-  }
-  return tasksInFlight;
+    }
+    return next;
+  };
+}
+
+const readWork = coalesced(() =>
+  gql(WORK, { cycle: getState().cycle })
+    .then(({ myWork }) => {
+      workReadAt = Date.now();
+      setState({ work: myWork });
+    })
+    .catch(() => {}),
+);
+
+const readTasks = coalesced(() =>
+  Promise.all([gql(TASKS, { cycle: getState().cycle }), readWork()]).then(([{ myTasks }]) => setState({ tasks: myTasks })),
+);
+
+/** Reads the to-do list again, and with it what awaits the user (the badges follow). */
+export function refreshTasks() {
+  return readTasks();
 }
 
 /**
@@ -109,18 +134,8 @@ export function refreshTasks() {
  * leaves the badges as they were (我的任务 itself still lists every task).
  */
 export function refreshWork(maxAge = 20000) {
-  if (workInFlight) return workInFlight;
   if (maxAge && Date.now() - workReadAt < maxAge) return Promise.resolve();
-  workInFlight = gql(WORK, { cycle: getState().cycle })
-    .then(({ myWork }) => {
-      workReadAt = Date.now();
-      setState({ work: myWork });
-    })
-    .catch(() => {})
-    .finally(() => {
-      workInFlight = null;
-    });
-  return workInFlight;
+  return readWork();
 }
 
 /** The password rules the server enforces, checked as the user types. */
