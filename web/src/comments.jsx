@@ -7,6 +7,7 @@ import './review.css';
 import { gql } from './api.js';
 import { getState, useApp, hasRole } from './state.js';
 import { Message, formatTime } from './ui.jsx';
+import { loadRow } from './fill/grid.jsx';
 
 const { useState, useEffect, useSyncExternalStore, useId } = React;
 
@@ -38,14 +39,6 @@ export function CommentMark({ table, unit, rowId }) {
   const open = (list || []).filter((c) => String(c.rowId) === String(rowId) && !c.resolvedAt).length;
   if (!open) return null;
   return <span className="sd-comment-mark" title="本行有待处理的审核意见">意见 {open}</span>;
-}
-
-async function loadRow(table, id) {
-  const names = table.fields.map((f) => f.name).join(' ');
-  const q = `query($cycle: Int, $filter: ${table.typeName}Filter) {
-  ${table.listField}(cycle: $cycle, filter: $filter, first: 1) { nodes { id unit rowVersion ${names} } } }`;
-  const d = await gql(q, { cycle: getState().cycle, filter: { id: { eq: id } } });
-  return d[table.listField].nodes[0] || null;
 }
 
 function Resolve({ comment, onDone }) {
