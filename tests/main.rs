@@ -70,6 +70,7 @@ mod store_rekey;
 mod store_rows;
 mod store_schema;
 mod support;
+mod task_flags;
 mod template_refs;
 mod versions;
 mod workflow;

@@ -44,7 +44,9 @@ async function deleteAllRows(fill) {
   const count = async () => Number((await fill.getByText(/共 \d+ 行/).innerText()).match(/共 (\d+) 行/)[1]);
   for (let n = await count(); n > 0; n -= 1) {
     await fill.getByRole('button', { name: '删除', exact: true }).first().click();
-    await fill.getByRole('button', { name: '确认删除' }).click();
+    const ask = fill.page().getByRole('dialog', { name: '删除这一行？' });
+    await ask.getByText(/删除后不能撤销/).waitFor();
+    await ask.getByRole('button', { name: '删除', exact: true }).click();
     await fill.getByText(`共 ${n - 1} 行`).waitFor();
   }
 }

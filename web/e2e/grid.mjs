@@ -133,10 +133,17 @@ async function keyStaysInView(fill, name) {
 
 async function studentsPageJump(page) {
   const fill = await openTable(page, '1.5.1', '全日制高职在校生信息表');
-  await fill.getByText(/第 1 \/ \d{3} 页/).waitFor();
-  await fill.getByLabel('跳到第').fill('600');
+  const first = fill.getByText(/第 1 \/ \d{3} 页/);
+  await first.waitFor();
+  const pages = Number((await first.innerText()).match(/第 1 \/ (\d+) 页/)[1]);
+  // A page past the end lands on the last page; a page within goes there.
+  await fill.getByLabel('跳到第').fill(String(pages + 50));
   await fill.getByRole('button', { name: '跳转', exact: true }).click();
-  await fill.getByText(/第 600 \/ \d{3} 页/).waitFor();
+  await fill.getByText(`第 ${pages} / ${pages} 页`, { exact: false }).waitFor();
+  const target = pages - 10;
+  await fill.getByLabel('跳到第').fill(String(target));
+  await fill.getByRole('button', { name: '跳转', exact: true }).click();
+  await fill.getByText(`第 ${target} / ${pages} 页`, { exact: false }).waitFor();
   await keyStaysInView(fill, /（可左右滚动）/);
   await shot(page, 'grid-page-jump');
   await fill.getByText(/显示的列/).click();
@@ -152,7 +159,7 @@ async function studentsPageJump(page) {
 
 async function progressFrozen(page) {
   const progress = await panel(page, '进度');
-  await progress.getByText(/共 \d+ 项/).waitFor();
+  await progress.getByText(/共 \d+ 项，本页显示/).waitFor();
   const grid = progress.getByRole('region', { name: /各单位各表组进度/ });
   const unit = grid.locator('thead th').first();
   const before = await unit.boundingBox();

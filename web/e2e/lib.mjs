@@ -89,8 +89,13 @@ export async function shot(page, name) {
   if (SHOTS) await page.screenshot({ path: `${SHOTS}/${name}.png` });
 }
 
+/** The whole page (not only the viewport) and its text: what the user saw when a step failed. */
 export async function failureShot(page, name) {
-  if (FAILURES) await page.screenshot({ path: `${FAILURES}/${name}.png` });
+  if (!FAILURES) return;
+  await page.screenshot({ path: `${FAILURES}/${name}.png`, fullPage: true });
+  const text = await page.locator('body').innerText().catch(() => '');
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(`${FAILURES}/${name}.txt`, `${page.url()}\n\n${text}`);
 }
 
 export { assert };

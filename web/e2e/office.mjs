@@ -1,10 +1,12 @@
 // What the office does besides the main walk (issue 25 item 10), with 质量部's own accounts so the
 // main walk's state is left alone: the collector fills the single-row 1.1.5 through its form; she
 // exports her 1.1.2 rows and imports them back (dry run, then 确认导入); the head submits 1.1.5,
-// 质量部 grants a lock exception (临时开放) under which the unit's import
-// goes through where it was refused before, then reopens the table (重新打开) and the collector
-// edits it in the page again.
+// the page keeps it read only and says why; 质量部 grants a lock exception (临时开放), under which
+// the collector edits it in the page; the head approves it (1.1.5 is reviewed by 质量部 itself,
+// so its own 我的任务 asks for the review); 质量部 reopens it (重新打开) and the collector edits it
+// again.
 import { newUser, login, logout, panel, shot, assert, BASE } from './lib.mjs';
+import { confirmReview } from './guards.mjs';
 
 const COLLECTOR = { no: '1003', pw: 'Li@1003', next: 'Zhiliang#Caiji2023' };
 const HEAD = { no: '1004', pw: 'Liu@1004', next: 'Zhiliang#Fuze2023' };
@@ -79,8 +81,7 @@ async function importBack(page) {
   await fill.getByText(count, { exact: true }).waitFor();
 }
 
-/** The head submits 1.1.5. (Its reviewer is 质量部 itself, and 我的任务 lists only other units'
- * tables to review: the page offers no 审核 for it, so the steps below start from 待审核.) */
+/** The head submits 1.1.5; being its reviewer too, she then finds it under 待审核. */
 async function submit(page) {
   const tasks = await panel(page, '我的任务');
   await tasks.getByRole('button', { name: '刷新' }).click();
@@ -88,6 +89,31 @@ async function submit(page) {
   await c.getByRole('button', { name: '提交', exact: true }).click();
   await c.getByRole('button', { name: '确认提交' }).click();
   await tasks.getByText(/1\.1\.5 教学仪器设备表：已提交/).waitFor();
+  await tasks.getByRole('heading', { name: /待审核（\d+）/ }).waitFor();
+  await card(tasks, `${SINGLE} 质量部`).getByRole('button', { name: '审核', exact: true }).waitFor();
+}
+
+/** The head approves her own unit's 1.1.5 from 我的任务's 待审核. */
+async function approveOwn(page) {
+  const tasks = await panel(page, '我的任务');
+  await tasks.getByRole('button', { name: '刷新' }).click();
+  await card(tasks, `${SINGLE} 质量部`).getByRole('button', { name: '审核', exact: true }).click();
+  const fill = await panel(page, '填写');
+  await fill.getByRole('button', { name: '通过', exact: true }).click();
+  await confirmReview(page);
+  await fill.getByRole('status').filter({ hasText: /审核通过/ }).waitFor();
+  await shot(page, 'office-own-review');
+}
+
+/** The collector opens the submitted 1.1.5: read only, saying why and whom to ask. */
+async function lockedInPage(page) {
+  const tasks = await panel(page, '我的任务');
+  await tasks.getByRole('button', { name: '刷新' }).click();
+  await card(tasks, SINGLE).getByRole('button', { name: '查看', exact: true }).click();
+  const fill = await panel(page, '填写');
+  await fill.getByText(/当前为“待审核”，不能修改；如需修改请联系审核部门退回或质量部重新打开/).waitFor();
+  const form = fill.getByRole('form', { name: `${SINGLE} 的一行` });
+  assert.equal(await form.getByRole('button', { name: '保存', exact: true }).count(), 0, 'a locked table offers no 保存');
 }
 
 async function progressEntry(page) {
@@ -97,7 +123,7 @@ async function progressEntry(page) {
 }
 
 /** The unit's 1.1.5 row imported back from the page (as its import box would post it, to the
- * same address): the answer. The page itself keeps a submitted table read only. */
+ * same address): the answer. */
 async function importSingle(page) {
   const file = [...(await exported(page, '1.1.5'))];
   return page.evaluate(async (bytes) => {
@@ -130,7 +156,9 @@ export async function officeSteps(browser, requests, say) {
   const { progress, entry } = await progressEntry(qp);
   await entry.getByText('待审核', { exact: true }).waitFor();
 
-  say('已提交的表单位不能改；质量部临时开放后单位可以改');
+  say('已提交的表单位不能改（页面只读并说明原因，导入也被拒绝）；质量部临时开放后单位在页面中修改');
+  await lockedInPage(cp);
+  await shot(cp, 'office-locked');
   const refused = await importSingle(cp);
   assert.match(refused.body, /当前为“待审核”，不能修改/, `a submitted table refuses the unit: ${refused.status} ${refused.body}`);
   await entry.getByRole('button', { name: '临时开放', exact: true }).click();
@@ -140,9 +168,13 @@ export async function officeSteps(browser, requests, say) {
   await shot(qp, 'office-lock-exception');
   await entry.getByRole('button', { name: '确认临时开放' }).click();
   await progress.getByText(/临时开放 1\.1\.5 质量部：完成/).waitFor();
-  const allowed = await importSingle(cp);
-  assert.equal(allowed.status, 200, `under the lock exception the unit's import goes through: ${allowed.body}`);
-  assert.match(allowed.body, /"updated":\s*1/, `the one row is updated: ${allowed.body}`);
+  await cp.reload();
+  const opened = await fillSingle(cp, 2469);
+  await opened.getByText(`质量部已临时开放本表，${until} 前可以修改。`).waitFor();
+  await shot(cp, 'office-edit-under-exception');
+
+  say('质量部负责人在“我的任务·待审核”中审核本单位自审的 1.1.5 并通过');
+  await approveOwn(head.page);
 
   say('质量部重新打开 1.1.5，采集员在表单中修改并保存');
   await entry.getByRole('button', { name: '重新打开', exact: true }).click();

@@ -134,12 +134,13 @@ async function submitAsHead(page) {
 async function review(page, decision, reason) {
   const tasks = await panel(page, '我的任务');
   await tasks.getByRole('button', { name: '刷新' }).click();
-  await card(tasks, /2\.3\.1 教材建设表 机电工程学院/).getByRole('button', { name: '审核' }).click();
   if (reason) {
+    // Before the card is opened: 我的任务 (and its badge) say what waits for review.
+    await tasks.getByRole('region', { name: '等待您处理' }).getByText(/待审核 \d+/).waitFor();
     const waiting = await badges(page, '我的任务');
     assert.ok(waiting.some((b) => /^待审核 \d+$/.test(b)), `the reviewer's badge says 待审核: ${waiting}`);
-    await tasks.getByRole('region', { name: '等待您处理' }).getByText(/待审核 \d+/).waitFor();
   }
+  await card(tasks, /2\.3\.1 教材建设表 机电工程学院/).getByRole('button', { name: '审核' }).click();
   const fill = await panel(page, '填写');
   await fill.getByRole('row', { name: new RegExp(GOOD_ISBN) }).waitFor();
   if (reason) {

@@ -23,7 +23,8 @@ const MESSAGES = {
 
 function messageOf(err) {
   const code = err.extensions?.code;
-  if (code === 'CONFLICT') return MESSAGES.CONFLICT;
+  // The server's own words when it gives them in Chinese (a conflict says what stands in the way:
+  // a newer version, the review period, an open comment); the generic line only for English.
   const english = /^[\x00-\x7f]*$/.test(err.message || '');
   if (english && MESSAGES[code]) return MESSAGES[code];
   // GraphQL's own messages (parse, unknown field) are English: say what kind of error it is.

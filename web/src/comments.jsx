@@ -155,11 +155,13 @@ export function RowComments({ table, unit, mode, row, onOpen }) {
   );
 }
 
-// One read of all the unit's comments serves every card of 我的任务 (not one query per card).
+// One read of all the unit's comments serves every card of 我的任务 (not one query per card), and
+// each refresh of 我的任务 (a new task list, `stamp`) reads again: a reviewer's new comment shows
+// after 刷新, not only after the page is reloaded.
 let unitRead = null;
-function unitComments(unit) {
-  if (!unitRead || unitRead.unit !== unit || Date.now() - unitRead.at > 3000) {
-    unitRead = { unit, at: Date.now(), list: loadComments(null, unit) };
+function unitComments(unit, stamp) {
+  if (!unitRead || unitRead.unit !== unit || unitRead.stamp !== stamp) {
+    unitRead = { unit, stamp, list: loadComments(null, unit) };
   }
   return unitRead.list;
 }
@@ -167,13 +169,14 @@ function unitComments(unit) {
 /** The line on a unit's 我的任务 card: open comments on the table's rows. */
 export function CardComments({ table, unit }) {
   const [list, setList] = useState(null);
+  const tasks = useApp((s) => s.tasks);
   useEffect(() => {
     let live = true;
-    unitComments(unit).then((l) => live && setList(l.filter((c) => c.table === table))).catch(() => {});
+    unitComments(unit, tasks).then((l) => live && setList(l.filter((c) => c.table === table))).catch(() => {});
     return () => {
       live = false;
     };
-  }, [table, unit]);
+  }, [table, unit, tasks]);
   const open = (list || []).filter((c) => !c.resolvedAt);
   if (!open.length) return null;
   return (

@@ -8,6 +8,7 @@ import { gql } from './api.js';
 import { useApp, hasRole } from './state.js';
 import { Message, formatTime } from './ui.jsx';
 import { askConfirm } from './dialog.jsx';
+import { refreshTasks } from './session.js';
 
 const { useState, useEffect } = React;
 
@@ -180,11 +181,13 @@ export function CorePanel() {
       setMessage(done);
       setError(null);
       await load();
+      refreshTasks().catch(() => {}); // the badges (待签字, 待验收) follow the step
       return true;
     } catch (e) {
+      // Read again first: a successful read clears the error, which must outlive it.
       setMessage(null);
-      setError(`${title}未完成：${e.message}`);
       await load();
+      setError(`${title}未完成：${e.message}`);
       return false;
     }
   };

@@ -10,7 +10,8 @@ const CATALOG = `{ catalog { tables { code name group kind scope help listField 
   fields { name label type required codes ref unit help pattern min max maxLen format } } } }`;
 const WORK = 'query($cycle: Int) { myWork(cycle: $cycle) { returned toReview toAccept toSignOff } }';
 const TASKS = `query($cycle: Int!) { myTasks(cycle: $cycle) {
-  table tableName group unit unitName state comment deadline overdue rowCount lastChange approvedBy } }`;
+  table tableName group unit unitName state comment deadline overdue rowCount lastChange approvedBy
+  editable openUntil toReview } }`;
 
 /** Finds out whether a session exists and loads what the panels need. */
 export async function boot() {

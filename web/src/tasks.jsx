@@ -12,7 +12,6 @@ import { CardComments } from './comments.jsx';
 const { useState, useEffect } = React;
 
 const ORDER = { returned: 0, draft: 1, submitted: 2, approved: 3, accepted: 4 };
-const EDITABLE = new Set(['draft', 'returned']);
 
 function sortTasks(list) {
   return [...list].sort(
@@ -26,11 +25,13 @@ function sortTasks(list) {
 function FillTask({ task, me, cycle, findings, onMessage }) {
   const open = useOpenPanel();
   const [submitting, setSubmitting] = useState(false);
-  const editable = EDITABLE.has(task.state);
+  // The server's judgement: a draft or returned table before its deadline, or one 质量部 opened.
+  const editable = task.editable;
   const head = hasRole(me, 'head', 'quality_admin');
   const fill = (extra = {}) =>
     open('填写', {
-      target: { table: task.table, unit: task.unit, unitName: task.unitName, mode: editable ? 'fill' : 'view', ...extra },
+      // Locked or not, the panel opens to fill and says why it is locked.
+      target: { table: task.table, unit: task.unit, unitName: task.unitName, mode: 'fill', ...extra },
     });
   return (
     <article className={`sd-task sd-task-${task.state}`} aria-label={`${task.table} ${task.tableName}`}>
@@ -40,7 +41,8 @@ function FillTask({ task, me, cycle, findings, onMessage }) {
         <StateBadge state={task.state} />
       </div>
       <div className="sd-task-meta">
-        <Deadline deadline={task.deadline} overdue={task.overdue && editable} />
+        <Deadline deadline={task.deadline} overdue={task.overdue} />
+        {task.openUntil && <span className="sd-open">质量部临时开放至 {task.openUntil}</span>}
         <span>{task.rowCount} 行</span>
         {task.lastChange && <span>最近修改 {formatTime(task.lastChange)}</span>}
       </div>
@@ -59,7 +61,7 @@ function FillTask({ task, me, cycle, findings, onMessage }) {
         <a className="sd-button" href={`/templates/${task.table}.xlsx`} download>下载模板</a>
         {editable && <button type="button" onClick={() => fill({ open: 'import' })}>导入 Excel</button>}
         <a className="sd-button" href={`/export/${cycle}/${task.table}.xlsx`} download>导出</a>
-        {head && editable && !submitting && (
+        {head && ['draft', 'returned'].includes(task.state) && !submitting && (
           <button type="button" onClick={() => setSubmitting(true)}>提交</button>
         )}
       </div>
@@ -161,7 +163,8 @@ export function TasksPanel() {
   if (!tasks) return <p className="sd-lead">正在读取任务…</p>;
   const match = (t) => !filter || `${t.table} ${t.tableName} ${t.unitName}`.includes(filter.trim());
   const mine = sortTasks(tasks.filter((t) => t.unit === me.unit)).filter(match);
-  const review = sortTasks(tasks.filter((t) => t.unit !== me.unit)).filter(match);
+  // Awaiting the user's review: other units' tables and the few the own unit reviews itself.
+  const review = sortTasks(tasks.filter((t) => t.toReview)).filter(match);
   const returned = mine.filter((t) => t.state === 'returned').length;
   return (
     <div>

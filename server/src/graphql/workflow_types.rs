@@ -51,6 +51,24 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
             |e| strings(&e.approvals),
         )
         .description("已审核通过的审核单位（名称）；两家审核的表在两家都通过前仍为待审核"),
+    )
+    .field(
+        field_of_parent::<Entry>("editable", TypeRef::named_nn(TypeRef::BOOLEAN), |e| {
+            Gql::from(e.editable)
+        })
+        .description("单位现在能否修改：草稿或被退回且未过截止日期，或质量部临时开放中"),
+    )
+    .field(
+        field_of_parent::<Entry>("openUntil", TypeRef::named(super::shared::DATE), |e| {
+            e.open_until.map_or(Gql::Null, |d| Gql::from(d.to_string()))
+        })
+        .description("质量部临时开放的最后一天（北京时间）；未临时开放时为空"),
+    )
+    .field(
+        field_of_parent::<Entry>("toReview", TypeRef::named_nn(TypeRef::BOOLEAN), |e| {
+            Gql::from(e.to_review)
+        })
+        .description("是否等待本人审核：已提交、本人单位审核此表且尚未通过（含本单位自审的表）"),
     );
     let entry = with_fields::<Entry>(
         entry.field(

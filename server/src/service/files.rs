@@ -19,7 +19,7 @@ pub struct CycleWorkbook {
 
 /// The refusal of a cycle that was never installed: every use case that takes a cycle refuses
 /// an unknown one in these words.
-fn no_cycle(cycle: i32) -> ApiError {
+pub(super) fn no_cycle(cycle: i32) -> ApiError {
     ApiError::new(Code::NotFound, format!("没有 {cycle} 年的采集周期"))
 }
 

@@ -13,7 +13,8 @@ use crate::store::workflow as wf;
 pub struct MyWork {
     /// The own unit's tables returned for correction (collectors and heads).
     pub returned: usize,
-    /// Other units' submitted tables the own unit reviews and has not yet approved (heads).
+    /// Submitted tables the own unit reviews and has not yet approved (heads), the own unit's
+    /// included where it reviews them.
     pub to_review: usize,
     /// Tables approved by every reviewer and not yet accepted (质量部).
     pub to_accept: usize,
@@ -45,12 +46,9 @@ impl Service {
         if has_role(who, &["collector", "head"]) {
             work.returned = count(&|_, u, s| u == me && s.state == State::Returned);
         }
-        if has_role(who, &["head"]) {
-            let reviews = |t: &str| review.get(t).is_some_and(|us| us.contains(me));
-            work.to_review = count(&|t, u, s| {
-                u != me && s.state == State::Submitted && reviews(t) && !s.approvals.contains(me)
-            });
-        }
+        work.to_review = count(&|t, _, s| {
+            super::progress::awaits_review(who, t, review.get(t), s.state, &s.approvals)
+        });
         if has_role(who, &["quality_admin"]) {
             work.to_accept = count(&|_, _, s| s.state == State::Approved);
         }

@@ -6,7 +6,6 @@ use chrono::NaiveDate;
 
 use super::{ApiResult, Service};
 use crate::authz::{Access, Action};
-use crate::model::State;
 use crate::workflow::progress::Entry;
 
 /// The units that fill and review one table, by name.
@@ -18,22 +17,20 @@ pub struct TableRights {
 }
 
 impl Service {
-    /// The caller's to-do list of `cycle`: the own unit's tables, and the submitted tables the
-    /// own unit reviews; overdue judged on `on`.
+    /// The caller's to-do list of `cycle`: the own unit's tables, and the submitted tables
+    /// awaiting the caller's review (the own unit's included, marked `to_review`); overdue
+    /// judged on `on`. Only the tables the unit fills or reviews are read.
     pub fn my_tasks(&self, who: &Access, cycle: i32, on: NaiveDate) -> ApiResult<Vec<Entry>> {
         let reviews = self
             .policy
             .current()
             .unit_codes(self.catalog(), &self.units, Action::Review);
         let me = &who.principal.unit;
-        let list = self.progress_for(who, cycle, on)?;
+        let mine = |t: &str| reviews.get(t).is_some_and(|rs| rs.contains(me));
+        let list = self.progress_where(who, cycle, on, &|t, u| u == me || mine(t))?;
         Ok(list
             .into_iter()
-            .filter(|e| {
-                &e.unit == me
-                    || (reviews.get(&e.table).is_some_and(|rs| rs.contains(me))
-                        && e.state == State::Submitted)
-            })
+            .filter(|e| &e.unit == me || e.to_review)
             .collect())
     }
 

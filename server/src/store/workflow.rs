@@ -19,7 +19,7 @@ pub use cycles::{
     set_cycle_source, CycleSource,
 };
 pub(crate) use cycles::{cycle_installed, CycleRow};
-pub use locks::{grant_lock_exception, lock_exception, LockException};
+pub use locks::{grant_lock_exception, lock_exception, open_exceptions, LockException};
 pub(crate) use submissions::submission;
 pub use submissions::{counts, get_submission, list_submissions, record_step, Actor, Counts};
 pub use summary::last_submit_comment;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
 use super::machine::{State, Submission};
 use crate::defs::{naming, Catalog, Units};
@@ -27,6 +27,14 @@ pub struct Entry {
     pub last_change: Option<String>,
     /// The reviewing units that approved (a table with two reviewers shows who has).
     pub approvals: Vec<String>,
+    /// The last day (China time) 质量部's lock exception (临时开放) lets the unit edit, while
+    /// one holds.
+    pub open_until: Option<NaiveDate>,
+    /// Whether the unit may edit now: a draft or returned table before its deadline, or one
+    /// under a lock exception (the same judgement as the write gate's).
+    pub editable: bool,
+    /// Whether it awaits the caller's review: filled in per caller by the service.
+    pub to_review: bool,
 }
 
 /// Today in China Standard Time (deadlines are calendar days there).
@@ -35,7 +43,10 @@ pub fn today(now: chrono::DateTime<Utc>) -> NaiveDate {
         .map_or(now.date_naive(), |cst| now.with_timezone(&cst).date_naive())
 }
 
-/// Every (table, filling unit) of the cycle in the notice's order.
+/// Every (table, filling unit) of `fill_units` in `cycle`, in the notice's order; `None` when the
+/// cycle was never installed. Overdue is judged on `on`, lock exceptions at `now`. Only the
+/// tables with a unit in `fill_units` are read (a collector's list reads a handful of tables,
+/// not 90).
 pub fn progress(
     store: &Store,
     catalog: &Catalog,
@@ -43,18 +54,26 @@ pub fn progress(
     fill_units: &std::collections::HashMap<String, Vec<String>>,
     cycle: i32,
     on: NaiveDate,
-) -> Result<Vec<Entry>, StoreError> {
+    now: DateTime<Utc>,
+) -> Result<Option<Vec<Entry>>, StoreError> {
     store.with_workflow(|conn| {
-        let deadlines = wf::deadlines(conn, cycle)?.unwrap_or_default();
+        let Some(deadlines) = wf::deadlines(conn, cycle)? else {
+            return Ok(None);
+        };
         let subs: BTreeMap<(String, String), Submission> = wf::list_submissions(conn, cycle)?
             .into_iter()
             .map(|(t, u, s, _)| ((t, u), s))
             .collect();
+        let stamp = now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let open = wf::open_exceptions(conn, cycle, &stamp)?;
         let mut out = Vec::new();
         for table in &catalog.tables {
+            let Some(fillers) = fill_units.get(&table.code).filter(|u| !u.is_empty()) else {
+                continue;
+            };
             let activity = wf::unit_activity(conn, &naming::sql_table(&table.slug), cycle)?;
             let deadline = deadlines.get(&table.code).copied().unwrap_or(on);
-            for unit in fill_units.get(&table.code).into_iter().flatten() {
+            for unit in fillers {
                 let sub = subs
                     .get(&(table.code.clone(), unit.clone()))
                     .cloned()
@@ -63,6 +82,11 @@ pub fn progress(
                     .get(unit)
                     .cloned()
                     .map_or((0, None), |(n, l)| (n, Some(l)));
+                let open_until = open
+                    .get(&(table.code.clone(), unit.clone()))
+                    .and_then(|u| DateTime::parse_from_rfc3339(u).ok())
+                    .map(|u| today(u.with_timezone(&Utc)));
+                let late = today(now) > deadline;
                 out.push(Entry {
                     table: table.code.clone(),
                     table_name: table.name.clone(),
@@ -72,6 +96,9 @@ pub fn progress(
                         .by_code(unit)
                         .map_or_else(|| unit.clone(), |u| u.name.clone()),
                     overdue: sub.state.editable() && on > deadline,
+                    editable: (sub.state.editable() && !late) || open_until.is_some(),
+                    open_until,
+                    to_review: false,
                     state: sub.state,
                     approvals: sub.approvals,
                     comment: sub.comment,
@@ -81,7 +108,7 @@ pub fn progress(
                 });
             }
         }
-        Ok(out)
+        Ok(Some(out))
     })
 }
 

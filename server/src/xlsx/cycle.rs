@@ -27,8 +27,17 @@ pub fn whole_cycle(
 ) -> Result<Vec<u8>, String> {
     let catalog = store.catalog().clone();
     let fill = policy.unit_codes(&catalog, units, Action::Fill);
-    let entries = progress::progress(store, &catalog, units, &fill, cycle, progress::today(now))
-        .map_err(|e| e.to_string())?;
+    let entries = progress::progress(
+        store,
+        &catalog,
+        units,
+        &fill,
+        cycle,
+        progress::today(now),
+        now,
+    )
+    .map_err(|e| e.to_string())?
+    .unwrap_or_default();
     let school = school_name(store, cycle);
     let who = format!("{}（{}）", access.principal.name, access.principal.staff_no);
     let at = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);

@@ -78,7 +78,6 @@ export function RowGrid({
 }) {
   const names = useNames(table, rows);
   const [hidden, setHidden] = useHidden(table);
-  const [confirming, setConfirming] = useState(null);
   const [error, setError] = useState(null);
   const [selected, setSelected] = useState(() => new Set());
   const [active, setActive] = useState(null); // { r, c } of the selected cell
@@ -133,11 +132,19 @@ export function RowGrid({
     e.preventDefault();
     setPasted(mapColumns(grid, table.fields, fields));
   };
+  // Asked in the page's one confirmation dialog: a 确认删除 inside the frozen 操作 column did not
+  // fit its width and the next frozen column covered it.
   const remove = async (row) => {
     setError(null);
+    const ok = await askConfirm({
+      title: '删除这一行？',
+      body: `将从“${table.code} ${table.name}”删除“${shown(keyField, row[keyName], names)}”这一行。删除后不能撤销；如需恢复，只能重新录入或导入。`,
+      confirm: '删除',
+      danger: true,
+    });
+    if (!ok) return;
     try {
       await gql(`mutation($id: ID!) { ${table.deleteMutation}(id: $id) }`, { id: row.id }, `删除 ${table.code} 的一行`);
-      setConfirming(null);
       onDeleted('已删除一行');
     } catch (e) {
       setError(e.message);
@@ -220,14 +227,8 @@ export function RowGrid({
                 <td className="sd-row-actions sd-freeze" style={frozen(lefts.act, ACT)}>
                   <button type="button" onClick={() => onOpen(row)}>{editable ? '修改' : '查看'}</button>
                   <CommentMark table={table.code} unit={row.unit} rowId={row.id} />
-                  {editable && confirming !== row.id && (
-                    <button type="button" className="sd-danger" onClick={() => setConfirming(row.id)}>删除</button>
-                  )}
-                  {confirming === row.id && (
-                    <span role="group" aria-label="确认删除">
-                      <button type="button" className="sd-danger" onClick={() => remove(row)}>确认删除</button>
-                      <button type="button" onClick={() => setConfirming(null)}>取消</button>
-                    </span>
+                  {editable && (
+                    <button type="button" className="sd-danger" onClick={() => remove(row)}>删除</button>
                   )}
                   {/* A spot for a row's own marker (a comment on the row), kept clear here. */}
                   {rowMarker && rowMarker(row)}

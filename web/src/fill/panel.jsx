@@ -36,8 +36,8 @@ function TablePicker({ tasks, me, catalog, target }) {
         if (c) {
           const task = tasks?.find((t) => t.table === c.table && t.unit === c.unit);
           const unitName = task?.unitName;
-          const mode = !c.unit ? 'view' : task && c.unit !== me.unit ? 'review'
-            : task && ['draft', 'returned'].includes(task.state) ? 'fill' : 'view';
+          // The own unit's table opens to fill; the panel says why when it is locked.
+          const mode = !c.unit ? 'view' : task?.toReview ? 'review' : c.unit === me.unit ? 'fill' : 'view';
           setState({ target: { table: c.table, unit: c.unit, unitName, mode } });
         }
       }}>
@@ -48,6 +48,15 @@ function TablePicker({ tasks, me, catalog, target }) {
       </select>
     </div>
   );
+}
+
+/** Why the unit cannot change a table now, in its words. */
+function lockedWhy(task) {
+  if (['draft', 'returned'].includes(task.state)) {
+    return `本表已过填报截止日期（${task.deadline}），不能修改；如需修改请联系质量部临时开放。`;
+  }
+  const state = task.state === 'submitted' ? '待审核' : '已审核/已验收';
+  return `本表当前为“${state}”，不能修改；如需修改请联系审核部门退回或质量部重新打开。`;
 }
 
 export function FillPanel() {
@@ -79,7 +88,8 @@ export function FillPanel() {
   const [rowNotes, setRowNotes] = useState([]); // what the saved row still needs before submission
   const table = target ? tableOf(target.table) : null;
   const task = target && tasks?.find((t) => t.table === target.table && t.unit === target.unit);
-  const editable = target?.mode === 'fill' && (!task || ['draft', 'returned'].includes(task.state));
+  // The server's judgement (state, deadline, 质量部's 临时开放), not a copy of it here.
+  const editable = target?.mode === 'fill' && (!task || task.editable);
 
   const reload = async (keep) => {
     if (!table) return;
@@ -158,8 +168,9 @@ export function FillPanel() {
       </div>
       {table.help && <p className="sd-help">{table.help}</p>}
       {task?.state === 'returned' && task.comment && <p className="sd-return">退回原因：{task.comment}</p>}
-      {target.mode === 'fill' && !editable && task && (
-        <Message>本表当前为“{task.state === 'submitted' ? '待审核' : '已审核/已验收'}”，不能修改。</Message>
+      {target.mode === 'fill' && !editable && task && <Message>{lockedWhy(task)}</Message>}
+      {target.mode === 'fill' && task?.openUntil && (
+        <Message>质量部已临时开放本表，{task.openUntil} 前可以修改。</Message>
       )}
       {target.mode === 'review' && !reviewed && (
         <ReviewBox table={table.code} unit={target.unit} onDone={(m) => {

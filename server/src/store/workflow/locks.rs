@@ -1,5 +1,7 @@
 //! Lock exceptions: 质量部 lets a unit edit a table past its lock or deadline until a time.
 
+use std::collections::BTreeMap;
+
 use diesel::prelude::*;
 
 use crate::store::conn::AnyConnection;
@@ -23,6 +25,31 @@ pub fn lock_exception(
         .first(conn)
         .optional()?;
     Ok(found.is_some())
+}
+
+/// The lock exceptions in force at `now` in `cycle`: (table, unit) to the latest `until`.
+pub fn open_exceptions(
+    conn: &mut AnyConnection,
+    cycle: i32,
+    now: &str,
+) -> Result<BTreeMap<(String, String), String>, StoreError> {
+    let rows: Vec<(String, String, String)> = lock_exceptions::table
+        .filter(lock_exceptions::cycle.eq(cycle))
+        .filter(lock_exceptions::until.ge(now))
+        .select((
+            lock_exceptions::table_code,
+            lock_exceptions::unit,
+            lock_exceptions::until,
+        ))
+        .load(conn)?;
+    let mut out: BTreeMap<(String, String), String> = BTreeMap::new();
+    for (table, unit, until) in rows {
+        let latest = out.entry((table, unit)).or_default();
+        if until > *latest {
+            *latest = until;
+        }
+    }
+    Ok(out)
 }
 
 /// A lock exception 质量部 grants: `unit` may edit `table` until `until` (RFC 3339).
