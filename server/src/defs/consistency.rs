@@ -2,14 +2,17 @@
 //! tables, and that every code list, reference and condition resolves.
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use super::{
     naming, Catalog, Condition, Field, FieldType, Literal, Problem, Problems, Table, Test,
 };
 
-/// Records every cross-file inconsistency of the catalog.
-pub fn check_catalog(catalog: &Catalog, problems: &mut Problems) {
-    check_unique(catalog, problems);
+/// Records every cross-file inconsistency of the catalog. A code, slug or order used twice is
+/// reported on the later table, or on `newcomer`'s when that file is one of the two (a draft
+/// that takes an existing table's code is the one at fault).
+pub fn check_catalog(catalog: &Catalog, newcomer: Option<&Path>, problems: &mut Problems) {
+    check_unique(catalog, newcomer, problems);
     for table in &catalog.tables {
         for (i, field) in table.fields.iter().enumerate() {
             let at = format!("fields[{i}]");
@@ -34,13 +37,18 @@ pub fn check_catalog(catalog: &Catalog, problems: &mut Problems) {
     }
 }
 
-fn check_unique(catalog: &Catalog, problems: &mut Problems) {
+fn check_unique(catalog: &Catalog, newcomer: Option<&Path>, problems: &mut Problems) {
     let mut codes: HashMap<&str, &Table> = HashMap::new();
     let mut slugs: HashMap<&str, &Table> = HashMap::new();
     let mut orders: HashMap<u32, &Table> = HashMap::new();
     let mut gql: HashMap<String, &Table> = HashMap::new();
-    for t in &catalog.tables {
-        let t = t.as_ref();
+    let (mut tables, last): (Vec<&Table>, Vec<&Table>) = catalog
+        .tables
+        .iter()
+        .map(AsRef::as_ref)
+        .partition(|t| Some(t.file.as_path()) != newcomer);
+    tables.extend(last);
+    for t in tables {
         let mut dup = |key: &str, what: String, first: &Table| {
             problems.push(Problem::at(
                 &t.file,

@@ -168,6 +168,7 @@ pub fn load_cycle(path: &Path, catalog: &Catalog) -> Result<CycleConfig, Problem
     if problems.is_empty() {
         Ok(config)
     } else {
+        super::locate::locate_lines(&mut problems, |_| Some(text.clone()));
         Err(problems)
     }
 }

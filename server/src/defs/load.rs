@@ -1,6 +1,7 @@
 //! Reads the definition folder: table files, then code lists, then the checks across them.
 
 use std::collections::HashSet;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -11,46 +12,54 @@ use super::{
 
 /// Loads and checks every table definition and code list under `dir`.
 ///
-/// Fails with every problem found, each naming its file and key.
+/// Fails with every problem found, each naming its file and key (and the line, where the key is
+/// written in the file).
 pub fn load_catalog(dir: &Path) -> Result<Catalog, Problems> {
+    load(dir, None)
+}
+
+/// Checks the table definition `text` as if it were the file `file_name` of `dir` (a new file or
+/// one already there), together with every other file of `dir`: references across tables,
+/// codes and slugs unique across files, code lists, rules. Reads `dir` and writes nothing.
+///
+/// Returns every problem found (none when the text is sound), each with its file, key and line;
+/// a clash with another file (a code, slug or order used twice) is reported on this one.
+pub fn check_table_text(dir: &Path, file_name: &str, text: &str) -> Problems {
+    let file = dir.join(file_name);
+    let plain = Path::new(file_name).file_name() == Some(OsStr::new(file_name));
+    if !plain || !file_name.ends_with(".toml") || file_name == super::indicators::INDICATORS_FILE {
+        let message = format!("“{file_name}”不是表定义文件名（应为 <编号>-<slug>.toml）");
+        return Problems(vec![Problem::at(&file, "", message)]);
+    }
+    let draft = Draft { file, text };
+    load(dir, Some(&draft)).err().unwrap_or_default()
+}
+
+/// One table file's text read in place of what the folder holds: the designer's draft.
+struct Draft<'a> {
+    file: PathBuf,
+    text: &'a str,
+}
+
+/// Loads the folder (with `draft` in place of its file) and locates each problem's key.
+fn load(dir: &Path, draft: Option<&Draft>) -> Result<Catalog, Problems> {
+    load_checked(dir, draft).map_err(|mut problems| {
+        super::locate::locate_lines(&mut problems, |file| match draft {
+            Some(d) if d.file == file => Some(d.text.to_owned()),
+            _ => std::fs::read_to_string(file).ok(),
+        });
+        problems
+    })
+}
+
+fn load_checked(dir: &Path, draft: Option<&Draft>) -> Result<Catalog, Problems> {
     let mut problems = Problems::default();
     if !dir.is_dir() {
         problems.push(Problem::at(dir, "", "定义文件夹不存在"));
         return Err(problems);
     }
     let code_lists = codes::load_code_lists(&dir.join("codes"), &mut problems);
-    let mut tables = Vec::new();
-    let mut table_rules = Vec::new();
-    for file in toml_files(dir, &mut problems) {
-        // The core indicators sit beside the tables but are no table (see `indicators`).
-        if file
-            .file_name()
-            .is_some_and(|n| n == super::indicators::INDICATORS_FILE)
-        {
-            continue;
-        }
-        let Some(text) = read(&file, &mut problems) else {
-            continue;
-        };
-        match raw::parse::<RawTable>(&file, &text) {
-            Ok(mut raw) => {
-                let own = std::mem::take(&mut raw.rules);
-                let code = raw.code.clone();
-                if let Some(table) = convert_table(&file, raw, &mut problems) {
-                    tables.push(table);
-                    if !own.is_empty() {
-                        table_rules.push(rules::TableRules {
-                            file: file.clone(),
-                            lines: rules::rule_lines(&text),
-                            table: code,
-                            rules: own,
-                        });
-                    }
-                }
-            }
-            Err(p) => problems.push(p),
-        }
-    }
+    let (mut tables, table_rules) = read_tables(dir, draft, &mut problems);
     tables.sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.code.cmp(&b.code)));
     let catalog = Catalog {
         tables: tables.into_iter().map(Arc::new).collect(),
@@ -62,7 +71,8 @@ pub fn load_catalog(dir: &Path) -> Result<Catalog, Problems> {
         gaoji: Vec::new(),
         indicators: Vec::new(),
     };
-    consistency::check_catalog(&catalog, &mut problems);
+    let newcomer = draft.map(|d| d.file.as_path());
+    consistency::check_catalog(&catalog, newcomer, &mut problems);
     let mut catalog = catalog;
     if problems.is_empty() {
         catalog.rules = rules::load_rules(dir, &catalog, table_rules, &mut problems)
@@ -82,6 +92,56 @@ pub fn load_catalog(dir: &Path) -> Result<Catalog, Problems> {
     } else {
         Err(problems)
     }
+}
+
+/// Every table file of `dir` (the draft's text in place of its file) and the rules each holds.
+fn read_tables(
+    dir: &Path,
+    draft: Option<&Draft>,
+    problems: &mut Problems,
+) -> (Vec<Table>, Vec<rules::TableRules>) {
+    let mut files = toml_files(dir, problems);
+    if let Some(d) = draft.filter(|d| !files.contains(&d.file)) {
+        files.push(d.file.clone());
+        files.sort();
+    }
+    let mut tables = Vec::new();
+    let mut table_rules = Vec::new();
+    for file in files {
+        // The core indicators sit beside the tables but are no table (see `indicators`).
+        if file
+            .file_name()
+            .is_some_and(|n| n == super::indicators::INDICATORS_FILE)
+        {
+            continue;
+        }
+        let text = match draft.filter(|d| d.file == file) {
+            Some(d) => d.text.to_owned(),
+            None => match read(&file, problems) {
+                Some(text) => text,
+                None => continue,
+            },
+        };
+        match raw::parse::<RawTable>(&file, &text) {
+            Ok(mut raw) => {
+                let own = std::mem::take(&mut raw.rules);
+                let code = raw.code.clone();
+                if let Some(table) = convert_table(&file, raw, problems) {
+                    tables.push(table);
+                    if !own.is_empty() {
+                        table_rules.push(rules::TableRules {
+                            file: file.clone(),
+                            lines: rules::rule_lines(&text),
+                            table: code,
+                            rules: own,
+                        });
+                    }
+                }
+            }
+            Err(p) => problems.push(p),
+        }
+    }
+    (tables, table_rules)
 }
 
 /// The `*.toml` files directly in `dir`, sorted by name.

@@ -82,6 +82,7 @@ pub fn load_units(path: &Path) -> Result<Units, Problems> {
         }
     }
     if !problems.is_empty() {
+        super::locate::locate_lines(&mut problems, |_| Some(text.clone()));
         return Err(problems);
     }
     Ok(Units {
