@@ -13,6 +13,7 @@ mod case_concurrency;
 mod cases;
 mod check_cli;
 mod check_fixtures;
+mod check_lines;
 mod cli_export;
 mod cli_ops;
 mod concurrency;
