@@ -46,6 +46,24 @@ fn required_int(ctx: &ResolverContext<'_>, name: &str) -> ApiResult<i64> {
 
 /// Registers the designer's types.
 pub fn register(b: SchemaBuilder) -> SchemaBuilder {
+    let version = with_fields::<DefinitionVersion>(
+        Object::new("DefinitionVersion").description("在线应用的一版表定义：作者、时间与原因"),
+        vec![
+            ("id", int(), |v| Gql::from(v.id)),
+            ("table", text(), |v| Gql::from(v.table.clone())),
+            ("authorName", text(), |v| Gql::from(v.author_name.clone())),
+            ("at", text(), |v| Gql::from(v.at.clone())),
+            ("reason", text(), |v| Gql::from(v.reason.clone())),
+            ("definitionsVersion", int(), |v| {
+                Gql::from(v.definitions_version)
+            }),
+        ],
+    );
+    register_drafts(b).register(version)
+}
+
+/// Registers `TableDefinition`, `DefinitionDraft` and the draft's problems and changes.
+fn register_drafts(b: SchemaBuilder) -> SchemaBuilder {
     let problem = with_fields::<DraftProblem>(
         Object::new("DefinitionProblem").description("检查草稿发现的一个问题：行号、键与说明"),
         vec![
@@ -110,24 +128,10 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
             })
         },
     ));
-    let version = with_fields::<DefinitionVersion>(
-        Object::new("DefinitionVersion").description("在线应用的一版表定义：作者、时间与原因"),
-        vec![
-            ("id", int(), |v| Gql::from(v.id)),
-            ("table", text(), |v| Gql::from(v.table.clone())),
-            ("authorName", text(), |v| Gql::from(v.author_name.clone())),
-            ("at", text(), |v| Gql::from(v.at.clone())),
-            ("reason", text(), |v| Gql::from(v.reason.clone())),
-            ("definitionsVersion", int(), |v| {
-                Gql::from(v.definitions_version)
-            }),
-        ],
-    );
     b.register(problem)
         .register(change)
         .register(draft)
         .register(table)
-        .register(version)
 }
 
 /// Adds `tableDefinition`, `definitionHistory` and `definitionVersionDiff`.
