@@ -114,6 +114,12 @@ async fn a_field_with_a_code_list_is_applied_live_and_rolled_back() {
         fields(&site, &admin).await.contains("honorKind"),
         "live without a restart"
     );
+    let list = "{ schoolAwards { totalCount nodes { id honorKind } } }";
+    let (r, _) = site.gql(Some(&admin), list, json!({})).await;
+    assert!(
+        r["data"]["schoolAwards"]["totalCount"].is_number() && r["errors"].is_null(),
+        "{r}"
+    );
     let create =
         "mutation($i: CreateSchoolAwardInput!) { createSchoolAward(input: $i) { id honorKind } }";
     let row = json!({ "awardName": "全国文明校园", "level": "02", "issuer": "中央文明委",
@@ -295,6 +301,15 @@ async fn two_administrators_saving_one_draft_at_once_one_wins_and_the_other_is_t
     assert_eq!(r["data"]["saveDefinitionDraft"]["authorName"], "李质量");
     let r = save(&site, &a, &original, &def["version"], json!(1)).await;
     assert_eq!(code(&r), "CONFLICT", "an outdated rowVersion: {r}");
+    let discard = "mutation { discardDefinitionDraft(table: \"1.1.7\") }";
+    let (r, _) = site.gql(Some(&a), discard, json!({})).await;
+    assert_eq!(r["data"]["discardDefinitionDraft"], true, "{r}");
+    let (r, _) = site.gql(Some(&a), discard, json!({})).await;
+    assert_eq!(r["data"]["discardDefinitionDraft"], false, "{r}");
+    let r = save(&site, &b, "x = 1", &def["version"], json!(2)).await;
+    assert_eq!(code(&r), "CONFLICT", "{r}");
+    assert!(message(&r).contains("已被应用或放弃"), "{r}");
+    assert_eq!(scratch.read(FILE), original, "drafts never touch the file");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -31,6 +31,8 @@ pub struct Draft {
 pub enum Saved {
     Written(Draft),
     Conflict(Draft),
+    /// The draft the caller read is no longer there (applied or discarded since).
+    Gone,
 }
 
 /// The table's draft, if any.
@@ -91,10 +93,7 @@ pub fn save_draft(
     match now {
         Some(d) if written == 1 => Ok(Saved::Written(d)),
         Some(d) => Ok(Saved::Conflict(d)),
-        None => Err(StoreError::NotFound {
-            table: code.to_owned(),
-            id: read.unwrap_or(0),
-        }),
+        None => Ok(Saved::Gone),
     }
 }
 

@@ -193,6 +193,15 @@ impl Definitions {
                     ),
                 ))
             }
+            Saved::Gone => {
+                return Err(ApiError::new(
+                    Code::Conflict,
+                    format!(
+                        "“{} {}”的草稿在你读取后已被应用或放弃；你的修改未保存，请重新读取后再改",
+                        table.code, table.name
+                    ),
+                ))
+            }
         };
         let (_, toml) = self.running_text(svc, &table.code)?;
         self.view(svc, stored, &toml, running_version(svc)?)
