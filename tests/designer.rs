@@ -3,7 +3,8 @@
 //! rolled back; a faulty draft shows its problems with a line and is not applied; a destructive
 //! change to a table with rows in the open cycle is refused and nothing changes on disk; a draft
 //! on an older version is refused; two administrators saving one draft at once: one wins, the
-//! other is told who; a collector may do none of it.
+//! other is told who; a collector may do none of it; on PostgreSQL, a draft applied through one
+//! `serve` is followed by another on the same files.
 
 use std::sync::Arc;
 
@@ -330,4 +331,57 @@ async fn a_collector_may_not_read_save_or_apply_definitions() {
         .await;
     assert_eq!(code(&r), "FORBIDDEN", "{r}");
     assert_eq!(scratch.read(FILE), original);
+}
+
+#[test]
+fn a_draft_applied_through_one_instance_is_followed_by_the_other() {
+    use crate::instances::{eventually, gql, http, prepared, start, token};
+    if !crate::db::on_postgres() {
+        eprintln!("skipped: several instances need PostgreSQL (set TEST_DATABASE_URL)");
+        return;
+    }
+    let (db, scratch) = prepared();
+    let (a, b) = (
+        start(&db.url, scratch.dir.path(), "a"),
+        start(&db.url, scratch.dir.path(), "b"),
+    );
+    for i in [&a, &b] {
+        eventually("both instances answer /healthz", || {
+            std::net::TcpStream::connect(("127.0.0.1", i.port)).is_ok()
+                && http(i.port, "GET", "/healthz", None, "").0 == 200
+        });
+    }
+    let admin = token(&a, "8001");
+    let r = gql(&a, Some(&admin), READ, json!({ "t": "1.1.7" }));
+    let def = &r["data"]["tableDefinition"];
+    let text = format!("{}{FIELD}", def["toml"].as_str().unwrap_or_default());
+    let vars = json!({ "t": "1.1.7", "s": text, "b": def["version"], "r": null });
+    let r = gql(&a, Some(&admin), SAVE, vars);
+    assert_eq!(
+        r["data"]["saveDefinitionDraft"]["problems"],
+        json!([]),
+        "{r}"
+    );
+    let r = gql(
+        &a,
+        Some(&admin),
+        APPLY,
+        json!({ "t": "1.1.7", "r": "两个实例" }),
+    );
+    assert!(r["data"]["applyDefinitionDraft"]["id"].is_i64(), "{r}");
+    eventually("the new field on b", || {
+        gql(&b, Some(&admin), FIELDS, json!({}))["data"]["__type"]["fields"]
+            .to_string()
+            .contains("honorKind")
+    });
+    let r = gql(
+        &b,
+        Some(&admin),
+        "{ definitionHistory { reason } }",
+        json!({}),
+    );
+    assert_eq!(
+        r["data"]["definitionHistory"],
+        json!([{ "reason": "两个实例" }])
+    );
 }
