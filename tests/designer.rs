@@ -207,6 +207,10 @@ async fn a_destructive_change_to_a_table_with_rows_in_the_open_cycle_is_refused(
         .as_str()
         .unwrap_or_default()
         .contains("project_title"));
+    assert!(
+        !changes.to_string().contains("statusdata-draft-"),
+        "the reasons name the instance's own file, not the copy checked: {changes}"
+    );
     let r = apply(&site, &admin, "删去获奖项目").await;
     assert_eq!(code(&r), "BAD_REQUEST", "{r}");
     let m = message(&r);
