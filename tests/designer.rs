@@ -156,6 +156,12 @@ async fn a_field_with_a_code_list_is_applied_live_and_rolled_back() {
         .as_str()
         .unwrap_or_default();
     assert!(diff.contains("-name = \"honor_kind\""), "{r}");
+    let log = site.db.store.audit_log("1.1.7", None).expect("audit");
+    let ops: Vec<&str> = log.iter().map(|e| e.operation.as_str()).collect();
+    assert!(
+        ops.contains(&"apply_definition_draft") && ops.contains(&"rollback_definition"),
+        "{ops:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
