@@ -23,6 +23,7 @@ mod definitions;
 mod demo;
 mod demo_consistency;
 mod deploy;
+mod designer;
 mod dump;
 mod early_checks;
 mod every_field;

@@ -9,6 +9,7 @@ mod cases;
 mod checks;
 mod convert;
 mod definitions;
+mod designer;
 pub mod errors;
 mod grid;
 mod indicators;
@@ -65,6 +66,7 @@ pub fn build_schema(catalog: &Catalog, config: Option<ApiConfig>) -> Result<Sche
     b = quality::register(b);
     b = checks::register(b);
     b = definitions::register(b);
+    b = designer::register(b);
     b = yoy::register(b);
     b = indicators::register(b);
     b = cases::register(b);
@@ -91,6 +93,8 @@ pub fn build_schema(catalog: &Catalog, config: Option<ApiConfig>) -> Result<Sche
     query = checks::add_queries(query);
     mutation = quality::add_mutations(mutation);
     mutation = definitions::add_mutations(mutation);
+    query = designer::add_queries(query);
+    mutation = designer::add_mutations(mutation);
     query = yoy::add_queries(query);
     mutation = yoy::add_mutations(mutation);
     query = indicators::add_queries(query);

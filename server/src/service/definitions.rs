@@ -18,6 +18,10 @@ use crate::store::{AnyConnection, Store, StoreError, SyncReport};
 /// service the requests use): given the store that serves the new catalog.
 pub type Installer = Arc<dyn Fn(&Store, i64) -> Result<(), String> + Send + Sync>;
 
+/// Which destructive changes of a reload's plan may go ahead (asked on the syncing connection).
+pub type AllowDestructive =
+    dyn Fn(&mut AnyConnection, &crate::store::SyncReport) -> Result<bool, StoreError>;
+
 /// Why a reload runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -77,7 +81,29 @@ impl Definitions {
             &["quality_admin"],
             "只有质量部管理员可以重新载入表定义",
         )?;
-        let _one = self.one_at_a_time.lock().unwrap_or_else(|e| e.into_inner());
+        let _one = self.one_at_a_time();
+        self.reload_held(svc, who, mode, &|_, _| Ok(false))
+    }
+
+    /// The definitions folder this instance reloads from.
+    pub fn dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+
+    /// Holds off every other reload (and designer apply) of this instance while kept.
+    pub(super) fn one_at_a_time(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.one_at_a_time.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// [`Definitions::reload`] for a caller who holds [`Definitions::one_at_a_time`]: the
+    /// destructive changes `allow` accepts are applied too (see `Store::sync_catalog_allowing`).
+    pub(super) fn reload_held(
+        &self,
+        svc: &Service,
+        who: &Access,
+        mode: Mode,
+        allow: &AllowDestructive,
+    ) -> ApiResult<Reloaded> {
         let catalog = defs::load_catalog(&self.dir).map_err(|p| refused("表定义有问题", &p))?;
         let mut problems = Problems::default();
         check_policy(
@@ -105,7 +131,7 @@ impl Definitions {
             ));
         }
         let store = svc.store.with_catalog(Arc::new(catalog));
-        let sync = store.sync_catalog().map_err(|e| match e {
+        let sync = store.sync_catalog_allowing(allow).map_err(|e| match e {
             StoreError::Destructive(reasons) => ApiError::new(
                 Code::BadRequest,
                 format!(

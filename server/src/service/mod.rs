@@ -16,6 +16,7 @@ mod compare_indicator;
 pub mod cycles;
 pub mod database;
 pub mod definitions;
+pub mod designer;
 pub mod dump;
 pub mod error;
 pub mod files;

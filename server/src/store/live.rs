@@ -310,6 +310,14 @@ impl Listener {
     }
 }
 
+/// What a sync of a catalog would do (see [`Store::sync_preview`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncPreview {
+    pub report: super::SyncReport,
+    pub refusals: Vec<String>,
+    pub conflicts: Vec<String>,
+}
+
 impl Store {
     /// The same database (and pool) serving another catalog: what a definitions reload puts in
     /// force beside the old store, which requests in flight keep using.
@@ -330,6 +338,27 @@ impl Store {
     /// Brings the data tables in line with this store's catalog, additive changes only: a
     /// destructive one is refused with `migrate`'s reasons and nothing is changed.
     pub fn sync_catalog(&self) -> Result<super::SyncReport, StoreError> {
+        self.sync_catalog_allowing(&|_, _| Ok(false))
+    }
+
+    /// What syncing `catalog` would do, touching nothing: the report of its changes, why each
+    /// destructive one is refused, and the conflicts refused even when allowed.
+    pub fn sync_preview(&self, catalog: &crate::defs::Catalog) -> Result<SyncPreview, StoreError> {
+        let plan = super::sync::plan(&mut *self.conn()?, catalog)?;
+        Ok(SyncPreview {
+            report: plan.report().clone(),
+            refusals: plan.refusals.clone(),
+            conflicts: plan.conflicts.clone(),
+        })
+    }
+
+    /// Like [`Store::sync_catalog`], but applies destructive changes too when `allow` says so of
+    /// the plan's report, asked on the connection (and, on SQLite, in the transaction) that
+    /// applies it; conflicts are always refused.
+    pub fn sync_catalog_allowing(
+        &self,
+        allow: &dyn Fn(&mut AnyConnection, &super::SyncReport) -> Result<bool, StoreError>,
+    ) -> Result<super::SyncReport, StoreError> {
         use diesel::connection::SimpleConnection;
         let mut conn = self.conn()?;
         let pg = matches!(self.url, super::DbUrl::Postgres(_));
@@ -339,7 +368,9 @@ impl Store {
         let catalog = &self.catalog;
         let plan_and_apply = |conn: &mut super::AnyConnection| {
             super::sync::plan(conn, catalog).and_then(|plan| {
-                if plan.refusals.is_empty() {
+                let allowed = plan.refusals.is_empty()
+                    || (plan.conflicts.is_empty() && allow(conn, plan.report())?);
+                if allowed {
                     super::sync::apply(conn, catalog, plan)
                 } else {
                     Err(StoreError::Destructive(plan.refusals))

@@ -13,6 +13,7 @@ pub mod cases;
 pub mod comments;
 pub mod compare;
 mod conn;
+pub mod designer;
 mod dialect;
 pub mod dump;
 mod edit;

@@ -61,6 +61,11 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// What applying the plan would do (the dropped tables and columns among it).
+    pub fn report(&self) -> &SyncReport {
+        &self.report
+    }
+
     /// True when the database already matches the catalog.
     pub fn is_empty(&self) -> bool {
         self.ddl.is_empty() && self.refusals.is_empty()

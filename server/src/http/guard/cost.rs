@@ -56,7 +56,8 @@ const MAX_PAGE: u64 = 1_000;
 fn weight(name: &str) -> u64 {
     match name {
         "runChecks" => 40_000,
-        "reloadDefinitions" => 20_000,
+        // An apply or a rollback of the designer writes a file and reloads, as a reload does.
+        "reloadDefinitions" | "applyDefinitionDraft" | "rollbackDefinition" => 20_000,
         "progress" | "indicators" | "coreData" | "compare" | "publishIndicators"
         | "signOffIndicators" | "returnIndicators" => 10_000,
         "bulletin" | "myTasks" | "progressSummary" | "findings" | "qualityReport" | "rowChecks" => {

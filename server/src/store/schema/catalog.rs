@@ -63,3 +63,29 @@ diesel::table! {
         migrated_at -> Text,
     }
 }
+
+diesel::table! {
+    definition_drafts (table_code) {
+        table_code -> Text,
+        toml -> Text,
+        base_version -> BigInt,
+        author -> Text,
+        author_name -> Text,
+        updated_at -> Text,
+        row_version -> BigInt,
+    }
+}
+
+diesel::table! {
+    definition_history (id) {
+        id -> BigInt,
+        table_code -> Text,
+        before_toml -> Text,
+        after_toml -> Text,
+        author -> Text,
+        author_name -> Text,
+        at -> Text,
+        reason -> Text,
+        definitions_version -> BigInt,
+    }
+}

@@ -121,6 +121,8 @@ shapes_of!(
     policy_versions,
     definition_versions,
     definition_tables,
+    definition_drafts,
+    definition_history,
     login_throttle,
     reload_requests,
     statusdata_version,

@@ -1,0 +1,2 @@
+DROP TABLE definition_history;
+DROP TABLE definition_drafts;
