@@ -7,12 +7,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// What `npm ci` installs that the bundle needs (checked to decide whether to run it).
-const INSTALLED: [&str; 5] = [
+const INSTALLED: [&str; 6] = [
     "graphiql/graphiql.min.js",
     "graphiql/graphiql.min.css",
     "react/umd/react.production.min.js",
     "react-dom/umd/react-dom.production.min.js",
     "esbuild/package.json",
+    "@decimalturn/toml-patch/package.json",
 ];
 
 fn main() {

@@ -25,7 +25,9 @@ rmSync(outdir, { recursive: true, force: true });
 mkdirSync(staging, { recursive: true });
 
 await build({
-  entryPoints: { explorer: 'src/main.jsx' },
+  // The designer (管理 → 表定义, with its TOML library) is a bundle of its own, loaded only when a
+  // 质量部 administrator opens it: collectors never download it.
+  entryPoints: { explorer: 'src/main.jsx', designer: 'src/designer/main.jsx' },
   bundle: true,
   format: 'iife',
   minify: true,

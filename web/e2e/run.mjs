@@ -314,6 +314,7 @@ async function main() {
     await passwordsStayOutOfTheEditor(users.quality.page);
     say('表格如 WPS：单元格内修改、从 Excel 粘贴、批量删除、跳页、冻结关键列（grid.mjs）'); await (await import('./grid.mjs')).gridLikeASpreadsheet(browser, requests, users.quality.page);
     await (await import('./office.mjs')).officeSteps(browser, requests, say);
+    await (await import('./designer.mjs')).designerSteps(browser, requests, users.quality.page, say);
     say('没有请求离开本站；浏览器存储中没有密码');
     const origin = new URL(BASE).origin;
     const foreign = requests.filter((u) => !u.startsWith(`${origin}/`) && !/^(data|blob):/.test(u));

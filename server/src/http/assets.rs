@@ -46,7 +46,7 @@ fn page(start: &str, schema: &str) -> String {
 <link rel="stylesheet" href="{css}">
 </head>
 <body>
-<div id="app" data-start="{start}" data-schema="{schema}" data-graphiql-js="{gjs}" data-graphiql-css="{gcss}">正在加载…</div>
+<div id="app" data-start="{start}" data-schema="{schema}" data-graphiql-js="{gjs}" data-graphiql-css="{gcss}" data-designer-js="{djs}">正在加载…</div>
 <noscript>请启用浏览器的 JavaScript 后使用本页面。</noscript>
 <script src="{react}"></script>
 <script src="{react_dom}"></script>
@@ -57,6 +57,7 @@ fn page(start: &str, schema: &str) -> String {
         css = url("explorer.css"),
         gjs = url("graphiql.min.js"),
         gcss = url("graphiql.min.css"),
+        djs = url("designer.js"),
         react = url("react.production.min.js"),
         react_dom = url("react-dom.production.min.js"),
         js = url("explorer.js"),
