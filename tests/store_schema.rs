@@ -96,7 +96,7 @@ fn a_dropped_field_is_refused_with_a_clear_message() -> anyhow::Result<()> {
         Err(StoreError::Destructive(reasons)) => {
             let all = reasons.join("\n");
             assert!(
-                all.contains("table 1.9.2 field \"grade\" was removed or renamed"),
+                all.contains("表 1.9.2 的字段“grade”被删除或改名"),
                 "{all}"
             );
             assert!(all.contains("--allow-destructive"), "{all}");
@@ -141,7 +141,7 @@ fn a_retyped_field_is_refused() -> anyhow::Result<()> {
     let err = store.migrate(&db.units, false).expect_err("refused");
     assert!(
         err.to_string()
-            .contains("field \"amount\" changes type from decimal(scale 2) to decimal(scale 3)"),
+            .contains("的字段“amount”类型由 decimal(scale 2) 改为 decimal(scale 3)"),
         "{err}"
     );
     Ok(())
@@ -156,7 +156,7 @@ fn a_removed_table_is_refused() -> anyhow::Result<()> {
     let err = store.migrate(&db.units, false).expect_err("refused");
     assert!(
         err.to_string()
-            .contains("table 1.9.2 (d_type_zoo) is no longer defined"),
+            .contains("表 1.9.2（数据表 d_type_zoo）已不在表定义中"),
         "{err}"
     );
     Ok(())

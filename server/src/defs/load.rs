@@ -25,14 +25,22 @@ pub fn load_catalog(dir: &Path) -> Result<Catalog, Problems> {
 /// Returns every problem found (none when the text is sound), each with its file, key and line;
 /// a clash with another file (a code, slug or order used twice) is reported on this one.
 pub fn check_table_text(dir: &Path, file_name: &str, text: &str) -> Problems {
+    load_catalog_with(dir, file_name, text)
+        .err()
+        .unwrap_or_default()
+}
+
+/// The catalog `dir` would make with `text` as its file `file_name` (what the designer applies),
+/// or every problem as [`check_table_text`] reports them. Reads `dir` and writes nothing.
+pub fn load_catalog_with(dir: &Path, file_name: &str, text: &str) -> Result<Catalog, Problems> {
     let file = dir.join(file_name);
     let plain = Path::new(file_name).file_name() == Some(OsStr::new(file_name));
     if !plain || !file_name.ends_with(".toml") || file_name == super::indicators::INDICATORS_FILE {
         let message = format!("“{file_name}”不是表定义文件名（应为 <编号>-<slug>.toml）");
-        return Problems(vec![Problem::at(&file, "", message)]);
+        return Err(Problems(vec![Problem::at(&file, "", message)]));
     }
     let draft = Draft { file, text };
-    load(dir, Some(&draft)).err().unwrap_or_default()
+    load(dir, Some(&draft))
 }
 
 /// One table file's text read in place of what the folder holds: the designer's draft.

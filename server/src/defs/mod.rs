@@ -24,7 +24,7 @@ pub use cycle::{load_cycle, CycleConfig, Phase, Task};
 pub use dates::CycleDates;
 pub use hash::{folder_hash, table_hash};
 pub use indicators::{Breakdown, Indicator, KeyLabels, INDICATORS_FILE};
-pub use load::{check_table_text, load_catalog};
+pub use load::{check_table_text, load_catalog, load_catalog_with};
 pub use model::*;
 pub use problem::{io_reason, line_of, Problem, Problems};
 pub use rules::{Rule, RuleKind, RuleSeverity};

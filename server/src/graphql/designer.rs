@@ -57,6 +57,7 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
             ("definitionsVersion", int(), |v| {
                 Gql::from(v.definitions_version)
             }),
+            ("diff", text(), |v| Gql::from(v.diff.clone())),
         ],
     );
     register_drafts(b).register(version)

@@ -102,7 +102,7 @@ pub fn plan(conn: &mut AnyConnection, catalog: &Catalog) -> Result<Plan, StoreEr
     }
     for (slug, rec) in recorded {
         p.refusals.push(format!(
-            "table {} (d_{slug}) is no longer defined but its data table exists: restore its definition, or run `statusdata migrate --allow-destructive` to drop the table and its rows",
+            "表 {}（数据表 d_{slug}）已不在表定义中，但数据表仍有数据：请恢复其定义；确需删除时先备份，再运行 `statusdata migrate --allow-destructive` 删除该表及其数据",
             rec.code
         ));
         p.ddl
@@ -185,7 +185,7 @@ fn diff_table(dialect: Dialect, table: &Table, rec: &Recorded, p: &mut Plan) {
             }
             Some(have) if !same_storage(have, &wanted) => {
                 refusals.push(format!(
-                    "table {} field \"{}\" changes type from {} to {}: the stored values cannot be kept; restore the old type in {}, add a new field instead, or run `statusdata migrate --allow-destructive` to empty the column",
+                    "表 {} 的字段“{}”类型由 {} 改为 {}，已存的值无法保留：请在 {} 中恢复原类型或改为新增一个字段；确需更改时先备份，再运行 `statusdata migrate --allow-destructive` 清空该列",
                     table.code, field.name, describe(have), describe(&wanted), table.file.display()
                 ));
                 rekey |= table.key.contains(&field.name);
@@ -204,7 +204,7 @@ fn diff_table(dialect: Dialect, table: &Table, rec: &Recorded, p: &mut Plan) {
     }
     for (name, _) in rec.columns.iter().filter(|(n, _)| table.field(n).is_none()) {
         refusals.push(format!(
-            "table {} field \"{name}\" was removed or renamed, but its column holds data: restore the field in {}, or run `statusdata migrate --allow-destructive` to drop the column",
+            "表 {} 的字段“{name}”被删除或改名，但该列仍有数据：请在 {} 中恢复该字段；确需删除时先备份，再运行 `statusdata migrate --allow-destructive` 删除该列",
             table.code,
             table.file.display()
         ));

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::draft_load::{check_table_text, load_with, own_path};
+use crate::defs::{check_table_text, load_catalog_with};
 use super::{
     applied, running_version, unified, DefinitionVersion, DraftChange, DraftProblem, DraftView,
     ONLY_ADMINS,
@@ -35,7 +35,7 @@ impl Definitions {
         file: &str,
         text: &str,
     ) -> Result<Catalog, Problems> {
-        let catalog = load_with(self.dir(), file, text)?;
+        let catalog = load_catalog_with(self.dir(), file, text)?;
         let mut problems = Problems::default();
         if catalog.table_by_code(&table.code).is_none() {
             let at = self.dir().join(file);
@@ -64,7 +64,6 @@ impl Definitions {
         &self,
         svc: &Service,
         table: &Table,
-        file: &str,
         catalog: Catalog,
     ) -> ApiResult<Weighed> {
         let preview = svc.store.sync_preview(&catalog)?;
@@ -94,7 +93,7 @@ impl Definitions {
                 .with_workflow(|c| rows::rows_in_open_cycle(c, &table.slug))?;
             changes.extend(preview.refusals.iter().map(|why| DraftChange {
                 destructive: true,
-                description: own_path(why, &catalog, self.dir(), file),
+                description: why.clone(),
                 rows: Some(n),
             }));
         }
@@ -121,7 +120,7 @@ impl Definitions {
         } else {
             match self.load_draft(svc, &table, &file, &d.toml) {
                 Err(Problems(list)) => (list, Vec::new()),
-                Ok(catalog) => (Vec::new(), self.weigh(svc, &table, &file, catalog)?.changes),
+                Ok(catalog) => (Vec::new(), self.weigh(svc, &table, catalog)?.changes),
             }
         };
         Ok(DraftView {
@@ -235,7 +234,7 @@ impl Definitions {
                 format!("{name}的草稿有问题，未应用（statusdata check）：\n{p}"),
             )
         })?;
-        let weighed = self.weigh(svc, table, &file, catalog)?;
+        let weighed = self.weigh(svc, table, catalog)?;
         refuse_data_loss(svc, table, &weighed)?;
         write_atomically(&path, text)?;
         let slug = table.slug.clone();

@@ -5,7 +5,6 @@
 //! truth: what is applied is written to the table's file exactly as the draft's text.
 
 mod apply;
-mod draft_load;
 mod text_diff;
 
 use std::path::PathBuf;
@@ -16,7 +15,6 @@ use crate::authz::Access;
 use crate::store::designer::{self as rows, Applied, Draft, Saved};
 use crate::store::live;
 
-pub use draft_load::check_table_text;
 pub use text_diff::unified;
 
 /// The longest definition text a draft may hold.
@@ -79,11 +77,14 @@ pub struct DefinitionVersion {
     pub at: String,
     pub reason: String,
     pub definitions_version: i64,
+    /// The version's own change: the text before it to the text it put in force.
+    pub diff: String,
 }
 
 impl From<Applied> for DefinitionVersion {
     fn from(a: Applied) -> Self {
         DefinitionVersion {
+            diff: unified(&a.table_code, &a.before_toml, &a.after_toml),
             id: a.id,
             table: a.table_code,
             author_name: a.author_name,
