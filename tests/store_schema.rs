@@ -95,10 +95,7 @@ fn a_dropped_field_is_refused_with_a_clear_message() -> anyhow::Result<()> {
     match store.migrate(&db.units, false) {
         Err(StoreError::Destructive(reasons)) => {
             let all = reasons.join("\n");
-            assert!(
-                all.contains("表 1.9.2 的字段“grade”被删除或改名"),
-                "{all}"
-            );
+            assert!(all.contains("表 1.9.2 的字段“grade”被删除或改名"), "{all}");
             assert!(all.contains("--allow-destructive"), "{all}");
         }
         other => panic!("expected a refusal, got {other:?}"),

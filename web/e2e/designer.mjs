@@ -11,7 +11,7 @@ const LABEL = '奖励类别（新增）';
 async function openDesigner(page, code) {
   const admin = await panel(page, '管理');
   const card = admin.getByRole('region', { name: '表定义' });
-  await card.getByLabel('数据表', { exact: true }).selectOption({ label: new RegExp(`^${code.replace(/\./g, '\\.')} `) });
+  await card.getByLabel('数据表', { exact: true }).selectOption(code);
   await card.getByText(/正在使用第 \d+ 版/).waitFor();
   return card;
 }
@@ -52,6 +52,7 @@ export async function designerSteps(browser, requests, quality, say) {
   const diff = card.getByLabel('TOML 文本的变化');
   await diff.getByText(/\+name = "award_kind"/).waitFor();
   await card.getByLabel('数据库变更').getByText(/新增/).waitFor();
+  await diff.scrollIntoViewIfNeeded();
   await shot(quality, 'designer-draft');
   await card.getByRole('button', { name: '生效…' }).click();
   const ask = quality.getByRole('dialog');
@@ -80,6 +81,7 @@ export async function designerSteps(browser, requests, quality, say) {
   await quality.getByRole('dialog').getByRole('button', { name: '生效', exact: true }).click();
   const refused = again.getByRole('alert').filter({ hasText: /statusdata migrate/ });
   await refused.waitFor();
+  await refused.scrollIntoViewIfNeeded();
   await shot(quality, 'designer-refused');
   await again.getByRole('button', { name: '放弃草稿' }).click();
   await quality.getByRole('dialog').getByRole('button', { name: '放弃草稿', exact: true }).click();
@@ -89,6 +91,7 @@ export async function designerSteps(browser, requests, quality, say) {
   await quality.getByRole('dialog').getByLabel('回滚原因（记入历史）').fill('暂不新增，等待正式通知');
   await quality.getByRole('dialog').getByRole('button', { name: '回滚', exact: true }).click();
   await again.getByRole('region', { name: '修改历史' }).getByText(/暂不新增，等待正式通知/).waitFor();
+  await again.getByRole('region', { name: '修改历史' }).scrollIntoViewIfNeeded();
   await shot(quality, 'designer-history');
   const back = await formLabels(cp);
   assert.ok(!back.some((l) => l.includes(LABEL)), `after the roll-back the form is as before: ${back.join(' | ')}`);

@@ -4,13 +4,13 @@
 
 use std::path::Path;
 
-use crate::defs::{check_table_text, load_catalog_with};
 use super::{
     applied, running_version, unified, DefinitionVersion, DraftChange, DraftProblem, DraftView,
     ONLY_ADMINS,
 };
 use crate::authz::Access;
 use crate::check::check_policy;
+use crate::defs::{check_table_text, load_catalog_with};
 use crate::defs::{Catalog, Problems, Table};
 use crate::service::definitions::{Definitions, Mode};
 use crate::service::{require_role, ApiError, ApiResult, Code, Service};
@@ -60,12 +60,7 @@ impl Definitions {
 
     /// The database changes `catalog` would make, each destructive one with the rows of the
     /// open cycle it touches.
-    fn weigh(
-        &self,
-        svc: &Service,
-        table: &Table,
-        catalog: Catalog,
-    ) -> ApiResult<Weighed> {
+    fn weigh(&self, svc: &Service, table: &Table, catalog: Catalog) -> ApiResult<Weighed> {
         let preview = svc.store.sync_preview(&catalog)?;
         let mut changes: Vec<DraftChange> = Vec::new();
         let additive = |description: String| DraftChange {
@@ -297,8 +292,8 @@ fn stale(svc: &Service, table: &Table, now: &str, base: i64, version: i64) -> Ap
     ))
 }
 
-/// Refuses conflicts, and destructive changes to a table with rows in the open cycle or with
-/// values in the columns they drop.
+/// Refuses conflicts, and destructive changes that would lose a value: a dropped or retyped
+/// column that holds one in any cycle, or a dropped table.
 fn refuse_data_loss(svc: &Service, table: &Table, weighed: &Weighed) -> ApiResult<()> {
     let name = format!("“{} {}”", table.code, table.name);
     if !weighed.conflicts.is_empty() {
@@ -316,37 +311,35 @@ fn refuse_data_loss(svc: &Service, table: &Table, weighed: &Weighed) -> ApiResul
         .map(|c| c.description.as_str())
         .collect::<Vec<_>>()
         .join("\n");
-    let rows = first.rows.unwrap_or(0);
-    if rows > 0 {
-        return Err(ApiError::new(
-            Code::BadRequest,
-            format!("{name}在开放的填报周期中已有 {rows} 行，只能新增表或字段；以下修改会删除或改变已有数据，未应用：\n{reasons}\n{CLI_ROUTE}"),
-        ));
-    }
+    // A change that loses nothing goes through even on a table with rows: dropping a column no
+    // row has filled (the roll-back of a field just added) keeps every value there is.
     let report = svc.store.sync_preview(&weighed.catalog)?.report;
     let empty = svc
         .store
         .with_workflow(|c| only_empty(c, &table.code, &table.slug, &report))?;
-    if !empty {
-        return Err(ApiError::new(
-            Code::BadRequest,
-            format!("{name}以下修改会删除往年周期中已有的数据，未应用：\n{reasons}\n{CLI_ROUTE}"),
-        ));
+    if empty {
+        return Ok(());
     }
-    Ok(())
+    let rows = first.rows.unwrap_or(0);
+    let why = if rows > 0 {
+        format!("{name}在开放的填报周期中已有 {rows} 行，只能新增表或字段；以下修改会删除或改变已有数据，未应用：")
+    } else {
+        format!("{name}以下修改会删除往年周期中已有的数据，未应用：")
+    };
+    Err(ApiError::new(
+        Code::BadRequest,
+        format!("{why}\n{reasons}\n{CLI_ROUTE}"),
+    ))
 }
 
-/// True when every table or column `report` drops belongs to `code` and holds nothing: no row
-/// in the open cycle and no value in the column in any cycle.
+/// True when every table or column `report` drops belongs to `code` and holds no value in any
+/// cycle: applying it loses nothing.
 fn only_empty(
     c: &mut AnyConnection,
     code: &str,
     slug: &str,
     report: &SyncReport,
 ) -> Result<bool, StoreError> {
-    if rows::rows_in_open_cycle(c, slug)? > 0 {
-        return Ok(false);
-    }
     for dropped in &report.dropped {
         let Some(field) = dropped.strip_prefix(code).and_then(|f| f.strip_prefix('.')) else {
             return Ok(false);
