@@ -113,9 +113,16 @@ async fn graphiql_loads_only_embedded_assets() {
         .skip(1)
         .filter_map(|s| s.split('"').next())
         .collect();
-    assert_eq!(assets.len(), 6, "{assets:?}");
-    // Content-hashed names (explorer.6da2371f53.js); GraphiQL's two only in data attributes.
-    for name in ["graphiql.", "react.", "react-dom.", "explorer."] {
+    assert_eq!(assets.len(), 7, "{assets:?}");
+    // Content-hashed names (explorer.6da2371f53.js); GraphiQL's two and the designer's only in
+    // data attributes (loaded when needed).
+    for name in [
+        "graphiql.",
+        "react.",
+        "react-dom.",
+        "explorer.",
+        "designer.",
+    ] {
         assert!(
             assets.iter().any(|a| a.starts_with(name)),
             "{name}: {assets:?}"

@@ -194,6 +194,11 @@ async fn a_case_with_an_attachment_goes_through_review_and_acceptance_into_the_r
             .is_some_and(|s| s.starts_with("2.15.5 ")),
         "{r}"
     );
+    // An indicator is named as people read it, not by its id.
+    assert_eq!(
+        case["figures"][0]["source"], "核心指标：双师型教师比例",
+        "{r}"
+    );
     let id = case["id"].as_str().expect("id").to_owned();
     let (status, body) = upload(&site, collector, &id, "校企合作协议.pdf", PDF).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -283,7 +288,7 @@ async fn a_case_with_an_attachment_goes_through_review_and_acceptance_into_the_r
         "案例1：“校中厂”共建智能制造产业学院",
         "撰写单位：机电工程学院",
         "订单班就业率 98%",
-        "双师型教师比例：68.5%（核心指标 double_qualified_ratio）",
+        "双师型教师比例：68.5%（核心指标：双师型教师比例）",
         "行业兼职：全国行指委委员（数据来源 2.15.5 ",
         "附件：校企合作协议.pdf",
     ] {

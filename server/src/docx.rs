@@ -112,7 +112,8 @@ fn add_case(mut doc: Docx, n: usize, entry: &CaseEntry<'_>) -> Docx {
                 format!("：{}", f.value)
             };
             let source = match (&f.indicator, &f.table_code) {
-                (Some(id), _) => format!("核心指标 {id}"),
+                (Some(id), _) if f.source.is_empty() => format!("核心指标 {id}"),
+                (Some(_), _) => f.source.clone(),
                 (None, Some(_)) => format!("数据来源 {}", f.source),
                 (None, None) => String::new(),
             };

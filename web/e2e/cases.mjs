@@ -23,7 +23,7 @@ export async function writeCase(page) {
   await form.getByRole('textbox', { name: '标题', exact: true }).fill(CASE_TITLE);
   await form.getByRole('textbox', { name: '正文', exact: true }).fill('学院与本地龙头企业共建智能制造产业学院。\n三年来共同开发课程 12 门，订单班就业率 98%。');
   await form.getByRole('button', { name: '添加相关数据' }).click();
-  await form.getByLabel('核心指标编号').fill('double_qualified_ratio');
+  await form.getByLabel('核心指标', { exact: true }).selectOption('double_qualified_ratio');
   await form.getByLabel('名称', { exact: true }).fill('双师型教师比例');
   await form.getByLabel('数值', { exact: true }).fill('68.5%');
   await form.getByRole('button', { name: '保存', exact: true }).click();

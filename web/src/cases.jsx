@@ -16,6 +16,23 @@ const LIST = `query($cycle: Int!, $theme: String, $state: String) {
   caseThemes
   cases(cycle: $cycle, theme: $theme, state: $state) { ${FIELDS} } }`;
 
+// The core indicators by id (names, not ids, are what a collector reads and picks), read once.
+let indicatorsRead = null;
+function useIndicators() {
+  const [list, setList] = useState(null);
+  useEffect(() => {
+    indicatorsRead = indicatorsRead || gql('{ catalog { indicators { id name unit } } }').then((d) => d.catalog.indicators);
+    indicatorsRead.then(setList).catch(() => {
+      indicatorsRead = null;
+    });
+  }, []);
+  return list;
+}
+
+function indicatorName(list, id) {
+  return list?.find((i) => i.id === id)?.name || id;
+}
+
 function size(n) {
   return n >= 1048576 ? `${(n / 1048576).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`;
 }
@@ -54,6 +71,7 @@ function figureInput(f) {
 }
 
 function CaseForm({ themes, initial, onSaved, onCancel }) {
+  const indicators = useIndicators();
   const id = useId();
   const [theme, setTheme] = useState(initial?.theme || themes[0] || '');
   const [title, setTitle] = useState(initial?.title || '');
@@ -128,7 +146,13 @@ function CaseForm({ themes, initial, onSaved, onCancel }) {
             <option value="row">数据表的一行</option>
           </select>
           {f.kind === 'indicator' ? (
-            <input aria-label="核心指标编号" placeholder="核心指标编号" value={f.indicator} onChange={(e) => set(i, { indicator: e.target.value })} />
+            <select aria-label="核心指标" value={f.indicator} onChange={(e) => {
+              const chosen = indicators?.find((x) => x.id === e.target.value);
+              set(i, { indicator: e.target.value, label: f.label || chosen?.name || '' });
+            }}>
+              <option value="">（选择核心指标）</option>
+              {(indicators || []).map((x) => <option key={x.id} value={x.id}>{x.name}{x.unit ? `（${x.unit}）` : ''}</option>)}
+            </select>
           ) : (
             <>
               <input aria-label="表号" placeholder="表号，如 2.15.5" size={8} value={f.table} onChange={(e) => set(i, { table: e.target.value })} />
@@ -200,6 +224,7 @@ function Attachments({ c, editable, onChanged, onError }) {
 }
 
 function CaseCard({ c, me, onEdit, onDone, onError }) {
+  const indicators = useIndicators();
   const [reason, setReason] = useState('');
   const own = me.unit === c.unit;
   const writer = own && hasRole(me, 'collector', 'head', 'quality_admin');
@@ -236,7 +261,7 @@ function CaseCard({ c, me, onEdit, onDone, onError }) {
       {c.figures.length > 0 && (
         <ul className="sd-figures" aria-label="相关数据">
           {c.figures.map((f, i) => (
-            <li key={i}>{f.label}{f.value ? `：${f.value}` : ''}<span className="sd-muted">（{f.indicator ? `核心指标 ${f.indicator}` : f.source}）</span></li>
+            <li key={i}>{f.label}{f.value ? `：${f.value}` : ''}<span className="sd-muted">（{f.indicator && !f.source ? `核心指标：${indicatorName(indicators, f.indicator)}` : f.source}）</span></li>
           ))}
         </ul>
       )}

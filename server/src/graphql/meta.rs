@@ -30,19 +30,38 @@ fn str_opt() -> TypeRef {
 
 /// Registers the catalog, code list, cycle and me types.
 pub fn register(b: SchemaBuilder) -> SchemaBuilder {
-    let catalog_obj = Object::new("Catalog").field(Field::new(
-        "tables",
-        TypeRef::named_nn_list_nn("CatalogTable"),
-        |ctx| {
-            FieldFuture::new(async move {
-                let c = catalog(&ctx)?;
-                Ok(Some(FieldValue::list(
-                    c.tables.iter().map(|t| FieldValue::owned_any(t.clone())),
-                )))
-            })
-        },
-    ));
+    let catalog_obj = Object::new("Catalog")
+        .field(Field::new(
+            "tables",
+            TypeRef::named_nn_list_nn("CatalogTable"),
+            |ctx| {
+                FieldFuture::new(async move {
+                    let c = catalog(&ctx)?;
+                    Ok(Some(FieldValue::list(
+                        c.tables.iter().map(|t| FieldValue::owned_any(t.clone())),
+                    )))
+                })
+            },
+        ))
+        .field(
+            Field::new(
+                "indicators",
+                TypeRef::named_nn_list_nn("CatalogIndicator"),
+                |ctx| {
+                    FieldFuture::new(async move {
+                        let c = catalog(&ctx)?;
+                        Ok(Some(FieldValue::list(
+                            c.indicators
+                                .iter()
+                                .map(|i| FieldValue::owned_any(i.clone())),
+                        )))
+                    })
+                },
+            )
+            .description("核心指标的编号、名称与单位（不计算数值）：引用指标时选择用"),
+        );
     b.register(table_type())
+        .register(indicator_type())
         .register(field_type())
         .register(catalog_obj)
         .register(code_type())
@@ -152,6 +171,18 @@ fn field_type() -> Object {
             ("format", str_opt(), |f| {
                 opt(f.format.map(|x| format!("{x:?}").to_lowercase()))
             }),
+        ],
+    )
+}
+
+/// `CatalogIndicator`: a core indicator by its id, name and unit.
+fn indicator_type() -> Object {
+    with_fields::<Arc<crate::defs::Indicator>>(
+        Object::new("CatalogIndicator").description("一项核心指标（indicators.toml）"),
+        vec![
+            ("id", str_nn(), |i| s(&i.id)),
+            ("name", str_nn(), |i| s(&i.name)),
+            ("unit", str_nn(), |i| s(&i.unit)),
         ],
     )
 }

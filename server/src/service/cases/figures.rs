@@ -81,24 +81,21 @@ impl Service {
                         bad("format", format!("核心指标编号不能超过 {MAX_SHORT} 字"));
                         continue;
                     }
-                    if !self
-                        .store
-                        .catalog()
-                        .indicators
-                        .iter()
-                        .any(|d| d.id == indicator)
-                    {
+                    let catalog = self.store.catalog();
+                    let Some(def) = catalog.indicators.iter().find(|d| d.id == indicator) else {
                         bad(
                             "ref",
                             format!("没有编号为 {indicator} 的核心指标（见 table-defs/indicators.toml）"),
                         );
                         continue;
-                    }
+                    };
+                    // Named as people read it, in the card and the Word export.
+                    let source = format!("核心指标：{}", def.name);
                     Figure {
                         indicator: Some(indicator),
                         table_code: None,
                         row_id: None,
-                        source: String::new(),
+                        source,
                         label,
                         value,
                     }
