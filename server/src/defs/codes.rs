@@ -37,6 +37,11 @@ pub(super) fn load_code_lists(
         };
         if check_list(&file, &list, problems) {
             raws.insert(list.name.clone(), (file, list));
+        } else if draft.is_some_and(|d| d.file == file) {
+            // The draft's problems are its own: keep it under its file's name, so that the
+            // tables and rules using the list do not each report it missing.
+            let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned());
+            raws.insert(stem.unwrap_or_default(), (file, list));
         }
     }
     let mut lists = BTreeMap::new();

@@ -12,6 +12,8 @@ import { problemText, codeListNames } from './model.js';
 
 const { useState, useEffect } = React;
 
+const LABELS_AT_ONCE = 10;
+
 /** A code list's text parsed: `{ list }`, or `{ error }` in Chinese when it is not valid TOML. */
 function readList(text) {
   try {
@@ -21,10 +23,16 @@ function readList(text) {
   }
 }
 
+// The order a code's keys are written in, as the files write them.
+const KEYS = ['code', 'name', 'group', 'note', 'since', 'until'];
+const rank = (k) => (KEYS.includes(k) ? KEYS.indexOf(k) : KEYS.length);
+
 /** The list written back into `text`; an emptied box means the key goes. */
 function writeList(text, list) {
   const codes = list.codes.map((c) => Object.fromEntries(
-    Object.entries(c).filter(([, v]) => v !== '' && v !== null && v !== undefined),
+    Object.entries(c)
+      .filter(([, v]) => v !== '' && v !== null && v !== undefined)
+      .sort(([a], [b]) => rank(a) - rank(b)),
   ));
   return patch(text, { ...list, codes });
 }
@@ -135,11 +143,16 @@ export function CodeLists({ catalog }) {
   const [rolled, setRolled] = useState(0);
   const [error, setError] = useState(null);
   useEffect(() => {
-    const lists = names.map((n, i) => `l${i}: codeList(name: ${JSON.stringify(n)}) { label }`).join(' ');
-    gql(`{ cycles { year } ${lists} }`, {}, '读取代码表').then((r) => {
-      setCycle(Math.max(...r.cycles.map((c) => c.year)));
-      setLabels(Object.fromEntries(names.map((n, i) => [n, r[`l${i}`]?.label || ''])));
-    }).catch((e) => setError(e.message));
+    gql('{ cycles { year } }', {}, '读取填报周期')
+      .then((r) => setCycle(Math.max(...r.cycles.map((c) => c.year))))
+      .catch((e) => setError(e.message));
+    // A few lists a request: one request asking for every list is refused as too costly.
+    const chunks = [];
+    for (let i = 0; i < names.length; i += LABELS_AT_ONCE) chunks.push(names.slice(i, i + LABELS_AT_ONCE));
+    const query = (chunk) => `{ ${chunk.map((n, i) => `l${i}: codeList(name: ${JSON.stringify(n)}) { name label }`).join(' ')} }`;
+    Promise.all(chunks.map((chunk) => gql(query(chunk), {}, '读取代码表名称').then((r) => Object.values(r))))
+      .then((parts) => setLabels(Object.fromEntries(parts.flat().filter(Boolean).map((l) => [l.name, l.label]))))
+      .catch((e) => setError(e.message));
   }, [names.join()]);
   const key = `codes/${name}`;
   return (

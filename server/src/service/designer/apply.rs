@@ -127,11 +127,7 @@ impl Definitions {
             stale: d.base_version < version,
             problems: problems
                 .into_iter()
-                .map(|p| DraftProblem {
-                    line: p.line.and_then(|l| i64::try_from(l).ok()),
-                    key: p.key,
-                    message: p.message,
-                })
+                .map(|p| DraftProblem::of(p, &self.dir().join(&file), self.dir()))
                 .collect(),
             changes,
             table: d.table_code,

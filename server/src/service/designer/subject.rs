@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use super::DraftChange;
+use super::{DraftChange, DraftProblem};
 use crate::defs::{Catalog, CodeList, FieldType, Table};
 use crate::service::{ApiError, ApiResult, Code, Service};
 use crate::store::designer as rows;
@@ -132,4 +132,35 @@ pub(super) fn removed_codes_in_use(
         }
     }
     Ok(changes)
+}
+
+impl DraftProblem {
+    /// A problem `check` found with the draft of `own` (a file of the folder `dir`): one in
+    /// another file (a table using the list, a rule) names that file and its line in the message.
+    pub(super) fn of(
+        p: crate::defs::Problem,
+        own: &std::path::Path,
+        dir: &std::path::Path,
+    ) -> Self {
+        let line = p.line.and_then(|l| i64::try_from(l).ok());
+        if p.file == own || p.file == dir {
+            return DraftProblem {
+                line,
+                key: p.key,
+                message: p.message,
+            };
+        }
+        let other = p
+            .file
+            .strip_prefix(dir)
+            .unwrap_or(&p.file)
+            .display()
+            .to_string();
+        let at = line.map_or(String::new(), |l| format!("第 {l} 行 "));
+        DraftProblem {
+            line: None,
+            key: String::new(),
+            message: format!("{other} {at}{}：{}", p.key, p.message),
+        }
+    }
 }
