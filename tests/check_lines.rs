@@ -219,6 +219,48 @@ fn a_draft_of_an_existing_table_replaces_its_file() {
     assert_eq!(after, on_disk, "the file on disk changed");
 }
 
+/// A code list's draft (`codes/<name>.toml`) takes the place of its file: the folder is checked
+/// with it, its problems name the key and line in the draft, and the file on disk stays.
+#[test]
+fn a_draft_of_a_code_list_replaces_its_file() {
+    const LEVEL: &str = "codes/level.toml";
+    let dir = defs_copy();
+    let on_disk = std::fs::read_to_string(dir.path().join(LEVEL)).expect("read");
+    let last = "  { code = \"09\", name = \"其他\" },\n";
+    let added = on_disk.replacen(
+        last,
+        &format!("{last}  {{ code = \"06\", name = \"区县级\", since = 2024 }},\n"),
+        1,
+    );
+    assert_ne!(added, on_disk);
+    let Problems(problems) = check_table_text(dir.path(), LEVEL, &added);
+    assert!(problems.is_empty(), "{}", show(&problems));
+
+    let twice = on_disk.replacen(last, &format!("{last}{last}"), 1);
+    let line = on_disk
+        .lines()
+        .take_while(|l| !l.contains("\"09\""))
+        .count()
+        + 2;
+    let Problems(problems) = check_table_text(dir.path(), LEVEL, &twice);
+    let shown = show(&problems);
+    assert_eq!(problems.len(), 1, "{shown}");
+    assert_eq!(problems[0].file, dir.path().join(LEVEL), "{shown}");
+    assert_eq!(problems[0].key, "codes[6].code", "{shown}");
+    assert_eq!(problems[0].line, Some(line), "{shown}");
+    let renamed = on_disk.replacen("name = \"level\"", "name = \"levels\"", 1);
+    let Problems(problems) = check_table_text(dir.path(), LEVEL, &renamed);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.key == "name" && p.line == Some(1)),
+        "{}",
+        show(&problems)
+    );
+    let after = std::fs::read_to_string(dir.path().join(LEVEL)).expect("read");
+    assert_eq!(after, on_disk, "the file on disk changed");
+}
+
 #[test]
 fn a_name_that_is_no_plain_table_file_is_refused() {
     let dir = defs_copy();
@@ -226,6 +268,8 @@ fn a_name_that_is_no_plain_table_file_is_refused() {
         "../1.6.9-draft_check.toml",
         "1.6.9-draft_check.txt",
         "indicators.toml",
+        "codes/../1.6.9-draft_check.toml",
+        "codes/sub/level.toml",
     ] {
         let Problems(problems) = check_table_text(dir.path(), name, DRAFT);
         assert_eq!(problems.len(), 1, "{name}: {}", show(&problems));

@@ -24,6 +24,7 @@ mod demo;
 mod demo_consistency;
 mod deploy;
 mod designer;
+mod designer_codes;
 mod dump;
 mod early_checks;
 mod every_field;

@@ -4,6 +4,7 @@
 // rows is refused with the reason; 撤销此次修改 puts the previous form back.
 import { newUser, login, logout, panel, shot, assert, BASE } from './lib.mjs';
 import { xlsxEntry } from './xlsx.mjs';
+import { codesSteps } from './designer_codes.mjs';
 
 const COLLECTOR = { no: '1005', pw: 'Chen@1005', next: 'Zhengwu#Caiji2023' };
 const LABEL = '奖励类别（新增）';
@@ -95,6 +96,7 @@ export async function designerSteps(browser, requests, quality, say) {
   await shot(quality, 'designer-history');
   const back = await formLabels(cp);
   assert.ok(!back.some((l) => l.includes(LABEL)), `after the roll-back the form is as before: ${back.join(' | ')}`);
+  await codesSteps(quality, cp, say);
   await logout(cp);
   await collector.context.close();
 }

@@ -3,15 +3,30 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use super::load::Draft;
 use super::raw::{self, RawCodeList};
 use super::{naming, Code, CodeList, Problem, Problems};
 
-/// Reads every code list under `dir`, recording problems; broken lists are left out.
-pub fn load_code_lists(dir: &Path, problems: &mut Problems) -> BTreeMap<String, CodeList> {
+/// Reads every code list under `dir` (the designer's `draft` of one in place of its file, or as
+/// a new one), recording problems; broken lists are left out.
+pub(super) fn load_code_lists(
+    dir: &Path,
+    draft: Option<&Draft>,
+    problems: &mut Problems,
+) -> BTreeMap<String, CodeList> {
     let mut raws: BTreeMap<String, (PathBuf, RawCodeList)> = BTreeMap::new();
-    for file in super::load::toml_files(dir, problems) {
-        let Some(text) = super::load::read(&file, problems) else {
-            continue;
+    let mut files = super::load::toml_files(dir, problems);
+    if let Some(d) = draft.filter(|d| !files.contains(&d.file)) {
+        files.push(d.file.clone());
+        files.sort();
+    }
+    for file in files {
+        let text = match draft.filter(|d| d.file == file) {
+            Some(d) => d.text.to_owned(),
+            None => match super::load::read(&file, problems) {
+                Some(text) => text,
+                None => continue,
+            },
         };
         let list: RawCodeList = match raw::parse(&file, &text) {
             Ok(list) => list,
@@ -22,6 +37,11 @@ pub fn load_code_lists(dir: &Path, problems: &mut Problems) -> BTreeMap<String, 
         };
         if check_list(&file, &list, problems) {
             raws.insert(list.name.clone(), (file, list));
+        } else if draft.is_some_and(|d| d.file == file) {
+            // The draft's problems are its own: keep it under its file's name, so that the
+            // tables and rules using the list do not each report it missing.
+            let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned());
+            raws.insert(stem.unwrap_or_default(), (file, list));
         }
     }
     let mut lists = BTreeMap::new();
@@ -81,6 +101,15 @@ fn check_list(file: &Path, list: &RawCodeList, problems: &mut Problems) -> bool 
                 format!("codes[{i}].name"),
                 "名称（name）不能为空",
             ));
+        }
+        if let (Some(since), Some(until)) = (code.since, code.until) {
+            if until < since {
+                problems.push(Problem::at(
+                    file,
+                    format!("codes[{i}].until"),
+                    format!("代码“{}”的停用年份 {until} 早于起用年份 {since}", code.code),
+                ));
+            }
         }
         if !seen.insert(code.code.as_str()) {
             problems.push(Problem::at(

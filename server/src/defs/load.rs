@@ -32,21 +32,36 @@ pub fn check_table_text(dir: &Path, file_name: &str, text: &str) -> Problems {
 
 /// The catalog `dir` would make with `text` as its file `file_name` (what the designer applies),
 /// or every problem as [`check_table_text`] reports them. Reads `dir` and writes nothing.
+///
+/// `file_name` may also name a code list, `codes/<name>.toml`: the folder is then checked with
+/// `text` in place of that list (the tables using it, the rules reading it).
 pub fn load_catalog_with(dir: &Path, file_name: &str, text: &str) -> Result<Catalog, Problems> {
     let file = dir.join(file_name);
-    let plain = Path::new(file_name).file_name() == Some(OsStr::new(file_name));
-    if !plain || !file_name.ends_with(".toml") || file_name == super::indicators::INDICATORS_FILE {
-        let message = format!("“{file_name}”不是表定义文件名（应为 <编号>-<slug>.toml）");
+    let (code_list, own) = match file_name.strip_prefix("codes/") {
+        Some(rest) => (true, rest),
+        None => (false, file_name),
+    };
+    let plain = Path::new(own).file_name() == Some(OsStr::new(own));
+    if !plain || !own.ends_with(".toml") || file_name == super::indicators::INDICATORS_FILE {
+        let message = format!(
+            "“{file_name}”不是表定义文件名（应为 <编号>-<slug>.toml，或代码表 codes/<name>.toml）"
+        );
         return Err(Problems(vec![Problem::at(&file, "", message)]));
     }
-    let draft = Draft { file, text };
+    let draft = Draft {
+        file,
+        text,
+        code_list,
+    };
     load(dir, Some(&draft))
 }
 
-/// One table file's text read in place of what the folder holds: the designer's draft.
-struct Draft<'a> {
-    file: PathBuf,
-    text: &'a str,
+/// One file's text read in place of what the folder holds: the designer's draft of a table
+/// file, or (`code_list`) of a code list under `codes/`.
+pub(super) struct Draft<'a> {
+    pub(super) file: PathBuf,
+    pub(super) text: &'a str,
+    pub(super) code_list: bool,
 }
 
 /// Loads the folder (with `draft` in place of its file) and locates each problem's key.
@@ -66,7 +81,9 @@ fn load_checked(dir: &Path, draft: Option<&Draft>) -> Result<Catalog, Problems> 
         problems.push(Problem::at(dir, "", "定义文件夹不存在"));
         return Err(problems);
     }
-    let code_lists = codes::load_code_lists(&dir.join("codes"), &mut problems);
+    let list_draft = draft.filter(|d| d.code_list);
+    let code_lists = codes::load_code_lists(&dir.join("codes"), list_draft, &mut problems);
+    let draft = draft.filter(|d| !d.code_list);
     let (mut tables, table_rules) = read_tables(dir, draft, &mut problems);
     tables.sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.code.cmp(&b.code)));
     let catalog = Catalog {

@@ -1,6 +1,8 @@
 //! The online designer of table definitions (质量部): `tableDefinition`, `definitionHistory`,
 //! `definitionVersionDiff`, `saveDefinitionDraft`, `discardDefinitionDraft`,
-//! `applyDefinitionDraft`, `rollbackDefinition`.
+//! `applyDefinitionDraft`, `rollbackDefinition`; and of code lists: `codeListDefinition`,
+//! `saveCodeListDraft`, `discardCodeListDraft`, `applyCodeListDraft` (their history and
+//! roll-back are `definitionHistory(table: "codes/<name>")` and `rollbackDefinition`).
 
 use async_graphql::dynamic::{
     Field, FieldFuture, FieldValue, InputValue, Object, ResolverContext, SchemaBuilder, TypeRef,
@@ -14,6 +16,7 @@ use super::errors::{ApiError, ApiResult, Code};
 use crate::service::definitions::Definitions;
 use crate::service::designer::{
     DefinitionVersion, DraftChange, DraftProblem, DraftView, SaveDraft, TableDefinition,
+    CODES_PREFIX,
 };
 
 fn opt_int() -> TypeRef {
@@ -42,6 +45,19 @@ fn int_arg(ctx: &ResolverContext<'_>, name: &str) -> Option<i64> {
 
 fn required_int(ctx: &ResolverContext<'_>, name: &str) -> ApiResult<i64> {
     int_arg(ctx, name).ok_or_else(|| ApiError::new(Code::BadRequest, format!("缺少参数 {name}")))
+}
+
+/// The designer's key of the code list named by the argument `name`: `codes/<name>`.
+fn code_list_key(ctx: &ResolverContext<'_>) -> ApiResult<String> {
+    Ok(format!(
+        "{CODES_PREFIX}{}",
+        required_text(ctx, "name")?.trim()
+    ))
+}
+
+fn list_name() -> InputValue {
+    InputValue::new("name", text())
+        .description("代码表名，即 table-defs/codes/<name>.toml 的 <name>，如 majors")
 }
 
 /// Registers the designer's types.
@@ -177,12 +193,22 @@ pub fn add_queries(q: Object) -> Object {
         .argument(InputValue::new("to", int()).description("DefinitionVersion.id"))
         .description("两版表定义（应用后的原文）之间的差异，统一差异格式（质量部）"),
     )
+    .field(
+        service_field(
+            "codeListDefinition",
+            TypeRef::named_nn("TableDefinition"),
+            |ctx| Ok((definitions(ctx)?, code_list_key(ctx)?)),
+            |svc, who, (d, key)| d.table_definition(svc, who, &key),
+        )
+        .argument(list_name())
+        .description("一个代码表的原文（table 为 codes/<name>，name 为代码表名称）、现行表定义版本与草稿（质量部）"),
+    )
 }
 
 /// Adds `saveDefinitionDraft`, `discardDefinitionDraft`, `applyDefinitionDraft` and
 /// `rollbackDefinition`.
 pub fn add_mutations(m: Object) -> Object {
-    m.field(
+    let m = m.field(
         service_field(
             "saveDefinitionDraft",
             TypeRef::named_nn("DefinitionDraft"),
@@ -233,6 +259,54 @@ pub fn add_mutations(m: Object) -> Object {
         )
         .argument(InputValue::new("version", int()).description("DefinitionVersion.id：把表定义恢复到这一版应用之前的原文"))
         .argument(InputValue::new("reason", text()).description("回滚原因，记入历史"))
-        .description("回滚（质量部）：把一张表的表定义恢复为某一版应用之前的原文，记为新的一版"),
+        .description("回滚（质量部）：把一张表的表定义（或一个代码表）恢复为某一版应用之前的原文，记为新的一版"),
+    );
+    add_code_list_mutations(m)
+}
+
+/// Adds `saveCodeListDraft`, `discardCodeListDraft` and `applyCodeListDraft`: the table
+/// mutations for the code list `codes/<name>`.
+fn add_code_list_mutations(m: Object) -> Object {
+    m.field(
+        service_field(
+            "saveCodeListDraft",
+            TypeRef::named_nn("DefinitionDraft"),
+            |ctx| {
+                let save = SaveDraft {
+                    table: code_list_key(ctx)?,
+                    toml: required_text(ctx, "toml")?,
+                    base_version: required_int(ctx, "baseVersion")?,
+                    row_version: int_arg(ctx, "rowVersion"),
+                };
+                Ok((definitions(ctx)?, save))
+            },
+            |svc, who, (d, save)| d.save_draft(svc, who, save),
+        )
+        .argument(list_name())
+        .argument(InputValue::new("toml", text()).description("整个代码表文件的原文"))
+        .argument(InputValue::new("baseVersion", int()).description("读取时的表定义版本（TableDefinition.version）"))
+        .argument(InputValue::new("rowVersion", opt_int()).description("读到的草稿的 rowVersion；读时没有草稿则不给"))
+        .description("保存一个代码表的草稿并检查（质量部）；他人在你读取后保存过草稿时返回 CONFLICT"),
+    )
+    .field(
+        service_value(
+            "discardCodeListDraft",
+            TypeRef::named_nn(TypeRef::BOOLEAN),
+            |ctx| Ok((definitions(ctx)?, code_list_key(ctx)?)),
+            |svc, who, (d, key)| d.discard_draft(svc, who, &key),
+        )
+        .argument(list_name())
+        .description("放弃一个代码表的草稿（质量部）；原来没有草稿时返回 false"),
+    )
+    .field(
+        service_field(
+            "applyCodeListDraft",
+            TypeRef::named_nn("DefinitionVersion"),
+            |ctx| Ok((definitions(ctx)?, code_list_key(ctx)?, required_text(ctx, "reason")?)),
+            |svc, who, (d, key, reason)| d.apply_draft(svc, who, &key, &reason),
+        )
+        .argument(list_name())
+        .argument(InputValue::new("reason", text()).description("修改原因，记入历史"))
+        .description("应用代码表草稿（质量部）：检查通过、未过期、未删除已有数据使用的代码时写入 table-defs/codes/ 并重新载入"),
     )
 }

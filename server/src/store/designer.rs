@@ -203,3 +203,30 @@ pub fn values_in_column(
     ));
     count(conn, q)
 }
+
+/// The rows of `d_<slug>` in any cycle whose column `column` holds one of `codes` (a
+/// multi-valued column, stored as a JSON list, holding one of them among others).
+pub fn rows_with_codes(
+    conn: &mut AnyConnection,
+    slug: &str,
+    column: &str,
+    multi: bool,
+    codes: &[String],
+) -> Result<i64, StoreError> {
+    let mut q = DynQuery::new(format!(
+        "SELECT CAST(COUNT(*) AS TEXT) AS n FROM {} WHERE ",
+        ident(&naming::sql_table(slug))
+    ));
+    if multi {
+        q.sql("(1 = 0");
+        for code in codes {
+            q.sql(&format!(" OR {} LIKE ", ident(column)));
+            q.bind(SqlValue::Text(format!("%\"{code}\"%")));
+        }
+        q.sql(")");
+    } else {
+        q.sql(&format!("{} IN ", ident(column)));
+        q.bind_list(codes);
+    }
+    count(conn, q)
+}

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use super::subject::{removed_codes_in_use, Subject};
 use super::{
     applied, running_version, unified, DefinitionVersion, DraftChange, DraftProblem, DraftView,
     ONLY_ADMINS,
@@ -11,7 +12,7 @@ use super::{
 use crate::authz::Access;
 use crate::check::check_policy;
 use crate::defs::{check_table_text, load_catalog_with};
-use crate::defs::{Catalog, Problems, Table};
+use crate::defs::{Catalog, Problems};
 use crate::service::definitions::{Definitions, Mode};
 use crate::service::{require_role, ApiError, ApiResult, Code, Service};
 use crate::store::designer::{self as rows, Draft, NewApplied};
@@ -27,23 +28,19 @@ struct Weighed {
 }
 
 impl Definitions {
-    /// Loads `text` in place of the table's file and checks it against the policy in force.
+    /// Loads `text` in place of the subject's file and checks it against the policy in force.
     fn load_draft(
         &self,
         svc: &Service,
-        table: &Table,
+        subject: &Subject,
         file: &str,
         text: &str,
     ) -> Result<Catalog, Problems> {
         let catalog = load_catalog_with(self.dir(), file, text)?;
         let mut problems = Problems::default();
-        if catalog.table_by_code(&table.code).is_none() {
+        if let Some((key, message)) = subject.missing_from(&catalog) {
             let at = self.dir().join(file);
-            problems.push(crate::defs::Problem::at(
-                &at,
-                "code",
-                format!("表编号须仍为 {}：设计器不改表编号", table.code),
-            ));
+            problems.push(crate::defs::Problem::at(&at, key, message));
         }
         check_policy(
             Some(&catalog),
@@ -59,8 +56,8 @@ impl Definitions {
     }
 
     /// The database changes `catalog` would make, each destructive one with the rows of the
-    /// open cycle it touches.
-    fn weigh(&self, svc: &Service, table: &Table, catalog: Catalog) -> ApiResult<Weighed> {
+    /// open cycle it touches; for a code list, the codes it removes that rows hold.
+    fn weigh(&self, svc: &Service, subject: &Subject, catalog: Catalog) -> ApiResult<Weighed> {
         let preview = svc.store.sync_preview(&catalog)?;
         let mut changes: Vec<DraftChange> = Vec::new();
         let additive = |description: String| DraftChange {
@@ -83,14 +80,21 @@ impl Definitions {
                 .map(|c| additive(format!("新增字段 {c}"))),
         );
         if !preview.refusals.is_empty() {
-            let n = svc
-                .store
-                .with_workflow(|c| rows::rows_in_open_cycle(c, &table.slug))?;
+            let n = match subject {
+                Subject::Table(t) => Some(
+                    svc.store
+                        .with_workflow(|c| rows::rows_in_open_cycle(c, &t.slug))?,
+                ),
+                Subject::Codes(_) => None,
+            };
             changes.extend(preview.refusals.iter().map(|why| DraftChange {
                 destructive: true,
                 description: why.clone(),
-                rows: Some(n),
+                rows: n,
             }));
+        }
+        if let Subject::Codes(_) = subject {
+            changes.extend(removed_codes_in_use(svc, &catalog)?);
         }
         Ok(Weighed {
             catalog,
@@ -107,15 +111,15 @@ impl Definitions {
         running: &str,
         version: i64,
     ) -> ApiResult<DraftView> {
-        let table = svc.table(&d.table_code)?;
-        let (file, _) = self.file_of(svc, &table.code)?;
+        let subject = Subject::of(svc, &d.table_code)?;
+        let file = subject.file()?;
         let found = check_table_text(self.dir(), &file, &d.toml);
         let (problems, changes) = if !found.is_empty() {
             (found.0, Vec::new())
         } else {
-            match self.load_draft(svc, &table, &file, &d.toml) {
+            match self.load_draft(svc, &subject, &file, &d.toml) {
                 Err(Problems(list)) => (list, Vec::new()),
-                Ok(catalog) => (Vec::new(), self.weigh(svc, &table, catalog)?.changes),
+                Ok(catalog) => (Vec::new(), self.weigh(svc, &subject, catalog)?.changes),
             }
         };
         Ok(DraftView {
@@ -123,11 +127,7 @@ impl Definitions {
             stale: d.base_version < version,
             problems: problems
                 .into_iter()
-                .map(|p| DraftProblem {
-                    line: p.line.and_then(|l| i64::try_from(l).ok()),
-                    key: p.key,
-                    message: p.message,
-                })
+                .map(|p| DraftProblem::of(p, &self.dir().join(&file), self.dir()))
                 .collect(),
             changes,
             table: d.table_code,
@@ -139,31 +139,26 @@ impl Definitions {
         })
     }
 
-    /// Applies the table's draft with a written reason (see [`Definitions::apply_text`]); the
-    /// draft is deleted once applied.
+    /// Applies the draft of a table or code list (its key) with a written reason (see
+    /// [`Definitions::apply_text`]); the draft is deleted once applied.
     pub fn apply_draft(
         &self,
         svc: &Service,
         who: &Access,
-        code: &str,
+        key: &str,
         reason: &str,
     ) -> ApiResult<DefinitionVersion> {
         require_role(who, &["quality_admin"], ONLY_ADMINS)?;
-        let table = svc.table(code)?;
+        let subject = Subject::of(svc, key)?;
         let _one = self.one_at_a_time();
         let draft = svc
             .store
-            .with_workflow(|c| rows::get_draft(c, &table.code))?
-            .ok_or_else(|| {
-                ApiError::new(
-                    Code::NotFound,
-                    format!("“{} {}”没有草稿", table.code, table.name),
-                )
-            })?;
+            .with_workflow(|c| rows::get_draft(c, &subject.key()))?
+            .ok_or_else(|| ApiError::new(Code::NotFound, format!("{}没有草稿", subject.title())))?;
         self.apply_text(
             svc,
             who,
-            &table,
+            &subject,
             &draft.toml,
             Some(draft.base_version),
             reason,
@@ -171,8 +166,8 @@ impl Definitions {
         )
     }
 
-    /// Puts a table's text back to what it was before the applied version `id`, as a new
-    /// version with a written reason.
+    /// Puts a table's (or code list's) text back to what it was before the applied version
+    /// `id`, as a new version with a written reason.
     pub fn rollback(
         &self,
         svc: &Service,
@@ -182,12 +177,12 @@ impl Definitions {
     ) -> ApiResult<DefinitionVersion> {
         require_role(who, &["quality_admin"], ONLY_ADMINS)?;
         let earlier = applied(svc, id)?;
-        let table = svc.table(&earlier.table_code)?;
+        let subject = Subject::of(svc, &earlier.table_code)?;
         let _one = self.one_at_a_time();
         self.apply_text(
             svc,
             who,
-            &table,
+            &subject,
             &earlier.before_toml,
             None,
             reason,
@@ -195,7 +190,7 @@ impl Definitions {
         )
     }
 
-    /// Writes `text` as the table's file and reloads (the caller holds `one_at_a_time`): refused
+    /// Writes `text` as the subject's file and reloads (the caller holds `one_at_a_time`): refused
     /// when `base` is older than the version in force, when `check` finds problems, and when a
     /// change would lose data (rows in the open cycle, or values in a dropped column).
     #[expect(
@@ -206,7 +201,7 @@ impl Definitions {
         &self,
         svc: &Service,
         who: &Access,
-        table: &Table,
+        subject: &Subject,
         text: &str,
         base: Option<i64>,
         reason: &str,
@@ -216,25 +211,29 @@ impl Definitions {
         if reason.is_empty() {
             return Err(ApiError::new(Code::BadRequest, "请写明修改表定义的原因"));
         }
-        let (file, path) = self.file_of(svc, &table.code)?;
+        let (file, path) = self.path_of(subject)?;
         let before = std::fs::read_to_string(&path).map_err(ApiError::internal)?;
         let version = running_version(svc)?;
         if let Some(base) = base.filter(|b| *b < version) {
-            return Err(stale(svc, table, &before, base, version)?);
+            return Err(stale(svc, subject, &before, base, version)?);
         }
-        let catalog = self.load_draft(svc, table, &file, text).map_err(|p| {
-            let name = format!("“{} {}”", table.code, table.name);
+        let catalog = self.load_draft(svc, subject, &file, text).map_err(|p| {
             ApiError::new(
                 Code::BadRequest,
-                format!("{name}的草稿有问题，未应用（statusdata check）：\n{p}"),
+                format!(
+                    "{}的草稿有问题，未应用（statusdata check）：\n{p}",
+                    subject.title()
+                ),
             )
         })?;
-        let weighed = self.weigh(svc, table, catalog)?;
-        refuse_data_loss(svc, table, &weighed)?;
+        let weighed = self.weigh(svc, subject, catalog)?;
+        refuse_data_loss(svc, subject, &weighed)?;
         write_atomically(&path, text)?;
-        let slug = table.slug.clone();
-        let code = table.code.clone();
-        let allow = move |c: &mut AnyConnection, r: &SyncReport| only_empty(c, &code, &slug, r);
+        let own = subject.clone();
+        let allow = move |c: &mut AnyConnection, r: &SyncReport| match &own {
+            Subject::Table(t) => only_empty(c, &t.code, &t.slug, r),
+            Subject::Codes(_) => Ok(false),
+        };
         let reloaded = match self.reload_held(svc, who, Mode::Explicit, &allow) {
             Ok(r) => r,
             Err(e) => {
@@ -244,8 +243,9 @@ impl Definitions {
         };
         let actor = who.principal.staff_no.clone();
         let at = crate::service::stamp(svc.now());
+        let key = subject.key();
         let row = NewApplied {
-            table_code: &table.code,
+            table_code: &key,
             before_toml: &before,
             after_toml: text,
             author: &actor,
@@ -257,45 +257,48 @@ impl Definitions {
         let applied = svc.store.write(|c| {
             let applied = rows::record_applied(c, &row)?;
             if operation == "apply_definition_draft" {
-                rows::delete_draft(c, &table.code)?;
+                rows::delete_draft(c, &key)?;
             }
             let detail = serde_json::json!({
                 "id": applied.id, "reason": reason, "definitionsVersion": reloaded.version,
                 "added": reloaded.sync.added_columns, "dropped": reloaded.sync.dropped,
             });
-            crate::store::audit_in(c, &actor, None, operation, Some(&table.code), detail)?;
+            crate::store::audit_in(c, &actor, None, operation, Some(&key), detail)?;
             Ok::<_, ApiError>(applied)
         })?;
         Ok(applied.into())
     }
 }
 
-/// `CONFLICT` for a draft based on an older version, with the table's change since shown.
-fn stale(svc: &Service, table: &Table, now: &str, base: i64, version: i64) -> ApiResult<ApiError> {
-    let since = svc
-        .store
-        .with_workflow(|c| rows::history(c, Some(&table.code)))?;
+/// `CONFLICT` for a draft based on an older version, with the subject's change since shown.
+fn stale(
+    svc: &Service,
+    subject: &Subject,
+    now: &str,
+    base: i64,
+    version: i64,
+) -> ApiResult<ApiError> {
+    let key = subject.key();
+    let since = svc.store.with_workflow(|c| rows::history(c, Some(&key)))?;
     let first = since.iter().rev().find(|a| a.definitions_version > base);
     let change = match first {
-        Some(a) => format!(
-            "其间本表的变化：\n{}",
-            unified(&table.code, &a.before_toml, now)
-        ),
-        None => "其间本表的定义未经设计器修改（变化在其他表或服务器上的文件中）".to_owned(),
+        Some(a) => format!("其间本定义的变化：\n{}", unified(&key, &a.before_toml, now)),
+        None => "其间本定义未经设计器修改（变化在其他表、代码表或服务器上的文件中）".to_owned(),
     };
     Ok(ApiError::new(
         Code::Conflict,
         format!(
-            "“{} {}”的草稿基于第 {base} 版表定义，现行为第 {version} 版：请在现行定义的基础上重新保存草稿后再应用。{change}",
-            table.code, table.name
+            "{}的草稿基于第 {base} 版表定义，现行为第 {version} 版：请在现行定义的基础上重新保存草稿后再应用。{change}",
+            subject.title()
         ),
     ))
 }
 
 /// Refuses conflicts, and destructive changes that would lose a value: a dropped or retyped
-/// column that holds one in any cycle, or a dropped table.
-fn refuse_data_loss(svc: &Service, table: &Table, weighed: &Weighed) -> ApiResult<()> {
-    let name = format!("“{} {}”", table.code, table.name);
+/// column that holds one in any cycle, or a dropped table; for a code list, a removed code that
+/// rows hold.
+fn refuse_data_loss(svc: &Service, subject: &Subject, weighed: &Weighed) -> ApiResult<()> {
+    let name = subject.title();
     if !weighed.conflicts.is_empty() {
         return Err(ApiError::new(
             Code::BadRequest,
@@ -311,6 +314,15 @@ fn refuse_data_loss(svc: &Service, table: &Table, weighed: &Weighed) -> ApiResul
         .map(|c| c.description.as_str())
         .collect::<Vec<_>>()
         .join("\n");
+    let table = match subject {
+        Subject::Table(t) => t,
+        Subject::Codes(_) => {
+            return Err(ApiError::new(
+                Code::BadRequest,
+                format!("{name}的修改未应用：已有数据使用的代码不能删除；不再使用的代码请填写停用年份（until），保留在表中：\n{reasons}"),
+            ))
+        }
+    };
     // A change that loses nothing goes through even on a table with rows: dropping a column no
     // row has filled (the roll-back of a field just added) keeps every value there is.
     let report = svc.store.sync_preview(&weighed.catalog)?.report;

@@ -2,9 +2,11 @@
 //! kept in the database, sees what `check` finds and what would change (the text and the
 //! database), applies it (the file written atomically, a history row, a reload every instance
 //! follows) and can compare or roll back the versions applied. The folder stays the source of
-//! truth: what is applied is written to the table's file exactly as the draft's text.
+//! truth: what is applied is written to the table's file exactly as the draft's text. Code lists
+//! (`codes/<name>.toml`) are edited the same way (see `subject`).
 
 mod apply;
+mod subject;
 mod text_diff;
 
 use std::path::PathBuf;
@@ -15,6 +17,8 @@ use crate::authz::Access;
 use crate::store::designer::{self as rows, Applied, Draft, Saved};
 use crate::store::live;
 
+use subject::Subject;
+pub use subject::CODES_PREFIX;
 pub use text_diff::unified;
 
 /// The longest definition text a draft may hold.
@@ -112,46 +116,42 @@ fn running_version(svc: &Service) -> ApiResult<i64> {
 }
 
 impl Definitions {
-    /// The table's file name and its path in this instance's folder.
-    fn file_of(&self, svc: &Service, code: &str) -> ApiResult<(String, PathBuf)> {
-        let table = svc.table(code)?;
-        let name = table
-            .file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .ok_or_else(|| ApiError::internal(format!("{code} 没有定义文件")))?;
+    /// The path of the subject's file in this instance's folder.
+    fn path_of(&self, subject: &Subject) -> ApiResult<(String, PathBuf)> {
+        let name = subject.file()?;
         let path = self.dir().join(&name);
         Ok((name, path))
     }
 
-    /// The running text of the table's file.
-    fn running_text(&self, svc: &Service, code: &str) -> ApiResult<(String, String)> {
-        let (name, path) = self.file_of(svc, code)?;
+    /// The running text of the subject's file.
+    fn running_text(&self, subject: &Subject) -> ApiResult<(String, String)> {
+        let (name, path) = self.path_of(subject)?;
         let text = std::fs::read_to_string(&path).map_err(|e| {
-            ApiError::internal(format!("读取表定义文件 {} 失败：{e}", path.display()))
+            ApiError::internal(format!("读取定义文件 {} 失败：{e}", path.display()))
         })?;
         Ok((name, text))
     }
 
-    /// The table's definition text, the version in force and the draft (checked and diffed).
+    /// The definition text of a table (its code) or a code list (`codes/<name>`), the version
+    /// in force and the draft (checked and diffed).
     pub fn table_definition(
         &self,
         svc: &Service,
         who: &Access,
-        code: &str,
+        key: &str,
     ) -> ApiResult<TableDefinition> {
         require_role(who, &["quality_admin"], ONLY_ADMINS)?;
-        let table = svc.table(code)?;
-        let (file, toml) = self.running_text(svc, &table.code)?;
+        let subject = Subject::of(svc, key)?;
+        let (file, toml) = self.running_text(&subject)?;
         let version = running_version(svc)?;
         let draft = svc
             .store
-            .with_workflow(|c| rows::get_draft(c, &table.code))?
+            .with_workflow(|c| rows::get_draft(c, &subject.key()))?
             .map(|d| self.view(svc, d, &toml, version))
             .transpose()?;
         Ok(TableDefinition {
-            table: table.code.clone(),
-            name: table.name.clone(),
+            table: subject.key(),
+            name: subject.name().to_owned(),
             file,
             toml,
             version,
@@ -159,20 +159,21 @@ impl Definitions {
         })
     }
 
-    /// Saves a draft of a table. `CONFLICT` names who saved the draft in the way, and when,
-    /// when another draft was saved after the caller read (or one she did not see exists); the
-    /// stored draft stays as it was.
+    /// Saves a draft of a table or code list (`save.table` is its key). `CONFLICT` names who
+    /// saved the draft in the way, and when, when another draft was saved after the caller read
+    /// (or one she did not see exists); the stored draft stays as it was.
     pub fn save_draft(&self, svc: &Service, who: &Access, save: SaveDraft) -> ApiResult<DraftView> {
         require_role(who, &["quality_admin"], ONLY_ADMINS)?;
-        let table = svc.table(&save.table)?;
+        let subject = Subject::of(svc, &save.table)?;
+        let title = subject.title();
         if save.toml.len() > MAX_TEXT {
             return Err(ApiError::new(
                 Code::BadRequest,
-                format!("“{}”的草稿过长（超过 {} KB）", table.code, MAX_TEXT / 1024),
+                format!("{title}的草稿过长（超过 {} KB）", MAX_TEXT / 1024),
             ));
         }
         let draft = Draft {
-            table_code: table.code.clone(),
+            table_code: subject.key(),
             toml: save.toml,
             base_version: save.base_version,
             author: who.principal.staff_no.clone(),
@@ -189,40 +190,37 @@ impl Definitions {
                 return Err(ApiError::new(
                     Code::Conflict,
                     format!(
-                        "“{} {}”的草稿已被{}（{}）于 {} 保存（第 {} 版），与你读到的不同；你的修改未保存，请重新读取草稿后再改",
-                        table.code, table.name, d.author_name, d.author, d.updated_at, d.row_version
+                        "{title}的草稿已被{}（{}）于 {} 保存（第 {} 版），与你读到的不同；你的修改未保存，请重新读取草稿后再改",
+                        d.author_name, d.author, d.updated_at, d.row_version
                     ),
                 ))
             }
             Saved::Gone => {
                 return Err(ApiError::new(
                     Code::Conflict,
-                    format!(
-                        "“{} {}”的草稿在你读取后已被应用或放弃；你的修改未保存，请重新读取后再改",
-                        table.code, table.name
-                    ),
+                    format!("{title}的草稿在你读取后已被应用或放弃；你的修改未保存，请重新读取后再改"),
                 ))
             }
         };
-        let (_, toml) = self.running_text(svc, &table.code)?;
+        let (_, toml) = self.running_text(&subject)?;
         self.view(svc, stored, &toml, running_version(svc)?)
     }
 
-    /// Discards the table's draft; true when there was one.
-    pub fn discard_draft(&self, svc: &Service, who: &Access, code: &str) -> ApiResult<bool> {
+    /// Discards the draft of a table or code list (its key); true when there was one.
+    pub fn discard_draft(&self, svc: &Service, who: &Access, key: &str) -> ApiResult<bool> {
         require_role(who, &["quality_admin"], ONLY_ADMINS)?;
-        let table = svc.table(code)?;
+        let key = Subject::of(svc, key)?.key();
         let actor = who.principal.staff_no.clone();
         svc.store.write(|c| {
-            let gone = rows::delete_draft(c, &table.code)?;
+            let gone = rows::delete_draft(c, &key)?;
             if gone {
-                let detail = serde_json::json!({ "table": table.code });
+                let detail = serde_json::json!({ "table": key });
                 crate::store::audit_in(
                     c,
                     &actor,
                     None,
                     "discard_definition_draft",
-                    Some(&table.code),
+                    Some(&key),
                     detail,
                 )?;
             }
