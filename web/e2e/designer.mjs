@@ -2,7 +2,7 @@
 // the diff, applies it; 政务部's collector, in another browser and without a restart, finds the
 // new input in the form and the new column in the template; removing a field of a table that has
 // rows is refused with the reason; 撤销此次修改 puts the previous form back.
-import { newUser, login, logout, panel, shot, assert, BASE } from './lib.mjs';
+import { newUser, login, logout, panel, newRowForm, shot, assert, BASE } from './lib.mjs';
 import { xlsxEntry } from './xlsx.mjs';
 import { codesSteps } from './designer_codes.mjs';
 
@@ -19,14 +19,7 @@ async function openDesigner(page, code) {
 
 /** The collector's new-row form of 1.1.7: its labels. */
 async function formLabels(page) {
-  await page.reload();
-  const tasks = await panel(page, '我的任务');
-  await tasks.getByRole('article', { name: /^1\.1\.7 / }).getByRole('button', { name: '填写', exact: true }).click();
-  const fill = await panel(page, '填写');
-  await fill.getByRole('button', { name: '新增', exact: true }).click();
-  const form = fill.getByRole('form', { name: /1\.1\.7 .* 的一行/ });
-  await form.waitFor();
-  return form.locator('label').allInnerTexts();
+  return (await newRowForm(page, '1.1.7')).locator('label').allInnerTexts();
 }
 
 /** The strings of 1.1.7's import template as the collector downloads it. */

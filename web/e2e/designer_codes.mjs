@@ -2,7 +2,7 @@
 // pass and the diff, applies it; the collector, without a restart, finds the new code among the
 // choices of 1.1.7's 级别; 撤销此次修改 takes it out again (no row holds it). Called from designer.mjs
 // with the collector it logged in.
-import { panel, shot, assert } from './lib.mjs';
+import { panel, newRowForm, shot, assert } from './lib.mjs';
 
 const NAME = '区县级（新增）';
 
@@ -20,13 +20,7 @@ async function openCodeList(page, name = 'level') {
 
 /** The choices of 级别 in the collector's new-row form of 1.1.7. */
 async function levelChoices(page) {
-  await page.reload();
-  const tasks = await panel(page, '我的任务');
-  await tasks.getByRole('article', { name: /^1\.1\.7 / }).getByRole('button', { name: '填写', exact: true }).click();
-  const fill = await panel(page, '填写');
-  await fill.getByRole('button', { name: '新增', exact: true }).click();
-  const form = fill.getByRole('form', { name: /1\.1\.7 .* 的一行/ });
-  await form.waitFor();
+  const form = await newRowForm(page, '1.1.7');
   const level = form.getByLabel(/^级别/).first();
   await level.locator('option').nth(1).waitFor({ state: 'attached' });
   return level.locator('option').allInnerTexts();

@@ -99,3 +99,17 @@ export async function failureShot(page, name) {
 }
 
 export { assert };
+
+/** The collector's new-row form of table `code`, opened from 我的任务 after a reload (so that
+ * definitions changed meanwhile are read). */
+export async function newRowForm(page, code) {
+  const at = code.replace(/\./g, '\\.');
+  await page.reload();
+  const tasks = await panel(page, '我的任务');
+  await tasks.getByRole('article', { name: new RegExp(`^${at} `) }).getByRole('button', { name: '填写', exact: true }).click();
+  const fill = await panel(page, '填写');
+  await fill.getByRole('button', { name: '新增', exact: true }).click();
+  const form = fill.getByRole('form', { name: new RegExp(`${at} .* 的一行`) });
+  await form.waitFor();
+  return form;
+}

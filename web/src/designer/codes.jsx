@@ -7,7 +7,7 @@
 import { parse, patch } from '@decimalturn/toml-patch';
 import { gql, Message } from './host.js';
 import { History } from './history.jsx';
-import { useDraft, codeListApi, DraftStatus, DraftToolbar, DraftDiff } from './draft.jsx';
+import { useDraft, codeListApi, DraftHead, DraftText, DraftDiff } from './draft.jsx';
 import { problemText, codeListNames } from './model.js';
 
 const { useState, useEffect } = React;
@@ -99,20 +99,9 @@ function CodeListEditor({ name, cycle, onApplied }) {
   const change = (i) => (c) => setCodes(codes.map((old, j) => (j === i ? c : old)));
   return (
     <div className="sd-designer">
-      <DraftStatus d={d} />
-      <DraftToolbar d={d}>
-        <label className="sd-check"><input type="checkbox" checked={asText} onChange={(e) => setAsText(e.target.checked)} /> 直接编辑 TOML 文本</label>
-      </DraftToolbar>
-      {rest.length > 0 && (
-        <ul className="sd-problems" role="alert" aria-label="代码表的问题">{rest.map((p, i) => <li key={i}>{problemText(p)}</li>)}</ul>
-      )}
+      <DraftHead d={d} asText={asText} setAsText={setAsText} problems={rest} label="代码表的问题" />
       {asText || parsed.error ? (
-        <div className="sd-field">
-          {parsed.error && <Message kind="error">{parsed.error}（请在文本中改正）</Message>}
-          <label htmlFor="sd-codes-text">代码表 {name} 的 TOML 文本</label>
-          <textarea id="sd-codes-text" className="sd-def-text" rows={24} spellCheck={false} value={d.text}
-            onChange={(e) => d.edit(e.target.value)} />
-        </div>
+        <DraftText d={d} id="sd-codes-text" label={`代码表 ${name} 的 TOML 文本`} error={parsed.error} />
       ) : (
         <>
           <table className="sd-table" aria-label={`代码表 ${name} 的代码`}>

@@ -5,6 +5,7 @@
 
 import { gql, refreshCatalog, askConfirm, Message, formatTime } from './host.js';
 import { Diff } from './history.jsx';
+import { problemText } from './model.js';
 
 const { useState, useEffect } = React;
 
@@ -169,5 +170,33 @@ export function DraftDiff({ draft }) {
       <Changes draft={draft} />
       <Diff text={draft.diff} />
     </details>
+  );
+}
+
+/** What both editors show above their form: the draft's status, the toolbar with 直接编辑 TOML
+ * 文本, and the problems that belong to no row of the form (`label` names them). */
+export function DraftHead({ d, asText, setAsText, problems, label }) {
+  return (
+    <>
+      <DraftStatus d={d} />
+      <DraftToolbar d={d}>
+        <label className="sd-check"><input type="checkbox" checked={asText} onChange={(e) => setAsText(e.target.checked)} /> 直接编辑 TOML 文本</label>
+      </DraftToolbar>
+      {problems.length > 0 && (
+        <ul className="sd-problems" role="alert" aria-label={label}>{problems.map((p, i) => <li key={i}>{problemText(p)}</li>)}</ul>
+      )}
+    </>
+  );
+}
+
+/** The draft as TOML text, with why the form cannot show it (`error`) when it does not parse. */
+export function DraftText({ d, id, label, error }) {
+  return (
+    <div className="sd-field">
+      {error && <Message kind="error">{error}（请在文本中改正）</Message>}
+      <label htmlFor={id}>{label}</label>
+      <textarea id={id} className="sd-def-text" rows={24} spellCheck={false} value={d.text}
+        onChange={(e) => d.edit(e.target.value)} />
+    </div>
   );
 }

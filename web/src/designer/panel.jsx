@@ -3,11 +3,10 @@
 // and shows the problems under the field at fault, the change to the TOML file and to the
 // database; 生效 writes the file and every instance reloads. History and 回滚 are below.
 
-import { Message } from './host.js';
-import { read, write, placeProblems, problemText, codeListNames } from './model.js';
+import { read, write, placeProblems, codeListNames } from './model.js';
 import { FieldsForm } from './fields.jsx';
 import { History } from './history.jsx';
-import { useDraft, tableApi, DraftStatus, DraftToolbar, DraftDiff } from './draft.jsx';
+import { useDraft, tableApi, DraftHead, DraftText, DraftDiff } from './draft.jsx';
 import { CodeLists } from './codes.jsx';
 
 const { useState } = React;
@@ -21,20 +20,9 @@ function Editor({ code, catalog, onApplied }) {
   const { byField, table } = placeProblems(d.draft?.problems);
   return (
     <div className="sd-designer">
-      <DraftStatus d={d} />
-      <DraftToolbar d={d}>
-        <label className="sd-check"><input type="checkbox" checked={asText} onChange={(e) => setAsText(e.target.checked)} /> 直接编辑 TOML 文本</label>
-      </DraftToolbar>
-      {table.length > 0 && (
-        <ul className="sd-problems" role="alert" aria-label="表的问题">{table.map((p, i) => <li key={i}>{problemText(p)}</li>)}</ul>
-      )}
+      <DraftHead d={d} asText={asText} setAsText={setAsText} problems={table} label="表的问题" />
       {asText || parsed.error ? (
-        <div className="sd-field">
-          {parsed.error && <Message kind="error">{parsed.error}（请在文本中改正）</Message>}
-          <label htmlFor="sd-def-text">{code} 的 TOML 文本</label>
-          <textarea id="sd-def-text" className="sd-def-text" rows={24} spellCheck={false} value={text}
-            onChange={(e) => edit(e.target.value)} />
-        </div>
+        <DraftText d={d} id="sd-def-text" label={`${code} 的 TOML 文本`} error={parsed.error} />
       ) : (
         <>
           <div className="sd-field">
