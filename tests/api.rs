@@ -299,6 +299,38 @@ async fn the_demo_college_through_graphql() {
         r["data"]["codeList"]["codes"][1],
         json!({ "code": "2", "name": "女" })
     );
+
+    // Every code list and every core indicator by name, in one read: what the designer's list
+    // picker and a case's indicator select show, with the catalogues only reached through include.
+    let r = api
+        .gql(
+            "{ catalog { codeLists { name label } indicators { id name unit } } }",
+            json!({}),
+        )
+        .await;
+    let lists = r["data"]["catalog"]["codeLists"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(lists.len(), 108, "{r}");
+    assert!(lists.iter().any(|l| l["name"] == "majors_gz_2021"), "{r}");
+    assert!(
+        lists
+            .iter()
+            .any(|l| l["name"] == "level" && l["label"] != ""),
+        "{r}"
+    );
+    let indicators = r["data"]["catalog"]["indicators"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(indicators.len(), 21, "{r}");
+    assert!(
+        indicators
+            .iter()
+            .any(|i| i["id"] == "double_qualified_ratio" && i["name"] == "双师型教师比例"),
+        "{r}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

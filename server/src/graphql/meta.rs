@@ -59,6 +59,21 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
                 },
             )
             .description("核心指标的编号、名称与单位（不计算数值）：引用指标时选择用"),
+        )
+        .field(
+            Field::new("codeLists", TypeRef::named_nn_list_nn("CodeList"), |ctx| {
+                FieldFuture::new(async move {
+                    let c = catalog(&ctx)?;
+                    Ok(Some(FieldValue::list(
+                        c.code_lists
+                            .values()
+                            .map(|l| FieldValue::owned_any(l.clone())),
+                    )))
+                })
+            })
+            .description(
+                "全部代码表（按名称排序），含只经 include 引用的目录（如 majors_gz_2021）",
+            ),
         );
     b.register(table_type())
         .register(indicator_type())

@@ -8,11 +8,9 @@ import { parse, patch } from '@decimalturn/toml-patch';
 import { gql, Message } from './host.js';
 import { History } from './history.jsx';
 import { useDraft, codeListApi, DraftHead, DraftText, DraftDiff } from './draft.jsx';
-import { problemText, codeListNames } from './model.js';
+import { problemText } from './model.js';
 
 const { useState, useEffect } = React;
-
-const LABELS_AT_ONCE = 10;
 
 /** A code list's text parsed: `{ list }`, or `{ error }` in Chinese when it is not valid TOML. */
 function readList(text) {
@@ -123,26 +121,21 @@ function CodeListEditor({ name, cycle, onApplied }) {
 }
 
 /** The 代码表 part of the designer card: pick a list, edit its codes, see its history. */
-export function CodeLists({ catalog }) {
-  const names = codeListNames(catalog);
-  const [labels, setLabels] = useState({});
+export function CodeLists() {
+  const [lists, setLists] = useState([]); // every list, with those only reached through include
   const [cycle, setCycle] = useState(null);
   const [name, setName] = useState('');
   const [applied, setApplied] = useState(0);
   const [rolled, setRolled] = useState(0);
   const [error, setError] = useState(null);
   useEffect(() => {
-    gql('{ cycles { year } }', {}, '读取填报周期')
-      .then((r) => setCycle(Math.max(...r.cycles.map((c) => c.year))))
+    gql('{ cycles { year } catalog { codeLists { name label } } }', {}, '读取代码表')
+      .then((r) => {
+        setCycle(Math.max(...r.cycles.map((c) => c.year)));
+        setLists(r.catalog.codeLists);
+      })
       .catch((e) => setError(e.message));
-    // A few lists a request: one request asking for every list is refused as too costly.
-    const chunks = [];
-    for (let i = 0; i < names.length; i += LABELS_AT_ONCE) chunks.push(names.slice(i, i + LABELS_AT_ONCE));
-    const query = (chunk) => `{ ${chunk.map((n, i) => `l${i}: codeList(name: ${JSON.stringify(n)}) { name label }`).join(' ')} }`;
-    Promise.all(chunks.map((chunk) => gql(query(chunk), {}, '读取代码表名称').then((r) => Object.values(r))))
-      .then((parts) => setLabels(Object.fromEntries(parts.flat().filter(Boolean).map((l) => [l.name, l.label]))))
-      .catch((e) => setError(e.message));
-  }, [names.join()]);
+  }, []);
   const key = `codes/${name}`;
   return (
     <>
@@ -151,7 +144,7 @@ export function CodeLists({ catalog }) {
         <label htmlFor="sd-codes-pick">代码表</label>
         <select id="sd-codes-pick" value={name} onChange={(e) => setName(e.target.value)}>
           <option value="">（选择要修改的代码表）</option>
-          {names.map((n) => <option key={n} value={n}>{labels[n] ? `${labels[n]}（${n}）` : n}</option>)}
+          {lists.map((l) => <option key={l.name} value={l.name}>{l.label ? `${l.label}（${l.name}）` : l.name}</option>)}
         </select>
       </div>
       {name && <CodeListEditor key={`${name}-${rolled}`} name={name} cycle={cycle} onApplied={() => setApplied((n) => n + 1)} />}

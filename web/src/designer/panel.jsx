@@ -57,7 +57,7 @@ export function Designer({ catalog }) {
         <label className="sd-check"><input type="radio" name="sd-def-kind" checked={kind === 'table'} onChange={() => setKind('table')} /> 数据表的字段</label>
         <label className="sd-check"><input type="radio" name="sd-def-kind" checked={kind === 'codes'} onChange={() => setKind('codes')} /> 代码表的代码</label>
       </div>
-      {kind === 'codes' ? <CodeLists catalog={catalog} /> : (
+      {kind === 'codes' ? <CodeLists /> : (
         <>
           <div className="sd-toolbar">
             <label htmlFor="sd-def-pick">数据表</label>
