@@ -20,12 +20,7 @@ const FIELD: &str =
 
 /// A site reloading from a scratch copy; tokens of two 质量部 administrators and a collector.
 async fn site_on(scratch: &Scratch) -> (Arc<Site>, String, String, String) {
-    let dir = scratch.path("table-defs");
-    let site = tokio::task::spawn_blocking(move || {
-        Site::with_state(|state| *state = state.clone().with_definitions(dir))
-    })
-    .await
-    .expect("setup");
+    let site = crate::site::on_scratch(scratch).await;
     site.account("8001", "王质量", "zlb", "quality_admin", PASSWORD, false);
     site.account("8003", "李质量", "zlb", "quality_admin", PASSWORD, false);
     site.account("8002", "政务部", "zwb", "collector", PASSWORD, false);

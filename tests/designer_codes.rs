@@ -17,12 +17,7 @@ const LAST: &str = "  { code = \"09\", name = \"其他\" },\n";
 const ADDED: &str = "  { code = \"06\", name = \"区县级\", since = 2023 },\n";
 
 async fn site_on(scratch: &Scratch) -> (Arc<Site>, String, String) {
-    let dir = scratch.path("table-defs");
-    let site = tokio::task::spawn_blocking(move || {
-        Site::with_state(|state| *state = state.clone().with_definitions(dir))
-    })
-    .await
-    .expect("setup");
+    let site = crate::site::on_scratch(scratch).await;
     site.account("8001", "王质量", "zlb", "quality_admin", PASSWORD, false);
     site.account("8002", "政务部", "zwb", "collector", PASSWORD, false);
     let admin = site.token("8001", PASSWORD).await;

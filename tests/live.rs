@@ -22,12 +22,7 @@ const REMARK: &str = "name = \"remark\"\nlabel = \"备注\"\ntype = \"string\"";
 
 /// A site that reloads its definitions from a scratch copy, a 质量部 admin and a 政务部 collector.
 async fn site_on(scratch: &Scratch) -> (Arc<Site>, String, String) {
-    let dir = scratch.path("table-defs");
-    let site = tokio::task::spawn_blocking(move || {
-        Site::with_state(|state| *state = state.clone().with_definitions(dir))
-    })
-    .await
-    .expect("setup");
+    let site = crate::site::on_scratch(scratch).await;
     site.account("8001", "质量部", "zlb", "quality_admin", PASSWORD, false);
     site.account("8002", "政务部", "zwb", "collector", PASSWORD, false);
     let admin = site.token("8001", PASSWORD).await;

@@ -158,6 +158,17 @@ pub fn setup() -> Site {
     Site::new()
 }
 
+/// A site whose definitions live in (and reload from) `scratch`'s copy of table-defs: what the
+/// designer and reload tests edit instead of the repository's folder.
+pub async fn on_scratch(scratch: &crate::support::Scratch) -> Site {
+    let dir = scratch.path("table-defs");
+    tokio::task::spawn_blocking(move || {
+        Site::with_state(|state| *state = state.clone().with_definitions(dir))
+    })
+    .await
+    .expect("setup")
+}
+
 impl Site {
     /// Rows in the tables that `row`'s references point at (a row of GraphQL field names), so
     /// that it passes the reference rules at submission.
