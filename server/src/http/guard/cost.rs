@@ -63,6 +63,11 @@ fn weight(name: &str) -> u64 {
         "bulletin" | "myTasks" | "progressSummary" | "findings" | "qualityReport" | "rowChecks" => {
             6_000
         }
+        // A draft's check loads and checks the whole definitions folder, as a reload does
+        // before it writes: heavy, so one administrator runs a few at a time.
+        "saveDefinitionDraft" | "saveCodeListDraft" | "tableDefinition" | "codeListDefinition" => {
+            6_000
+        }
         // The whole schema (90 tables' types): seconds in a debug build, heavy for anyone.
         "__schema" => 5_000,
         "catalog" | "gaojiComparison" | "setGaojiFigures" | "login" | "changePassword" => 2_000,
