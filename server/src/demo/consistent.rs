@@ -67,6 +67,7 @@ impl Gen<'_> {
         self.intake(&mut rng);
         self.graduates(&mut rng);
         self.facilities(&mut rng);
+        self.library();
         self.internships(&mut rng);
         self.certificates();
         self.external_teachers();

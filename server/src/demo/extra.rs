@@ -105,6 +105,26 @@ fn sum(rec: &Record, fields: &[&str]) -> Decimal {
         .sum()
 }
 
+/// 2.11.1's total: the sum of its items (rule X10).
+pub(super) fn add_up_income(income: &mut Record) {
+    let total = sum(income, INCOME_TOTALLED);
+    income.insert("total".into(), Value::Decimal(total));
+}
+
+/// 2.11.3's subtotals and total: each the sum of its items.
+pub(super) fn add_up_expense(expense: &mut Record) {
+    for (total, parts) in [
+        ("daily_teaching", DAILY),
+        ("reform_research", REFORM),
+        ("faculty_dev", FACULTY),
+    ] {
+        let s = sum(expense, parts);
+        expense.insert(total.into(), Value::Decimal(s));
+    }
+    let total = sum(expense, EXPENSE_TOTALLED);
+    expense.insert("total".into(), Value::Decimal(total));
+}
+
 impl Gen<'_> {
     /// 2.11.x: the detail tables first, then summaries whose "other" and totals add up exactly.
     pub(super) fn finance(&mut self) {
@@ -112,8 +132,7 @@ impl Gen<'_> {
         let Some(mut income) = self.summary("2.11.1", "2.11.2") else {
             return;
         };
-        let total = sum(&income, INCOME_TOTALLED);
-        income.insert("total".into(), Value::Decimal(total));
+        add_up_income(&mut income);
         let unit = self
             .units_of("2.11.1")
             .into_iter()
@@ -123,16 +142,7 @@ impl Gen<'_> {
         let Some(mut expense) = self.summary("2.11.3", "2.11.4") else {
             return;
         };
-        for (total, parts) in [
-            ("daily_teaching", DAILY),
-            ("reform_research", REFORM),
-            ("faculty_dev", FACULTY),
-        ] {
-            let s = sum(&expense, parts);
-            expense.insert(total.into(), Value::Decimal(s));
-        }
-        let total = sum(&expense, EXPENSE_TOTALLED);
-        expense.insert("total".into(), Value::Decimal(total));
+        add_up_expense(&mut expense);
         self.put("2.11.3", unit, expense);
     }
 

@@ -1,11 +1,11 @@
 //! Land, buildings and equipment from the bottom up: each training site (2.9.1) holds its large
 //! equipment (2.9.5), the college's equipment total (1.1.5) holds the sites', and its
 //! laboratory and training floor area (1.1.4) holds the sites' area, inside buildings sized for
-//! its students (rules X11, X12).
+//! its students (rules X11, X12). The library (1.1.6) is sized for the students too.
 
 use std::collections::HashMap;
 
-use rand::RngExt;
+use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rust_decimal::Decimal;
 
@@ -92,6 +92,41 @@ impl Gen<'_> {
         let students = c.students.len() as i64;
         for (_, r) in self.out.get_mut("1.1.4").into_iter().flatten() {
             buildings(r, students, area);
+        }
+    }
+}
+
+impl Gen<'_> {
+    /// 1.1.6 for the college's students: about 80 printed books a student (the national floor
+    /// for 高职 is 60), a few percent of them new this year, a seat for every fifth student.
+    /// Its own stream: the fix-ups after it draw what they drew before the library was sized.
+    pub(super) fn library(&mut self) {
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed ^ 0x0001_1B2A_2023);
+        let students = self.college.students.len().max(1) as i64;
+        for (_, r) in self.out.get_mut("1.1.6").into_iter().flatten() {
+            let books = students * rng.random_range(72..92);
+            set_ints(
+                r,
+                &[
+                    ("paper_books", books),
+                    ("new_books", books * rng.random_range(30..55) / 1_000),
+                    ("paper_journals", rng.random_range(280..520)),
+                    ("ebooks", students * rng.random_range(60..110)),
+                    ("ejournals", rng.random_range(8_000..15_000)),
+                    ("databases", rng.random_range(12..30)),
+                    ("reading_seats", students / 5 + rng.random_range(0..200)),
+                    ("circulation", students * rng.random_range(3..7)),
+                ],
+            );
+            money(
+                r,
+                "digital_gb",
+                Decimal::from(rng.random_range(18_000..42_000)),
+            );
+            r.insert(
+                "av_hours".into(),
+                Value::Decimal(Decimal::new(rng.random_range(40_000..90_000), 1)),
+            );
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The demo's previous cycle (2022), derived from the 2023 college so that year-over-year
 //! comparisons show believable differences: a few percent fewer students and teachers (a roster
 //! row missing takes the rows that reference it along), the students a grade back (so that the
-//! class of 2023 is there), last year's dates in the tables that record events, smaller equipment, library and building figures, and 1.5.3 recounted from
+//! class of 2023 is there), last year's dates in the tables that record events, smaller equipment, library and building figures, less income and spending, and 1.5.3 recounted from
 //! 2022's students so that last year's counts agree too. No randomness leaks into 2023's stream.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -38,6 +38,12 @@ fn smaller(code: &str) -> Option<Decimal> {
         "1.1.5" => Some(Decimal::new(92, 2)),
         "1.1.6" => Some(Decimal::new(95, 2)),
         "1.1.4" => Some(Decimal::new(98, 2)),
+        // Last calendar year's income and spending: a few percent less, item by item (the
+        // totals are added up again in `refinance`).
+        "2.11.1" => Some(Decimal::new(94, 2)),
+        "2.11.2" => Some(Decimal::new(91, 2)),
+        "2.11.3" => Some(Decimal::new(95, 2)),
+        "2.11.4" => Some(Decimal::new(93, 2)),
         _ => None,
     }
 }
@@ -115,7 +121,32 @@ pub fn previous_year(catalog: &Catalog, this_year: &Rows, seed: u64) -> Rows {
         out.insert(table.code.clone(), kept);
     }
     recount_students(&mut out);
+    refinance(&mut out);
     out
+}
+
+/// 2.11.1 and 2.11.3 after their items were scaled: "other" is again the sum of last year's
+/// detail rows (2.11.2, 2.11.4) and every total the sum of its items, to the cent.
+fn refinance(out: &mut Rows) {
+    for (summary, detail) in [("2.11.1", "2.11.2"), ("2.11.3", "2.11.4")] {
+        let other: Decimal = out
+            .get(detail)
+            .into_iter()
+            .flatten()
+            .filter_map(|(_, r)| match r.get("amount") {
+                Some(Value::Decimal(d)) => Some(*d),
+                _ => None,
+            })
+            .sum();
+        for (_, r) in out.get_mut(summary).into_iter().flatten() {
+            r.insert("other".into(), Value::Decimal(other));
+            if summary == "2.11.1" {
+                super::extra::add_up_income(r);
+            } else {
+                super::extra::add_up_expense(r);
+            }
+        }
+    }
 }
 
 /// The student tables and the cohort fields that were a year earlier last year: the roster is

@@ -52,7 +52,9 @@ pub(super) fn catalogue() -> Vec<Planted> {
             field: "major_name",
             reads: None,
             apply: |r, _| {
-                r.insert("major_name".into(), t("不存在的专业名称"));
+                // The usual slip: a direction appended to the catalogue's name.
+                let name = text(r, "major_name").unwrap_or_default();
+                r.insert("major_name".into(), t(&format!("{name}（订单班方向）")));
                 "专业名称与国家专业目录不一致".into()
             },
         },
