@@ -136,3 +136,28 @@ async fn progress_tasks_and_submissions_share_a_stable_id() {
     let entry = entry(&after, "progress");
     assert_eq!((&entry["id"], &entry["state"]), (&id, &json!("submitted")));
 }
+
+#[tokio::test]
+async fn check_refuses_a_field_named_like_a_derived_label_or_unit_name() {
+    let s = crate::support::Scratch::new();
+    let file = "table-defs/2.8.1-leader_visits.toml";
+    let label = s.append_field(
+        file,
+        "name = \"visitor_role_label\"\nlabel = \"职务说明\"\ntype = \"string\"",
+    );
+    let unit = s.append_field(
+        file,
+        "name = \"unit_name\"\nlabel = \"单位名\"\ntype = \"string\"",
+    );
+    let problems = s.problems().await;
+    for (i, needle) in [(label, "visitorRoleLabel"), (unit, "unitName")] {
+        let key = format!("fields[{i}].name");
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.key == key && p.message.contains(needle)),
+            "{needle}: {}",
+            crate::support::show(&problems)
+        );
+    }
+}
