@@ -64,6 +64,10 @@ async fn labels_are_the_code_lists_names_and_rows_carry_their_units_name() {
     assert_eq!(row["unit"], "zlb");
     let unit_name = row["unitName"].as_str().expect("unitName");
     assert!(!unit_name.is_empty() && unit_name != "zlb", "{row}");
+    let q = "{ leaderVisitsAggregate(cycle: 2023, groupBy: [VISITOR_ROLE]) { key { visitorRole visitorRoleLabel } count } }";
+    let (r, _) = site.gql(Some(&token), q, json!({})).await;
+    let key = &r["data"]["leaderVisitsAggregate"][0]["key"];
+    assert_eq!(key["visitorRoleLabel"], json!(role["01"]), "{r}");
     // Asked without the code itself, the label still reads its cell.
     let (r, _) = site
         .gql(

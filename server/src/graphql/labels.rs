@@ -1,6 +1,7 @@
 //! Names beside codes on a table's row type: `xLabel` for each code field `x` (the code list's
 //! name of the code, a list of names for a multi-select) and `unitName` for the row's unit, so a
-//! client shows 中文 names without a `codeList` query per field. The names come from the catalog
+//! client shows 中文 names without a `codeList` query per field (an aggregate's group key has
+//! them too). The names come from the catalog
 //! and the units the schema was built for: nothing is read per row.
 
 use std::sync::Arc;
@@ -8,6 +9,7 @@ use std::sync::Arc;
 use async_graphql::dynamic::{Field, FieldFuture, FieldValue, TypeRef};
 use async_graphql::Value as Gql;
 
+use super::resolve::{field_of_parent, Group};
 use crate::defs::{naming, CodeList, FieldType};
 use crate::model::Value;
 use crate::service::page::{self, Cells};
@@ -67,6 +69,22 @@ pub fn label_field(
         "{}的名称（{what}在代码表 {} 中的名称；不在代码表中的代码原样返回；未填时为空）",
         f.label, list_name
     )))
+}
+
+/// `xLabel` of an aggregate group's key, for a single-code field it is grouped by.
+pub fn key_label_field(list: Option<&Arc<CodeList>>, f: &crate::defs::Field) -> Option<Field> {
+    let list = list?.clone();
+    let name = f.name.clone();
+    let description = format!("{}的名称（代码表 {}）", f.label, list.name);
+    let field = field_of_parent::<Group>(
+        &label_name(&f.name),
+        TypeRef::named(TypeRef::STRING),
+        move |g| match g.key.get(&name) {
+            Some(Value::Text(code)) => name_of(&list, code),
+            _ => Gql::Null,
+        },
+    );
+    Some(field.description(description))
 }
 
 /// `unitName`: the name of the row's unit (its code when the units file lacks it).

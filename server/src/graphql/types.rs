@@ -150,6 +150,9 @@ pub fn register_table(mut b: SchemaBuilder, catalog: &Catalog, table: &Table) ->
             key = key.field(field_of_parent::<Group>(&gql, scalar_of(&f.ty), move |g| {
                 g.key.get(&name).map_or(Gql::Null, to_gql)
             }));
+            if let Some(label) = super::labels::key_label_field(list, f) {
+                key = key.field(label);
+            }
         }
     }
     let order = InputObject::new(naming::order_type(slug))
