@@ -6,8 +6,9 @@
 //! from a page of this server (or a listed cross-origin client); and the session cookie marked
 //! `Secure` when the service is reached over https. A persisted query (Apollo's APQ) is resolved
 //! to its text first and a batch (a JSON array) checked operation by operation, its cost summed,
-//! so neither a hash nor a batch passes a limit a plain request would not ([`read`]). What a caller may spend (cost, time, heavy requests at once) is decided
-//! once the caller is known ([`admit`]).
+//! so neither a hash nor a batch passes a limit a plain request would not ([`read`]). What a
+//! caller may spend (cost, time, heavy requests at once) is decided once the caller is known
+//! ([`admit`]).
 
 use std::net::IpAddr;
 
@@ -114,13 +115,6 @@ pub struct Refusal {
     status: StatusCode,
     code: &'static str,
     message: String,
-}
-
-impl Refusal {
-    /// The refusal's code (`BAD_REQUEST`, `TOO_COMPLEX`, `PERSISTED_QUERY_NOT_FOUND`).
-    pub fn code(&self) -> &'static str {
-        self.code
-    }
 }
 
 fn refuse(status: StatusCode, message: impl Into<String>) -> Refusal {

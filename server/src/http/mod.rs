@@ -1,5 +1,5 @@
 //! The HTTP surface (axum): `/graphql`, `/graphiql` with its embedded assets, `/healthz`, and
-//! Excel templates, exports and imports.
+//! Excel templates, exports and imports; CORS for the origins `serve --cors-origin` lists.
 //! Handlers are thin: extract, attach the principal, execute, respond.
 
 mod assets;
