@@ -35,6 +35,8 @@ mod excel_rights;
 mod excel_roundtrip;
 mod findings_sync;
 mod gaoji;
+mod graphql_clients;
+mod graphql_shapes;
 mod grid;
 mod guard_cost;
 mod guard_http;

@@ -62,6 +62,19 @@ pub struct ServeArgs {
     /// 相信其 `X-Forwarded-Proto: https` 的代理地址（可重复，或用逗号分隔）。
     #[arg(long, env = "STATUSDATA_TRUSTED_PROXIES", value_delimiter = ',')]
     trusted_proxy: Vec<std::net::IpAddr>,
+    /// 允许从这个来源（另一个网站的页面，如 https://bi.example.edu.cn）跨域调用 API，可重复或用逗号分隔；
+    /// 列出的来源带 Cookie 的修改也被接受，未列出的来源仍被拒绝。
+    #[arg(long, env = "STATUSDATA_CORS_ORIGINS", value_delimiter = ',')]
+    cors_origin: Vec<String>,
+    /// 一个批量请求（JSON 数组）最多含多少个操作。
+    #[arg(long, env = "STATUSDATA_MAX_BATCH", default_value_t = 10)]
+    max_batch: usize,
+    /// 持久化查询（APQ）缓存最多保存的文档数。
+    #[arg(long, env = "STATUSDATA_APQ_CACHE_ENTRIES", default_value_t = 1000)]
+    apq_cache_entries: usize,
+    /// 持久化查询（APQ）缓存最多占用的内存（KB）。
+    #[arg(long, env = "STATUSDATA_APQ_CACHE_KB", default_value_t = 8192)]
+    apq_cache_kb: usize,
     /// 院领导签核核心数据之前 `/export/{cycle}/all.xlsx` 的做法：`warn`（照常导出，封面加提示）或 `refuse`（拒绝）。
     #[arg(long, env = "STATUSDATA_EXPORT_BEFORE_SIGNOFF", default_value = "warn")]
     export_before_signoff: statusdata::service::indicators::ExportGate,
@@ -264,12 +277,30 @@ fn configure(state: &mut AppState, args: &ServeArgs) -> anyhow::Result<()> {
         &args.case_attachment_types,
     )
     .map_err(anyhow::Error::msg)?;
+    let cors_origins = args
+        .cors_origin
+        .iter()
+        .filter(|o| !o.trim().is_empty())
+        .map(|o| statusdata::http::cors::normalize_origin(o))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(anyhow::Error::msg)?;
+    if args.max_batch == 0 {
+        anyhow::bail!("--max-batch（STATUSDATA_MAX_BATCH）至少为 1");
+    }
     state.request_limits = Arc::new(statusdata::http::guard::RequestLimits {
         max_body: args.max_body_kb << 10,
         max_nesting: args.max_nesting,
         https: args.https,
         trusted_proxies: args.trusted_proxy.clone(),
+        max_batch: args.max_batch,
+        cors_origins,
         ..Default::default()
     });
+    state.documents = Arc::new(statusdata::http::documents::DocumentCache::new(
+        statusdata::http::documents::CacheLimits {
+            entries: args.apq_cache_entries,
+            bytes: args.apq_cache_kb << 10,
+        },
+    ));
     Ok(())
 }

@@ -281,6 +281,14 @@ fn convert_table(file: &Path, raw: RawTable, problems: &mut Problems) -> Option<
                 format!("字段名“{}”重复", f.name),
             );
         }
+        let is_code = |n: &str| {
+            fields
+                .iter()
+                .any(|g| g.name == n && g.ty.code_list().is_some())
+        };
+        if let Some(clash) = naming::derived_clash(&f.name, is_code) {
+            bad(&format!("fields[{i}].name"), clash);
+        }
         if !labels.insert(f.label.as_str()) {
             bad(
                 &format!("fields[{i}].label"),

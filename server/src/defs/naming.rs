@@ -37,6 +37,22 @@ pub fn is_system_column(name: &str) -> bool {
     SYSTEM_COLUMNS.contains(&name)
 }
 
+/// A field name that would collide with a GraphQL field the row type derives: `unit_name`
+/// (`unitName`, the unit's name) or `<code field>_label` (`xLabel`, the code's name). `None`
+/// when the name is free; else the reason in Chinese.
+pub fn derived_clash(name: &str, is_code_field: impl Fn(&str) -> bool) -> Option<String> {
+    if name == "unit_name" {
+        return Some("“unit_name”与每行都有的单位名称字段 unitName 重名，请换一个名称".into());
+    }
+    let base = name.strip_suffix("_label")?;
+    is_code_field(base).then(|| {
+        format!(
+            "“{name}”与代码字段 {base} 的名称字段 {} 重名，请换一个名称",
+            graphql_field(name)
+        )
+    })
+}
+
 /// The SQL table holding a definition's rows: `d_<slug>`.
 pub fn sql_table(slug: &str) -> String {
     format!("d_{slug}")
@@ -296,6 +312,15 @@ mod tests {
         assert_eq!(long.len(), 63);
         assert_ne!(long, column_index(&"a".repeat(48), &"c".repeat(48)));
         assert_eq!(key_index("students"), "ux_students");
+    }
+
+    #[test]
+    fn derived_names_are_reserved() {
+        let code = |n: &str| n == "title";
+        assert!(derived_clash("unit_name", code).is_some());
+        assert!(derived_clash("title_label", code).is_some());
+        assert!(derived_clash("name_label", code).is_none());
+        assert!(derived_clash("title", code).is_none());
     }
 
     #[test]

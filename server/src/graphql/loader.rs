@@ -13,7 +13,7 @@ use async_graphql::{Request, ServerResult};
 use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::dynamic::{Field, FieldFuture, FieldValue, TypeRef};
 
-use crate::authz::Access;
+use crate::authz::{Access, Action};
 use crate::defs::{naming, Catalog, FieldType, Table};
 use crate::model::Value;
 use crate::service::budget::{self, Budget};
@@ -145,18 +145,32 @@ pub fn ref_field(catalog: &Catalog, table: &Table, f: &crate::defs::Field) -> Op
     let [target] = targets.as_slice() else {
         return None;
     };
-    let to = catalog.table_by_slug(&target.table)?;
+    let to = catalog.table_by_slug(&target.table)?.clone();
     let (code, to_field, name) = (to.code.clone(), target.field.clone(), f.name.clone());
     let cell = page::SYSTEM.len() + table.fields.iter().position(|g| g.name == f.name)?;
+    let described = format!(
+        "{} 所指的记录（{} {}）；未填或查不到时为空；无权查看该表时为空，并在此路径返回 FORBIDDEN 错误",
+        f.label, to.code, to.name
+    );
     let field = Field::new(
         format!("{}Row", naming::graphql_field(&f.name)),
         TypeRef::named(naming::type_name(&to.slug)),
         move |ctx| {
             let (code, to_field, name) = (code.clone(), to_field.clone(), name.clone());
+            let to = to.clone();
             FieldFuture::new(async move {
                 let Some((cycle, unit, value)) = ref_of(ctx.parent_value, &name, cell)? else {
                     return Ok(None);
                 };
+                // A caller who may not read the referenced table gets null with the reason at
+                // this path, not a silent null that reads as "no such row".
+                if let Ok(access) = ctx.data::<Access>() {
+                    if let Err(e) = crate::service::guard(access, &to, Action::Read) {
+                        let e = async_graphql::Error::from(e).into_server_error(ctx.item.pos);
+                        ctx.add_error(ctx.set_error_path(e));
+                        return Ok(None);
+                    }
+                }
                 let loader = ctx.data::<DataLoader<RefLoader>>()?;
                 let key = RefKey {
                     table: code,
@@ -173,7 +187,7 @@ pub fn ref_field(catalog: &Catalog, table: &Table, f: &crate::defs::Field) -> Op
             })
         },
     )
-    .description(format!("{} 所指的记录（{}）", f.label, to.name));
+    .description(described);
     Some(field)
 }
 

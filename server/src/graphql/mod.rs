@@ -13,6 +13,7 @@ mod designer;
 pub mod errors;
 mod grid;
 mod indicators;
+mod labels;
 
 mod list;
 pub mod loader;

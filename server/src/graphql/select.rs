@@ -30,12 +30,16 @@ pub fn cells_by_name(table: &Table) -> CellsByName {
         .enumerate()
         .map(|(i, n)| ((*n).to_owned(), vec![i]))
         .collect();
+    map.insert("unitName".to_owned(), vec![UNIT]);
     for (i, f) in table.fields.iter().enumerate() {
         let cell = SYSTEM.len() + i;
         let gql = naming::graphql_field(&f.name);
         if matches!(f.ty, FieldType::Ref { .. }) {
             // The referenced row is looked up by key within the referencing row's cycle and unit.
             map.insert(format!("{gql}Row"), vec![cell, CYCLE, UNIT]);
+        }
+        if f.ty.code_list().is_some() {
+            map.insert(super::labels::label_name(&f.name), vec![cell]);
         }
         map.insert(gql, vec![cell]);
     }

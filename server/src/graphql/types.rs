@@ -90,6 +90,7 @@ pub fn register_table(mut b: SchemaBuilder, catalog: &Catalog, table: &Table) ->
         };
         obj = obj.field(row_field(name, ty, cell, of_cell, get));
     }
+    obj = obj.field(super::labels::unit_name_field());
     let mut filter = InputObject::new(naming::filter_type(slug))
         .description(format!(
             "{} 的过滤条件；同一对象内的条件须同时满足；值为 null 的条件不起作用（eq、ne 除外）",
@@ -133,6 +134,10 @@ pub fn register_table(mut b: SchemaBuilder, catalog: &Catalog, table: &Table) ->
         if let Some(rf) = ref_field(catalog, table, f) {
             obj = obj.field(rf);
         }
+        let list = f.ty.code_list().and_then(|l| catalog.code_list(l));
+        if let Some(label) = super::labels::label_field(list, f, cell) {
+            obj = obj.field(label);
+        }
         filter = filter.field(
             InputValue::new(&gql, TypeRef::named(filter_of(&f.ty))).description(f.label.clone()),
         );
@@ -145,6 +150,9 @@ pub fn register_table(mut b: SchemaBuilder, catalog: &Catalog, table: &Table) ->
             key = key.field(field_of_parent::<Group>(&gql, scalar_of(&f.ty), move |g| {
                 g.key.get(&name).map_or(Gql::Null, to_gql)
             }));
+            if let Some(label) = super::labels::key_label_field(list, f) {
+                key = key.field(label);
+            }
         }
     }
     let order = InputObject::new(naming::order_type(slug))

@@ -9,26 +9,23 @@ use super::workflow::SubmissionOut;
 use crate::service::workflow::StepSummary;
 use crate::workflow::progress::Entry;
 
+/// The stable id of one (cycle, table, unit): the same for its `Progress` and its
+/// `Submission`, so a client cache finds the entity again after a step.
+pub fn entity_id(cycle: i32, table: &str, unit: &str) -> String {
+    format!("{cycle}:{table}:{unit}")
+}
+
 /// Registers the workflow types.
 pub fn register(b: SchemaBuilder) -> SchemaBuilder {
-    let sub = with_fields::<SubmissionOut>(
-        Object::new("Submission").description("一张表某单位的报送状态"),
-        vec![
-            ("table", text(), |s| Gql::from(s.table.clone())),
-            ("unit", text(), |s| Gql::from(s.unit.clone())),
-            ("state", text(), |s| Gql::from(s.sub.state.as_str())),
-            ("comment", opt_text(), |s| opt_gql(&s.sub.comment)),
-            (
-                "approvedBy",
-                TypeRef::named_nn_list_nn(TypeRef::STRING),
-                |s| strings(&s.sub.approvals),
-            ),
-            ("updatedAt", text(), |s| Gql::from(s.updated_at.clone())),
-        ],
-    );
     let entry = with_fields::<Entry>(
-        Object::new("Progress"),
+        Object::new("Progress").description(
+            "一张表某填报单位在一个周期的报送进度；id 为“周期:表代码:单位代码”，同一实体在 progress、myTasks 和报送操作的 Submission 中相同",
+        ),
         vec![
+            ("id", TypeRef::named_nn(TypeRef::ID), |e| {
+                Gql::from(entity_id(e.cycle, &e.table, &e.unit))
+            }),
+            ("cycle", TypeRef::named_nn(TypeRef::INT), |e| Gql::from(e.cycle)),
             ("table", text(), |e| Gql::from(e.table.clone())),
             ("tableName", text(), |e| Gql::from(e.table_name.clone())),
             ("group", text(), |e| Gql::from(e.group.clone())),
@@ -79,10 +76,35 @@ pub fn register(b: SchemaBuilder) -> SchemaBuilder {
         ),
         vec![("lastChange", opt_text(), |e| opt_gql(&e.last_change))],
     );
-    b.register(sub)
+    b.register(submission_type())
         .register(entry)
         .register(summary_type())
         .register(Enum::new("ReviewDecision").item("APPROVE").item("RETURN"))
+}
+
+/// `Submission`: one table of one unit after a workflow step.
+fn submission_type() -> Object {
+    with_fields::<SubmissionOut>(
+        Object::new("Submission").description(
+            "一张表某单位的报送状态；id 与同一周期、表、单位的 Progress 相同（客户端缓存按 __typename + id 区分两种类型）",
+        ),
+        vec![
+            ("id", TypeRef::named_nn(TypeRef::ID), |s| {
+                Gql::from(entity_id(s.cycle, &s.table, &s.unit))
+            }),
+            ("cycle", TypeRef::named_nn(TypeRef::INT), |s| Gql::from(s.cycle)),
+            ("table", text(), |s| Gql::from(s.table.clone())),
+            ("unit", text(), |s| Gql::from(s.unit.clone())),
+            ("state", text(), |s| Gql::from(s.sub.state.as_str())),
+            ("comment", opt_text(), |s| opt_gql(&s.sub.comment)),
+            (
+                "approvedBy",
+                TypeRef::named_nn_list_nn(TypeRef::STRING),
+                |s| strings(&s.sub.approvals),
+            ),
+            ("updatedAt", text(), |s| Gql::from(s.updated_at.clone())),
+        ],
+    )
 }
 
 fn summary_type() -> Object {

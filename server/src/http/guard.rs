@@ -3,29 +3,35 @@
 //! async-graphql's parser recurses per level and a few thousand levels overflow its stack), the
 //! length of names, the document's size after fragment expansion and its estimated cost (see
 //! [`cost`]), mutations only by POST with `application/json` and, when a cookie authenticates,
-//! from a page of this server; and the session cookie marked `Secure` when the service is
-//! reached over https. What a caller may spend (cost, time, heavy requests at once) is decided
-//! once the caller is known ([`admit`]).
+//! from a page of this server (or a listed cross-origin client); and the session cookie marked
+//! `Secure` when the service is reached over https. A persisted query (Apollo's APQ) is resolved
+//! to its text first and a batch (a JSON array) checked operation by operation, its cost summed,
+//! so neither a hash nor a batch passes a limit a plain request would not ([`read`]). What a
+//! caller may spend (cost, time, heavy requests at once) is decided once the caller is known
+//! ([`admit`]).
 
 use std::net::IpAddr;
-use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, SET_COOKIE};
+use axum::http::header::{CONTENT_LENGTH, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde_json::{json, Value as Json};
+use serde_json::json;
+
+use super::documents::DocumentCache;
 
 mod admit;
 pub mod cost;
 mod depth;
 mod origin;
+mod read;
 pub use admit::{timed_out, Admission, InFlight};
 pub use depth::{json_depth, query_depth};
 pub use origin::same_origin_writes;
-use origin::{cookie_authenticates, from_trusted_proxy, same_origin, FOREIGN_PAGE};
+use origin::{cookie_authenticates, from_trusted_proxy, trusted_origin, FOREIGN_PAGE};
+pub use read::{Prepared, PERSISTED_QUERY_NOT_FOUND, SHA_MISMATCH};
 
 /// What `/graphql` accepts; `serve` flags change it (README, “限制”).
 #[derive(Debug, Clone)]
@@ -56,6 +62,11 @@ pub struct RequestLimits {
     /// ten seconds on a busy server would leave 质量部 with no way to run it.
     pub long_cost: u64,
     pub long_time: std::time::Duration,
+    /// The most operations one batched request (a JSON array) may carry.
+    pub max_batch: usize,
+    /// Origins of browser clients on other sites (`serve --cors-origin`, normalized by
+    /// `http::cors::normalize_origin`): allowed by CORS and trusted like the server's own pages.
+    pub cors_origins: Vec<String>,
 }
 
 /// What one request may spend.
@@ -88,6 +99,8 @@ impl Default for RequestLimits {
             heavy_in_flight: 4,
             long_cost: 20_000,
             long_time: std::time::Duration::from_secs(120),
+            max_batch: 10,
+            cors_origins: Vec::new(),
         }
     }
 }
@@ -139,14 +152,12 @@ impl IntoResponse for Refusal {
     }
 }
 
-/// The middleware of `/graphql`.
-pub async fn graphql(
-    State(limits): State<Arc<RequestLimits>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let https = is_https(&limits, &request);
-    let request = match check(&limits, request).await {
+/// The middleware of `/graphql`: on success the handler finds the checked requests in the
+/// request's [`Prepared`] extension and their estimated cost in [`Cost`].
+pub async fn graphql(State(app): State<super::AppState>, request: Request, next: Next) -> Response {
+    let limits = &app.request_limits;
+    let https = is_https(limits, &request);
+    let request = match check(limits, &app.documents, request).await {
         Ok(r) => r,
         Err(refusal) => return refusal.into_response(),
     };
@@ -157,9 +168,13 @@ pub async fn graphql(
     response
 }
 
-async fn check(limits: &RequestLimits, request: Request) -> Result<Request, Refusal> {
+async fn check(
+    limits: &RequestLimits,
+    cache: &DocumentCache,
+    request: Request,
+) -> Result<Request, Refusal> {
     let (parts, body) = request.into_parts();
-    let (documents, bytes) = match parts.method {
+    let (requests, batch) = match parts.method {
         Method::GET => {
             let query = parts.uri.query().unwrap_or("");
             if query.len() > limits.max_query_string {
@@ -172,11 +187,11 @@ async fn check(limits: &RequestLimits, request: Request) -> Result<Request, Refu
                     ),
                 ));
             }
-            (get_documents(limits, query)?, None)
+            (vec![read::get_request(limits, query)?], false)
         }
         Method::POST => {
             let bytes = read_body(limits, &parts.headers, body).await?;
-            (post_documents(limits, &parts.headers, &bytes)?, Some(bytes))
+            read::post_requests(limits, &parts.headers, &bytes)?
         }
         _ => {
             return Err(refuse(
@@ -185,6 +200,10 @@ async fn check(limits: &RequestLimits, request: Request) -> Result<Request, Refu
             ))
         }
     };
+    let documents = requests
+        .into_iter()
+        .map(|r| read::resolve(cache, r))
+        .collect::<Result<Vec<_>, _>>()?;
     let (mutation, total) = analyse_all(limits, &documents)?;
     if mutation && parts.method == Method::GET {
         return Err(refuse(
@@ -193,29 +212,36 @@ async fn check(limits: &RequestLimits, request: Request) -> Result<Request, Refu
         ));
     }
     let proxied = from_trusted_proxy(limits, &parts.extensions);
-    if mutation && cookie_authenticates(&parts.headers) && !same_origin(&parts.headers, proxied) {
+    if mutation
+        && cookie_authenticates(&parts.headers)
+        && !trusted_origin(limits, &parts.headers, proxied)
+    {
         return Err(refuse(StatusCode::FORBIDDEN, FOREIGN_PAGE));
+    }
+    // Only a document that passed every check is kept for its hash.
+    for d in &documents {
+        if let Some(hash) = &d.register {
+            cache.insert(hash.clone(), d.query.as_str().into());
+        }
     }
     let mut parts = parts;
     parts.extensions.insert(Cost(total));
-    let body = bytes.map_or_else(Body::empty, Body::from);
-    Ok(Request::from_parts(parts, body))
+    parts.extensions.insert(read::prepare(documents, batch)?);
+    Ok(Request::from_parts(parts, Body::empty()))
 }
 
 /// Whether any document runs a mutation, and what they cost together; refused past a limit.
-fn analyse_all(limits: &RequestLimits, documents: &[Document]) -> Result<(bool, u64), Refusal> {
+fn analyse_all(
+    limits: &RequestLimits,
+    documents: &[read::Document],
+) -> Result<(bool, u64), Refusal> {
     let (mut mutation, mut total) = (false, 0u64);
     for d in documents {
         if query_depth(&d.query, limits.max_nesting).is_none() {
             return Err(too_deep(limits));
         }
-        let analysis = cost::analyse(
-            &d.query,
-            d.operation.as_deref(),
-            d.variables.as_ref(),
-            &limits.document,
-        )
-        .map_err(over_limit)?;
+        let analysis = cost::analyse(&d.query, d.operation(), d.variables(), &limits.document)
+            .map_err(over_limit)?;
         mutation |= analysis.mutation;
         total = total.saturating_add(analysis.cost);
     }
@@ -254,82 +280,6 @@ async fn read_body(
     axum::body::to_bytes(body, limits.max_body)
         .await
         .map_err(|_| too_large())
-}
-
-/// One GraphQL request of an HTTP request, as far as the guard reads it.
-struct Document {
-    query: String,
-    operation: Option<String>,
-    variables: Option<Json>,
-}
-
-/// The documents of a JSON body (one request or a batch).
-fn post_documents(
-    limits: &RequestLimits,
-    headers: &HeaderMap,
-    bytes: &[u8],
-) -> Result<Vec<Document>, Refusal> {
-    // A form or text/plain POST is what a foreign page can send without asking; JSON is not.
-    let json = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"));
-    if !json {
-        return Err(refuse(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "POST /graphql 的 Content-Type 须为 application/json",
-        ));
-    }
-    // The body's own nesting plus the request object and a batch around it.
-    if json_depth(bytes, limits.max_nesting + 2).is_none() {
-        return Err(too_deep(limits));
-    }
-    let body: Json = serde_json::from_slice(bytes).map_err(|e| {
-        refuse(
-            StatusCode::BAD_REQUEST,
-            format!("请求体不是有效的 JSON：{e}"),
-        )
-    })?;
-    let requests = match body {
-        Json::Array(items) => items,
-        one => vec![one],
-    };
-    Ok(requests
-        .into_iter()
-        .map(|mut r| {
-            let text = |k: &str| r.get(k).and_then(Json::as_str).map(str::to_owned);
-            let (query, operation) = (text("query").unwrap_or_default(), text("operationName"));
-            Document {
-                query,
-                operation,
-                variables: r.get_mut("variables").map(Json::take),
-            }
-        })
-        .collect())
-}
-
-/// The document of a GET, with its `variables` checked for depth.
-fn get_documents(limits: &RequestLimits, query_string: &str) -> Result<Vec<Document>, Refusal> {
-    let mut d = Document {
-        query: String::new(),
-        operation: None,
-        variables: None,
-    };
-    for (k, v) in form_urlencoded::parse(query_string.as_bytes()) {
-        match k.as_ref() {
-            "query" => d.query = v.into_owned(),
-            "operationName" => d.operation = Some(v.into_owned()),
-            "variables" | "extensions"
-                if json_depth(v.as_bytes(), limits.max_nesting).is_none() =>
-            {
-                return Err(too_deep(limits))
-            }
-            "variables" => d.variables = serde_json::from_str(&v).ok(),
-            _ => {}
-        }
-    }
-    Ok(vec![d])
 }
 
 /// Whether the client reached the service over https: always when configured so, else when a

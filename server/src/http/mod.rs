@@ -1,9 +1,12 @@
 //! The HTTP surface (axum): `/graphql`, `/graphiql` with its embedded assets, `/healthz`, and
-//! Excel templates, exports and imports.
+//! Excel templates, exports and imports; CORS for the origins `serve --cors-origin` lists.
 //! Handlers are thin: extract, attach the principal, execute, respond.
 
 mod assets;
 mod cases;
+pub mod cors;
+pub mod documents;
+mod endpoint;
 mod files;
 mod gaoji;
 pub mod guard;
@@ -17,15 +20,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::dynamic::Schema;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
-use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, MethodRouter};
-use axum::Extension;
 use axum::Router;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -34,9 +33,7 @@ use tracing::Level;
 use crate::auth::cache::SessionCache;
 use crate::auth::service::Clock;
 use crate::authz::Principal;
-use crate::service::budget::{self, Budget};
-use crate::service::roles;
-use crate::service::session::{ClientAddr, SessionToken, COOKIE as SESSION_COOKIE};
+use crate::service::session::COOKIE as SESSION_COOKIE;
 use crate::service::Service;
 
 /// The largest request body accepted.
@@ -66,6 +63,8 @@ pub struct AppState {
     pub sessions: Arc<SessionCache>,
     /// The heavy `/graphql` requests in flight, per principal.
     pub in_flight: Arc<guard::InFlight>,
+    /// The persisted queries' documents, shared by every generation.
+    pub documents: Arc<documents::DocumentCache>,
 }
 
 impl AppState {
@@ -85,6 +84,7 @@ impl AppState {
             request_limits: Arc::default(),
             sessions: Arc::default(),
             in_flight: Arc::default(),
+            documents: Arc::default(),
         }
     }
 
@@ -173,12 +173,9 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route(
             "/graphql",
-            get(graphql)
-                .post(graphql)
-                .layer(axum::middleware::from_fn_with_state(
-                    state.request_limits.clone(),
-                    guard::graphql,
-                )),
+            get(endpoint::graphql).post(endpoint::graphql).layer(
+                axum::middleware::from_fn_with_state(state.clone(), guard::graphql),
+            ),
         )
         .route("/", get(assets::index))
         .route("/graphiql", get(assets::graphiql))
@@ -203,6 +200,9 @@ pub fn router(state: AppState) -> Router {
         )
         .route_layer(axum::middleware::from_fn(metrics::track))
         .layer(axum::middleware::from_fn(reply::coded_refusals))
+        // Outermost: a preflight is answered before anything else, and every answer (a refusal
+        // too) carries the CORS headers a listed origin needs to read it.
+        .layer(cors::layer(&state.request_limits.cors_origins))
         .with_state(state)
 }
 
@@ -244,87 +244,6 @@ pub(crate) async fn principal_of(app: &AppState, token: Option<String>) -> Optio
         Err(e) => {
             tracing::error!(error = %e.message, "无法检查会话");
             None
-        }
-    }
-}
-
-async fn graphql(
-    State(app): State<AppState>,
-    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
-    cost: Option<Extension<guard::Cost>>,
-    headers: HeaderMap,
-    request: GraphQLRequest,
-) -> Response {
-    // One generation for the whole request: a reload meanwhile does not change its schema.
-    let generation = app.current();
-    let svc = generation.service.clone();
-    let mut request = request.into_inner().data(svc.clone());
-    if let Some(d) = &app.definitions {
-        request = request.data(d.clone());
-    }
-    let address = connect.map(|Extension(ConnectInfo(addr))| addr.ip());
-    if let Some(ip) = address {
-        request = request.data(ClientAddr(ip));
-    }
-    let token = token_of(&headers);
-    if let Some(t) = &token {
-        request = request.data(SessionToken(t.clone()));
-    }
-    let principal = principal_of(&app, token).await;
-    let cost = cost.map_or(0, |Extension(guard::Cost(c))| c);
-    let who = principal.as_ref().map(|p| p.staff_no.as_str());
-    let mut admission = match guard::Admission::admit(
-        &app.request_limits,
-        &app.in_flight,
-        who,
-        address,
-        cost,
-    )
-    .await
-    {
-        Ok(a) => a,
-        Err(refusal) => return refusal.into_response(),
-    };
-    if let Some(principal) = principal {
-        if cost >= app.request_limits.long_cost && roles::runs_maintenance(&principal) {
-            admission.time = admission.time.max(app.request_limits.long_time);
-        }
-        request = request.data(svc.access(principal));
-    }
-    let (query, operation) = (request.query.clone(), request.operation_name.clone());
-    // The budget reaches every blocking call the request makes; dropping this future (time out,
-    // client gone) cancels it, and the database stops the work it started.
-    let budget = Budget::start(admission.time);
-    let _cancel = budget.cancel_on_drop();
-    let run = budget::within(budget.clone(), generation.schema.execute(request));
-    let Ok(mut response) = tokio::time::timeout(admission.time, run).await else {
-        return guard::timed_out(admission.time).into_response();
-    };
-    order::order_response(&query, operation.as_deref(), &mut response);
-    coded(&mut response);
-    GraphQLResponse::from(response).into_response()
-}
-
-/// Every error a client sees carries one of the contract's codes. Parse, validation and limit
-/// errors come from async-graphql without a code and without a path: the request was bad.
-/// An error raised while resolving without a code was not foreseen: INTERNAL, its detail logged
-/// and not shown.
-fn coded(response: &mut async_graphql::Response) {
-    for e in &mut response.errors {
-        let has_code = e
-            .extensions
-            .as_ref()
-            .is_some_and(|ext| ext.get("code").is_some());
-        if has_code {
-            continue;
-        }
-        let ext = e.extensions.get_or_insert_with(Default::default);
-        if e.path.is_empty() {
-            ext.set("code", "BAD_REQUEST");
-        } else {
-            tracing::error!(error = %e.message, path = ?e.path, "解析器出错且没有错误代码");
-            ext.set("code", "INTERNAL");
-            e.message = crate::service::error::INTERNAL_MESSAGE.to_owned();
         }
     }
 }

@@ -12,7 +12,7 @@ use async_graphql::parser::types::{
 use async_graphql::{Name, Response, Value};
 
 /// Puts `response`'s data in the order of `query`'s selections (of `operation`) and sorts its
-/// errors by path. A query that does not parse (a persisted query's hash alone) is left as is.
+/// errors by path. A query that does not parse is left as is.
 pub fn order_response(query: &str, operation: Option<&str>, response: &mut Response) {
     response
         .errors

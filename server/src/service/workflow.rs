@@ -31,6 +31,7 @@ pub enum Request {
 /// A submission after a step.
 #[derive(Debug, Clone)]
 pub struct SubmissionOut {
+    pub cycle: i32,
     pub table: String,
     pub unit: String,
     pub sub: Submission,
@@ -109,6 +110,7 @@ impl Service {
             Ok::<_, ApiError>(sub)
         })?;
         Ok(SubmissionOut {
+            cycle,
             table: table.code.clone(),
             unit,
             sub,

@@ -13,6 +13,8 @@ use crate::store::{Store, StoreError};
 /// One (table, filling unit) of a cycle.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
+    /// The cycle (year) the entry belongs to.
+    pub cycle: i32,
     pub table: String,
     pub table_name: String,
     pub group: String,
@@ -88,6 +90,7 @@ pub fn progress(
                     .map(|u| today(u.with_timezone(&Utc)));
                 let late = today(now) > deadline;
                 out.push(Entry {
+                    cycle,
                     table: table.code.clone(),
                     table_name: table.name.clone(),
                     group: table.group.clone(),

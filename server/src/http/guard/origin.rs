@@ -1,6 +1,7 @@
 //! Where a request comes from: whether a cookie (rather than a bearer token) authenticates it,
-//! and whether its `Origin`/`Referer` is a page of this server. `/graphql` mutations and the file
-//! routes that change data ask the same questions here.
+//! and whether its `Origin`/`Referer` is a page of this server or of an origin listed by
+//! `serve --cors-origin` (see `http::cors`). `/graphql` mutations and the file routes that change
+//! data ask the same questions here.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -22,7 +23,9 @@ pub async fn same_origin_writes(
     next: Next,
 ) -> Response {
     let proxied = from_trusted_proxy(&limits, request.extensions());
-    if cookie_authenticates(request.headers()) && !same_origin(request.headers(), proxied) {
+    if cookie_authenticates(request.headers())
+        && !trusted_origin(&limits, request.headers(), proxied)
+    {
         let e = crate::service::ApiError::new(crate::service::Code::Forbidden, FOREIGN_PAGE);
         return crate::http::reply::refuse(&e, "");
     }
@@ -42,6 +45,27 @@ pub(super) fn cookie_authenticates(headers: &HeaderMap) -> bool {
             .iter()
             .filter_map(|v| v.to_str().ok())
             .any(|v| v.contains(&format!("{SESSION_COOKIE}=")))
+}
+
+/// The request comes from a page of this server or of a listed cross-origin client.
+pub(super) fn trusted_origin(limits: &RequestLimits, headers: &HeaderMap, proxied: bool) -> bool {
+    if same_origin(headers, proxied) {
+        return true;
+    }
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let source = header(ORIGIN.as_str()).or_else(|| header(REFERER.as_str()));
+    source
+        .and_then(origin_of)
+        .is_some_and(|o| crate::http::cors::is_listed(&limits.cors_origins, o))
+}
+
+/// `scheme://host[:port]` of an absolute http(s) URL.
+fn origin_of(url: &str) -> Option<&str> {
+    let start = url.find("://")? + 3;
+    let end = url[start..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| start + i);
+    authority(url).map(|_| &url[..end])
 }
 
 /// The request's Origin (or, without one, its Referer) names this server's host: the `Host`
@@ -108,5 +132,10 @@ mod tests {
             Some("a.edu.cn:8443")
         );
         assert_eq!(authority("null"), None);
+        assert_eq!(
+            origin_of("https://bi.edu.cn:8443/page?x"),
+            Some("https://bi.edu.cn:8443")
+        );
+        assert_eq!(origin_of("null"), None);
     }
 }
