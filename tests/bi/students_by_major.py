@@ -21,7 +21,7 @@ STUDENTS = gql(
       students(first: 1000, after: $after) {
         totalCount
         pageInfo { hasNextPage endCursor }
-        nodes { unit studentNo deptCode majorCode gender }
+        nodes { unit unitName studentNo deptCode majorCode gender genderLabel }
       }
     }
     """
@@ -32,6 +32,10 @@ STUDENTS_BY_MAJOR = gql(
     query StudentsByMajor {
       studentsAggregate(groupBy: [DEPT_CODE, MAJOR_CODE]) {
         key { deptCode majorCode }
+        count
+      }
+      byGender: studentsAggregate(groupBy: [GENDER]) {
+        key { genderLabel }
         count
       }
     }
@@ -77,15 +81,21 @@ def students(session) -> pd.DataFrame:
 def check_students(session) -> None:
     frame = students(session)
     mine = frame.groupby(["deptCode", "majorCode"], dropna=False).size()
+    answer = session.execute(STUDENTS_BY_MAJOR)
     server = {
         (g["key"]["deptCode"], g["key"]["majorCode"]): g["count"]
-        for g in session.execute(STUDENTS_BY_MAJOR)["studentsAggregate"]
+        for g in answer["studentsAggregate"]
     }
     ours = {(d, m): int(n) for (d, m), n in mine.items()}
     if ours != server:
         differ = sorted(set(ours.items()) ^ set(server.items()))[:10]
         sys.exit(f"1.5.1: counts by 院系 and 专业 differ from the server's group-by: {differ}")
-    print(f"1.5.1: {len(frame)} students in {len(ours)} (院系, 专业) groups, equal to the server's group-by")
+    # Labels arrive beside the codes (genderLabel: 男/女), no second query for the code list.
+    by_label = {k: int(n) for k, n in frame.groupby("genderLabel").size().items()}
+    server_by_label = {g["key"]["genderLabel"]: g["count"] for g in answer["byGender"]}
+    if by_label != server_by_label:
+        sys.exit(f"1.5.1: counts by 性别 differ: ours {by_label}, server {server_by_label}")
+    print(f"1.5.1: {len(frame)} students in {len(ours)} (院系, 专业) groups and by 性别 {by_label}, equal to the server's group-by")
 
 
 def check_aid(session) -> None:
