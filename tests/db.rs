@@ -52,7 +52,9 @@ impl Drop for Guard {
         let (base, statement) = match self {
             Guard::Sqlite(_) => return,
             Guard::Postgres { base, schema } => {
-                (base, format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                // With the BI views' schema beside it (`<schema>_bi`, see store::bi::schema_for).
+                let drop = format!("DROP SCHEMA IF EXISTS {schema}_bi CASCADE; DROP SCHEMA IF EXISTS {schema} CASCADE");
+                (base, drop)
             }
             // FORCE: the test's router may still hold pooled connections to it.
             Guard::Database { base, name } => {

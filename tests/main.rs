@@ -8,6 +8,7 @@ mod api;
 mod api_surface;
 mod architecture;
 mod backup_safety;
+mod bi_views;
 mod careful;
 mod case_concurrency;
 mod cases;

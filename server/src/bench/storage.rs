@@ -55,7 +55,10 @@ pub(super) fn scratch(spec: &str, name: &str) -> anyhow::Result<Scratch> {
         url,
         cleanup: Box::new(move || {
             if let Ok(mut c) = diesel::PgConnection::establish(&base) {
-                let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+                // `<schema>_bi`: the BI views' schema beside it (store::bi::schema_for).
+                let _ = c.batch_execute(&format!(
+                    "DROP SCHEMA IF EXISTS {schema}_bi CASCADE; DROP SCHEMA IF EXISTS {schema} CASCADE"
+                ));
             }
         }),
     })

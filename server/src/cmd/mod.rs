@@ -1,6 +1,7 @@
 //! Subcommands of the `statusdata` binary. Each reads its flags (or the environment variables the
 //! contract names), calls the library and prints a result a person can act on.
 
+mod bi;
 mod check;
 mod cli_zh;
 mod cycle;
@@ -84,6 +85,8 @@ enum Command {
     Reload(live::ReloadArgs),
     /// 数据库中的现行分工：`policy export [--out 文件]` 导出，`policy import 文件` 检查后替换。
     Policy(live::PolicyArgs),
+    /// BI 只读视图：`bi grant 角色` 创建只能读取视图的 PostgreSQL 角色。
+    Bi(bi::BiArgs),
 }
 
 /// The words after a command this build left out, taken as they come: the command then says what
@@ -167,5 +170,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::PrintSchema(args) => serve::print_schema(args).await,
         Command::Reload(args) => live::reload(args).await,
         Command::Policy(args) => live::policy(args).await,
+        Command::Bi(args) => bi::run(args).await,
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod bi;
 pub mod budget;
 pub mod cases;
 pub mod checks;

@@ -8,6 +8,7 @@ mod aggregate;
 mod audit;
 mod baseline;
 mod baseline_read;
+pub mod bi;
 pub mod budget;
 pub mod cases;
 pub mod comments;

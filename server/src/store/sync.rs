@@ -120,7 +120,8 @@ pub fn plan(conn: &mut AnyConnection, catalog: &Catalog) -> Result<Plan, StoreEr
     Ok(p)
 }
 
-/// Applies a plan in one transaction and records what the tables now hold.
+/// Applies a plan in one transaction and records what the tables now hold; the BI views are
+/// rebuilt in it.
 pub fn apply(
     conn: &mut AnyConnection,
     catalog: &Catalog,
@@ -128,6 +129,8 @@ pub fn apply(
 ) -> Result<SyncReport, StoreError> {
     let now = super::now();
     super::tx::write_tx(conn, |conn| {
+        // The views read the data tables, so they go first and come back over the new shape.
+        super::bi::drop_views(conn)?;
         for stmt in &plan.ddl {
             conn.batch_execute(stmt)?;
         }
@@ -138,6 +141,7 @@ pub fn apply(
         {
             record_table(conn, table, &now)?;
         }
+        super::bi::rebuild(conn, catalog)?;
         Ok(plan.report)
     })
 }

@@ -10,12 +10,14 @@ use super::super::StoreError;
 /// Tables a copy leaves alone: the migration bookkeeping and the version of the binary that
 /// migrated (each side runs its own migrations), the record of the data tables' columns, which
 /// describes the target's own schema after sync, and a backup file's completion mark.
-pub const NOT_COPIED: [&str; 5] = [
+pub const NOT_COPIED: [&str; 6] = [
     "__diesel_schema_migrations",
     "statusdata_version",
     "data_tables",
     "data_columns",
     "backup_meta",
+    // The BI views' code table on SQLite: refilled from the definitions at every migrate.
+    "bi_codes",
 ];
 
 /// How a column's values travel: every column of the schema is one of these.
