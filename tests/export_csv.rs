@@ -320,11 +320,16 @@ async fn a_collector_sees_and_imports_only_the_own_unit() {
 
 /// A 2.15.5 CSV file of one row for `unit`.
 fn one_row(unit: &str, teacher: &str) -> Vec<u8> {
-    format!(
-        "\u{feff}填报单位,teacherNo,org,post,kind,level,startYm\n\
-         {unit},{teacher},全国机械职业教育教学指导委员会,委员,01,02,2022-10\n"
-    )
-    .into_bytes()
+    rows_file(&[(unit, teacher)])
+}
+
+/// A 2.15.5 CSV file of a row per (unit, teacher).
+fn rows_file(rows: &[(&str, &str)]) -> Vec<u8> {
+    let mut text = "\u{feff}填报单位,teacherNo,org,post,kind,level,startYm\n".to_owned();
+    for (unit, teacher) in rows {
+        text += &format!("{unit},{teacher},全国机械职业教育教学指导委员会,委员,01,02,2022-10\n");
+    }
+    text.into_bytes()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -453,5 +458,66 @@ fn the_command_line_writes_csv_zip_and_json_lines_and_imports_csv() {
     assert_eq!(
         zlb, 0,
         "no row moved into the unit named on the command line"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_import_of_several_units_checks_each_units_state_and_replaces_only_them() {
+    let site = tokio::task::spawn_blocking(setup).await.expect("setup");
+    site.account("a1", "管理员", "zlb", "sysadmin", "Right#2023", false);
+    site.account("h1", "测试", "jdgc", "head", "Right#2023", false);
+    let (admin, head) = (
+        site.token("a1", "Right#2023").await,
+        site.token("h1", "Right#2023").await,
+    );
+    site.satisfy_refs("2.15.5", &json!({ "teacherNo": "T00001" }));
+    site.satisfy_refs("2.15.5", &json!({ "teacherNo": "T00002" }));
+    let both = rows_file(&[("jdgc", "T00001"), ("xxgc", "T00002")]);
+    let post = |path: &'static str, file: Vec<u8>| {
+        let (app, token) = (site.app.clone(), admin.clone());
+        async move {
+            let (status, body) = upload_raw(&app, Some(&token), path, &file).await;
+            (
+                status,
+                serde_json::from_slice::<Json>(&body).expect("report"),
+            )
+        }
+    };
+    let (status, report) = post("/import/2023/2.15.5", both.clone()).await;
+    assert_eq!(
+        (status, report["inserted"].clone()),
+        (StatusCode::OK, json!(2)),
+        "{report}"
+    );
+
+    let submit =
+        "mutation { submitTable(cycle: 2023, table: \"2.15.5\", unit: \"jdgc\") { state } }";
+    let (r, _) = site.gql(Some(&head), submit, json!({})).await;
+    assert_eq!(r["data"]["submitTable"]["state"], "submitted", "{r}");
+    let (status, report) = post("/import/2023/2.15.5?mode=replace", both).await;
+    assert_eq!(status, StatusCode::LOCKED, "{report}");
+    assert!(
+        report["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("（jdgc）"),
+        "{report}"
+    );
+    assert_eq!(count_of(&site, "2.15.5"), 2, "nothing written");
+
+    let (status, report) = post(
+        "/import/2023/2.15.5?mode=replace",
+        one_row("xxgc", "T00001"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(
+        (report["deleted"].clone(), report["inserted"].clone()),
+        (json!(1), json!(1))
+    );
+    assert_eq!(
+        count_of(&site, "2.15.5"),
+        2,
+        "the submitted unit's row is untouched"
     );
 }
