@@ -227,6 +227,23 @@ async fn the_whole_cycle_holds_every_table() {
             t.code
         );
     }
+    // Before the leaders sign off, the whole cycle is warned of as the workbook is.
+    let response = api
+        .app
+        .clone()
+        .oneshot(
+            Request::get("/export/2023/all.jsonl")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    let header = |name: &str| {
+        let value = response.headers().get(name).map(|v| v.as_bytes().to_vec());
+        String::from_utf8(value.unwrap_or_default()).expect("utf-8")
+    };
+    assert_eq!(header("x-statusdata-warning"), "indicators-not-signed-off");
+    assert!(header("content-disposition").contains("filename*=UTF-8''2023-"));
     let (status, kind, body) = fetch(&api.app, None, "/export/2023/all.jsonl").await;
     assert_eq!(
         (status, kind.as_str()),
