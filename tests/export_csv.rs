@@ -244,6 +244,9 @@ async fn the_whole_cycle_holds_every_table() {
     };
     assert_eq!(header("x-statusdata-warning"), "indicators-not-signed-off");
     assert!(header("content-disposition").contains("filename*=UTF-8''2023-"));
+    let (status, _, body) = fetch(&api.app, None, "/export/2023/all.csv").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(String::from_utf8_lossy(&body).contains("all-csv.zip"));
     let (status, kind, body) = fetch(&api.app, None, "/export/2023/all.jsonl").await;
     assert_eq!(
         (status, kind.as_str()),

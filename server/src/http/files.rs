@@ -167,6 +167,13 @@ pub async fn export(
     Query(params): Query<ExportParams>,
     Caller(svc, who): Caller,
 ) -> Answer {
+    if file == "all.csv" {
+        let e = ApiError::new(
+            Code::NotFound,
+            "一个 CSV 文件放不下整个周期：请下载 all-csv.zip（每张表一个 CSV）或 all.jsonl",
+        );
+        return Err(refuse(&e, ""));
+    }
     if let Some((what, flat)) = flat_file(&file, params.header) {
         return export_flat(cycle, what, flat, svc, who).await;
     }
