@@ -96,6 +96,11 @@ async fn the_demo_cycle_exports_table_by_table_and_whole() {
         .next()
         .map(|r| r.iter().map(text).collect())
         .unwrap_or_default();
+    assert_eq!(
+        headers[..2],
+        ["填报单位", "填报单位名称"],
+        "each row begins with its unit"
+    );
     let gender = headers
         .iter()
         .position(|h| h == "性别*")

@@ -34,6 +34,7 @@ mod excel_import;
 mod excel_reading;
 mod excel_rights;
 mod excel_roundtrip;
+mod export_csv;
 mod findings_sync;
 mod gaoji;
 mod graphql_clients;

@@ -1,5 +1,5 @@
-//! `statusdata export` and `statusdata import`: the Excel round trip from the command line, for
-//! the quality office's administrator (full rights; every write is audited as `cli`).
+//! `statusdata export` and `statusdata import`: the Excel (and CSV) round trip from the command
+//! line, for the quality office's administrator (full rights; every write is audited as `cli`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,6 +8,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use statusdata::defs;
 use statusdata::service::database::DEFAULT_DATABASE_URL;
+use statusdata::service::files::{Flat, Heading};
 use statusdata::service::import::Mode;
 use statusdata::service::indicators::ExportGate;
 use statusdata::service::Force;
@@ -26,9 +27,12 @@ pub struct ExportArgs {
     /// 只导出一张表（如 `1.5.1`）；不给时导出整个周期（含封面）
     #[arg(long)]
     table: Option<String>,
-    /// 写入的 xlsx 文件
+    /// 写入的文件，格式按扩展名：`.xlsx`（工作簿）、`.csv`（一张表）、`.zip`（整个周期，每表一个 CSV）、`.jsonl`（JSON Lines）
     #[arg(long)]
     out: PathBuf,
+    /// CSV 的列标题：`labels`（中文标签，默认）或 `names`（字段名）
+    #[arg(long, default_value = "labels")]
+    header: HeaderArg,
     /// 院领导签核核心数据之前导出整个周期的做法，与 `serve` 相同：`warn`（照常导出，封面加提示）或 `refuse`（拒绝）。
     #[arg(long, env = "STATUSDATA_EXPORT_BEFORE_SIGNOFF", default_value = "warn")]
     export_before_signoff: ExportGate,
@@ -47,7 +51,7 @@ pub struct ImportArgs {
     /// 表的编号（如 1.5.1）
     #[arg(long)]
     table: String,
-    /// 数据所属部门（代码或名称，见 seeds/units.toml）
+    /// 数据所属部门（代码或名称，见 seeds/units.toml）；文件有“填报单位”列时，填了该列的行归各自的单位
     #[arg(long)]
     unit: String,
     /// 只检查，不写入
@@ -65,7 +69,7 @@ pub struct ImportArgs {
     /// 强制写入的理由，记入审计日志
     #[arg(long)]
     reason: Option<String>,
-    /// 填好的模板（xlsx）
+    /// 填好的模板（xlsx），或 CSV 文件（按扩展名 .csv 或 UTF-8 BOM 识别）
     file: PathBuf,
     #[command(flatten)]
     project: ProjectArgs,
@@ -126,28 +130,66 @@ fn bar(len: u64) -> ProgressBar {
     bar
 }
 
+/// The `--header` of a CSV export.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum HeaderArg {
+    Labels,
+    Names,
+}
+
+/// What `--out`'s extension asks for: a workbook, or a BI file (None for an unknown extension).
+fn wanted(out: &std::path::Path, header: HeaderArg) -> Option<Option<Flat>> {
+    let heading = match header {
+        HeaderArg::Labels => Heading::Labels,
+        HeaderArg::Names => Heading::Names,
+    };
+    let ext = out.extension()?.to_str()?.to_lowercase();
+    match ext.as_str() {
+        "xlsx" => Some(None),
+        "csv" | "zip" => Some(Some(Flat::Csv(heading))),
+        "jsonl" | "ndjson" => Some(Some(Flat::Jsonl)),
+        _ => None,
+    }
+}
+
 pub async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
+    let Some(flat) = wanted(&args.out, args.header) else {
+        eprintln!("未导出：--out 的扩展名应为 .xlsx、.csv、.zip 或 .jsonl");
+        return Ok(ExitCode::FAILURE);
+    };
+    let ext = args.out.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let whole = args.table.is_none();
+    if (ext.eq_ignore_ascii_case("csv") && whole) || (ext.eq_ignore_ascii_case("zip") && !whole) {
+        eprintln!("未导出：一张表（--table）写成 .csv，整个周期写成 .zip（每张表一个 CSV）");
+        return Ok(ExitCode::FAILURE);
+    }
     let mut svc = args.project.open(&args.db).await?;
     svc.export_gate = args.export_before_signoff;
     let cycle = args.cycle;
     let exported = svc
-        .blocking(move |svc| match args.table {
-            Some(code) => svc
-                .require_cycle(cycle)
-                .and_then(|()| svc.table_workbook(&svc.system(), cycle, &code)),
-            None => {
-                svc.require_cycle(cycle)?;
+        .blocking(move |svc| {
+            svc.require_cycle(cycle)?;
+            let who = svc.system();
+            let Some(code) = args.table else {
                 let progress = bar(svc.catalog().tables.len() as u64);
-                let done = svc.cycle_workbook(&svc.system(), cycle, &mut |t| {
+                let mut tick = |t: &statusdata::defs::Table| {
                     progress.set_message(format!("{} {}", t.code, t.name));
                     progress.inc(1);
-                });
+                };
+                let done = match flat {
+                    None => svc.cycle_workbook(&who, cycle, &mut tick),
+                    Some(flat) => svc.cycle_file(&who, cycle, flat, &mut tick),
+                };
                 progress.finish_and_clear();
                 let done = done?;
                 if let Some(n) = &done.warning {
                     eprintln!("注意：{n}");
                 }
-                Ok(done.bytes)
+                return Ok(done.bytes);
+            };
+            match flat {
+                None => svc.table_workbook(&who, cycle, &code),
+                Some(flat) => svc.table_file(&who, cycle, &code, flat),
             }
         })
         .await;
@@ -188,13 +230,13 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let spinner = ProgressBar::new_spinner();
     spinner.set_message(format!("读取 {}", args.file.display()));
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-    let t = table.clone();
+    let (t, name) = (table.clone(), args.file.to_string_lossy().into_owned());
     let parsed = svc
-        .blocking(move |svc| svc.read_import(&t, cycle, &bytes, &Limits::default()))
+        .blocking(move |svc| svc.read_import(&t, cycle, &name, &bytes, &Limits::default()))
         .await
         .map_err(said)?;
     spinner.finish_and_clear();
-    let parsed = match parsed {
+    let mut parsed = match parsed {
         Ok(p) => p,
         Err(message) => {
             eprintln!("{}：{message}", args.file.display());
@@ -204,6 +246,8 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     for column in &parsed.ignored_columns {
         eprintln!("提示：未知的列“{column}”已忽略");
     }
+    let (batches, unit_problems) = svc.import_batches(&who, &ctx, &parsed);
+    parsed.problems.extend(unit_problems);
     if !parsed.problems.is_empty() {
         for p in &parsed.problems {
             eprintln!("{title} 第 {} 行 {}：{}", p.row, p.field, p.message);
@@ -222,9 +266,9 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         Mode::Append
     };
     if args.dry_run {
-        let (w, t, c, r) = (who.clone(), table.clone(), ctx.clone(), parsed.rows.clone());
+        let (w, t, b) = (who.clone(), table.clone(), batches.clone());
         let rehearsed = svc
-            .blocking(move |svc| Ok(svc.rehearse_import(&w, &t, &c, &r, mode)))
+            .blocking(move |svc| Ok(svc.rehearse_import(&w, &t, &b, mode)))
             .await
             .map_err(|e| anyhow::anyhow!(e.message))?;
         match rehearsed {
@@ -245,7 +289,7 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     }
     let t = table.clone();
     let stored = svc
-        .blocking(move |svc| Ok(svc.store_import(&who, &t, &ctx, &parsed.rows, mode, &force)))
+        .blocking(move |svc| Ok(svc.store_import(&who, &t, &batches, mode, &force)))
         .await
         .map_err(said)?;
     match stored {

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use super::reply::refuse;
 use super::{principal_of, token_of, AppState};
 use crate::authz::{Access, Principal};
+use crate::service::files::{Flat, Heading};
 use crate::service::{ApiError, ApiResult, Code, Service};
 
 pub(super) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -31,11 +32,15 @@ pub(super) fn download(media_type: &str, disposition: String, bytes: Vec<u8>) ->
 }
 
 pub(super) fn workbook(bytes: Vec<u8>, name: &str) -> Response {
-    let disposition = format!(
+    download(XLSX, attachment(name), bytes)
+}
+
+/// A Content-Disposition naming a download in UTF-8 (and plainly, for old clients).
+fn attachment(name: &str) -> String {
+    format!(
         "attachment; filename=\"{name}\"; filename*=UTF-8''{}",
         urlencode(name)
-    );
-    download(XLSX, disposition, bytes)
+    )
 }
 
 /// Runs `work` as blocking work on the service; a refusal names `table` (a code, or empty).
@@ -147,9 +152,31 @@ pub async fn template(
     Ok(workbook(bytes, &name))
 }
 
+/// The optional argument of a CSV export: `header=names` heads the columns by field names.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ExportParams {
+    #[serde(default)]
+    header: Heading,
+}
+
 /// `GET /export/{cycle}/{code}.xlsx`, `…/all.xlsx`, `…/progress.xlsx`, `…/quality.xlsx` and
-/// `…/indicators.xlsx`.
-pub async fn export(Path((cycle, file)): Path<(i32, String)>, Caller(svc, who): Caller) -> Answer {
+/// `…/indicators.xlsx`; the rows for BI tools as `…/{code}.csv`, `…/{code}.jsonl`,
+/// `…/all-csv.zip` and `…/all.jsonl`.
+pub async fn export(
+    Path((cycle, file)): Path<(i32, String)>,
+    Query(params): Query<ExportParams>,
+    Caller(svc, who): Caller,
+) -> Answer {
+    if file == "all.csv" {
+        let e = ApiError::new(
+            Code::NotFound,
+            "一个 CSV 文件放不下整个周期：请下载 all-csv.zip（每张表一个 CSV）或 all.jsonl",
+        );
+        return Err(refuse(&e, ""));
+    }
+    if let Some((what, flat)) = flat_file(&file, params.header) {
+        return export_flat(cycle, what, flat, svc, who).await;
+    }
     let Some(what) = file.strip_suffix(".xlsx").map(str::to_owned) else {
         return Err(no_table(&file));
     };
@@ -182,6 +209,57 @@ pub async fn export(Path((cycle, file)): Path<(i32, String)>, Caller(svc, who): 
     }
     Ok(response)
 }
+/// The table (or `all`) and format a BI file's name asks for.
+fn flat_file(file: &str, header: Heading) -> Option<(String, Flat)> {
+    if file == "all-csv.zip" {
+        return Some(("all".into(), Flat::Csv(header)));
+    }
+    if let Some(code) = file.strip_suffix(".csv").filter(|c| *c != "all") {
+        return Some((code.to_owned(), Flat::Csv(header)));
+    }
+    let code = file.strip_suffix(".jsonl")?;
+    Some((code.to_owned(), Flat::Jsonl))
+}
+
+/// A table's rows, or the whole cycle's, as CSV or JSON Lines: the rights, row scope and (for
+/// the whole cycle) sign-off check of the xlsx export.
+async fn export_flat(cycle: i32, what: String, flat: Flat, svc: Service, who: Access) -> Answer {
+    run(&svc, &what, move |svc| svc.require_cycle(cycle)).await?;
+    let kind = match flat {
+        Flat::Csv(_) => "csv",
+        Flat::Jsonl => "jsonl",
+    };
+    metrics::counter!("statusdata_exports_total", "kind" => kind).increment(1);
+    let asked = what.clone();
+    let (bytes, warning) = run(&svc, &what, move |svc| match asked.as_str() {
+        "all" => svc
+            .cycle_file(&who, cycle, flat, &mut |_| {})
+            .map(|w| (w.bytes, w.warning)),
+        code => svc.table_file(&who, cycle, code, flat).map(|b| (b, None)),
+    })
+    .await?;
+    let (media, name) = match (flat, what.as_str()) {
+        (Flat::Csv(_), "all") => (
+            "application/zip",
+            format!("{cycle}-人才培养状态数据-csv.zip"),
+        ),
+        (Flat::Csv(_), code) => ("text/csv; charset=utf-8", format!("{cycle}-{code}.csv")),
+        (Flat::Jsonl, "all") => (
+            "application/x-ndjson",
+            format!("{cycle}-人才培养状态数据.jsonl"),
+        ),
+        (Flat::Jsonl, code) => ("application/x-ndjson", format!("{cycle}-{code}.jsonl")),
+    };
+    let mut response = download(media, attachment(&name), bytes);
+    if warning.is_some() {
+        response.headers_mut().insert(
+            "x-statusdata-warning",
+            header::HeaderValue::from_static("indicators-not-signed-off"),
+        );
+    }
+    Ok(response)
+}
+
 /// The download name of an export.
 fn export_name(cycle: i32, what: &str) -> String {
     match what {

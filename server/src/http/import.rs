@@ -1,5 +1,6 @@
-//! `POST /import/{cycle}/{code}`: a filled template (multipart field `file`) becomes rows of the
-//! caller's unit. `?dryRun=true` only checks. Rows are upserted by the table's natural key
+//! `POST /import/{cycle}/{code}`: a filled template or CSV file (multipart field `file`) becomes
+//! rows of the caller's unit, or of the 填报单位 each row names (rows of several units, for
+//! whoever may fill for them). `?dryRun=true` only checks. Rows are upserted by the table's natural key
 //! (`mode=append`, the default) or replace the unit's rows (`mode=replace`), in one
 //! transaction: a file with any problem writes nothing, and the JSON report names every problem
 //! by Excel row, field and label; with `?report=xlsx` it is the uploaded workbook, bad cells
@@ -20,12 +21,12 @@ use super::reply::refuse;
 use super::AppState;
 use crate::authz::Access;
 use crate::defs::Table;
-use crate::model::Record;
 use crate::service::checks::RowCheck;
 use crate::service::error::MAX_PROBLEMS;
 pub use crate::service::import::Mode;
-use crate::service::import::{StoreRefusal, WriteCtx};
+use crate::service::import::{Batch, StoreRefusal};
 use crate::service::{ApiError, Code, Force, Service};
+use crate::xlsx::grid::is_csv;
 use crate::xlsx::import::{size, ImportProblem};
 use crate::xlsx::report::annotated;
 
@@ -100,18 +101,24 @@ pub async fn import(
         .authorize_import(&who, &table, cycle, unit, params.dry_run, &Force::none())
         .map_err(refuse_for)?;
     let limits = app.import_limits;
-    let (_, bytes) = upload(multipart, &code, unreadable(limits.max_bytes)).await?;
-    let want_xlsx = params.report.as_deref() == Some("xlsx");
-    let t = table.clone();
-    let (parsed, marked) = run(&svc, &code, move |svc| {
+    let (name, bytes) = upload(multipart, &code, unreadable(limits.max_bytes)).await?;
+    // A CSV upload has no cells to mark: its problems come back as JSON.
+    let want_xlsx = params.report.as_deref() == Some("xlsx") && !is_csv(&name, &bytes);
+    let (t, w, c) = (table.clone(), who.clone(), ctx.clone());
+    let (parsed, batches, marked) = run(&svc, &code, move |svc| {
         let bad = |m: String| ApiError::new(Code::BadRequest, m);
-        let parsed = svc.read_import(&t, cycle, &bytes, &limits)?.map_err(bad)?;
+        let mut parsed = svc
+            .read_import(&t, cycle, &name, &bytes, &limits)?
+            .map_err(bad)?;
+        let (batches, unit_problems) = svc.import_batches(&w, &c, &parsed);
+        parsed.problems.extend(unit_problems);
+        parsed.problems.sort_by_key(|p| p.row);
         let marked = if want_xlsx && !parsed.problems.is_empty() {
             Some(annotated(&t, &bytes, &parsed.problems).map_err(bad)?)
         } else {
             None
         };
-        Ok((parsed, marked))
+        Ok((parsed, batches, marked))
     })
     .await?;
     if let Some(bytes) = marked {
@@ -136,11 +143,11 @@ pub async fn import(
         svc,
         who,
         table,
-        ctx,
+        batches,
         mode,
     };
     if params.dry_run || !report.problems.is_empty() {
-        import.rehearse(&parsed.rows, &mut report).await?;
+        import.rehearse(&mut report).await?;
     }
     if !report.problems.is_empty() {
         return Ok(import.refused(report));
@@ -149,7 +156,7 @@ pub async fn import(
     if params.dry_run {
         return import.checked(report).await;
     }
-    import.store(parsed.rows, report).await
+    import.store(report).await
 }
 
 /// An authorised import of one table's file, after the file is read.
@@ -157,7 +164,8 @@ struct Import {
     svc: Service,
     who: Access,
     table: Arc<Table>,
-    ctx: WriteCtx,
+    /// The rows by unit (one batch unless the file names each row's 填报单位).
+    batches: Vec<Batch>,
     mode: Mode,
 }
 
@@ -172,25 +180,24 @@ impl Import {
 
     /// The rule checks need the rows written (and rolled back): the rows without a field
     /// problem are rehearsed, so one report lists everything to fix.
-    async fn rehearse(
-        &self,
-        rows: &[(usize, Record)],
-        report: &mut ImportReport,
-    ) -> Result<(), Response> {
-        let clean: Vec<_> = rows
+    async fn rehearse(&self, report: &mut ImportReport) -> Result<(), Response> {
+        let clean: Vec<Batch> = self
+            .batches
             .iter()
-            .filter(|(at, _)| !report.problems.iter().any(|p| p.row == *at))
-            .cloned()
+            .map(|b| Batch {
+                ctx: b.ctx.clone(),
+                rows: b
+                    .rows
+                    .iter()
+                    .filter(|(at, _)| !report.problems.iter().any(|p| p.row == *at))
+                    .cloned()
+                    .collect(),
+            })
             .collect();
-        let (w, t, c, mode) = (
-            self.who.clone(),
-            self.table.clone(),
-            self.ctx.clone(),
-            self.mode,
-        );
+        let (w, t, mode) = (self.who.clone(), self.table.clone(), self.mode);
         let rehearsed = self
             .svc
-            .blocking(move |svc| Ok(svc.rehearse_import(&w, &t, &c, &clean, mode)))
+            .blocking(move |svc| Ok(svc.rehearse_import(&w, &t, &clean, mode)))
             .await;
         match rehearsed {
             Ok(Ok(checks)) => report.set_checks(checks),
@@ -221,9 +228,9 @@ impl Import {
             report.message.push_str(&report.checks_note());
         }
         if self.mode != Mode::Append {
-            let (t, c) = (self.table.clone(), self.ctx.clone());
+            let (t, b) = (self.table.clone(), self.batches.clone());
             let n = run(&self.svc, &self.table.code, move |svc| {
-                svc.rows_to_replace(&t, &c)
+                svc.rows_to_replace(&t, &b)
             })
             .await?;
             report.deleted = usize::try_from(n).unwrap_or_default();
@@ -237,18 +244,18 @@ impl Import {
     }
 
     /// Stores the rows, all or none, and reports what was written or why nothing was.
-    async fn store(self, rows: Vec<(usize, Record)>, mut report: ImportReport) -> Answer {
+    async fn store(self, mut report: ImportReport) -> Answer {
         let title = self.title();
         let Import {
             svc,
             who,
             table,
-            ctx,
+            batches,
             mode,
         } = self;
         let code = table.code.clone();
         let stored = run(&svc, &code, move |svc| {
-            Ok(svc.store_import(&who, &table, &ctx, &rows, mode, &Force::none()))
+            Ok(svc.store_import(&who, &table, &batches, mode, &Force::none()))
         })
         .await?;
         match stored {
@@ -328,12 +335,16 @@ fn labelled(table: &crate::defs::Table, problems: Vec<ImportProblem>) -> Vec<Rep
     problems
         .into_iter()
         .map(|p| ReportProblem {
-            label: table
-                .fields
-                .iter()
-                .find(|f| crate::defs::naming::graphql_field(&f.name) == p.field)
-                .map(|f| f.label.clone())
-                .unwrap_or_default(),
+            label: if p.field == crate::xlsx::UNIT_KEY {
+                crate::xlsx::UNIT_TITLE.to_owned()
+            } else {
+                table
+                    .fields
+                    .iter()
+                    .find(|f| crate::defs::naming::graphql_field(&f.name) == p.field)
+                    .map(|f| f.label.clone())
+                    .unwrap_or_default()
+            },
             row: p.row,
             field: p.field,
             rule: p.rule,

@@ -3,18 +3,29 @@
 //! core indicators. Each holds only what the caller may read; the HTTP face names and sends them.
 
 use super::{readable, ApiError, ApiResult, Code, Service};
-use crate::authz::Access;
+use crate::authz::{Access, Action};
 use crate::defs::Table;
 use crate::store::workflow as wf;
 use crate::store::{AnyConnection, ListQuery};
+pub use crate::xlsx::flat::Heading;
+use crate::xlsx::flat::{table_csv, write_csv, write_jsonl};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
+use std::io::Write;
 
 /// A whole cycle's workbook and, when the leaders have not signed off its core data yet (and the
 /// server warns rather than refuses), the warning it carries.
 pub struct CycleWorkbook {
     pub bytes: Vec<u8>,
     pub warning: Option<String>,
+}
+
+/// The rows of a table, or of every table, as a file a BI tool reads: CSV (headed by labels or
+/// by names) or JSON Lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flat {
+    Csv(Heading),
+    Jsonl,
 }
 
 /// The refusal of a cycle that was never installed: every use case that takes a cycle refuses
@@ -50,7 +61,7 @@ impl Service {
         let table = self.table(code)?;
         let scope = readable(who, &table)?;
         let rows = self.store.list(&table, &scope, &ListQuery::all(cycle))?;
-        crate::xlsx::export::table_workbook(self.catalog(), &table, &rows)
+        crate::xlsx::export::table_workbook(self.catalog(), &self.units, &table, &rows)
             .map_err(ApiError::internal)
     }
 
@@ -74,6 +85,72 @@ impl Service {
             on_table,
         )
         .map_err(ApiError::internal)?;
+        Ok(CycleWorkbook { bytes, warning })
+    }
+
+    /// The rows of one table in `cycle` that the caller may read, as CSV or JSON Lines (the
+    /// same rows as [`Service::table_workbook`]).
+    pub fn table_file(
+        &self,
+        who: &Access,
+        cycle: i32,
+        code: &str,
+        flat: Flat,
+    ) -> ApiResult<Vec<u8>> {
+        let table = self.table(code)?;
+        let scope = readable(who, &table)?;
+        let rows = self.store.list(&table, &scope, &ListQuery::all(cycle))?;
+        let (catalog, units) = (self.catalog(), &self.units);
+        match flat {
+            Flat::Csv(heading) => table_csv(catalog, units, &table, &rows, heading),
+            Flat::Jsonl => {
+                let mut out = Vec::new();
+                write_jsonl(&mut out, catalog, units, &table, &rows, false).map(|()| out)
+            }
+        }
+        .map_err(ApiError::internal)
+    }
+
+    /// Every table of `cycle` the caller may read, after the same sign-off check as
+    /// [`Service::cycle_workbook`]: CSV as a zip of one `{code}.csv` per table, JSON Lines as
+    /// one file whose lines name their `table`. One table's rows are read at a time.
+    pub fn cycle_file(
+        &self,
+        who: &Access,
+        cycle: i32,
+        flat: Flat,
+        on_table: &mut dyn FnMut(&Table),
+    ) -> ApiResult<CycleWorkbook> {
+        let warning = self.final_export_check(cycle)?;
+        let (catalog, units) = (self.catalog(), &self.units);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let mut lines = Vec::new();
+        for table in &catalog.tables {
+            on_table(table);
+            if !who.can(&table.code, Action::Read) {
+                continue;
+            }
+            let scope = who.read_scope(&table.code);
+            let rows = self.store.list(table, &scope, &ListQuery::all(cycle))?;
+            match flat {
+                Flat::Csv(heading) => {
+                    let name = format!("{}.csv", table.code);
+                    zip.start_file(name, options).map_err(ApiError::internal)?;
+                    zip.write_all(crate::xlsx::flat::BOM)
+                        .map_err(ApiError::internal)?;
+                    write_csv(&mut zip, catalog, units, table, &rows, heading)
+                        .map_err(ApiError::internal)?;
+                }
+                Flat::Jsonl => write_jsonl(&mut lines, catalog, units, table, &rows, true)
+                    .map_err(ApiError::internal)?,
+            }
+        }
+        let bytes = match flat {
+            Flat::Csv(_) => zip.finish().map_err(ApiError::internal)?.into_inner(),
+            Flat::Jsonl => lines,
+        };
         Ok(CycleWorkbook { bytes, warning })
     }
 

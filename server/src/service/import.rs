@@ -25,6 +25,13 @@ pub enum Mode {
     ReplaceAllowEmpty,
 }
 
+/// The rows of one unit in an import, and where they go.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    pub ctx: WriteCtx,
+    pub rows: Vec<(usize, Record)>,
+}
+
 /// What a stored import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stored {
@@ -82,12 +89,14 @@ impl Service {
         Ok(ctx)
     }
 
-    /// Reads an uploaded workbook for `table` against `cycle`'s dates: rows with their Excel row
-    /// numbers and every problem (nothing is stored). `Err` is a file refused as a whole.
+    /// Reads an uploaded workbook (or CSV file, by its `name` or byte-order mark) for `table`
+    /// against `cycle`'s dates: rows with their Excel row numbers and every problem (nothing is
+    /// stored). `Err` is a file refused as a whole.
     pub fn read_import(
         &self,
         table: &Table,
         cycle: i32,
+        name: &str,
         bytes: &[u8],
         limits: &crate::xlsx::import::Limits,
     ) -> ApiResult<Result<crate::xlsx::import::Parsed, String>> {
@@ -97,16 +106,23 @@ impl Service {
         Ok(crate::xlsx::import::read(
             self.store.catalog(),
             table,
+            name,
             bytes,
             &dates,
             limits,
         ))
     }
 
-    /// How many rows of the unit a replace would delete (the dry run says so before it happens).
-    pub fn rows_to_replace(&self, table: &Table, ctx: &WriteCtx) -> ApiResult<i64> {
-        let scope = crate::store::RowScope::Units(vec![ctx.unit.clone()]);
-        Ok(self.store.count(table, &scope, ctx.cycle, None)?)
+    /// How many rows of the file's units a replace would delete (the dry run says so before it
+    /// happens).
+    pub fn rows_to_replace(&self, table: &Table, batches: &[Batch]) -> ApiResult<i64> {
+        let units = batches.iter().map(|b| b.ctx.unit.clone()).collect();
+        let Some(cycle) = batches.first().map(|b| b.ctx.cycle) else {
+            return Ok(0);
+        };
+        Ok(self
+            .store
+            .count(table, &RowScope::Units(units), cycle, None)?)
     }
 
     /// What importing `rows` would leave to fix before submission, by Excel row: the rows are
@@ -116,17 +132,22 @@ impl Service {
         &self,
         who: &Access,
         table: &Table,
-        ctx: &WriteCtx,
-        rows: &[(usize, Record)],
+        batches: &[Batch],
         mode: Mode,
     ) -> Result<Vec<RowCheck>, StoreRefusal> {
         guard(who, table, Action::Fill)?;
-        if rows.is_empty() {
+        if batches.iter().all(|b| b.rows.is_empty()) {
             return Ok(Vec::new());
         }
         let rehearsed = self.store.write(|conn| {
-            let stored = self.write_and_check(conn, table, ctx, rows, mode)?;
-            Err::<(), Rehearsal>(Rehearsal::Done(stored.checks))
+            let mut checks = Vec::new();
+            for b in batches.iter().filter(|b| !b.rows.is_empty()) {
+                let stored = self
+                    .write_and_check(conn, table, &b.ctx, &b.rows, mode)
+                    .map_err(|r| self.of_unit(r, &b.ctx.unit, batches.len()))?;
+                checks.extend(stored.checks);
+            }
+            Err::<(), Rehearsal>(Rehearsal::Done(checks))
         });
         match rehearsed {
             Err(Rehearsal::Done(checks)) => Ok(checks),
@@ -186,13 +207,14 @@ impl Service {
         Ok(stored)
     }
 
-    /// Stores parsed rows `(excel_row, record)` for `ctx`, all or nothing.
+    /// Stores parsed rows `(excel_row, record)` of each unit's batch, all or nothing: each unit
+    /// passes the state and deadline check in the one transaction (in unit order, as
+    /// [`Service::import_batches`] sorts them).
     pub fn store_import(
         &self,
         who: &Access,
         table: &Table,
-        ctx: &WriteCtx,
-        rows: &[(usize, Record)],
+        batches: &[Batch],
         mode: Mode,
         force: &Force,
     ) -> Result<Stored, StoreRefusal> {
@@ -201,7 +223,8 @@ impl Service {
             check_force(who, force)?;
         }
         let at = self.now();
-        if mode == Mode::Replace && rows.is_empty() {
+        let rows: usize = batches.iter().map(|b| b.rows.len()).sum();
+        if mode == Mode::Replace && rows == 0 {
             return Err(ApiError::new(
                 Code::BadRequest,
                 format!(
@@ -212,19 +235,45 @@ impl Service {
             .into());
         }
         let result = self.store.write(|conn| {
-            check_editable(conn, table, ctx.cycle, &ctx.unit, at, force, &ctx.actor)?;
-            self.write_and_check(conn, table, ctx, rows, mode)
+            let mut done = Stored::default();
+            for b in batches {
+                let ctx = &b.ctx;
+                check_editable(conn, table, ctx.cycle, &ctx.unit, at, force, &ctx.actor)
+                    .map_err(|e| self.of_unit(e.into(), &ctx.unit, batches.len()))?;
+                let stored = self
+                    .write_and_check(conn, table, ctx, &b.rows, mode)
+                    .map_err(|r| self.of_unit(r, &ctx.unit, batches.len()))?;
+                done.deleted += stored.deleted;
+                done.inserted += stored.inserted;
+                done.updated += stored.updated;
+                done.checks.extend(stored.checks);
+            }
+            Ok::<_, StoreRefusal>(done)
         });
         count_import(table, &result);
         let stored = result?;
         // A large import changes the table's shape for the planner: refresh its statistics now
         // rather than let SQLite plan the next lists on the old ones.
-        if rows.len() >= ANALYZE_AFTER {
+        if rows >= ANALYZE_AFTER {
             if let Err(e) = self.store.analyze(Some(table)) {
                 tracing::warn!(error = %e, table = %table.code, "无法更新查询统计信息");
             }
         }
         Ok(stored)
+    }
+}
+
+impl Service {
+    /// A refusal of one unit's rows in an import of several units says which unit.
+    fn of_unit(&self, mut refusal: StoreRefusal, unit: &str, units: usize) -> StoreRefusal {
+        if units > 1 {
+            refusal.error.message = format!(
+                "填报单位“{}”：{}",
+                self.unit_shown(unit),
+                refusal.error.message
+            );
+        }
+        refusal
     }
 }
 

@@ -27,6 +27,7 @@ mod gate;
 pub mod grid;
 mod health;
 pub mod import;
+mod import_units;
 pub mod indicators;
 pub mod lookup;
 pub mod my_work;

@@ -62,7 +62,7 @@ pub fn whole_cycle(
             .list(t, &access.read_scope(&t.code), &ListQuery::all(cycle))
             .map_err(|e| e.to_string())
     };
-    cycle_workbook(&catalog, &cover, &states, &mut rows_of)
+    cycle_workbook(&catalog, units, &cover, &states, &mut rows_of)
 }
 
 /// The school's name from 1.1.1, or empty before it is filled.

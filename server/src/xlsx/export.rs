@@ -3,9 +3,13 @@
 
 use rust_xlsxwriter::{Format, FormatBorder, Workbook, Worksheet, XlsxError};
 
-use super::{header, sheet_name};
-use crate::defs::{Catalog, FieldType, Table};
+use super::flat::unit_name;
+use super::{header, sheet_name, UNIT_NAME_TITLE, UNIT_TITLE};
+use crate::defs::{Catalog, FieldType, Table, Units};
 use crate::store::{StoredRow, Value};
+
+/// The columns before the fields: the row's 填报单位 and its name.
+const UNIT_COLUMNS: u16 = 2;
 
 /// What goes on a cover sheet.
 pub struct Cover<'a> {
@@ -25,10 +29,12 @@ fn code_text(catalog: &Catalog, list: &str, code: &str) -> String {
         .map_or_else(|| code.to_owned(), |c| format!("{} {}", c.code, c.name))
 }
 
-/// Writes `rows` of `table` into `sheet`: a header of labels, then typed cells.
+/// Writes `rows` of `table` into `sheet`: a header of labels, then typed cells, each row
+/// beginning with its 填报单位 (code, which an import by 质量部 honours, and name).
 pub fn write_rows(
     sheet: &mut Worksheet,
     catalog: &Catalog,
+    units: &Units,
     table: &Table,
     rows: &[StoredRow],
 ) -> Result<(), XlsxError> {
@@ -37,17 +43,20 @@ pub fn write_rows(
         .set_background_color("#DDEBF7")
         .set_border(FormatBorder::Thin);
     let date = Format::new().set_num_format("yyyy-mm-dd");
+    sheet.write_string_with_format(0, 0, UNIT_TITLE, &head)?;
+    sheet.write_string_with_format(0, 1, UNIT_NAME_TITLE, &head)?;
+    sheet.set_column_width(1, 20)?;
     for (c, f) in table.fields.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, header(f), &head)?;
-        sheet.set_column_width(
-            c as u16,
-            (f.label.chars().count() as f64 * 2.2).clamp(10.0, 40.0),
-        )?;
+        let c = c as u16 + UNIT_COLUMNS;
+        sheet.write_string_with_format(0, c, header(f), &head)?;
+        sheet.set_column_width(c, (f.label.chars().count() as f64 * 2.2).clamp(10.0, 40.0))?;
     }
     for (i, row) in rows.iter().enumerate() {
         let r = i as u32 + 1;
+        sheet.write_string(r, 0, &row.unit)?;
+        sheet.write_string(r, 1, unit_name(units, &row.unit))?;
         for (c, f) in table.fields.iter().enumerate() {
-            let c = c as u16;
+            let c = c as u16 + UNIT_COLUMNS;
             match (row.values.get(&f.name).unwrap_or(&Value::Null), &f.ty) {
                 (Value::Null, _) => {}
                 (Value::Int(n), _) => {
@@ -102,13 +111,14 @@ pub fn write_rows(
 /// One table's rows as a workbook.
 pub fn table_workbook(
     catalog: &Catalog,
+    units: &Units,
     table: &Table,
     rows: &[StoredRow],
 ) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name(sheet_name(table))?;
-    write_rows(sheet, catalog, table, rows)?;
+    write_rows(sheet, catalog, units, table, rows)?;
     book.save_to_buffer()
 }
 
@@ -116,6 +126,7 @@ pub fn table_workbook(
 /// one table at a time, so only one table's rows are in memory while the workbook is written.
 pub fn cycle_workbook(
     catalog: &Catalog,
+    units: &Units,
     cover: &Cover<'_>,
     states: &dyn Fn(&Table) -> String,
     rows_of: &mut dyn FnMut(&Table) -> Result<Vec<StoredRow>, String>,
@@ -141,7 +152,7 @@ pub fn cycle_workbook(
             book.add_worksheet()
         };
         sheet.set_name(sheet_name(table)).map_err(x)?;
-        write_rows(sheet, catalog, table, &rows).map_err(x)?;
+        write_rows(sheet, catalog, units, table, &rows).map_err(x)?;
     }
     let sheet = book.worksheet_from_index(0).map_err(x)?;
     let bold = Format::new().set_bold();

@@ -49,6 +49,9 @@ pub struct Parsed {
     pub problems: Vec<ImportProblem>,
     /// Header titles that match no field; their cells are not read.
     pub ignored_columns: Vec<String>,
+    /// The 填报单位 written on each row (code or name, by Excel row), when the file has that
+    /// column: such rows belong to that unit rather than to the one the import is for.
+    pub units: std::collections::BTreeMap<usize, String>,
 }
 
 /// A byte count for people: MB from 1 MB up, else KB.
@@ -145,14 +148,20 @@ fn shared_strings(
     }
 }
 
-/// Checks the file, then reads the rows of `table` from it.
+/// Checks the file, then reads the rows of `table` from it: a CSV file (by its `name`, or the
+/// byte-order mark) through the same row reader as a workbook.
 pub fn read(
     catalog: &Catalog,
     table: &Table,
+    name: &str,
     bytes: &[u8],
     cycle: &CycleDates,
     limits: &Limits,
 ) -> Result<Parsed, String> {
+    if super::grid::is_csv(name, bytes) {
+        let sheet = super::grid::csv_sheet(name, bytes, limits)?;
+        return super::rows::parse_sheet(catalog, table, &sheet, cycle, limits);
+    }
     check_file(bytes, limits)?;
     parse(catalog, table, bytes, cycle, limits)
 }

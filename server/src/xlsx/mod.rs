@@ -3,7 +3,9 @@
 
 pub mod cycle;
 pub mod export;
+pub mod flat;
 pub mod gaoji;
+pub mod grid;
 pub mod import;
 pub mod indicators;
 pub mod quality;
@@ -24,6 +26,25 @@ pub fn sheet_name(table: &Table) -> String {
         .take(31)
         .collect();
     name
+}
+
+/// The title of the column holding each row's 填报单位 (its code) in a labelled export, and
+/// in an import of rows of several units.
+pub const UNIT_TITLE: &str = "填报单位";
+/// The title of the unit's name beside it (read for people, ignored on import).
+pub const UNIT_NAME_TITLE: &str = "填报单位名称";
+/// The same two columns headed by names (`?header=names`, JSON Lines keys).
+pub const UNIT_KEY: &str = "unit";
+pub const UNIT_NAME_KEY: &str = "unitName";
+
+/// The title of the column beside a code field holding the codes' names: "学历（名称）".
+pub fn name_title(field: &Field) -> String {
+    format!("{}（名称）", field.label)
+}
+
+/// The key of that column when headed by names, and of the names in JSON Lines: "eduLabel".
+pub fn name_key(field: &Field) -> String {
+    format!("{}Label", crate::defs::naming::graphql_field(&field.name))
 }
 
 /// The header of a field's column: its label, with `*` for a required field.

@@ -29,11 +29,15 @@ pub fn annotated(
     let sheet = find_sheet(&mut book, table, limits)?;
     let content = read_sheet(&mut book, &sheet, limits, None)?;
     let header = find_header(table, &content);
-    let columns: HashMap<String, u16> = header
+    let mut columns: HashMap<String, u16> = header
         .iter()
         .flat_map(|h| &h.columns)
         .map(|(c, f)| (naming::graphql_field(&f.name), *c as u16))
         .collect();
+    // A row whose 填报单位 was refused is marked on that cell.
+    if let Some(unit) = header.as_ref().and_then(|h| h.unit) {
+        columns.insert(super::UNIT_KEY.to_owned(), unit as u16);
+    }
     let mut marks: HashMap<(u32, u16), Vec<&str>> = HashMap::new();
     for p in problems {
         let row = p.row.saturating_sub(1) as u32;

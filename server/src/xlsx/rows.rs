@@ -9,7 +9,9 @@ use std::io::Cursor;
 use calamine::{Data, Reader, Xlsx};
 
 use super::import::{ImportProblem, Limits, Parsed};
-use super::sheet::{column_letters, excel_row, find_header, find_sheet, read_sheet, Header};
+use super::sheet::{
+    column_letters, excel_row, find_header, find_sheet, read_sheet, Header, Sheet, SheetRow,
+};
 use crate::defs::{naming, Catalog, Field, Table};
 use crate::store::{Record, Value};
 use crate::validate::lenient::{self, Raw};
@@ -27,7 +29,19 @@ pub fn parse(
         Xlsx::new(Cursor::new(bytes)).map_err(|e| format!("无法读取工作簿：{e}"))?;
     let name = find_sheet(&mut book, table, limits)?;
     let sheet = read_sheet(&mut book, &name, limits, None)?;
-    let header = find_header(table, &sheet).ok_or_else(|| {
+    parse_sheet(catalog, table, &sheet, cycle, limits)
+}
+
+/// Reads the rows of `table` from a sheet's grid (of a workbook, or of a CSV file).
+pub fn parse_sheet(
+    catalog: &Catalog,
+    table: &Table,
+    sheet: &Sheet,
+    cycle: &CycleDates,
+    limits: &Limits,
+) -> Result<Parsed, String> {
+    let name = &sheet.name;
+    let header = find_header(table, sheet).ok_or_else(|| {
         format!(
             "工作表“{name}”的前 {} 行中找不到列标题：应有{}等列",
             super::sheet::HEADER_SEARCH,
@@ -56,6 +70,7 @@ pub fn parse(
     for row in data {
         let at = excel_row(row.index);
         let mut rec = Record::new();
+        let unit = header.unit.and_then(|u| unit_text(row, u));
         for (col, cell) in &row.cells {
             let Some(field) = columns.get(col) else {
                 continue;
@@ -80,8 +95,11 @@ pub fn parse(
                 });
             }
         }
-        if let Some(p) = repeated_key(table, &rec, at, &mut keys) {
+        if let Some(p) = repeated_key(table, &rec, unit.as_deref(), at, &mut keys) {
             out.problems.push(p);
+        }
+        if let Some(unit) = unit {
+            out.units.insert(at, unit);
         }
         out.rows.push((at, rec));
     }
@@ -145,11 +163,20 @@ fn columns<'t>(
     (by_col, missing)
 }
 
-/// A problem when the row's key was already used by an earlier row of the file: importing both
-/// would silently keep only the later one.
+/// The row's 填报单位 as written (a code or a name), when its cell is filled.
+fn unit_text(row: &SheetRow, col: u32) -> Option<String> {
+    let (_, cell) = row.cells.iter().find(|(c, _)| *c == col)?;
+    let text = cell.to_string().trim().to_owned();
+    (!text.is_empty()).then_some(text)
+}
+
+/// A problem when the row's key was already used by an earlier row of the file for the same
+/// unit: importing both would silently keep only the later one. (Units number their rows
+/// apart: the same key in two units is two rows.)
 fn repeated_key(
     table: &Table,
     rec: &Record,
+    unit: Option<&str>,
     at: usize,
     keys: &mut HashMap<String, usize>,
 ) -> Option<ImportProblem> {
@@ -162,7 +189,11 @@ fn repeated_key(
             _ => None,
         })
         .collect::<Option<_>>()?;
-    let joined = values.join("\u{1f}");
+    let joined = format!(
+        "{}\u{1e}{}",
+        unit.unwrap_or_default(),
+        values.join("\u{1f}")
+    );
     let Some(&earlier) = keys.get(&joined) else {
         keys.insert(joined, at);
         return None;

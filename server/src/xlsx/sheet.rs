@@ -40,6 +40,8 @@ pub struct Header<'t> {
     pub columns: Vec<(u32, &'t Field)>,
     /// Titles that match no field.
     pub ignored: Vec<String>,
+    /// The column of each row's 填报单位, when the sheet has one.
+    pub unit: Option<u32>,
 }
 
 /// The excel row number of a 0-based sheet row.
@@ -82,6 +84,17 @@ pub fn field_titled<'t>(table: &'t Table, title: &str) -> Option<&'t Field> {
             || f.name == title
             || naming::graphql_field(&f.name) == title
     })
+}
+
+/// Whether a title is one of the names an export writes beside the codes (the unit's name, a
+/// code field's names), which an import reads from the codes instead.
+fn companion(table: &Table, title: &str) -> bool {
+    title == super::UNIT_NAME_TITLE
+        || title == super::UNIT_NAME_KEY
+        || table.fields.iter().any(|f| {
+            f.ty.code_list().is_some()
+                && (normal_title(&super::name_title(f)) == title || super::name_key(f) == title)
+        })
 }
 
 fn blank(cell: &Data) -> bool {
@@ -158,6 +171,11 @@ pub fn find_header<'t>(table: &'t Table, sheet: &Sheet) -> Option<Header<'t>> {
             let title = title_of(cell);
             match field_titled(table, &title) {
                 Some(f) => header.columns.push((*col, f)),
+                None if title == super::UNIT_TITLE || title == super::UNIT_KEY => {
+                    header.unit = header.unit.or(Some(*col));
+                }
+                // What an export writes for people beside the codes: read again from the codes.
+                None if companion(table, &title) => {}
                 None if !title.is_empty() => header.ignored.push(title),
                 None => {}
             }
