@@ -30,7 +30,7 @@ fn known_cycle(conn: &mut AnyConnection, cycle: i32) -> ApiResult<()> {
     super::files::known_cycle(conn, cycle).map(|_| ())
 }
 
-pub(super) fn state_words(state: &str) -> &'static str {
+pub(crate) fn state_words(state: &str) -> &'static str {
     match state {
         "published" => "已发布、待院领导审核",
         "returned" => "已退回质量部",
@@ -65,7 +65,7 @@ pub(super) fn awaiting(conn: &mut AnyConnection, cycle: i32) -> ApiResult<Snapsh
 
 impl Service {
     /// The previous cycle's year, when that cycle is installed.
-    fn previous_cycle(conn: &mut AnyConnection, cycle: i32) -> ApiResult<Option<i32>> {
+    pub(super) fn previous_cycle(conn: &mut AnyConnection, cycle: i32) -> ApiResult<Option<i32>> {
         Ok(wf::deadlines(conn, cycle - 1)?.map(|_| cycle - 1))
     }
 

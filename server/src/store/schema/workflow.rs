@@ -210,3 +210,16 @@ diesel::table! {
         updated_at -> Text,
     }
 }
+
+diesel::table! {
+    annual_report_values (cycle, item) {
+        cycle -> Integer,
+        item -> Text,
+        value -> Text,
+        source -> Text,
+        source_date -> Text,
+        entered_by -> Text,
+        entered_by_name -> Text,
+        entered_at -> Text,
+    }
+}
