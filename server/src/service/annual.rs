@@ -12,11 +12,13 @@ use super::roles::require_role as require;
 use super::{stamp, ApiError, ApiResult, Code, Service};
 use crate::authz::Access;
 use crate::defs::report::ExternalItem;
+use crate::docx::CaseEntry;
 use crate::indicators::report::compute_report;
 pub use crate::indicators::report::{ReportFigure, ReportTableFigures};
 use crate::store::annual::put_external_value;
 pub use crate::store::annual::ExternalValue;
 use crate::store::indicators as ind;
+use crate::xlsx::annual::ReportHead;
 
 /// A cycle's report tables, with the core data's sign-off state.
 #[derive(Debug, Clone)]
@@ -129,6 +131,51 @@ impl Service {
             .flat_map(|t| t.items)
             .find(|f| f.id == row.item)
             .ok_or_else(|| ApiError::internal("entered item vanished"))
+    }
+}
+
+/// An export's bytes, and the warning it carries before the leaders signed off.
+pub struct AnnualFile {
+    pub bytes: Vec<u8>,
+    pub warning: Option<String>,
+}
+
+impl Service {
+    /// The report tables as a workbook (质量部, leaders); before the sign-off it warns, or is
+    /// refused, as the whole-cycle export is (`serve --export-before-signoff`).
+    pub fn annual_report_workbook(&self, who: &Access, cycle: i32) -> ApiResult<AnnualFile> {
+        let report = self.annual_report(who, cycle)?;
+        let warning = self.final_export_check(cycle)?;
+        let bytes = crate::xlsx::annual::annual_workbook(&head(&report, &warning), &report.tables)
+            .map_err(ApiError::internal)?;
+        Ok(AnnualFile { bytes, warning })
+    }
+
+    /// The report tables and the accepted typical cases by theme as a Word document.
+    pub fn annual_report_document(&self, who: &Access, cycle: i32) -> ApiResult<AnnualFile> {
+        let report = self.annual_report(who, cycle)?;
+        let warning = self.final_export_check(cycle)?;
+        let cases = self.accepted_cases(who, cycle)?;
+        let entries: Vec<CaseEntry<'_>> = cases
+            .iter()
+            .map(|c| CaseEntry {
+                case: &c.full,
+                unit_name: &c.unit_name,
+            })
+            .collect();
+        let h = head(&report, &warning);
+        let bytes = crate::docx::annual::annual_document(&h, &report.tables, &entries)
+            .map_err(ApiError::internal)?;
+        Ok(AnnualFile { bytes, warning })
+    }
+}
+
+fn head<'a>(report: &'a AnnualReport, warning: &'a Option<String>) -> ReportHead<'a> {
+    ReportHead {
+        cycle: report.cycle,
+        template: &report.template,
+        state: &report.state_text,
+        warning: warning.as_deref(),
     }
 }
 
