@@ -195,3 +195,43 @@ async fn quality_enters_external_items_validated_in_chinese_and_audited() {
     let r = site.gql(Some(&quality), SET, vars).await.0;
     assert_eq!(r["data"]["setAnnualReportItem"]["value"], "4700", "{r}");
 }
+
+/// The README's line for each report item: its table, id, name, unit and formula or source.
+fn readme_lines() -> Vec<String> {
+    use statusdata::defs::report::ReportItem;
+    let root = crate::support::root();
+    let catalog = statusdata::defs::load_catalog(&root.join("table-defs")).expect("catalog");
+    catalog
+        .report
+        .items()
+        .map(|(t, item)| match item {
+            ReportItem::Computed(i) => format!(
+                "| {} | `{}` | {} | {} | `{}` |",
+                t.name,
+                i.id,
+                i.name,
+                i.unit,
+                i.formula.replace('|', "\\|")
+            ),
+            ReportItem::External(e) => format!(
+                "| {} | `{}` | {} | {} | 质量部录入：{} |",
+                t.name, e.id, e.name, e.unit, e.source
+            ),
+        })
+        .collect()
+}
+
+#[test]
+fn the_readme_lists_every_report_item_with_how_it_is_computed() {
+    let readme = std::fs::read_to_string(crate::support::root().join("README.md")).expect("README");
+    let lines = readme_lines();
+    assert!(lines.len() >= 40);
+    let missing: Vec<&String> = lines
+        .iter()
+        .filter(|l| !readme.contains(l.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "README.md 的“质量年度报告数据表”与 table-defs/report/annual.toml 不一致；应有这些行：\n{missing:?}"
+    );
+}
