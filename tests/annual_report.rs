@@ -235,3 +235,41 @@ fn the_readme_lists_every_report_item_with_how_it_is_computed() {
         "README.md 的“质量年度报告数据表”与 table-defs/report/annual.toml 不一致；应有这些行：\n{missing:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn publishing_the_core_data_freezes_the_reports_computed_items() {
+    let (site, quality, leader) = demo_site().await;
+    let before = items(&site.gql(Some(&leader), REPORT, json!({})).await.0);
+    let publish = "mutation { publishIndicators(cycle: 2023) { state version warnings } }";
+    let r = site.gql(Some(&quality), publish, json!({})).await.0;
+    assert_eq!(r["data"]["publishIndicators"]["state"], "published", "{r}");
+    // A table only the report reads changes after the publication…
+    {
+        let mut conn = site.db.store.conn().expect("conn");
+        diesel::sql_query(
+            "UPDATE d_courses SET hours_total = hours_total + 100 WHERE cycle = 2023",
+        )
+        .execute(&mut *conn)
+        .expect("update");
+    }
+    let live = sql(
+        &site,
+        "SELECT CAST(SUM(hours_total) AS TEXT) AS v FROM d_courses WHERE cycle = 2023",
+    );
+    assert_ne!(
+        before["course_hours"]["value"].as_str(),
+        Some(live.as_str())
+    );
+    // …the report still shows what was published for the leaders' sign-off.
+    let r = site.gql(Some(&leader), REPORT, json!({})).await.0;
+    assert_eq!(r["data"]["annualReport"]["state"], "published");
+    let after = items(&r);
+    assert_eq!(
+        after["course_hours"]["value"],
+        before["course_hours"]["value"]
+    );
+    assert_eq!(
+        after["course_hours"]["previous"],
+        before["course_hours"]["previous"]
+    );
+}

@@ -12,3 +12,7 @@ CREATE TABLE annual_report_values (
     entered_at TEXT NOT NULL,
     PRIMARY KEY (cycle, item)
 );
+
+-- The report's computed items are frozen with the core data they are signed off with: the
+-- published snapshot holds them beside the core indicators (NULL in snapshots made before).
+ALTER TABLE indicator_snapshots ADD COLUMN report_json TEXT;

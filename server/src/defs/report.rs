@@ -111,6 +111,14 @@ impl Report {
             .flat_map(|t| t.items.iter().map(move |i| (t, i)))
     }
 
+    /// The tables the computed items read (with repeats).
+    pub fn reads(&self) -> impl Iterator<Item = &String> {
+        self.items().flat_map(|(_, i)| match i {
+            ReportItem::Computed(ind) => ind.reads.iter(),
+            ReportItem::External(_) => [].iter(),
+        })
+    }
+
     /// The external item with this id.
     pub fn external(&self, id: &str) -> Option<&ExternalItem> {
         self.items().find_map(|(_, i)| match i {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use super::{compute, BreakdownValues};
+use super::{compute, BreakdownValues, Computed};
 use crate::defs::report::ReportItem;
 use crate::defs::Catalog;
 use crate::model::decimal::change_percent;
@@ -45,12 +45,33 @@ pub struct ReportTableFigures {
     pub items: Vec<ReportFigure>,
 }
 
-/// Every table of the report over `cycle`, beside `previous`.
+/// The report's computed items over `cycle` (beside `previous`): what a published core-data
+/// snapshot freezes.
+pub fn compute_items(
+    conn: &mut AnyConnection,
+    catalog: &Catalog,
+    cycle: i32,
+    previous: Option<i32>,
+) -> Result<Vec<Computed>, StoreError> {
+    let report = catalog.report.clone();
+    report
+        .items()
+        .filter_map(|(_, i)| match i {
+            ReportItem::Computed(ind) => Some(ind),
+            ReportItem::External(_) => None,
+        })
+        .map(|ind| compute(conn, catalog, ind, cycle, previous))
+        .collect()
+}
+
+/// Every table of the report over `cycle`, beside `previous`: the computed items from `frozen`
+/// (a published snapshot's) when given, live otherwise; the external items as entered.
 pub fn compute_report(
     conn: &mut AnyConnection,
     catalog: &Catalog,
     cycle: i32,
     previous: Option<i32>,
+    frozen: Option<&[Computed]>,
 ) -> Result<Vec<ReportTableFigures>, StoreError> {
     let now = by_item(external_values(conn, cycle)?);
     let before = match previous {
@@ -63,7 +84,11 @@ pub fn compute_report(
         for item in &table.items {
             items.push(match item {
                 ReportItem::Computed(ind) => {
-                    let c = compute(conn, catalog, ind, cycle, previous)?;
+                    // An item added to the definitions after the snapshot is computed live.
+                    let c = match frozen.and_then(|f| f.iter().find(|c| c.id == ind.id)) {
+                        Some(c) => c.clone(),
+                        None => compute(conn, catalog, ind, cycle, previous)?,
+                    };
                     ReportFigure {
                         id: c.id,
                         name: c.name,

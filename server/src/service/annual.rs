@@ -1,8 +1,9 @@
 //! The annual quality report's data tables (质量年度报告): 质量部 and leaders read them for a cycle
-//! — computed items live from the status data through the core-indicator engine, external items
-//! (surveys, outside statistics) as 质量部 entered them — and 质量部 enters the external items.
-//! The report rides on the core data's sign-off: its state is the core data's, and its exports
-//! warn before the leaders signed off, as the whole-cycle export does.
+//! — computed items through the core-indicator engine (live before the core data's first
+//! publication, then as the snapshot froze them), external items (surveys, outside statistics) as
+//! 质量部 entered them — and 质量部 enters the external items. The report rides on the core data's
+//! sign-off: its state is the core data's, and its exports warn before the leaders signed off, as
+//! the whole-cycle export does.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -15,6 +16,7 @@ use crate::defs::report::ExternalItem;
 use crate::docx::CaseEntry;
 use crate::indicators::report::compute_report;
 pub use crate::indicators::report::{ReportFigure, ReportTableFigures};
+use crate::indicators::Computed;
 use crate::store::annual::put_external_value;
 pub use crate::store::annual::ExternalValue;
 use crate::store::indicators as ind;
@@ -62,9 +64,15 @@ impl Service {
         super::files::known_cycle(&mut conn, cycle)?;
         let previous = Self::previous_cycle(&mut conn, cycle)?;
         let catalog = self.store.catalog();
-        let tables = compute_report(&mut conn, catalog, cycle, previous)?;
-        let state = ind::current_snapshot(&mut conn, cycle)?
-            .map_or_else(|| "draft".to_owned(), |s| s.state);
+        let snapshot = ind::current_snapshot(&mut conn, cycle)?;
+        // Once published, the computed items are the snapshot's: what the leaders sign off.
+        let frozen: Option<Vec<Computed>> =
+            match snapshot.as_ref().and_then(|s| s.report_json.as_deref()) {
+                Some(json) => Some(serde_json::from_str(json).map_err(ApiError::internal)?),
+                None => None,
+            };
+        let tables = compute_report(&mut conn, catalog, cycle, previous, frozen.as_deref())?;
+        let state = snapshot.map_or_else(|| "draft".to_owned(), |s| s.state);
         Ok(AnnualReport {
             cycle,
             template: catalog.report.template.clone(),

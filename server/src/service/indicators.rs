@@ -160,12 +160,17 @@ impl Service {
             let previous = Self::previous_cycle(conn, cycle)?;
             let values = compute_all(conn, &catalog, cycle, previous)?;
             let values_json = serde_json::to_string(&values).map_err(ApiError::internal)?;
+            // The annual report's computed items are frozen with the core data (README
+            // “质量年度报告数据表”): one publication, one sign-off.
+            let report = crate::indicators::report::compute_items(conn, &catalog, cycle, previous)?;
+            let report_json = serde_json::to_string(&report).map_err(ApiError::internal)?;
             let warnings = self.unaccepted(conn, cycle, &fill)?;
             let snap = ind::insert_snapshot(
                 conn,
                 &NewSnapshot {
                     cycle,
                     values_json: &values_json,
+                    report_json: &report_json,
                     warnings: &warnings,
                     published_by: &actor,
                     at: &at,
@@ -188,6 +193,7 @@ impl Service {
         let catalog = self.store.catalog();
         let subs = wf::list_submissions(conn, cycle)?;
         let mut reads: Vec<&String> = catalog.indicators.iter().flat_map(|i| &i.reads).collect();
+        reads.extend(catalog.report.reads());
         reads.sort_by_key(|c| catalog.table_by_code(c).map_or(u32::MAX, |t| t.order));
         reads.dedup();
         let mut out = Vec::new();

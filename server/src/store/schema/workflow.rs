@@ -124,6 +124,7 @@ diesel::table! {
         override_by -> Nullable<Text>,
         override_at -> Nullable<Text>,
         override_reason -> Nullable<Text>,
+        report_json -> Nullable<Text>,
     }
 }
 
