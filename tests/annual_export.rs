@@ -164,3 +164,58 @@ async fn the_command_line_writes_the_same_files_and_warns_before_sign_off() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains(".xlsx 或 .docx"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn signed_off_exports_carry_no_warning_and_reopening_a_table_only_the_report_reads_unsigns() {
+    let (site, quality, leader) = demo_site().await;
+    site.account("h1", "负责人", "jdgc", "head", PASSWORD, false);
+    let head = site.token("h1", PASSWORD).await;
+    let ok = |r: &serde_json::Value| assert!(r["errors"].is_null(), "{r}");
+    ok(&site
+        .gql(
+            Some(&quality),
+            "mutation { publishIndicators(cycle: 2023) { state } }",
+            json!({}),
+        )
+        .await
+        .0);
+    ok(&site
+        .gql(
+            Some(&quality),
+            "mutation { overrideSignOff(cycle: 2023, reason: \"测试提前签字\") { state } }",
+            json!({}),
+        )
+        .await
+        .0);
+    ok(&site
+        .gql(
+            Some(&leader),
+            "mutation { signOffIndicators(cycle: 2023) { state } }",
+            json!({}),
+        )
+        .await
+        .0);
+    let request = axum::http::Request::get("/export/2023/annual-report.docx")
+        .header("authorization", format!("Bearer {leader}"))
+        .body(axum::body::Body::empty())
+        .expect("request");
+    let response = tower::ServiceExt::oneshot(site.app.clone(), request)
+        .await
+        .expect("response");
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers().get("x-statusdata-warning").is_none(),
+        "signed off"
+    );
+    let r = site.gql(Some(&leader), REPORT, json!({})).await.0;
+    assert_eq!(r["data"]["annualReport"]["signedOff"], true, "{r}");
+
+    // 2.15.2 feeds 横向技术服务到款额 but no core indicator: reopening it un-signs all the same.
+    let submit =
+        "mutation { submitTable(cycle: 2023, table: \"2.15.2\", unit: \"jdgc\") { state } }";
+    ok(&site.gql(Some(&head), submit, json!({})).await.0);
+    let reopen = "mutation { reopenTable(cycle: 2023, table: \"2.15.2\", unit: \"jdgc\", reason: \"到款额有误\") { state } }";
+    ok(&site.gql(Some(&quality), reopen, json!({})).await.0);
+    let r = site.gql(Some(&leader), REPORT, json!({})).await.0;
+    assert_eq!(r["data"]["annualReport"]["state"], "unsigned", "{r}");
+}
