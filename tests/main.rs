@@ -4,6 +4,8 @@
 #![expect(clippy::expect_used, reason = "a failed expectation is a failed test")]
 
 mod accounts;
+mod annual_export;
+mod annual_report;
 mod api;
 mod api_surface;
 mod architecture;

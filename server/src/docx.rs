@@ -6,6 +6,8 @@ use std::io::Cursor;
 
 use docx_rs::{AlignmentType, Docx, LineSpacing, Paragraph, Run, RunFonts, Style, StyleType};
 
+pub mod annual;
+
 use crate::model::CASE_THEMES;
 use crate::store::cases::FullCase;
 
@@ -17,17 +19,17 @@ pub struct CaseEntry<'a> {
 
 const CHINESE_NUMBERS: [&str; 7] = ["一", "二", "三", "四", "五", "六", "七"];
 
-fn para(text: &str) -> Paragraph {
+pub(crate) fn para(text: &str) -> Paragraph {
     Paragraph::new().add_run(Run::new().add_text(text))
 }
 
-fn heading(level: usize, text: &str) -> Paragraph {
+pub(crate) fn heading(level: usize, text: &str) -> Paragraph {
     Paragraph::new()
         .style(&format!("Heading{level}"))
         .add_run(Run::new().add_text(text))
 }
 
-fn styles(doc: Docx) -> Docx {
+pub(crate) fn styles(doc: Docx) -> Docx {
     let fonts = || RunFonts::new().east_asia("宋体").ascii("Times New Roman");
     let heading = |id: &str, name: &str, size: usize, level: usize| {
         Style::new(id, StyleType::Paragraph)
@@ -64,6 +66,14 @@ pub fn cases_document(cycle: i32, cases: &[CaseEntry<'_>]) -> Result<Vec<u8>, St
         cases.len(),
         counts.join("，")
     )));
+    doc = add_cases(doc, cases);
+    let mut out = Cursor::new(Vec::new());
+    doc.build().pack(&mut out).map_err(|e| e.to_string())?;
+    Ok(out.into_inner())
+}
+
+/// `cases` by theme: a numbered heading per theme that has any, then its cases.
+pub(crate) fn add_cases(mut doc: Docx, cases: &[CaseEntry<'_>]) -> Docx {
     let mut number = 0;
     for theme in CASE_THEMES {
         let of_theme: Vec<&CaseEntry<'_>> = cases
@@ -80,9 +90,7 @@ pub fn cases_document(cycle: i32, cases: &[CaseEntry<'_>]) -> Result<Vec<u8>, St
             doc = add_case(doc, i + 1, entry);
         }
     }
-    let mut out = Cursor::new(Vec::new());
-    doc.build().pack(&mut out).map_err(|e| e.to_string())?;
-    Ok(out.into_inner())
+    doc
 }
 
 fn add_case(mut doc: Docx, n: usize, entry: &CaseEntry<'_>) -> Docx {

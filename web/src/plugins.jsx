@@ -10,6 +10,7 @@ import { ProgressPanel } from './progress.jsx';
 import { AdminPanel, adminAllowed } from './admin.jsx';
 import { CorePanel, coreAllowed } from './core.jsx';
 import { CasesPanel } from './cases.jsx';
+import { AnnualPanel, annualAllowed } from './annual.jsx';
 import { ChecksPanel } from './checks.jsx';
 
 const anyone = () => true;
@@ -58,6 +59,15 @@ export const PANELS = [
     title: '典型案例',
     uses: anyone,
     render: () => <Panel title="典型案例"><CasesPanel /></Panel>,
+  },
+  {
+    title: '质量年报',
+    uses: annualAllowed,
+    render: () => (
+      <Panel title="质量年报" allowed={annualAllowed} denied="“质量年报”数据表供质量部录入、院领导查看。">
+        <AnnualPanel />
+      </Panel>
+    ),
   },
   {
     title: '数据检查',

@@ -1,6 +1,7 @@
 //! Subcommands of the `statusdata` binary. Each reads its flags (or the environment variables the
 //! contract names), calls the library and prints a result a person can act on.
 
+mod annual;
 mod bi;
 mod check;
 mod cli_zh;
@@ -64,6 +65,8 @@ enum Command {
     Template(excel::TemplateArgs),
     /// 把整个周期（或一张表）导出为 Excel 工作簿。
     Export(excel::ExportArgs),
+    /// 质量年度报告数据表：`annual-report --cycle 2023 --out 文件.xlsx|文件.docx`。
+    AnnualReport(annual::AnnualArgs),
     /// 把填好的模板导入一个部门的数据：全有或全无。
     Import(excel::ImportArgs),
     /// 对一个周期运行全部校验规则，写入并逐条列出发现的问题（退出码：0 无错误，2 有错误，1 无法运行）。
@@ -154,6 +157,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         #[cfg(not(feature = "bench"))]
         Command::Bench(_) => Err(anyhow::anyhow!(Optional::Bench.missing())),
         Command::Export(args) => excel::export(args).await,
+        Command::AnnualReport(args) => annual::run(args).await,
         Command::Template(args) => excel::template(args).await,
         Command::Import(args) => excel::import(args).await,
         #[cfg(feature = "demo")]

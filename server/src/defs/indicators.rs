@@ -19,25 +19,26 @@ struct RawFile {
     indicators: Vec<RawIndicator>,
 }
 
+/// One indicator as written; the annual report's computed items are written the same way.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawIndicator {
-    id: String,
-    name: String,
-    unit: String,
-    value: String,
-    per: Option<String>,
-    factor: Option<u32>,
-    decimals: Option<u32>,
+pub(super) struct RawIndicator {
+    pub(super) id: String,
+    pub(super) name: String,
+    pub(super) unit: String,
+    pub(super) value: String,
+    pub(super) per: Option<String>,
+    pub(super) factor: Option<u32>,
+    pub(super) decimals: Option<u32>,
     #[serde(default)]
-    breakdowns: Vec<RawBreakdown>,
-    source: String,
-    definition: String,
+    pub(super) breakdowns: Vec<RawBreakdown>,
+    pub(super) source: String,
+    pub(super) definition: String,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawBreakdown {
+pub(super) struct RawBreakdown {
     name: String,
     field: String,
 }
@@ -130,7 +131,8 @@ pub(crate) fn load_indicators(
     out
 }
 
-fn convert(
+/// A checked indicator from its text, or the key at fault and why.
+pub(super) fn convert(
     catalog: &Catalog,
     file: &Path,
     line: usize,

@@ -95,6 +95,7 @@ fn load_checked(dir: &Path, draft: Option<&Draft>) -> Result<Catalog, Problems> 
         rules: Vec::new(),
         gaoji: Vec::new(),
         indicators: Vec::new(),
+        report: Default::default(),
     };
     let newcomer = draft.map(|d| d.file.as_path());
     consistency::check_catalog(&catalog, newcomer, &mut problems);
@@ -111,6 +112,8 @@ fn load_checked(dir: &Path, draft: Option<&Draft>) -> Result<Catalog, Problems> 
             .into_iter()
             .map(Arc::new)
             .collect();
+        let report = super::report::load_report(dir, &catalog, &mut problems);
+        catalog.report = Arc::new(report);
     }
     if problems.is_empty() {
         Ok(catalog)

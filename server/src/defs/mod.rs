@@ -16,6 +16,7 @@ mod model;
 pub mod naming;
 mod problem;
 mod raw;
+pub mod report;
 pub mod rules;
 mod toml_zh;
 mod units;

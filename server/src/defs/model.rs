@@ -290,6 +290,8 @@ pub struct Catalog {
     pub gaoji: Vec<Arc<super::gaoji::GaojiFigure>>,
     /// The core indicators of `indicators.toml`, in the file's order.
     pub indicators: Vec<Arc<super::Indicator>>,
+    /// The annual quality report's data tables (`report/annual.toml`).
+    pub report: Arc<super::report::Report>,
 }
 
 impl Catalog {

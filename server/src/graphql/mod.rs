@@ -3,6 +3,7 @@
 //! request's principal, check rights, call the service and map the result. No SQL here.
 
 pub mod account;
+mod annual;
 mod build;
 mod case_ops;
 mod cases;
@@ -70,6 +71,7 @@ pub fn build_schema(catalog: &Catalog, config: Option<ApiConfig>) -> Result<Sche
     b = designer::register(b);
     b = yoy::register(b);
     b = indicators::register(b);
+    b = annual::register(b);
     b = cases::register(b);
     b = review::register(b);
     for table in &catalog.tables {
@@ -100,6 +102,8 @@ pub fn build_schema(catalog: &Catalog, config: Option<ApiConfig>) -> Result<Sche
     mutation = yoy::add_mutations(mutation);
     query = indicators::add_queries(query);
     mutation = indicators::add_mutations(mutation);
+    query = annual::add_queries(query);
+    mutation = annual::add_mutations(mutation);
     query = cases::add_queries(query);
     mutation = case_ops::add_mutations(mutation);
     query = review::add_queries(query);

@@ -2,6 +2,7 @@
 //! Excel templates, exports and imports; CORS for the origins `serve --cors-origin` lists.
 //! Handlers are thin: extract, attach the principal, execute, respond.
 
+mod annual;
 mod assets;
 mod cases;
 pub mod cors;
@@ -150,6 +151,8 @@ pub fn router(state: AppState) -> Router {
     // off at the API's timeout while its transaction goes on to commit.
     let files = Router::new()
         .route("/templates/{file}", get(files::template))
+        .route("/export/{cycle}/annual-report.xlsx", get(annual::xlsx))
+        .route("/export/{cycle}/annual-report.docx", get(annual::docx))
         .route("/export/{cycle}/{file}", get(files::export))
         .route("/export/{cycle}/cases.docx", get(cases::export_docx))
         .route(

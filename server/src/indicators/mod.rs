@@ -4,6 +4,7 @@
 //! `per`, the factor and the rounding) is exact decimal arithmetic in [`figure`].
 
 mod figure;
+pub mod report;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -30,7 +30,7 @@ fn known_cycle(conn: &mut AnyConnection, cycle: i32) -> ApiResult<()> {
     super::files::known_cycle(conn, cycle).map(|_| ())
 }
 
-pub(super) fn state_words(state: &str) -> &'static str {
+pub(crate) fn state_words(state: &str) -> &'static str {
     match state {
         "published" => "已发布、待院领导审核",
         "returned" => "已退回质量部",
@@ -65,7 +65,7 @@ pub(super) fn awaiting(conn: &mut AnyConnection, cycle: i32) -> ApiResult<Snapsh
 
 impl Service {
     /// The previous cycle's year, when that cycle is installed.
-    fn previous_cycle(conn: &mut AnyConnection, cycle: i32) -> ApiResult<Option<i32>> {
+    pub(super) fn previous_cycle(conn: &mut AnyConnection, cycle: i32) -> ApiResult<Option<i32>> {
         Ok(wf::deadlines(conn, cycle - 1)?.map(|_| cycle - 1))
     }
 
@@ -160,12 +160,17 @@ impl Service {
             let previous = Self::previous_cycle(conn, cycle)?;
             let values = compute_all(conn, &catalog, cycle, previous)?;
             let values_json = serde_json::to_string(&values).map_err(ApiError::internal)?;
+            // The annual report's computed items are frozen with the core data (README
+            // “质量年度报告数据表”): one publication, one sign-off.
+            let report = crate::indicators::report::compute_items(conn, &catalog, cycle, previous)?;
+            let report_json = serde_json::to_string(&report).map_err(ApiError::internal)?;
             let warnings = self.unaccepted(conn, cycle, &fill)?;
             let snap = ind::insert_snapshot(
                 conn,
                 &NewSnapshot {
                     cycle,
                     values_json: &values_json,
+                    report_json: &report_json,
                     warnings: &warnings,
                     published_by: &actor,
                     at: &at,
@@ -188,6 +193,7 @@ impl Service {
         let catalog = self.store.catalog();
         let subs = wf::list_submissions(conn, cycle)?;
         let mut reads: Vec<&String> = catalog.indicators.iter().flat_map(|i| &i.reads).collect();
+        reads.extend(catalog.report.reads());
         reads.sort_by_key(|c| catalog.table_by_code(c).map_or(u32::MAX, |t| t.order));
         reads.dedup();
         let mut out = Vec::new();

@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod annual;
 pub mod bi;
 pub mod budget;
 pub mod cases;

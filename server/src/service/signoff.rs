@@ -69,11 +69,13 @@ pub(super) fn unsign_on_reopen(
     at: &str,
     reason: &str,
 ) -> ApiResult<bool> {
-    if !catalog
+    let read = catalog
         .indicators
         .iter()
-        .any(|i| i.reads.iter().any(|r| r == table))
-    {
+        .flat_map(|i| &i.reads)
+        .chain(catalog.report.reads())
+        .any(|r| r == table);
+    if !read {
         return Ok(false);
     }
     lock(conn, cycle)?;

@@ -101,6 +101,8 @@ pub struct SnapshotRow {
     pub override_by: Option<String>,
     pub override_at: Option<String>,
     pub override_reason: Option<String>,
+    /// The annual report's computed items frozen with this version (none before issue 29).
+    pub report_json: Option<String>,
 }
 
 /// A leader's comment on one indicator of a snapshot.
@@ -146,12 +148,13 @@ fn snapshot_of(r: &TextRow) -> SnapshotRow {
         override_by: o("override_by"),
         override_at: o("override_at"),
         override_reason: o("override_reason"),
+        report_json: o("report_json"),
     }
 }
 
 const SNAPSHOT_COLUMNS: &str = "CAST(id AS TEXT) AS id, CAST(cycle AS TEXT) AS cycle, \
      CAST(version AS TEXT) AS version, state, values_json, warnings_json, published_by, \
-     published_at, decided_by, decided_at, decision_comment, override_by, override_at, override_reason";
+     published_at, decided_by, decided_at, decision_comment, override_by, override_at, override_reason, report_json";
 
 /// The newest snapshot of a cycle, if any was published.
 pub fn current_snapshot(
@@ -172,6 +175,8 @@ pub fn current_snapshot(
 pub struct NewSnapshot<'a> {
     pub cycle: i32,
     pub values_json: &'a str,
+    /// The annual report's computed items.
+    pub report_json: &'a str,
     pub warnings: &'a [String],
     pub published_by: &'a str,
     pub at: &'a str,
@@ -185,7 +190,7 @@ pub fn insert_snapshot(
     let version = current_snapshot(conn, s.cycle)?.map_or(1, |c| c.version + 1);
     let warnings = serde_json::to_string(s.warnings).unwrap_or_else(|_| "[]".into());
     template(
-        "INSERT INTO indicator_snapshots (cycle, version, state, values_json, warnings_json, published_by, published_at) VALUES (?, ?, 'published', ?, ?, ?, ?)",
+        "INSERT INTO indicator_snapshots (cycle, version, state, values_json, warnings_json, published_by, published_at, report_json) VALUES (?, ?, 'published', ?, ?, ?, ?, ?)",
         vec![
             SqlValue::Int(i64::from(s.cycle)),
             SqlValue::Int(i64::from(version)),
@@ -193,6 +198,7 @@ pub fn insert_snapshot(
             text(&warnings),
             text(s.published_by),
             text(s.at),
+            text(s.report_json),
         ],
     )?
     .execute(conn)?;

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod aggregate;
+pub mod annual;
 mod audit;
 mod baseline;
 mod baseline_read;

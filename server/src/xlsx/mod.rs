@@ -1,6 +1,7 @@
 //! Excel: import templates with dropdowns and notes, and exports of one table or a whole cycle.
 //! Cells show codes as "code name" (as the dropdowns offer them) and decimals as numbers.
 
+pub mod annual;
 pub mod cycle;
 pub mod export;
 pub mod flat;

@@ -112,6 +112,7 @@ shapes_of!(
     quality_runs,
     indicator_snapshots,
     indicator_comments,
+    annual_report_values,
     cases,
     case_figures,
     case_attachments,

@@ -124,6 +124,7 @@ diesel::table! {
         override_by -> Nullable<Text>,
         override_at -> Nullable<Text>,
         override_reason -> Nullable<Text>,
+        report_json -> Nullable<Text>,
     }
 }
 
@@ -208,5 +209,18 @@ diesel::table! {
         note -> Nullable<Text>,
         updated_by -> Text,
         updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    annual_report_values (cycle, item) {
+        cycle -> Integer,
+        item -> Text,
+        value -> Text,
+        source -> Text,
+        source_date -> Text,
+        entered_by -> Text,
+        entered_by_name -> Text,
+        entered_at -> Text,
     }
 }

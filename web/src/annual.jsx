@@ -1,0 +1,117 @@
+// 质量年度报告 (质量部, 院领导): the appended data tables of the annual quality report for the
+// cycle — each item with this year's and last year's value, the change and where it comes from —
+// and, for 质量部, a form per survey or outside figure (value, source, date). The state is the
+// core data's: the computed items are frozen when 质量部 publishes the core data.
+
+import { gql } from './api.js';
+import { useApp, hasRole } from './state.js';
+import { Message, formatTime } from './ui.jsx';
+
+const { useState, useEffect } = React;
+
+const Q = `query($cycle: Int!) { annualReport(cycle: $cycle) {
+  template state signedOff
+  tables { id name items { id name unit value previous change formula definition source external enteredBy enteredAt date } } } }`;
+
+const SET = `mutation($cycle: Int!, $i: String!, $v: String!, $s: String!, $d: String!) {
+  setAnnualReportItem(cycle: $cycle, item: $i, value: $v, source: $s, date: $d) { id } }`;
+
+export const annualAllowed = (me) => hasRole(me, 'quality_admin', 'leader');
+
+const STATES = {
+  draft: '核心数据尚未发布：计算项为当前数据的实时值',
+  published: '核心数据已发布、待院领导审核：计算项为发布时冻结的值',
+  returned: '核心数据已退回质量部',
+  signed_off: '核心数据已经院领导签字',
+  unsigned: '签字已撤销（有表被重新打开），待重新发布',
+};
+
+/** 质量部's form for one entered item. */
+function Enter({ item, onSave }) {
+  const [value, setValue] = useState(item.value || '');
+  const [source, setSource] = useState(item.external && item.enteredBy ? item.source : '');
+  const [date, setDate] = useState(item.date || '');
+  const id = `sd-annual-${item.id}`;
+  return (
+    <form className="sd-inline-form" onSubmit={(e) => { e.preventDefault(); onSave(item, value, source, date); }}>
+      <label htmlFor={`${id}-v`}>值（{item.unit}）</label>
+      <input id={`${id}-v`} value={value} size={8} onChange={(e) => setValue(e.target.value)} />
+      <label htmlFor={`${id}-s`}>来源</label>
+      <input id={`${id}-s`} value={source} placeholder={item.source} onChange={(e) => setSource(e.target.value)} />
+      <label htmlFor={`${id}-d`}>日期</label>
+      <input id={`${id}-d`} type="date" value={date} onChange={(e) => setDate(e.target.value)} />
+      <button type="submit">保存</button>
+    </form>
+  );
+}
+
+function Row({ n, item, quality, onSave }) {
+  const source = item.external
+    ? (item.enteredBy ? `${item.source}（${item.date}；${item.enteredBy} ${formatTime(item.enteredAt)} 录入）` : `待质量部录入：${item.source}`)
+    : item.source;
+  return (
+    <tr>
+      <td>{n}</td>
+      <th scope="row" title={item.definition}>{item.name}</th>
+      <td>{item.unit}</td>
+      <td>{item.value ?? '—'}</td>
+      <td>{item.previous ?? '—'}</td>
+      <td>{item.change ?? '—'}</td>
+      <td>
+        <span title={item.formula || ''}>{source}</span>
+        {item.external && quality && <Enter item={item} onSave={onSave} />}
+      </td>
+    </tr>
+  );
+}
+
+export function AnnualPanel() {
+  const cycle = useApp((s) => s.cycle);
+  const me = useApp((s) => s.me);
+  const [data, setData] = useState(null);
+  const [error, setError] = useState(null);
+  const [message, setMessage] = useState(null);
+  const load = () =>
+    gql(Q, { cycle }, '质量年度报告').then((d) => { setData(d.annualReport); setError(null); }).catch((e) => setError(e.message));
+  useEffect(() => { load(); }, [cycle]);
+  const save = async (item, v, s, d) => {
+    try {
+      await gql(SET, { cycle, i: item.id, v, s, d }, `录入“${item.name}”`);
+      setMessage(`已录入“${item.name}”`);
+      await load();
+    } catch (e) {
+      setMessage(null);
+      setError(`录入“${item.name}”未完成：${e.message}`);
+    }
+  };
+  if (!data) return error ? <Message kind="error">{error}</Message> : <p className="sd-lead">正在读取质量年度报告数据表…</p>;
+  const quality = hasRole(me, 'quality_admin');
+  return (
+    <div>
+      <div className="sd-kpis">
+        <span>{STATES[data.state] || data.state}</span>
+        <a className="sd-button" href={`/export/${cycle}/annual-report.xlsx`} download>下载数据表（Excel）</a>
+        <a className="sd-button" href={`/export/${cycle}/annual-report.docx`} download>下载数据表与典型案例（Word）</a>
+      </div>
+      <p className="sd-muted">模板：{data.template}</p>
+      {!data.signedOff && <Message kind="error">核心数据尚未经院领导签字，导出的文件带有提醒。</Message>}
+      <Message kind="success">{message}</Message>
+      <Message kind="error">{error}</Message>
+      {data.tables.map((t, i) => (
+        <section key={t.id} aria-label={t.name}>
+          <h3>表{i + 1} {t.name}</h3>
+          <div className="sd-grid-wrap" tabIndex={0} role="region" aria-label={`${t.name}（${cycle} 年）`}>
+            <table className="sd-grid">
+              <thead>
+                <tr><th scope="col">序号</th><th scope="col">指标</th><th scope="col">单位</th><th scope="col">{cycle} 年</th><th scope="col">{cycle - 1} 年</th><th scope="col">变化</th><th scope="col">来源</th></tr>
+              </thead>
+              <tbody>
+                {t.items.map((item, n) => <Row key={item.id} n={n + 1} item={item} quality={quality} onSave={save} />)}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      ))}
+    </div>
+  );
+}
