@@ -15,6 +15,7 @@ import { checkStorage } from './storage-check.mjs';
 import { axeEveryRole } from './axe.mjs';
 import { confirmReview, confirmAcceptWithSummary, publishWithPreview, signOffGuarded } from './guards.mjs';
 import { writeCase, approveCase, acceptCase } from './cases.mjs';
+import { qualityEntersASurveyFigure, leaderReadsTheReport } from './annual.mjs';
 import { reviewerHelpAndComments } from './review.mjs';
 import {
   dryRunNamesUnknownTeacher, collectorEmptiesTable, qualityRunsChecksAndOpensARow, collectorExplainsWarning,
@@ -310,6 +311,9 @@ async function main() {
     await leaderComments(users.leader.page);
     say('院领导在审核期前、批注未解决时签字被拒绝并说明原因；质量部写明原因放行，院领导签字');
     await signOffGuarded(users.leader.page, users.quality.page);
+    say('质量年报：质量部录入调查得到的母校满意度（写错被拒绝并说明），下载 Excel 与 Word；院领导只看不录');
+    await qualityEntersASurveyFigure(users.quality.page);
+    await leaderReadsTheReport(users.leader.page);
     say('编辑器中写登录操作被拒绝，历史记录不保存密码；Esc、Tab 可离开编辑器');
     await passwordsStayOutOfTheEditor(users.quality.page);
     say('表格如 WPS：单元格内修改、从 Excel 粘贴、批量删除、跳页、冻结关键列（grid.mjs）'); await (await import('./grid.mjs')).gridLikeASpreadsheet(browser, requests, users.quality.page);

@@ -4,21 +4,31 @@
 
 use std::io::Cursor;
 
-use docx_rs::{AlignmentType, Docx, Paragraph, Run, Table, TableCell, TableRow};
+use docx_rs::{AlignmentType, Docx, Paragraph, Run, Table, TableCell, TableRow, WidthType};
 
 use super::{add_cases, heading, para, styles, CaseEntry};
 use crate::indicators::report::ReportTableFigures;
 use crate::xlsx::annual::{source_text, ReportHead, COLUMNS};
 
-fn cell(text: &str, bold: bool) -> TableCell {
+/// Column widths in twentieths of a point (序号 … 来源), 9,000 in all: an A4 page inside its
+/// margins. Equal columns squeezed the item names and sources into a word a line.
+const WIDTHS: [usize; 7] = [560, 2240, 700, 1000, 1000, 900, 2600];
+
+fn cell(text: &str, bold: bool, width: usize) -> TableCell {
     let run = Run::new().add_text(text).size(20);
     let run = if bold { run.bold() } else { run };
-    TableCell::new().add_paragraph(Paragraph::new().add_run(run))
+    TableCell::new()
+        .width(width, WidthType::Dxa)
+        .add_paragraph(Paragraph::new().add_run(run))
 }
 
 fn table_of(t: &ReportTableFigures) -> Table {
     let mut rows = vec![TableRow::new(
-        COLUMNS.iter().map(|c| cell(c, true)).collect(),
+        COLUMNS
+            .iter()
+            .zip(WIDTHS)
+            .map(|(c, w)| cell(c, true, w))
+            .collect(),
     )];
     for (i, f) in t.items.iter().enumerate() {
         let texts = [
@@ -31,10 +41,14 @@ fn table_of(t: &ReportTableFigures) -> Table {
             source_text(f),
         ];
         rows.push(TableRow::new(
-            texts.iter().map(|x| cell(x, false)).collect(),
+            texts
+                .iter()
+                .zip(WIDTHS)
+                .map(|(x, w)| cell(x, false, w))
+                .collect(),
         ));
     }
-    Table::new(rows)
+    Table::new(rows).set_grid(WIDTHS.to_vec())
 }
 
 /// The document of `tables` and `cases` (accepted, in theme order), as .docx bytes.
