@@ -119,3 +119,97 @@ pub fn baseline_insert(
     }
     Ok(records.len())
 }
+
+/// The rows of one multi-row INSERT whose rows each bind `per_row` values: as many as the
+/// backend's bound-parameter limit allows (SQLite 32766, PostgreSQL 65535), at most 1000.
+pub fn rows_per_statement(conn: &AnyConnection, per_row: usize) -> usize {
+    let limit = match conn {
+        AnyConnection::Sqlite(_) => 32_766,
+        AnyConnection::Postgresql(_) => 65_535,
+    };
+    (limit / per_row.max(1)).clamp(1, 1000)
+}
+
+/// As [`baseline_insert`], in multi-row `INSERT … VALUES (…), (…)` statements chunked by
+/// [`rows_per_statement`]: the write baseline of `bench import`.
+pub fn baseline_insert_multi(
+    conn: &mut AnyConnection,
+    table: &Table,
+    ctx: &WriteCtx,
+    records: &[Record],
+) -> Result<usize, StoreError> {
+    let now = super::now();
+    let mut cols: Vec<String> = ["cycle", "unit", "created_at", "created_by"]
+        .into_iter()
+        .chain(["updated_at", "updated_by"])
+        .map(str::to_owned)
+        .collect();
+    cols.extend(table.fields.iter().map(|f| ident(&f.name)));
+    let head = format!(
+        "INSERT INTO {} ({}) VALUES ",
+        ident(&naming::sql_table(&table.slug)),
+        cols.join(", ")
+    );
+    let per = rows_per_statement(conn, cols.len());
+    let pg = matches!(conn, AnyConnection::Postgresql(_));
+    let statement = |n: usize| {
+        let mut sql = head.clone();
+        for r in 0..n {
+            sql.push_str(if r == 0 { "(" } else { ", (" });
+            for c in 0..cols.len() {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                if pg {
+                    sql.push_str(&format!("${}", r * cols.len() + c + 1));
+                } else {
+                    sql.push('?');
+                }
+            }
+            sql.push(')');
+        }
+        sql
+    };
+    let mut rows = Vec::with_capacity(records.len());
+    for r in records {
+        let mut v = vec![
+            (Kind::Int, SqlValue::Int(i64::from(ctx.cycle))),
+            (Kind::Text, SqlValue::Text(ctx.unit.clone())),
+            (Kind::Text, SqlValue::Text(now.clone())),
+            (Kind::Text, SqlValue::Text(ctx.actor.clone())),
+            (Kind::Text, SqlValue::Text(now.clone())),
+            (Kind::Text, SqlValue::Text(ctx.actor.clone())),
+        ];
+        for f in &table.fields {
+            let value = r.get(&f.name).map_or(Ok(SqlValue::Null), |x| encode(f, x));
+            let value = value.map_err(|m| StoreError::Invalid {
+                table: table.code.clone(),
+                field: f.name.clone(),
+                message: m,
+            })?;
+            v.push((kind(&f.ty), value));
+        }
+        rows.push(v);
+    }
+    let chunks: Vec<(String, Vec<(Kind, SqlValue)>)> = rows
+        .chunks(per)
+        .map(|c| (statement(c.len()), c.iter().flatten().cloned().collect()))
+        .collect();
+    match conn {
+        AnyConnection::Sqlite(c) => c.transaction(|c| {
+            for (sql, binds) in chunks {
+                let q: BoxedSqlQuery<'_, Sqlite, _> = diesel::sql_query(sql).into_boxed();
+                bind_all!(q, binds).execute(c)?;
+            }
+            Ok::<_, diesel::result::Error>(())
+        })?,
+        AnyConnection::Postgresql(c) => c.transaction(|c| {
+            for (sql, binds) in chunks {
+                let q: BoxedSqlQuery<'_, Pg, _> = diesel::sql_query(sql).into_boxed();
+                bind_all!(q, binds).execute(c)?;
+            }
+            Ok::<_, diesel::result::Error>(())
+        })?,
+    }
+    Ok(records.len())
+}
