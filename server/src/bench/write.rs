@@ -42,12 +42,13 @@ pub async fn run(dbs: Vec<String>, sizes: Vec<usize>, project: ProjectArgs) -> a
             .map_err(|p| anyhow::anyhow!("{p}"))?,
     ));
     let files = (catalog, Arc::new(units), policy);
+    let cycle_file = project.units.with_file_name("cycle-2023.toml");
     let mut missed = Vec::new();
     for spec in &dbs {
         for &rows in &sizes {
             let s = spec.clone();
             let target = tokio::task::spawn_blocking(move || scratch(&s, "import")).await??;
-            let measured = one(spec, &target.url, files.clone(), rows).await;
+            let measured = one((spec, &target.url, &cycle_file), files.clone(), rows).await;
             let s = spec.clone();
             let plain = tokio::task::spawn_blocking(move || scratch(&s, "plain")).await??;
             let result = match measured {
@@ -85,20 +86,30 @@ struct Imported {
 }
 
 /// Seeds the demo college at `url`, builds the file and imports it over the router.
-async fn one(spec: &str, url: &str, files: Files, rows: usize) -> anyhow::Result<Imported> {
+async fn one(
+    (spec, url, cycle_file): (&str, &str, &std::path::Path),
+    files: Files,
+    rows: usize,
+) -> anyhow::Result<Imported> {
     let (catalog, units, policy) = files;
     let store = Store::open(url, catalog.clone())?;
     let fill = policy.current().unit_codes(&catalog, &units, Action::Fill);
-    let u = units.clone();
+    let service = Service::new(store.clone(), policy, units.clone());
+    let (u, svc, s) = (units.clone(), service.clone(), store.clone());
+    let file = cycle_file.to_owned();
     let seeded = Instant::now();
-    store
-        .call(move |s| {
-            s.migrate(&u, false)?;
-            demo::seed_demo(s, &u, &fill, None, DemoOptions::default())
-                .map_err(|e| statusdata::store::StoreError::Database(e.to_string()))?;
-            Ok(())
-        })
-        .await?;
+    tokio::task::spawn_blocking(move || {
+        s.migrate(&u, false)?;
+        // As `seed demo`: the 2023 cycle with today in its filling phase, then the college.
+        let cycle = statusdata::defs::load_cycle(&file, svc.catalog())
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let today = statusdata::workflow::progress::today(chrono::Utc::now());
+        svc.install_cycle(&svc.system(), &cycle, Some(today))
+            .map_err(|e| anyhow::anyhow!(e.message))?;
+        demo::seed_demo(&s, &u, &fill, None, DemoOptions::default())?;
+        anyhow::Ok(())
+    })
+    .await??;
     let seeded = seeded.elapsed();
     let table = catalog
         .table_by_code("1.5.1")
@@ -112,7 +123,6 @@ async fn one(spec: &str, url: &str, files: Files, rows: usize) -> anyhow::Result
         .clone();
     let source = listed.len();
     drop(listed);
-    let service = Service::new(store.clone(), policy, units);
     let mut state = AppState::new(
         build_schema(&catalog, Some(ApiConfig::default()))?,
         service.clone(),
