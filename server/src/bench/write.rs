@@ -265,13 +265,11 @@ fn workbook(exported: Vec<u8>, table: &Table, rows: usize) -> anyhow::Result<Vec
         .filter(|r| r.iter().any(|c| !text(c).is_empty()))
         .collect();
     anyhow::ensure!(!data.is_empty(), "导出的工作簿没有数据行");
-    let label = table
-        .field("student_no")
-        .map(|f| f.label.clone())
-        .unwrap_or_default();
-    let key = header
+    // The export writes the fields in the definition's order (headers marked for the reader).
+    let key = table
+        .fields
         .iter()
-        .position(|h| *h == label)
+        .position(|f| f.name == "student_no")
         .context("没有学号列")?;
     let mut out = rust_xlsxwriter::Workbook::new();
     let sheet = out.add_worksheet();
