@@ -80,5 +80,6 @@ mod task_flags;
 mod template_refs;
 mod versions;
 mod workflow;
+mod write_path;
 mod yoy;
 mod yoy_race;

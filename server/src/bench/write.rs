@@ -27,7 +27,8 @@ use crate::cmd::ProjectArgs;
 
 /// The import may take this many times the plain insert.
 const RATIO_TARGET: f64 = 1.5;
-/// The process's peak resident memory during an import, in MB.
+/// How far the process's resident memory may rise during an import, in MB (above what it held
+/// before: the demo college seeded in the same process stays with the allocator).
 const MEMORY_TARGET_MB: u64 = 300;
 
 type Files = (Arc<Catalog>, Arc<Units>, Arc<PolicyCell>);
@@ -65,7 +66,7 @@ pub async fn run(dbs: Vec<String>, sizes: Vec<usize>, project: ProjectArgs) -> a
     }
     if missed.is_empty() {
         println!(
-            "通过：导入不超过纯 INSERT 的 {RATIO_TARGET} 倍，内存峰值不超过 {MEMORY_TARGET_MB} MB"
+            "通过：导入不超过纯 INSERT 的 {RATIO_TARGET} 倍，内存增加不超过 {MEMORY_TARGET_MB} MB"
         );
         Ok(())
     } else {
@@ -223,11 +224,12 @@ async fn plain_insert(url: &str, files: &Files, m: Imported) -> anyhow::Result<V
     let ratio = m.took.as_secs_f64() / plain.as_secs_f64();
     let rate = |d: Duration| m.rows as f64 / d.as_secs_f64();
     println!(
-        "  经 /import 导入（读取、校验、写入、审计）：{:>7.2} 秒 {:>8.0} 行/秒  内存峰值 {} MB（导入前 {} MB）",
+        "  经 /import 导入（读取、校验、写入、审计）：{:>7.2} 秒 {:>8.0} 行/秒  内存峰值 {} MB（导入前 {} MB，增加 {} MB）",
         m.took.as_secs_f64(),
         rate(m.took),
         m.peak_mb,
-        m.floor_mb
+        m.floor_mb,
+        m.peak_mb.saturating_sub(m.floor_mb)
     );
     println!(
         "  只用 diesel 多行 INSERT（同样的行）：  {:>7.2} 秒 {:>8.0} 行/秒",
@@ -242,10 +244,11 @@ async fn plain_insert(url: &str, files: &Files, m: Imported) -> anyhow::Result<V
             m.backend, m.rows
         ));
     }
-    if m.peak_mb > MEMORY_TARGET_MB {
+    let growth = m.peak_mb.saturating_sub(m.floor_mb);
+    if growth > MEMORY_TARGET_MB {
         missed.push(format!(
-            "{}：{} 行导入内存峰值 {} MB",
-            m.backend, m.rows, m.peak_mb
+            "{}：{} 行导入内存比导入前多 {growth} MB",
+            m.backend, m.rows
         ));
     }
     Ok(missed)

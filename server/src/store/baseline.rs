@@ -9,6 +9,7 @@ use diesel::sqlite::Sqlite;
 use diesel::{Connection, RunQueryDsl};
 
 use super::conn::AnyConnection;
+use super::insert_many::rows_per_statement;
 use super::sql::{ident, SqlValue};
 use super::value::{encode, Record};
 use super::{StoreError, WriteCtx};
@@ -120,18 +121,8 @@ pub fn baseline_insert(
     Ok(records.len())
 }
 
-/// The rows of one multi-row INSERT whose rows each bind `per_row` values: as many as the
-/// backend's bound-parameter limit allows (SQLite 32766, PostgreSQL 65535), at most 1000.
-pub fn rows_per_statement(conn: &AnyConnection, per_row: usize) -> usize {
-    let limit = match conn {
-        AnyConnection::Sqlite(_) => 32_766,
-        AnyConnection::Postgresql(_) => 65_535,
-    };
-    (limit / per_row.max(1)).clamp(1, 1000)
-}
-
-/// As [`baseline_insert`], in multi-row `INSERT … VALUES (…), (…)` statements chunked by
-/// [`rows_per_statement`]: the write baseline of `bench import`.
+/// As [`baseline_insert`], in multi-row `INSERT … VALUES (…), (…)` statements chunked as the store's
+/// ([`rows_per_statement`]): the write baseline of `bench import`.
 pub fn baseline_insert_multi(
     conn: &mut AnyConnection,
     table: &Table,
