@@ -10,6 +10,7 @@ mod memory;
 mod storage;
 mod validate;
 mod write;
+mod write_file;
 
 use std::process::ExitCode;
 use std::sync::Arc;

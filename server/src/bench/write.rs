@@ -3,14 +3,12 @@
 //! with full validation, beside the same rows inserted with plain diesel in multi-row statements
 //! on a fresh database, with the import's peak resident memory.
 
-use std::io::Cursor;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use calamine::Reader;
 use statusdata::authz::{Action, Policy, PolicyCell};
 use statusdata::defs::{Catalog, Table, Units};
 use statusdata::demo::{self, DemoOptions};
@@ -23,6 +21,7 @@ use tower::ServiceExt;
 
 use super::memory::{peak, reset_peak};
 use super::storage::scratch;
+use super::write_file::{workbook, workbook_header};
 use crate::cmd::ProjectArgs;
 
 /// The import may take this many times the plain insert.
@@ -96,34 +95,12 @@ async fn one(
     let store = Store::open(url, catalog.clone())?;
     let fill = policy.current().unit_codes(&catalog, &units, Action::Fill);
     let service = Service::new(store.clone(), policy, units.clone());
-    let (u, svc, s) = (units.clone(), service.clone(), store.clone());
-    let file = cycle_file.to_owned();
-    let seeded = Instant::now();
-    tokio::task::spawn_blocking(move || {
-        s.migrate(&u, false)?;
-        // As `seed demo`: the 2023 cycle with today in its filling phase, then the college.
-        let cycle = statusdata::defs::load_cycle(&file, svc.catalog())
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let today = statusdata::workflow::progress::today(chrono::Utc::now());
-        svc.install_cycle(&svc.system(), &cycle, Some(today))
-            .map_err(|e| anyhow::anyhow!(e.message))?;
-        demo::seed_demo(&s, &u, &fill, None, DemoOptions::default())?;
-        anyhow::Ok(())
-    })
-    .await??;
-    let seeded = seeded.elapsed();
+    let seeded = seed(&store, &service, &units, fill, cycle_file).await?;
     let table = catalog
         .table_by_code("1.5.1")
         .context("没有定义表 1.5.1")?
         .clone();
-    let listed = store.list(&table, &RowScope::All, &ListQuery::all(2023))?;
-    let unit = listed
-        .first()
-        .context("演示数据中没有 1.5.1 的行")?
-        .unit
-        .clone();
-    let source = listed.len();
-    drop(listed);
+    let (unit, source) = first_unit(&store, &table)?;
     let mut state = AppState::new(
         build_schema(&catalog, Some(ApiConfig::default()))?,
         service.clone(),
@@ -135,34 +112,11 @@ async fn one(
         max_rows: rows + 10,
         max_cells: rows * (table.fields.len() + 2),
     };
-    state.import_limits = limits.clone();
+    state.import_limits = limits;
     let app = router(state);
 
-    let exported = get(&app, &format!("/export/2023/1.5.1.xlsx?unit={unit}")).await?;
-    // The demo breaks a few rows on purpose (check digits, counts): left out of the file.
-    let broken: std::collections::HashSet<usize> = service
-        .read_import(&table, 2023, &exported, &limits)
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?
-        .map_err(|e| anyhow::anyhow!(e))?
-        .problems
-        .iter()
-        .map(|p| p.row)
-        .collect();
-    let t = table.clone();
-    let file = tokio::task::spawn_blocking(move || workbook(exported, &t, rows, &broken)).await??;
-    let empty = tokio::task::spawn_blocking(move || workbook_header(&table)).await??;
-    let table = catalog
-        .table_by_code("1.5.1")
-        .context("没有定义表 1.5.1")?
-        .clone();
-    let clear = format!("/import/2023/1.5.1?unit={unit}&mode=replace&allowEmpty=true");
-    let (status, report) = upload(&app, &clear, empty).await?;
-    anyhow::ensure!(status == StatusCode::OK, "无法清空 1.5.1：{report}");
-    let backend = if spec == "sqlite" {
-        "SQLite"
-    } else {
-        "PostgreSQL"
-    };
+    let file = prepare(&app, &service, &table, &unit, rows, &limits).await?;
+    let backend = ["PostgreSQL", "SQLite"][usize::from(spec == "sqlite")];
     println!(
         "导入基准（{backend}）：1.5.1 {rows} 行有效数据（演示学校 {source} 名学生，生成 {:.0} 秒），文件 {:.1} MB",
         seeded.as_secs_f64(),
@@ -205,6 +159,69 @@ async fn one(
         ctx,
         table,
     })
+}
+
+/// The unit of the demo's 1.5.1 rows, and how many there are.
+fn first_unit(store: &Store, table: &Table) -> anyhow::Result<(String, usize)> {
+    let listed = store.list(table, &RowScope::All, &ListQuery::all(2023))?;
+    let first = listed.first().context("演示数据中没有 1.5.1 的行")?;
+    Ok((first.unit.clone(), listed.len()))
+}
+
+/// As `seed demo`: migrates, installs the 2023 cycle with today in its filling phase and seeds
+/// the college; how long it took.
+async fn seed(
+    store: &Store,
+    service: &Service,
+    units: &Arc<Units>,
+    fill: statusdata::demo::FillUnits,
+    cycle_file: &std::path::Path,
+) -> anyhow::Result<Duration> {
+    let (u, svc, s) = (units.clone(), service.clone(), store.clone());
+    let file = cycle_file.to_owned();
+    let seeded = Instant::now();
+    tokio::task::spawn_blocking(move || {
+        s.migrate(&u, false)?;
+        let cycle = statusdata::defs::load_cycle(&file, svc.catalog())
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let today = statusdata::workflow::progress::today(chrono::Utc::now());
+        svc.install_cycle(&svc.system(), &cycle, Some(today))
+            .map_err(|e| anyhow::anyhow!(e.message))?;
+        demo::seed_demo(&s, &u, &fill, None, DemoOptions::default())?;
+        anyhow::Ok(())
+    })
+    .await??;
+    Ok(seeded.elapsed())
+}
+
+/// The file of `rows` valid rows made from the unit's exported 1.5.1, and the unit's rows
+/// emptied (by a replace import) so that the measured import inserts them all.
+async fn prepare(
+    app: &axum::Router,
+    service: &Service,
+    table: &Arc<Table>,
+    unit: &str,
+    rows: usize,
+    limits: &Limits,
+) -> anyhow::Result<Vec<u8>> {
+    let exported = get(app, &format!("/export/2023/1.5.1.xlsx?unit={unit}")).await?;
+    // The demo breaks a few rows on purpose (check digits, counts): left out of the file.
+    let broken: std::collections::HashSet<usize> = service
+        .read_import(table, 2023, &exported, limits)
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?
+        .map_err(|e| anyhow::anyhow!(e))?
+        .problems
+        .iter()
+        .map(|p| p.row)
+        .collect();
+    let t = table.clone();
+    let file = tokio::task::spawn_blocking(move || workbook(exported, &t, rows, &broken)).await??;
+    let t = table.clone();
+    let empty = tokio::task::spawn_blocking(move || workbook_header(&t)).await??;
+    let clear = format!("/import/2023/1.5.1?unit={unit}&mode=replace&allowEmpty=true");
+    let (status, report) = upload(app, &clear, empty).await?;
+    anyhow::ensure!(status == StatusCode::OK, "无法清空 1.5.1：{report}");
+    Ok(file)
 }
 
 /// The same rows through plain diesel on a fresh database; prints both and returns what missed
@@ -259,84 +276,6 @@ fn load() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_default()
-}
-
-/// `rows` data rows from the exported workbook (without its `broken` Excel rows), its students
-/// repeated with new 学号 past the
-/// export's end (those then miss their 0.1.5 twin: a check, not a refusal).
-fn workbook(
-    exported: Vec<u8>,
-    table: &Table,
-    rows: usize,
-    broken: &std::collections::HashSet<usize>,
-) -> anyhow::Result<Vec<u8>> {
-    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(exported))?;
-    let first = book
-        .sheet_names()
-        .first()
-        .cloned()
-        .context("导出的工作簿没有工作表")?;
-    let range = book.worksheet_range(&first)?;
-    let mut all = range.rows();
-    let header: Vec<String> = all.next().context("没有表头")?.iter().map(text).collect();
-    // Excel rows are numbered from 1, the header first.
-    let data: Vec<&[calamine::Data]> = all
-        .enumerate()
-        .filter(|(i, _)| !broken.contains(&(i + 2)))
-        .map(|(_, r)| r)
-        .filter(|r| r.iter().any(|c| !text(c).is_empty()))
-        .collect();
-    anyhow::ensure!(!data.is_empty(), "导出的工作簿没有数据行");
-    // The export writes the fields in the definition's order (headers marked for the reader).
-    let key = table
-        .fields
-        .iter()
-        .position(|f| f.name == "student_no")
-        .context("没有学号列")?;
-    let mut out = rust_xlsxwriter::Workbook::new();
-    let sheet = out.add_worksheet();
-    for (c, h) in header.iter().enumerate() {
-        sheet.write_string(0, c as u16, h)?;
-    }
-    for i in 0..rows {
-        let row = data[i % data.len()];
-        let r = (i + 1) as u32;
-        for (c, cell) in row.iter().enumerate() {
-            let c = c as u16;
-            if usize::from(c) == key && i >= data.len() {
-                sheet.write_string(r, c, format!("B{i:09}"))?;
-                continue;
-            }
-            match cell {
-                calamine::Data::Float(f) => sheet.write_number(r, c, *f)?,
-                calamine::Data::Int(n) => sheet.write_number(r, c, *n as f64)?,
-                calamine::Data::DateTime(d) => match d.as_datetime() {
-                    Some(d) => sheet.write_string(r, c, d.date().format("%Y-%m-%d").to_string())?,
-                    None => sheet.write_string(r, c, text(cell))?,
-                },
-                other => sheet.write_string(r, c, text(other))?,
-            };
-        }
-    }
-    Ok(out.save_to_buffer()?)
-}
-
-/// A workbook holding only the header row of `table`.
-fn workbook_header(table: &Table) -> anyhow::Result<Vec<u8>> {
-    let mut out = rust_xlsxwriter::Workbook::new();
-    let sheet = out.add_worksheet();
-    for (c, f) in table.fields.iter().enumerate() {
-        sheet.write_string(0, c as u16, &f.label)?;
-    }
-    Ok(out.save_to_buffer()?)
-}
-
-fn text(cell: &calamine::Data) -> String {
-    match cell {
-        calamine::Data::Empty => String::new(),
-        calamine::Data::String(s) => s.clone(),
-        other => other.to_string(),
-    }
 }
 
 async fn get(app: &axum::Router, path: &str) -> anyhow::Result<Vec<u8>> {

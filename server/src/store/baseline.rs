@@ -161,27 +161,10 @@ pub fn baseline_insert_multi(
         }
         sql
     };
-    let mut rows = Vec::with_capacity(records.len());
-    for r in records {
-        let mut v = vec![
-            (Kind::Int, SqlValue::Int(i64::from(ctx.cycle))),
-            (Kind::Text, SqlValue::Text(ctx.unit.clone())),
-            (Kind::Text, SqlValue::Text(now.clone())),
-            (Kind::Text, SqlValue::Text(ctx.actor.clone())),
-            (Kind::Text, SqlValue::Text(now.clone())),
-            (Kind::Text, SqlValue::Text(ctx.actor.clone())),
-        ];
-        for f in &table.fields {
-            let value = r.get(&f.name).map_or(Ok(SqlValue::Null), |x| encode(f, x));
-            let value = value.map_err(|m| StoreError::Invalid {
-                table: table.code.clone(),
-                field: f.name.clone(),
-                message: m,
-            })?;
-            v.push((kind(&f.ty), value));
-        }
-        rows.push(v);
-    }
+    let rows = records
+        .iter()
+        .map(|r| typed_row(table, ctx, &now, r))
+        .collect::<Result<Vec<_>, StoreError>>()?;
     let chunks: Vec<(String, Vec<(Kind, SqlValue)>)> = rows
         .chunks(per)
         .map(|c| (statement(c.len()), c.iter().flatten().cloned().collect()))
@@ -203,4 +186,31 @@ pub fn baseline_insert_multi(
         })?,
     }
     Ok(records.len())
+}
+
+/// A row's binds with their kinds: the system columns, then every field (NULL when absent).
+fn typed_row(
+    table: &Table,
+    ctx: &WriteCtx,
+    now: &str,
+    r: &Record,
+) -> Result<Vec<(Kind, SqlValue)>, StoreError> {
+    let mut v = vec![
+        (Kind::Int, SqlValue::Int(i64::from(ctx.cycle))),
+        (Kind::Text, SqlValue::Text(ctx.unit.clone())),
+        (Kind::Text, SqlValue::Text(now.to_owned())),
+        (Kind::Text, SqlValue::Text(ctx.actor.clone())),
+        (Kind::Text, SqlValue::Text(now.to_owned())),
+        (Kind::Text, SqlValue::Text(ctx.actor.clone())),
+    ];
+    for f in &table.fields {
+        let value = r.get(&f.name).map_or(Ok(SqlValue::Null), |x| encode(f, x));
+        let value = value.map_err(|m| StoreError::Invalid {
+            table: table.code.clone(),
+            field: f.name.clone(),
+            message: m,
+        })?;
+        v.push((kind(&f.ty), value));
+    }
+    Ok(v)
 }
