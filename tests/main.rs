@@ -83,5 +83,6 @@ mod task_flags;
 mod template_refs;
 mod versions;
 mod workflow;
+mod write_path;
 mod yoy;
 mod yoy_race;

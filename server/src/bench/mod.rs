@@ -9,6 +9,8 @@ mod import;
 mod memory;
 mod storage;
 mod validate;
+mod write;
+mod write_file;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -56,8 +58,15 @@ enum BenchWhat {
         #[command(flatten)]
         project: ProjectArgs,
     },
-    /// 导入限制：拒绝 350 万行的 xlsx 与 100 MB 的 /graphql 请求体时的内存峰值。
+    /// 导入：拒绝 350 万行的 xlsx 与 100 MB 的 /graphql 请求体时的内存峰值；给出 --valid-rows
+    /// 时改测写入：经 /import 导入有效的 1.5.1 行，对比只用 diesel 的多行 INSERT。
     Import {
+        /// 要导入的有效行数（可给多个，如 20000 与 100000）；给出时只测写入
+        #[arg(long)]
+        valid_rows: Vec<usize>,
+        /// 写入测试的数据库：`sqlite`（临时文件）和/或 postgres:// 地址（临时 schema）
+        #[arg(long, default_values_t = ["sqlite".to_owned()])]
+        db: Vec<String>,
         /// 被拒绝的工作簿中单格行的行数
         #[arg(long, default_value_t = 3_500_000)]
         rows: u32,
@@ -92,9 +101,16 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         BenchWhat::Validate { scale, project } => validate::run(scale, project).await?,
         BenchWhat::Export { scale, project } => export::run(scale, project).await?,
         BenchWhat::Import {
+            valid_rows,
+            db,
+            project,
+            ..
+        } if !valid_rows.is_empty() => write::run(db, valid_rows, project).await?,
+        BenchWhat::Import {
             rows,
             body_mb,
             project,
+            ..
         } => import::run(rows, body_mb, project).await?,
         BenchWhat::Graphql {
             db,

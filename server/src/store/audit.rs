@@ -121,3 +121,41 @@ pub fn read_operations(
     }
     Ok(q.load::<Stored>(conn)?.into_iter().map(record).collect())
 }
+
+/// Writes many entries at one time in multi-row statements (chunked under the backends'
+/// bound-parameter limits), in the order given: the same rows as [`write_audit`] once each.
+pub fn write_audits(
+    conn: &mut AnyConnection,
+    at: &str,
+    entries: Vec<AuditEntry<'_>>,
+) -> Result<(), StoreError> {
+    const PER_ROW: usize = 8;
+    let per = super::insert_many::rows_per_statement(conn, PER_ROW);
+    let mut entries = entries.into_iter().peekable();
+    while entries.peek().is_some() {
+        let rows: Vec<_> = entries
+            .by_ref()
+            .take(per)
+            .map(|e| {
+                (
+                    audit_log::at.eq(at),
+                    audit_log::actor.eq(e.actor),
+                    audit_log::cycle.eq(e.cycle),
+                    audit_log::table_code.eq(e.table_code),
+                    audit_log::row_id.eq(e.row_id),
+                    audit_log::operation.eq(e.operation),
+                    audit_log::before_json.eq(e.before.map(|v| v.to_string())),
+                    audit_log::after_json.eq(e.after.map(|v| v.to_string())),
+                )
+            })
+            .collect();
+        // On each backend's own connection: diesel's multi-connection backend has no batch
+        // insert, both of the backends it wraps do.
+        let insert = diesel::insert_into(audit_log::table).values(rows);
+        match conn {
+            AnyConnection::Sqlite(c) => insert.execute(c)?,
+            AnyConnection::Postgresql(c) => insert.execute(c)?,
+        };
+    }
+    Ok(())
+}

@@ -9,6 +9,7 @@ use diesel::sqlite::Sqlite;
 use diesel::{Connection, RunQueryDsl};
 
 use super::conn::AnyConnection;
+use super::insert_many::rows_per_statement;
 use super::sql::{ident, SqlValue};
 use super::value::{encode, Record};
 use super::{StoreError, WriteCtx};
@@ -118,4 +119,98 @@ pub fn baseline_insert(
         })?,
     }
     Ok(records.len())
+}
+
+/// As [`baseline_insert`], in multi-row `INSERT … VALUES (…), (…)` statements chunked as the store's
+/// ([`rows_per_statement`]): the write baseline of `bench import`.
+pub fn baseline_insert_multi(
+    conn: &mut AnyConnection,
+    table: &Table,
+    ctx: &WriteCtx,
+    records: &[Record],
+) -> Result<usize, StoreError> {
+    let now = super::now();
+    let mut cols: Vec<String> = ["cycle", "unit", "created_at", "created_by"]
+        .into_iter()
+        .chain(["updated_at", "updated_by"])
+        .map(str::to_owned)
+        .collect();
+    cols.extend(table.fields.iter().map(|f| ident(&f.name)));
+    let head = format!(
+        "INSERT INTO {} ({}) VALUES ",
+        ident(&naming::sql_table(&table.slug)),
+        cols.join(", ")
+    );
+    let per = rows_per_statement(conn, cols.len());
+    let pg = matches!(conn, AnyConnection::Postgresql(_));
+    let statement = |n: usize| {
+        let mut sql = head.clone();
+        for r in 0..n {
+            sql.push_str(if r == 0 { "(" } else { ", (" });
+            for c in 0..cols.len() {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                if pg {
+                    sql.push_str(&format!("${}", r * cols.len() + c + 1));
+                } else {
+                    sql.push('?');
+                }
+            }
+            sql.push(')');
+        }
+        sql
+    };
+    let rows = records
+        .iter()
+        .map(|r| typed_row(table, ctx, &now, r))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let chunks: Vec<(String, Vec<(Kind, SqlValue)>)> = rows
+        .chunks(per)
+        .map(|c| (statement(c.len()), c.iter().flatten().cloned().collect()))
+        .collect();
+    match conn {
+        AnyConnection::Sqlite(c) => c.transaction(|c| {
+            for (sql, binds) in chunks {
+                let q: BoxedSqlQuery<'_, Sqlite, _> = diesel::sql_query(sql).into_boxed();
+                bind_all!(q, binds).execute(c)?;
+            }
+            Ok::<_, diesel::result::Error>(())
+        })?,
+        AnyConnection::Postgresql(c) => c.transaction(|c| {
+            for (sql, binds) in chunks {
+                let q: BoxedSqlQuery<'_, Pg, _> = diesel::sql_query(sql).into_boxed();
+                bind_all!(q, binds).execute(c)?;
+            }
+            Ok::<_, diesel::result::Error>(())
+        })?,
+    }
+    Ok(records.len())
+}
+
+/// A row's binds with their kinds: the system columns, then every field (NULL when absent).
+fn typed_row(
+    table: &Table,
+    ctx: &WriteCtx,
+    now: &str,
+    r: &Record,
+) -> Result<Vec<(Kind, SqlValue)>, StoreError> {
+    let mut v = vec![
+        (Kind::Int, SqlValue::Int(i64::from(ctx.cycle))),
+        (Kind::Text, SqlValue::Text(ctx.unit.clone())),
+        (Kind::Text, SqlValue::Text(now.to_owned())),
+        (Kind::Text, SqlValue::Text(ctx.actor.clone())),
+        (Kind::Text, SqlValue::Text(now.to_owned())),
+        (Kind::Text, SqlValue::Text(ctx.actor.clone())),
+    ];
+    for f in &table.fields {
+        let value = r.get(&f.name).map_or(Ok(SqlValue::Null), |x| encode(f, x));
+        let value = value.map_err(|m| StoreError::Invalid {
+            table: table.code.clone(),
+            field: f.name.clone(),
+            message: m,
+        })?;
+        v.push((kind(&f.ty), value));
+    }
+    Ok(v)
 }

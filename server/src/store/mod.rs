@@ -28,6 +28,7 @@ pub mod formula;
 pub mod gaoji;
 pub mod indexes;
 pub mod indicators;
+mod insert_many;
 pub mod keyset;
 pub mod links;
 pub mod live;

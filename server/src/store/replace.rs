@@ -6,7 +6,7 @@ use super::conn::AnyConnection;
 use super::edit::delete_in_tx;
 use super::rows::{list_rows, ListQuery, WriteCtx};
 use super::value::Record;
-use super::write::{check_unit, insert_one};
+use super::write::{check_unit, insert_all};
 use super::{RowScope, StoreError};
 use crate::defs::Table;
 
@@ -32,15 +32,7 @@ pub fn replace_rows_ids(
         for row in &old {
             delete_in_tx(conn, table, row, &ctx.actor, &now)?;
         }
-        let mut ids = Vec::with_capacity(records.len());
-        for (index, record) in records.iter().enumerate() {
-            ids.push(insert_one(conn, table, ctx, record, &now).map_err(|e| {
-                StoreError::BulkRow {
-                    index,
-                    source: Box::new(e),
-                }
-            })?);
-        }
+        let ids = insert_all(conn, table, ctx, records, &now)?;
         Ok((old.len(), ids))
     })
 }

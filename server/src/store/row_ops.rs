@@ -66,6 +66,17 @@ impl Store {
         baseline::baseline_insert(&mut *self.conn()?, table, ctx, records)
     }
 
+    /// Inserts rows with plain diesel in multi-row statements (no audit, no checks, no gates):
+    /// the write baseline of `bench import` only.
+    pub fn baseline_insert_multi(
+        &self,
+        table: &Table,
+        ctx: &WriteCtx,
+        records: &[Record],
+    ) -> Result<usize, StoreError> {
+        baseline::baseline_insert_multi(&mut *self.conn()?, table, ctx, records)
+    }
+
     /// The benchmark's page of 1.5.1 through diesel alone: the read baseline of `bench graphql`
     /// only (see [`baseline_read`]); (rows, count).
     pub fn baseline_page(

@@ -7,6 +7,7 @@ use diesel::RunQueryDsl;
 
 use super::audit::{write_audit, AuditEntry};
 use super::conn::AnyConnection;
+use super::insert_many::{insert_many, inserted_json};
 use super::rows::{get_row, StoredRow, WriteCtx};
 use super::sql::{ident, DynQuery, SqlValue, TextRow};
 use super::value::{encode, Record, Value};
@@ -116,11 +117,6 @@ pub(super) fn insert_one(
         .and_then(|r| r.get("id"))
         .and_then(|t| t.parse().ok())
         .ok_or_else(|| StoreError::Database("insert returned no id".into()))?;
-    let mut after = serde_json::Map::new();
-    after.insert("unit".into(), ctx.unit.clone().into());
-    for (k, v) in record {
-        after.insert(k.clone(), v.to_json());
-    }
     write_audit(
         conn,
         now,
@@ -131,7 +127,7 @@ pub(super) fn insert_one(
             row_id: Some(id),
             operation: "insert",
             before: None,
-            after: Some(serde_json::Value::Object(after)),
+            after: Some(inserted_json(ctx, record)),
         },
     )?;
     Ok(id)
@@ -166,16 +162,27 @@ pub fn bulk_insert(
 ) -> Result<Vec<i64>, StoreError> {
     check_unit(table, scope, &ctx.unit)?;
     let now = super::now();
-    super::tx::write_tx(conn, |conn| {
-        records
-            .iter()
-            .enumerate()
-            .map(|(index, r)| {
-                insert_one(conn, table, ctx, r, &now).map_err(|e| StoreError::BulkRow {
-                    index,
-                    source: Box::new(e),
-                })
+    super::tx::write_tx(conn, |conn| insert_all(conn, table, ctx, records, &now))
+}
+
+/// Inserts `records` in multi-row statements ([`insert_many`]) in the caller's transaction; a
+/// chunk the database refuses is inserted row by row, so that the error names the row.
+pub(super) fn insert_all(
+    conn: &mut AnyConnection,
+    table: &Table,
+    ctx: &WriteCtx,
+    records: &[Record],
+    now: &str,
+) -> Result<Vec<i64>, StoreError> {
+    let rows: Vec<(usize, &Record)> = records.iter().enumerate().collect();
+    let mut one_row = |conn: &mut AnyConnection, index: usize, record: &Record| {
+        insert_one(conn, table, ctx, record, now)
+            .map(|id| (id, true))
+            .map_err(|e| StoreError::BulkRow {
+                index,
+                source: Box::new(e),
             })
-            .collect()
-    })
+    };
+    let written = insert_many(conn, table, ctx, &rows, now, &mut one_row)?;
+    Ok(written.into_iter().map(|(id, _)| id).collect())
 }
