@@ -272,4 +272,48 @@ async fn publishing_the_core_data_freezes_the_reports_computed_items() {
         after["course_hours"]["previous"],
         before["course_hours"]["previous"]
     );
+
+    // The leader comments on a computed item of the published report as on a core indicator; the
+    // comment shows with the report and, open, stands in the way of the sign-off by its name.
+    let comment = "mutation { commentIndicator(cycle: 2023, indicator: \"course_hours\", comment: \"学时比上年多得不合理\") { id indicator } }";
+    let r = site.gql(Some(&leader), comment, json!({})).await.0;
+    assert_eq!(
+        r["data"]["commentIndicator"]["indicator"], "course_hours",
+        "{r}"
+    );
+    let r = site
+        .gql(
+            Some(&quality),
+            "query { annualReport(cycle: 2023) { comments { indicator body resolvedAt } } }",
+            json!({}),
+        )
+        .await
+        .0;
+    let comments = r["data"]["annualReport"]["comments"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(comments.len(), 1, "{r}");
+    assert_eq!(comments[0]["body"], "学时比上年多得不合理");
+    let r = site
+        .gql(
+            Some(&leader),
+            "mutation { signOffIndicators(cycle: 2023) { state } }",
+            json!({}),
+        )
+        .await
+        .0;
+    let refused = r["errors"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        refused.contains("教学计划内课程总学时（"),
+        "the open comment is named: {r}"
+    );
+    let r = site
+        .gql(Some(&leader), "mutation { commentIndicator(cycle: 2023, indicator: \"no_such_item\", comment: \"x\") { id } }", json!({}))
+        .await
+        .0;
+    assert_eq!(r["errors"][0]["extensions"]["code"], "NOT_FOUND", "{r}");
 }

@@ -1,6 +1,7 @@
 // The 质量年报 steps of the browser test: 质量部 opens the annual report's data tables, enters a
 // survey figure (母校满意度) with its source and date, sees it in the table, and downloads the
-// Excel and Word files; the leader reads the same tables without the entry forms.
+// Excel and Word files; the leader reads the same tables without the entry forms. Before the
+// sign-off, the leader comments on a computed item and 质量部 marks the comment resolved.
 import { panel, shot, assert, BASE } from './lib.mjs';
 
 const ITEM = '母校满意度';
@@ -34,6 +35,30 @@ export async function qualityEntersASurveyFigure(page) {
     assert.equal(res.status(), 200, `the annual report downloads: ${href}`);
     assert.equal((await res.body()).subarray(0, 2).toString(), magic, `${href} is a zip (xlsx/docx)`);
   }
+}
+
+const COMMENTED = '教学计划内课程总学时';
+
+function itemRow(p, page, name) {
+  return p.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
+}
+
+export async function leaderCommentsOnTheReport(leader, quality) {
+  let p = await panel(leader, '质量年报');
+  let row = itemRow(p, leader, COMMENTED);
+  await row.getByLabel('批注', { exact: true }).fill('学时比上年多出一成，请核对 1.3.1');
+  await row.getByRole('button', { name: '添加批注', exact: true }).click();
+  await p.getByText(`已批注“${COMMENTED}”`).waitFor();
+  await row.getByText(/学时比上年多出一成.*未解决/).waitFor();
+  // A breakdown unfolds by group, this year beside last year.
+  const rate = itemRow(p, leader, '毕业去向落实率');
+  await rate.getByText(/^按专业（\d+ 组）$/).click();
+  await rate.getByRole('listitem').first().waitFor();
+  p = await panel(quality, '质量年报');
+  row = itemRow(p, quality, COMMENTED);
+  await row.getByRole('button', { name: '标记已解决', exact: true }).click();
+  await p.getByText(/已把.*的批注标记为已解决/).waitFor();
+  await row.getByText(/已解决（/).waitFor();
 }
 
 export async function leaderReadsTheReport(page) {

@@ -15,7 +15,7 @@ import { checkStorage } from './storage-check.mjs';
 import { axeEveryRole } from './axe.mjs';
 import { confirmReview, confirmAcceptWithSummary, publishWithPreview, signOffGuarded } from './guards.mjs';
 import { writeCase, approveCase, acceptCase } from './cases.mjs';
-import { qualityEntersASurveyFigure, leaderReadsTheReport } from './annual.mjs';
+import { qualityEntersASurveyFigure, leaderReadsTheReport, leaderCommentsOnTheReport } from './annual.mjs';
 import { reviewerHelpAndComments } from './review.mjs';
 import {
   dryRunNamesUnknownTeacher, collectorEmptiesTable, qualityRunsChecksAndOpensARow, collectorExplainsWarning,
@@ -309,6 +309,8 @@ async function main() {
     await publishWithPreview(users.quality.page);
     await login(users.leader.page, LEADER.no, LEADER.pw, LEADER.next);
     await leaderComments(users.leader.page);
+    say('质量年报：院领导批注一个计算项并展开分项，质量部标记已解决');
+    await leaderCommentsOnTheReport(users.leader.page, users.quality.page);
     say('院领导在审核期前、批注未解决时签字被拒绝并说明原因；质量部写明原因放行，院领导签字');
     await signOffGuarded(users.leader.page, users.quality.page);
     say('质量年报：质量部录入调查得到的母校满意度（写错被拒绝并说明），下载 Excel 与 Word；院领导只看不录');

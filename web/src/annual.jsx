@@ -6,12 +6,19 @@
 import { gql } from './api.js';
 import { useApp, hasRole } from './state.js';
 import { Message, formatTime } from './ui.jsx';
+import { Comment } from './core.jsx';
 
 const { useState, useEffect } = React;
 
 const Q = `query($cycle: Int!) { annualReport(cycle: $cycle) {
   template state signedOff
-  tables { id name items { id name unit value previous change formula definition source external enteredBy enteredAt date } } } }`;
+  comments { id indicator author authorName body at version resolvedBy resolvedAt }
+  tables { id name items { id name unit value previous change formula definition source external enteredBy enteredAt date
+    breakdowns { name items { key label value previousValue } } } } } }`;
+
+const COMMENT = `mutation($cycle: Int!, $i: String!, $c: String!) {
+  commentIndicator(cycle: $cycle, indicator: $i, comment: $c) { id } }`;
+const RESOLVE = 'mutation($cycle: Int!, $id: ID!) { resolveIndicatorComment(cycle: $cycle, id: $id) { id } }';
 
 const SET = `mutation($cycle: Int!, $i: String!, $v: String!, $s: String!, $d: String!) {
   setAnnualReportItem(cycle: $cycle, item: $i, value: $v, source: $s, date: $d) { id } }`;
@@ -45,7 +52,38 @@ function Enter({ item, onSave }) {
   );
 }
 
-function Row({ n, item, quality, onSave }) {
+/** A computed item's breakdowns (by 专业, 院系…), folded: this year and last year per group. */
+function Breakdowns({ item }) {
+  if (!item.breakdowns || item.breakdowns.length === 0) return null;
+  return item.breakdowns.map((b) => (
+    <details key={b.name} className="sd-breakdown">
+      <summary>按{b.name}（{b.items.length} 组）</summary>
+      <ul>{b.items.map((g) => <li key={g.key}>{g.label}：{g.value ?? '—'}（上年 {g.previousValue ?? '—'}）</li>)}</ul>
+    </details>
+  ));
+}
+
+/** The comments on one computed item, and (while the core data awaits the leaders) a box for one more. */
+function Notes({ item, comments, canComment, canResolve, onComment, onResolve }) {
+  const [text, setText] = useState('');
+  const mine = comments.filter((c) => c.indicator === item.id);
+  if (mine.length === 0 && !canComment) return null;
+  const id = `sd-annual-note-${item.id}`;
+  return (
+    <div className="sd-annual-notes">
+      {mine.map((c) => <Comment key={c.id} c={c} canResolve={canResolve(c)} onResolve={onResolve} />)}
+      {canComment && (
+        <form className="sd-inline-form" onSubmit={(e) => { e.preventDefault(); if (text.trim()) onComment(item, text).then(() => setText('')); }}>
+          <label htmlFor={id}>批注</label>
+          <input id={id} value={text} size={24} onChange={(e) => setText(e.target.value)} />
+          <button type="submit">添加批注</button>
+        </form>
+      )}
+    </div>
+  );
+}
+
+function Row({ n, item, quality, onSave, notes }) {
   const source = item.external
     ? (item.enteredBy ? `${item.source}（${item.date}；${item.enteredBy} ${formatTime(item.enteredAt)} 录入）` : `待质量部录入：${item.source}`)
     : item.source;
@@ -60,6 +98,8 @@ function Row({ n, item, quality, onSave }) {
       <td>
         <span title={item.formula || ''}>{source}</span>
         {item.external && quality && <Enter item={item} onSave={onSave} />}
+        {!item.external && <Breakdowns item={item} />}
+        {!item.external && notes(item)}
       </td>
     </tr>
   );
@@ -84,8 +124,26 @@ export function AnnualPanel() {
       setError(`录入“${item.name}”未完成：${e.message}`);
     }
   };
+  const run = async (query, vars, what, done) => {
+    try {
+      await gql(query, { cycle, ...vars }, what);
+      setMessage(done);
+      await load();
+    } catch (e) {
+      setMessage(null);
+      setError(`${what}未完成：${e.message}`);
+    }
+  };
   if (!data) return error ? <Message kind="error">{error}</Message> : <p className="sd-lead">正在读取质量年度报告数据表…</p>;
   const quality = hasRole(me, 'quality_admin');
+  const leader = hasRole(me, 'leader');
+  // Comments go on the published version, as on 核心数据: the computed items are frozen in it.
+  const notes = (item) => (
+    <Notes item={item} comments={data.comments} canComment={data.state === 'published' && (leader || quality)}
+      canResolve={(c) => quality || c.author === me.staffNo}
+      onResolve={(c) => run(RESOLVE, { id: c.id }, '标记已解决', `已把${c.authorName}的批注标记为已解决`)}
+      onComment={(i, text) => run(COMMENT, { i: i.id, c: text.trim() }, '批注', `已批注“${i.name}”`)} />
+  );
   return (
     <div>
       <div className="sd-kpis">
@@ -106,7 +164,7 @@ export function AnnualPanel() {
                 <tr><th scope="col">序号</th><th scope="col">指标</th><th scope="col">单位</th><th scope="col">{cycle} 年</th><th scope="col">{cycle - 1} 年</th><th scope="col">变化</th><th scope="col">来源</th></tr>
               </thead>
               <tbody>
-                {t.items.map((item, n) => <Row key={item.id} n={n + 1} item={item} quality={quality} onSave={save} />)}
+                {t.items.map((item, n) => <Row key={item.id} n={n + 1} item={item} quality={quality} onSave={save} notes={notes} />)}
               </tbody>
             </table>
           </div>

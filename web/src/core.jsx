@@ -43,7 +43,7 @@ function PreviewBody({ p }) {
   );
 }
 
-function Comment({ c, current, canResolve, onResolve }) {
+export function Comment({ c, current, canResolve, onResolve }) {
   const old = c.version !== current ? `（第 ${c.version} 版）` : '';
   return (
     <p className="sd-comment">

@@ -14,6 +14,7 @@ use super::resolve::{field_of_parent, Getter};
 use crate::indicators::BreakdownValues;
 use crate::service::annual::ExternalValue;
 use crate::service::annual::{AnnualReport, ExternalInput, ReportFigure, ReportTableFigures};
+use crate::service::indicators::CommentRow;
 
 /// Registers AnnualReport, AnnualReportTable and AnnualReportItem.
 pub fn register(b: SchemaBuilder) -> SchemaBuilder {
@@ -59,6 +60,10 @@ fn report_type() -> Object {
         "AnnualReportTable",
         |r| &r.tables,
     ))
+    .field(
+        list::<AnnualReport, CommentRow>("comments", "IndicatorComment", |r| &r.comments)
+            .description("院领导（或质量部答复）对各计算项的批注（indicator 为项的编号）；用 commentIndicator 批注，未解决的批注同样阻止签字"),
+    )
 }
 
 type ItemField = (

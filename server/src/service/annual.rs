@@ -33,6 +33,9 @@ pub struct AnnualReport {
     /// The state in words, for the exports' note.
     pub state_text: String,
     pub tables: Vec<ReportTableFigures>,
+    /// The leaders' (and 质量部's) comments on the report's items: this published version's, and
+    /// earlier versions' still open (`commentIndicator` with an item's id).
+    pub comments: Vec<ind::CommentRow>,
 }
 
 impl AnnualReport {
@@ -72,6 +75,18 @@ impl Service {
                 None => None,
             };
         let tables = compute_report(&mut conn, catalog, cycle, previous, frozen.as_deref())?;
+        let comments = match &snapshot {
+            Some(s) => ind::cycle_comments(&mut conn, cycle)?
+                .into_iter()
+                .filter(|c| c.snapshot_id == s.id || c.resolved_at.is_none())
+                .filter(|c| {
+                    tables
+                        .iter()
+                        .any(|t| t.items.iter().any(|i| i.id == c.indicator))
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         let state = snapshot.map_or_else(|| "draft".to_owned(), |s| s.state);
         Ok(AnnualReport {
             cycle,
@@ -79,6 +94,7 @@ impl Service {
             state_text: format!("{cycle} 年核心数据{}", state_words(&state)),
             state,
             tables,
+            comments,
         })
     }
 

@@ -240,8 +240,15 @@ impl Service {
             lock(conn, cycle)?;
             known_cycle(conn, cycle)?;
             let snap = awaiting(conn, cycle)?;
-            let values: Vec<Computed> =
+            let mut values: Vec<Computed> =
                 serde_json::from_str(&snap.values_json).map_err(ApiError::internal)?;
+            // The annual report's computed items are frozen beside the indicators and signed off
+            // with them: a leader comments on them the same way.
+            if let Some(report) = snap.report_json.as_deref() {
+                let items: Vec<Computed> =
+                    serde_json::from_str(report).map_err(ApiError::internal)?;
+                values.extend(items);
+            }
             let Some(c) = values.iter().find(|c| c.id == indicator) else {
                 let known = catalog.indicator(indicator).is_some();
                 let why = if known {

@@ -113,9 +113,20 @@ fn day(d: NaiveDate) -> String {
 
 /// One open comment in words: 在校生数（王静怡：明显不对）.
 fn comment_words(catalog: &Catalog, c: &CommentRow) -> String {
+    // A core indicator, or an item of the annual report (frozen beside them).
+    let report_item = || {
+        catalog.report.items().find_map(|(_, i)| match i {
+            crate::defs::report::ReportItem::Computed(x) if x.id == c.indicator => {
+                Some(x.name.as_str())
+            }
+            _ => None,
+        })
+    };
     let name = catalog
         .indicator(&c.indicator)
-        .map_or(c.indicator.as_str(), |i| i.name.as_str());
+        .map(|i| i.name.as_str())
+        .or_else(report_item)
+        .unwrap_or(c.indicator.as_str());
     format!("{name}（{}：{}）", c.author_name, c.body)
 }
 
