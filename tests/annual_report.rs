@@ -109,6 +109,10 @@ async fn every_report_item_computes_on_the_demo_college_and_three_match_plain_sq
         }
     }
     assert!(number(&all["books_per_student"]["value"]) >= 10.0);
+    // Last calendar year's money was not this year's copied: income and spending moved.
+    for id in ["fiscal_per_student", "enterprise_teacher_pay"] {
+        assert_ne!(all[id]["value"], all[id]["previous"], "{id}: {}", all[id]);
+    }
 
     // Three items against plain SQL over the d_* tables.
     let hours = sql(
