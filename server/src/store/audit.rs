@@ -23,19 +23,7 @@ pub fn write_audit(
     at: &str,
     e: AuditEntry<'_>,
 ) -> Result<(), StoreError> {
-    diesel::insert_into(audit_log::table)
-        .values((
-            audit_log::at.eq(at),
-            audit_log::actor.eq(e.actor),
-            audit_log::cycle.eq(e.cycle),
-            audit_log::table_code.eq(e.table_code),
-            audit_log::row_id.eq(e.row_id),
-            audit_log::operation.eq(e.operation),
-            audit_log::before_json.eq(e.before.map(|v| v.to_string())),
-            audit_log::after_json.eq(e.after.map(|v| v.to_string())),
-        ))
-        .execute(conn)?;
-    Ok(())
+    write_audits(conn, at, vec![e])
 }
 
 /// One entry of the audit log, as read back.
