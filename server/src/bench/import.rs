@@ -173,6 +173,18 @@ fn long_sheet(path: &std::path::Path, rows: u32) -> anyhow::Result<()> {
 
 /// A dry-run import of `file` into 1.5.1; the status and the report's message.
 async fn upload(app: &axum::Router, file: Vec<u8>) -> anyhow::Result<(StatusCode, String)> {
+    let (status, report) = post_file(app, "/import/2023/1.5.1?dryRun=true", file, 1 << 20).await?;
+    Ok((status, report["message"].as_str().unwrap_or("").to_owned()))
+}
+
+/// Posts `file` as the multipart field `file` to `path`, as the page uploads it; the status and
+/// the JSON report (read up to `limit` bytes).
+pub(super) async fn post_file(
+    app: &axum::Router,
+    path: &str,
+    file: Vec<u8>,
+    limit: usize,
+) -> anyhow::Result<(StatusCode, serde_json::Value)> {
     let boundary = "bench-import-boundary";
     let mut body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"rows.xlsx\"\r\n\r\n"
@@ -181,7 +193,7 @@ async fn upload(app: &axum::Router, file: Vec<u8>) -> anyhow::Result<(StatusCode
     body.extend_from_slice(&file);
     drop(file);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let request = Request::post("/import/2023/1.5.1?dryRun=true")
+    let request = Request::post(path)
         .header(
             "content-type",
             format!("multipart/form-data; boundary={boundary}"),
@@ -189,9 +201,8 @@ async fn upload(app: &axum::Router, file: Vec<u8>) -> anyhow::Result<(StatusCode
         .body(Body::from(body))?;
     let response = app.clone().oneshot(request).await?;
     let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await?;
-    let report: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
-    Ok((status, report["message"].as_str().unwrap_or("").to_owned()))
+    let bytes = axum::body::to_bytes(response.into_body(), limit).await?;
+    Ok((status, serde_json::from_slice(&bytes).unwrap_or_default()))
 }
 
 /// A body of `left` bytes made on the fly, as a client streams it: the sender holds one chunk.

@@ -301,22 +301,5 @@ async fn upload(
     path: &str,
     file: Vec<u8>,
 ) -> anyhow::Result<(StatusCode, serde_json::Value)> {
-    let boundary = "bench-write-boundary";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"rows.xlsx\"\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(&file);
-    drop(file);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let request = Request::post(path)
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(Body::from(body))?;
-    let response = app.clone().oneshot(request).await?;
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), 64 << 20).await?;
-    Ok((status, serde_json::from_slice(&bytes).unwrap_or_default()))
+    super::import::post_file(app, path, file, 64 << 20).await
 }
