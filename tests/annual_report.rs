@@ -321,3 +321,36 @@ async fn publishing_the_core_data_freezes_the_reports_computed_items() {
         .0;
     assert_eq!(r["errors"][0]["extensions"]["code"], "NOT_FOUND", "{r}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_officers_entering_the_same_item_at_once_both_succeed_and_one_value_stays() {
+    let (site, quality, _leader) = demo_site().await;
+    let site = std::sync::Arc::new(site);
+    // The item has no value yet: every save replaces one that may be appearing concurrently.
+    let values = ["91.5", "92.0", "92.5", "93.0", "93.5", "94.0"];
+    let tasks: Vec<_> = values
+        .iter()
+        .map(|v| {
+            let (site, token) = (site.clone(), quality.clone());
+            let vars = json!({ "i": "employer_satisfaction", "v": v, "s": "用人单位调查", "d": "2023-12-20" });
+            tokio::spawn(async move { site.gql(Some(&token), SET, vars).await.0 })
+        })
+        .collect();
+    for task in tasks {
+        let r = task.await.expect("task");
+        assert!(r["errors"].is_null(), "a concurrent entry failed: {r}");
+    }
+    let stored = sql(
+        &site,
+        "SELECT CAST(COUNT(*) AS TEXT) AS v FROM annual_report_values WHERE item = 'employer_satisfaction'",
+    );
+    assert_eq!(stored, "1");
+    let r = site.gql(Some(&quality), REPORT, json!({})).await.0;
+    // The stored decimal is normalised (“93.0” reads back as “93”): compared as numbers.
+    let value = items(&r)["employer_satisfaction"]["value"].clone();
+    let stored: f64 = value.as_str().and_then(|v| v.parse().ok()).unwrap_or(-1.0);
+    assert!(
+        values.iter().any(|v| v.parse::<f64>().ok() == Some(stored)),
+        "{value}"
+    );
+}

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::conn::AnyConnection;
 use super::schema::annual_report_values as arv;
+use super::sql::{template, SqlValue};
 use super::StoreError;
 
 /// One entered value as stored.
@@ -35,14 +36,28 @@ pub fn external_values(
         .load(conn)?)
 }
 
-/// Puts `v` in place of the cycle's value of its item; the caller holds the write transaction.
+/// Puts `v` in place of the cycle's value of its item, in one statement: two officers saving
+/// the same item at once both succeed and one value stays (a delete then insert let the second
+/// insert meet the first one's row).
 pub fn put_external_value(conn: &mut AnyConnection, v: &ExternalValue) -> Result<(), StoreError> {
-    diesel::delete(
-        arv::table
-            .filter(arv::cycle.eq(v.cycle))
-            .filter(arv::item.eq(&v.item)),
-    )
+    let text = |s: &str| SqlValue::Text(s.to_owned());
+    template(
+        "INSERT INTO annual_report_values (cycle, item, value, source, source_date, entered_by, \
+         entered_by_name, entered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (cycle, item) DO UPDATE SET value = excluded.value, source = excluded.source, \
+         source_date = excluded.source_date, entered_by = excluded.entered_by, \
+         entered_by_name = excluded.entered_by_name, entered_at = excluded.entered_at",
+        vec![
+            SqlValue::Int(i64::from(v.cycle)),
+            text(&v.item),
+            text(&v.value),
+            text(&v.source),
+            text(&v.source_date),
+            text(&v.entered_by),
+            text(&v.entered_by_name),
+            text(&v.entered_at),
+        ],
+    )?
     .execute(conn)?;
-    diesel::insert_into(arv::table).values(v).execute(conn)?;
     Ok(())
 }
